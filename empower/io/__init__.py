@@ -1,0 +1,1 @@
+"""Bulk import and export of field data (CSV, Excel, KoboToolbox)."""

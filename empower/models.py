@@ -1,0 +1,480 @@
+"""SQLAlchemy 2 typed models: the program's domain as the database stores it.
+
+Conventions (shared with the panel's Tortoise models, which read the same tables):
+money is integer centimes (``*_centimes``); business dates are ``date``; timestamps are naive UTC
+``datetime``; vocabularies are their string values with a CHECK constraint; every constraint is
+named by the metadata's naming convention so Alembic can alter it on every backend.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from empower.vocab import (
+    AgreementStatus,
+    Channel,
+    CooperativeRole,
+    DuplicateRule,
+    DuplicateStatus,
+    EducationLevel,
+    EnrollmentStatus,
+    ExitReason,
+    GrantStatus,
+    MaritalStatus,
+    Milieu,
+    PartnerKind,
+    Role,
+    Sector,
+    SurveyRound,
+)
+
+__all__ = [
+    "Agreement",
+    "AuditEvent",
+    "Base",
+    "Beneficiary",
+    "Cooperative",
+    "DuplicateCandidate",
+    "Enrollment",
+    "Grant",
+    "Disbursement",
+    "Membership",
+    "Partner",
+    "Program",
+    "Province",
+    "Region",
+    "ReportSnapshot",
+    "SurveyRecord",
+    "User",
+    "UserRegion",
+    "utcnow",
+]
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """Current time as naive UTC (the stored form of every timestamp)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def vocab(enum: type[StrEnum], name: str) -> SAEnum:
+    """A vocabulary column: stores the value (not the member name) with a named CHECK."""
+    return SAEnum(
+        enum,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        validate_strings=True,
+        values_callable=lambda e: [m.value for m in e],
+        length=max(len(m.value) for m in enum),
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Region(Base):
+    __tablename__ = "regions"
+
+    code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    name_fr: Mapped[str] = mapped_column(String(100))
+    name_ar: Mapped[str] = mapped_column(String(100))
+    population_2024: Mapped[int | None] = mapped_column(Integer)
+
+    provinces: Mapped[list[Province]] = relationship(back_populates="region")
+
+
+class Province(Base):
+    __tablename__ = "provinces"
+
+    code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    name_fr: Mapped[str] = mapped_column(String(100))
+    name_ar: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(12))
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    population_2024: Mapped[int | None] = mapped_column(Integer)
+
+    region: Mapped[Region] = relationship(back_populates="provinces")
+
+
+class Program(Base):
+    __tablename__ = "programs"
+    __table_args__ = (
+        CheckConstraint("budget_centimes >= 0", name="budget_non_negative"),
+        CheckConstraint("grant_cap_centimes IS NULL OR grant_cap_centimes >= 0", name="cap_non_negative"),
+        CheckConstraint("committed_centimes >= 0", name="committed_non_negative"),
+        CheckConstraint("committed_centimes <= budget_centimes", name="committed_within_budget"),
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    funder: Mapped[str | None] = mapped_column(String(200))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    budget_centimes: Mapped[int] = mapped_column(Integer)
+    grant_cap_centimes: Mapped[int | None] = mapped_column(Integer)
+    # Sum of approved amounts still owed or spent (cancellations give back what was not paid).
+    # Kept on the row so approvals can reserve budget with one conditional UPDATE, which is what
+    # keeps two officers approving at once from overspending.
+    committed_centimes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    region: Mapped[Region | None] = relationship()
+
+
+class Partner(Base):
+    __tablename__ = "partners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name_ar: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[PartnerKind] = mapped_column(vocab(PartnerKind, "partner_kind"))
+    province_code: Mapped[str | None] = mapped_column(ForeignKey("provinces.code"))
+    contact_email: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Agreement(Base):
+    __tablename__ = "agreements"
+    __table_args__ = (
+        CheckConstraint("committed_centimes >= 0", name="committed_non_negative"),
+        UniqueConstraint("program_id", "partner_id", "signed_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
+    signed_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    committed_centimes: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[AgreementStatus] = mapped_column(
+        vocab(AgreementStatus, "agreement_status"), default=AgreementStatus.ACTIVE
+    )
+
+    program: Mapped[Program] = relationship()
+    partner: Mapped[Partner] = relationship()
+
+
+class Beneficiary(Base):
+    __tablename__ = "beneficiaries"
+    __table_args__ = (
+        CheckConstraint(
+            "erased_on IS NOT NULL OR first_name IS NOT NULL OR last_name IS NOT NULL "
+            "OR first_name_ar IS NOT NULL OR last_name_ar IS NOT NULL",
+            name="has_a_name",
+        ),
+        CheckConstraint("erased_on IS NOT NULL OR cin IS NOT NULL", name="has_cin"),
+        CheckConstraint("household_size IS NULL OR household_size >= 1", name="household_positive"),
+        Index("ix_beneficiaries_birth_date_match_key", "birth_date", "match_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Nullable only so that an erased record (law 09-08) keeps no CIN; unique otherwise.
+    cin: Mapped[str | None] = mapped_column(String(12), unique=True)
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(100))
+    first_name_ar: Mapped[str | None] = mapped_column(String(100))
+    last_name_ar: Mapped[str | None] = mapped_column(String(100))
+    match_key: Mapped[str | None] = mapped_column(String(200))
+    birth_date: Mapped[date] = mapped_column(Date)
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"), index=True)
+    commune: Mapped[str | None] = mapped_column(String(100))
+    milieu: Mapped[Milieu | None] = mapped_column(vocab(Milieu, "milieu"))
+    education_level: Mapped[EducationLevel | None] = mapped_column(
+        vocab(EducationLevel, "education_level")
+    )
+    marital_status: Mapped[MaritalStatus | None] = mapped_column(
+        vocab(MaritalStatus, "marital_status")
+    )
+    household_size: Mapped[int | None] = mapped_column(Integer)
+    disability: Mapped[bool | None] = mapped_column(Boolean)
+    vulnerability_score: Mapped[float | None] = mapped_column(Float)
+    consent_date: Mapped[date] = mapped_column(Date)
+    consent_version: Mapped[str] = mapped_column(String(20), default="v1")
+    registered_on: Mapped[date] = mapped_column(Date, index=True)
+    archived_on: Mapped[date | None] = mapped_column(Date)
+    erased_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    province: Mapped[Province] = relationship()
+    enrollments: Mapped[list[Enrollment]] = relationship(back_populates="beneficiary")
+
+    @property
+    def display_name(self) -> str:
+        latin = " ".join(p for p in (self.first_name, self.last_name) if p)
+        arabic = " ".join(p for p in (self.first_name_ar, self.last_name_ar) if p)
+        return latin or arabic or f"#{self.id}"
+
+
+class Enrollment(Base):
+    __tablename__ = "enrollments"
+    __table_args__ = (
+        UniqueConstraint("beneficiary_id", "program_id"),
+        CheckConstraint("enrolled_on IS NULL OR enrolled_on >= applied_on", name="enrolled_after_applied"),
+        CheckConstraint("exited_on IS NULL OR exited_on >= enrolled_on", name="exited_after_enrolled"),
+        CheckConstraint(
+            "(status = 'exited') = (exited_on IS NOT NULL AND exit_reason IS NOT NULL)",
+            name="exit_complete",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiaries.id"), index=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    status: Mapped[EnrollmentStatus] = mapped_column(vocab(EnrollmentStatus, "enrollment_status"))
+    applied_on: Mapped[date] = mapped_column(Date)
+    enrolled_on: Mapped[date | None] = mapped_column(Date, index=True)
+    rejected_on: Mapped[date | None] = mapped_column(Date)
+    exited_on: Mapped[date | None] = mapped_column(Date, index=True)
+    exit_reason: Mapped[ExitReason | None] = mapped_column(vocab(ExitReason, "exit_reason"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    beneficiary: Mapped[Beneficiary] = relationship(back_populates="enrollments")
+    program: Mapped[Program] = relationship()
+
+
+class Cooperative(Base):
+    __tablename__ = "cooperatives"
+    __table_args__ = (
+        CheckConstraint("name IS NOT NULL OR name_ar IS NOT NULL", name="has_a_name"),
+        CheckConstraint("dissolved_on IS NULL OR dissolved_on >= founded_on", name="dates_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    name_ar: Mapped[str | None] = mapped_column(String(200))
+    odco_registration: Mapped[str | None] = mapped_column(String(60))
+    sector: Mapped[Sector] = mapped_column(vocab(Sector, "sector"))
+    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"), index=True)
+    commune: Mapped[str | None] = mapped_column(String(100))
+    founded_on: Mapped[date] = mapped_column(Date)
+    dissolved_on: Mapped[date | None] = mapped_column(Date)
+    women_led: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    province: Mapped[Province] = relationship()
+    memberships: Mapped[list[Membership]] = relationship(back_populates="cooperative")
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("cooperative_id", "beneficiary_id"),
+        CheckConstraint("left_on IS NULL OR left_on >= joined_on", name="dates_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)
+    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiaries.id"), index=True)
+    role: Mapped[CooperativeRole] = mapped_column(
+        vocab(CooperativeRole, "cooperative_role"), default=CooperativeRole.MEMBER
+    )
+    joined_on: Mapped[date] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)
+
+    cooperative: Mapped[Cooperative] = relationship(back_populates="memberships")
+    beneficiary: Mapped[Beneficiary] = relationship()
+
+
+class Grant(Base):
+    __tablename__ = "grants"
+    __table_args__ = (
+        CheckConstraint(
+            "(beneficiary_id IS NULL) <> (cooperative_id IS NULL)", name="exactly_one_recipient"
+        ),
+        CheckConstraint("amount_requested_centimes >= 0", name="requested_non_negative"),
+        CheckConstraint(
+            "amount_approved_centimes IS NULL OR amount_approved_centimes >= 0",
+            name="approved_non_negative",
+        ),
+        CheckConstraint("disbursed_centimes >= 0", name="disbursed_non_negative"),
+        # The last line of defence for "never pay above the approved amount".
+        CheckConstraint(
+            "disbursed_centimes <= COALESCE(amount_approved_centimes, 0)",
+            name="disbursed_within_approved",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    beneficiary_id: Mapped[int | None] = mapped_column(ForeignKey("beneficiaries.id"), index=True)
+    cooperative_id: Mapped[int | None] = mapped_column(ForeignKey("cooperatives.id"), index=True)
+    purpose: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[GrantStatus] = mapped_column(vocab(GrantStatus, "grant_status"))
+    amount_requested_centimes: Mapped[int] = mapped_column(Integer)
+    amount_approved_centimes: Mapped[int | None] = mapped_column(Integer)
+    disbursed_centimes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    submitted_on: Mapped[date] = mapped_column(Date)
+    approved_on: Mapped[date | None] = mapped_column(Date, index=True)
+    rejected_on: Mapped[date | None] = mapped_column(Date)
+    cancelled_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    program: Mapped[Program] = relationship()
+    beneficiary: Mapped[Beneficiary | None] = relationship()
+    cooperative: Mapped[Cooperative | None] = relationship()
+    disbursements: Mapped[list[Disbursement]] = relationship(
+        back_populates="grant", order_by="Disbursement.paid_on"
+    )
+
+
+class Disbursement(Base):
+    __tablename__ = "disbursements"
+    __table_args__ = (CheckConstraint("amount_centimes > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id"), index=True)
+    amount_centimes: Mapped[int] = mapped_column(Integer)
+    paid_on: Mapped[date] = mapped_column(Date, index=True)
+    channel: Mapped[Channel] = mapped_column(vocab(Channel, "channel"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    grant: Mapped[Grant] = relationship(back_populates="disbursements")
+
+
+class SurveyRecord(Base):
+    __tablename__ = "survey_records"
+    __table_args__ = (
+        UniqueConstraint("beneficiary_id", "program_id", "round"),
+        CheckConstraint("monthly_income_centimes IS NULL OR monthly_income_centimes >= 0",
+                        name="income_non_negative"),
+        CheckConstraint("jobs_created IS NULL OR jobs_created >= 0", name="jobs_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiaries.id"), index=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    round: Mapped[SurveyRound] = mapped_column(vocab(SurveyRound, "survey_round"))
+    surveyed_on: Mapped[date] = mapped_column(Date, index=True)
+    monthly_income_centimes: Mapped[int | None] = mapped_column(Integer)
+    has_savings: Mapped[bool | None] = mapped_column(Boolean)
+    has_account: Mapped[bool | None] = mapped_column(Boolean)
+    borrowed_formal: Mapped[bool | None] = mapped_column(Boolean)
+    business_operating: Mapped[bool | None] = mapped_column(Boolean)
+    jobs_created: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    beneficiary: Mapped[Beneficiary] = relationship()
+    program: Mapped[Program] = relationship()
+
+
+class DuplicateCandidate(Base):
+    __tablename__ = "duplicate_candidates"
+    __table_args__ = (
+        UniqueConstraint("beneficiary_id", "other_beneficiary_id", "rule"),
+        CheckConstraint("beneficiary_id < other_beneficiary_id", name="ordered_pair"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiaries.id"), index=True)
+    other_beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiaries.id"), index=True)
+    rule: Mapped[DuplicateRule] = mapped_column(vocab(DuplicateRule, "duplicate_rule"))
+    score: Mapped[float] = mapped_column(Float)
+    status: Mapped[DuplicateStatus] = mapped_column(
+        vocab(DuplicateStatus, "duplicate_status"), default=DuplicateStatus.OPEN, index=True
+    )
+    detected_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    beneficiary: Mapped[Beneficiary] = relationship(foreign_keys=[beneficiary_id])
+    other_beneficiary: Mapped[Beneficiary] = relationship(foreign_keys=[other_beneficiary_id])
+
+
+class AuditEvent(Base):
+    """Append-only record of every write: who, when, what, with sensitive values redacted."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_entity", "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(60))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class User(Base):
+    """A panel account. The password hash is written by the panel; the core never reads it."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(vocab(Role, "user_role"))
+    language: Mapped[str] = mapped_column(String(5), default="fr", server_default="fr")
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    password_changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Bumped on logout-everywhere events (password change, deactivation) to end every session.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    regions: Mapped[list[UserRegion]] = relationship(cascade="all, delete-orphan")
+
+
+class UserRegion(Base):
+    __tablename__ = "user_regions"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), primary_key=True)
+
+
+class ReportSnapshot(Base):
+    """A frozen month of KPI figures (``empower report monthly --freeze``)."""
+
+    __tablename__ = "report_snapshots"
+    __table_args__ = (UniqueConstraint("month", "scope"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))
+    # Filters that produced it, e.g. "all" or "region=02;program=AWAL".
+    scope: Mapped[str] = mapped_column(String(200), default="all")
+    frozen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    frozen_by: Mapped[str] = mapped_column(String(100))
+    checksum: Mapped[str] = mapped_column(String(64))
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -1,0 +1,245 @@
+"""Pure rule checks and normalisers: no database, no I/O, unit-tested on their own.
+
+The services call these on every write path (single and bulk), so a CIN, a phone number or a name
+is refused or normalised the same way whether it comes from a script, the panel or an import.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
+
+import phonenumbers
+
+from empower.errors import InvalidInput, NotEligible
+from empower.vocab import fold
+
+__all__ = [
+    "DEFAULT_CIN_PATTERN",
+    "RulesConfig",
+    "age_on",
+    "centimes",
+    "check_adult",
+    "check_name",
+    "mad",
+    "name_key",
+    "normalize_cin",
+    "normalize_phone",
+]
+
+DEFAULT_CIN_PATTERN = r"^[A-Z]{1,2}[0-9]{1,6}$"
+
+
+@dataclass(frozen=True)
+class RulesConfig:
+    """The tunable parts of the rules; passed in by the caller, never read at import time."""
+
+    cin_pattern: str = DEFAULT_CIN_PATTERN
+    min_age: int = 18
+    phone_region: str = "MA"
+    # Two registered women whose names score at least this (rapidfuzz, 0-100) with the same
+    # birth date become a duplicate candidate.
+    name_match_threshold: int = 92
+    _cin_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_cin_re", re.compile(self.cin_pattern))
+
+
+_CIN_NOISE = re.compile(r"[\s\-./]")
+
+
+def normalize_cin(raw: str, config: RulesConfig | None = None) -> str:
+    """Strip and upper-case a CIN and check it against the configured pattern."""
+    cfg = config or _DEFAULT
+    cin = _CIN_NOISE.sub("", str(raw)).upper()
+    if not cin:
+        raise InvalidInput("cin: a CIN is required", field="cin", value=raw)
+    if not cfg._cin_re.match(cin):
+        raise InvalidInput(
+            f"cin: '{raw}' is not a valid CIN (expected letters then digits, e.g. AB123456)",
+            field="cin",
+            value=raw,
+        )
+    return cin
+
+
+_DEFAULT = RulesConfig()
+
+# Moroccan numbers in their usual national or international spellings. These take a fast path
+# that applies phonenumbers' own metadata patterns (no parsing), because a national registry
+# imports hundreds of thousands of them; anything else goes through phonenumbers.parse.
+_PHONE_NOISE = re.compile(r"[\s\-.()/]")
+_MA_NATIONAL = re.compile(r"^(?:\+212|00212|212|0)([5-8][0-9]{8})$")
+
+
+@lru_cache(maxsize=8)
+def _type_patterns(region: str) -> tuple[tuple[frozenset[int], re.Pattern[str]], ...]:
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    assert meta is not None
+    descs = (
+        meta.fixed_line, meta.mobile, meta.toll_free, meta.premium_rate, meta.shared_cost,
+        meta.personal_number, meta.voip, meta.pager, meta.uan, meta.voicemail,
+    )
+    general = frozenset(meta.general_desc.possible_length or ())
+    out = []
+    for desc in descs:
+        if desc is None or not desc.national_number_pattern:
+            continue
+        lengths = frozenset(desc.possible_length or ()) or general
+        out.append((lengths, re.compile(desc.national_number_pattern)))
+    return tuple(out)
+
+
+def _valid_moroccan_nsn(nsn: str) -> bool:
+    return any(
+        len(nsn) in lengths and pattern.fullmatch(nsn) for lengths, pattern in _type_patterns("MA")
+    )
+
+
+def normalize_phone(raw: str | None, config: RulesConfig | None = None) -> str | None:
+    """Return the number in E.164 (``+2126...``), ``None`` when empty; refuse invalid numbers."""
+    if raw is None:
+        return None
+    text = str(raw).strip()
+    if not text:
+        return None
+    cfg = config or _DEFAULT
+    compact = _PHONE_NOISE.sub("", text)
+    if cfg.phone_region == "MA":
+        m = _MA_NATIONAL.match(compact)
+        if m:
+            if _valid_moroccan_nsn(m.group(1)):
+                return "+212" + m.group(1)
+            raise InvalidInput(f"phone: '{raw}' is not a valid phone number", field="phone", value=raw)
+    try:
+        number = phonenumbers.parse(text, cfg.phone_region)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidInput(
+            f"phone: '{raw}' is not a phone number", field="phone", value=raw
+        ) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidInput(f"phone: '{raw}' is not a valid phone number", field="phone", value=raw)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def age_on(birth_date: date, on: date) -> int:
+    """Age in whole years on a given date (a birthday on 29 February counts on 1 March)."""
+    years = on.year - birth_date.year
+    if (on.month, on.day) < (birth_date.month, birth_date.day):
+        years -= 1
+    return years
+
+
+def check_adult(birth_date: date, on: date, config: RulesConfig | None = None) -> None:
+    """Refuse a person younger than the minimum age on the business date ``on``."""
+    cfg = config or _DEFAULT
+    if birth_date > on:
+        raise InvalidInput(
+            f"birth_date: {birth_date.isoformat()} is after the registration date {on.isoformat()}",
+            field="birth_date",
+            value=birth_date.isoformat(),
+        )
+    age = age_on(birth_date, on)
+    if age < cfg.min_age:
+        raise NotEligible(
+            f"birth_date: she is {age} on {on.isoformat()}; beneficiaries must be "
+            f"{cfg.min_age} or older",
+            field="birth_date",
+            value=birth_date.isoformat(),
+        )
+
+
+_NAME_PUNCT = frozenset(" -'’.")
+
+
+def _script(ch: str) -> str | None:
+    try:
+        name = unicodedata.name(ch)
+    except ValueError:
+        return None
+    if name.startswith("LATIN"):
+        return "latin"
+    if name.startswith("ARABIC"):
+        return "arabic"
+    return None
+
+
+def check_name(value: str | None, *, script: str, field: str) -> str | None:
+    """Trim a name and check every letter is of the expected script (``latin`` or ``arabic``)."""
+    if value is None:
+        return None
+    text = " ".join(unicodedata.normalize("NFC", str(value)).split())
+    if not text:
+        return None
+    if len(text) > 100:
+        raise InvalidInput(f"{field}: a name is at most 100 characters", field=field, value=value)
+    letters = 0
+    for ch in text:
+        if ch in _NAME_PUNCT:
+            continue
+        # Arabic tatweel and harakat are marks, not letters; they belong to the Arabic script.
+        if unicodedata.category(ch).startswith("M") and script == "arabic":
+            continue
+        if _script(ch) != script:
+            human = "Latin" if script == "latin" else "Arabic"
+            raise InvalidInput(
+                f"{field}: '{value}' must be written in {human} script (found '{ch}')",
+                field=field,
+                value=value,
+            )
+        letters += 1
+    if letters == 0:
+        raise InvalidInput(f"{field}: '{value}' has no letters", field=field, value=value)
+    return text
+
+
+def name_key(first: str | None, last: str | None) -> str:
+    """Comparison key for duplicate detection: folded, accentless, word order kept."""
+    parts = [p for p in (first, last) if p]
+    return fold(" ".join(parts)).replace("_", " ")
+
+
+_AMOUNT_NOISE = re.compile(r"(?i)\s|mad|dhs?|dirhams?|درهم|\u00a0|\u202f")
+
+
+def centimes(value: Decimal | int | float | str, *, field: str = "amount") -> int:
+    """Convert an amount in MAD (``12500.50``, ``"12 500,50"``, ``"12500 MAD"``) to centimes."""
+    if isinstance(value, bool):
+        raise InvalidInput(f"{field}: '{value}' is not an amount", field=field, value=value)
+    if isinstance(value, int):
+        dec = Decimal(value)
+    elif isinstance(value, Decimal):
+        dec = value
+    else:
+        text = _AMOUNT_NOISE.sub("", str(value))
+        if "," in text and "." in text:
+            text = text.replace(".", "").replace(",", ".") if text.rfind(",") > text.rfind(".") \
+                else text.replace(",", "")
+        else:
+            text = text.replace(",", ".")
+        try:
+            dec = Decimal(text)
+        except InvalidOperation as exc:
+            raise InvalidInput(f"{field}: '{value}' is not an amount", field=field, value=value) from exc
+    if not dec.is_finite():
+        raise InvalidInput(f"{field}: '{value}' is not an amount", field=field, value=value)
+    if dec < 0:
+        raise InvalidInput(f"{field}: '{value}' is negative", field=field, value=value)
+    cents = (dec * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    if cents != dec * 100:
+        raise InvalidInput(
+            f"{field}: '{value}' has more than two decimals", field=field, value=value
+        )
+    return int(cents)
+
+
+def mad(centimes_value: int | None) -> Decimal | None:
+    """Centimes to a two-decimal MAD amount (exact)."""
+    if centimes_value is None:
+        return None
+    return (Decimal(centimes_value) / 100).quantize(Decimal("0.01"))

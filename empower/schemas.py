@@ -1,0 +1,272 @@
+"""Pydantic v2 inputs (``XCreate`` / ``XUpdate``) and outputs (``XRead``) of the services.
+
+Inputs parse types and vocabularies (French labels accepted, amounts in MAD); the program rules
+that depend on configuration (CIN pattern, minimum age, phone region) and on the database are
+applied by the services, so they hold the same way for every caller.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, TypeVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from empower.errors import InvalidInput
+from empower.vocab import (
+    Channel,
+    CooperativeRole,
+    EducationLevel,
+    ExitReason,
+    MaritalStatus,
+    Milieu,
+    PartnerKind,
+    Sector,
+    SurveyRound,
+    parse_choice,
+)
+
+__all__ = [
+    "AgreementCreate",
+    "BeneficiaryCreate",
+    "BeneficiaryRead",
+    "BeneficiaryUpdate",
+    "CooperativeCreate",
+    "CooperativeUpdate",
+    "DisbursementCreate",
+    "EnrollmentCreate",
+    "GrantCreate",
+    "MembershipCreate",
+    "PartnerCreate",
+    "ProgramCreate",
+    "SurveyCreate",
+    "parse_input",
+]
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _choice(enum: type) -> BeforeValidator:
+    def parse(value: Any) -> Any:
+        value = _blank_to_none(value)
+        if value is None or isinstance(value, enum):
+            return value
+        return parse_choice(enum, str(value), field=enum.__name__)
+
+    return BeforeValidator(parse)
+
+
+Text = Annotated[str | None, BeforeValidator(_blank_to_none)]
+RequiredText = Annotated[str, BeforeValidator(_blank_to_none), Field(min_length=1)]
+Amount = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=False)
+
+
+class ProgramCreate(_Input):
+    code: RequiredText
+    name: RequiredText
+    funder: Text = None
+    start_date: date
+    end_date: date | None = None
+    budget: Amount
+    grant_cap: Amount | None = None
+    region_code: Text = None
+
+
+class PartnerCreate(_Input):
+    name: RequiredText
+    name_ar: Text = None
+    kind: Annotated[PartnerKind, _choice(PartnerKind)]
+    province_code: Text = None
+    contact_email: Text = None
+
+
+class AgreementCreate(_Input):
+    program_id: int
+    partner_id: int
+    signed_on: date
+    ends_on: date | None = None
+    committed: Amount = Decimal(0)
+
+
+class BeneficiaryCreate(_Input):
+    cin: RequiredText
+    first_name: Text = None
+    last_name: Text = None
+    first_name_ar: Text = None
+    last_name_ar: Text = None
+    birth_date: date
+    phone: Text = None
+    province_code: RequiredText
+    commune: Text = None
+    milieu: Annotated[Milieu | None, _choice(Milieu)] = None
+    education_level: Annotated[EducationLevel | None, _choice(EducationLevel)] = None
+    marital_status: Annotated[MaritalStatus | None, _choice(MaritalStatus)] = None
+    household_size: Annotated[int | None, Field(ge=1, le=50)] = None
+    disability: bool | None = None
+    vulnerability_score: Annotated[float | None, Field(ge=0, le=100)] = None
+    consent_date: date
+    consent_version: RequiredText = "v1"
+    registered_on: date | None = None
+
+
+class BeneficiaryUpdate(_Input):
+    """Only the fields that are set are changed (``model_fields_set``)."""
+
+    cin: Text = None
+    first_name: Text = None
+    last_name: Text = None
+    first_name_ar: Text = None
+    last_name_ar: Text = None
+    birth_date: date | None = None
+    phone: Text = None
+    province_code: Text = None
+    commune: Text = None
+    milieu: Annotated[Milieu | None, _choice(Milieu)] = None
+    education_level: Annotated[EducationLevel | None, _choice(EducationLevel)] = None
+    marital_status: Annotated[MaritalStatus | None, _choice(MaritalStatus)] = None
+    household_size: Annotated[int | None, Field(ge=1, le=50)] = None
+    disability: bool | None = None
+    vulnerability_score: Annotated[float | None, Field(ge=0, le=100)] = None
+    consent_date: date | None = None
+    consent_version: Text = None
+    registered_on: date | None = None
+
+
+class BeneficiaryRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    cin: str | None
+    first_name: str | None
+    last_name: str | None
+    first_name_ar: str | None
+    last_name_ar: str | None
+    birth_date: date
+    phone: str | None
+    province_code: str
+    commune: str | None
+    milieu: Milieu | None
+    registered_on: date
+    archived_on: date | None
+    erased_on: date | None
+
+
+class EnrollmentCreate(_Input):
+    """An application; with ``enrolled_on`` set she is enrolled in the same act."""
+
+    beneficiary_id: int
+    program_id: int
+    applied_on: date
+    enrolled_on: date | None = None
+
+
+class CooperativeCreate(_Input):
+    reference: RequiredText
+    name: Text = None
+    name_ar: Text = None
+    odco_registration: Text = None
+    sector: Annotated[Sector, _choice(Sector)]
+    province_code: RequiredText
+    commune: Text = None
+    founded_on: date
+    women_led: bool = False
+
+
+class CooperativeUpdate(_Input):
+    name: Text = None
+    name_ar: Text = None
+    odco_registration: Text = None
+    sector: Annotated[Sector | None, _choice(Sector)] = None
+    province_code: Text = None
+    commune: Text = None
+    founded_on: date | None = None
+    women_led: bool | None = None
+
+
+class MembershipCreate(_Input):
+    cooperative_id: int
+    beneficiary_id: int
+    role: Annotated[CooperativeRole, _choice(CooperativeRole)] = CooperativeRole.MEMBER
+    joined_on: date
+
+
+class GrantCreate(_Input):
+    reference: RequiredText
+    program_id: int
+    beneficiary_id: int | None = None
+    cooperative_id: int | None = None
+    purpose: Text = None
+    amount_requested: Amount
+    submitted_on: date
+
+
+class DisbursementCreate(_Input):
+    grant_id: int
+    amount: Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2)]
+    paid_on: date
+    channel: Annotated[Channel, _choice(Channel)]
+    reference: Text = None
+
+
+class SurveyCreate(_Input):
+    beneficiary_id: int
+    program_id: int
+    round: Annotated[SurveyRound, _choice(SurveyRound)]
+    surveyed_on: date
+    monthly_income: Amount | None = None
+    has_savings: bool | None = None
+    has_account: bool | None = None
+    borrowed_formal: bool | None = None
+    business_operating: bool | None = None
+    jobs_created: Annotated[int | None, Field(ge=0, le=10_000)] = None
+
+
+class ExitInput(_Input):
+    on: date
+    reason: Annotated[ExitReason, _choice(ExitReason)]
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_input(model: type[M], data: dict[str, Any]) -> M:
+    """Build an input model, turning pydantic's error into one :class:`InvalidInput` line.
+
+    The message names the first failing field and its value, e.g.
+    ``birth_date: '31/02/1990' is not a valid date``.
+    """
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise invalid_input_from(exc, data) from exc
+
+
+def invalid_input_from(exc: ValidationError, data: dict[str, Any] | None = None) -> InvalidInput:
+    """Convert a pydantic ``ValidationError`` to an :class:`InvalidInput` naming field and value."""
+    first = exc.errors(include_url=False)[0]
+    loc = first.get("loc") or ("input",)
+    field = str(loc[0])
+    value = first.get("input")
+    if data is not None and field in data:
+        value = data[field]
+    msg = first.get("msg", "invalid")
+    ctx_error = (first.get("ctx") or {}).get("error")
+    if isinstance(ctx_error, InvalidInput):
+        # The validator named its vocabulary, not the field: say which field it was.
+        detail = ctx_error.message.split(": ", 1)[-1]
+        return InvalidInput(f"{field}: {detail}", field=field, value=value)
+    if first.get("type") == "missing":
+        return InvalidInput(f"{field}: a value is required", field=field, value=None)
+    if first.get("type") == "extra_forbidden":
+        return InvalidInput(f"{field}: unknown field", field=field, value=value)
+    return InvalidInput(f"{field}: '{value}' is refused ({msg.lower()})", field=field, value=value)

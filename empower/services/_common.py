@@ -1,0 +1,79 @@
+"""Helpers shared by the services: loading records with clear errors, snapshots for diffs."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, TypeVar
+
+from sqlalchemy import inspect, select
+
+from empower.db import UnitOfWork
+from empower.errors import InvalidInput, NotFound
+from empower.models import Base, Beneficiary, Program, Province, Region
+
+T = TypeVar("T", bound=Base)
+
+
+def get(uow: UnitOfWork, model: type[T], record_id: int, *, what: str, lock: bool = False) -> T:
+    """Load a record by id or raise :class:`NotFound` naming it."""
+    obj = uow.session.get(model, record_id, with_for_update=lock or None)
+    if obj is None:
+        raise NotFound(f"{what} #{record_id} does not exist", field=f"{what}_id", value=record_id)
+    return obj
+
+
+def columns(obj: Base, names: list[str] | None = None) -> dict[str, Any]:
+    """The column values of a record, for audit diffs."""
+    mapper = inspect(type(obj))
+    keys = names or [c.key for c in mapper.column_attrs]
+    return {k: getattr(obj, k) for k in keys}
+
+
+def check_province(uow: UnitOfWork, code: str | None, *, field: str = "province_code") -> None:
+    """Refuse a province code that is not one of the 75 HCP codes."""
+    if code is None:
+        return
+    if uow.session.get(Province, code) is None:
+        raise InvalidInput(f"{field}: '{code}' is not an HCP province code (e.g. 04.441)",
+                           field=field, value=code)
+
+
+def check_region(uow: UnitOfWork, code: str | None, *, field: str = "region_code") -> None:
+    """Refuse a region code that is not one of the 12 HCP codes."""
+    if code is None:
+        return
+    if uow.session.get(Region, code) is None:
+        raise InvalidInput(f"{field}: '{code}' is not an HCP region code (01 to 12)",
+                           field=field, value=code)
+
+
+def check_not_archived(person: Beneficiary, on: date) -> None:
+    """Refuse an act dated on or after her archive (or erasure) date."""
+    from empower.errors import NotEligible
+
+    if person.erased_on is not None:
+        raise NotEligible(f"beneficiary #{person.id} was erased on {person.erased_on.isoformat()}",
+                          field="beneficiary_id", value=person.id)
+    if person.archived_on is not None and person.archived_on <= on:
+        raise NotEligible(
+            f"beneficiary #{person.id} is archived since {person.archived_on.isoformat()}",
+            field="beneficiary_id", value=person.id)
+
+
+def program_by_code(uow: UnitOfWork, code: str) -> Program:
+    """A program by its code, or :class:`NotFound`."""
+    prog = uow.session.scalar(select(Program).where(Program.code == code))
+    if prog is None:
+        raise NotFound(f"program '{code}' does not exist", field="program_code", value=code)
+    return prog
+
+
+def beneficiary_by_cin(uow: UnitOfWork, cin: str) -> Beneficiary:
+    """A beneficiary by CIN (normalised as at registration), or :class:`NotFound`."""
+    from empower.rules import normalize_cin
+
+    norm = normalize_cin(cin, uow.rules)
+    person = uow.session.scalar(select(Beneficiary).where(Beneficiary.cin == norm))
+    if person is None:
+        raise NotFound(f"no beneficiary has CIN {norm}", field="cin", value=cin)
+    return person

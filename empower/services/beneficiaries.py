@@ -1,0 +1,376 @@
+"""Registering, correcting, archiving and erasing beneficiaries, one at a time or in bulk."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, TypeVar
+
+from rapidfuzz import fuzz
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from empower import audit
+from empower.db import UnitOfWork
+from empower.errors import Conflict, EmpowerError, InvalidInput, NotEligible, RuleViolation
+from empower.models import Beneficiary, DuplicateCandidate, Province, utcnow
+from empower.rules import check_adult, check_name, name_key, normalize_cin, normalize_phone
+from empower.schemas import BeneficiaryCreate, BeneficiaryUpdate
+from empower.services._common import columns, get
+from empower.vocab import DuplicateRule, DuplicateStatus
+
+__all__ = [
+    "BulkResult",
+    "RowError",
+    "archive_beneficiary",
+    "erase_beneficiary",
+    "register_beneficiaries",
+    "register_beneficiary",
+    "restore_beneficiary",
+    "update_beneficiary",
+]
+
+# Bound parameters per statement stay well under SQLite's and psycopg's limits.
+_CHUNK = 900
+_NAME_FIELDS = (("first_name", "latin"), ("last_name", "latin"),
+                ("first_name_ar", "arabic"), ("last_name_ar", "arabic"))
+
+
+@dataclass
+class RowError:
+    """A rejected input row: its position in the batch and the error naming field and value."""
+
+    index: int
+    error: EmpowerError
+
+    @property
+    def field(self) -> str | None:
+        return self.error.field
+
+    @property
+    def message(self) -> str:
+        return self.error.message
+
+
+@dataclass
+class BulkResult:
+    """What a bulk call did: the ids created (in input order) and the rows refused."""
+
+    created: list[int] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    duplicate_candidates: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _today() -> date:
+    return utcnow().date()
+
+
+def _normalise(uow: UnitOfWork, data: BeneficiaryCreate, provinces: set[str],
+               today: date) -> dict[str, Any]:
+    """Apply every registration rule to one input; return the row to insert."""
+    rules = uow.rules
+    row = data.model_dump()
+    row["cin"] = normalize_cin(data.cin, rules)
+    for name, script in _NAME_FIELDS:
+        row[name] = check_name(row[name], script=script, field=name)
+    if not any(row[n] for n, _ in _NAME_FIELDS):
+        raise InvalidInput("name: a first or last name is required, in Latin or Arabic script",
+                           field="first_name", value=None)
+    row["phone"] = normalize_phone(data.phone, rules)
+    if data.province_code not in provinces:
+        raise InvalidInput(
+            f"province_code: '{data.province_code}' is not an HCP province code (e.g. 04.441)",
+            field="province_code", value=data.province_code)
+    registered_on = data.registered_on or today
+    if registered_on > today:
+        raise InvalidInput(f"registered_on: {registered_on.isoformat()} is in the future",
+                           field="registered_on", value=registered_on.isoformat())
+    row["registered_on"] = registered_on
+    check_adult(data.birth_date, registered_on, rules)
+    if data.consent_date > registered_on:
+        raise NotEligible(
+            f"consent_date: consent dated {data.consent_date.isoformat()} comes after "
+            f"registration on {registered_on.isoformat()}; consent is recorded first",
+            field="consent_date", value=data.consent_date.isoformat())
+    row["match_key"] = name_key(row["first_name"], row["last_name"]) or \
+        name_key(row["first_name_ar"], row["last_name_ar"])
+    return row
+
+
+def _province_codes(uow: UnitOfWork) -> set[str]:
+    return set(uow.session.scalars(select(Province.code)))
+
+
+T = TypeVar("T")
+
+
+def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterator[Sequence[T]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def register_beneficiaries(uow: UnitOfWork, rows: Iterable[BeneficiaryCreate], *, actor: str,
+                           today: date | None = None) -> BulkResult:
+    """Register many women at once: the bulk path used by imports and the demo.
+
+    Every row passes the same rules as :func:`register_beneficiary`. Refused rows are returned in
+    ``errors`` (with their index) and nothing is written for them; the caller decides whether to
+    commit the valid ones. A CIN repeated within the batch is refused on its later rows, naming
+    the first. Near-duplicates become duplicate candidates.
+    """
+    audit.check_actor(actor)
+    today = today or _today()
+    provinces = _province_codes(uow)
+    result = BulkResult()
+    prepared: list[tuple[int, dict[str, Any]]] = []
+    first_by_cin: dict[str, int] = {}
+    for index, data in enumerate(rows):
+        try:
+            row = _normalise(uow, data, provinces, today)
+        except EmpowerError as exc:
+            result.errors.append(RowError(index, exc))
+            continue
+        first = first_by_cin.get(row["cin"])
+        if first is not None:
+            result.errors.append(RowError(index, Conflict(
+                f"cin: {row['cin']} appears twice in this batch (first at item {first})",
+                field="cin", value=row["cin"])))
+            continue
+        first_by_cin[row["cin"]] = index
+        prepared.append((index, row))
+
+    existing: dict[str, int] = {}
+    cins = [row["cin"] for _, row in prepared]
+    for chunk in _chunks(cins):
+        existing.update((cin, bid) for cin, bid in uow.session.execute(
+            select(Beneficiary.cin, Beneficiary.id).where(Beneficiary.cin.in_(chunk))))
+    if existing:
+        kept = []
+        for index, row in prepared:
+            other = existing.get(row["cin"])
+            if other is None:
+                kept.append((index, row))
+            else:
+                result.errors.append(RowError(index, Conflict(
+                    f"cin: {row['cin']} is already registered (beneficiary #{other})",
+                    field="cin", value=row["cin"], existing_id=other)))
+        prepared = kept
+    result.errors.sort(key=lambda e: e.index)
+    if not prepared:
+        return result
+
+    now = utcnow()
+    values = [{**row, "created_at": now, "updated_at": now} for _, row in prepared]
+    try:
+        ids = list(uow.session.scalars(
+            insert(Beneficiary).returning(Beneficiary.id, sort_by_parameter_order=True), values))
+    except IntegrityError as exc:
+        # Another writer registered one of these CINs since we looked.
+        raise Conflict("cin: a CIN in this batch was registered by someone else meanwhile; "
+                       "run the batch again", field="cin") from exc
+    result.created = ids
+    audit.record_many(uow, actor=actor, action="register", entity="beneficiary", items=(
+        (bid, {"registered_on": row["registered_on"], "province_code": row["province_code"],
+               "cin": row["cin"]})
+        for bid, (_, row) in zip(ids, prepared, strict=True)))
+    people = [(bid, row) for bid, (_, row) in zip(ids, prepared, strict=True)]
+    result.duplicate_candidates = _detect_duplicates(uow, people)
+    return result
+
+
+def register_beneficiary(uow: UnitOfWork, data: BeneficiaryCreate, *, actor: str,
+                         today: date | None = None) -> Beneficiary:
+    """Register one woman; raises the rule's error (``Conflict`` names the existing record)."""
+    result = register_beneficiaries(uow, [data], actor=actor, today=today)
+    if result.errors:
+        raise result.errors[0].error
+    return get(uow, Beneficiary, result.created[0], what="beneficiary")
+
+
+def _detect_duplicates(uow: UnitOfWork, people: list[tuple[int, dict[str, Any]]]) -> int:
+    """Record duplicate candidates for newly written people against everyone registered.
+
+    Same birth date with names scoring above the threshold (Latin or Arabic spelling), or the
+    same phone number. Returns how many candidates were recorded.
+    """
+    if not people:
+        return 0
+    threshold = uow.rules.name_match_threshold
+    new_ids = {pid for pid, _ in people}
+    dates = sorted({row["birth_date"] for _, row in people})
+    phones = sorted({row["phone"] for _, row in people if row.get("phone")})
+    by_date: dict[date, list[tuple[int, str, str]]] = defaultdict(list)
+    cols = (Beneficiary.id, Beneficiary.birth_date, Beneficiary.match_key,
+            Beneficiary.first_name_ar, Beneficiary.last_name_ar)
+    for chunk in _chunks(dates):
+        for bid, bdate, key, far, lar in uow.session.execute(
+                select(*cols).where(Beneficiary.birth_date.in_(chunk),
+                                    Beneficiary.erased_on.is_(None))):
+            by_date[bdate].append((bid, key or "", name_key(far, lar)))
+    by_phone: dict[str, list[int]] = defaultdict(list)
+    for chunk in _chunks(phones):
+        for bid, phone in uow.session.execute(
+                select(Beneficiary.id, Beneficiary.phone).where(Beneficiary.phone.in_(chunk),
+                                                                 Beneficiary.erased_on.is_(None))):
+            by_phone[phone].append(bid)
+
+    found: dict[tuple[int, int, str], float] = {}
+    for pid, row in people:
+        key = row.get("match_key") or ""
+        key_ar = name_key(row.get("first_name_ar"), row.get("last_name_ar"))
+        for other, other_key, other_ar in by_date.get(row["birth_date"], ()):
+            # Pairs among the new rows are looked at once, from the later id.
+            if other == pid or (other in new_ids and other > pid):
+                continue
+            score = 0.0
+            if key and other_key:
+                score = fuzz.token_sort_ratio(key, other_key)
+            if key_ar and other_ar:
+                score = max(score, fuzz.token_sort_ratio(key_ar, other_ar))
+            if score >= threshold:
+                pair = (min(pid, other), max(pid, other), DuplicateRule.SAME_NAME_BIRTH_DATE.value)
+                found[pair] = round(score / 100, 3)
+        if row.get("phone"):
+            for other in by_phone.get(row["phone"], ()):
+                if other == pid or (other in new_ids and other > pid):
+                    continue
+                found[(min(pid, other), max(pid, other), DuplicateRule.SAME_PHONE.value)] = 1.0
+    if not found:
+        return 0
+    existing = set()
+    for chunk in _chunks(sorted({a for a, _, _ in found})):
+        existing.update(uow.session.execute(
+            select(DuplicateCandidate.beneficiary_id, DuplicateCandidate.other_beneficiary_id,
+                   DuplicateCandidate.rule).where(DuplicateCandidate.beneficiary_id.in_(chunk))
+        ).tuples())
+    now = utcnow()
+    rows = [{"beneficiary_id": a, "other_beneficiary_id": b, "rule": rule, "score": score,
+             "status": DuplicateStatus.OPEN.value, "detected_at": now}
+            for (a, b, rule), score in found.items() if (a, b, rule) not in existing]
+    if rows:
+        uow.session.execute(insert(DuplicateCandidate), rows)
+    return len(rows)
+
+
+_UPDATABLE = ("cin", "first_name", "last_name", "first_name_ar", "last_name_ar", "birth_date",
+              "phone", "province_code", "commune", "milieu", "education_level", "marital_status",
+              "household_size", "disability", "vulnerability_score", "consent_date",
+              "consent_version", "registered_on")
+
+
+def update_beneficiary(uow: UnitOfWork, beneficiary_id: int, data: BeneficiaryUpdate, *,
+                       actor: str, today: date | None = None) -> Beneficiary:
+    """Correct a registration: only the fields set in ``data`` change; the same rules apply.
+
+    Writes an audit event only when something changed, and returns the record.
+    """
+    audit.check_actor(actor)
+    person = get(uow, Beneficiary, beneficiary_id, what="beneficiary", lock=True)
+    if person.erased_on is not None:
+        raise RuleViolation(f"beneficiary #{beneficiary_id} was erased; her record is closed",
+                            field="beneficiary_id", value=beneficiary_id)
+    before = columns(person, list(_UPDATABLE))
+    merged = {k: before[k] for k in _UPDATABLE}
+    merged.update({k: getattr(data, k) for k in data.model_fields_set})
+    # Registration rules run on the merged record, as if she were registered with it today.
+    create = BeneficiaryCreate.model_validate({
+        **{k: v for k, v in merged.items() if v is not None},
+        "cin": merged["cin"] or "", "province_code": merged["province_code"] or "",
+    })
+    row = _normalise(uow, create, _province_codes(uow), today or _today())
+    after = {k: row[k] for k in _UPDATABLE}
+    changes = audit.diff(before, after)
+    if not changes:
+        return person
+    if "cin" in changes:
+        other = uow.session.scalar(select(Beneficiary.id).where(
+            Beneficiary.cin == row["cin"], Beneficiary.id != person.id))
+        if other is not None:
+            raise Conflict(f"cin: {row['cin']} is already registered (beneficiary #{other})",
+                           field="cin", value=row["cin"], existing_id=other)
+    for key, value in after.items():
+        setattr(person, key, value)
+    person.match_key = row["match_key"]
+    uow.session.flush()
+    audit.record(uow, actor=actor, action="update", entity="beneficiary", entity_id=person.id,
+                 changes=changes)
+    if {"first_name", "last_name", "first_name_ar", "last_name_ar", "birth_date", "phone"} & set(changes):
+        _detect_duplicates(uow, [(person.id, {**row, "phone": person.phone})])
+    return person
+
+
+def archive_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str,
+                        on: date | None = None, reason: str | None = None) -> Beneficiary:
+    """Archive (soft-delete) a beneficiary as of ``on``; her history stays in the reports."""
+    on = on or _today()
+    person = get(uow, Beneficiary, beneficiary_id, what="beneficiary", lock=True)
+    if person.archived_on is not None:
+        raise RuleViolation(
+            f"beneficiary #{beneficiary_id} is already archived since {person.archived_on.isoformat()}",
+            field="archived_on", value=person.archived_on.isoformat())
+    if on < person.registered_on:
+        raise InvalidInput(f"archived_on: {on.isoformat()} is before her registration",
+                           field="archived_on", value=on.isoformat())
+    person.archived_on = on
+    audit.record(uow, actor=actor, action="archive", entity="beneficiary", entity_id=person.id,
+                 changes={"archived_on": [None, on], "reason": reason})
+    return person
+
+
+def restore_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str) -> Beneficiary:
+    """Undo an archive (not an erasure)."""
+    person = get(uow, Beneficiary, beneficiary_id, what="beneficiary", lock=True)
+    if person.erased_on is not None:
+        raise RuleViolation(f"beneficiary #{beneficiary_id} was erased and cannot be restored",
+                            field="beneficiary_id", value=beneficiary_id)
+    if person.archived_on is None:
+        raise RuleViolation(f"beneficiary #{beneficiary_id} is not archived",
+                            field="archived_on", value=None)
+    old = person.archived_on
+    person.archived_on = None
+    audit.record(uow, actor=actor, action="restore", entity="beneficiary", entity_id=person.id,
+                 changes={"archived_on": [old, None]})
+    return person
+
+
+_ERASED_FIELDS = ("cin", "first_name", "last_name", "first_name_ar", "last_name_ar", "phone",
+                  "commune", "match_key")
+
+
+def erase_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str,
+                      on: date | None = None) -> Beneficiary:
+    """Honour an erasure request (law 09-08): remove what identifies her, keep aggregate facts.
+
+    CIN, names, phone and commune are cleared and the birth date is kept only to its month, so
+    age bands, provinces, enrolments, grants and survey outcomes still count in reports. She is
+    archived as of the erasure date; open duplicate candidates about her are dismissed.
+    """
+    on = on or _today()
+    person = get(uow, Beneficiary, beneficiary_id, what="beneficiary", lock=True)
+    if person.erased_on is not None:
+        raise RuleViolation(f"beneficiary #{beneficiary_id} was already erased on "
+                            f"{person.erased_on.isoformat()}", field="erased_on",
+                            value=person.erased_on.isoformat())
+    for name in _ERASED_FIELDS:
+        setattr(person, name, None)
+    person.birth_date = person.birth_date.replace(day=1)
+    person.erased_on = on
+    if person.archived_on is None or person.archived_on > on:
+        person.archived_on = on
+    uow.session.execute(
+        update(DuplicateCandidate)
+        .where((DuplicateCandidate.beneficiary_id == person.id)
+               | (DuplicateCandidate.other_beneficiary_id == person.id),
+               DuplicateCandidate.status == DuplicateStatus.OPEN.value)
+        .values(status=DuplicateStatus.DISMISSED.value, resolved_at=utcnow(),
+                resolved_by=audit.check_actor(actor), note="erasure request"))
+    audit.record(uow, actor=actor, action="erase", entity="beneficiary", entity_id=person.id,
+                 changes={"erased_on": on, "fields_erased": list(_ERASED_FIELDS)})
+    return person
+

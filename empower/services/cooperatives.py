@@ -1,0 +1,158 @@
+"""Cooperatives and their members."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from empower import audit
+from empower.db import UnitOfWork
+from empower.errors import Conflict, InvalidInput, NotEligible, RuleViolation
+from empower.models import Beneficiary, Cooperative, Membership
+from empower.schemas import CooperativeCreate, CooperativeUpdate, MembershipCreate
+from empower.services._common import check_not_archived, check_province, columns, get
+
+__all__ = [
+    "admit_member",
+    "cooperative_active_on",
+    "dissolve_cooperative",
+    "found_cooperative",
+    "remove_member",
+    "update_cooperative",
+]
+
+
+def cooperative_active_on(coop: Cooperative, on: date) -> bool:
+    """Whether the cooperative exists on a business date (founded, not yet dissolved)."""
+    return coop.founded_on <= on and (coop.dissolved_on is None or coop.dissolved_on > on)
+
+
+def _check_names(name: str | None, name_ar: str | None) -> tuple[str | None, str | None]:
+    # Cooperative names may hold digits ("Coopérative Tifawin 2"), so only the Arabic one is
+    # held to its script; a name in either script is required.
+    if name_ar is not None:
+        name_ar = " ".join(name_ar.split())
+        if any("A" <= c <= "z" for c in name_ar):
+            raise InvalidInput(f"name_ar: '{name_ar}' must be written in Arabic script",
+                               field="name_ar", value=name_ar)
+    if not name and not name_ar:
+        raise InvalidInput("name: a name is required, in Latin or Arabic script", field="name")
+    return name, name_ar
+
+
+def found_cooperative(uow: UnitOfWork, data: CooperativeCreate, *, actor: str,
+                      today: date | None = None) -> Cooperative:
+    """Record a cooperative founded on ``data.founded_on``."""
+    audit.check_actor(actor)
+    name, name_ar = _check_names(data.name, data.name_ar)
+    check_province(uow, data.province_code)
+    if today is not None and data.founded_on > today:
+        raise InvalidInput("founded_on: the date is in the future", field="founded_on",
+                           value=data.founded_on.isoformat())
+    other = uow.session.scalar(select(Cooperative.id).where(Cooperative.reference == data.reference))
+    if other is not None:
+        raise Conflict(f"reference: cooperative '{data.reference}' already exists "
+                       f"(cooperative #{other})", field="reference", value=data.reference,
+                       existing_id=other)
+    coop = Cooperative(**{**data.model_dump(), "name": name, "name_ar": name_ar})
+    uow.session.add(coop)
+    uow.session.flush()
+    audit.record(uow, actor=actor, action="found", entity="cooperative", entity_id=coop.id,
+                 changes=data.model_dump())
+    return coop
+
+
+def update_cooperative(uow: UnitOfWork, cooperative_id: int, data: CooperativeUpdate, *,
+                       actor: str) -> Cooperative:
+    """Correct a cooperative's details; only the fields set in ``data`` change."""
+    audit.check_actor(actor)
+    coop = get(uow, Cooperative, cooperative_id, what="cooperative", lock=True)
+    fields = sorted(data.model_fields_set)
+    before = columns(coop, fields)
+    after = {k: getattr(data, k) for k in fields}
+    if "sector" in after and after["sector"] is None:
+        raise InvalidInput("sector: a sector is required", field="sector")
+    if "founded_on" in after and after["founded_on"] is None:
+        raise InvalidInput("founded_on: a founding date is required", field="founded_on")
+    name, name_ar = _check_names(after.get("name", coop.name), after.get("name_ar", coop.name_ar))
+    if "province_code" in after:
+        check_province(uow, after["province_code"])
+    changes = audit.diff(before, after)
+    if not changes:
+        return coop
+    for k, v in after.items():
+        setattr(coop, k, v)
+    coop.name, coop.name_ar = name, name_ar
+    uow.session.flush()
+    audit.record(uow, actor=actor, action="update", entity="cooperative", entity_id=coop.id,
+                 changes=changes)
+    return coop
+
+
+def dissolve_cooperative(uow: UnitOfWork, cooperative_id: int, *, on: date,
+                         actor: str) -> Cooperative:
+    """Dissolve a cooperative on ``on``; members still in it are recorded as leaving that day."""
+    audit.check_actor(actor)
+    coop = get(uow, Cooperative, cooperative_id, what="cooperative", lock=True)
+    if coop.dissolved_on is not None:
+        raise RuleViolation(f"cooperative #{coop.id} was already dissolved on "
+                            f"{coop.dissolved_on.isoformat()}", field="dissolved_on",
+                            value=coop.dissolved_on.isoformat())
+    if on < coop.founded_on:
+        raise InvalidInput(f"dissolved_on: {on.isoformat()} is before its founding",
+                           field="dissolved_on", value=on.isoformat())
+    coop.dissolved_on = on
+    for m in coop.memberships:
+        if m.left_on is None or m.left_on > on:
+            m.left_on = max(on, m.joined_on)
+    uow.session.flush()
+    audit.record(uow, actor=actor, action="dissolve", entity="cooperative", entity_id=coop.id,
+                 changes={"dissolved_on": on})
+    return coop
+
+
+def admit_member(uow: UnitOfWork, data: MembershipCreate, *, actor: str) -> Membership:
+    """Admit a woman to a cooperative that is active on her joining date."""
+    audit.check_actor(actor)
+    coop = get(uow, Cooperative, data.cooperative_id, what="cooperative")
+    person = get(uow, Beneficiary, data.beneficiary_id, what="beneficiary")
+    check_not_archived(person, data.joined_on)
+    if not cooperative_active_on(coop, data.joined_on):
+        raise NotEligible(
+            f"joined_on: cooperative {coop.reference} is not active on "
+            f"{data.joined_on.isoformat()} (founded {coop.founded_on.isoformat()}"
+            + (f", dissolved {coop.dissolved_on.isoformat()})" if coop.dissolved_on else ")"),
+            field="joined_on", value=data.joined_on.isoformat())
+    other = uow.session.scalar(select(Membership.id).where(
+        Membership.cooperative_id == coop.id, Membership.beneficiary_id == person.id))
+    if other is not None:
+        raise Conflict(f"beneficiary #{person.id} is already a member of {coop.reference} "
+                       f"(membership #{other})", field="cin", value=person.id, existing_id=other)
+    membership = Membership(cooperative_id=coop.id, beneficiary_id=person.id, role=data.role,
+                            joined_on=data.joined_on)
+    uow.session.add(membership)
+    uow.session.flush()
+    audit.record(uow, actor=actor, action="admit", entity="membership", entity_id=membership.id,
+                 changes=data.model_dump())
+    return membership
+
+
+def remove_member(uow: UnitOfWork, membership_id: int, *, on: date, actor: str) -> Membership:
+    """Record that a member left her cooperative on ``on``."""
+    audit.check_actor(actor)
+    membership = get(uow, Membership, membership_id, what="membership", lock=True)
+    if membership.left_on is not None:
+        raise RuleViolation(f"membership #{membership.id} already ended on "
+                            f"{membership.left_on.isoformat()}", field="left_on",
+                            value=membership.left_on.isoformat())
+    if on < membership.joined_on:
+        raise InvalidInput(f"left_on: {on.isoformat()} is before she joined",
+                           field="left_on", value=on.isoformat())
+    membership.left_on = on
+    uow.session.flush()
+    audit.record(uow, actor=actor, action="remove", entity="membership", entity_id=membership.id,
+                 changes={"left_on": on})
+    return membership
+
+

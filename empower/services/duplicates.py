@@ -1,0 +1,113 @@
+"""Duplicate candidates: pairs of registrations that may be the same woman."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from empower import audit
+from empower.db import UnitOfWork
+from empower.errors import InvalidInput, RuleViolation
+from empower.models import (
+    Beneficiary,
+    DuplicateCandidate,
+    Enrollment,
+    Grant,
+    Membership,
+    SurveyRecord,
+    utcnow,
+)
+from empower.services._common import get
+from empower.vocab import DuplicateStatus, EnrollmentStatus, ExitReason
+
+__all__ = ["list_duplicate_candidates", "resolve_duplicate"]
+
+
+def list_duplicate_candidates(uow: UnitOfWork, *, status: DuplicateStatus | None = DuplicateStatus.OPEN,
+                              limit: int = 100, offset: int = 0) -> list[DuplicateCandidate]:
+    """Candidates, best score first (open ones by default)."""
+    stmt = select(DuplicateCandidate).order_by(DuplicateCandidate.score.desc(),
+                                               DuplicateCandidate.id)
+    if status is not None:
+        stmt = stmt.where(DuplicateCandidate.status == status)
+    return list(uow.session.scalars(stmt.limit(limit).offset(offset)))
+
+
+def resolve_duplicate(uow: UnitOfWork, candidate_id: int, *, resolution: str, actor: str,
+                      note: str | None = None) -> DuplicateCandidate:
+    """Resolve a candidate: ``merge`` (same woman) or ``dismiss`` (different women).
+
+    On merge the earlier registration is kept. The later one's memberships, grants, surveys and
+    enrolments move to the kept record where the kept record has none of its own for the same
+    cooperative, program or round; what cannot move stays on the later record, whose open
+    enrolments end with reason ``duplicate``. The later record is archived, never deleted.
+    """
+    who = audit.check_actor(actor)
+    if resolution not in ("merge", "dismiss"):
+        raise InvalidInput(f"resolution: '{resolution}' is not merge or dismiss",
+                           field="resolution", value=resolution)
+    cand = get(uow, DuplicateCandidate, candidate_id, what="duplicate candidate", lock=True)
+    if cand.status != DuplicateStatus.OPEN:
+        raise RuleViolation(f"duplicate candidate #{cand.id} is already {cand.status.value}",
+                            field="status", value=cand.status.value)
+    moved: dict[str, int] = {}
+    if resolution == "merge":
+        kept = get(uow, Beneficiary, cand.beneficiary_id, what="beneficiary")
+        later = get(uow, Beneficiary, cand.other_beneficiary_id, what="beneficiary")
+        if later.archived_on is not None or kept.archived_on is not None:
+            raise RuleViolation("merge: one of the two records is already archived",
+                                field="status")
+        moved = _move_history(uow, kept.id, later.id)
+        today = utcnow().date()
+        for enr in uow.session.scalars(select(Enrollment).where(
+                Enrollment.beneficiary_id == later.id,
+                Enrollment.status == EnrollmentStatus.ENROLLED)):
+            enr.status = EnrollmentStatus.EXITED
+            enr.exited_on = max(today, enr.enrolled_on or today)
+            enr.exit_reason = ExitReason.DUPLICATE
+        later.archived_on = max(today, later.registered_on)
+        cand.status = DuplicateStatus.MERGED
+        # Other open candidates about the archived record no longer need a decision.
+        uow.session.execute(
+            update(DuplicateCandidate)
+            .where(DuplicateCandidate.id != cand.id, DuplicateCandidate.status == DuplicateStatus.OPEN,
+                   (DuplicateCandidate.beneficiary_id == later.id)
+                   | (DuplicateCandidate.other_beneficiary_id == later.id))
+            .values(status=DuplicateStatus.DISMISSED, resolved_at=utcnow(), resolved_by=who,
+                    note=f"record merged into #{kept.id}"))
+        audit.record(uow, actor=actor, action="merge", entity="beneficiary", entity_id=later.id,
+                     changes={"merged_into": kept.id, "archived_on": later.archived_on, **moved})
+    else:
+        cand.status = DuplicateStatus.DISMISSED
+    cand.resolved_at = utcnow()
+    cand.resolved_by = who
+    cand.note = note
+    uow.session.flush()
+    audit.record(uow, actor=actor, action=resolution, entity="duplicate_candidate",
+                 entity_id=cand.id, changes={"status": cand.status, "note": note, **moved})
+    return cand
+
+
+def _move_history(uow: UnitOfWork, kept_id: int, later_id: int) -> dict[str, int]:
+    s = uow.session
+    moved = {"grants": 0, "memberships": 0, "enrollments": 0, "surveys": 0}
+    for grant in s.scalars(select(Grant).where(Grant.beneficiary_id == later_id)):
+        grant.beneficiary_id = kept_id
+        moved["grants"] += 1
+    kept_coops = set(s.scalars(select(Membership.cooperative_id).where(Membership.beneficiary_id == kept_id)))
+    for m in s.scalars(select(Membership).where(Membership.beneficiary_id == later_id)):
+        if m.cooperative_id not in kept_coops:
+            m.beneficiary_id = kept_id
+            moved["memberships"] += 1
+    kept_programs = set(s.scalars(select(Enrollment.program_id).where(Enrollment.beneficiary_id == kept_id)))
+    for e in s.scalars(select(Enrollment).where(Enrollment.beneficiary_id == later_id)):
+        if e.program_id not in kept_programs:
+            e.beneficiary_id = kept_id
+            moved["enrollments"] += 1
+    kept_rounds = set(s.execute(select(SurveyRecord.program_id, SurveyRecord.round)
+                                .where(SurveyRecord.beneficiary_id == kept_id)).tuples())
+    for r in s.scalars(select(SurveyRecord).where(SurveyRecord.beneficiary_id == later_id)):
+        if (r.program_id, r.round) not in kept_rounds:
+            r.beneficiary_id = kept_id
+            moved["surveys"] += 1
+    s.flush()
+    return moved

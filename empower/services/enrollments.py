@@ -1,0 +1,111 @@
+"""Applications, enrolments, rejections and exits (the enrolment state machine)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from empower import audit
+from empower.db import UnitOfWork
+from empower.errors import Conflict, InvalidInput, NotEligible
+from empower.models import Beneficiary, Enrollment, Program
+from empower.schemas import EnrollmentCreate
+from empower.services._common import check_not_archived, get
+from empower.states import check_transition
+from empower.vocab import EnrollmentStatus, ExitReason, parse_choice
+
+__all__ = ["apply", "enroll", "exit_enrollment", "reject_enrollment"]
+
+
+def _check_program_running(program: Program, on: date, *, field: str) -> None:
+    if on < program.start_date or (program.end_date is not None and on > program.end_date):
+        end = program.end_date.isoformat() if program.end_date else "open-ended"
+        raise NotEligible(
+            f"{field}: program {program.code} runs {program.start_date.isoformat()} to {end}; "
+            f"{on.isoformat()} is outside it", field=field, value=on.isoformat())
+
+
+def apply(uow: UnitOfWork, data: EnrollmentCreate, *, actor: str) -> Enrollment:
+    """Record her application to a program; with ``enrolled_on`` set, enrol her in the same act."""
+    audit.check_actor(actor)
+    person = get(uow, Beneficiary, data.beneficiary_id, what="beneficiary")
+    program = get(uow, Program, data.program_id, what="program")
+    check_not_archived(person, data.applied_on)
+    other = uow.session.scalar(select(Enrollment.id).where(
+        Enrollment.beneficiary_id == person.id, Enrollment.program_id == program.id))
+    if other is not None:
+        raise Conflict(f"beneficiary #{person.id} already has an enrolment in {program.code} "
+                       f"(enrolment #{other})", field="program_id", value=program.id,
+                       existing_id=other)
+    enrollment = Enrollment(beneficiary_id=person.id, program_id=program.id,
+                            status=EnrollmentStatus.APPLIED, applied_on=data.applied_on)
+    uow.session.add(enrollment)
+    uow.session.flush()
+    audit.record(uow, actor=actor, action="apply", entity="enrollment", entity_id=enrollment.id,
+                 changes={"beneficiary_id": person.id, "program_id": program.id,
+                          "applied_on": data.applied_on})
+    if data.enrolled_on is not None:
+        enroll(uow, enrollment.id, on=data.enrolled_on, actor=actor)
+    return enrollment
+
+
+def enroll(uow: UnitOfWork, enrollment_id: int, *, on: date, actor: str) -> Enrollment:
+    """Accept an application: she is enrolled from ``on`` (within the program's dates)."""
+    audit.check_actor(actor)
+    enrollment = get(uow, Enrollment, enrollment_id, what="enrollment", lock=True)
+    status = check_transition(enrollment.status, "enroll", what=f"enrolment #{enrollment_id}")
+    if on < enrollment.applied_on:
+        raise InvalidInput(f"enrolled_on: {on.isoformat()} is before her application on "
+                           f"{enrollment.applied_on.isoformat()}", field="enrolled_on",
+                           value=on.isoformat())
+    check_not_archived(enrollment.beneficiary, on)
+    _check_program_running(enrollment.program, on, field="enrolled_on")
+    enrollment.status = status
+    enrollment.enrolled_on = on
+    uow.session.flush()
+    audit.record(uow, actor=actor, action="enroll", entity="enrollment", entity_id=enrollment.id,
+                 changes={"status": [EnrollmentStatus.APPLIED, EnrollmentStatus.ENROLLED],
+                          "enrolled_on": on})
+    return enrollment
+
+
+def reject_enrollment(uow: UnitOfWork, enrollment_id: int, *, on: date, actor: str,
+                      reason: str | None = None) -> Enrollment:
+    """Turn down an application."""
+    audit.check_actor(actor)
+    enrollment = get(uow, Enrollment, enrollment_id, what="enrollment", lock=True)
+    status = check_transition(enrollment.status, "reject", what=f"enrolment #{enrollment_id}")
+    if on < enrollment.applied_on:
+        raise InvalidInput(f"rejected_on: {on.isoformat()} is before the application",
+                           field="rejected_on", value=on.isoformat())
+    enrollment.status = status
+    enrollment.rejected_on = on
+    uow.session.flush()
+    audit.record(uow, actor=actor, action="reject", entity="enrollment", entity_id=enrollment.id,
+                 changes={"status": [EnrollmentStatus.APPLIED, EnrollmentStatus.REJECTED],
+                          "rejected_on": on, "reason": reason})
+    return enrollment
+
+
+def exit_enrollment(uow: UnitOfWork, enrollment_id: int, *, on: date,
+                    reason: ExitReason | str, actor: str) -> Enrollment:
+    """End an enrolment on ``on`` with a reason (completed, dropped_out, moved, ...)."""
+    audit.check_actor(actor)
+    why = reason if isinstance(reason, ExitReason) else parse_choice(ExitReason, reason,
+                                                                    field="exit_reason")
+    enrollment = get(uow, Enrollment, enrollment_id, what="enrollment", lock=True)
+    status = check_transition(enrollment.status, "exit", what=f"enrolment #{enrollment_id}")
+    assert enrollment.enrolled_on is not None
+    if on < enrollment.enrolled_on:
+        raise InvalidInput(f"exited_on: {on.isoformat()} is before she was enrolled on "
+                           f"{enrollment.enrolled_on.isoformat()}", field="exited_on",
+                           value=on.isoformat())
+    enrollment.status = status
+    enrollment.exited_on = on
+    enrollment.exit_reason = why
+    uow.session.flush()
+    audit.record(uow, actor=actor, action="exit", entity="enrollment", entity_id=enrollment.id,
+                 changes={"status": [EnrollmentStatus.ENROLLED, EnrollmentStatus.EXITED],
+                          "exited_on": on, "exit_reason": why})
+    return enrollment

@@ -1,0 +1,280 @@
+"""Grants and their tranches: submit, approve, reject, cancel, close, pay.
+
+Money rules that must survive concurrent writers are enforced by single conditional UPDATE
+statements (``... WHERE committed + x <= budget``, ``... WHERE disbursed + x <= approved``),
+which the database evaluates atomically on SQLite (one writer at a time) and on PostgreSQL (row
+lock, then the condition is re-checked on the latest row version). CHECK constraints on the same
+columns are the last line of defence.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select, update
+
+from empower import audit
+from empower.db import UnitOfWork
+from empower.errors import (
+    BudgetExceeded,
+    Conflict,
+    InvalidInput,
+    InvalidTransition,
+    NotEligible,
+    OverDisbursement,
+)
+from empower.models import Beneficiary, Cooperative, Disbursement, Enrollment, Grant, Program
+from empower.rules import centimes, mad
+from empower.schemas import DisbursementCreate, GrantCreate
+from empower.services._common import check_not_archived, get
+from empower.services.cooperatives import cooperative_active_on
+from empower.states import check_transition
+from empower.vocab import EnrollmentStatus, GrantStatus
+
+__all__ = [
+    "approve_grant",
+    "cancel_grant",
+    "close_grant",
+    "disburse",
+    "reject_grant",
+    "submit_grant",
+]
+
+
+def submit_grant(uow: UnitOfWork, data: GrantCreate, *, actor: str) -> Grant:
+    """Record a grant request for exactly one recipient (a beneficiary or a cooperative)."""
+    audit.check_actor(actor)
+    if (data.beneficiary_id is None) == (data.cooperative_id is None):
+        raise InvalidInput("recipient: a grant goes to exactly one beneficiary or one cooperative",
+                           field="beneficiary_id", value=None)
+    get(uow, Program, data.program_id, what="program")
+    if data.beneficiary_id is not None:
+        person = get(uow, Beneficiary, data.beneficiary_id, what="beneficiary")
+        check_not_archived(person, data.submitted_on)
+    else:
+        assert data.cooperative_id is not None
+        get(uow, Cooperative, data.cooperative_id, what="cooperative")
+    other = uow.session.scalar(select(Grant.id).where(Grant.reference == data.reference))
+    if other is not None:
+        raise Conflict(f"reference: grant '{data.reference}' already exists (grant #{other})",
+                       field="reference", value=data.reference, existing_id=other)
+    grant = Grant(reference=data.reference, program_id=data.program_id,
+                  beneficiary_id=data.beneficiary_id, cooperative_id=data.cooperative_id,
+                  purpose=data.purpose, status=GrantStatus.SUBMITTED,
+                  amount_requested_centimes=centimes(data.amount_requested, field="amount_requested"),
+                  submitted_on=data.submitted_on, disbursed_centimes=0)
+    uow.session.add(grant)
+    uow.session.flush()
+    audit.record(uow, actor=actor, action="submit", entity="grant", entity_id=grant.id,
+                 changes=data.model_dump())
+    return grant
+
+
+def _check_recipient_eligible(uow: UnitOfWork, grant: Grant, on: date) -> None:
+    if grant.beneficiary_id is not None:
+        person = get(uow, Beneficiary, grant.beneficiary_id, what="beneficiary")
+        check_not_archived(person, on)
+        active = uow.session.scalar(select(Enrollment.id).where(
+            Enrollment.beneficiary_id == grant.beneficiary_id,
+            Enrollment.program_id == grant.program_id,
+            Enrollment.status.in_([EnrollmentStatus.ENROLLED, EnrollmentStatus.EXITED]),
+            Enrollment.enrolled_on <= on,
+            (Enrollment.exited_on.is_(None)) | (Enrollment.exited_on > on)))
+        if active is None:
+            raise NotEligible(
+                f"beneficiary #{grant.beneficiary_id} is not enrolled in program "
+                f"{grant.program.code} on {on.isoformat()}", field="beneficiary_id",
+                value=grant.beneficiary_id)
+    else:
+        assert grant.cooperative_id is not None
+        coop = get(uow, Cooperative, grant.cooperative_id, what="cooperative")
+        if not cooperative_active_on(coop, on):
+            raise NotEligible(f"cooperative {coop.reference} is not active on {on.isoformat()}",
+                              field="cooperative_id", value=coop.id)
+
+
+def approve_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
+                  amount: Decimal | None = None) -> Grant:
+    """Approve a grant on ``on`` for ``amount`` MAD (default: the amount requested).
+
+    The recipient must be eligible on that date (an enrolment active then, or an active
+    cooperative), the amount within the request, the program's per-grant cap and what is left
+    of its budget. The budget is reserved atomically, so concurrent approvals cannot overspend.
+    """
+    audit.check_actor(actor)
+    grant = get(uow, Grant, grant_id, what="grant", lock=True)
+    status = check_transition(grant.status, "approve", what=f"grant {grant.reference}")
+    if on < grant.submitted_on:
+        raise InvalidInput(f"approved_on: {on.isoformat()} is before the request was submitted "
+                           f"on {grant.submitted_on.isoformat()}", field="approved_on",
+                           value=on.isoformat())
+    amount_c = grant.amount_requested_centimes if amount is None else centimes(amount, field="amount_approved")
+    if amount_c <= 0:
+        raise InvalidInput("amount_approved: an approved amount must be above zero",
+                           field="amount_approved", value=str(mad(amount_c)))
+    if amount_c > grant.amount_requested_centimes:
+        raise BudgetExceeded(
+            f"amount_approved: {mad(amount_c)} MAD is above the {mad(grant.amount_requested_centimes)} "
+            f"MAD requested", field="amount_approved", value=str(mad(amount_c)))
+    program = grant.program
+    if on < program.start_date or (program.end_date is not None and on > program.end_date):
+        raise NotEligible(f"approved_on: program {program.code} is not running on {on.isoformat()}",
+                          field="approved_on", value=on.isoformat())
+    if program.grant_cap_centimes is not None and amount_c > program.grant_cap_centimes:
+        raise BudgetExceeded(
+            f"amount_approved: {mad(amount_c)} MAD is above program {program.code}'s cap of "
+            f"{mad(program.grant_cap_centimes)} MAD per grant", field="amount_approved",
+            value=str(mad(amount_c)))
+    _check_recipient_eligible(uow, grant, on)
+    reserved = uow.session.execute(
+        update(Program)
+        .where(Program.id == program.id,
+               Program.committed_centimes + amount_c <= Program.budget_centimes)
+        .values(committed_centimes=Program.committed_centimes + amount_c)
+        .execution_options(synchronize_session=False))
+    if reserved.rowcount != 1:
+        uow.session.refresh(program)
+        left = program.budget_centimes - program.committed_centimes
+        raise BudgetExceeded(
+            f"amount_approved: {mad(amount_c)} MAD is above what is left of program "
+            f"{program.code}'s budget ({mad(left)} MAD)", field="amount_approved",
+            value=str(mad(amount_c)))
+    uow.session.expire(program, ["committed_centimes"])
+    grant.status = status
+    grant.approved_on = on
+    grant.amount_approved_centimes = amount_c
+    uow.session.flush()
+    audit.record(uow, actor=actor, action="approve", entity="grant", entity_id=grant.id,
+                 changes={"status": [GrantStatus.SUBMITTED, status], "approved_on": on,
+                          "amount_approved": str(mad(amount_c))})
+    return grant
+
+
+def reject_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
+                 reason: str | None = None) -> Grant:
+    """Turn down a submitted grant."""
+    audit.check_actor(actor)
+    grant = get(uow, Grant, grant_id, what="grant", lock=True)
+    status = check_transition(grant.status, "reject", what=f"grant {grant.reference}")
+    if on < grant.submitted_on:
+        raise InvalidInput("rejected_on: the date is before the request", field="rejected_on",
+                           value=on.isoformat())
+    grant.status = status
+    grant.rejected_on = on
+    uow.session.flush()
+    audit.record(uow, actor=actor, action="reject", entity="grant", entity_id=grant.id,
+                 changes={"status": [GrantStatus.SUBMITTED, status], "rejected_on": on,
+                          "reason": reason})
+    return grant
+
+
+def cancel_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
+                 reason: str | None = None) -> Grant:
+    """Cancel an approved grant; what was not yet paid goes back to the program's budget."""
+    audit.check_actor(actor)
+    grant = get(uow, Grant, grant_id, what="grant", lock=True)
+    status = check_transition(grant.status, "cancel", what=f"grant {grant.reference}")
+    assert grant.approved_on is not None and grant.amount_approved_centimes is not None
+    if on < grant.approved_on:
+        raise InvalidInput("cancelled_on: the date is before the approval", field="cancelled_on",
+                           value=on.isoformat())
+    # Claim the transition atomically: a tranche paid concurrently either lands before (and is
+    # kept out of the refund) or finds the grant cancelled.
+    claimed = uow.session.execute(
+        update(Grant).where(Grant.id == grant.id, Grant.status == GrantStatus.APPROVED)
+        .values(status=status, cancelled_on=on).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        raise InvalidTransition(f"grant {grant.reference}: changed by someone else meanwhile",
+                                field="status")
+    uow.session.refresh(grant)
+    refund = grant.amount_approved_centimes - grant.disbursed_centimes
+    uow.session.execute(update(Program).where(Program.id == grant.program_id)
+                        .values(committed_centimes=Program.committed_centimes - refund)
+                        .execution_options(synchronize_session=False))
+    uow.session.expire(grant.program, ["committed_centimes"])
+    audit.record(uow, actor=actor, action="cancel", entity="grant", entity_id=grant.id,
+                 changes={"status": [GrantStatus.APPROVED, status], "cancelled_on": on,
+                          "released": str(mad(refund)), "reason": reason})
+    return grant
+
+
+def close_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str) -> Grant:
+    """Close an approved grant (done automatically when its last tranche is paid)."""
+    audit.check_actor(actor)
+    grant = get(uow, Grant, grant_id, what="grant", lock=True)
+    status = check_transition(grant.status, "close", what=f"grant {grant.reference}")
+    assert grant.approved_on is not None
+    if on < grant.approved_on:
+        raise InvalidInput("closed_on: the date is before the approval", field="closed_on",
+                           value=on.isoformat())
+    grant.status = status
+    grant.closed_on = on
+    uow.session.flush()
+    audit.record(uow, actor=actor, action="close", entity="grant", entity_id=grant.id,
+                 changes={"status": [GrantStatus.APPROVED, status], "closed_on": on})
+    return grant
+
+
+def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str) -> Disbursement:
+    """Pay a tranche of an approved grant; never above the approved amount, even concurrently.
+
+    When the tranche completes the approved amount, the grant is closed on the payment date.
+    """
+    audit.check_actor(actor)
+    amount_c = centimes(data.amount, field="amount")
+    if amount_c <= 0:
+        raise InvalidInput("amount: a tranche must be above zero", field="amount",
+                           value=str(data.amount))
+    grant = get(uow, Grant, data.grant_id, what="grant")
+    if grant.status != GrantStatus.APPROVED:
+        raise InvalidTransition(f"grant {grant.reference} is {grant.status.value}; tranches are "
+                                f"paid only on approved grants", field="grant_reference",
+                                value=grant.reference)
+    assert grant.approved_on is not None
+    if data.paid_on < grant.approved_on:
+        raise InvalidInput(f"paid_on: {data.paid_on.isoformat()} is before the grant was approved "
+                           f"on {grant.approved_on.isoformat()}", field="paid_on",
+                           value=data.paid_on.isoformat())
+    reference = data.reference
+    if reference is not None:
+        other = uow.session.scalar(select(Disbursement.id).where(Disbursement.reference == reference))
+        if other is not None:
+            raise Conflict(f"reference: tranche '{reference}' already exists (disbursement #{other})",
+                           field="reference", value=reference, existing_id=other)
+    paid = uow.session.execute(
+        update(Grant)
+        .where(Grant.id == grant.id, Grant.status == GrantStatus.APPROVED,
+               Grant.disbursed_centimes + amount_c <= Grant.amount_approved_centimes)
+        .values(disbursed_centimes=Grant.disbursed_centimes + amount_c)
+        .execution_options(synchronize_session=False))
+    uow.session.refresh(grant)
+    if paid.rowcount != 1:
+        if grant.status != GrantStatus.APPROVED:
+            raise InvalidTransition(f"grant {grant.reference} is {grant.status.value}; tranches "
+                                    f"are paid only on approved grants", field="grant_reference",
+                                    value=grant.reference)
+        assert grant.amount_approved_centimes is not None
+        left = grant.amount_approved_centimes - grant.disbursed_centimes
+        raise OverDisbursement(
+            f"amount: {mad(amount_c)} MAD would take grant {grant.reference} above its approved "
+            f"{mad(grant.amount_approved_centimes)} MAD ({mad(left)} MAD left to pay)",
+            field="amount", value=str(mad(amount_c)))
+    if reference is None:
+        count = uow.session.scalar(select(func.count()).select_from(Disbursement)
+                                   .where(Disbursement.grant_id == grant.id)) or 0
+        reference = f"{grant.reference}-T{count + 1}"
+        while uow.session.scalar(select(Disbursement.id).where(Disbursement.reference == reference)):
+            count += 1
+            reference = f"{grant.reference}-T{count + 1}"
+    tranche = Disbursement(reference=reference, grant_id=grant.id, amount_centimes=amount_c,
+                           paid_on=data.paid_on, channel=data.channel)
+    uow.session.add(tranche)
+    uow.session.flush()
+    audit.record(uow, actor=actor, action="pay", entity="grant", entity_id=grant.id,
+                 changes={"tranche": reference, "amount": str(mad(amount_c)),
+                          "paid_on": data.paid_on, "channel": data.channel,
+                          "disbursed": str(mad(grant.disbursed_centimes))})
+    if grant.disbursed_centimes == grant.amount_approved_centimes:
+        close_grant(uow, grant.id, on=data.paid_on, actor=actor)
+    return tranche

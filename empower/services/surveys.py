@@ -1,0 +1,59 @@
+"""Outcome surveys: baseline, then follow-ups at 6, 12 and 24 months."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from empower import audit
+from empower.db import UnitOfWork
+from empower.errors import Conflict, InvalidInput, NotEligible
+from empower.models import Beneficiary, Enrollment, Program, SurveyRecord
+from empower.rules import centimes
+from empower.schemas import SurveyCreate
+from empower.services._common import get
+from empower.vocab import EnrollmentStatus, SurveyRound
+
+__all__ = ["record_survey"]
+
+
+def record_survey(uow: UnitOfWork, data: SurveyCreate, *, actor: str) -> SurveyRecord:
+    """Record one survey round for a woman who applied to or joined the program.
+
+    One record per beneficiary, program and round; a follow-up cannot be dated before her
+    baseline in the same program.
+    """
+    audit.check_actor(actor)
+    person = get(uow, Beneficiary, data.beneficiary_id, what="beneficiary")
+    program = get(uow, Program, data.program_id, what="program")
+    if person.erased_on is not None:
+        raise NotEligible(f"beneficiary #{person.id} was erased", field="beneficiary_id",
+                          value=person.id)
+    enrolment = uow.session.scalar(select(Enrollment).where(
+        Enrollment.beneficiary_id == person.id, Enrollment.program_id == program.id))
+    if enrolment is None or enrolment.status == EnrollmentStatus.REJECTED:
+        raise NotEligible(f"beneficiary #{person.id} has no enrolment in program {program.code}",
+                          field="program_code", value=program.code)
+    other = uow.session.scalar(select(SurveyRecord.id).where(
+        SurveyRecord.beneficiary_id == person.id, SurveyRecord.program_id == program.id,
+        SurveyRecord.round == data.round))
+    if other is not None:
+        raise Conflict(f"round: beneficiary #{person.id} already has a {data.round.value} survey "
+                       f"in {program.code} (survey #{other})", field="round",
+                       value=data.round.value, existing_id=other)
+    if data.round != SurveyRound.BASELINE:
+        baseline_on = uow.session.scalar(select(SurveyRecord.surveyed_on).where(
+            SurveyRecord.beneficiary_id == person.id, SurveyRecord.program_id == program.id,
+            SurveyRecord.round == SurveyRound.BASELINE))
+        if baseline_on is not None and data.surveyed_on < baseline_on:
+            raise InvalidInput(f"surveyed_on: {data.surveyed_on.isoformat()} is before her "
+                               f"baseline on {baseline_on.isoformat()}", field="surveyed_on",
+                               value=data.surveyed_on.isoformat())
+    values = data.model_dump(exclude={"monthly_income"})
+    income = None if data.monthly_income is None else centimes(data.monthly_income,
+                                                                field="monthly_income")
+    record = SurveyRecord(**values, monthly_income_centimes=income)
+    uow.session.add(record)
+    uow.session.flush()
+    audit.record(uow, actor=actor, action="record", entity="survey", entity_id=record.id,
+                 changes=data.model_dump())
+    return record

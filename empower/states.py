@@ -1,0 +1,46 @@
+"""The state machines of enrolments and grants, as data, checked without a database."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from empower.errors import InvalidTransition
+from empower.vocab import EnrollmentStatus, GrantStatus
+
+__all__ = ["ENROLLMENT_TRANSITIONS", "GRANT_TRANSITIONS", "check_transition"]
+
+# (from, action) -> to
+ENROLLMENT_TRANSITIONS: dict[tuple[EnrollmentStatus, str], EnrollmentStatus] = {
+    (EnrollmentStatus.APPLIED, "enroll"): EnrollmentStatus.ENROLLED,
+    (EnrollmentStatus.APPLIED, "reject"): EnrollmentStatus.REJECTED,
+    (EnrollmentStatus.ENROLLED, "exit"): EnrollmentStatus.EXITED,
+}
+
+GRANT_TRANSITIONS: dict[tuple[GrantStatus, str], GrantStatus] = {
+    (GrantStatus.SUBMITTED, "approve"): GrantStatus.APPROVED,
+    (GrantStatus.SUBMITTED, "reject"): GrantStatus.REJECTED,
+    (GrantStatus.APPROVED, "cancel"): GrantStatus.CANCELLED,
+    (GrantStatus.APPROVED, "close"): GrantStatus.CLOSED,
+}
+
+_TABLES: dict[type[StrEnum], dict[Any, Any]] = {
+    EnrollmentStatus: ENROLLMENT_TRANSITIONS,
+    GrantStatus: GRANT_TRANSITIONS,
+}
+
+
+S = TypeVar("S", bound=StrEnum)
+
+
+def check_transition(current: S, action: str, *, what: str) -> S:
+    """The state after ``action`` from ``current``, or :class:`InvalidTransition` naming both."""
+    table = _TABLES[type(current)]
+    nxt = table.get((current, action))
+    if nxt is None:
+        allowed = sorted(a for (s, a) in table if s == current)
+        hint = f"; from {current.value} it can only {', '.join(allowed)}" if allowed else \
+            f"; {current.value} is final"
+        raise InvalidTransition(f"{what}: cannot {action} a {current.value} record{hint}",
+                                field="status", value=current.value)
+    return nxt

@@ -1,0 +1,214 @@
+"""Controlled vocabularies: the stored values and the French labels people type.
+
+Stored values are the English snake_case strings below. Imports and the panel also accept the
+French labels (and a few common spellings), matched case- and accent-insensitively by
+:func:`parse_choice`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from enum import StrEnum
+from typing import TypeVar
+
+from empower.errors import InvalidInput
+
+__all__ = [
+    "AgreementStatus",
+    "Channel",
+    "CooperativeRole",
+    "DuplicateRule",
+    "DuplicateStatus",
+    "EducationLevel",
+    "EnrollmentStatus",
+    "ExitReason",
+    "GrantStatus",
+    "MaritalStatus",
+    "Milieu",
+    "PartnerKind",
+    "Role",
+    "Sector",
+    "SurveyRound",
+    "fold",
+    "parse_choice",
+]
+
+
+class Milieu(StrEnum):
+    URBAN = "urban"
+    RURAL = "rural"
+
+
+class EducationLevel(StrEnum):
+    NONE = "none"
+    LITERACY_PROGRAM = "literacy_program"
+    PRIMARY = "primary"
+    LOWER_SECONDARY = "lower_secondary"
+    UPPER_SECONDARY = "upper_secondary"
+    HIGHER = "higher"
+
+
+class MaritalStatus(StrEnum):
+    SINGLE = "single"
+    MARRIED = "married"
+    DIVORCED = "divorced"
+    WIDOWED = "widowed"
+
+
+class ExitReason(StrEnum):
+    COMPLETED = "completed"
+    GRADUATED = "graduated"
+    DROPPED_OUT = "dropped_out"
+    MOVED = "moved"
+    DECEASED = "deceased"
+    DUPLICATE = "duplicate"
+    OTHER = "other"
+
+
+class Sector(StrEnum):
+    AGRICULTURE = "agriculture"
+    ARGAN = "argan"
+    AROMATIC_MEDICINAL_PLANTS = "aromatic_medicinal_plants"
+    CRAFTS = "crafts"
+    FOOD_PROCESSING = "food_processing"
+    TEXTILES = "textiles"
+    FISHING = "fishing"
+    FORESTRY = "forestry"
+    LIVESTOCK = "livestock"
+    SERVICES = "services"
+    TOURISM = "tourism"
+    HOUSING = "housing"
+    OTHER = "other"
+
+
+class CooperativeRole(StrEnum):
+    MEMBER = "member"
+    PRESIDENT = "president"
+    VICE_PRESIDENT = "vice_president"
+    TREASURER = "treasurer"
+    SECRETARY = "secretary"
+
+
+class Channel(StrEnum):
+    BANK_TRANSFER = "bank_transfer"
+    CASH = "cash"
+    MOBILE_MONEY = "mobile_money"
+    CHEQUE = "cheque"
+
+
+class SurveyRound(StrEnum):
+    BASELINE = "baseline"
+    M6 = "m6"
+    M12 = "m12"
+    M24 = "m24"
+
+
+class EnrollmentStatus(StrEnum):
+    APPLIED = "applied"
+    ENROLLED = "enrolled"
+    EXITED = "exited"
+    REJECTED = "rejected"
+
+
+class GrantStatus(StrEnum):
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    CLOSED = "closed"
+
+
+class PartnerKind(StrEnum):
+    ASSOCIATION = "association"
+    PUBLIC_AGENCY = "public_agency"
+    UNIVERSITY = "university"
+    PRIVATE_FIRM = "private_firm"
+    INTERNATIONAL = "international"
+    COOPERATIVE = "cooperative"
+
+
+class AgreementStatus(StrEnum):
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class DuplicateRule(StrEnum):
+    SAME_NAME_BIRTH_DATE = "same_name_birth_date"
+    SAME_PHONE = "same_phone"
+
+
+class DuplicateStatus(StrEnum):
+    OPEN = "open"
+    MERGED = "merged"
+    DISMISSED = "dismissed"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    OFFICER = "officer"
+    VIEWER = "viewer"
+
+
+def fold(text: str) -> str:
+    """Case-, accent- and spacing-insensitive key: ``" Présidente "`` -> ``"presidente"``."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "_".join(stripped.replace("-", " ").replace("'", " ").split())
+
+
+# French labels (and common variants) people type in spreadsheets and forms.
+_LABELS: dict[type[StrEnum], dict[str, str]] = {
+    Milieu: {"urbain": "urban", "urbaine": "urban", "rurale": "rural", "حضري": "urban", "قروي": "rural"},
+    EducationLevel: {
+        "aucun": "none", "aucune": "none", "sans": "none", "neant": "none",
+        "alphabetisation": "literacy_program", "programme_d_alphabetisation": "literacy_program",
+        "primaire": "primary", "college": "lower_secondary", "secondaire_collegial": "lower_secondary",
+        "lycee": "upper_secondary", "secondaire_qualifiant": "upper_secondary",
+        "superieur": "higher", "universitaire": "higher",
+    },
+    MaritalStatus: {
+        "celibataire": "single", "mariee": "married", "marie": "married",
+        "divorcee": "divorced", "divorce": "divorced", "veuve": "widowed", "veuf": "widowed",
+    },
+    ExitReason: {
+        "acheve": "completed", "termine": "completed", "terminee": "completed",
+        "diplomee": "graduated", "abandon": "dropped_out", "demenagement": "moved",
+        "demenagee": "moved", "decedee": "deceased", "deces": "deceased", "doublon": "duplicate",
+        "autre": "other",
+    },
+    Sector: {
+        "agriculture": "agriculture", "argan": "argan", "arganier": "argan",
+        "plantes_aromatiques_et_medicinales": "aromatic_medicinal_plants", "pam": "aromatic_medicinal_plants",
+        "artisanat": "crafts", "agroalimentaire": "food_processing", "transformation_alimentaire": "food_processing",
+        "textile": "textiles", "couture": "textiles", "peche": "fishing", "foret": "forestry",
+        "foresterie": "forestry", "elevage": "livestock", "services": "services", "tourisme": "tourism",
+        "habitat": "housing", "logement": "housing", "autre": "other",
+    },
+    CooperativeRole: {
+        "membre": "member", "adherente": "member", "presidente": "president", "president": "president",
+        "vice_presidente": "vice_president", "tresoriere": "treasurer", "tresorier": "treasurer",
+        "secretaire": "secretary",
+    },
+    Channel: {
+        "virement": "bank_transfer", "virement_bancaire": "bank_transfer", "especes": "cash",
+        "espece": "cash", "mobile": "mobile_money", "paiement_mobile": "mobile_money",
+        "cheque": "cheque",
+    },
+    SurveyRound: {"ligne_de_base": "baseline", "base": "baseline", "6m": "m6", "12m": "m12", "24m": "m24"},
+}
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def parse_choice(enum: type[E], raw: str, *, field: str) -> E:
+    """Read a vocabulary value from its stored form or a French label; refuse anything else."""
+    key = fold(raw)
+    for member in enum:
+        if key == member.value:
+            return member
+    mapped = _LABELS.get(enum, {}).get(key)
+    if mapped is not None:
+        return enum(mapped)
+    allowed = ", ".join(m.value for m in enum)
+    raise InvalidInput(f"{field}: '{raw}' is not one of {allowed}", field=field, value=raw)
