@@ -1,0 +1,66 @@
+"""Plain factory functions for tests: valid records with sensible defaults."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+import empower
+from empower.models import Beneficiary, Grant, Program
+
+ACTOR = "test:officer"
+
+
+def make_program(uow: empower.UnitOfWork, **overrides: object) -> Program:
+    from empower.schemas import ProgramCreate
+
+    data = {"code": "AWAL", "name": "Awal", "start_date": date(2024, 1, 1),
+            "budget": Decimal("1000000"), "grant_cap": Decimal("50000")}
+    data.update(overrides)
+    return empower.create_program(uow, ProgramCreate.model_validate(data), actor=ACTOR)
+
+
+_cin_counter = iter(range(100000, 999999))
+
+
+def beneficiary_data(**overrides: object) -> dict[str, object]:
+    """Valid registration fields; each call gets a new CIN."""
+    data: dict[str, object] = {
+        "cin": f"AB{next(_cin_counter)}", "first_name": "Fatima", "last_name": "Benali",
+        "first_name_ar": "فاطمة", "last_name_ar": "بنعلي", "birth_date": date(1990, 3, 4),
+        "province_code": "04.441", "milieu": "rural", "consent_date": date(2024, 1, 10),
+        "registered_on": date(2024, 1, 10),
+    }
+    data.update(overrides)
+    return data
+
+
+def make_beneficiary(uow: empower.UnitOfWork, **overrides: object) -> Beneficiary:
+    from empower.schemas import BeneficiaryCreate
+
+    return empower.register_beneficiary(
+        uow, BeneficiaryCreate.model_validate(beneficiary_data(**overrides)), actor=ACTOR)
+
+
+def make_enrolled(uow: empower.UnitOfWork, program: Program,
+                  on: date = date(2024, 2, 1), **overrides: object) -> Beneficiary:
+    """A registered woman enrolled in ``program`` from ``on``."""
+    from empower.schemas import EnrollmentCreate
+
+    person = make_beneficiary(uow, **overrides)
+    empower.apply(uow, EnrollmentCreate(beneficiary_id=person.id, program_id=program.id,
+                                        applied_on=on, enrolled_on=on), actor=ACTOR)
+    return person
+
+
+def make_grant(uow: empower.UnitOfWork, program: Program, *,
+               beneficiary_id: int | None = None, cooperative_id: int | None = None,
+               amount: str = "20000", reference: str | None = None,
+               submitted_on: date = date(2024, 3, 1)) -> Grant:
+    from empower.schemas import GrantCreate
+
+    return empower.submit_grant(uow, GrantCreate(
+        reference=reference or f"G-{uuid.uuid4().hex[:8]}", program_id=program.id,
+        beneficiary_id=beneficiary_id, cooperative_id=cooperative_id,
+        amount_requested=Decimal(amount), submitted_on=submitted_on), actor=ACTOR)
