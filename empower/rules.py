@@ -59,7 +59,8 @@ def normalize_cin(raw: str, config: RulesConfig | None = None) -> str:
     cin = _CIN_NOISE.sub("", str(raw)).upper()
     if not cin:
         raise InvalidInput("cin: a CIN is required", field="cin", value=raw)
-    if not cfg._cin_re.match(cin):
+    # fullmatch: a configured pattern without anchors must still cover the whole CIN.
+    if not cfg._cin_re.fullmatch(cin):
         raise InvalidInput(
             f"cin: '{raw}' is not a valid CIN (expected letters then digits, e.g. AB123456)",
             field="cin",
@@ -183,9 +184,10 @@ def check_name(value: str | None, *, script: str, field: str) -> str | None:
         if ch in _NAME_PUNCT:
             continue
         # Arabic tatweel and harakat are marks, not letters; they belong to the Arabic script.
-        if unicodedata.category(ch).startswith("M") and script == "arabic":
+        if script == "arabic" and (unicodedata.category(ch).startswith("M") or ch == "\u0640"):
             continue
-        if _script(ch) != script:
+        # Only letters count: Arabic-Indic digits are "ARABIC" by name but are not a name.
+        if not unicodedata.category(ch).startswith("L") or _script(ch) != script:
             human = "Latin" if script == "latin" else "Arabic"
             raise InvalidInput(
                 f"{field}: '{value}' must be written in {human} script (found '{ch}')",
