@@ -19,8 +19,10 @@ if TYPE_CHECKING:
 __all__ = ["REDACTED", "SENSITIVE_FIELDS", "audit_trail", "check_actor", "diff", "record", "redact"]
 
 # Identifying values never enter the audit log: it is read by more people than the registry.
+# Everything an erasure clears is here too, or the log would keep what the erasure removed.
 SENSITIVE_FIELDS = frozenset(
-    {"cin", "phone", "first_name", "last_name", "first_name_ar", "last_name_ar", "match_key"}
+    {"cin", "phone", "first_name", "last_name", "first_name_ar", "last_name_ar", "match_key",
+     "commune"}
 )
 REDACTED = "[redacted]"
 
