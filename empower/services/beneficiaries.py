@@ -245,10 +245,10 @@ def _detect_duplicates(uow: UnitOfWork, people: list[tuple[int, dict[str, Any]]]
         return 0
     existing = set()
     for chunk in _chunks(sorted({a for a, _, _ in found})):
-        existing.update(uow.session.execute(
+        existing.update(tuple(row) for row in uow.session.execute(
             select(DuplicateCandidate.beneficiary_id, DuplicateCandidate.other_beneficiary_id,
                    DuplicateCandidate.rule).where(DuplicateCandidate.beneficiary_id.in_(chunk))
-        ).tuples())
+        ))
     now = utcnow()
     rows = [{"beneficiary_id": a, "other_beneficiary_id": b, "rule": rule, "score": score,
              "status": DuplicateStatus.OPEN.value, "detected_at": now}

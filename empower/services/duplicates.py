@@ -103,8 +103,9 @@ def _move_history(uow: UnitOfWork, kept_id: int, later_id: int) -> dict[str, int
         if e.program_id not in kept_programs:
             e.beneficiary_id = kept_id
             moved["enrollments"] += 1
-    kept_rounds = set(s.execute(select(SurveyRecord.program_id, SurveyRecord.round)
-                                .where(SurveyRecord.beneficiary_id == kept_id)).tuples())
+    kept_rounds = {tuple(row) for row in s.execute(
+        select(SurveyRecord.program_id, SurveyRecord.round)
+        .where(SurveyRecord.beneficiary_id == kept_id))}
     for r in s.scalars(select(SurveyRecord).where(SurveyRecord.beneficiary_id == later_id)):
         if (r.program_id, r.round) not in kept_rounds:
             r.beneficiary_id = kept_id
