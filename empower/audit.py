@@ -89,7 +89,8 @@ def record_many(uow: UnitOfWork, *, actor: str, action: str, entity: str,
         for entity_id, changes in items
     ]
     if rows:
-        uow.session.execute(insert(AuditEvent), rows)
+        # Core insert on the table: the ORM would split the rows by which values are NULL.
+        uow.session.execute(insert(AuditEvent.__table__), rows)
     return len(rows)
 
 
