@@ -129,8 +129,10 @@ def admit_member(uow: UnitOfWork, data: MembershipCreate, *, actor: str) -> Memb
     if other is not None:
         raise Conflict(f"beneficiary #{person.id} is already a member of {coop.reference} "
                        f"(membership #{other})", field="cin", value=person.id, existing_id=other)
+    # Joining (back-dated) a cooperative whose dissolution is already recorded: she leaves on
+    # that date, as dissolve_cooperative does for members who were there first.
     membership = Membership(cooperative_id=coop.id, beneficiary_id=person.id, role=data.role,
-                            joined_on=data.joined_on)
+                            joined_on=data.joined_on, left_on=coop.dissolved_on)
     uow.session.add(membership)
     uow.session.flush()
     audit.record(uow, actor=actor, action="admit", entity="membership", entity_id=membership.id,
