@@ -38,6 +38,15 @@ def apply(uow: UnitOfWork, data: EnrollmentCreate, *, actor: str) -> Enrollment:
         raise Conflict(f"beneficiary #{person.id} already has an enrolment in {program.code} "
                        f"(enrolment #{other})", field="program_id", value=program.id,
                        existing_id=other)
+    if data.enrolled_on is not None:
+        # Check the enrolment before writing the application, so a refused enrolment does not
+        # leave an application behind in the caller's unit of work.
+        if data.enrolled_on < data.applied_on:
+            raise InvalidInput(f"enrolled_on: {data.enrolled_on.isoformat()} is before her "
+                               f"application on {data.applied_on.isoformat()}",
+                               field="enrolled_on", value=data.enrolled_on.isoformat())
+        check_not_archived(person, data.enrolled_on)
+        _check_program_running(program, data.enrolled_on, field="enrolled_on")
     enrollment = Enrollment(beneficiary_id=person.id, program_id=program.id,
                             status=EnrollmentStatus.APPLIED, applied_on=data.applied_on)
     uow.session.add(enrollment)
