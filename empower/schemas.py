@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from empower.errors import InvalidInput
+from empower.rules import centimes, mad
 from empower.vocab import (
     Channel,
     CooperativeRole,
@@ -62,9 +63,19 @@ def _choice(enum: type) -> BeforeValidator:
     return BeforeValidator(parse)
 
 
+def _amount_text(value: Any) -> Any:
+    # Amounts typed the French way ("12 500,50", "12500 MAD") read as MAD, like centimes() does;
+    # numbers and Decimals are left to pydantic.
+    value = _blank_to_none(value)
+    if isinstance(value, str):
+        return mad(centimes(value))
+    return value
+
+
 Text = Annotated[str | None, BeforeValidator(_blank_to_none)]
 RequiredText = Annotated[str, BeforeValidator(_blank_to_none), Field(min_length=1)]
-Amount = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+Amount = Annotated[Decimal, BeforeValidator(_amount_text), Field(ge=0, max_digits=14,
+                                                                 decimal_places=2)]
 
 
 class _Input(BaseModel):
@@ -212,7 +223,8 @@ class GrantCreate(_Input):
 
 class DisbursementCreate(_Input):
     grant_id: int
-    amount: Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2)]
+    amount: Annotated[Decimal, BeforeValidator(_amount_text), Field(gt=0, max_digits=14,
+                                                                   decimal_places=2)]
     paid_on: date
     channel: Annotated[Channel, _choice(Channel)]
     reference: Text = None
