@@ -62,6 +62,15 @@ def test_schemas_take_amounts_in_mad_with_two_decimals() -> None:
     grant = parse_input(GrantCreate, {"reference": "G1", "program_id": 1, "beneficiary_id": 1,
                                       "amount_requested": "12500.50", "submitted_on": "2024-01-01"})
     assert grant.amount_requested == Decimal("12500.50")
+    french = parse_input(GrantCreate, {"reference": "G1", "program_id": 1, "beneficiary_id": 1,
+                                       "amount_requested": "12 500,50 MAD",
+                                       "submitted_on": "2024-01-01"})
+    assert french.amount_requested == Decimal("12500.50")
+    with pytest.raises(InvalidInput) as err:
+        parse_input(GrantCreate, {"reference": "G1", "program_id": 1,
+                                  "amount_requested": "12 500,505", "submitted_on": "2024-01-01"})
+    assert err.value.field == "amount_requested"
+    assert err.value.message.startswith("amount_requested: ")
     with pytest.raises(InvalidInput) as err:
         parse_input(GrantCreate, {"reference": "G1", "program_id": 1, "amount_requested": "-1",
                                   "submitted_on": "2024-01-01"})
