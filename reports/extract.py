@@ -1,0 +1,310 @@
+"""Read the dated facts a report needs, letting the database join, filter and aggregate.
+
+Each query returns a pandas frame shaped for :mod:`empower.reports.kpis`. The database does the
+joins (province -> region, grant -> recipient), bands ages at the report month's end with plain
+date comparisons, drops facts that cannot matter for the months asked, and where a KPI counts
+facts rather than women it groups identical facts (``COUNT(*) AS n``, ``SUM(amount)``) after
+moving every date before the window to the day before it and every later date to the day after
+(so a year of history collapses to a few dozen distinct dates per province and age band,
+without changing any comparison the KPI functions make).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, fields
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from empower.reports.period import Month, age_band_cutoffs, day_after, day_before, survival_cutoff
+from sqlalchemy import Date, case, exists, func, literal, or_, select
+from sqlalchemy.sql import ColumnElement
+
+from empower.db import UnitOfWork
+from empower.errors import NotFound
+from empower.models import (
+    Beneficiary,
+    Cooperative,
+    Disbursement,
+    Enrollment,
+    Grant,
+    Membership,
+    Program,
+    Province,
+    Region,
+    SurveyRecord,
+)
+
+__all__ = ["Facts", "Scope", "extract"]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The filters a report was asked for (``None``: everything)."""
+
+    region: str | None = None
+    program: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The scope as a snapshot stores it: ``"all"`` or e.g. ``"region=02;program=AWAL"``."""
+        parts = [f"{k}={v}" for k, v in (("region", self.region), ("program", self.program)) if v]
+        return ";".join(parts) or "all"
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"region": self.region, "program": self.program}
+
+
+@dataclass
+class Facts:
+    """Everything read from the database for one report (or one trend window)."""
+
+    first: Month
+    last: Month
+    people: pd.DataFrame
+    enrolments: pd.DataFrame
+    cooperatives: pd.DataFrame
+    memberships: pd.DataFrame
+    grants: pd.DataFrame
+    disbursements: pd.DataFrame
+    first_payments: pd.DataFrame
+    cohort: pd.DataFrame
+    surveys: pd.DataFrame
+    regions: list[str] = field(default_factory=list)
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return {f.name: getattr(self, f.name) for f in fields(self)
+                if isinstance(getattr(self, f.name), pd.DataFrame)}
+
+    def checksum(self) -> str:
+        """SHA-256 over every frame read, independent of row order: same data, same checksum."""
+        digest = hashlib.sha256()
+        for name, frame in sorted(self.frames().items()):
+            digest.update(f"{name}:{','.join(frame.columns)}:{len(frame)}\n".encode())
+            if len(frame):
+                rows = pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy()
+                digest.update(np.sort(rows).tobytes())
+        return digest.hexdigest()
+
+
+class _Window:
+    """Bound parameters shared by the queries of one extract."""
+
+    def __init__(self, first: Month, last: Month, band_end: date | None) -> None:
+        self.start = first.start
+        self.end = last.end
+        self.lo = day_before(self.start)
+        self.hi = day_after(self.end)
+        self.band_end = band_end
+
+    def clamp(self, col: Any, name: str) -> ColumnElement[Any]:
+        lo, hi = literal(self.lo, Date), literal(self.hi, Date)
+        return case((col < lo, lo), (col > hi, hi), else_=col).label(name)
+
+    def age_band(self, birth: Any) -> ColumnElement[Any]:
+        if self.band_end is None:
+            return literal("").label("age_band")
+        whens = [(birth <= literal(cut, Date), band)
+                 for band, cut in age_band_cutoffs(self.band_end)]
+        return case(*whens, else_="18-24").label("age_band")
+
+    def person_dims(self, b: Any, p: Any) -> list[ColumnElement[Any]]:
+        """Her region, province, age band and milieu (constants when only totals are wanted)."""
+        if self.band_end is None:
+            return [literal("").label(n) for n in ("region", "province", "age_band", "milieu")]
+        return [p.region_code.label("region"), b.province_code.label("province"),
+                self.age_band(b.birth_date),
+                func.coalesce(b.milieu, "unknown").label("milieu")]
+
+
+def _frame(uow: UnitOfWork, stmt: Any, date_cols: tuple[str, ...] = ()) -> pd.DataFrame:
+    result = uow.session.execute(stmt)
+    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    for col in frame.columns:
+        if frame[col].dtype == object and len(frame) and col not in date_cols:
+            sample = frame[col].dropna()
+            if len(sample) and hasattr(sample.iloc[0], "value"):  # str enums -> their values
+                frame[col] = frame[col].map(lambda v: None if v is None else v.value)
+    return frame
+
+
+def _grouped(uow: UnitOfWork, inner: Any, sums: dict[str, str] | None = None) -> pd.DataFrame:
+    """``SELECT cols, COUNT(*) AS n [, SUM(x) AS y] FROM (inner) GROUP BY cols``."""
+    sub = inner.subquery()
+    sums = sums or {}
+    keys = [c for c in sub.c if c.name not in sums]
+    stmt = (select(*keys, func.count().label("n"),
+                   *[func.sum(sub.c[src]).label(dst) for src, dst in sums.items()])
+            .group_by(*keys))
+    return _frame(uow, stmt)
+
+
+def _program_id(uow: UnitOfWork, code: str | None) -> int | None:
+    if code is None:
+        return None
+    pid = uow.session.scalar(select(Program.id).where(Program.code == code))
+    if pid is None:
+        raise NotFound(f"program: no program with code '{code}'", field="program", value=code)
+    return pid
+
+
+def _check_region(uow: UnitOfWork, code: str | None) -> None:
+    if code is not None and uow.session.get(Region, code) is None:
+        raise NotFound(f"region: no region with code '{code}'", field="region", value=code)
+
+
+def extract(uow: UnitOfWork, first: Month, last: Month, scope: Scope | None = None, *,
+            dimensions: bool = True) -> Facts:
+    """Read the facts for the months ``first``..``last`` (one for a report, twelve for a trend).
+
+    With ``dimensions`` the rows carry region, province, age band (at ``last``'s end) and milieu;
+    without, those columns are empty strings and only totals can be computed (cheaper).
+    """
+    scope = scope or Scope()
+    _check_region(uow, scope.region)
+    pid = _program_id(uow, scope.program)
+    w = _Window(first, last, last.end if dimensions else None)
+    b, p = Beneficiary.__table__.alias("b"), Province.__table__.alias("p")
+    person = b.join(p, p.c.code == b.c.province_code)
+
+    def person_scope(stmt: Any) -> Any:
+        if scope.region:
+            stmt = stmt.where(p.c.region_code == scope.region)
+        if pid is not None:
+            e2 = Enrollment.__table__.alias("e2")
+            stmt = stmt.where(exists().where(e2.c.beneficiary_id == b.c.id, e2.c.program_id == pid))
+        return stmt
+
+    dims = w.person_dims(b.c, p.c)
+
+    people = _grouped(uow, person_scope(
+        select(*dims, w.clamp(b.c.registered_on, "registered_on"),
+               w.clamp(b.c.archived_on, "archived_on"))
+        .select_from(person).where(b.c.registered_on <= w.end)))
+
+    e = Enrollment.__table__.alias("e")
+    enrol_stmt = (
+        select(e.c.beneficiary_id, *dims, w.clamp(b.c.archived_on, "archived_on"),
+               w.clamp(e.c.enrolled_on, "enrolled_on"), w.clamp(e.c.exited_on, "exited_on"),
+               e.c.exit_reason)
+        .select_from(e.join(b, b.c.id == e.c.beneficiary_id).join(p, p.c.code == b.c.province_code))
+        .where(e.c.enrolled_on.is_not(None), e.c.enrolled_on <= w.end,
+               or_(e.c.exited_on.is_(None), e.c.exited_on >= w.start)))
+    if scope.region:
+        enrol_stmt = enrol_stmt.where(p.c.region_code == scope.region)
+    if pid is not None:
+        enrol_stmt = enrol_stmt.where(e.c.program_id == pid)
+    enrolments = _frame(uow, enrol_stmt)
+
+    c, pc = Cooperative.__table__.alias("c"), Province.__table__.alias("pc")
+    m = Membership.__table__.alias("m")
+    e3 = Enrollment.__table__.alias("e3")
+    m2 = Membership.__table__.alias("m2")
+    coop_dims = ([pc.c.region_code.label("region"), c.c.province_code.label("province")]
+                 if dimensions else [literal("").label("region"), literal("").label("province")])
+    coop_stmt = (select(*coop_dims, w.clamp(c.c.founded_on, "founded_on"),
+                        w.clamp(c.c.dissolved_on, "dissolved_on"), c.c.women_led)
+                 .select_from(c.join(pc, pc.c.code == c.c.province_code))
+                 .where(c.c.founded_on <= w.end))
+    if scope.region:
+        coop_stmt = coop_stmt.where(pc.c.region_code == scope.region)
+    if pid is not None:
+        coop_stmt = coop_stmt.where(exists().where(
+            m2.c.cooperative_id == c.c.id, e3.c.beneficiary_id == m2.c.beneficiary_id,
+            e3.c.program_id == pid))
+    cooperatives = _grouped(uow, coop_stmt)
+
+    member_stmt = (
+        select(m.c.beneficiary_id, *dims, w.clamp(b.c.archived_on, "archived_on"),
+               w.clamp(m.c.joined_on, "joined_on"), w.clamp(m.c.left_on, "left_on"),
+               w.clamp(c.c.founded_on, "founded_on"), w.clamp(c.c.dissolved_on, "dissolved_on"))
+        .select_from(m.join(c, c.c.id == m.c.cooperative_id)
+                     .join(b, b.c.id == m.c.beneficiary_id)
+                     .join(p, p.c.code == b.c.province_code))
+        .where(m.c.joined_on <= w.end, or_(m.c.left_on.is_(None), m.c.left_on >= w.start)))
+    memberships = _frame(uow, person_scope(member_stmt))
+
+    # Grants: the recipient is a woman (her dimensions) or a cooperative (its place).
+    g = Grant.__table__.alias("g")
+    gb, gpb = Beneficiary.__table__.alias("gb"), Province.__table__.alias("gpb")
+    gc, gpc = Cooperative.__table__.alias("gc"), Province.__table__.alias("gpc")
+    recipients = (g.outerjoin(gb, gb.c.id == g.c.beneficiary_id)
+                  .outerjoin(gpb, gpb.c.code == gb.c.province_code)
+                  .outerjoin(gc, gc.c.id == g.c.cooperative_id)
+                  .outerjoin(gpc, gpc.c.code == gc.c.province_code))
+    if dimensions:
+        is_coop = g.c.cooperative_id.is_not(None)
+        grant_dims = [
+            func.coalesce(gpb.c.region_code, gpc.c.region_code).label("region"),
+            func.coalesce(gb.c.province_code, gc.c.province_code).label("province"),
+            case((is_coop, "cooperative"), else_=w.age_band(gb.c.birth_date)).label("age_band"),
+            case((is_coop, "cooperative"),
+                 else_=func.coalesce(gb.c.milieu, "unknown")).label("milieu")]
+    else:
+        grant_dims = [literal("").label(n) for n in ("region", "province", "age_band", "milieu")]
+
+    def grant_scope(stmt: Any) -> Any:
+        if scope.region:
+            stmt = stmt.where(func.coalesce(gpb.c.region_code, gpc.c.region_code) == scope.region)
+        if pid is not None:
+            stmt = stmt.where(g.c.program_id == pid)
+        return stmt
+
+    grants = _grouped(uow, grant_scope(
+        select(*grant_dims, w.clamp(g.c.approved_on, "approved_on"),
+               w.clamp(g.c.cancelled_on, "cancelled_on"),
+               g.c.amount_approved_centimes.label("amount"))
+        .select_from(recipients).where(g.c.approved_on <= w.end)),
+        sums={"amount": "amount_centimes"})
+
+    d = Disbursement.__table__.alias("d")
+    disbursements = _grouped(uow, grant_scope(
+        select(*grant_dims, w.clamp(d.c.paid_on, "paid_on"), d.c.amount_centimes.label("amount"))
+        .select_from(d.join(recipients, g.c.id == d.c.grant_id)).where(d.c.paid_on <= w.end)),
+        sums={"amount": "amount_centimes"})
+
+    firsts = (select(Disbursement.grant_id, func.min(Disbursement.paid_on).label("first_paid_on"))
+              .group_by(Disbursement.grant_id).subquery("firsts"))
+    first_payments = _frame(uow, grant_scope(
+        select(*grant_dims, g.c.approved_on, firsts.c.first_paid_on)
+        .select_from(recipients.join(firsts, firsts.c.grant_id == g.c.id))
+        .where(firsts.c.first_paid_on >= w.start, firsts.c.first_paid_on <= w.end)))
+
+    g2 = Grant.__table__.alias("g2")
+    her_first = (select(g2.c.beneficiary_id, func.min(Disbursement.paid_on).label("first_paid_on"))
+                 .select_from(Disbursement.__table__.join(g2, g2.c.id == Disbursement.grant_id))
+                 .where(g2.c.beneficiary_id.is_not(None),
+                        *([g2.c.program_id == pid] if pid is not None else []))
+                 .group_by(g2.c.beneficiary_id)
+                 .having(func.min(Disbursement.paid_on) <= survival_cutoff(last))
+                 .subquery("her_first"))
+    cohort_stmt = (select(b.c.id.label("beneficiary_id"), *dims, b.c.archived_on,
+                          her_first.c.first_paid_on)
+                   .select_from(person.join(her_first, her_first.c.beneficiary_id == b.c.id)))
+    if scope.region:
+        cohort_stmt = cohort_stmt.where(p.c.region_code == scope.region)
+    cohort = _frame(uow, cohort_stmt)
+
+    s = SurveyRecord.__table__.alias("s")
+    survey_stmt = (
+        select(s.c.id, s.c.beneficiary_id, s.c.program_id, s.c.round, s.c.surveyed_on,
+               s.c.monthly_income_centimes, s.c.has_account, s.c.business_operating,
+               s.c.jobs_created, w.clamp(b.c.archived_on, "archived_on"), *dims)
+        .select_from(s.join(b, b.c.id == s.c.beneficiary_id)
+                     .join(p, p.c.code == b.c.province_code))
+        .where(s.c.surveyed_on <= w.end))
+    if scope.region:
+        survey_stmt = survey_stmt.where(p.c.region_code == scope.region)
+    if pid is not None:
+        survey_stmt = survey_stmt.where(s.c.program_id == pid)
+    surveys = _frame(uow, survey_stmt)
+
+    region_codes = [scope.region] if scope.region else sorted(
+        uow.session.scalars(select(Region.code)).all())
+    return Facts(first=first, last=last, people=people, enrolments=enrolments,
+                 cooperatives=cooperatives, memberships=memberships, grants=grants,
+                 disbursements=disbursements, first_payments=first_payments, cohort=cohort,
+                 surveys=surveys, regions=region_codes)
+

@@ -1,0 +1,212 @@
+"""From KPI frames to the report's figures: totals, breakdowns and small-cell marks.
+
+The figures are the JSON contract of ``shared/notes/kpis.md``: counts are ints, money is an exact
+two-decimal string, shares carry their numerator and denominator. Every figure also says whether
+a published table would suppress it (``suppressed``, and ``suppressed_cells`` for breakdown
+keys of count and money figures); the numbers themselves stay raw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import pandas as pd
+from empower.reports import kpis
+from empower.reports.extract import Facts
+from empower.reports.period import AGE_BANDS, Month
+
+__all__ = ["CATALOGUE", "FAMILIES", "HEADLINE", "Kpi", "compute_figures", "is_small", "money"]
+
+BREAKDOWNS = {"by_region": "region", "by_province": "province", "by_age_band": "age_band",
+              "by_milieu": "milieu"}
+PLACE_BREAKDOWNS = {"by_region": "region", "by_province": "province"}
+AGE_ORDER = [band for band, _ in reversed(AGE_BANDS)]
+MILIEU_ORDER = ["urban", "rural"]
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One KPI of the definitions: its JSON key, family, kind of figure and how to compute it."""
+
+    key: str
+    family: str
+    kind: str  # count | money | share | money_share | median_money | median_days
+    compute: Callable[[Facts, Month], pd.DataFrame]
+    breakdowns: tuple[str, ...] = tuple(BREAKDOWNS)
+
+
+def _place_only(kpi_breakdowns: dict[str, str]) -> tuple[str, ...]:
+    return tuple(kpi_breakdowns)
+
+
+CATALOGUE: tuple[Kpi, ...] = (
+    Kpi("beneficiaries_registered", "reach", "count",
+        lambda f, m: kpis.beneficiaries_registered(f.people, m)),
+    Kpi("new_registrations", "reach", "count", lambda f, m: kpis.new_registrations(f.people, m)),
+    Kpi("active_enrollments", "reach", "count",
+        lambda f, m: kpis.active_enrollments(f.enrolments, m)),
+    Kpi("new_enrollments", "reach", "count", lambda f, m: kpis.new_enrollments(f.enrolments, m)),
+    Kpi("exits", "reach", "count", lambda f, m: kpis.exits(f.enrolments, m)),
+    Kpi("cooperatives_active", "cooperatives", "count",
+        lambda f, m: kpis.cooperatives_active(f.cooperatives, m), _place_only(PLACE_BREAKDOWNS)),
+    Kpi("cooperatives_women_led_share", "cooperatives", "share",
+        lambda f, m: kpis.cooperatives_women_led(f.cooperatives, m), _place_only(PLACE_BREAKDOWNS)),
+    Kpi("cooperative_members", "cooperatives", "count",
+        lambda f, m: kpis.cooperative_members(f.memberships, m)),
+    Kpi("grants_approved_count", "grants", "count",
+        lambda f, m: kpis.grants_approved(f.grants, m)),
+    Kpi("grants_approved_amount", "grants", "money",
+        lambda f, m: kpis.grants_approved(f.grants, m)),
+    Kpi("disbursed_amount", "grants", "money", lambda f, m: kpis.disbursed(f.disbursements, m)),
+    Kpi("cumulative_approved_amount", "grants", "money",
+        lambda f, m: kpis.cumulative_approved(f.grants, m)),
+    Kpi("cumulative_disbursed_amount", "grants", "money",
+        lambda f, m: kpis.cumulative_disbursed(f.disbursements, m)),
+    Kpi("disbursement_rate", "grants", "money_share",
+        lambda f, m: kpis.disbursement_rate(f.grants, f.disbursements, m)),
+    Kpi("median_days_to_first_payment", "grants", "median_days",
+        lambda f, m: kpis.days_to_first_payment(f.first_payments, m)),
+    Kpi("income_increase_share", "outcomes", "share",
+        lambda f, m: kpis.income_change(f.surveys, m)),
+    Kpi("median_income_change", "outcomes", "median_money",
+        lambda f, m: kpis.income_change(f.surveys, m)),
+    Kpi("business_survival_12m", "outcomes", "share",
+        lambda f, m: kpis.business_survival_12m(f.cohort, f.surveys, m)),
+    Kpi("business_survival_12m_response_rate", "outcomes", "share",
+        lambda f, m: kpis.business_survival_12m(f.cohort, f.surveys, m)
+        .drop(columns="numerator").rename(columns={"denominator": "numerator",
+                                                   "cohort": "denominator"})),
+    Kpi("jobs_created", "outcomes", "count", lambda f, m: kpis.jobs_created(f.surveys, m)),
+    Kpi("access_to_finance_share", "outcomes", "share",
+        lambda f, m: kpis.access_to_finance(f.surveys, m)),
+)
+FAMILIES = ("reach", "cooperatives", "grants", "outcomes")
+# The headline KPIs get a 12-month trend in the published formats.
+HEADLINE = ("beneficiaries_registered", "active_enrollments", "new_enrollments",
+            "cooperatives_active", "grants_approved_amount", "disbursed_amount",
+            "income_increase_share")
+
+
+def is_small(count: int | None, threshold: int) -> bool:
+    """The small-cell rule: a count (or a share's denominator) below the threshold is hidden."""
+    return count is None or count < threshold
+
+
+def money(centimes: int | float | Decimal) -> str:
+    """Centimes to an exact MAD string with two decimals ("125000.00"); half a centime rounds up."""
+    value = (Decimal(str(centimes)) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"{value:.2f}"
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return None if denominator == 0 else round(numerator / denominator, 4)
+
+
+def _number(x: float) -> int | float:
+    return int(x) if float(x).is_integer() else float(x)
+
+
+def _ordered_keys(column: str, present: list[Any], regions: list[str]) -> list[str]:
+    """Fixed categories first (all regions, age bands, milieux, even at zero), then the rest."""
+    base = {"region": regions, "age_band": AGE_ORDER, "milieu": MILIEU_ORDER}.get(column, [])
+    rest = sorted(str(k) for k in present if k not in base and k is not None)
+    return [*base, *rest]
+
+
+def _sums(frame: pd.DataFrame, column: str, measures: list[str],
+          regions: list[str]) -> dict[str, dict[str, int]]:
+    grouped = frame.groupby(column, dropna=False)[measures].sum() if len(frame) else None
+    keys = _ordered_keys(column, [] if grouped is None else list(grouped.index), regions)
+    out = {}
+    for key in keys:
+        row = grouped.loc[key] if grouped is not None and key in grouped.index else None
+        out[key] = {m: int(row[m]) if row is not None else 0 for m in measures}
+    return out
+
+
+def _summarise(kpi: Kpi, frame: pd.DataFrame, regions: list[str], threshold: int,
+               dimensions: bool) -> dict[str, Any]:
+    breakdowns = {b: BREAKDOWNS[b] for b in kpi.breakdowns} if dimensions else {}
+    if kpi.key == "exits" and dimensions:
+        breakdowns["by_exit_reason"] = "exit_reason"
+    kind = kpi.kind
+    out: dict[str, Any]
+    if kind == "count":
+        total = int(frame["n"].sum()) if len(frame) else 0
+        out = {"value": total, "suppressed": is_small(total, threshold)}
+        hidden: dict[str, list[str]] = {}
+        for name, col in breakdowns.items():
+            cells = {k: v["n"] for k, v in _sums(frame, col, ["n"], regions).items()}
+            out[name] = cells
+            hidden[name] = [k for k, v in cells.items() if is_small(v, threshold)]
+        if breakdowns:
+            out["suppressed_cells"] = hidden
+        return out
+    if kind == "money":
+        total_n = int(frame["n"].sum()) if len(frame) else 0
+        total = int(frame["amount_centimes"].sum()) if len(frame) else 0
+        out = {"value": money(total), "count": total_n, "suppressed": is_small(total_n, threshold)}
+        hidden = {}
+        for name, col in breakdowns.items():
+            sums = _sums(frame, col, ["n", "amount_centimes"], regions)
+            out[name] = {k: money(v["amount_centimes"]) for k, v in sums.items()}
+            hidden[name] = [k for k, v in sums.items() if is_small(v["n"], threshold)]
+        if breakdowns:
+            out["suppressed_cells"] = hidden
+        return out
+    if kind in ("share", "money_share"):
+        measures = ["numerator", "denominator", *(["n"] if kind == "money_share" else [])]
+
+        def cell(v: dict[str, int]) -> dict[str, Any]:
+            size = v["n"] if kind == "money_share" else v["denominator"]
+            fmt: Callable[[int], Any] = money if kind == "money_share" else int
+            res = {"value": _ratio(v["numerator"], v["denominator"]),
+                   "numerator": fmt(v["numerator"]), "denominator": fmt(v["denominator"]),
+                   "suppressed": is_small(size, threshold)}
+            if kind == "money_share":
+                res["count"] = v["n"]
+            return res
+
+        totals = {m: int(frame[m].sum()) if len(frame) else 0 for m in measures}
+        out = cell(totals)
+        for name, col in breakdowns.items():
+            out[name] = {k: cell(v) for k, v in _sums(frame, col, measures, regions).items()}
+        return out
+    # medians: one row per observation in column x
+    def median_cell(xs: pd.Series) -> dict[str, Any]:
+        count = int(len(xs))
+        value: Any = None
+        if count:
+            med = xs.median()
+            value = money(med) if kind == "median_money" else _number(med)
+        return {"value": value, "count": count, "suppressed": is_small(count, threshold)}
+
+    out = median_cell(frame["x"] if len(frame) else pd.Series([], dtype="float64"))
+    for name, col in breakdowns.items():
+        groups = {str(k): g["x"] for k, g in frame.groupby(col)} if len(frame) else {}
+        keys = _ordered_keys(col, list(groups), regions)
+        out[name] = {k: median_cell(groups.get(k, pd.Series([], dtype="float64")))
+                     for k in keys}
+    return out
+
+
+def compute_figures(facts: Facts, month: Month, *, threshold: int = 5,
+                    keys: tuple[str, ...] | None = None,
+                    dimensions: bool = True) -> dict[str, dict[str, Any]]:
+    """Every KPI (or those in ``keys``) for ``month``, as the JSON contract's ``kpis`` object."""
+    cache: dict[Any, pd.DataFrame] = {}
+    figures: dict[str, dict[str, Any]] = {}
+    for kpi in CATALOGUE:
+        if keys is not None and kpi.key not in keys:
+            continue
+        # Several figures share a frame (count and amount of approvals): compute it once.
+        code = kpi.compute.__code__
+        frame = cache.get(code)
+        if frame is None:
+            frame = kpi.compute(facts, month)
+            cache[code] = frame
+        figures[kpi.key] = _summarise(kpi, frame, facts.regions, threshold, dimensions)
+    return figures

@@ -1,0 +1,295 @@
+"""The KPI definitions of ``shared/notes/kpis.md`` as pure pandas functions.
+
+Each function takes frames of dated facts and a :class:`Month` and returns a frame of the units
+it counts, with the dimension columns (``region``, ``province``, ``age_band``, ``milieu``) and
+its measures:
+
+- counts: ``n`` (rows may stand for several identical facts when the extract grouped them);
+- money: ``amount_centimes`` (and ``n``, the number of grants or tranches behind it);
+- shares: ``numerator`` and ``denominator``;
+- medians: ``x``, one row per observation.
+
+Input frames carry a weight column ``n`` where the extract aggregated identical facts (the
+extract may also move every date earlier than the window to the day before it, and every later
+date to the day after, which changes no comparison made here). Nothing here reads the database,
+the clock or a record's current status: the same facts and month give the same frame.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from empower.reports.period import Month, survival_cutoff
+
+__all__ = [
+    "DIMS",
+    "access_to_finance",
+    "active_enrollments",
+    "beneficiaries_registered",
+    "business_survival_12m",
+    "cooperative_members",
+    "cooperatives_active",
+    "cooperatives_women_led",
+    "cumulative_approved",
+    "cumulative_disbursed",
+    "days_to_first_payment",
+    "disbursed",
+    "disbursement_rate",
+    "exits",
+    "grants_approved",
+    "income_change",
+    "jobs_created",
+    "new_enrollments",
+    "new_registrations",
+]
+
+DIMS = ["region", "province", "age_band", "milieu"]
+PLACE = ["region", "province"]
+
+
+def _weights(frame: pd.DataFrame) -> pd.Series:
+    return frame["n"] if "n" in frame.columns else pd.Series(1, index=frame.index, dtype="int64")
+
+
+def _not_archived(frame: pd.DataFrame, end: object) -> pd.Series:
+    """Archived women count up to their archive date: out once ``archived_on <= end``."""
+    if "archived_on" not in frame.columns:
+        return pd.Series(True, index=frame.index)
+    return frame["archived_on"].isna() | (frame["archived_on"] > end)
+
+
+def _between(col: pd.Series, start: object, end: object) -> pd.Series:
+    return col.notna() & (col >= start) & (col <= end)
+
+
+def _on_or_before(col: pd.Series, end: object) -> pd.Series:
+    return col.notna() & (col <= end)
+
+
+def _open_after(col: pd.Series, end: object) -> pd.Series:
+    """``col`` is null or later than ``end`` (an exit, a departure, a dissolution not yet due)."""
+    return col.isna() | (col > end)
+
+
+def _counted(frame: pd.DataFrame, mask: pd.Series, dims: list[str]) -> pd.DataFrame:
+    out = frame.loc[mask, dims].copy()
+    out["n"] = _weights(frame)[mask].astype("int64")
+    return out.reset_index(drop=True)
+
+
+def _distinct(frame: pd.DataFrame, mask: pd.Series, dims: list[str]) -> pd.DataFrame:
+    """One row per beneficiary among the rows selected (her dimensions are hers, not the row's)."""
+    out = frame.loc[mask, ["beneficiary_id", *dims]].drop_duplicates("beneficiary_id")
+    out = out.drop(columns="beneficiary_id")
+    out["n"] = 1
+    return out.reset_index(drop=True)
+
+
+# --- Reach ----------------------------------------------------------------------------------
+
+def beneficiaries_registered(people: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Registered on or before ``end`` and not archived on or before ``end``."""
+    end = month.end
+    mask = _on_or_before(people["registered_on"], end) & _not_archived(people, end)
+    return _counted(people, mask, DIMS)
+
+
+def new_registrations(people: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Registered between ``start`` and ``end`` (archived or not)."""
+    return _counted(people, _between(people["registered_on"], month.start, month.end), DIMS)
+
+
+def active_enrollments(enrolments: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Distinct women with an enrolment begun by ``end`` and not exited by ``end``.
+
+    An exit dated ``end`` itself ends the enrolment within the month. A woman archived on or
+    before ``end`` no longer counts.
+    """
+    end = month.end
+    mask = (_on_or_before(enrolments["enrolled_on"], end)
+            & _open_after(enrolments["exited_on"], end) & _not_archived(enrolments, end))
+    return _distinct(enrolments, mask, DIMS)
+
+
+def new_enrollments(enrolments: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Enrolments (not women) with ``start <= enrolled_on <= end``."""
+    return _counted(enrolments, _between(enrolments["enrolled_on"], month.start, month.end), DIMS)
+
+
+def exits(enrolments: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Enrolments with ``start <= exited_on <= end``, with their ``exit_reason``."""
+    mask = _between(enrolments["exited_on"], month.start, month.end)
+    return _counted(enrolments, mask, [*DIMS, "exit_reason"])
+
+
+# --- Cooperatives ---------------------------------------------------------------------------
+
+def _cooperative_active(frame: pd.DataFrame, end: object) -> pd.Series:
+    return _on_or_before(frame["founded_on"], end) & _open_after(frame["dissolved_on"], end)
+
+
+def cooperatives_active(cooperatives: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Founded on or before ``end`` and not dissolved on or before ``end``."""
+    return _counted(cooperatives, _cooperative_active(cooperatives, month.end), PLACE)
+
+
+def cooperatives_women_led(cooperatives: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Among active cooperatives (denominator), those led by women (numerator)."""
+    active = cooperatives.loc[_cooperative_active(cooperatives, month.end)]
+    weights = _weights(active).astype("int64")
+    out = active[PLACE].copy()
+    out["denominator"] = weights
+    out["numerator"] = weights.where(active["women_led"].fillna(False).astype(bool), 0)
+    return out.reset_index(drop=True)
+
+
+def cooperative_members(memberships: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Distinct women members on ``end`` of a cooperative active on ``end``."""
+    end = month.end
+    mask = (_on_or_before(memberships["joined_on"], end) & _open_after(memberships["left_on"], end)
+            & _cooperative_active(memberships, end) & _not_archived(memberships, end))
+    return _distinct(memberships, mask, DIMS)
+
+
+# --- Grants ---------------------------------------------------------------------------------
+# Grant frames carry the recipient's dimensions: hers, or her cooperative's place (with
+# ``age_band`` and ``milieu`` set to "cooperative").
+
+def _money(frame: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
+    out = frame.loc[mask, DIMS].copy()
+    out["n"] = _weights(frame)[mask].astype("int64")
+    out["amount_centimes"] = frame.loc[mask, "amount_centimes"].astype("int64")
+    return out.reset_index(drop=True)
+
+
+def _approved_standing(grants: pd.DataFrame, end: object) -> pd.Series:
+    """Approved and not cancelled on or before ``end`` (a later cancellation does not count)."""
+    return _on_or_before(grants["approved_on"], end) & _open_after(grants["cancelled_on"], end)
+
+
+def grants_approved(grants: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Grants approved within the month and not cancelled by ``end``: count and amount."""
+    mask = (_between(grants["approved_on"], month.start, month.end)
+            & _open_after(grants["cancelled_on"], month.end))
+    return _money(grants, mask)
+
+
+def cumulative_approved(grants: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Grants approved on or before ``end`` and not cancelled by then."""
+    return _money(grants, _approved_standing(grants, month.end))
+
+
+def disbursed(disbursements: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Tranches paid within the month."""
+    return _money(disbursements, _between(disbursements["paid_on"], month.start, month.end))
+
+
+def cumulative_disbursed(disbursements: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Tranches paid on or before ``end``."""
+    return _money(disbursements, _on_or_before(disbursements["paid_on"], month.end))
+
+
+def disbursement_rate(grants: pd.DataFrame, disbursements: pd.DataFrame,
+                      month: Month) -> pd.DataFrame:
+    """Cumulative disbursed over cumulative approved, in centimes; ``n`` counts approved grants."""
+    approved = cumulative_approved(grants, month).rename(
+        columns={"amount_centimes": "denominator"})
+    paid = cumulative_disbursed(disbursements, month).rename(
+        columns={"amount_centimes": "numerator"})
+    paid["n"] = 0  # tranches are not grants: only approved grants size the cell
+    approved["numerator"] = 0
+    paid["denominator"] = 0
+    return pd.concat([approved, paid], ignore_index=True)
+
+
+def days_to_first_payment(first_payments: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Days from approval to first tranche, for grants whose first tranche fell in the month.
+
+    ``first_payments`` has one row per grant: ``approved_on`` and ``first_paid_on`` (the earliest
+    tranche of the grant), exact dates.
+    """
+    mask = _between(first_payments["first_paid_on"], month.start, month.end)
+    sel = first_payments.loc[mask]
+    out = sel[DIMS].copy()
+    out["x"] = [(paid - approved).days
+                for paid, approved in zip(sel["first_paid_on"], sel["approved_on"], strict=True)]
+    return out.reset_index(drop=True)
+
+
+# --- Outcomes -------------------------------------------------------------------------------
+# ``surveys``: one row per survey record with beneficiary_id, program_id, round, surveyed_on,
+# monthly_income_centimes, has_account, business_operating, jobs_created, archived_on and her
+# dimensions. Ties on a date are broken by ``id`` when present (the later record wins).
+
+def _latest(frame: pd.DataFrame) -> pd.DataFrame:
+    order = ["beneficiary_id", "surveyed_on", *(["id"] if "id" in frame.columns else [])]
+    return frame.sort_values(order).drop_duplicates("beneficiary_id", keep="last")
+
+
+def _surveys_until(surveys: pd.DataFrame, end: object) -> pd.DataFrame:
+    return surveys.loc[_on_or_before(surveys["surveyed_on"], end) & _not_archived(surveys, end)]
+
+
+def income_change(surveys: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Per woman with a baseline and a follow-up by ``end``: did income rise, and by how much.
+
+    Her latest follow-up is her most recent non-baseline record surveyed by ``end``; it is set
+    against her baseline in the same program. A follow-up without a baseline (or either income
+    missing) leaves her out of the denominator. ``x`` is the change in centimes.
+    """
+    known = _surveys_until(surveys, month.end)
+    followups = _latest(known.loc[known["round"] != "baseline"])
+    baselines = known.loc[known["round"] == "baseline", ["beneficiary_id", "program_id",
+                                                         "monthly_income_centimes"]]
+    pairs = followups.merge(baselines, on=["beneficiary_id", "program_id"],
+                            suffixes=("", "_baseline"))
+    pairs = pairs.loc[pairs["monthly_income_centimes"].notna()
+                      & pairs["monthly_income_centimes_baseline"].notna()]
+    out = pairs[DIMS].copy()
+    change = (pairs["monthly_income_centimes"].astype("int64")
+              - pairs["monthly_income_centimes_baseline"].astype("int64"))
+    out["x"] = change
+    out["numerator"] = (change > 0).astype("int64")
+    out["denominator"] = 1
+    return out.reset_index(drop=True)
+
+
+def business_survival_12m(cohort: pd.DataFrame, surveys: pd.DataFrame,
+                          month: Month) -> pd.DataFrame:
+    """Business survival a year after the first tranche, with the survey response rate.
+
+    ``cohort``: one row per woman with her dimensions, ``archived_on`` and ``first_paid_on`` (the
+    first tranche of any grant to her). The cohort is those first paid on or before
+    ``end - 12 months``; the denominator those of them with an ``m12`` record by ``end``; the
+    numerator those whose (latest) ``m12`` record says the business operates.
+    """
+    end = month.end
+    members = cohort.loc[_on_or_before(cohort["first_paid_on"], survival_cutoff(month))
+                         & _not_archived(cohort, end)]
+    m12 = _latest(surveys.loc[(surveys["round"] == "m12")
+                              & _on_or_before(surveys["surveyed_on"], end)])
+    answered = m12.set_index("beneficiary_id")["business_operating"]
+    out = members[DIMS].copy()
+    ids = members["beneficiary_id"]
+    out["cohort"] = 1
+    out["denominator"] = ids.isin(answered.index).astype("int64").to_numpy()
+    operating = ids.map(answered).fillna(False).astype(bool)
+    out["numerator"] = (operating & (out["denominator"] == 1).to_numpy()).astype("int64").to_numpy()
+    return out.reset_index(drop=True)
+
+
+def jobs_created(surveys: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Jobs reported by follow-up records surveyed within the month (``n`` is the job count)."""
+    mask = (_between(surveys["surveyed_on"], month.start, month.end)
+            & (surveys["round"] != "baseline") & surveys["jobs_created"].notna())
+    out = surveys.loc[mask, DIMS].copy()
+    out["n"] = surveys.loc[mask, "jobs_created"].astype("int64")
+    return out.reset_index(drop=True)
+
+
+def access_to_finance(surveys: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Among women surveyed by ``end``, whether her most recent record has an account."""
+    latest = _latest(_surveys_until(surveys, month.end))
+    out = latest[DIMS].copy()
+    out["denominator"] = 1
+    out["numerator"] = latest["has_account"].fillna(False).astype(bool).astype("int64")
+    return out.reset_index(drop=True)
