@@ -45,7 +45,8 @@ def load_reference_data(session: Session) -> int:
             session.add(Region(code=row["code"], name_fr=row["name_fr"], name_ar=row["name_ar"],
                                population_2024=pop))
             changed += 1
-        elif (region.name_fr, region.name_ar, region.population_2024) != (row["name_fr"], row["name_ar"], pop):
+        elif (region.name_fr, region.name_ar, region.population_2024) != (
+                row["name_fr"], row["name_ar"], pop):
             region.name_fr, region.name_ar, region.population_2024 = row["name_fr"], row["name_ar"], pop
             changed += 1
     session.flush()

@@ -179,7 +179,8 @@ _LABELS: dict[type[StrEnum], dict[str, str]] = {
     Sector: {
         "agriculture": "agriculture", "argan": "argan", "arganier": "argan",
         "plantes_aromatiques_et_medicinales": "aromatic_medicinal_plants", "pam": "aromatic_medicinal_plants",
-        "artisanat": "crafts", "agroalimentaire": "food_processing", "transformation_alimentaire": "food_processing",
+        "artisanat": "crafts", "agroalimentaire": "food_processing",
+        "transformation_alimentaire": "food_processing",
         "textile": "textiles", "couture": "textiles", "peche": "fishing", "foret": "forestry",
         "foresterie": "forestry", "elevage": "livestock", "services": "services", "tourisme": "tourism",
         "habitat": "housing", "logement": "housing", "autre": "other",

@@ -1,0 +1,190 @@
+"""The ``empower`` command.
+
+The core's own commands live here (``db upgrade``, ``demo``, ``stats``, plus ``import`` and
+``export`` from :mod:`empower.io`). The panel's and the reports' commands are found through the
+``empower.cli`` entry-point group, so the core never imports them; when an extra is not
+installed its command says how to get it.
+
+Every error a user can cause is printed as one line on standard error with a non-zero exit
+status, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from importlib.metadata import entry_points
+from typing import Annotated
+
+import click
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
+
+from empower.config import Settings
+from empower.db import Database, connect
+from empower.errors import EmpowerError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="empower",
+    help="Run women's economic empowerment programs: registry, grants, surveys, reports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+
+def open_database(settings: Settings | None = None) -> Database:
+    """The database named by ``EMPOWER_DATABASE_URL`` (the embedded SQLite file by default)."""
+    settings = settings or Settings()
+    return connect(settings.database_url, rules=settings.rules())
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the schema and load Morocco's regions and provinces (safe to rerun)."""
+    db = open_database()
+    db.upgrade()
+    out.print(f"Database ready: {db.url}")
+
+
+@app.command()
+def demo(
+    beneficiaries: Annotated[int, typer.Option(min=1, help="How many women to register.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Same seed, same data.")] = 7,
+    as_of: Annotated[str | None, typer.Option(help="Last day of the history (YYYY-MM-DD); "
+                                                   "default today.")] = None,
+) -> None:
+    """Fill an empty database with about two years of realistic program data."""
+    from empower.demo import generate
+
+    day = _parse_day(as_of, "as-of") if as_of else None
+    db = open_database()
+    db.upgrade()
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=False) as bar:
+        task = bar.add_task("registering beneficiaries", total=beneficiaries)
+
+        def step(stage: str, n: int) -> None:
+            if stage == "beneficiaries":
+                bar.advance(task, n)
+            else:
+                bar.update(task, description=f"writing {stage}")
+
+        summary = generate(db, beneficiaries=beneficiaries, seed=seed, as_of=day, progress=step)
+        bar.update(task, description="done")
+    table = Table(title=f"Demo data up to {summary.as_of.isoformat()} (seed {seed})")
+    table.add_column("records")
+    table.add_column("count", justify="right")
+    for entity, count in summary.counts.items():
+        table.add_row(entity, f"{count:,}")
+    out.print(table)
+
+
+@app.command()
+def stats() -> None:
+    """Counts per entity, for a quick look at a database."""
+    from empower.queries import entity_counts
+
+    db = open_database()
+    with db.unit_of_work(readonly=True) as uow:
+        counts = entity_counts(uow)
+    table = Table(title=f"{db.url}")
+    table.add_column("entity")
+    table.add_column("count", justify="right")
+    for entity, count in counts.items():
+        table.add_row(entity, f"{count:,}")
+    out.print(table)
+
+
+def _parse_day(text: str, name: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"'{text}' is not a date (YYYY-MM-DD)", param_hint=f"--{name}") \
+            from exc
+
+
+def _missing_extra(name: str, extra: str, exc: Exception) -> typer.Typer:
+    stub = typer.Typer(help=f"(not installed: pip install 'empower[{extra}]')")
+
+    @stub.callback(invoke_without_command=True)
+    def unavailable() -> None:
+        err.print(f"error: 'empower {name}' needs the {extra} extra: pip install "
+                  f"'empower[{extra}]' ({exc})")
+        raise typer.Exit(2)
+
+    return stub
+
+
+_plugins_loaded = False
+
+
+def _load_plugins() -> None:
+    global _plugins_loaded
+    if _plugins_loaded:
+        return
+    _plugins_loaded = True
+    try:
+        from empower.io.cli import register
+    except ImportError:  # the importer is part of the core; only missing while it is written
+        pass
+    else:
+        register(app)
+    for ep in entry_points(group="empower.cli"):
+        extra = "admin" if ep.name == "admin" else "reports"
+        try:
+            sub = ep.load()
+        except ImportError as exc:
+            sub = _missing_extra(ep.name, extra, exc)
+        app.add_typer(sub, name=ep.name)
+
+
+def _database_message(exc: SQLAlchemyError) -> str:
+    detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    if "no such table" in detail or "does not exist" in detail and "relation" in detail:
+        return f"error: the database has no empower schema yet; run 'empower db upgrade' ({detail})"
+    return f"error: database: {detail}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``empower`` command; returns (and exits with) the status."""
+    _load_plugins()
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="empower", standalone_mode=False)
+    except click.exceptions.Abort:
+        err.print("aborted")
+        code = 130
+    except click.exceptions.ClickException as exc:
+        exc.show()
+        code = exc.exit_code
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except EmpowerError as exc:
+        err.print(f"error: {exc.message}")
+        code = 1
+    except SQLAlchemyError as exc:
+        err.print(_database_message(exc))
+        code = 1
+    except (OSError, UnicodeError) as exc:
+        err.print(f"error: {exc}")
+        code = 2
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        code = 130
+    else:
+        code = result if isinstance(result, int) else 0
+    if argv is None:
+        sys.exit(code)
+    return code
