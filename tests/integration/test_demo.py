@@ -1,0 +1,140 @@
+"""The demo generator: deterministic, and every program rule holds on what it writes."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+import pytest
+from sqlalchemy import select, text
+
+import empower
+from empower.demo import generate
+from empower.errors import RuleViolation
+from empower.models import Beneficiary
+from empower.rules import age_on
+
+AS_OF = date(2026, 10, 31)
+
+# Each query returns the rows that break one rule; all must come back empty.
+VIOLATIONS = {
+    "consent after registration": "SELECT id FROM beneficiaries WHERE consent_date > registered_on",
+    "grant approved without an enrolment active that day": """
+        SELECT g.id FROM grants g
+        WHERE g.beneficiary_id IS NOT NULL AND g.approved_on IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM enrollments e WHERE e.beneficiary_id = g.beneficiary_id
+              AND e.program_id = g.program_id AND e.enrolled_on <= g.approved_on
+              AND (e.exited_on IS NULL OR e.exited_on > g.approved_on))""",
+    "grant approved for an inactive cooperative": """
+        SELECT g.id FROM grants g JOIN cooperatives c ON c.id = g.cooperative_id
+        WHERE g.approved_on IS NOT NULL AND (c.founded_on > g.approved_on
+              OR (c.dissolved_on IS NOT NULL AND c.dissolved_on <= g.approved_on))""",
+    "approved above cap or request": """
+        SELECT g.id FROM grants g JOIN programs p ON p.id = g.program_id
+        WHERE g.amount_approved_centimes > g.amount_requested_centimes
+           OR g.amount_approved_centimes > p.grant_cap_centimes""",
+    "tranches above the approved amount or not matching disbursed": """
+        SELECT g.id FROM grants g LEFT JOIN disbursements d ON d.grant_id = g.id
+        GROUP BY g.id, g.amount_approved_centimes, g.disbursed_centimes
+        HAVING COALESCE(SUM(d.amount_centimes), 0) > COALESCE(g.amount_approved_centimes, 0)
+            OR COALESCE(SUM(d.amount_centimes), 0) <> g.disbursed_centimes""",
+    "tranche before approval": """
+        SELECT d.id FROM disbursements d JOIN grants g ON g.id = d.grant_id
+        WHERE g.approved_on IS NULL OR d.paid_on < g.approved_on""",
+    "committed budget not matching grants": """
+        SELECT p.id FROM programs p WHERE p.committed_centimes <> (
+            SELECT COALESCE(SUM(CASE WHEN g.status = 'cancelled' THEN g.disbursed_centimes
+                                     ELSE g.amount_approved_centimes END), 0)
+            FROM grants g WHERE g.program_id = p.id AND g.approved_on IS NOT NULL)
+           OR p.committed_centimes > p.budget_centimes""",
+    "member joined an inactive cooperative": """
+        SELECT m.id FROM memberships m JOIN cooperatives c ON c.id = m.cooperative_id
+        WHERE c.founded_on > m.joined_on OR (c.dissolved_on IS NOT NULL AND c.dissolved_on <= m.joined_on)""",
+    "enrolled outside the program's dates": """
+        SELECT e.id FROM enrollments e JOIN programs p ON p.id = e.program_id
+        WHERE e.enrolled_on < p.start_date OR (p.end_date IS NOT NULL AND e.enrolled_on > p.end_date)""",
+    "activity after archive": """
+        SELECT b.id FROM beneficiaries b WHERE b.archived_on IS NOT NULL AND (
+            EXISTS (SELECT 1 FROM enrollments e WHERE e.beneficiary_id = b.id AND e.applied_on >= b.archived_on)
+         OR EXISTS (SELECT 1 FROM memberships m WHERE m.beneficiary_id = b.id AND m.joined_on >= b.archived_on))""",
+    "survey without enrolment": """
+        SELECT s.id FROM survey_records s WHERE NOT EXISTS (
+            SELECT 1 FROM enrollments e WHERE e.beneficiary_id = s.beneficiary_id AND e.program_id = s.program_id)""",
+    "fact dated after as_of": """
+        SELECT id FROM disbursements WHERE paid_on > :as_of
+        UNION ALL SELECT id FROM survey_records WHERE surveyed_on > :as_of
+        UNION ALL SELECT id FROM beneficiaries WHERE registered_on > :as_of""",
+}
+
+
+@pytest.fixture
+def demo_db(db):
+    generate(db, beneficiaries=600, seed=11, as_of=AS_OF)
+    return db
+
+
+def test_every_rule_holds_on_demo_data(demo_db):
+    broken = {}
+    with demo_db.engine.connect() as conn:
+        minors = [bid for bid, born, registered in conn.execute(
+            select(Beneficiary.id, Beneficiary.birth_date, Beneficiary.registered_on))
+            if age_on(born, registered) < 18]
+        if minors:
+            broken["under 18 at registration"] = minors[:5]
+        for rule, sql in VIOLATIONS.items():
+            rows = conn.execute(text(sql), {"as_of": AS_OF}).fetchall()
+            if rows:
+                broken[rule] = [r[0] for r in rows[:5]]
+    assert broken == {}
+
+
+def test_demo_covers_the_story(demo_db):
+    counts_sql = {
+        "exited": "SELECT COUNT(*) FROM enrollments WHERE status = 'exited'",
+        "rejected": "SELECT COUNT(*) FROM enrollments WHERE status = 'rejected'",
+        "closed grants": "SELECT COUNT(*) FROM grants WHERE status = 'closed'",
+        "cooperative grants": "SELECT COUNT(*) FROM grants WHERE cooperative_id IS NOT NULL",
+        "arabic-only names": "SELECT COUNT(*) FROM beneficiaries WHERE first_name IS NULL",
+        "m12 surveys": "SELECT COUNT(*) FROM survey_records WHERE round = 'm12'",
+        "archived": "SELECT COUNT(*) FROM beneficiaries WHERE archived_on IS NOT NULL",
+        "duplicate candidates": "SELECT COUNT(*) FROM duplicate_candidates",
+        "audit events": "SELECT COUNT(*) FROM audit_events WHERE actor = 'demo'",
+    }
+    with demo_db.engine.connect() as conn:
+        counts = {k: conn.execute(text(v)).scalar() for k, v in counts_sql.items()}
+    assert all(n > 0 for n in counts.values()), counts
+
+
+FINGERPRINT = {
+    "beneficiaries": "cin, first_name, last_name_ar, birth_date, phone, province_code, registered_on, archived_on",
+    "enrollments": "beneficiary_id, program_id, status, applied_on, enrolled_on, exited_on, exit_reason",
+    "grants": "reference, beneficiary_id, cooperative_id, status, amount_approved_centimes, approved_on",
+    "disbursements": "reference, grant_id, amount_centimes, paid_on, channel",
+    "survey_records": "beneficiary_id, round, surveyed_on, monthly_income_centimes, has_account",
+    "memberships": "cooperative_id, beneficiary_id, role, joined_on, left_on",
+}
+
+
+def _fingerprint(db: empower.Database) -> str:
+    digest = hashlib.sha256()
+    with db.engine.connect() as conn:
+        for table, cols in FINGERPRINT.items():
+            for row in conn.execute(text(f"SELECT {cols} FROM {table} ORDER BY id")):
+                digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()
+
+
+def test_same_seed_same_data(tmp_path):
+    prints = []
+    for run in range(2):
+        db = empower.connect(f"sqlite:///{tmp_path}/demo{run}.db")
+        db.upgrade()
+        generate(db, beneficiaries=300, seed=5, as_of=AS_OF)
+        prints.append(_fingerprint(db))
+        db.dispose()
+    assert prints[0] == prints[1]
+
+
+def test_refuses_a_database_with_people(demo_db):
+    with pytest.raises(RuleViolation, match="already holds 600 beneficiaries"):
+        generate(demo_db, beneficiaries=10, seed=1, as_of=AS_OF)
