@@ -1,0 +1,186 @@
+"""``empower import`` and ``empower export``, added to the main command by :func:`register`.
+
+Exit status of ``import``: 0 when every row was accepted, 1 when any row was rejected (in
+``atomic`` mode nothing is written then), 2 when the file cannot be read at all (or the kind,
+mode or options are wrong). The actor of every write is ``import:<file name>``.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from empower.errors import EmpowerError
+
+__all__ = ["register"]
+
+_SHOWN_ERRORS = 20
+
+
+class _ProgressBar:
+    """A rich progress bar, started on the first report (the importer reports large files only)."""
+
+    def __init__(self, console: Console, label: str) -> None:
+        self.console = console
+        self.label = label
+        self.bar: Progress | None = None
+        self.task: Any = None
+
+    def __call__(self, done: int, total: int | None) -> None:
+        if self.bar is None:
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(),
+                                TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn(),
+                                TimeRemainingColumn(), console=self.console, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=total)
+        self.bar.update(self.task, completed=done)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _fail(console: Console, message: str) -> typer.Exit:
+    console.print(f"error: {message}", markup=False)
+    return typer.Exit(2)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``import`` and ``export`` commands to ``app``."""
+
+    @app.command("import")
+    def import_command(
+        kind: Annotated[str, typer.Argument(help="programs, beneficiaries, cooperatives, "
+                                                 "memberships, enrollments, grants, "
+                                                 "disbursements or surveys")],
+        file: Annotated[Path | None, typer.Argument(help="CSV or XLSX file to import")] = None,
+        mode: Annotated[str, typer.Option(
+            help="atomic (all or nothing), valid-only (write the valid rows) or dry-run "
+                 "(write nothing)")] = "atomic",
+        errors: Annotated[Path | None, typer.Option(help="write every rejected row to this "
+                                                         "CSV file")] = None,
+        template: Annotated[Path | None, typer.Option(help="write an empty .xlsx template for "
+                                                           "KIND instead of importing")] = None,
+    ) -> None:
+        """Import a CSV, Excel or KoboToolbox file of one KIND; every rejected row is reported."""
+        from empower.config import Settings
+        from empower.db import connect
+        from empower.io.columns import kind_spec
+        from empower.io.importing import MODES, Rejection, import_file
+        from empower.io.reading import FileRejected
+
+        out, err = Console(highlight=False), Console(stderr=True, highlight=False)
+        try:
+            spec = kind_spec(kind)
+        except EmpowerError as exc:
+            raise _fail(err, exc.message) from None
+        if template is not None:
+            from empower.io.template import write_template
+
+            try:
+                write_template(spec.name, template)
+            except EmpowerError as exc:
+                raise _fail(err, exc.message) from None
+            except OSError as exc:
+                raise _fail(err, f"{template}: {exc.strerror or exc}") from None
+            out.print(f"Template for {spec.name} written to {template}", markup=False)
+            return
+        if file is None:
+            raise _fail(err, "give the FILE to import (or --template FILE.xlsx)")
+        if mode not in MODES:
+            raise _fail(err, f"--mode '{mode}' is not one of {', '.join(MODES)}")
+        settings = Settings()
+        errors_fh = None
+        writer: Any = None
+        if errors is not None:
+            try:
+                errors_fh = errors.open("w", encoding="utf-8-sig", newline="")
+            except OSError as exc:
+                raise _fail(err, f"{errors}: {exc.strerror or exc}") from None
+            writer = csv.writer(errors_fh)
+            writer.writerow(["line", "column", "value", "reason"])
+
+        def on_rejection(rej: Rejection) -> None:
+            if writer is not None:
+                from empower.io.exporting import neutralise
+
+                writer.writerow([rej.line, rej.column, neutralise(rej.value), rej.reason])
+
+        bar = _ProgressBar(err, f"importing {file.name}")
+        db = connect(settings.database_url, rules=settings.rules())
+        try:
+            report = import_file(db, spec.name, file, mode=mode, actor=f"import:{file.name}",
+                                 on_rejection=on_rejection, progress=bar)
+        except FileRejected as exc:
+            bar.stop()
+            raise _fail(err, exc.message) from None
+        finally:
+            bar.stop()
+            if errors_fh is not None:
+                errors_fh.close()
+            db.dispose()
+        _print_report(out, report, errors)
+        raise typer.Exit(report.exit_code)
+
+    @app.command("export")
+    def export_command(
+        kind: Annotated[str, typer.Argument(help="the kind of records to export")],
+        file: Annotated[Path, typer.Argument(help="output file, .csv or .xlsx")],
+        pseudonymize: Annotated[bool, typer.Option(
+            "--pseudonymize", help="replace CIN and phone with keyed pseudonyms and leave out "
+                                   "names (needs EMPOWER_PSEUDONYM_KEY)")] = False,
+    ) -> None:
+        """Export every record of KIND to CSV or XLSX, in the columns the importer reads."""
+        from empower.config import Settings
+        from empower.db import connect
+        from empower.io.exporting import export_kind
+
+        out, err = Console(highlight=False), Console(stderr=True, highlight=False)
+        settings = Settings()
+        if pseudonymize and not settings.pseudonym_key:
+            raise _fail(err, "--pseudonymize needs a secret key: set EMPOWER_PSEUDONYM_KEY")
+        db = connect(settings.database_url, rules=settings.rules())
+        try:
+            count = export_kind(db, kind, file, pseudonym_key=settings.pseudonym_key,
+                                pseudonymize=pseudonymize)
+        except EmpowerError as exc:
+            raise _fail(err, exc.message) from None
+        except OSError as exc:
+            raise _fail(err, f"{file}: {exc.strerror or exc}") from None
+        finally:
+            db.dispose()
+        out.print(f"{count:,} {kind} exported to {file}"
+                  + (" (pseudonymised)" if pseudonymize else ""), markup=False)
+
+
+def _print_report(out: Console, report: Any, errors: Path | None) -> None:
+    if report.ignored_columns:
+        out.print("Ignored columns: " + ", ".join(report.ignored_columns), markup=False)
+    if report.rejections:
+        table = Table(title="Rejected rows", title_justify="left")
+        for name in ("line", "column", "value", "reason"):
+            table.add_column(name, overflow="fold")
+        for rej in report.rejections[:_SHOWN_ERRORS]:
+            table.add_row(str(rej.line), rej.column, rej.value, rej.reason)
+        out.print(table)
+        if len(report.rejections) > _SHOWN_ERRORS or report.rejected > _SHOWN_ERRORS:
+            more = "see " + str(errors) if errors else "use --errors FILE.csv for the full list"
+            out.print(f"... only the first {_SHOWN_ERRORS} shown; {more}", markup=False)
+    counts = (f"{report.rows:,} rows read: {report.created:,} created, {report.updated:,} "
+              f"updated, {report.unchanged:,} unchanged, {report.rejected:,} rejected")
+    if report.duplicate_candidates:
+        counts += f"; {report.duplicate_candidates:,} possible duplicates to review"
+    out.print(counts, markup=False)
+    if report.mode == "dry-run":
+        out.print("Dry run: nothing was written.", markup=False)
+    elif report.committed:
+        out.print("Written." if report.accepted else "Nothing to write.", markup=False)
+    else:
+        out.print(f"Nothing was written (atomic mode: {report.rejected:,} rows rejected; fix "
+                  "them, or use --mode valid-only to write the valid rows).", markup=False)

@@ -1,0 +1,190 @@
+"""Exporting each kind to CSV or XLSX in the import columns, so an export imports back as is.
+
+Cells a spreadsheet would evaluate (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
+return) are prefixed with an apostrophe; the importer strips that prefix again. With a
+pseudonym key, CIN and phone become keyed pseudonyms (HMAC-SHA256: stable for one key, not
+reversible without it) and the women's names are left out.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+from collections.abc import Iterator
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import aliased
+
+from empower.db import Database
+from empower.errors import InvalidInput
+from empower.io.columns import kind_spec
+from empower.models import (
+    Beneficiary,
+    Cooperative,
+    Disbursement,
+    Enrollment,
+    Grant,
+    Membership,
+    Program,
+    SurveyRecord,
+)
+from empower.rules import mad
+
+__all__ = ["EXPORT_COLUMNS", "export_kind", "neutralise", "pseudonym"]
+
+_RISKY = ("=", "+", "-", "@", "\t", "\r")
+_NAMES = ("first_name", "last_name", "first_name_ar", "last_name_ar")
+_IDENTIFYING = ("cin", "phone")
+
+
+def neutralise(value: Any) -> Any:
+    """Prefix text a spreadsheet would evaluate as a formula with an apostrophe."""
+    if isinstance(value, str) and value.startswith(_RISKY):
+        return "'" + value
+    return value
+
+
+def pseudonym(value: str | None, key: str, *, prefix: str) -> str | None:
+    """A keyed pseudonym of an identifier: ``prefix-`` and 16 hex digits of HMAC-SHA256."""
+    if value is None:
+        return None
+    digest = hmac.new(key.encode(), f"{prefix}:{value}".encode(), hashlib.sha256).hexdigest()
+    return f"{prefix}-{digest[:16]}"
+
+
+def _queries() -> dict[str, Select[Any]]:
+    b, c, p = Beneficiary, Cooperative, Program
+    gb, gc = aliased(Beneficiary), aliased(Cooperative)
+    return {
+        "programs": select(p.code, p.name, p.funder, p.start_date, p.end_date,
+                           p.budget_centimes, p.grant_cap_centimes, p.region_code).order_by(p.id),
+        "beneficiaries": select(b.cin, b.first_name, b.last_name, b.first_name_ar, b.last_name_ar,
+                                b.birth_date, b.phone, b.province_code, b.commune, b.milieu,
+                                b.education_level, b.marital_status, b.household_size,
+                                b.disability, b.vulnerability_score, b.consent_date,
+                                b.consent_version, b.registered_on)
+        .where(b.cin.is_not(None)).order_by(b.id),
+        "cooperatives": select(c.reference, c.name, c.name_ar, c.odco_registration, c.sector,
+                               c.province_code, c.commune, c.founded_on, c.dissolved_on,
+                               c.women_led).order_by(c.id),
+        "memberships": select(c.reference, b.cin, Membership.role, Membership.joined_on,
+                              Membership.left_on)
+        .join(c, Membership.cooperative_id == c.id).join(b, Membership.beneficiary_id == b.id)
+        .where(b.cin.is_not(None)).order_by(Membership.id),
+        "enrollments": select(b.cin, p.code, Enrollment.applied_on, Enrollment.enrolled_on,
+                              Enrollment.rejected_on, Enrollment.exited_on, Enrollment.exit_reason)
+        .join(b, Enrollment.beneficiary_id == b.id).join(p, Enrollment.program_id == p.id)
+        .where(b.cin.is_not(None)).order_by(Enrollment.id),
+        "grants": select(Grant.reference, p.code, gb.cin, gc.reference, Grant.purpose,
+                         Grant.amount_requested_centimes, Grant.amount_approved_centimes,
+                         Grant.submitted_on, Grant.approved_on, Grant.rejected_on,
+                         Grant.cancelled_on)
+        .join(p, Grant.program_id == p.id)
+        .outerjoin(gb, Grant.beneficiary_id == gb.id).outerjoin(gc, Grant.cooperative_id == gc.id)
+        .where((Grant.beneficiary_id.is_(None)) | gb.cin.is_not(None)).order_by(Grant.id),
+        "disbursements": select(Disbursement.reference, Grant.reference,
+                                Disbursement.amount_centimes, Disbursement.paid_on,
+                                Disbursement.channel)
+        .join(Grant, Disbursement.grant_id == Grant.id).order_by(Disbursement.id),
+        "surveys": select(b.cin, p.code, SurveyRecord.round, SurveyRecord.surveyed_on,
+                          SurveyRecord.monthly_income_centimes, SurveyRecord.has_savings,
+                          SurveyRecord.has_account, SurveyRecord.borrowed_formal,
+                          SurveyRecord.business_operating, SurveyRecord.jobs_created)
+        .join(b, SurveyRecord.beneficiary_id == b.id).join(p, SurveyRecord.program_id == p.id)
+        .where(b.cin.is_not(None)).order_by(SurveyRecord.id),
+    }
+
+
+EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "programs": ("code", "name", "funder", "start_date", "end_date", "budget", "grant_cap",
+                 "region_code"),
+    "beneficiaries": ("cin", "first_name", "last_name", "first_name_ar", "last_name_ar",
+                      "birth_date", "phone", "province_code", "commune", "milieu",
+                      "education_level", "marital_status", "household_size", "disability",
+                      "vulnerability_score", "consent_date", "consent_version", "registered_on"),
+    "cooperatives": ("reference", "name", "name_ar", "odco_registration", "sector",
+                     "province_code", "commune", "founded_on", "dissolved_on", "women_led"),
+    "memberships": ("cooperative_reference", "cin", "role", "joined_on", "left_on"),
+    "enrollments": ("cin", "program_code", "applied_on", "enrolled_on", "rejected_on",
+                    "exited_on", "exit_reason"),
+    "grants": ("reference", "program_code", "cin", "cooperative_reference", "purpose",
+               "amount_requested", "amount_approved", "submitted_on", "approved_on",
+               "rejected_on", "cancelled_on"),
+    "disbursements": ("reference", "grant_reference", "amount", "paid_on", "channel"),
+    "surveys": ("cin", "program_code", "round", "surveyed_on", "monthly_income", "has_savings",
+                "has_account", "borrowed_formal", "business_operating", "jobs_created"),
+}
+_MONEY = frozenset({"budget", "grant_cap", "amount_requested", "amount_approved", "amount",
+                    "monthly_income"})
+
+
+def _rows(db: Database, kind: str, key: str | None) -> Iterator[list[Any]]:
+    names = EXPORT_COLUMNS[kind]
+    keep = [i for i, n in enumerate(names) if not (key and kind == "beneficiaries" and n in _NAMES)]
+    with db.unit_of_work(readonly=True) as uow:
+        result = uow.session.execute(_queries()[kind].execution_options(yield_per=2000))
+        for row in result:
+            out: list[Any] = []
+            for i in keep:
+                name, value = names[i], row[i]
+                if value is None:
+                    out.append(None)
+                    continue
+                if name in _MONEY:
+                    value = mad(value)
+                elif isinstance(value, Enum):
+                    value = value.value
+                elif isinstance(value, bool):
+                    value = "yes" if value else "no"
+                if key and name in _IDENTIFYING:
+                    value = pseudonym(value, key, prefix="P" if name == "cin" else "T")
+                out.append(value)
+            yield out
+
+
+def export_kind(db: Database, kind: str, path: str | Path, *,
+                pseudonym_key: str | None = None, pseudonymize: bool = False) -> int:
+    """Write every record of ``kind`` to ``path`` (.csv or .xlsx); returns the number of rows."""
+    spec = kind_spec(kind)
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise InvalidInput(f"file: '{path.name}' must end in .csv or .xlsx", field="file",
+                           value=str(path))
+    if pseudonymize and not pseudonym_key:
+        raise InvalidInput("pseudonym_key: --pseudonymize needs a secret key "
+                           "(set EMPOWER_PSEUDONYM_KEY)", field="pseudonym_key")
+    key = pseudonym_key if pseudonymize else None
+    headers = [n for n in EXPORT_COLUMNS[spec.name]
+               if not (key and spec.name == "beneficiaries" and n in _NAMES)]
+    count = 0
+    if suffix == ".csv":
+        # UTF-8 with a BOM so that Excel shows Arabic names correctly when opening the file.
+        with path.open("w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(headers)
+            for row in _rows(db, spec.name, key):
+                writer.writerow(["" if v is None else neutralise(_text(v)) for v in row])
+                count += 1
+        return count
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(spec.name)
+    ws.append(headers)
+    for row in _rows(db, spec.name, key):
+        ws.append([neutralise(v) for v in row])
+        count += 1
+    wb.save(path)
+    return count
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)

@@ -1,0 +1,255 @@
+"""Opening import files: CSV (sniffed separator and encoding) and XLSX (streamed), as rows.
+
+Everything here streams: a CSV is read line by line with a cap on line length, an XLSX through
+openpyxl's read-only mode, so memory stays bounded whatever the file's size. Anything that makes
+a file unreadable as a whole raises :class:`FileRejected` with one plain sentence.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["MAX_LINE", "FileRejected", "Table", "open_table"]
+
+# A line longer than this is not a spreadsheet row (a binary blob, a broken export).
+MAX_LINE = 1_000_000
+_SAMPLE = 1 << 16
+_SCAN_CHUNK = 1 << 20
+
+
+class FileRejected(Exception):
+    """The file cannot be read at all (exit status 2); ``message`` says why in one line."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Table:
+    """Header cells, then data rows as ``(line_number, cells)``; ``position()`` for progress."""
+
+    headers: list[Any]
+    header_line: int
+    rows: Iterator[tuple[int, list[Any]]]
+    format: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    total: int | None = None
+    _position: Any = field(default=None, repr=False)
+
+    def position(self) -> int:
+        return int(self._position()) if self._position else 0
+
+
+@contextmanager
+def open_table(path: str | Path) -> Iterator[Table]:
+    """Open a CSV or XLSX file as a :class:`Table` (the format comes from the content)."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            raise FileRejected(f"{path.name}: is a folder, not a file")
+        with path.open("rb") as probe:
+            head = probe.read(_SAMPLE)
+    except FileNotFoundError as exc:
+        raise FileRejected(f"{path}: no such file") from exc
+    except PermissionError as exc:
+        raise FileRejected(f"{path}: permission denied") from exc
+    except OSError as exc:
+        raise FileRejected(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    if not head.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise FileRejected(f"{path.name}: the file is empty")
+    if head.startswith(b"PK\x03\x04"):
+        with _open_xlsx(path) as table:
+            yield table
+        return
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise FileRejected(f"{path.name}: an old Excel .xls file; save it as .xlsx or CSV")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        raise FileRejected(f"{path.name}: not a valid Excel .xlsx file")
+    with _open_csv(path, head) as table:
+        yield table
+
+
+# ----------------------------------------------------------------------------- CSV
+
+
+def _looks_binary(head: bytes) -> bool:
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13, 12))
+    return controls > max(4, len(head) // 100)
+
+
+def _detect_encoding(path: Path, head: bytes) -> str:
+    """UTF-8 (with or without BOM) when every byte decodes; else Windows-1256 or -1252."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(_SCAN_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
+    return _arabic_or_latin(path)
+
+
+def _arabic_or_latin(path: Path) -> str:
+    """Windows-1256 when high bytes come in runs of Arabic letters, else Windows-1252.
+
+    Arabic words are runs of bytes in 0xC1-0xDF (and a few above); French text has isolated
+    accented letters, mostly lower case (0xE0-0xFF), between ASCII letters. Windows-1256 also
+    holds the common French lower-case accents at the same codes, so a mixed file reads well.
+    """
+    arabic_like = high = 0
+    with path.open("rb") as fh:
+        data = fh.read(4 * _SCAN_CHUNK)
+    prev_high = False
+    for i, b in enumerate(data):
+        if b >= 0x80:
+            high += 1
+            if 0xC1 <= b <= 0xDF and b != 0xD7:
+                nxt = data[i + 1] if i + 1 < len(data) else 0
+                if prev_high or nxt >= 0xC1:
+                    arabic_like += 1
+            prev_high = b >= 0xC1
+        else:
+            prev_high = False
+    return "cp1256" if high and arabic_like >= 0.2 * high else "cp1252"
+
+
+def _sniff_delimiter(line: str) -> str:
+    counts = {d: line.count(d) for d in (";", ",", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+@contextmanager
+def _open_csv(path: Path, head: bytes) -> Iterator[Table]:
+    if _looks_binary(head) and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FileRejected(f"{path.name}: not a CSV or Excel file (it holds binary data)")
+    encoding = _detect_encoding(path, head)
+    raw = path.open("rb")
+    text = io.TextIOWrapper(raw, encoding=encoding, newline="", errors="strict")
+    try:
+        counter = {"line": 0}
+
+        def lines() -> Iterator[str]:
+            while True:
+                try:
+                    line = text.readline(MAX_LINE + 1)
+                except UnicodeDecodeError as exc:
+                    raise FileRejected(f"{path.name}: line {counter['line'] + 1} cannot be "
+                                       f"decoded as {encoding}") from exc
+                if not line:
+                    return
+                counter["line"] += 1
+                if len(line) > MAX_LINE:
+                    raise FileRejected(
+                        f"{path.name}: line {counter['line']} is longer than {MAX_LINE:,} "
+                        f"characters; this is not a table of records")
+                if "\x00" in line:
+                    raise FileRejected(f"{path.name}: line {counter['line']} holds binary data")
+                yield line
+
+        source = lines()
+        first: str | None = None
+        for line in source:
+            if line.strip():
+                first = line
+                break
+        if first is None:
+            raise FileRejected(f"{path.name}: the file is empty")
+        header_line = counter["line"]
+        delimiter = _sniff_delimiter(first)
+        csv.field_size_limit(MAX_LINE + 1)
+
+        def chained() -> Iterator[str]:
+            yield first
+            yield from source
+
+        reader = csv.reader(chained(), delimiter=delimiter, quotechar='"', strict=False)
+        try:
+            headers = next(reader)
+        except csv.Error as exc:
+            raise FileRejected(f"{path.name}: the header line cannot be read ({exc})") from exc
+
+        def rows() -> Iterator[tuple[int, list[Any]]]:
+            start = header_line + 1
+            while True:
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    raise FileRejected(f"{path.name}: line {counter['line']} cannot be read "
+                                       f"as CSV ({exc})") from exc
+                yield start, cells
+                start = counter["line"] + 1
+
+        size = path.stat().st_size
+        yield Table(headers=headers, header_line=header_line, rows=rows(), format="csv",
+                    encoding=encoding, delimiter=delimiter, total=size,
+                    _position=lambda: raw.tell())
+    finally:
+        text.close()
+
+
+# ----------------------------------------------------------------------------- XLSX
+
+
+@contextmanager
+def _open_xlsx(path: Path) -> Iterator[Table]:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise FileRejected(f"{path.name}: not a readable Excel .xlsx file") from exc
+    except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
+        raise FileRejected(f"{path.name}: not a readable Excel .xlsx file ({type(exc).__name__})") \
+            from exc
+    try:
+        if not wb.worksheets:
+            raise FileRejected(f"{path.name}: the workbook has no sheet")
+        ws = wb.worksheets[0]
+        it = enumerate(ws.iter_rows(values_only=True), start=1)
+        headers: list[Any] | None = None
+        header_line = 0
+        try:
+            for number, values in it:
+                if any(v is not None and str(v).strip() for v in values):
+                    headers, header_line = list(values), number
+                    break
+        except Exception as exc:
+            raise FileRejected(f"{path.name}: the sheet cannot be read ({type(exc).__name__})") \
+                from exc
+        if headers is None:
+            raise FileRejected(f"{path.name}: the first sheet is empty")
+        state = {"line": header_line}
+
+        def rows() -> Iterator[tuple[int, list[Any]]]:
+            try:
+                for number, values in it:
+                    state["line"] = number
+                    yield number, list(values)
+            except Exception as exc:
+                raise FileRejected(f"{path.name}: row {state['line'] + 1} cannot be read "
+                                   f"({type(exc).__name__})") from exc
+
+        total = ws.max_row if isinstance(ws.max_row, int) else None
+        yield Table(headers=headers, header_line=header_line, rows=rows(), format="xlsx",
+                    total=total, _position=lambda: state["line"])
+    finally:
+        wb.close()

@@ -1,0 +1,238 @@
+"""Corrections of records already written: program details, dates of enrolments, grants and
+memberships, survey answers.
+
+Used by re-imports (a corrected spreadsheet updates what changed) and open to scripts. Each
+function takes the wanted values, changes only what differs, applies the same rules as the act
+that created the record, and writes one ``correct`` audit event naming the changed fields.
+Nothing changes (and nothing is logged) when the values are already those.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from empower import audit
+from empower.db import UnitOfWork
+from empower.errors import Conflict, InvalidInput, NotEligible, RuleViolation
+from empower.models import Cooperative, Enrollment, Grant, Membership, Program, SurveyRecord
+from empower.rules import centimes, mad
+from empower.schemas import ProgramCreate, SurveyCreate
+from empower.services._common import check_region, columns, get
+from empower.services.cooperatives import cooperative_active_on
+from empower.vocab import CooperativeRole, ExitReason, SurveyRound
+
+__all__ = [
+    "correct_enrollment",
+    "correct_grant",
+    "correct_membership",
+    "update_program",
+    "update_survey",
+]
+
+
+def _apply(uow: UnitOfWork, obj: Any, entity: str, wanted: dict[str, Any], *,
+           actor: str, action: str = "correct") -> dict[str, list[Any]]:
+    before = columns(obj, list(wanted))
+    changes = audit.diff(before, wanted)
+    if not changes:
+        return {}
+    for key in changes:
+        setattr(obj, key, wanted[key])
+    uow.session.flush()
+    audit.record(uow, actor=actor, action=action, entity=entity, entity_id=obj.id,
+                 changes=changes)
+    return changes
+
+
+def update_program(uow: UnitOfWork, program_id: int, data: ProgramCreate, *,
+                   actor: str) -> Program:
+    """Correct a program's name, funder, dates, budget, cap or region (the code is its key).
+
+    The budget cannot go below what is already committed to approved grants.
+    """
+    audit.check_actor(actor)
+    program = get(uow, Program, program_id, what="program", lock=True)
+    if data.code != program.code:
+        other = uow.session.scalar(select(Program.id).where(Program.code == data.code))
+        if other is not None:
+            raise Conflict(f"code: program '{data.code}' already exists (program #{other})",
+                           field="code", value=data.code, existing_id=other)
+    if data.end_date is not None and data.end_date < data.start_date:
+        raise InvalidInput(f"end_date: {data.end_date.isoformat()} is before the start date "
+                           f"{data.start_date.isoformat()}", field="end_date",
+                           value=data.end_date.isoformat())
+    check_region(uow, data.region_code)
+    budget = centimes(data.budget, field="budget")
+    cap = None if data.grant_cap is None else centimes(data.grant_cap, field="grant_cap")
+    if cap is not None and cap > budget:
+        raise InvalidInput(f"grant_cap: {data.grant_cap} MAD is above the budget {data.budget} MAD",
+                           field="grant_cap", value=str(data.grant_cap))
+    if budget < program.committed_centimes:
+        raise RuleViolation(f"budget: {data.budget} MAD is below the "
+                            f"{mad(program.committed_centimes)} MAD already committed to grants",
+                            field="budget",
+                            value=str(data.budget))
+    _apply(uow, program, "program", {
+        "code": data.code, "name": data.name, "funder": data.funder,
+        "start_date": data.start_date, "end_date": data.end_date, "budget_centimes": budget,
+        "grant_cap_centimes": cap, "region_code": data.region_code}, actor=actor, action="update")
+    return program
+
+
+def correct_enrollment(uow: UnitOfWork, enrollment_id: int, *, actor: str,
+                       applied_on: date | None = None, enrolled_on: date | None = None,
+                       rejected_on: date | None = None, exited_on: date | None = None,
+                       exit_reason: ExitReason | None = None) -> Enrollment:
+    """Correct the dates (and exit reason) of steps an enrolment has already taken.
+
+    A date given for a step not taken yet is refused: take the step (enrol, reject, exit)
+    instead. The corrected dates keep their order and stay within the program's dates.
+    """
+    audit.check_actor(actor)
+    enr = get(uow, Enrollment, enrollment_id, what="enrollment", lock=True)
+    wanted: dict[str, Any] = {}
+    steps = {"enrolled_on": (enrolled_on, enr.enrolled_on),
+             "rejected_on": (rejected_on, enr.rejected_on),
+             "exited_on": (exited_on, enr.exited_on),
+             "exit_reason": (exit_reason, enr.exit_reason)}
+    for name, (new, current) in steps.items():
+        if new is None:
+            continue
+        if current is None:
+            raise InvalidInput(f"{name}: enrolment #{enr.id} is {enr.status.value}; "
+                               f"it has no {name.replace('_', ' ')} to correct",
+                               field=name, value=str(new))
+        wanted[name] = new
+    if applied_on is not None:
+        wanted["applied_on"] = applied_on
+    final = {k: wanted.get(k, getattr(enr, k))
+             for k in ("applied_on", "enrolled_on", "rejected_on", "exited_on")}
+    if final["enrolled_on"] is not None and final["enrolled_on"] < final["applied_on"]:
+        raise InvalidInput(f"enrolled_on: {final['enrolled_on'].isoformat()} is before her "
+                           f"application on {final['applied_on'].isoformat()}",
+                           field="enrolled_on", value=final["enrolled_on"].isoformat())
+    if final["rejected_on"] is not None and final["rejected_on"] < final["applied_on"]:
+        raise InvalidInput(f"rejected_on: {final['rejected_on'].isoformat()} is before the "
+                           f"application", field="rejected_on",
+                           value=final["rejected_on"].isoformat())
+    if final["exited_on"] is not None and final["enrolled_on"] is not None \
+            and final["exited_on"] < final["enrolled_on"]:
+        raise InvalidInput(f"exited_on: {final['exited_on'].isoformat()} is before she was "
+                           f"enrolled on {final['enrolled_on'].isoformat()}", field="exited_on",
+                           value=final["exited_on"].isoformat())
+    if "enrolled_on" in wanted:
+        program = enr.program
+        on = wanted["enrolled_on"]
+        if on < program.start_date or (program.end_date is not None and on > program.end_date):
+            raise NotEligible(f"enrolled_on: program {program.code} is not running on "
+                              f"{on.isoformat()}", field="enrolled_on", value=on.isoformat())
+    _apply(uow, enr, "enrollment", wanted, actor=actor)
+    return enr
+
+
+def correct_grant(uow: UnitOfWork, grant_id: int, *, actor: str, purpose: str | None = None,
+                  submitted_on: date | None = None, approved_on: date | None = None,
+                  rejected_on: date | None = None, cancelled_on: date | None = None) -> Grant:
+    """Correct a grant's purpose or the dates of steps it has already taken (amounts never)."""
+    audit.check_actor(actor)
+    grant = get(uow, Grant, grant_id, what="grant", lock=True)
+    wanted: dict[str, Any] = {}
+    if purpose is not None:
+        wanted["purpose"] = purpose
+    if submitted_on is not None:
+        wanted["submitted_on"] = submitted_on
+    for name, new in (("approved_on", approved_on), ("rejected_on", rejected_on),
+                      ("cancelled_on", cancelled_on)):
+        if new is None:
+            continue
+        if getattr(grant, name) is None:
+            raise InvalidInput(f"{name}: grant {grant.reference} is {grant.status.value}; "
+                               f"it has no {name.replace('_', ' ')} to correct",
+                               field=name, value=new.isoformat())
+        wanted[name] = new
+    final = {k: wanted.get(k, getattr(grant, k))
+             for k in ("submitted_on", "approved_on", "rejected_on", "cancelled_on", "closed_on")}
+    for later, earlier in (("approved_on", "submitted_on"), ("rejected_on", "submitted_on"),
+                           ("cancelled_on", "approved_on"), ("closed_on", "approved_on")):
+        if final[later] is not None and final[earlier] is not None \
+                and final[later] < final[earlier]:
+            raise InvalidInput(f"{later}: {final[later].isoformat()} is before "
+                               f"{earlier.replace('_', ' ')} {final[earlier].isoformat()}",
+                               field=later, value=final[later].isoformat())
+    if "approved_on" in wanted:
+        program = grant.program
+        on = wanted["approved_on"]
+        if on < program.start_date or (program.end_date is not None and on > program.end_date):
+            raise NotEligible(f"approved_on: program {program.code} is not running on "
+                              f"{on.isoformat()}", field="approved_on", value=on.isoformat())
+        first_paid = min((d.paid_on for d in grant.disbursements), default=None)
+        if first_paid is not None and first_paid < on:
+            raise InvalidInput(f"approved_on: a tranche was paid on {first_paid.isoformat()}, "
+                               f"before {on.isoformat()}", field="approved_on",
+                               value=on.isoformat())
+    _apply(uow, grant, "grant", wanted, actor=actor)
+    return grant
+
+
+def correct_membership(uow: UnitOfWork, membership_id: int, *, actor: str,
+                       role: CooperativeRole | None = None, joined_on: date | None = None,
+                       left_on: date | None = None) -> Membership:
+    """Correct a member's role, joining date, or the date she left (if she has left)."""
+    audit.check_actor(actor)
+    m = get(uow, Membership, membership_id, what="membership", lock=True)
+    wanted: dict[str, Any] = {}
+    if role is not None:
+        wanted["role"] = role
+    if joined_on is not None:
+        coop = get(uow, Cooperative, m.cooperative_id, what="cooperative")
+        if joined_on != m.joined_on and not cooperative_active_on(coop, joined_on):
+            raise NotEligible(f"joined_on: cooperative {coop.reference} is not active on "
+                              f"{joined_on.isoformat()}", field="joined_on",
+                              value=joined_on.isoformat())
+        wanted["joined_on"] = joined_on
+    if left_on is not None:
+        if m.left_on is None:
+            raise InvalidInput(f"left_on: membership #{m.id} has not ended; record her leaving "
+                               f"instead", field="left_on", value=left_on.isoformat())
+        wanted["left_on"] = left_on
+    final_join = wanted.get("joined_on", m.joined_on)
+    final_left = wanted.get("left_on", m.left_on)
+    if final_left is not None and final_left < final_join:
+        raise InvalidInput(f"left_on: {final_left.isoformat()} is before she joined on "
+                           f"{final_join.isoformat()}", field="left_on",
+                           value=final_left.isoformat())
+    _apply(uow, m, "membership", wanted, actor=actor)
+    return m
+
+
+def update_survey(uow: UnitOfWork, survey_id: int, data: SurveyCreate, *,
+                  actor: str) -> SurveyRecord:
+    """Correct a survey's date and answers (its woman, program and round are its key)."""
+    audit.check_actor(actor)
+    record = get(uow, SurveyRecord, survey_id, what="survey", lock=True)
+    if (data.beneficiary_id, data.program_id, data.round) != \
+            (record.beneficiary_id, record.program_id, record.round):
+        raise InvalidInput("round: a survey's woman, program and round cannot be changed",
+                           field="round", value=data.round.value)
+    if data.round != SurveyRound.BASELINE:
+        baseline_on = uow.session.scalar(select(SurveyRecord.surveyed_on).where(
+            SurveyRecord.beneficiary_id == record.beneficiary_id,
+            SurveyRecord.program_id == record.program_id,
+            SurveyRecord.round == SurveyRound.BASELINE))
+        if baseline_on is not None and data.surveyed_on < baseline_on:
+            raise InvalidInput(f"surveyed_on: {data.surveyed_on.isoformat()} is before her "
+                               f"baseline on {baseline_on.isoformat()}", field="surveyed_on",
+                               value=data.surveyed_on.isoformat())
+    income = None if data.monthly_income is None else centimes(
+        Decimal(data.monthly_income), field="monthly_income")
+    _apply(uow, record, "survey", {
+        "surveyed_on": data.surveyed_on, "monthly_income_centimes": income,
+        "has_savings": data.has_savings, "has_account": data.has_account,
+        "borrowed_formal": data.borrowed_formal, "business_operating": data.business_operating,
+        "jobs_created": data.jobs_created}, actor=actor)
+    return record
+
