@@ -1,0 +1,137 @@
+"""Panel accounts: creating users, passwords, lockout and deactivation.
+
+The ``users`` table belongs to the panel (the core never reads password hashes), but its writes
+still go through a SQLAlchemy unit of work and leave an audit event, like every other write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from empower import audit
+from empower.db import Database
+from empower.errors import Conflict, InvalidInput, NotFound
+from empower.models import Region, User, UserRegion, utcnow
+from empower.vocab import Role
+
+from .security import check_password_policy, hash_password
+
+__all__ = [
+    "LOCK_AFTER",
+    "LOCK_MINUTES",
+    "change_password",
+    "create_user",
+    "record_failed_login",
+    "record_login",
+    "set_active",
+    "set_language",
+]
+
+# Five wrong passwords in a row lock the account for fifteen minutes.
+LOCK_AFTER = 5
+LOCK_MINUTES = 15
+
+
+def create_user(db: Database, username: str, password: str, *, role: str,
+                regions: Sequence[str] = (), language: str = "fr", actor: str) -> int:
+    """Create a panel account; officers and viewers need at least one region."""
+    username = (username or "").strip()
+    if not username or len(username) > 60 or any(c.isspace() for c in username):
+        raise InvalidInput(f"username: '{username}' is not a valid user name", field="username",
+                           value=username)
+    try:
+        role_value = Role(role)
+    except ValueError as exc:
+        raise InvalidInput(f"role: '{role}' is not one of admin, officer, viewer", field="role",
+                           value=role) from exc
+    check_password_policy(password, username=username)
+    codes = sorted({c.strip().zfill(2) for c in regions if c and c.strip()})
+    if role_value != Role.ADMIN and not codes:
+        raise InvalidInput(f"region: a {role_value.value} works in at least one region",
+                           field="region")
+    with db.unit_of_work() as uow:
+        known = set(uow.session.scalars(select(Region.code)))
+        for code in codes:
+            if code not in known:
+                raise InvalidInput(f"region: '{code}' is not an HCP region code (01 to 12)",
+                                   field="region", value=code)
+        if uow.session.scalar(select(User.id).where(User.username == username)) is not None:
+            raise Conflict(f"username: '{username}' already exists", field="username",
+                           value=username)
+        user = User(username=username, password_hash=hash_password(password), role=role_value,
+                    language=language, password_changed_at=utcnow())
+        user.regions = [UserRegion(region_code=c) for c in codes]
+        uow.session.add(user)
+        uow.session.flush()
+        audit.record(uow, actor=actor, action="create", entity="user", entity_id=user.id,
+                     changes={"username": username, "role": role_value.value, "regions": codes})
+        uow.commit()
+        return user.id
+
+
+def _get(uow: object, user_id: int) -> User:
+    user = uow.session.get(User, user_id)  # type: ignore[attr-defined]
+    if user is None:
+        raise NotFound(f"user #{user_id} does not exist", field="user_id", value=user_id)
+    return user
+
+
+def change_password(db: Database, user_id: int, new_password: str, *, actor: str) -> None:
+    """Set a new password and end every session of the user (generation bump)."""
+    with db.unit_of_work() as uow:
+        user = _get(uow, user_id)
+        check_password_policy(new_password, username=user.username)
+        user.password_hash = hash_password(new_password)
+        user.password_changed_at = utcnow()
+        user.session_generation += 1
+        user.failed_logins = 0
+        user.locked_until = None
+        audit.record(uow, actor=actor, action="change_password", entity="user", entity_id=user_id)
+        uow.commit()
+
+
+def set_active(db: Database, user_id: int, active: bool, *, actor: str) -> None:
+    """Activate or deactivate an account; deactivation ends her sessions at once."""
+    with db.unit_of_work() as uow:
+        user = _get(uow, user_id)
+        if user.is_active == active:
+            return
+        user.is_active = active
+        user.session_generation += 1
+        audit.record(uow, actor=actor, action="activate" if active else "deactivate",
+                     entity="user", entity_id=user_id)
+        uow.commit()
+
+
+def set_language(db: Database, user_id: int, language: str) -> None:
+    """Remember the user's panel language (a preference, not audited)."""
+    with db.unit_of_work() as uow:
+        uow.session.execute(update(User).where(User.id == user_id).values(language=language))
+        uow.commit()
+
+
+def record_failed_login(db: Database, user_id: int, *, now: datetime | None = None) -> bool:
+    """Count a wrong password; returns True when this failure locked the account."""
+    now = now or utcnow()
+    with db.unit_of_work() as uow:
+        user = _get(uow, user_id)
+        user.failed_logins += 1
+        locked = user.failed_logins >= LOCK_AFTER
+        if locked:
+            user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+            user.failed_logins = 0
+            audit.record(uow, actor="panel", action="lock", entity="user", entity_id=user_id,
+                         changes={"locked_until": user.locked_until})
+        uow.commit()
+        return locked
+
+
+def record_login(db: Database, user_id: int, *, now: datetime | None = None) -> None:
+    """A successful login clears the failure count."""
+    with db.unit_of_work() as uow:
+        uow.session.execute(update(User).where(User.id == user_id).values(
+            failed_logins=0, locked_until=None, last_login_at=now or utcnow()))
+        uow.commit()

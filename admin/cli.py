@@ -1,0 +1,73 @@
+"""``empower admin ...``: start the panel and create accounts."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+
+import typer
+
+from empower.config import Settings
+from empower.errors import EmpowerError
+
+__all__ = ["app"]
+
+app = typer.Typer(help="The admin panel for program officers.", no_args_is_help=True)
+
+
+@app.command()
+def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+          port: int = typer.Option(8000, help="Port to listen on."),
+          workers: int = typer.Option(1, help="Worker processes (needs EMPOWER_REDIS_URL "
+                                                "for more than one).")) -> None:
+    """Start the panel on EMPOWER_DATABASE_URL (default: the SQLite file empower.db)."""
+    import uvicorn
+    from empower.admin import create_app
+
+    settings = Settings()
+    if workers > 1 and not settings.redis_url:
+        typer.echo("more than one worker needs EMPOWER_REDIS_URL (sessions are shared there)",
+                   err=True)
+        raise typer.Exit(2)
+    typer.echo(f"empower panel on http://{host}:{port}/ (database {settings.database_url}, "
+               f"sessions {'in Redis' if settings.redis_url else 'in memory'})")
+    uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True,
+                forwarded_allow_ips="127.0.0.1", log_level="info", server_header=False)
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass("Password (at least 12 characters; a passphrase is best): ")
+        again = getpass.getpass("Password again: ")
+        if first != again:
+            typer.echo("the two passwords differ", err=True)
+            raise typer.Exit(1)
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@app.command("create-user")
+def create_user(name: str = typer.Argument(..., help="User name (no spaces)."),
+                role: str = typer.Option(..., "--role", help="admin, officer or viewer."),
+                region: list[str] = typer.Option([], "--region",  # noqa: B006
+                                                 help="HCP region code (repeatable)."),
+                language: str = typer.Option("fr", help="fr, ar or en.")) -> None:
+    """Create a panel account; the password is read without echo, or from standard input."""
+    from empower.admin import accounts
+    from empower.admin.compat import normalize_locale
+
+    import empower
+
+    settings = Settings()
+    password = _read_password()
+    db = empower.connect(settings.database_url, rules=settings.rules())
+    try:
+        user_id = accounts.create_user(db, name, password, role=role, regions=region,
+                                       language=normalize_locale(language),
+                                       actor="cli:create-user")
+    except EmpowerError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        db.dispose()
+    typer.echo(f"created {role} '{name}' (user #{user_id})")

@@ -1,0 +1,59 @@
+"""Locale-aware display of dates, amounts and vocabulary values (Babel)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_decimal
+
+from .compat import current_locale, gettext
+
+__all__ = ["BABEL_LOCALES", "fmt_date", "fmt_datetime", "fmt_mad", "fmt_number", "label"]
+
+# Moroccan variants: French and Arabic as written in Morocco (Latin digits in ar_MA).
+BABEL_LOCALES = {"fr": "fr_MA", "ar": "ar_MA", "en": "en_GB"}
+
+
+def _babel() -> str:
+    return BABEL_LOCALES.get(current_locale(), "fr_MA")
+
+
+def fmt_date(value: date | None) -> str:
+    """``12 mars 2025`` / ``12‏/03‏/2025`` / ``12 Mar 2025``."""
+    if value is None:
+        return ""
+    return format_date(value, format="medium", locale=_babel())
+
+
+def fmt_datetime(value: datetime | None) -> str:
+    """A UTC timestamp, shown in UTC (the panel's users share one time zone; we say so)."""
+    if value is None:
+        return ""
+    return format_datetime(value, format="short", tzinfo=None, locale=_babel()) + " UTC"
+
+
+def fmt_mad(centimes: int | None) -> str:
+    """Integer centimes as MAD with two decimals in the user's locale (``12 500,00 MAD``)."""
+    if centimes is None:
+        return ""
+    amount = Decimal(centimes) / 100
+    return format_currency(amount, "MAD", format="#,##0.00\u00a0¤", locale=_babel(),
+                           currency_digits=False)
+
+
+def fmt_number(value: Any) -> str:
+    if value is None:
+        return ""
+    return format_decimal(value, locale=_babel())
+
+
+def label(value: Any) -> str:
+    """A vocabulary value (``rural``, ``bank_transfer``) in the user's language."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    return gettext(str(value))

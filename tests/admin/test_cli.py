@@ -1,0 +1,52 @@
+"""``empower admin create-user`` and ``serve``'s wiring."""
+
+from __future__ import annotations
+
+from empower.admin.cli import app
+from typer.testing import CliRunner
+
+from empower.models import User, UserRegion
+
+
+def test_create_user_reads_password_from_stdin(db, db_url, monkeypatch):
+    monkeypatch.setenv("EMPOWER_DATABASE_URL", db_url)
+    result = CliRunner().invoke(app, ["create-user", "salma", "--role", "officer",
+                                      "--region", "04", "--region", "1"],
+                                input="une phrase de passe assez longue\n")
+    assert result.exit_code == 0, result.output
+    with db.unit_of_work() as uow:
+        user = uow.session.query(User).filter_by(username="salma").one()
+        assert user.role == "officer"
+        assert user.password_hash.startswith("$argon2id$")
+        assert sorted(r.region_code for r in uow.session.query(UserRegion)
+                      .filter_by(user_id=user.id)) == ["01", "04"]
+
+
+def test_create_user_refuses_weak_or_empty_passwords(db, db_url, monkeypatch):
+    monkeypatch.setenv("EMPOWER_DATABASE_URL", db_url)
+    runner = CliRunner()
+    for weak in ["", "short", "password1234", "aaaaaaaaaaaaaaaa"]:
+        result = runner.invoke(app, ["create-user", "x", "--role", "admin"], input=weak + "\n")
+        assert result.exit_code == 1, (weak, result.output)
+    result = runner.invoke(app, ["create-user", "x", "--role", "officer"],
+                           input="une phrase de passe assez longue\n")
+    assert result.exit_code == 1 and "region" in result.output
+    result = runner.invoke(app, ["create-user", "x", "--role", "boss"],
+                           input="une phrase de passe assez longue\n")
+    assert result.exit_code == 1 and "role" in result.output
+
+
+def test_long_passphrase_accepted(db, db_url, monkeypatch):
+    monkeypatch.setenv("EMPOWER_DATABASE_URL", db_url)
+    phrase = "le chameau traverse le désert au lever du soleil " * 4
+    result = CliRunner().invoke(app, ["create-user", "long", "--role", "admin"],
+                                input=phrase + "\n")
+    assert result.exit_code == 0, result.output
+
+
+def test_core_cli_mounts_admin_commands(capsys):
+    from empower.cli import main
+
+    assert main(["admin", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "serve" in out and "create-user" in out
