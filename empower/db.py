@@ -136,7 +136,11 @@ class UnitOfWork:
     def __exit__(self, *exc: object) -> None:
         assert self._session is not None
         try:
-            self._session.rollback()
+            # A read-only unit wrote nothing, so what it loaded stays readable after the block
+            # (close() ends the transaction without expiring); a writing unit rolls back, which
+            # expires its objects so nobody reads values that were never committed.
+            if not self.readonly:
+                self._session.rollback()
         finally:
             self._session.close()
             self._session = None
