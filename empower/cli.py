@@ -16,7 +16,6 @@ from datetime import date
 from importlib.metadata import entry_points
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -127,27 +126,49 @@ def _missing_extra(name: str, extra: str, exc: Exception) -> typer.Typer:
     return stub
 
 
-_plugins_loaded = False
+_io_loaded = False
+_mounted: set[str] = set()
 
 
-def _load_plugins() -> None:
-    global _plugins_loaded
-    if _plugins_loaded:
-        return
-    _plugins_loaded = True
-    try:
-        from empower.io.cli import register
-    except ImportError:  # the importer is part of the core; only missing while it is written
-        pass
-    else:
-        register(app)
+_PLUGIN_HELP = {
+    "admin": "The admin panel: serve it, create accounts.",
+    "report": "Monthly KPI reports (xlsx, html, pdf, json).",
+}
+
+
+def _load_plugins(argv: list[str]) -> None:
+    """Mount import/export, and the entry-point commands.
+
+    Only the command being run is imported (the panel pulls in a web stack that takes seconds
+    to import); the others are listed by name for ``--help``.
+    """
+    global _io_loaded
+    if not _io_loaded:
+        _io_loaded = True
+        try:
+            from empower.io.cli import register
+        except ImportError:  # the importer is part of the core; only missing while it is written
+            pass
+        else:
+            register(app)
+    wanted = next((a for a in argv if not a.startswith("-")), None)
     for ep in entry_points(group="empower.cli"):
-        extra = "admin" if ep.name == "admin" else "reports"
+        if ep.name in _mounted:
+            continue
+        if ep.name != wanted:
+            _mount(ep.name, typer.Typer(help=_PLUGIN_HELP.get(ep.name)))
+            continue
         try:
             sub = ep.load()
         except ImportError as exc:
-            sub = _missing_extra(ep.name, extra, exc)
-        app.add_typer(sub, name=ep.name)
+            sub = _missing_extra(ep.name, "admin" if ep.name == "admin" else "reports", exc)
+        _mount(ep.name, sub)
+        _mounted.add(ep.name)
+
+
+def _mount(name: str, sub: typer.Typer) -> None:
+    app.registered_groups = [g for g in app.registered_groups if g.name != name]
+    app.add_typer(sub, name=name)
 
 
 def _database_message(exc: SQLAlchemyError) -> str:
@@ -159,18 +180,15 @@ def _database_message(exc: SQLAlchemyError) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``empower`` command; returns (and exits with) the status."""
-    _load_plugins()
+    args = sys.argv[1:] if argv is None else argv
+    _load_plugins(args)
     command = typer.main.get_command(app)
     try:
-        result = command.main(args=argv, prog_name="empower", standalone_mode=False)
-    except click.exceptions.Abort:
-        err.print("aborted")
-        code = 130
-    except click.exceptions.ClickException as exc:
-        exc.show()
-        code = exc.exit_code
-    except click.exceptions.Exit as exc:
-        code = exc.exit_code
+        # Standalone mode: usage errors print their message and exit 2 the usual way.
+        command.main(args=args, prog_name="empower", standalone_mode=True)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except EmpowerError as exc:
         err.print(f"error: {exc.message}")
         code = 1
@@ -183,8 +201,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print("interrupted")
         code = 130
-    else:
-        code = result if isinstance(result, int) else 0
     if argv is None:
         sys.exit(code)
     return code
