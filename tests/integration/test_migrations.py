@@ -1,0 +1,103 @@
+"""The Alembic migrations and the models agree; upgrading twice is safe; units of work."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, inspect, select
+
+import empower
+from empower.models import Base, Beneficiary, Program, Province, Region
+from tests.factories import make_beneficiary, make_program
+
+
+def test_models_and_migrations_agree(db: empower.Database) -> None:
+    db.upgrade()  # already at head: a no-op that must not fail
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={
+            "compare_type": True, "compare_server_default": False,
+            "render_as_batch": db.is_sqlite})
+        diff = compare_metadata(context, Base.metadata)
+    assert diff == [], "models and migrations differ:\n" + "\n".join(map(str, diff))
+
+
+def test_the_drift_check_sees_a_difference(db: empower.Database) -> None:
+    from sqlalchemy import Column, MetaData, String
+
+    drifted = MetaData(naming_convention=Base.metadata.naming_convention)
+    for table in Base.metadata.sorted_tables:
+        table.to_metadata(drifted)
+    drifted.tables["programs"].append_column(Column("nickname", String(20)))
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, drifted)
+    assert [d[0] for d in diff] == ["add_column"]
+
+
+def test_upgrade_twice_keeps_reference_data_single(db: empower.Database) -> None:
+    db.upgrade()
+    db.upgrade()
+    with db.unit_of_work(readonly=True) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Region)) == 12
+        assert uow.session.scalar(select(func.count()).select_from(Province)) == 75
+        assert uow.session.scalar(select(func.count(func.distinct(Province.region_code)))) == 12
+        version = uow.session.connection().exec_driver_sql(
+            "SELECT version_num FROM alembic_version").scalars().all()
+    assert len(version) == 1
+
+
+def test_upgrade_on_a_fresh_database_and_again(tmp_path, request) -> None:
+    """From nothing: the same schema and reference data, twice over (SQLite file)."""
+    db = empower.connect(f"sqlite:///{tmp_path / 'fresh.db'}")
+    try:
+        db.upgrade()
+        db.upgrade()
+        tables = set(inspect(db.engine).get_table_names())
+        assert set(Base.metadata.tables) | {"alembic_version"} == tables
+        with db.unit_of_work(readonly=True) as uow:
+            assert uow.session.scalar(select(func.count()).select_from(Province)) == 75
+    finally:
+        db.dispose()
+
+
+def test_database_constraints_hold_without_the_services(db: empower.Database) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    with db.unit_of_work() as uow:
+        woman = make_beneficiary(uow, cin="AB1")
+        uow.commit()
+    bad = [
+        Beneficiary(cin="AB1", first_name="X", birth_date=date(1990, 1, 1),
+                    province_code="04.441", consent_date=date(2024, 1, 1),
+                    registered_on=date(2024, 1, 1)),                      # unique CIN
+        Beneficiary(cin="AB2", birth_date=date(1990, 1, 1), province_code="04.441",
+                    consent_date=date(2024, 1, 1), registered_on=date(2024, 1, 1)),  # no name
+        Beneficiary(cin="AB3", first_name="X", birth_date=date(1990, 1, 1),
+                    province_code="99.999", consent_date=date(2024, 1, 1),
+                    registered_on=date(2024, 1, 1)),                      # foreign key
+        Program(code="P", name="P", start_date=date(2024, 1, 1), budget_centimes=-1),
+    ]
+    for row in bad:
+        with db.unit_of_work() as uow:
+            uow.session.add(row)
+            with pytest.raises(IntegrityError):
+                uow.flush()
+    assert woman.id
+
+
+def test_unit_of_work_rolls_back_unless_committed(db: empower.Database) -> None:
+    with db.unit_of_work() as uow:
+        make_program(uow)
+    with db.unit_of_work() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Program)) == 0
+        make_program(uow)
+        uow.commit()
+    with db.unit_of_work(readonly=True) as uow:
+        program = uow.session.scalar(select(Program))
+        with pytest.raises(RuntimeError):
+            uow.commit()
+    # What a read-only unit loaded stays readable after it.
+    assert program.code == "AWAL"
