@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from empower.errors import EmpowerError
 
@@ -46,8 +47,13 @@ class _ProgressBar:
             self.bar.stop()
 
 
+def _say(console: Console, text: str) -> None:
+    # Plain text on one logical line: file names and values may hold [brackets].
+    console.print(text, markup=False, soft_wrap=True)
+
+
 def _fail(console: Console, message: str) -> typer.Exit:
-    console.print(f"error: {message}", markup=False)
+    _say(console, f"error: {message}")
     return typer.Exit(2)
 
 
@@ -89,7 +95,7 @@ def register(app: typer.Typer) -> None:
                 raise _fail(err, exc.message) from None
             except OSError as exc:
                 raise _fail(err, f"{template}: {exc.strerror or exc}") from None
-            out.print(f"Template for {spec.name} written to {template}", markup=False)
+            _say(out, f"Template for {spec.name} written to {template}")
             return
         if file is None:
             raise _fail(err, "give the FILE to import (or --template FILE.xlsx)")
@@ -155,32 +161,32 @@ def register(app: typer.Typer) -> None:
             raise _fail(err, f"{file}: {exc.strerror or exc}") from None
         finally:
             db.dispose()
-        out.print(f"{count:,} {kind} exported to {file}"
-                  + (" (pseudonymised)" if pseudonymize else ""), markup=False)
+        _say(out, f"{count:,} {kind} exported to {file}"
+                  + (" (pseudonymised)" if pseudonymize else ""))
 
 
 def _print_report(out: Console, report: Any, errors: Path | None) -> None:
     if report.ignored_columns:
-        out.print("Ignored columns: " + ", ".join(report.ignored_columns), markup=False)
+        _say(out, "Ignored columns: " + ", ".join(report.ignored_columns))
     if report.rejections:
         table = Table(title="Rejected rows", title_justify="left")
         for name in ("line", "column", "value", "reason"):
             table.add_column(name, overflow="fold")
         for rej in report.rejections[:_SHOWN_ERRORS]:
-            table.add_row(str(rej.line), rej.column, rej.value, rej.reason)
+            table.add_row(*(Text(str(v)) for v in (rej.line, rej.column, rej.value, rej.reason)))
         out.print(table)
         if len(report.rejections) > _SHOWN_ERRORS or report.rejected > _SHOWN_ERRORS:
             more = "see " + str(errors) if errors else "use --errors FILE.csv for the full list"
-            out.print(f"... only the first {_SHOWN_ERRORS} shown; {more}", markup=False)
+            _say(out, f"... only the first {_SHOWN_ERRORS} shown; {more}")
     counts = (f"{report.rows:,} rows read: {report.created:,} created, {report.updated:,} "
               f"updated, {report.unchanged:,} unchanged, {report.rejected:,} rejected")
     if report.duplicate_candidates:
         counts += f"; {report.duplicate_candidates:,} possible duplicates to review"
-    out.print(counts, markup=False)
+    _say(out, counts)
     if report.mode == "dry-run":
-        out.print("Dry run: nothing was written.", markup=False)
+        _say(out, "Dry run: nothing was written.")
     elif report.committed:
-        out.print("Written." if report.accepted else "Nothing to write.", markup=False)
+        _say(out, "Written." if report.accepted else "Nothing to write.")
     else:
-        out.print(f"Nothing was written (atomic mode: {report.rejected:,} rows rejected; fix "
-                  "them, or use --mode valid-only to write the valid rows).", markup=False)
+        _say(out, f"Nothing was written (atomic mode: {report.rejected:,} rows rejected; fix "
+                  "them, or use --mode valid-only to write the valid rows).")

@@ -41,7 +41,7 @@ _NEUTRALISED = re.compile(r"^'(?=[=+\-@\t\r])")
 
 def header_key(text: str) -> str:
     """Comparison key of a header: accents, case, spacing and punctuation ignored."""
-    return re.sub(r"[^\w]+", "_", fold(str(text))).strip("_")
+    return re.sub(r"[\W_]+", "_", fold(str(text))).strip("_")
 
 
 def clean(raw: Any) -> Any:

@@ -253,8 +253,12 @@ def _parse_cells(run: ImportRun, positions: list[tuple[int, Column]], width: int
 
     values: dict[str, Any] = {}
     raw: dict[str, Any] = {}
-    issues: list[tuple[str | None, Any, str]] = []
     n = len(cells)
+    if n > width and any(clean(c) is not None for c in cells[width:]):
+        # Every cell after a stray separator is shifted: report the cause, not each symptom.
+        return values, raw, [(None, "", f"the row has {n} cells but the header has {width} "
+                                        f"(a separator inside an unquoted value?)")]
+    issues: list[tuple[str | None, Any, str]] = []
     for pos, col in positions:
         cell = clean(cells[pos]) if pos < n else None
         raw[col.name] = cell
@@ -265,9 +269,6 @@ def _parse_cells(run: ImportRun, positions: list[tuple[int, Column]], width: int
             values[col.name] = col.parse(cell, col.name)
         except EmpowerError as exc:
             issues.append((col.name, cell, _reason(exc)))
-    if n > width and any(clean(c) is not None for c in cells[width:]):
-        issues.append((None, "", f"the row has {n} cells but the header has {width} "
-                                 f"(a separator inside an unquoted value?)"))
     for col in run.kind.columns:
         if col.required and col.name in values and values[col.name] is None \
                 and not any(i[0] == col.name for i in issues):
