@@ -53,6 +53,16 @@ class Clock:
         return self.now
 
 
+@pytest.fixture(autouse=True)
+def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 at its production cost takes ~50 ms a hash; tests use the minimum cost."""
+    from argon2 import PasswordHasher
+    from empower.admin import security
+
+    monkeypatch.setattr(security, "_hasher", PasswordHasher(time_cost=1, memory_cost=8,
+                                                            parallelism=1))
+
+
 @pytest.fixture
 def seed(db: empower.Database) -> Seed:
     with db.unit_of_work() as uow:
