@@ -216,3 +216,66 @@ def test_check_constraint_is_the_last_line_of_defence(db: empower.Database, amou
         with pytest.raises(IntegrityError):
             uow.session.execute(update(Grant).where(Grant.id == grant.id).values(
                 disbursed_centimes=Grant.disbursed_centimes + int(Decimal(amount) * 100) + 1))
+
+
+def test_officers_approving_the_same_grant_at_once_reserve_the_budget_once(
+        db: empower.Database) -> None:
+    with db.unit_of_work() as uow:
+        program = make_program(uow)
+        woman = make_enrolled(uow, program)
+        grant_id = make_grant(uow, program, beneficiary_id=woman.id, amount="10000").id
+        program_id = program.id
+        uow.commit()
+    outcomes: list[str] = []
+
+    def approver(i: int) -> None:
+        try:
+            with db.unit_of_work() as uow:
+                empower.approve_grant(uow, grant_id, on=date(2024, 3, 6), actor=f"test:o-{i}")
+                uow.commit()
+            outcomes.append("approved")
+        except InvalidTransition:
+            outcomes.append("already")
+
+    assert run_in_threads(THREADS, approver) == []
+    assert sorted(outcomes) == ["already"] * (THREADS - 1) + ["approved"]
+    with db.unit_of_work(readonly=True) as uow:
+        assert uow.session.get(Program, program_id).committed_centimes == 1_000_000
+
+
+def test_cancelling_while_others_pay_keeps_budget_and_tranches_consistent(
+        db: empower.Database) -> None:
+    with db.unit_of_work() as uow:
+        program = make_program(uow)
+        woman = make_enrolled(uow, program)
+        grant_id = make_grant(uow, program, beneficiary_id=woman.id, amount="10000").id
+        empower.approve_grant(uow, grant_id, on=date(2024, 3, 5), actor=ACTOR)
+        program_id = program.id
+        uow.commit()
+
+    def worker(i: int) -> None:
+        if i == THREADS - 1:
+            with db.unit_of_work() as uow:
+                empower.cancel_grant(uow, grant_id, on=date(2024, 4, 2), actor="test:boss")
+                uow.commit()
+            return
+        for _ in range(3):
+            try:
+                with db.unit_of_work() as uow:
+                    empower.disburse(uow, DisbursementCreate(
+                        grant_id=grant_id, amount=Decimal("250"), paid_on=date(2024, 4, 1),
+                        channel="cash"), actor=f"test:writer-{i}")
+                    uow.commit()
+            except InvalidTransition:
+                pass
+
+    assert run_in_threads(THREADS, worker) == []
+    with db.unit_of_work(readonly=True) as uow:
+        g = uow.session.get(Grant, grant_id)
+        paid = uow.session.scalar(select(func.coalesce(func.sum(Disbursement.amount_centimes), 0))
+                                  .where(Disbursement.grant_id == grant_id))
+        committed = uow.session.get(Program, program_id).committed_centimes
+    assert g.status == "cancelled"
+    assert g.disbursed_centimes == paid
+    # Only what was paid before the cancellation stays committed; the rest went back.
+    assert committed == paid
