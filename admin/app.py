@@ -486,10 +486,10 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         if fmt not in ("csv", "xlsx"):
             raise HTTPException(404)
         qs, _q, _values = await filtered(spec, p, request.query_params)
-        keys = spec.column_keys()
+        keys = [c.key for c in spec.all_columns]
         rows = await qs.order_by("id").limit(200_000).values(*keys)
         for r in rows:
-            for c in spec.columns:
+            for c in spec.all_columns:
                 if c.kind == "cin" and p.masked:
                     r[c.key] = mask_cin(r[c.key])
                 elif c.kind == "phone" and p.masked:
@@ -590,7 +590,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         from .detail import related
 
         ctx: dict[str, Any] = {"p": p, "spec": spec, "slug": spec.slug, "row": row,
-                               "fields": [(c.label, cell(spec, c, row, p)) for c in spec.columns],
+                               "fields": [(c.label, cell(spec, c, row, p)) for c in spec.all_columns],
                                "actions": [], "audit": []}
         if p.can_write:
             for action in forms.ACTIONS.get(spec.slug, []):

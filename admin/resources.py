@@ -61,6 +61,8 @@ class ResourceSpec:
     create_roles: tuple[str, ...] = ("admin", "officer")
     creatable: bool = False
     icon: str = ""
+    # Shown on the record's page and in exports, not in the list.
+    extra: list[Column] = field(default_factory=list)
 
     def query(self, principal: Principal) -> QuerySet:
         """Every row she may see."""
@@ -68,6 +70,10 @@ class ResourceSpec:
 
     def column_keys(self) -> list[str]:
         return [c.key for c in self.columns]
+
+    @property
+    def all_columns(self) -> list[Column]:
+        return self.columns + self.extra
 
 
 # -- searches ----------------------------------------------------------------------------------
@@ -256,7 +262,13 @@ _add(ResourceSpec(
             lambda _p: [*((v.value, gettext(v.value)) for v in vocab.EnrollmentStatus),
                         ("none", gettext("never applied"))], _by_enrolment),
      Filter("archived", N_("Archived"), _yes_no, _by_archived, default="no")],
-    creatable=True))
+    creatable=True,
+    extra=[_C("commune", N_("Commune")), _C("education_level", N_("Education"), "label"),
+           _C("marital_status", N_("Marital status"), "label"),
+           _C("household_size", N_("Household size")), _C("disability", N_("Disability"), "bool"),
+           _C("vulnerability_score", N_("Vulnerability score")),
+           _C("consent_date", N_("Consent date"), "date"),
+           _C("consent_version", N_("Consent version")), _C("erased_on", N_("Erased on"), "date")]))
 
 _add(ResourceSpec(
     "cooperatives", N_("Cooperatives"), m.Cooperative,
@@ -269,7 +281,8 @@ _add(ResourceSpec(
     [Filter("region", N_("Region"), region_options, _by_region("province_code")),
      Filter("province", N_("Province"), province_options, _by_province("province_code")),
      Filter("sector", N_("Sector"), _vocab_options(vocab.Sector), _equals("sector", vocab.Sector))],
-    creatable=True))
+    creatable=True,
+    extra=[_C("odco_registration", N_("ODCo registration")), _C("commune", N_("Commune"))]))
 
 _add(ResourceSpec(
     "memberships", N_("Members"), m.Membership,
@@ -333,7 +346,10 @@ _add(ResourceSpec(
     [Filter("status", N_("Status"), _vocab_options(vocab.GrantStatus),
             _equals("status", vocab.GrantStatus)),
      Filter("program", N_("Program"), program_options, _by_int("program_id"))],
-    creatable=True))
+    creatable=True,
+    extra=[_C("purpose", N_("Purpose")), _C("rejected_on", N_("Rejected on"), "date"),
+           _C("cancelled_on", N_("Cancelled on"), "date"),
+           _C("closed_on", N_("Closed on"), "date")]))
 
 _add(ResourceSpec(
     "disbursements", N_("Tranches"), m.Disbursement,
@@ -367,7 +383,9 @@ _add(ResourceSpec(
      _C("detected_at", N_("Detected at"), "datetime")],
     lambda p: p.scope_duplicates, None, "",
     [Filter("status", N_("Status"), _vocab_options(vocab.DuplicateStatus),
-            _equals("status", vocab.DuplicateStatus), default="open")]))
+            _equals("status", vocab.DuplicateStatus), default="open")],
+    extra=[_C("resolved_at", N_("Resolved at"), "datetime"),
+           _C("resolved_by", N_("Resolved by")), _C("note", N_("Note"))]))
 
 _add(ResourceSpec(
     "users", N_("Users"), m.User,
@@ -377,7 +395,10 @@ _add(ResourceSpec(
      _C("last_login_at", N_("Last login"), "datetime")],
     lambda p: p.scope_all, _search_fields("username"), N_("User name"),
     [Filter("role", N_("Role"), _vocab_options(vocab.Role), _equals("role", vocab.Role))],
-    admin_only=True, creatable=True, create_roles=("admin",)))
+    admin_only=True, creatable=True, create_roles=("admin",),
+    extra=[_C("failed_logins", N_("Failed logins")),
+           _C("password_changed_at", N_("Password changed at"), "datetime"),
+           _C("created_at", N_("Created at"), "datetime")]))
 
 _add(ResourceSpec(
     "audit", N_("Audit log"), m.AuditEvent,
