@@ -1,0 +1,169 @@
+"""Labels of the published report in French (default), Arabic and English, and number formats."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from babel.numbers import format_decimal, format_percent
+
+from empower.reference import provinces, regions
+
+__all__ = ["LANGS", "Labels", "labels"]
+
+LANGS = ("fr", "ar", "en")
+_LOCALES = {"fr": "fr_MA", "ar": "ar_MA", "en": "en_GB"}
+
+_TEXT: dict[str, dict[str, str]] = {
+    "title": {"fr": "Rapport mensuel des indicateurs", "ar": "التقرير الشهري للمؤشرات",
+              "en": "Monthly KPI report"},
+    "month": {"fr": "Mois", "ar": "الشهر", "en": "Month"},
+    "scope": {"fr": "Périmètre", "ar": "النطاق", "en": "Scope"},
+    "all": {"fr": "Tout le pays, tous les programmes", "ar": "كل الجهات وكل البرامج",
+            "en": "Whole country, all programs"},
+    "region": {"fr": "Région", "ar": "الجهة", "en": "Region"},
+    "program": {"fr": "Programme", "ar": "البرنامج", "en": "Program"},
+    "province": {"fr": "Province", "ar": "الإقليم", "en": "Province"},
+    "age_band": {"fr": "Tranche d'âge", "ar": "الفئة العمرية", "en": "Age band"},
+    "milieu": {"fr": "Milieu", "ar": "الوسط", "en": "Milieu"},
+    "exit_reason": {"fr": "Motif de sortie", "ar": "سبب الخروج", "en": "Exit reason"},
+    "total": {"fr": "Total", "ar": "المجموع", "en": "Total"},
+    "summary": {"fr": "Synthèse", "ar": "ملخص", "en": "Summary"},
+    "indicator": {"fr": "Indicateur", "ar": "المؤشر", "en": "Indicator"},
+    "value": {"fr": "Valeur", "ar": "القيمة", "en": "Value"},
+    "numerator": {"fr": "Numérateur", "ar": "البسط", "en": "Numerator"},
+    "denominator": {"fr": "Dénominateur", "ar": "المقام", "en": "Denominator"},
+    "count": {"fr": "Effectif", "ar": "العدد", "en": "Count"},
+    "trend": {"fr": "Évolution sur 12 mois", "ar": "التطور خلال 12 شهرا",
+              "en": "12-month trend"},
+    "trends": {"fr": "Tendances", "ar": "الاتجاهات", "en": "Trends"},
+    "generated": {"fr": "Produit le", "ar": "تاريخ الإنتاج", "en": "Generated"},
+    "version": {"fr": "Version", "ar": "الإصدار", "en": "Version"},
+    "checksum": {"fr": "Empreinte des données", "ar": "بصمة البيانات", "en": "Data checksum"},
+    "suppressed_mark": {"fr": "<{n}", "ar": "<{n}", "en": "<{n}"},
+    "footnote": {
+        "fr": "Règle de confidentialité : les effectifs inférieurs à {n}, et les parts dont le "
+              "dénominateur est inférieur à {n}, sont masqués (« <{n} »). Les montants et médianes "
+              "reposant sur moins de {n} dossiers le sont aussi. Aucune donnée nominative n'est "
+              "publiée.",
+        "ar": "قاعدة السرية: تُحجب الأعداد التي تقل عن {n} والنسب التي يقل مقامها عن {n} "
+              "(«<{n}»)، وكذلك المبالغ والوسيطات المبنية على أقل من {n} ملفات. لا تُنشر أي "
+              "بيانات شخصية.",
+        "en": "Confidentiality rule: counts below {n}, and shares whose denominator is below {n}, "
+              "are hidden (\"<{n}\"), as are amounts and medians resting on fewer than {n} "
+              "records. No personal data is published.",
+    },
+    "definitions": {"fr": "Définitions : voir la note des indicateurs (kpis.md).",
+                    "ar": "التعاريف: انظر مذكرة المؤشرات (kpis.md).",
+                    "en": "Definitions: see the KPI note (kpis.md)."},
+    "mad": {"fr": "MAD", "ar": "درهم", "en": "MAD"},
+    "days": {"fr": "jours", "ar": "يوما", "en": "days"},
+    "no_data": {"fr": "Aucune donnée pour ce mois.", "ar": "لا توجد بيانات لهذا الشهر.",
+                "en": "No data for this month."},
+    "reach": {"fr": "Portée", "ar": "الاستهداف", "en": "Reach"},
+    "cooperatives": {"fr": "Coopératives", "ar": "التعاونيات", "en": "Cooperatives"},
+    "grants": {"fr": "Subventions", "ar": "المنح", "en": "Grants"},
+    "outcomes": {"fr": "Résultats", "ar": "النتائج", "en": "Outcomes"},
+    "urban": {"fr": "Urbain", "ar": "حضري", "en": "Urban"},
+    "rural": {"fr": "Rural", "ar": "قروي", "en": "Rural"},
+    "unknown": {"fr": "Non renseigné", "ar": "غير محدد", "en": "Not recorded"},
+    "cooperative": {"fr": "Coopérative", "ar": "تعاونية", "en": "Cooperative"},
+    "completed": {"fr": "Parcours achevé", "ar": "إتمام المسار", "en": "Completed"},
+    "graduated": {"fr": "Diplômée", "ar": "متخرجة", "en": "Graduated"},
+    "dropped_out": {"fr": "Abandon", "ar": "انقطاع", "en": "Dropped out"},
+    "moved": {"fr": "Déménagement", "ar": "تغيير السكن", "en": "Moved"},
+    "deceased": {"fr": "Décès", "ar": "وفاة", "en": "Deceased"},
+    "duplicate": {"fr": "Doublon", "ar": "تكرار", "en": "Duplicate"},
+    "other": {"fr": "Autre", "ar": "أخرى", "en": "Other"},
+}
+
+_KPI: dict[str, dict[str, str]] = {
+    "beneficiaries_registered": {"fr": "Bénéficiaires inscrites", "ar": "المستفيدات المسجلات",
+                                 "en": "Registered beneficiaries"},
+    "new_registrations": {"fr": "Nouvelles inscriptions", "ar": "التسجيلات الجديدة",
+                          "en": "New registrations"},
+    "active_enrollments": {"fr": "Bénéficiaires en parcours", "ar": "المستفيدات في المسار",
+                           "en": "Women actively enrolled"},
+    "new_enrollments": {"fr": "Nouvelles admissions", "ar": "الانخراطات الجديدة",
+                        "en": "New enrolments"},
+    "exits": {"fr": "Sorties", "ar": "حالات الخروج", "en": "Exits"},
+    "cooperatives_active": {"fr": "Coopératives actives", "ar": "التعاونيات النشيطة",
+                            "en": "Active cooperatives"},
+    "cooperatives_women_led_share": {"fr": "Part des coopératives dirigées par des femmes",
+                                     "ar": "نسبة التعاونيات التي تسيرها نساء",
+                                     "en": "Share of women-led cooperatives"},
+    "cooperative_members": {"fr": "Membres de coopératives", "ar": "عضوات التعاونيات",
+                            "en": "Cooperative members"},
+    "grants_approved_count": {"fr": "Subventions approuvées (nombre)",
+                              "ar": "المنح المصادق عليها (عدد)", "en": "Grants approved (number)"},
+    "grants_approved_amount": {"fr": "Subventions approuvées (montant)",
+                               "ar": "المنح المصادق عليها (مبلغ)",
+                               "en": "Grants approved (amount)"},
+    "disbursed_amount": {"fr": "Montant décaissé", "ar": "المبلغ المصروف",
+                         "en": "Amount disbursed"},
+    "cumulative_approved_amount": {"fr": "Montant approuvé cumulé", "ar": "المبلغ المصادق عليه المتراكم",
+                                   "en": "Cumulative amount approved"},
+    "cumulative_disbursed_amount": {"fr": "Montant décaissé cumulé", "ar": "المبلغ المصروف المتراكم",
+                                    "en": "Cumulative amount disbursed"},
+    "disbursement_rate": {"fr": "Taux de décaissement", "ar": "نسبة الصرف",
+                          "en": "Disbursement rate"},
+    "median_days_to_first_payment": {"fr": "Délai médian avant le premier versement (jours)",
+                                     "ar": "المدة الوسيطة قبل الدفعة الأولى (أيام)",
+                                     "en": "Median days to first payment"},
+    "income_increase_share": {"fr": "Part des revenus en hausse", "ar": "نسبة ارتفاع الدخل",
+                              "en": "Share with higher income"},
+    "median_income_change": {"fr": "Variation médiane du revenu mensuel",
+                             "ar": "التغير الوسيط للدخل الشهري",
+                             "en": "Median change in monthly income"},
+    "business_survival_12m": {"fr": "Survie des activités à 12 mois",
+                              "ar": "استمرار النشاط بعد 12 شهرا",
+                              "en": "Business survival at 12 months"},
+    "business_survival_12m_response_rate": {"fr": "Taux de réponse à l'enquête M12",
+                                            "ar": "نسبة الاستجابة لمسح 12 شهرا",
+                                            "en": "M12 survey response rate"},
+    "jobs_created": {"fr": "Emplois créés", "ar": "مناصب الشغل المحدثة", "en": "Jobs created"},
+    "access_to_finance_share": {"fr": "Part avec un compte", "ar": "نسبة الولوج إلى حساب",
+                                "en": "Share with an account"},
+}
+
+
+class Labels:
+    """Everything a renderer needs to say in one language."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang if lang in LANGS else "fr"
+        self.locale = _LOCALES[self.lang]
+        self.rtl = self.lang == "ar"
+        name = "name_ar" if self.rtl else "name_fr"
+        self._regions = {r["code"]: r[name] for r in regions()}
+        self._provinces = {p["code"]: p[name] for p in provinces()}
+
+    def __call__(self, key: str, **kw: Any) -> str:
+        text = _TEXT.get(key, {}).get(self.lang) or _TEXT.get(key, {}).get("fr") or key
+        return text.format(**kw) if kw else text
+
+    def kpi(self, key: str) -> str:
+        return _KPI.get(key, {}).get(self.lang, key)
+
+    def category(self, dimension: str, key: str) -> str:
+        """A breakdown key as a reader sees it: region and province names, translated labels."""
+        if dimension == "region":
+            return f"{self._regions.get(key, key)} ({key})"
+        if dimension == "province":
+            return f"{self._provinces.get(key, key)} ({key})"
+        if dimension == "age_band":
+            return self(key) if key == "cooperative" else key
+        return self(key)
+
+    def number(self, value: int | float | Decimal) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def amount(self, value: str | Decimal) -> str:
+        return format_decimal(Decimal(value), format="#,##0.00", locale=self.locale)
+
+    def percent(self, value: float) -> str:
+        return format_percent(value, format="#,##0.0%", locale=self.locale)
+
+
+def labels(lang: str) -> Labels:
+    return Labels(lang)

@@ -1,0 +1,129 @@
+"""A deliberately naive second reading of kpis.md: loops over ORM objects, no SQL tricks.
+
+The end-to-end tests hold the report (SQL aggregation + pandas) to these numbers, totals and
+regions, on whatever data the database holds.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from statistics import median
+
+from empower.reports.period import Month, survival_cutoff
+from sqlalchemy import select
+
+from empower.models import (
+    Beneficiary,
+    Cooperative,
+    Disbursement,
+    Enrollment,
+    Grant,
+    Membership,
+    SurveyRecord,
+)
+
+
+def naive_figures(uow, month: Month) -> dict[str, object]:
+    s = uow.session
+    start, end = month.start, month.end
+    people = {b.id: b for b in s.scalars(select(Beneficiary))}
+    region = {b.id: b.province.region_code for b in people.values()}
+
+    def present(bid):
+        archived = people[bid].archived_on
+        return archived is None or archived > end
+
+    out: dict[str, object] = {}
+    out["beneficiaries_registered"] = sum(
+        1 for b in people.values() if b.registered_on <= end and present(b.id))
+    out["new_registrations"] = sum(1 for b in people.values() if start <= b.registered_on <= end)
+    enrolments = list(s.scalars(select(Enrollment)))
+    active = {e.beneficiary_id for e in enrolments
+              if e.enrolled_on and e.enrolled_on <= end and (e.exited_on is None or e.exited_on > end)
+              and present(e.beneficiary_id)}
+    out["active_enrollments"] = len(active)
+    out["active_enrollments_by_region"] = Counter(region[b] for b in active)
+    out["new_enrollments"] = sum(1 for e in enrolments if e.enrolled_on and start <= e.enrolled_on <= end)
+    out["exits"] = sum(1 for e in enrolments if e.exited_on and start <= e.exited_on <= end)
+
+    coops = list(s.scalars(select(Cooperative)))
+    live = {c.id for c in coops if c.founded_on <= end and (c.dissolved_on is None or c.dissolved_on > end)}
+    out["cooperatives_active"] = len(live)
+    out["cooperatives_women_led"] = (sum(1 for c in coops if c.id in live and c.women_led), len(live))
+    out["cooperative_members"] = len({
+        m.beneficiary_id for m in s.scalars(select(Membership))
+        if m.cooperative_id in live and m.joined_on <= end and (m.left_on is None or m.left_on > end)
+        and present(m.beneficiary_id)})
+
+    grants = list(s.scalars(select(Grant)))
+    standing = [g for g in grants if g.approved_on and g.approved_on <= end
+                and (g.cancelled_on is None or g.cancelled_on > end)]
+    in_month = [g for g in standing if g.approved_on >= start]
+    out["grants_approved_count"] = len(in_month)
+    out["grants_approved_amount"] = sum(g.amount_approved_centimes for g in in_month)
+    coop_region = {c.id: c.province.region_code for c in coops}
+    by_region = Counter()
+    for g in in_month:
+        r = region[g.beneficiary_id] if g.beneficiary_id else coop_region[g.cooperative_id]
+        by_region[r] += g.amount_approved_centimes
+    out["grants_approved_amount_by_region"] = by_region
+    out["cumulative_approved_amount"] = sum(g.amount_approved_centimes for g in standing)
+    tranches = list(s.scalars(select(Disbursement)))
+    out["disbursed_amount"] = sum(d.amount_centimes for d in tranches if start <= d.paid_on <= end)
+    out["cumulative_disbursed_amount"] = sum(d.amount_centimes for d in tranches if d.paid_on <= end)
+    first_paid: dict[int, object] = {}
+    for d in tranches:
+        if d.grant_id not in first_paid or d.paid_on < first_paid[d.grant_id]:
+            first_paid[d.grant_id] = d.paid_on
+    grant_by_id = {g.id: g for g in grants}
+    days = [(paid - grant_by_id[gid].approved_on).days for gid, paid in first_paid.items()
+            if start <= paid <= end]
+    out["median_days_to_first_payment"] = median(days) if days else None
+
+    every_survey = list(s.scalars(select(SurveyRecord)))
+    surveys = [r for r in every_survey if r.surveyed_on <= end and present(r.beneficiary_id)]
+    mine = defaultdict(list)
+    for r in surveys:
+        mine[r.beneficiary_id].append(r)
+    increase = changes = 0
+    deltas = []
+    access = [0, 0]
+    for bid, records in mine.items():
+        records.sort(key=lambda r: (r.surveyed_on, r.id))
+        access[1] += 1
+        access[0] += bool(records[-1].has_account)
+        follow = [r for r in records if r.round != "baseline"]
+        if not follow:
+            continue
+        latest = follow[-1]
+        base = [r for r in records if r.round == "baseline" and r.program_id == latest.program_id]
+        if not base or base[0].monthly_income_centimes is None or latest.monthly_income_centimes is None:
+            continue
+        changes += 1
+        delta = latest.monthly_income_centimes - base[0].monthly_income_centimes
+        increase += delta > 0
+        deltas.append(delta)
+    out["income_increase_share"] = (increase, changes)
+    out["median_income_change"] = median(deltas) if deltas else None
+    out["access_to_finance_share"] = tuple(access)
+    out["jobs_created"] = sum(r.jobs_created or 0 for r in every_survey
+                              if r.round != "baseline" and start <= r.surveyed_on <= end)
+    # survival: first tranche to her (any grant to her) on or before end - 12 months
+    cutoff = survival_cutoff(month)
+    her_first: dict[int, object] = {}
+    for d in tranches:
+        g = grant_by_id[d.grant_id]
+        if g.beneficiary_id and (g.beneficiary_id not in her_first
+                                 or d.paid_on < her_first[g.beneficiary_id]):
+            her_first[g.beneficiary_id] = d.paid_on
+    cohort = [b for b, paid in her_first.items() if paid <= cutoff and present(b)]
+    answered = operating = 0
+    for b in cohort:
+        m12 = sorted((r for r in mine.get(b, []) if r.round == "m12"),
+                     key=lambda r: (r.surveyed_on, r.id))
+        if m12:
+            answered += 1
+            operating += bool(m12[-1].business_operating)
+    out["business_survival_12m"] = (operating, answered)
+    out["business_survival_12m_response_rate"] = (answered, len(cohort))
+    return out

@@ -1,0 +1,372 @@
+"""End to end: the database -> every format, on a hand-worked scenario and on the demo data."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from empower.reports import Scope, build_monthly_report, write_report
+from empower.reports.figures import CATALOGUE
+from empower.reports.period import Month
+from empower.reports.snapshots import diff_snapshot, freeze, load_snapshot
+from typer.testing import CliRunner
+
+import empower
+from empower.errors import Conflict, InvalidInput, NotFound
+from empower.schemas import CooperativeCreate, DisbursementCreate, MembershipCreate, SurveyCreate
+from tests.factories import ACTOR, make_enrolled, make_grant, make_program
+from tests.reports.naive import naive_figures
+
+OCT = Month(2026, 10)
+AS_OF = date(2026, 11, 15)
+
+
+def pay(uow, grant_id, amount, on):
+    return empower.disburse(uow, DisbursementCreate(grant_id=grant_id, amount=Decimal(amount),
+                                                    paid_on=on, channel="bank_transfer"),
+                            actor=ACTOR)
+
+
+@pytest.fixture
+def scenario(db):
+    """Eight women, a cooperative, three grants and a few surveys around October 2026."""
+    with db.unit_of_work() as uow:
+        program = make_program(uow, budget=Decimal("1000000"))
+        feb = date(2026, 2, 1)
+        sale = {"province_code": "04.441"}
+        women = {name: make_enrolled(uow, program, on=feb, **sale) for name in "ABDEF"}
+        women["G"] = make_enrolled(uow, program, on=feb, province_code="06.141", milieu="urban")
+        women["H"] = make_enrolled(uow, program, on=feb, province_code="06.141", milieu="urban",
+                                   birth_date=date(1960, 5, 5))
+        women["C"] = make_enrolled(uow, program, on=date(2026, 10, 12), registered_on=date(2026, 10, 10),
+                                   consent_date=date(2026, 10, 10), **sale)
+        enrolment_a = women["A"].enrollments[0]
+        empower.exit_enrollment(uow, enrolment_a.id, on=date(2026, 10, 31), reason="completed",
+                                actor=ACTOR)
+        empower.archive_beneficiary(uow, women["B"].id, on=date(2026, 10, 15), actor=ACTOR)
+        coop = empower.found_cooperative(uow, CooperativeCreate(
+            reference="COOP-1", name="Tifawin", sector="argan", province_code="06.141",
+            founded_on=date(2025, 1, 1), women_led=True), actor=ACTOR)
+        for name in "GH":
+            empower.admit_member(uow, MembershipCreate(cooperative_id=coop.id,
+                                                       beneficiary_id=women[name].id,
+                                                       joined_on=date(2025, 6, 1)), actor=ACTOR)
+        to_d = make_grant(uow, program, beneficiary_id=women["D"].id, amount="20000")
+        empower.approve_grant(uow, to_d.id, on=date(2026, 10, 5), actor=ACTOR)
+        pay(uow, to_d.id, "10000", date(2026, 10, 20))
+        to_coop = make_grant(uow, program, cooperative_id=coop.id, amount="30000")
+        empower.approve_grant(uow, to_coop.id, on=date(2026, 10, 6), actor=ACTOR)
+        pay(uow, to_coop.id, "30000", date(2026, 10, 31))
+        to_e = make_grant(uow, program, beneficiary_id=women["E"].id, amount="15000")
+        empower.approve_grant(uow, to_e.id, on=date(2026, 10, 7), actor=ACTOR)
+        empower.cancel_grant(uow, to_e.id, on=date(2026, 10, 25), actor=ACTOR)
+        survey = {"program_id": program.id}
+        empower.record_survey(uow, SurveyCreate(beneficiary_id=women["D"].id, round="baseline",
+                                                surveyed_on=date(2026, 2, 5),
+                                                monthly_income=Decimal("1000"), has_account=False,
+                                                **survey), actor=ACTOR)
+        empower.record_survey(uow, SurveyCreate(beneficiary_id=women["D"].id, round="m6",
+                                                surveyed_on=date(2026, 8, 5),
+                                                monthly_income=Decimal("1500"), has_account=True,
+                                                jobs_created=1, **survey), actor=ACTOR)
+        empower.record_survey(uow, SurveyCreate(beneficiary_id=women["F"].id, round="m6",
+                                                surveyed_on=date(2026, 10, 10),
+                                                monthly_income=Decimal("900"), jobs_created=2,
+                                                **survey), actor=ACTOR)
+        uow.commit()
+    return db
+
+
+def test_scenario_matches_hand_worked_values(scenario):
+    k = build_monthly_report(scenario, OCT).to_dict()["kpis"]
+    assert k["beneficiaries_registered"]["value"] == 7  # 8 women, B archived on 10-15
+    assert k["new_registrations"]["value"] == 1  # C
+    assert k["active_enrollments"]["value"] == 6  # A exits on 10-31, B archived
+    assert k["active_enrollments"]["by_region"]["04"] == 4  # C, D, E, F
+    assert k["active_enrollments"]["by_age_band"]["55+"] == 1  # H, born 1960
+    assert (k["new_enrollments"]["value"], k["exits"]["value"]) == (1, 1)
+    assert k["exits"]["by_exit_reason"] == {"completed": 1}
+    assert k["cooperatives_active"]["value"] == 1
+    assert k["cooperatives_active"]["by_region"]["06"] == 1
+    assert k["cooperatives_women_led_share"]["value"] == 1.0
+    assert k["cooperative_members"]["value"] == 2
+    # E's grant was cancelled on 10-25; the cooperative's counts in its own region (06)
+    assert k["grants_approved_count"]["value"] == 2
+    assert k["grants_approved_amount"]["value"] == "50000.00"
+    assert k["grants_approved_amount"]["by_region"]["06"] == "30000.00"
+    assert k["grants_approved_amount"]["by_region"]["04"] == "20000.00"
+    assert k["grants_approved_amount"]["by_age_band"]["cooperative"] == "30000.00"
+    assert k["disbursed_amount"]["value"] == "40000.00"
+    assert k["cumulative_approved_amount"]["value"] == "50000.00"
+    assert k["disbursement_rate"]["value"] == 0.8
+    assert k["median_days_to_first_payment"]["value"] == 20  # 15 and 25 days
+    share = k["income_increase_share"]
+    assert (share["numerator"], share["denominator"]) == (1, 1)  # F has no baseline
+    assert k["median_income_change"]["value"] == "500.00"
+    assert k["jobs_created"]["value"] == 2  # D's job was reported in August
+    access = k["access_to_finance_share"]
+    assert (access["numerator"], access["denominator"]) == (1, 2)
+    # the small-cell marks: 6 is published, 4 in region 04 would be hidden
+    assert k["active_enrollments"]["suppressed"] is False
+    assert "04" in k["active_enrollments"]["suppressed_cells"]["by_region"]
+
+
+def test_a_past_month_reruns_to_the_same_numbers_after_later_facts(scenario):
+    before = build_monthly_report(scenario, OCT)
+    with scenario.unit_of_work() as uow:
+        program = empower.program_by_code(uow, "AWAL")
+        make_enrolled(uow, program, on=date(2026, 11, 3), registered_on=date(2026, 11, 2),
+                      consent_date=date(2026, 11, 2))
+        uow.commit()
+    after = build_monthly_report(scenario, OCT)
+    assert after.figures == before.figures
+    assert after.checksum == before.checksum
+
+
+@pytest.fixture
+def demo(db):
+    from empower.demo import generate
+
+    generate(db, beneficiaries=300, seed=11, as_of=AS_OF)
+    return db
+
+
+def _check_naive(db, report):
+    with db.unit_of_work(readonly=True) as uow:
+        expected = naive_figures(uow, report.month)
+    k = report.figures
+    for key in ("beneficiaries_registered", "new_registrations", "active_enrollments",
+                "new_enrollments", "exits", "cooperatives_active", "cooperative_members",
+                "grants_approved_count", "jobs_created"):
+        assert k[key]["value"] == expected[key], key
+    for key in ("grants_approved_amount", "cumulative_approved_amount", "disbursed_amount",
+                "cumulative_disbursed_amount"):
+        assert Decimal(k[key]["value"]) * 100 == expected[key], key
+    for key in ("cooperatives_women_led", "income_increase_share", "access_to_finance_share",
+                "business_survival_12m", "business_survival_12m_response_rate"):
+        fig = k[key if key != "cooperatives_women_led" else "cooperatives_women_led_share"]
+        assert (fig["numerator"], fig["denominator"]) == expected[key], key
+    assert k["median_days_to_first_payment"]["value"] == expected["median_days_to_first_payment"]
+    if expected["median_income_change"] is not None:
+        assert Decimal(k["median_income_change"]["value"]) * 100 == Decimal(
+            str(expected["median_income_change"]))
+    by_region = {r: v for r, v in k["active_enrollments"]["by_region"].items() if v}
+    assert by_region == dict(expected["active_enrollments_by_region"])
+    money = {r: Decimal(v) * 100 for r, v in k["grants_approved_amount"]["by_region"].items()
+             if Decimal(v)}
+    assert money == dict(expected["grants_approved_amount_by_region"])
+
+
+def test_scenario_agrees_with_naive_reading(scenario):
+    _check_naive(scenario, build_monthly_report(scenario, OCT))
+
+
+@pytest.mark.parametrize("month", ["2025-12", "2026-06", "2026-10", "2026-11"])
+def test_demo_agrees_with_naive_reading(demo, month):
+    _check_naive(demo, build_monthly_report(demo, month))
+
+
+def test_breakdowns_sum_to_totals(demo):
+    figures = build_monthly_report(demo, OCT).figures
+    for kpi in CATALOGUE:
+        fig = figures[kpi.key]
+        for name in ("by_region", "by_province", "by_age_band", "by_milieu", "by_exit_reason"):
+            if name not in fig:
+                continue
+            cells = fig[name].values()
+            if kpi.kind == "count":
+                assert sum(cells) == fig["value"], (kpi.key, name)
+            elif kpi.kind == "money":
+                assert sum(Decimal(v) for v in cells) == Decimal(fig["value"]), (kpi.key, name)
+            elif kpi.kind in ("share", "money_share"):
+                num = sum(Decimal(str(c["numerator"])) for c in cells)
+                den = sum(Decimal(str(c["denominator"])) for c in cells)
+                assert (num, den) == (Decimal(str(fig["numerator"])),
+                                      Decimal(str(fig["denominator"]))), (kpi.key, name)
+            else:
+                assert sum(c["count"] for c in cells) == fig["count"], (kpi.key, name)
+
+
+def test_region_and_program_filters_match_the_breakdowns(demo):
+    whole = build_monthly_report(demo, OCT).figures
+    region = next(r for r, v in whole["active_enrollments"]["by_region"].items() if v)
+    part = build_monthly_report(demo, OCT, scope=Scope(region=region)).figures
+    for key in ("beneficiaries_registered", "active_enrollments", "grants_approved_count"):
+        assert part[key]["value"] == whole[key]["by_region"][region], key
+    assert part["disbursed_amount"]["value"] == whole["disbursed_amount"]["by_region"][region]
+    assert list(part["active_enrollments"]["by_region"]) == [region]
+    with demo.unit_of_work(readonly=True) as uow:
+        from sqlalchemy import select
+
+        from empower.models import Program
+
+        codes = uow.session.scalars(select(Program.code)).all()
+    per_program = [build_monthly_report(demo, OCT, scope=Scope(program=c)).figures for c in codes]
+    assert sum(f["new_enrollments"]["value"] for f in per_program) == whole["new_enrollments"]["value"]
+    assert sum(Decimal(f["disbursed_amount"]["value"]) for f in per_program) == Decimal(
+        whole["disbursed_amount"]["value"])
+
+
+def test_unknown_filters_and_bad_month_are_clear_errors(demo):
+    with pytest.raises(NotFound, match="region"):
+        build_monthly_report(demo, OCT, scope=Scope(region="99"))
+    with pytest.raises(NotFound, match="program"):
+        build_monthly_report(demo, OCT, scope=Scope(program="NOPE"))
+    with pytest.raises(InvalidInput, match="month"):
+        build_monthly_report(demo, "2026-13")
+
+
+def test_two_runs_differ_only_in_generation_time(demo, tmp_path):
+    first = build_monthly_report(demo, OCT).to_dict()
+    second = build_monthly_report(demo, OCT).to_dict()
+    first.pop("generated_at"), second.pop("generated_at")
+    assert first == second
+    assert re.fullmatch(r"[0-9a-f]{64}", first["checksum"])
+    assert first["library_version"] == empower.__version__
+    assert first["filters"] == {"region": None, "program": None}
+
+
+def test_every_format_and_the_xlsx_totals_equal_the_json(demo, tmp_path):
+    report = build_monthly_report(demo, OCT, trend=True)
+    for fmt in ("json", "xlsx", "html", "pdf"):
+        path = write_report(report, fmt, tmp_path / f"r.{fmt}")
+        assert path.stat().st_size > 1000, fmt
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+    data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    assert wb.sheetnames == ["Synthèse", "Portée", "Coopératives", "Subventions", "Résultats",
+                             "Tendances"]
+    from empower.reports.render.i18n import Labels
+
+    L = Labels("fr")
+    rows = {r[0]: r[1] for r in wb["Synthèse"].iter_rows(values_only=True) if r[0]}
+    for kpi in CATALOGUE:
+        fig = data["kpis"][kpi.key]
+        cell = rows[L.kpi(kpi.key)]
+        if fig["suppressed"]:
+            assert cell == "<5", kpi.key
+        elif kpi.kind == "count":
+            assert cell == fig["value"], kpi.key
+        elif kpi.kind in ("money", "median_money"):
+            assert Decimal(str(cell)).quantize(Decimal("0.01")) == Decimal(fig["value"]), kpi.key
+        elif fig["value"] is not None:
+            assert cell == pytest.approx(fig["value"]), kpi.key
+    # the family sheets: frozen header, total row equal to the JSON, native charts
+    reach = wb["Portée"]
+    assert reach.freeze_panes == "C2"
+    assert reach.cell(row=2, column=3).value == data["kpis"]["beneficiaries_registered"]["value"]
+    assert reach._charts
+    grants = wb["Subventions"]
+    money_formats = {c.number_format for row in grants.iter_rows(min_row=2) for c in row
+                     if isinstance(c.value, (int, float))}
+    assert '#,##0.00 "MAD"' in money_formats
+    trend = wb["Tendances"]
+    assert trend.max_row == 13 and len(trend._charts) == 7
+
+
+def test_published_outputs_hold_no_cin_phone_or_name(demo, tmp_path):
+    report = build_monthly_report(demo, OCT, trend=True)
+    from sqlalchemy import select
+
+    from empower.models import Beneficiary
+
+    with demo.unit_of_work(readonly=True) as uow:
+        people = uow.session.scalars(select(Beneficiary)).all()
+    for lang in ("fr", "ar", "en"):
+        from empower.reports.render.html import render_html
+
+        html = render_html(report, lang=lang)
+        for b in people:
+            secrets = [b.cin, b.phone, b.phone and "0" + b.phone[4:],
+                       " ".join(p for p in (b.first_name, b.last_name) if p),
+                       " ".join(p for p in (b.first_name_ar, b.last_name_ar) if p)]
+            for secret in filter(None, secrets):
+                assert secret not in html, (lang, b.id)
+    write_report(report, "xlsx", tmp_path / "r.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    text = " ".join(str(c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value)
+    assert not any(b.cin and b.cin in text for b in people)
+
+
+def test_small_cells_are_not_published(demo, tmp_path):
+    report = build_monthly_report(demo, OCT)
+    fig = report.figures["exits"]
+    hidden = fig["suppressed_cells"]["by_province"]
+    assert hidden  # a few exits per province: some are below 5
+    from empower.reports.render.html import render_html
+
+    html = render_html(report)
+    assert "&lt;5" in html and "inférieurs à 5" in html
+    write_report(report, "xlsx", tmp_path / "r.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["Portée"]
+    exits_col = next(c.column for c in ws[1] if c.value == "Sorties")
+    for row in ws.iter_rows(min_row=2):
+        label, value = row[1].value, row[exits_col - 1].value
+        if label and any(label.endswith(f"({code})") for code in hidden):
+            assert value == "<5", label
+
+
+def test_empty_month_is_a_valid_report_of_zeros(db, tmp_path):
+    report = build_monthly_report(db, "2020-01", trend=True)
+    k = report.figures
+    assert k["active_enrollments"]["value"] == 0
+    assert k["disbursed_amount"]["value"] == "0.00"
+    assert k["income_increase_share"]["value"] is None
+    for fmt in ("json", "xlsx", "html", "pdf"):
+        write_report(report, fmt, tmp_path / f"empty.{fmt}")
+    assert json.loads((tmp_path / "empty.json").read_text())["kpis"]["exits"]["value"] == 0
+
+
+def test_freeze_then_late_correction_shows_in_diff(scenario):
+    report = build_monthly_report(scenario, OCT)
+    snapshot = freeze(scenario, report, actor=ACTOR)
+    assert snapshot.checksum == report.checksum
+    with pytest.raises(Conflict, match="already frozen"):
+        freeze(scenario, report, actor=ACTOR)
+    stored = load_snapshot(scenario, "2026-10")
+    assert diff_snapshot(scenario, stored, build_monthly_report(scenario, OCT)).unchanged
+    # a late correction: an October exit recorded in November
+    with scenario.unit_of_work() as uow:
+        from sqlalchemy import select
+
+        from empower.models import Enrollment
+
+        enrolment = uow.session.scalars(select(Enrollment).where(
+            Enrollment.status == "enrolled").order_by(Enrollment.id.desc())).first()
+        empower.exit_enrollment(uow, enrolment.id, on=date(2026, 10, 20), reason="moved",
+                                actor=ACTOR)
+        uow.commit()
+    result = diff_snapshot(scenario, stored, build_monthly_report(scenario, OCT))
+    changed = {c.path: (c.frozen, c.now) for c in result.changes}
+    assert changed["exits.value"] == (1, 2)
+    assert changed["active_enrollments.value"] == (6, 5)
+    assert result.writes_since[("enrollment", "exit")] == 1
+    with pytest.raises(NotFound, match="not been frozen"):
+        load_snapshot(scenario, "2026-09")
+
+
+def test_cli_monthly_freeze_and_diff(scenario, db_url, tmp_path, monkeypatch):
+    from empower.reports.cli import app
+
+    monkeypatch.setenv("EMPOWER_DATABASE_URL", db_url)
+    runner = CliRunner()
+    out = tmp_path / "oct.json"
+    result = runner.invoke(app, ["monthly", "--month", "2026-10", "--format", "json", "--out",
+                                 str(out), "--freeze"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["kpis"]["active_enrollments"]["value"] == 6
+    result = runner.invoke(app, ["diff", "--month", "2026-10"])
+    assert result.exit_code == 0, result.output
+    assert "No figure changed" in result.output
+    html = tmp_path / "oct.html"
+    result = runner.invoke(app, ["monthly", "--month", "2026-10", "--format", "html", "--out",
+                                 str(html), "--lang", "ar"])
+    assert result.exit_code == 0, result.output
+    assert 'dir="rtl"' in html.read_text(encoding="utf-8")
+    result = runner.invoke(app, ["monthly", "--month", "oct", "--format", "json", "--out",
+                                 str(out)])
+    assert result.exit_code != 0
