@@ -113,15 +113,24 @@ def store() -> Iterator[Any]:
 
 
 @pytest.fixture
-def app(db_url: str, seed: Seed, clock: Clock, store: Any) -> Any:
+def app(db_url: str, seed: Seed, clock: Clock, store: Any) -> Iterator[Any]:
+    """The panel on the test database; sessions in Redis (random prefix) when configured."""
     redis_url = os.environ.get("EMPOWER_TEST_REDIS_URL")
     prefix = f"empower-test-{uuid.uuid4().hex[:8]}:"
     if redis_url:
         import redis.asyncio
 
         store = redis.asyncio.from_url(redis_url, decode_responses=True)
-    return create_app(database_url=db_url, store=store, clock=clock, idle_seconds=1800,
-                      absolute_seconds=8 * 3600, redis_prefix=prefix)
+    yield create_app(database_url=db_url, store=store, clock=clock, idle_seconds=1800,
+                     absolute_seconds=8 * 3600, redis_prefix=prefix)
+    if redis_url:
+        import redis
+
+        client = redis.Redis.from_url(redis_url)
+        keys = list(client.scan_iter(f"{prefix}*"))
+        if keys:
+            client.delete(*keys)
+        client.close()
 
 
 def csrf_of(html: str) -> str:
