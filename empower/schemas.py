@@ -55,8 +55,11 @@ def _blank_to_none(value: Any) -> Any:
 
 def _choice(enum: type) -> BeforeValidator:
     def parse(value: Any) -> Any:
+        # A member is already parsed (and, being a str, would lose its type to strip()).
+        if isinstance(value, enum):
+            return value
         value = _blank_to_none(value)
-        if value is None or isinstance(value, enum):
+        if value is None:
             return value
         return parse_choice(enum, str(value), field=enum.__name__)
 
