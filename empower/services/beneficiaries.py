@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from rapidfuzz import fuzz
@@ -16,7 +17,9 @@ from empower import audit
 from empower.db import UnitOfWork
 from empower.errors import Conflict, EmpowerError, InvalidInput, NotEligible, RuleViolation
 from empower.models import Beneficiary, DuplicateCandidate, Province, utcnow
-from empower.rules import check_adult, check_name, name_key, normalize_cin, normalize_phone
+from empower.rules import check_adult, normalize_cin, normalize_phone
+from empower.rules import check_name as _check_name_uncached
+from empower.rules import name_key as _name_key_uncached
 from empower.schemas import BeneficiaryCreate, BeneficiaryUpdate
 from empower.services._common import columns, get
 from empower.vocab import DuplicateRule, DuplicateStatus
@@ -38,6 +41,11 @@ _TABLE = Beneficiary.__table__
 
 # Bound parameters per statement stay well under SQLite's and psycopg's limits.
 _CHUNK = 900
+# A registry holds a few thousand name spellings for hundreds of thousands of women, and the
+# script check and the comparison key are pure functions of the text: each spelling is checked
+# once (errors are not cached, so every refused row still gets its own message).
+check_name = lru_cache(maxsize=1 << 16)(_check_name_uncached)
+name_key = lru_cache(maxsize=1 << 16)(_name_key_uncached)
 _NAME_FIELDS = (("first_name", "latin"), ("last_name", "latin"),
                 ("first_name_ar", "arabic"), ("last_name_ar", "arabic"))
 
