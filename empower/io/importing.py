@@ -20,7 +20,8 @@ from sqlalchemy import select
 import empower
 from empower.db import Database, UnitOfWork
 from empower.errors import EmpowerError, InvalidInput, NotFound, RuleViolation
-from empower.io.columns import Column, Kind, header_key, kind_spec
+from empower.io.columns import Column, Kind, clean, header_key, kind_spec
+from empower.io.columns import _text as _text_parser
 from empower.io.reading import FileRejected, Table, open_table
 from empower.models import (
     Beneficiary,
@@ -64,6 +65,9 @@ _CHUNK = 2000
 _PROGRESS_BYTES = 512 * 1024
 _PROGRESS_ROWS = 5000
 _KEEP_ERRORS = 200
+# Vocabularies, provinces, dates and amounts repeat down a column: parse each spelling once.
+_MEMO_SIZE = 100_000
+_MISS = object()
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,8 @@ class ImportRun:
         self.headers: dict[str, str] = {}
         self.present: frozenset[str] = frozenset()
         self._programs: dict[str, int] = {}
+        self.memo: dict[str, dict[Any, Any]] = {
+            c.name: {} for c in kind.columns if c.parse is not _text_parser}
 
     # --- reporting
 
@@ -249,8 +255,6 @@ def _map_headers(kind: Kind, table: Table, file_name: str) -> tuple[list[tuple[i
 def _parse_cells(run: ImportRun, positions: list[tuple[int, Column]], width: int,
                  cells: list[Any]) -> tuple[dict[str, Any], dict[str, Any],
                                             list[tuple[str | None, Any, str]]]:
-    from empower.io.columns import clean
-
     values: dict[str, Any] = {}
     raw: dict[str, Any] = {}
     n = len(cells)
@@ -259,16 +263,33 @@ def _parse_cells(run: ImportRun, positions: list[tuple[int, Column]], width: int
         return values, raw, [(None, "", f"the row has {n} cells but the header has {width} "
                                         f"(a separator inside an unquoted value?)")]
     issues: list[tuple[str | None, Any, str]] = []
+    memo = run.memo
     for pos, col in positions:
         cell = clean(cells[pos]) if pos < n else None
         raw[col.name] = cell
         if cell is None:
             values[col.name] = None
             continue
+        cache = memo.get(col.name)
+        if cache is not None:
+            hit = cache.get((type(cell), cell), _MISS)
+            if hit is not _MISS:
+                if isinstance(hit, EmpowerError):
+                    issues.append((col.name, cell, _reason(hit)))
+                else:
+                    values[col.name] = hit
+                continue
         try:
-            values[col.name] = col.parse(cell, col.name)
+            value = col.parse(cell, col.name)
         except EmpowerError as exc:
+            value = exc
             issues.append((col.name, cell, _reason(exc)))
+        else:
+            values[col.name] = value
+        if cache is not None:
+            if len(cache) >= _MEMO_SIZE:
+                cache.clear()
+            cache[(type(cell), cell)] = value
     for col in run.kind.columns:
         if col.required and col.name in values and values[col.name] is None \
                 and not any(i[0] == col.name for i in issues):
