@@ -274,13 +274,20 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             raise HTTPException(404)
         return spec
 
+    @app.get("/favicon.ico")
+    async def favicon() -> Response:
+        return Response(status_code=404)
+
     @app.get("/login", response_class=HTMLResponse)
     async def login_view(request: Request, next: str = "/", lang: str | None = None) -> Response:
         compat.set_locale(lang or request.cookies.get("empower_lang")
                           or request.headers.get("accept-language"))
         if await sessions.load(request.cookies.get(COOKIE)) is not None:
             return RedirectResponse("/", 303)
-        token = new_token()
+        # Keep the token a tab already holds: a second load (another tab, the favicon's
+        # redirect) must not invalidate the form on screen.
+        existing = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
+        token = existing if 30 <= len(existing) <= 60 and existing.isascii() else new_token()
         response = render(request, "login.html", {"csrf": token, "next": _safe_next(next)})
         response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict",
                             secure=request.url.scheme == "https", path="/login", max_age=3600)
