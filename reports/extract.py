@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, fields
 from datetime import date
+from enum import Enum
 from typing import Any
 
 import numpy as np
@@ -84,7 +85,7 @@ class Facts:
         for name, frame in sorted(self.frames().items()):
             digest.update(f"{name}:{','.join(frame.columns)}:{len(frame)}\n".encode())
             if len(frame):
-                rows = pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy()
+                rows = pd.util.hash_pandas_object(frame, index=False).to_numpy()
                 digest.update(np.sort(rows).tobytes())
         return digest.hexdigest()
 
@@ -119,14 +120,20 @@ class _Window:
                 func.coalesce(b.milieu, "unknown").label("milieu")]
 
 
-def _frame(uow: UnitOfWork, stmt: Any, date_cols: tuple[str, ...] = ()) -> pd.DataFrame:
+def _frame(uow: UnitOfWork, stmt: Any) -> pd.DataFrame:
     result = uow.session.execute(stmt)
-    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    keys = list(result.keys())
+    rows = result.all()
+    # Column-wise construction: pandas inspects every Row object when given a list of them.
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(keys)
+    frame = pd.DataFrame({k: pd.Series(col, dtype=object) for k, col in zip(keys, columns,
+                                                                         strict=True)})
     for col in frame.columns:
-        if frame[col].dtype == object and len(frame) and col not in date_cols:
-            sample = frame[col].dropna()
-            if len(sample) and hasattr(sample.iloc[0], "value"):  # str enums -> their values
-                frame[col] = frame[col].map(lambda v: None if v is None else v.value)
+        sample = frame[col].dropna()
+        if len(sample) and isinstance(sample.iloc[0], Enum):  # vocabularies -> their values
+            frame[col] = frame[col].map(lambda v: None if v is None else v.value)
+        elif len(sample) and isinstance(sample.iloc[0], (int, bool)) and len(sample) == len(frame):
+            frame[col] = frame[col].astype("bool" if isinstance(sample.iloc[0], bool) else "int64")
     return frame
 
 

@@ -36,6 +36,9 @@ class Kpi:
     kind: str  # count | money | share | money_share | median_money | median_days
     compute: Callable[[Facts, Month], pd.DataFrame]
     breakdowns: tuple[str, ...] = tuple(BREAKDOWNS)
+    # Figures computed from the same frame (count and amount of approvals) name it alike, so
+    # the frame is computed once per month.
+    frame: str | None = None
 
 
 def _place_only(kpi_breakdowns: dict[str, str]) -> tuple[str, ...]:
@@ -57,9 +60,9 @@ CATALOGUE: tuple[Kpi, ...] = (
     Kpi("cooperative_members", "cooperatives", "count",
         lambda f, m: kpis.cooperative_members(f.memberships, m)),
     Kpi("grants_approved_count", "grants", "count",
-        lambda f, m: kpis.grants_approved(f.grants, m)),
+        lambda f, m: kpis.grants_approved(f.grants, m), frame="approved"),
     Kpi("grants_approved_amount", "grants", "money",
-        lambda f, m: kpis.grants_approved(f.grants, m)),
+        lambda f, m: kpis.grants_approved(f.grants, m), frame="approved"),
     Kpi("disbursed_amount", "grants", "money", lambda f, m: kpis.disbursed(f.disbursements, m)),
     Kpi("cumulative_approved_amount", "grants", "money",
         lambda f, m: kpis.cumulative_approved(f.grants, m)),
@@ -70,15 +73,13 @@ CATALOGUE: tuple[Kpi, ...] = (
     Kpi("median_days_to_first_payment", "grants", "median_days",
         lambda f, m: kpis.days_to_first_payment(f.first_payments, m)),
     Kpi("income_increase_share", "outcomes", "share",
-        lambda f, m: kpis.income_change(f.surveys, m)),
+        lambda f, m: kpis.income_change(f.surveys, m), frame="income"),
     Kpi("median_income_change", "outcomes", "median_money",
-        lambda f, m: kpis.income_change(f.surveys, m)),
+        lambda f, m: kpis.income_change(f.surveys, m), frame="income"),
     Kpi("business_survival_12m", "outcomes", "share",
-        lambda f, m: kpis.business_survival_12m(f.cohort, f.surveys, m)),
+        lambda f, m: kpis.business_survival_12m(f.cohort, f.surveys, m), frame="survival"),
     Kpi("business_survival_12m_response_rate", "outcomes", "share",
-        lambda f, m: kpis.business_survival_12m(f.cohort, f.surveys, m)
-        .drop(columns="numerator").rename(columns={"denominator": "numerator",
-                                                   "cohort": "denominator"})),
+        lambda f, m: kpis.business_survival_12m(f.cohort, f.surveys, m), frame="survival"),
     Kpi("jobs_created", "outcomes", "count", lambda f, m: kpis.jobs_created(f.surveys, m)),
     Kpi("access_to_finance_share", "outcomes", "share",
         lambda f, m: kpis.access_to_finance(f.surveys, m)),
@@ -118,13 +119,15 @@ def _ordered_keys(column: str, present: list[Any], regions: list[str]) -> list[s
 
 def _sums(frame: pd.DataFrame, column: str, measures: list[str],
           regions: list[str]) -> dict[str, dict[str, int]]:
-    grouped = frame.groupby(column, dropna=False)[measures].sum() if len(frame) else None
-    keys = _ordered_keys(column, [] if grouped is None else list(grouped.index), regions)
-    out = {}
-    for key in keys:
-        row = grouped.loc[key] if grouped is not None and key in grouped.index else None
-        out[key] = {m: int(row[m]) if row is not None else 0 for m in measures}
-    return out
+    if len(frame):
+        grouped = frame.groupby(column, dropna=False)[measures].sum()
+        keys = _ordered_keys(column, list(grouped.index), regions)
+        grouped = grouped.reindex(keys, fill_value=0).astype("int64")
+    else:
+        keys = _ordered_keys(column, [], regions)
+        grouped = pd.DataFrame(0, index=keys, columns=measures, dtype="int64")
+    records = grouped.to_dict(orient="index")
+    return {str(k): {m: int(v[m]) for m in measures} for k, v in records.items()}
 
 
 def _summarise(kpi: Kpi, frame: pd.DataFrame, regions: list[str], threshold: int,
@@ -186,10 +189,17 @@ def _summarise(kpi: Kpi, frame: pd.DataFrame, regions: list[str], threshold: int
 
     out = median_cell(frame["x"] if len(frame) else pd.Series([], dtype="float64"))
     for name, col in breakdowns.items():
-        groups = {str(k): g["x"] for k, g in frame.groupby(col)} if len(frame) else {}
-        keys = _ordered_keys(col, list(groups), regions)
-        out[name] = {k: median_cell(groups.get(k, pd.Series([], dtype="float64")))
-                     for k in keys}
+        stats = (frame.groupby(col)["x"].agg(["median", "count"]) if len(frame)
+                 else pd.DataFrame(columns=["median", "count"]))
+        cells = {}
+        for key in _ordered_keys(col, list(stats.index), regions):
+            count = int(stats.at[key, "count"]) if key in stats.index else 0
+            value: Any = None
+            if count:
+                med = stats.at[key, "median"]
+                value = money(med) if kind == "median_money" else _number(med)
+            cells[key] = {"value": value, "count": count, "suppressed": is_small(count, threshold)}
+        out[name] = cells
     return out
 
 
@@ -202,11 +212,14 @@ def compute_figures(facts: Facts, month: Month, *, threshold: int = 5,
     for kpi in CATALOGUE:
         if keys is not None and kpi.key not in keys:
             continue
-        # Several figures share a frame (count and amount of approvals): compute it once.
-        code = kpi.compute.__code__
-        frame = cache.get(code)
+        name = kpi.frame or kpi.key
+        frame = cache.get(name)
         if frame is None:
             frame = kpi.compute(facts, month)
-            cache[code] = frame
+            cache[name] = frame
+        if kpi.key == "business_survival_12m_response_rate":
+            # answered the m12 survey, among the cohort
+            frame = frame.drop(columns="numerator").rename(
+                columns={"denominator": "numerator", "cohort": "denominator"})
         figures[kpi.key] = _summarise(kpi, frame, facts.regions, threshold, dimensions)
     return figures

@@ -129,8 +129,7 @@ def test_a_past_month_reruns_to_the_same_numbers_after_later_facts(scenario):
 
 @pytest.fixture
 def demo(db):
-    from empower.demo import generate
-
+    generate = pytest.importorskip("empower.demo").generate
     generate(db, beneficiaries=300, seed=11, as_of=AS_OF)
     return db
 
