@@ -28,6 +28,7 @@ from empower.db import Database, UnitOfWork
 from empower.errors import InvalidInput, RuleViolation
 from empower.models import (
     Agreement,
+    Base,
     Beneficiary,
     Cooperative,
     Disbursement,
@@ -171,12 +172,12 @@ class _Generator:
             return a
         return a + timedelta(days=self.rng.randint(0, (b - a).days))
 
-    def insert(self, model: type, rows: list[dict[str, Any]], entity: str, action: str,
+    def insert(self, model: type[Base], rows: list[dict[str, Any]], entity: str, action: str,
                changes: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> list[int]:
         """Multi-row insert returning ids, plus one audit event per row."""
         ids: list[int] = []
         for chunk in _chunked(rows):
-            table = model.__table__
+            table = Base.metadata.tables[model.__tablename__]
             stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
             ids.extend(self.uow.session.scalars(stmt, chunk))
         audit.record_many(self.uow, actor=ACTOR, action=action, entity=entity, items=(
@@ -198,7 +199,7 @@ class _Generator:
              self.start + timedelta(days=300), self.as_of + timedelta(days=500), n * 1_500,
              15_000, None),
         ]
-        rows = [{"code": c, "name": nm, "funder": f, "start_date": s, "end_date": e,
+        rows: list[dict[str, Any]] = [{"code": c, "name": nm, "funder": f, "start_date": s, "end_date": e,
                  "budget_centimes": b * 100, "grant_cap_centimes": cap * 100,
                  "committed_centimes": 0, "region_code": r, "created_at": self.now}
                 for c, nm, f, s, e, b, cap, r in specs]
@@ -255,7 +256,7 @@ class _Generator:
             first, first_ar = rng.choice(FIRST_NAMES)
             last, last_ar = rng.choice(LAST_NAMES)
             script = rng.random()
-            names = {"first_name": first, "last_name": last, "first_name_ar": first_ar,
+            names: dict[str, str | None] = {"first_name": first, "last_name": last, "first_name_ar": first_ar,
                      "last_name_ar": last_ar}
             if script < 0.12:
                 names["first_name"] = names["last_name"] = None
@@ -295,8 +296,9 @@ class _Generator:
             batch = inputs[start:start + 5000]
             result = register_beneficiaries(self.uow, batch, actor=ACTOR, today=self.as_of)
             if result.errors:
-                first = result.errors[0]
-                raise RuleViolation(f"demo data refused at item {start + first.index}: {first.message}")
+                refused = result.errors[0]
+                raise RuleViolation(
+                    f"demo data refused at item {start + refused.index}: {refused.message}")
             created.extend(result.created)
             self.progress("beneficiaries", len(batch))
         for person, bid in zip(self.people, created, strict=True):

@@ -1,0 +1,169 @@
+"""Benchmark: bulk registration through the library against a plain SQLAlchemy Core insert.
+
+    python bench/bench_core.py [--rows 100000] [--pg postgresql+psycopg://postgres@127.0.0.1/test]
+
+For each backend, in the same run and on fresh databases:
+- baseline: the same rows, already clean, inserted with ``insert(beneficiaries)`` executemany
+  into an empty table (no validation, no audit, no duplicate search);
+- library: raw field values (as a form or a file gives them: lower-case CINs, spaced phone
+  numbers, French labels) through ``BeneficiaryCreate`` and ``register_beneficiaries`` in
+  batches of 5,000, with every rule, normalisation, CIN uniqueness, duplicate detection and one
+  audit event per woman, then commit.
+Prints both times, rows per second and the ratio (goal: within 3x).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import create_engine, insert, text
+from sqlalchemy.engine import make_url
+
+import empower
+from empower.models import Beneficiary
+from empower.reference import provinces
+from empower.rules import normalize_cin, normalize_phone
+from empower.schemas import BeneficiaryCreate
+from empower.services import register_beneficiaries
+
+BATCH = 5000
+
+
+def _phone(rng: random.Random) -> str:
+    while True:
+        digits = f"06{rng.randint(10, 99)}{rng.randint(0, 999_999):06d}"
+        try:
+            normalize_phone(digits)
+        except empower.InvalidInput:
+            continue
+        return " ".join(digits[i:i + 2] for i in range(0, 10, 2))
+
+
+def raw_rows(n: int, seed: int = 1) -> list[dict[str, Any]]:
+    """Registration fields as officers type them."""
+    rng = random.Random(seed)
+    codes = [p["code"] for p in provinces()]
+    firsts = ["Fatima", "Khadija", "Aicha", "Meryem", "Zineb", "Naima", "Malika", "Hanane"]
+    lasts = ["El Idrissi", "Benali", "Alaoui", "Tazi", "Ait Ali", "Bennani", "Ouazzani"]
+    rows = []
+    for i in range(n):
+        registered = date(2025, 1, 1) + timedelta(days=rng.randint(0, 600))
+        rows.append({
+            "cin": f"ab{100000 + i}" if i % 2 else f" JB{200000 + i} ",
+            "first_name": rng.choice(firsts), "last_name": rng.choice(lasts),
+            "first_name_ar": "فاطمة", "last_name_ar": "العلوي",
+            "birth_date": registered - timedelta(days=rng.randint(19 * 365, 60 * 365)),
+            "phone": _phone(rng) if rng.random() < 0.8 else None,
+            "province_code": rng.choice(codes), "milieu": rng.choice(["rural", "urbain"]),
+            "education_level": rng.choice(["primaire", "none", "lycee"]),
+            "household_size": rng.randint(1, 9), "consent_date": registered,
+            "registered_on": registered,
+        })
+    return rows
+
+
+def clean_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The same rows as the table stores them (done outside the timed baseline)."""
+    from empower.rules import name_key
+    from empower.vocab import EducationLevel, Milieu, parse_choice
+
+    out = []
+    now = empower.models.utcnow()
+    for r in rows:
+        out.append({**r, "cin": normalize_cin(r["cin"]), "phone": normalize_phone(r["phone"]),
+                    "milieu": parse_choice(Milieu, r["milieu"], field="milieu"),
+                    "education_level": parse_choice(EducationLevel, r["education_level"],
+                                                    field="education_level"),
+                    "match_key": name_key(r["first_name"], r["last_name"]),
+                    "created_at": now, "updated_at": now})
+    return out
+
+
+def fresh_database(kind: str, pg_url: str | None) -> tuple[str, Any]:
+    """A new empty database URL and a cleanup function."""
+    if kind == "sqlite":
+        folder = tempfile.mkdtemp(prefix="bench-core-")
+        return f"sqlite:///{folder}/bench.db", lambda: None
+    assert pg_url
+    admin_url = make_url(pg_url).set(drivername="postgresql+psycopg")
+    name = f"bench_core_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return admin_url.set(database=name).render_as_string(hide_password=False), drop
+
+
+def time_baseline(kind: str, pg_url: str | None, cleaned: list[dict[str, Any]]) -> float:
+    url, drop = fresh_database(kind, pg_url)
+    try:
+        db = empower.connect(url)
+        db.upgrade()
+        table = Beneficiary.__table__
+        start = time.perf_counter()
+        with db.engine.begin() as conn:
+            for i in range(0, len(cleaned), BATCH):
+                conn.execute(insert(table), cleaned[i:i + BATCH])
+        elapsed = time.perf_counter() - start
+        db.dispose()
+        return elapsed
+    finally:
+        drop()
+
+
+def time_library(kind: str, pg_url: str | None, rows: list[dict[str, Any]]) -> tuple[float, int]:
+    url, drop = fresh_database(kind, pg_url)
+    try:
+        db = empower.connect(url)
+        db.upgrade()
+        start = time.perf_counter()
+        created = 0
+        with db.unit_of_work() as uow:
+            for i in range(0, len(rows), BATCH):
+                inputs = [BeneficiaryCreate.model_validate(r) for r in rows[i:i + BATCH]]
+                result = register_beneficiaries(uow, inputs, actor="bench", today=date(2026, 11, 1))
+                if result.errors:
+                    raise SystemExit(f"row refused: {result.errors[0].message}")
+                created += len(result.created)
+            uow.commit()
+        elapsed = time.perf_counter() - start
+        db.dispose()
+        return elapsed, created
+    finally:
+        drop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--pg", default=os.environ.get("EMPOWER_BENCH_PG_URL"),
+                        help="PostgreSQL server URL (a database is created and dropped)")
+    args = parser.parse_args()
+    rows = raw_rows(args.rows)
+    cleaned = clean_rows(rows)
+    backends = ["sqlite"] + (["postgresql"] if args.pg else [])
+    print(f"bench_core: {args.rows:,} beneficiaries, batches of {BATCH:,}, "
+          f"python {sys.version.split()[0]}")
+    print(f"{'backend':<11} {'plain insert':>13} {'library bulk':>13} {'rows/s (lib)':>13} {'ratio':>6}")
+    for kind in backends:
+        base = time_baseline(kind, args.pg, cleaned)
+        lib, created = time_library(kind, args.pg, rows)
+        assert created == args.rows
+        print(f"{kind:<11} {base:>12.2f}s {lib:>12.2f}s {args.rows / lib:>13,.0f} {lib / base:>5.2f}x")
+
+
+if __name__ == "__main__":
+    main()
