@@ -10,7 +10,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, inspect, select
 
 import empower
-from empower.models import Base, Beneficiary, Program, Province, Region
+from empower.models import Base, Beneficiary, Grant, Program, Province, Region
+from empower.schemas import CooperativeCreate
 from tests.factories import make_beneficiary, make_program
 
 
@@ -68,6 +69,10 @@ def test_database_constraints_hold_without_the_services(db: empower.Database) ->
 
     with db.unit_of_work() as uow:
         woman = make_beneficiary(uow, cin="AB1")
+        program_id = make_program(uow).id
+        coop_id = empower.found_cooperative(uow, CooperativeCreate(
+            reference="C1", name="Amal", sector="argan", province_code="04.441",
+            founded_on=date(2023, 1, 1)), actor="test:x").id
         uow.commit()
     bad = [
         Beneficiary(cin="AB1", first_name="X", birth_date=date(1990, 1, 1),
@@ -79,6 +84,14 @@ def test_database_constraints_hold_without_the_services(db: empower.Database) ->
                     province_code="99.999", consent_date=date(2024, 1, 1),
                     registered_on=date(2024, 1, 1)),                      # foreign key
         Program(code="P", name="P", start_date=date(2024, 1, 1), budget_centimes=-1),
+        # A grant has exactly one recipient: not none, not two.
+        Grant(reference="G0", program_id=program_id, status="submitted",
+              amount_requested_centimes=1, submitted_on=date(2024, 1, 1)),
+        Grant(reference="G2", program_id=program_id, beneficiary_id=woman.id,
+              cooperative_id=coop_id, status="submitted", amount_requested_centimes=1,
+              submitted_on=date(2024, 1, 1)),
+        Grant(reference="G3", program_id=program_id, beneficiary_id=woman.id,
+              status="submitted", amount_requested_centimes=-1, submitted_on=date(2024, 1, 1)),
     ]
     for row in bad:
         with db.unit_of_work() as uow:
