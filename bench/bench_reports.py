@@ -4,8 +4,11 @@
                                   [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
 
 PostgreSQL runs when ``--pg`` or ``EMPOWER_BENCH_PG_URL`` is given (the benchmark creates and
-drops its own database on that server). For each backend, on a fresh database filled by the demo
-generator (two years of activity up to the month after the one reported):
+drops its own database on that server). The demo generator fills a fresh SQLite database (two
+years of activity up to the month after the one reported); PostgreSQL gets a copy of the same
+facts, so both backends report the same numbers. (The copy clamps program budgets to 2^31-1
+centimes: the demo's budgets for 100,000 women overflow PostgreSQL's INTEGER columns, and
+budgets are not read by the report.) On each backend:
 
 - floor: hand-written SQL computing the report's headline figures (every KPI's total, no
   breakdowns), the medians finished in Python from the fetched values;
@@ -180,12 +183,32 @@ def check(figures: dict[str, Any], ref: dict[str, Any]) -> list[str]:
     return [f"{k}: report {a} != floor {b}" for k, (a, b) in pairs.items() if a != b]
 
 
-def run(label: str, url: str, args: argparse.Namespace, month: Month, as_of: date) -> None:
-    db = empower.connect(url)
-    db.upgrade()
-    t0 = time.perf_counter()
-    summary = generate(db, beneficiaries=args.beneficiaries, seed=args.seed, as_of=as_of)
-    print(f"[{label}] demo data: {summary.counts} in {time.perf_counter() - t0:.1f}s", flush=True)
+COPIED = ["programs", "beneficiaries", "enrollments", "cooperatives", "memberships", "grants",
+          "disbursements", "survey_records"]
+INT32 = 2**31 - 1
+
+
+def copy_facts(source: empower.Database, target: empower.Database) -> int:
+    """Copy the tables the report reads from one database to another (migrated, empty) one."""
+    from empower.models import Base
+
+    copied = 0
+    with source.engine.connect() as src, target.engine.begin() as dst:
+        for name in COPIED:
+            table = Base.metadata.tables[name]
+            result = src.execute(table.select().order_by(table.c.id))
+            while chunk := result.fetchmany(20_000):
+                rows = [dict(r._mapping) for r in chunk]
+                if name == "programs":
+                    for r in rows:
+                        r["budget_centimes"] = min(r["budget_centimes"], INT32)
+                        r["committed_centimes"] = min(r["committed_centimes"], r["budget_centimes"])
+                dst.execute(table.insert(), rows)
+                copied += len(rows)
+    return copied
+
+
+def run(label: str, db: empower.Database, args: argparse.Namespace, month: Month) -> None:
     out = Path(tempfile.mkdtemp()) / "report.json"
     report(db, month, out)  # warm caches (both sides get a warm database)
     floor(db, month)
@@ -202,7 +225,6 @@ def run(label: str, url: str, args: argparse.Namespace, month: Month, as_of: dat
     print(f"[{label}]   ratio report / floor: {t_report / t_floor:.2f}x (goal: within 5x)")
     print(f"[{label}]   report agrees with floor: {problems if problems else 'yes'}",
           flush=True)
-    db.dispose()
 
 
 def main() -> int:
@@ -216,24 +238,38 @@ def main() -> int:
     args = parser.parse_args()
     month = Month.parse(args.month)
     as_of = month.shift(1).start.replace(day=15)
-    if not args.skip_sqlite:
-        with tempfile.TemporaryDirectory() as tmp:
-            run("sqlite", f"sqlite:///{tmp}/bench.db", args, month, as_of)
-    if args.pg:
+    with tempfile.TemporaryDirectory() as tmp:
+        lite = empower.connect(f"sqlite:///{tmp}/bench.db")
+        lite.upgrade()
+        t0 = time.perf_counter()
+        summary = generate(lite, beneficiaries=args.beneficiaries, seed=args.seed, as_of=as_of)
+        print(f"demo data up to {as_of}: {summary.counts} in {time.perf_counter() - t0:.0f}s",
+              flush=True)
+        if not args.skip_sqlite:
+            run("sqlite", lite, args, month)
+        if not args.pg:
+            print("[postgresql] skipped: pass --pg URL or set EMPOWER_BENCH_PG_URL")
+            return 0
         admin_url = make_url(args.pg).set(drivername="postgresql+psycopg")
         name = f"empower_bench_{uuid.uuid4().hex[:8]}"
         admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         try:
-            run("postgresql", admin_url.set(database=name).render_as_string(hide_password=False),
-                args, month, as_of)
+            pg = empower.connect(admin_url.set(database=name).render_as_string(hide_password=False))
+            pg.upgrade()
+            t0 = time.perf_counter()
+            rows = copy_facts(lite, pg)
+            with pg.engine.begin() as conn:
+                conn.execute(text("ANALYZE"))
+            print(f"[postgresql] copied {rows:,} rows in {time.perf_counter() - t0:.0f}s",
+                  flush=True)
+            run("postgresql", pg, args, month)
         finally:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             admin.dispose()
-    else:
-        print("[postgresql] skipped: pass --pg URL or set EMPOWER_BENCH_PG_URL")
+        lite.dispose()
     return 0
 
 
