@@ -61,7 +61,7 @@ __all__ = ["create_app", "tortoise_url"]
 COOKIE = "empower_session"
 LOGIN_CSRF_COOKIE = "empower_login_csrf"
 PAGE_SIZE = 25
-SEARCH_COUNT_CAP = 1000
+COUNT_CAP = 10_000
 IP_FAILURE_LIMIT = 20
 IP_FAILURE_WINDOW = 15 * 60
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -454,14 +454,19 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             page = max(1, min(int(params.get("page") or 1), 100_000))
         except ValueError:
             page = 1
-        rows = await (qs.order_by(sort, "-id") if sort.lstrip("-") != "id" else qs.order_by(sort)
-                      ).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE).values(*keys)
-        if q:
-            # An exact count of a free-text search costs a full scan: cap it.
-            capped = spec.model.filter(id__in=m_subquery(qs.limit(SEARCH_COUNT_CAP + 1)))
-            total = await capped.count()
+        ordered = qs.order_by(sort, "-id") if sort.lstrip("-") != "id" else qs.order_by(sort)
+        # One row more than a page tells whether there is a next page without counting.
+        rows = await ordered.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1).values(*keys)
+        has_next = len(rows) > PAGE_SIZE
+        rows = rows[:PAGE_SIZE]
+        if not has_next:
+            total: int | None = (page - 1) * PAGE_SIZE + len(rows)
+        elif q:
+            # A free-text search cannot use an index: counting its matches would scan the whole
+            # table on every page view, so only the page is fetched.
+            total = None
         else:
-            total = await qs.count()
+            total = await spec.model.filter(id__in=m_subquery(qs.limit(COUNT_CAP + 1))).count()
         filters = []
         for f in spec.filters:
             options = f.options(p)
@@ -473,7 +478,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             "p": p, "spec": spec, "slug": slug, "rows": rows,
             "cells": [[cell(spec, c, r, p) for c in spec.columns] for r in rows],
             "q": q, "filters": filters, "sort": sort, "page": page, "total": total,
-            "capped": bool(q) and total > SEARCH_COUNT_CAP, "page_size": PAGE_SIZE,
+            "capped": total is not None and total > COUNT_CAP, "count_cap": COUNT_CAP,
+            "has_next": has_next, "page_size": PAGE_SIZE,
             "query": query, "qs_encode": urlencode,
             "can_create": spec.slug in forms.CREATE_FORMS or spec.slug == "users",
         })

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
 
@@ -17,15 +19,26 @@ __all__ = ["BABEL_LOCALES", "fmt_date", "fmt_datetime", "fmt_mad", "fmt_number",
 BABEL_LOCALES = {"fr": "fr_MA", "ar": "ar_MA", "en": "en_GB"}
 
 
-def _babel() -> str:
-    return BABEL_LOCALES.get(current_locale(), "fr_MA")
+@lru_cache(maxsize=8)
+def _locale_object(code: str) -> Locale:
+    return Locale.parse(BABEL_LOCALES.get(code, "fr_MA"))
+
+
+def _babel() -> Locale:
+    return _locale_object(current_locale())
+
+
+@lru_cache(maxsize=50_000)
+def _date(value: date, code: str) -> str:
+    # A list page formats dozens of dates; Babel takes ~25 µs each, a cache hit ~0.1 µs.
+    return format_date(value, format="medium", locale=_locale_object(code))
 
 
 def fmt_date(value: date | None) -> str:
     """``12 mars 2025`` / ``12‏/03‏/2025`` / ``12 Mar 2025``."""
     if value is None:
         return ""
-    return format_date(value, format="medium", locale=_babel())
+    return _date(value, current_locale())
 
 
 def fmt_datetime(value: datetime | None) -> str:

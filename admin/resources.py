@@ -81,8 +81,16 @@ _CIN_RE = re.compile(r"^[A-Za-z]{1,2}\d{1,6}$")
 _PHONE_RE = re.compile(r"^\+?[\d\s.\-]{6,}$")
 
 
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+
+
 def search_beneficiaries(qs: QuerySet, text: str) -> QuerySet:
-    """Name words in Latin or Arabic script (each word must match a name), CIN or phone."""
+    """Name words in Latin or Arabic script (each word must match), a CIN, or a phone number.
+
+    Latin words are matched against ``match_key``, the folded (lower-case, accentless) name the
+    core keeps for duplicate detection: one column, case-insensitive on every backend, and no
+    ``UPPER()`` per row. Arabic words are matched against the Arabic name columns as typed.
+    """
     text = text.strip()[:100]
     if not text:
         return qs
@@ -94,8 +102,12 @@ def search_beneficiaries(qs: QuerySet, text: str) -> QuerySet:
         tail = digits[1:] if digits.startswith("0") else digits
         return qs.filter(phone__contains=tail[-9:])
     for word in text.split()[:4]:
-        qs = qs.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word)
-                       | Q(first_name_ar__contains=word) | Q(last_name_ar__contains=word))
+        key = vocab.fold(word).replace("_", " ")
+        if _ARABIC.search(word):
+            qs = qs.filter(Q(first_name_ar__contains=word) | Q(last_name_ar__contains=word)
+                           | Q(match_key__contains=key))
+        elif key:
+            qs = qs.filter(match_key__contains=key)
     return qs
 
 
@@ -138,20 +150,28 @@ def _equals(column: str, enum: type | None = None) -> Callable[[QuerySet, str, P
     return apply
 
 
+# Regions and provinces are reference data loaded by ``empower db upgrade``: read once.
+_REFERENCE: dict[str, list[dict[str, Any]]] = {}
+
+
+async def _reference(kind: str) -> list[dict[str, Any]]:
+    if kind not in _REFERENCE:
+        model = m.Region if kind == "regions" else m.Province
+        _REFERENCE[kind] = await model.all().order_by("code").values("code", "name_fr",
+                                                                      "name_ar")
+    return _REFERENCE[kind]
+
+
 async def region_options(p: Principal) -> list[tuple[str, str]]:
-    qs = m.Region.all().order_by("code")
-    if not p.is_admin:
-        qs = qs.filter(code__in=list(p.regions))
     name = "name_ar" if current_locale() == "ar" else "name_fr"
-    return [(r["code"], f"{r['code']} {r[name]}") for r in await qs.values("code", name)]
+    return [(r["code"], f"{r['code']} {r[name]}") for r in await _reference("regions")
+            if p.is_admin or r["code"] in p.regions]
 
 
 async def province_options(p: Principal) -> list[tuple[str, str]]:
-    qs = m.Province.all().order_by("code")
-    if not p.is_admin:
-        qs = qs.filter(code__in=list(p.provinces))
     name = "name_ar" if current_locale() == "ar" else "name_fr"
-    return [(r["code"], f"{r['code']} {r[name]}") for r in await qs.values("code", name)]
+    return [(r["code"], f"{r['code']} {r[name]}") for r in await _reference("provinces")
+            if p.is_admin or r["code"] in p.provinces]
 
 
 def _by_region(column: str) -> Callable[[QuerySet, str, Principal], QuerySet]:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select, true
 
 from empower.db import UnitOfWork
 from empower.models import (
@@ -40,30 +41,40 @@ def dashboard_counts(uow: UnitOfWork, *, regions: Collection[str] | None,
     ``open_duplicates``.
     """
     month_start = today.replace(day=1)
-    people = select(Beneficiary.id)
-    coops = select(Cooperative.id)
-    if regions is not None:
-        people = people.where(Beneficiary.province_code.in_(_provinces(regions)))
-        coops = coops.where(Cooperative.province_code.in_(_provinces(regions)))
     s = uow.session
 
     def count(stmt: Select) -> int:
         return int(s.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
 
-    grant_scope = or_(Grant.beneficiary_id.in_(people), Grant.cooperative_id.in_(coops))
+    people = select(Beneficiary.id)
+    coops = select(Cooperative.id)
+    if regions is None:
+        # The whole country: no scope clauses at all (an IN over every id costs a full scan).
+        def in_people(column: Any) -> Any:
+            return true()
+
+        grant_scope: Any = true()
+    else:
+        people = people.where(Beneficiary.province_code.in_(_provinces(regions)))
+        coops = coops.where(Cooperative.province_code.in_(_provinces(regions)))
+
+        def in_people(column: Any) -> Any:
+            return column.in_(people)
+
+        grant_scope = or_(Grant.beneficiary_id.in_(people), Grant.cooperative_id.in_(coops))
     out = {
         "beneficiaries": count(people.where(Beneficiary.archived_on.is_(None),
                                             Beneficiary.erased_on.is_(None))),
         "active_enrollments": count(select(Enrollment.id).where(
             Enrollment.status == EnrollmentStatus.ENROLLED,
-            Enrollment.beneficiary_id.in_(people))),
+            in_people(Enrollment.beneficiary_id))),
         "cooperatives": count(coops.where(Cooperative.dissolved_on.is_(None))),
         "grants_approved_month": count(select(Grant.id).where(
             Grant.approved_on >= month_start, Grant.approved_on <= today, grant_scope)),
         "open_duplicates": count(select(DuplicateCandidate.id).where(
             DuplicateCandidate.status == DuplicateStatus.OPEN,
-            or_(DuplicateCandidate.beneficiary_id.in_(people),
-                DuplicateCandidate.other_beneficiary_id.in_(people)))),
+            or_(in_people(DuplicateCandidate.beneficiary_id),
+                in_people(DuplicateCandidate.other_beneficiary_id)))),
     }
     paid = s.execute(
         select(func.count(Disbursement.id), func.coalesce(func.sum(Disbursement.amount_centimes), 0))
