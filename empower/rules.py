@@ -32,6 +32,7 @@ __all__ = [
 ]
 
 DEFAULT_CIN_PATTERN = r"^[A-Z]{1,2}[0-9]{1,6}$"
+CIN_MAX_LENGTH = 12  # beneficiaries.cin
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,9 @@ def normalize_cin(raw: str, config: RulesConfig | None = None) -> str:
     cin = _CIN_NOISE.sub("", str(raw)).upper()
     if not cin:
         raise InvalidInput("cin: a CIN is required", field="cin", value=raw)
-    # fullmatch: a configured pattern without anchors must still cover the whole CIN.
-    if not cfg._cin_re.fullmatch(cin):
+    # fullmatch: a configured pattern without anchors must still cover the whole CIN; and a
+    # configured pattern cannot make it longer than the 12 characters the register stores.
+    if len(cin) > CIN_MAX_LENGTH or not cfg._cin_re.fullmatch(cin):
         raise InvalidInput(
             f"cin: '{raw}' is not a valid CIN (expected letters then digits, e.g. AB123456)",
             field="cin",

@@ -86,9 +86,9 @@ class _Input(BaseModel):
 
 
 class ProgramCreate(_Input):
-    code: RequiredText
-    name: RequiredText
-    funder: Text = None
+    code: RequiredText = Field(max_length=40)
+    name: RequiredText = Field(max_length=200)
+    funder: Text = Field(None, max_length=200)
     start_date: date
     end_date: date | None = None
     budget: Amount
@@ -97,11 +97,11 @@ class ProgramCreate(_Input):
 
 
 class PartnerCreate(_Input):
-    name: RequiredText
-    name_ar: Text = None
+    name: RequiredText = Field(max_length=200)
+    name_ar: Text = Field(None, max_length=200)
     kind: Annotated[PartnerKind, _choice(PartnerKind)]
     province_code: Text = None
-    contact_email: Text = None
+    contact_email: Text = Field(None, max_length=200)
 
 
 class AgreementCreate(_Input):
@@ -121,7 +121,7 @@ class BeneficiaryCreate(_Input):
     birth_date: date
     phone: Text = None
     province_code: RequiredText
-    commune: Text = None
+    commune: Text = Field(None, max_length=100)
     milieu: Annotated[Milieu | None, _choice(Milieu)] = None
     education_level: Annotated[EducationLevel | None, _choice(EducationLevel)] = None
     marital_status: Annotated[MaritalStatus | None, _choice(MaritalStatus)] = None
@@ -129,7 +129,7 @@ class BeneficiaryCreate(_Input):
     disability: bool | None = None
     vulnerability_score: Annotated[float | None, Field(ge=0, le=100)] = None
     consent_date: date
-    consent_version: RequiredText = "v1"
+    consent_version: RequiredText = Field("v1", max_length=20)
     registered_on: date | None = None
 
 
@@ -144,7 +144,7 @@ class BeneficiaryUpdate(_Input):
     birth_date: date | None = None
     phone: Text = None
     province_code: Text = None
-    commune: Text = None
+    commune: Text = Field(None, max_length=100)
     milieu: Annotated[Milieu | None, _choice(Milieu)] = None
     education_level: Annotated[EducationLevel | None, _choice(EducationLevel)] = None
     marital_status: Annotated[MaritalStatus | None, _choice(MaritalStatus)] = None
@@ -152,7 +152,7 @@ class BeneficiaryUpdate(_Input):
     disability: bool | None = None
     vulnerability_score: Annotated[float | None, Field(ge=0, le=100)] = None
     consent_date: date | None = None
-    consent_version: Text = None
+    consent_version: Text = Field(None, max_length=20)
     registered_on: date | None = None
 
 
@@ -185,24 +185,24 @@ class EnrollmentCreate(_Input):
 
 
 class CooperativeCreate(_Input):
-    reference: RequiredText
-    name: Text = None
-    name_ar: Text = None
-    odco_registration: Text = None
+    reference: RequiredText = Field(max_length=40)
+    name: Text = Field(None, max_length=200)
+    name_ar: Text = Field(None, max_length=200)
+    odco_registration: Text = Field(None, max_length=60)
     sector: Annotated[Sector, _choice(Sector)]
     province_code: RequiredText
-    commune: Text = None
+    commune: Text = Field(None, max_length=100)
     founded_on: date
     women_led: bool = False
 
 
 class CooperativeUpdate(_Input):
-    name: Text = None
-    name_ar: Text = None
-    odco_registration: Text = None
+    name: Text = Field(None, max_length=200)
+    name_ar: Text = Field(None, max_length=200)
+    odco_registration: Text = Field(None, max_length=60)
     sector: Annotated[Sector | None, _choice(Sector)] = None
     province_code: Text = None
-    commune: Text = None
+    commune: Text = Field(None, max_length=100)
     founded_on: date | None = None
     women_led: bool | None = None
 
@@ -215,11 +215,11 @@ class MembershipCreate(_Input):
 
 
 class GrantCreate(_Input):
-    reference: RequiredText
+    reference: RequiredText = Field(max_length=40)
     program_id: int
     beneficiary_id: int | None = None
     cooperative_id: int | None = None
-    purpose: Text = None
+    purpose: Text = Field(None, max_length=300)
     amount_requested: Amount
     submitted_on: date
 
@@ -230,7 +230,7 @@ class DisbursementCreate(_Input):
                                                                    decimal_places=2)]
     paid_on: date
     channel: Annotated[Channel, _choice(Channel)]
-    reference: Text = None
+    reference: Text = Field(None, max_length=40)
 
 
 class SurveyCreate(_Input):
