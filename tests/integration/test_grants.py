@@ -318,3 +318,14 @@ def test_tranches_never_above_the_approved_amount(uow: empower.UnitOfWork) -> No
                               .where(Disbursement.grant_id == grant.id)) == 1_200_000
     actions = [e.action for e in audit_trail(uow, "grant", grant.id)]
     assert actions == ["submit", "approve", "pay", "pay", "pay", "close"]
+
+
+def test_tranche_references_fit_for_the_longest_grant_reference(uow: empower.UnitOfWork) -> None:
+    program = make_program(uow)
+    woman = make_enrolled(uow, program)
+    grant = make_grant(uow, program, beneficiary_id=woman.id, reference="G" * 40, amount="100")
+    empower.approve_grant(uow, grant.id, on=D(2024, 3, 5), actor=ACTOR)
+    refs = [pay(uow, grant, "10").reference for _ in range(10)]
+    assert len(set(refs)) == 10
+    assert all(len(r) <= 40 for r in refs)
+    assert refs[0] == "G" * 37 + "-T1" and refs[-1] == "G" * 36 + "-T10"
