@@ -36,6 +36,7 @@ from empower.schemas import (
     BeneficiaryCreate,
     BeneficiaryUpdate,
     CooperativeCreate,
+    CooperativeUpdate,
     DisbursementCreate,
     EnrollmentCreate,
     GrantCreate,
@@ -241,6 +242,16 @@ def create_cooperative(uow: Any, values: dict[str, Any], p: Principal) -> str:
     check_province(uow, p, data.province_code)
     coop = empower.found_cooperative(uow, data, actor=p.actor)
     return f"/cooperatives/{coop.id}"
+
+
+def edit_cooperative(uow: Any, record_id: int, values: dict[str, Any], p: Principal) -> str:
+    check_coop(uow, p, record_id)
+    fields = [f for f in COOP_FIELDS if f.name != "reference"]
+    data = _data(fields, values)
+    update = parse_input(CooperativeUpdate, data)
+    check_province(uow, p, update.province_code)
+    empower.update_cooperative(uow, record_id, update, actor=p.actor)
+    return f"/cooperatives/{record_id}"
 
 
 MEMBER_FIELDS = [
@@ -486,6 +497,7 @@ CREATE_FORMS: dict[str, FormSpec] = {
 
 EDIT_FORMS: dict[str, tuple[list[Field], Callable[..., str]]] = {
     "beneficiaries": (BENEFICIARY_FIELDS, edit_beneficiary),
+    "cooperatives": ([f for f in COOP_FIELDS if f.name != "reference"], edit_cooperative),
 }
 
 ACTIONS: dict[str, list[Action]] = {
