@@ -539,3 +539,12 @@ ACTIONS: dict[str, list[Action]] = {
                lambda r: r.get("status") == "open", "secondary"),
     ],
 }
+
+
+# Actions offered on a list's selected rows: each row goes through the same handler (and so the
+# same core service) as on its own page, all in one unit of work: all or nothing.
+BULK_ACTIONS: dict[str, list[Action]] = {
+    "beneficiaries": [ACTIONS["beneficiaries"][0]],
+    "grants": [ACTIONS["grants"][0]],
+}
+BULK_LIMIT = 500

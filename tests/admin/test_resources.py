@@ -178,3 +178,34 @@ def test_reject_and_cancel_grants(as_user, seed, db):
     assert admin.submit(f"{other}/reject", {"on": date(2024, 3, 9).isoformat()},
                         other).status_code == 303
     assert "rejetée" in admin.get(other).text
+
+
+def test_bulk_archive_all_or_nothing_and_scoped(as_user, seed, db):
+    with db.unit_of_work() as uow:
+        ids = [empower.register_beneficiary(uow, BeneficiaryCreate(**beneficiary_data(
+            province_code="04.441", first_name="Bulk" + "abc"[i], birth_date=date(1980, 1, 1 + i))),
+            actor="test").id for i in range(3)]
+        uow.commit()
+    amina = as_user("amina")
+    listing = amina.get("/beneficiaries").text
+    assert 'id="bulk-archive"' in listing and 'form="bulk-archive"' in listing
+    # One row outside her regions: 404, nothing archived.
+    r = amina.submit("/beneficiaries/bulk/archive",
+                     {"ids": [*map(str, ids), str(seed.outside_id)], "on": "2024-12-01"})
+    assert r.status_code == 404
+    # A date before a registration: the core refuses, nothing archived.
+    r = amina.submit("/beneficiaries/bulk/archive", {"ids": [str(i) for i in ids],
+                                                     "on": "2000-01-01"})
+    assert r.status_code == 422 and "Rien n&#39;a été modifié" in r.text
+    with db.unit_of_work() as uow:
+        assert all(uow.session.get(Beneficiary, i).archived_on is None for i in ids)
+    r = amina.submit("/beneficiaries/bulk/archive", {"ids": [str(i) for i in ids],
+                                                     "on": "2024-12-01"})
+    assert r.status_code == 200 and "3 fiches mises à jour" in r.text
+    with db.unit_of_work() as uow:
+        assert all(uow.session.get(Beneficiary, i).archived_on == date(2024, 12, 1) for i in ids)
+    assert _audited(db, "beneficiary", "user:amina")
+    assert 'id="bulk-archive"' not in as_user("vera").get("/beneficiaries").text
+    r = as_user("vera").submit("/beneficiaries/bulk/archive", {"ids": [str(ids[0])],
+                                                               "on": "2024-12-02"})
+    assert r.status_code == 404
