@@ -48,6 +48,70 @@ def _sqlite_setup(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
 
+# What each constraint means to a user, for the rare write that passes the services' checks
+# at the same moment as another one and is stopped by the database itself.
+_CONSTRAINT_MESSAGES: dict[str, tuple[str, str | None, str]] = {
+    "uq_beneficiaries_cin": ("conflict", "cin", "this CIN is already registered"),
+    "uq_enrollments_beneficiary_id_program_id": (
+        "conflict", "program_id", "she already has an enrolment in this program"),
+    "uq_memberships_cooperative_id_beneficiary_id": (
+        "conflict", "cooperative_id", "she is already a member of this cooperative"),
+    "uq_survey_records_beneficiary_id_program_id_round": (
+        "conflict", "round", "this survey round is already recorded for her in this program"),
+    "uq_programs_code": ("conflict", "code", "a program with this code already exists"),
+    "uq_partners_name": ("conflict", "name", "a partner with this name already exists"),
+    "uq_cooperatives_reference": (
+        "conflict", "reference", "a cooperative with this reference already exists"),
+    "uq_grants_reference": ("conflict", "reference", "a grant with this reference already exists"),
+    "uq_disbursements_reference": ("conflict", "reference", "a tranche with this reference already exists"),
+    "uq_users_username": ("conflict", "username", "this user name is taken"),
+    "ck_grants_disbursed_within_approved": (
+        "over", "amount", "tranches would exceed the grant's approved amount"),
+    "ck_programs_committed_within_budget": (
+        "budget", "amount_approved", "approvals would exceed the program's budget"),
+}
+
+
+def _constraint_name(exc: BaseException) -> str | None:
+    diag = getattr(exc, "diag", None)  # psycopg names the constraint
+    if diag is not None and getattr(diag, "constraint_name", None):
+        return str(diag.constraint_name)
+    text = str(exc)
+    # SQLite names the columns of a unique constraint ("UNIQUE constraint failed: t.a, t.b")
+    # and the name of a CHECK ("CHECK constraint failed: ck_t_x"); rebuild the conventional name.
+    if "UNIQUE constraint failed:" in text:
+        cols = [c.strip() for c in text.split("failed:", 1)[1].split(",")]
+        table = cols[0].split(".")[0]
+        return "uq_" + table + "_" + "_".join(c.split(".")[-1] for c in cols)
+    if "constraint failed:" in text:
+        return text.split("constraint failed:", 1)[1].strip().split()[0]
+    return None
+
+
+def _integrity_as_domain_error(context: Any) -> BaseException | None:
+    """Turn a constraint violation the services did not foresee into a domain error.
+
+    The services check rules before writing, but two writers can pass the same check at once
+    (two officers enrolling the same woman); the database's constraint then decides, and the
+    user should read which rule was hit, not a driver message.
+    """
+    from sqlalchemy.exc import IntegrityError
+
+    from empower.errors import BudgetExceeded, Conflict, OverDisbursement, RuleViolation
+
+    if not isinstance(context.sqlalchemy_exception, IntegrityError):
+        return None
+    name = _constraint_name(context.original_exception) or "unknown"
+    kind, field, message = _CONSTRAINT_MESSAGES.get(name, (
+        "conflict" if name.startswith(("uq_", "pk_")) else "rule", None,
+        f"refused by the database constraint {name}"))
+    cls = {"conflict": Conflict, "over": OverDisbursement, "budget": BudgetExceeded}.get(
+        kind, RuleViolation)
+    # SQLAlchemy raises it "from" the driver's error, which stays visible as __cause__.
+    return cls(f"{field + ': ' if field else ''}{message} (saved by someone else meanwhile?)",
+               field=field)
+
+
 class Database:
     """One database: its engine, session factory and rule configuration."""
 
@@ -105,6 +169,7 @@ def connect(url: str = "sqlite:///empower.db", *, rules: RulesConfig | None = No
     engine = create_engine(parsed, **kwargs)
     if engine.dialect.name == "sqlite":
         _sqlite_setup(engine)
+    event.listen(engine, "handle_error", _integrity_as_domain_error)
     return Database(engine, rules=rules)
 
 

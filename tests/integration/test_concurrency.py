@@ -204,7 +204,6 @@ def test_tranches_accepted_exactly_when_they_fit(db: empower.Database, approved:
 def test_check_constraint_is_the_last_line_of_defence(db: empower.Database, amount: str) -> None:
     """Even a write that bypasses the service cannot pay above the approved amount."""
     from sqlalchemy import update
-    from sqlalchemy.exc import IntegrityError
 
     with db.unit_of_work() as uow:
         program = make_program(uow)
@@ -213,9 +212,10 @@ def test_check_constraint_is_the_last_line_of_defence(db: empower.Database, amou
         empower.approve_grant(uow, grant.id, on=date(2024, 3, 5), actor=ACTOR)
         uow.session.execute(update(Grant).where(Grant.id == grant.id)
                             .values(disbursed_centimes=1_000_000 - 1))
-        with pytest.raises(IntegrityError):
+        with pytest.raises(empower.OverDisbursement, match="approved amount") as refused:
             uow.session.execute(update(Grant).where(Grant.id == grant.id).values(
                 disbursed_centimes=Grant.disbursed_centimes + int(Decimal(amount) * 100) + 1))
+        assert isinstance(refused.value.__cause__, db.engine.dialect.dbapi.IntegrityError)
 
 
 def test_officers_approving_the_same_grant_at_once_reserve_the_budget_once(

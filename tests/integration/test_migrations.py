@@ -65,8 +65,6 @@ def test_upgrade_on_a_fresh_database_and_again(tmp_path, request) -> None:
 
 
 def test_database_constraints_hold_without_the_services(db: empower.Database) -> None:
-    from sqlalchemy.exc import IntegrityError
-
     with db.unit_of_work() as uow:
         woman = make_beneficiary(uow, cin="AB1")
         program_id = make_program(uow).id
@@ -96,8 +94,10 @@ def test_database_constraints_hold_without_the_services(db: empower.Database) ->
     for row in bad:
         with db.unit_of_work() as uow:
             uow.session.add(row)
-            with pytest.raises(IntegrityError):
+            # The database refuses it; the user reads a domain error naming the rule.
+            with pytest.raises(empower.EmpowerError) as refused:
                 uow.flush()
+            assert isinstance(refused.value.__cause__, db.engine.dialect.dbapi.IntegrityError)
     assert woman.id
 
 
@@ -114,3 +114,17 @@ def test_unit_of_work_rolls_back_unless_committed(db: empower.Database) -> None:
             uow.commit()
     # What a read-only unit loaded stays readable after it.
     assert program.code == "AWAL"
+
+
+def test_a_unique_constraint_hit_reads_as_a_conflict(db: empower.Database) -> None:
+    """Two writers passing the same check at once: the loser reads which rule stopped her."""
+    from empower.models import Enrollment
+
+    with db.unit_of_work() as uow:
+        program = make_program(uow)
+        woman = make_beneficiary(uow)
+        for _ in range(2):  # as if two officers' checks both passed
+            uow.session.add(Enrollment(beneficiary_id=woman.id, program_id=program.id,
+                                       status="applied", applied_on=date(2024, 2, 1)))
+        with pytest.raises(empower.Conflict, match="already has an enrolment in this program"):
+            uow.flush()
