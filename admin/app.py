@@ -14,6 +14,7 @@ import json
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,45 @@ STATIC_DIR = Path(__file__).parent / "static"
 templates.env.loader.searchpath.insert(0, str(TEMPLATES_DIR))  # type: ignore[union-attr]
 templates.env.globals.update(fmt_date=fmt_date, fmt_datetime=fmt_datetime, fmt_mad=fmt_mad,
                              fmt_number=fmt_number, label=label)
+
+
+# Display names of the records a page links to (filled per request by ``load_names``).
+_NAMES: ContextVar[dict[tuple[str, int], str] | None] = ContextVar("empower_names", default=None)
+_NAME_SOURCES = {
+    "beneficiary_id": ("beneficiaries", ("first_name", "last_name", "first_name_ar",
+                                         "last_name_ar")),
+    "other_beneficiary_id": ("beneficiaries", ("first_name", "last_name", "first_name_ar",
+                                               "last_name_ar")),
+    "cooperative_id": ("cooperatives", ("name", "name_ar", "reference")),
+    "program_id": ("programs", ("code",)),
+    "partner_id": ("partners", ("name",)),
+    "grant_id": ("grants", ("reference",)),
+}
+_NAME_MODELS = {"beneficiaries": m.Beneficiary, "cooperatives": m.Cooperative,
+                "programs": m.Program, "partners": m.Partner, "grants": m.Grant}
+
+
+async def load_names(rows: list[dict[str, Any]]) -> None:
+    """Look up, with one query per kind, the names shown instead of bare ids in links."""
+    names = _NAMES.get()
+    if names is None:
+        names = {}
+        _NAMES.set(names)
+    wanted: dict[str, set[int]] = {}
+    for row in rows:
+        for key, (kind, _cols) in _NAME_SOURCES.items():
+            v = row.get(key)
+            if isinstance(v, int) and (kind, v) not in names:
+                wanted.setdefault(kind, set()).add(v)
+    for kind, ids in wanted.items():
+        cols = next(c for k, c in _NAME_SOURCES.values() if k == kind)
+        for r in await _NAME_MODELS[kind].filter(id__in=list(ids)).values("id", *cols):
+            if kind == "beneficiaries":  # her Latin name, else her Arabic name
+                parts = [" ".join(r[c] for c in cols[:2] if r.get(c)),
+                         " ".join(r[c] for c in cols[2:] if r.get(c))]
+            else:
+                parts = [r[c] for c in cols if r.get(c)]
+            names[(kind, r["id"])] = next((t for t in parts if t), f"#{r['id']}")
 
 
 class LoginRequired(Exception):
@@ -434,10 +474,12 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         if col.kind == "json":
             return json.dumps(v, ensure_ascii=False) if v else ""
         if col.kind == "link" and v is not None:
+            kind = _NAME_SOURCES.get(col.key, ("", ()))[0]
+            text = (_NAMES.get() or {}).get((kind, v), f"#{v}")
             target = LINK_TARGETS.get(col.key)
             if target:
-                return Markup('<a href="/{}/{}">#{}</a>').format(target, v, v)
-            return f"#{v}"
+                return Markup('<a href="/{}/{}">{}</a>').format(target, v, text)
+            return text
         return "" if v is None else v
 
     @app.get("/{slug}", response_class=HTMLResponse)
@@ -459,6 +501,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         rows = await ordered.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1).values(*keys)
         has_next = len(rows) > PAGE_SIZE
         rows = rows[:PAGE_SIZE]
+        await load_names(rows)
         if not has_next:
             total: int | None = (page - 1) * PAGE_SIZE + len(rows)
         elif q:
@@ -603,6 +646,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     async def detail_context(spec: ResourceSpec, p: Principal, row: dict[str, Any]) -> dict[str, Any]:
         from .detail import related
 
+        await load_names([row])
         ctx: dict[str, Any] = {"p": p, "spec": spec, "slug": spec.slug, "row": row,
                                "fields": [(c.label, cell(spec, c, row, p)) for c in spec.all_columns],
                                "actions": [], "audit": []}
@@ -610,7 +654,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             for action in forms.ACTIONS.get(spec.slug, []):
                 if action.when(row):
                     ctx["actions"].append((action, await choices_for(action.fields, p)))
-        ctx.update(await related(spec.slug, row, p, cell_fn=cell))
+        ctx.update(await related(spec.slug, row, p, cell_fn=cell, prepare=load_names))
         ctx["can_edit"] = p.can_write and spec.slug in forms.EDIT_FORMS
         return ctx
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 
 from . import models as m
@@ -10,6 +11,8 @@ from .resources import RESOURCES
 from .scope import Principal
 
 __all__ = ["related"]
+
+_prepare: ContextVar[Any] = ContextVar("empower_prepare")
 
 _AUDIT_ENTITY = {"beneficiaries": "beneficiary", "cooperatives": "cooperative",
                  "grants": "grant", "enrollments": "enrollment", "duplicates": "duplicate_candidate",
@@ -20,14 +23,21 @@ async def _table(slug: str, qs: Any, p: Principal, cell_fn: Callable[..., Any],
                  title: str) -> dict[str, Any]:
     spec = RESOURCES[slug]
     rows = await qs.order_by("id").limit(200).values(*spec.column_keys())
+    await _prepare.get()(rows)
     return {"title": title, "slug": slug, "labels": [c.label for c in spec.columns],
             "rows": rows, "cells": [[cell_fn(spec, c, r, p) for c in spec.columns] for r in rows],
             "detail": spec.has_detail}
 
 
 async def related(slug: str, row: dict[str, Any], p: Principal,
-                  cell_fn: Callable[..., Any]) -> dict[str, Any]:
-    """Related tables (scoped like their own lists) and the record's audit trail."""
+                  cell_fn: Callable[..., Any],
+                  prepare: Callable[[list[dict[str, Any]]], Awaitable[None]]) -> dict[str, Any]:
+    """Related tables (scoped like their own lists) and the record's audit trail.
+
+    ``prepare(rows)`` is awaited on each table's rows before its cells are rendered (it looks up
+    the names shown in link cells).
+    """
+    _prepare.set(prepare)
     rid = row["id"]
     tables: list[dict[str, Any]] = []
     if slug == "beneficiaries":
