@@ -178,7 +178,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     async def lifespan(app: FastAPIAdmin) -> AsyncIterator[None]:
         async with compat.tortoise_lifespan(tortoise_url(db_url),
                                             {"models": ["empower.admin.models"]}):
-            rows = await m.Province.all().values("code", "region_code")
+            rows = await m.Province.all().values("code", "region_code", "name_fr", "name_ar")
+            app.state.province_names = {r["code"]: (r["name_fr"], r["name_ar"]) for r in rows}
             app.state.provinces_by_region = {}
             for r in rows:
                 app.state.provinces_by_region.setdefault(r["region_code"], []).append(r["code"])
@@ -471,6 +472,10 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             return fmt_mad(v)
         if col.kind in ("label", "bool"):
             return label(v)
+        if col.kind == "province" and v:
+            names = app.state.province_names.get(v)
+            if names:
+                return f"{names[1] if compat.current_locale() == 'ar' else names[0]} ({v})"
         if col.kind == "json":
             return json.dumps(v, ensure_ascii=False) if v else ""
         if col.kind == "link" and v is not None:

@@ -50,3 +50,42 @@ def test_core_cli_mounts_admin_commands(capsys):
     assert main(["admin", "--help"]) == 0
     out = capsys.readouterr().out
     assert "serve" in out and "create-user" in out
+
+
+def test_serve_starts_the_panel_on_the_embedded_default(tmp_path, sqlite_template):
+    """``empower admin serve`` on an SQLite file, no other service: the login page answers."""
+    import os
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    path = tmp_path / "empower.db"
+    shutil.copy(sqlite_template, path)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EMPOWER_")}
+    env["EMPOWER_DATABASE_URL"] = f"sqlite:///{path}"
+    proc = subprocess.Popen([sys.executable, "-c", "from empower.cli import main; main()",
+                             "admin", "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=tmp_path)
+    try:
+        deadline = time.time() + 30
+        while True:
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/login", timeout=2)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.stdout.read().decode()
+                assert time.time() < deadline, "the panel did not start"
+                time.sleep(0.2)
+        assert r.status_code == 200 and "empower" in r.text
+        assert httpx.get(f"http://127.0.0.1:{port}/beneficiaries").status_code == 303
+    finally:
+        proc.terminate()
+        proc.wait(10)
