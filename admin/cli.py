@@ -31,8 +31,14 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
         raise typer.Exit(2)
     typer.echo(f"empower panel on http://{host}:{port}/ (database {settings.database_url}, "
                f"sessions {'in Redis' if settings.redis_url else 'in memory'})")
-    uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True,
-                forwarded_allow_ips="127.0.0.1", log_level="info", server_header=False)
+    # X-Forwarded-Proto is trusted from a reverse proxy on this machine only (Secure cookies).
+    common = {"host": host, "port": port, "proxy_headers": True,
+              "forwarded_allow_ips": "127.0.0.1", "log_level": "info", "server_header": False}
+    if workers > 1:
+        # Several processes: each builds its own app from the same EMPOWER_* settings.
+        uvicorn.run("empower.admin.app:create_app", factory=True, workers=workers, **common)
+    else:
+        uvicorn.run(create_app(settings), **common)
 
 
 def _read_password() -> str:
