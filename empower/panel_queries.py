@@ -27,7 +27,7 @@ from empower.vocab import DuplicateStatus, EnrollmentStatus
 __all__ = ["dashboard_counts"]
 
 
-def _provinces(regions: Collection[str]) -> Select[tuple[str]]:
+def _provinces(regions: Collection[str]) -> Select[Any]:
     return select(Province.code).where(Province.region_code.in_(list(regions)))
 
 
