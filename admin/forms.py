@@ -27,6 +27,7 @@ from empower.models import (
     DuplicateCandidate,
     Enrollment,
     Grant,
+    Membership,
     Program,
     Province,
 )
@@ -271,6 +272,18 @@ def admit(uow: Any, record_id: int, values: dict[str, Any], p: Principal) -> str
     return f"/cooperatives/{record_id}"
 
 
+def remove(uow: Any, record_id: int, values: dict[str, Any], p: Principal) -> str:
+    check_coop(uow, p, record_id)
+    membership_id = _int(values, "membership_id")
+    member = uow.session.get(Membership, membership_id) if membership_id else None
+    if member is None or member.cooperative_id != record_id:
+        raise NotFound(f"membership #{membership_id} is not in this cooperative",
+                       field="membership_id", value=membership_id)
+    check_person(uow, p, member.beneficiary_id)
+    empower.remove_member(uow, member.id, on=_date(values, "on"), actor=p.actor)
+    return f"/cooperatives/{record_id}"
+
+
 def dissolve(uow: Any, record_id: int, values: dict[str, Any], p: Principal) -> str:
     check_coop(uow, p, record_id)
     empower.dissolve_cooperative(uow, record_id, on=_date(values, "on"), actor=p.actor)
@@ -510,6 +523,9 @@ ACTIONS: dict[str, list[Action]] = {
     "cooperatives": [
         Action("admit", N_("Admit a member"), MEMBER_FIELDS, admit,
                lambda r: r.get("dissolved_on") is None),
+        Action("remove", N_("A member leaves"),
+               [Field("membership_id", N_("Membership #"), "number", required=True), *DATE_ON],
+               remove, lambda r: r.get("dissolved_on") is None, "secondary"),
         Action("dissolve", N_("Dissolve"), DATE_ON, dissolve,
                lambda r: r.get("dissolved_on") is None, "warning"),
     ],

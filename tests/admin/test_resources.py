@@ -102,8 +102,15 @@ def test_enrolment_lifecycle_and_cooperative_members(as_user, seed, db):
         member = uow.session.scalar(select(Membership).where(
             Membership.beneficiary_id == person.id))
         assert member.role == "president"
+        member_id = member.id
         assert uow.session.get(Cooperative, seed.coop_in_id).name == "Argan Tifawin Nouvelle"
     assert "Argan Tifawin Nouvelle" in amina.get(coop).text
+    r = amina.submit(f"{coop}/remove", {"membership_id": member_id, "on": "2024-09-01"}, coop)
+    assert r.status_code == 303, r.text[:800]
+    r = amina.submit(f"{coop}/remove", {"membership_id": 9999, "on": "2024-09-01"}, coop)
+    assert r.status_code == 422
+    with db.unit_of_work() as uow:
+        assert uow.session.get(Membership, member_id).left_on == date(2024, 9, 1)
 
 
 def test_edit_archive_restore_beneficiary(as_user, seed, db):
