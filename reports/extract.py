@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from empower.reports.period import Month, age_band_cutoffs, day_after, day_before, survival_cutoff
-from sqlalchemy import Date, case, exists, func, literal, or_, select
+from sqlalchemy import Date, String, case, exists, func, literal, or_, select, type_coerce
 from sqlalchemy.sql import ColumnElement
 
 from empower.db import UnitOfWork
@@ -73,6 +73,7 @@ class Facts:
     first_payments: pd.DataFrame
     cohort: pd.DataFrame
     surveys: pd.DataFrame
+    jobs: pd.DataFrame
     regions: list[str] = field(default_factory=list)
 
     def frames(self) -> dict[str, pd.DataFrame]:
@@ -117,23 +118,24 @@ class _Window:
             return [literal("").label(n) for n in ("region", "province", "age_band", "milieu")]
         return [p.region_code.label("region"), b.province_code.label("province"),
                 self.age_band(b.birth_date),
-                func.coalesce(b.milieu, "unknown").label("milieu")]
+                # as plain text: "unknown" is not a Milieu, the enum type would refuse it
+                func.coalesce(type_coerce(b.milieu, String), "unknown").label("milieu")]
 
 
 def _frame(uow: UnitOfWork, stmt: Any) -> pd.DataFrame:
     result = uow.session.execute(stmt)
     keys = list(result.keys())
-    rows = result.all()
-    # Column-wise construction: pandas inspects every Row object when given a list of them.
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(keys)
-    frame = pd.DataFrame({k: pd.Series(col, dtype=object) for k, col in zip(keys, columns,
-                                                                         strict=True)})
+    # One 2-D object array, sliced by column: far cheaper than letting pandas inspect each Row.
+    data = np.array([tuple(row) for row in result], dtype=object).reshape(-1, len(keys))
+    frame = pd.DataFrame({k: data[:, i] for i, k in enumerate(keys)})
     for col in frame.columns:
-        sample = frame[col].dropna()
-        if len(sample) and isinstance(sample.iloc[0], Enum):  # vocabularies -> their values
-            frame[col] = frame[col].map(lambda v: None if v is None else v.value)
-        elif len(sample) and isinstance(sample.iloc[0], (int, bool)) and len(sample) == len(frame):
-            frame[col] = frame[col].astype("bool" if isinstance(sample.iloc[0], bool) else "int64")
+        values = frame[col]
+        index = values.first_valid_index()
+        first = None if index is None else values.at[index]
+        if isinstance(first, Enum):  # vocabularies -> their stored values
+            frame[col] = values.map(lambda v: None if v is None else v.value)
+        elif isinstance(first, bool | int) and values.notna().all():
+            frame[col] = values.astype("bool" if isinstance(first, bool) else "int64")
     return frame
 
 
@@ -146,6 +148,20 @@ def _grouped(uow: UnitOfWork, inner: Any, sums: dict[str, str] | None = None) ->
                    *[func.sum(sub.c[src]).label(dst) for src, dst in sums.items()])
             .group_by(*keys))
     return _frame(uow, stmt)
+
+
+def _split(uow: UnitOfWork, stmt: Any, who: Any, several: Any) -> pd.DataFrame:
+    """Rows of women with one row each, grouped and counted; rows of the others, with her id.
+
+    Distinct-woman KPIs need ids only to avoid counting a woman twice, so a woman with a single
+    relevant row travels as part of a count (see ``kpis._distinct``).
+    """
+    alone = _grouped(uow, stmt.where(who.not_in(several)))
+    alone.insert(0, "beneficiary_id", pd.array([pd.NA] * len(alone), dtype="Int64"))
+    many = _frame(uow, stmt.add_columns(who.label("beneficiary_id")).where(who.in_(several)))
+    many["n"] = 1
+    many["beneficiary_id"] = many["beneficiary_id"].astype("Int64")
+    return pd.concat([alone, many[alone.columns]], ignore_index=True) if len(many) else alone
 
 
 def _program_id(uow: UnitOfWork, code: str | None) -> int | None:
@@ -191,19 +207,23 @@ def extract(uow: UnitOfWork, first: Month, last: Month, scope: Scope | None = No
                w.clamp(b.c.archived_on, "archived_on"))
         .select_from(person).where(b.c.registered_on <= w.end)))
 
-    e = Enrollment.__table__.alias("e")
+    def enrolment_rows(alias: Any) -> list[Any]:
+        conds = [alias.c.enrolled_on.is_not(None), alias.c.enrolled_on <= w.end,
+                 or_(alias.c.exited_on.is_(None), alias.c.exited_on >= w.start)]
+        return conds + ([alias.c.program_id == pid] if pid is not None else [])
+
+    e, e_many = Enrollment.__table__.alias("e"), Enrollment.__table__.alias("e_many")
     enrol_stmt = (
-        select(e.c.beneficiary_id, *dims, w.clamp(b.c.archived_on, "archived_on"),
+        select(*dims, w.clamp(b.c.archived_on, "archived_on"),
                w.clamp(e.c.enrolled_on, "enrolled_on"), w.clamp(e.c.exited_on, "exited_on"),
-               e.c.exit_reason)
+               type_coerce(e.c.exit_reason, String).label("exit_reason"))
         .select_from(e.join(b, b.c.id == e.c.beneficiary_id).join(p, p.c.code == b.c.province_code))
-        .where(e.c.enrolled_on.is_not(None), e.c.enrolled_on <= w.end,
-               or_(e.c.exited_on.is_(None), e.c.exited_on >= w.start)))
+        .where(*enrolment_rows(e)))
     if scope.region:
         enrol_stmt = enrol_stmt.where(p.c.region_code == scope.region)
-    if pid is not None:
-        enrol_stmt = enrol_stmt.where(e.c.program_id == pid)
-    enrolments = _frame(uow, enrol_stmt)
+    several = (select(e_many.c.beneficiary_id).where(*enrolment_rows(e_many))
+               .group_by(e_many.c.beneficiary_id).having(func.count() > 1))
+    enrolments = _split(uow, enrol_stmt, e.c.beneficiary_id, several)
 
     c, pc = Cooperative.__table__.alias("c"), Province.__table__.alias("pc")
     m = Membership.__table__.alias("m")
@@ -223,15 +243,22 @@ def extract(uow: UnitOfWork, first: Month, last: Month, scope: Scope | None = No
             e3.c.program_id == pid))
     cooperatives = _grouped(uow, coop_stmt)
 
+    def membership_rows(alias: Any) -> list[Any]:
+        return [alias.c.joined_on <= w.end,
+                or_(alias.c.left_on.is_(None), alias.c.left_on >= w.start)]
+
+    m_many = Membership.__table__.alias("m_many")
     member_stmt = (
-        select(m.c.beneficiary_id, *dims, w.clamp(b.c.archived_on, "archived_on"),
+        select(*dims, w.clamp(b.c.archived_on, "archived_on"),
                w.clamp(m.c.joined_on, "joined_on"), w.clamp(m.c.left_on, "left_on"),
                w.clamp(c.c.founded_on, "founded_on"), w.clamp(c.c.dissolved_on, "dissolved_on"))
         .select_from(m.join(c, c.c.id == m.c.cooperative_id)
                      .join(b, b.c.id == m.c.beneficiary_id)
                      .join(p, p.c.code == b.c.province_code))
-        .where(m.c.joined_on <= w.end, or_(m.c.left_on.is_(None), m.c.left_on >= w.start)))
-    memberships = _frame(uow, person_scope(member_stmt))
+        .where(*membership_rows(m)))
+    several = (select(m_many.c.beneficiary_id).where(*membership_rows(m_many))
+               .group_by(m_many.c.beneficiary_id).having(func.count() > 1))
+    memberships = _split(uow, person_scope(member_stmt), m.c.beneficiary_id, several)
 
     # Grants: the recipient is a woman (her dimensions) or a cooperative (its place).
     g = Grant.__table__.alias("g")
@@ -248,7 +275,7 @@ def extract(uow: UnitOfWork, first: Month, last: Month, scope: Scope | None = No
             func.coalesce(gb.c.province_code, gc.c.province_code).label("province"),
             case((is_coop, "cooperative"), else_=w.age_band(gb.c.birth_date)).label("age_band"),
             case((is_coop, "cooperative"),
-                 else_=func.coalesce(gb.c.milieu, "unknown")).label("milieu")]
+                 else_=func.coalesce(type_coerce(gb.c.milieu, String), "unknown")).label("milieu")]
     else:
         grant_dims = [literal("").label(n) for n in ("region", "province", "age_band", "milieu")]
 
@@ -295,23 +322,32 @@ def extract(uow: UnitOfWork, first: Month, last: Month, scope: Scope | None = No
     cohort = _frame(uow, cohort_stmt)
 
     s = SurveyRecord.__table__.alias("s")
+    surveyed = s.join(b, b.c.id == s.c.beneficiary_id).join(p, p.c.code == b.c.province_code)
     survey_stmt = (
-        select(s.c.id, s.c.beneficiary_id, s.c.program_id, s.c.round, s.c.surveyed_on,
+        select(s.c.id, s.c.beneficiary_id, s.c.program_id,
+               type_coerce(s.c.round, String).label("round"), s.c.surveyed_on,
                s.c.monthly_income_centimes, s.c.has_account, s.c.business_operating,
-               s.c.jobs_created, w.clamp(b.c.archived_on, "archived_on"), *dims)
-        .select_from(s.join(b, b.c.id == s.c.beneficiary_id)
-                     .join(p, p.c.code == b.c.province_code))
-        .where(s.c.surveyed_on <= w.end))
+               w.clamp(b.c.archived_on, "archived_on"), *dims)
+        .select_from(surveyed).where(s.c.surveyed_on <= w.end))
+    # Jobs are a sum over the month's follow-ups: the database adds them up per cell and date.
+    jobs_stmt = (select(*dims, type_coerce(s.c.round, String).label("round"),
+                        w.clamp(s.c.surveyed_on, "surveyed_on"), s.c.jobs_created.label("jobs"))
+                 .select_from(surveyed)
+                 .where(s.c.surveyed_on >= w.start, s.c.surveyed_on <= w.end,
+                        s.c.round != "baseline", s.c.jobs_created.is_not(None)))
     if scope.region:
         survey_stmt = survey_stmt.where(p.c.region_code == scope.region)
+        jobs_stmt = jobs_stmt.where(p.c.region_code == scope.region)
     if pid is not None:
         survey_stmt = survey_stmt.where(s.c.program_id == pid)
+        jobs_stmt = jobs_stmt.where(s.c.program_id == pid)
     surveys = _frame(uow, survey_stmt)
+    jobs = _grouped(uow, jobs_stmt, sums={"jobs": "jobs_created"})
 
     region_codes = [scope.region] if scope.region else sorted(
         uow.session.scalars(select(Region.code)).all())
     return Facts(first=first, last=last, people=people, enrolments=enrolments,
                  cooperatives=cooperatives, memberships=memberships, grants=grants,
                  disbursements=disbursements, first_payments=first_payments, cohort=cohort,
-                 surveys=surveys, regions=region_codes)
+                 surveys=surveys, jobs=jobs, regions=region_codes)
 

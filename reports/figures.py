@@ -80,7 +80,7 @@ CATALOGUE: tuple[Kpi, ...] = (
         lambda f, m: kpis.business_survival_12m(f.cohort, f.surveys, m), frame="survival"),
     Kpi("business_survival_12m_response_rate", "outcomes", "share",
         lambda f, m: kpis.business_survival_12m(f.cohort, f.surveys, m), frame="survival"),
-    Kpi("jobs_created", "outcomes", "count", lambda f, m: kpis.jobs_created(f.surveys, m)),
+    Kpi("jobs_created", "outcomes", "count", lambda f, m: kpis.jobs_created(f.jobs, m)),
     Kpi("access_to_finance_share", "outcomes", "share",
         lambda f, m: kpis.access_to_finance(f.surveys, m)),
 )

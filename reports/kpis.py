@@ -77,10 +77,18 @@ def _counted(frame: pd.DataFrame, mask: pd.Series, dims: list[str]) -> pd.DataFr
 
 
 def _distinct(frame: pd.DataFrame, mask: pd.Series, dims: list[str]) -> pd.DataFrame:
-    """One row per beneficiary among the rows selected (her dimensions are hers, not the row's)."""
-    out = frame.loc[mask, ["beneficiary_id", *dims]].drop_duplicates("beneficiary_id")
-    out = out.drop(columns="beneficiary_id")
-    out["n"] = 1
+    """One row per beneficiary among the rows selected (her dimensions are hers, not the row's).
+
+    A row without ``beneficiary_id`` stands for ``n`` different women who have no other row in
+    the frame (the extract groups them; only women with several rows keep their id).
+    """
+    selected = frame.loc[mask]
+    anonymous = selected["beneficiary_id"].isna()
+    named = selected.loc[~anonymous, ["beneficiary_id", *dims]].drop_duplicates("beneficiary_id")
+    named = named.drop(columns="beneficiary_id").assign(n=1)
+    grouped = selected.loc[anonymous, dims].assign(n=_weights(selected)[anonymous])
+    out = pd.concat([grouped, named], ignore_index=True) if len(grouped) else named
+    out["n"] = out["n"].astype("int64")
     return out.reset_index(drop=True)
 
 
@@ -217,8 +225,8 @@ def days_to_first_payment(first_payments: pd.DataFrame, month: Month) -> pd.Data
 
 # --- Outcomes -------------------------------------------------------------------------------
 # ``surveys``: one row per survey record with beneficiary_id, program_id, round, surveyed_on,
-# monthly_income_centimes, has_account, business_operating, jobs_created, archived_on and her
-# dimensions. Ties on a date are broken by ``id`` when present (the later record wins).
+# monthly_income_centimes, has_account, business_operating, archived_on and her dimensions.
+# Ties on a date are broken by ``id`` when present (the later record wins).
 
 def _latest(frame: pd.DataFrame) -> pd.DataFrame:
     order = ["beneficiary_id", "surveyed_on", *(["id"] if "id" in frame.columns else [])]
@@ -278,7 +286,11 @@ def business_survival_12m(cohort: pd.DataFrame, surveys: pd.DataFrame,
 
 
 def jobs_created(surveys: pd.DataFrame, month: Month) -> pd.DataFrame:
-    """Jobs reported by follow-up records surveyed within the month (``n`` is the job count)."""
+    """Jobs reported by follow-up records surveyed within the month (``n`` is the job count).
+
+    ``surveys`` needs ``round``, ``surveyed_on`` and ``jobs_created`` (a sum when the extract
+    grouped records) besides the dimensions.
+    """
     mask = (_between(surveys["surveyed_on"], month.start, month.end)
             & (surveys["round"] != "baseline") & surveys["jobs_created"].notna())
     out = surveys.loc[mask, DIMS].copy()

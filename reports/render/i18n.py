@@ -30,6 +30,8 @@ _TEXT: dict[str, dict[str, str]] = {
     "total": {"fr": "Total", "ar": "المجموع", "en": "Total"},
     "summary": {"fr": "Synthèse", "ar": "ملخص", "en": "Summary"},
     "indicator": {"fr": "Indicateur", "ar": "المؤشر", "en": "Indicator"},
+    "breakdown": {"fr": "Ventilation", "ar": "التوزيع", "en": "Breakdown"},
+    "category": {"fr": "Catégorie", "ar": "الفئة", "en": "Category"},
     "value": {"fr": "Valeur", "ar": "القيمة", "en": "Value"},
     "numerator": {"fr": "Numérateur", "ar": "البسط", "en": "Numerator"},
     "denominator": {"fr": "Dénominateur", "ar": "المقام", "en": "Denominator"},

@@ -99,8 +99,7 @@ def _columns(blocks: list[Block], L: Labels) -> list[tuple[Block, str, str]]:
 
 def _family(ws: Worksheet, blocks: list[Block], L: Labels, threshold: int) -> None:
     cols = _columns(blocks, L)
-    _header(ws, 1, [L("indicator"), "", *[h for _, _, h in cols]])
-    ws.cell(row=1, column=1, value=L("indicator"))
+    _header(ws, 1, [L("breakdown"), L("category"), *[h for _, _, h in cols]])
     ws.row_dimensions[1].height = 60
     # rows: total, then each dimension's categories in the order the figures give them
     order: list[tuple[str, str, str]] = [("total", "total", L("total"))]

@@ -139,6 +139,21 @@ def test_cooperatives_active_and_women_led_share():
     assert (total(share, "numerator"), total(share, "denominator")) == (1, 2)
 
 
+def test_rows_without_id_are_distinct_women():
+    """The extract groups women with a single row; only women with several keep their id."""
+    rows = frame([
+        {"beneficiary_id": None, **WOMAN, "enrolled_on": D(2026, 9, 30), "exited_on": None,
+         "exit_reason": None, "archived_on": None, "n": 40},
+        {"beneficiary_id": 9, **CITY, "enrolled_on": D(2026, 9, 30), "exited_on": None,
+         "exit_reason": None, "archived_on": None, "n": 1},
+        {"beneficiary_id": 9, **CITY, "enrolled_on": D(2026, 10, 2), "exited_on": None,
+         "exit_reason": None, "archived_on": None, "n": 1},
+    ])
+    rows["beneficiary_id"] = rows["beneficiary_id"].astype("Int64")
+    assert total(kpis.active_enrollments(rows, OCT)) == 41
+    assert total(kpis.new_enrollments(rows, OCT)) == 1
+
+
 def test_cooperative_members_distinct_in_active_cooperatives():
     rows = frame([
         # member of two active cooperatives -> once
@@ -313,6 +328,8 @@ def empty_facts(**frames: pd.DataFrame) -> Facts:
         "surveys": ["id", "beneficiary_id", "program_id", "round", "surveyed_on",
                     "monthly_income_centimes", "has_account", "business_operating",
                     "jobs_created", "archived_on", "region", "province", "age_band", "milieu"],
+        "jobs": ["region", "province", "age_band", "milieu", "round", "surveyed_on",
+                 "jobs_created", "n"],
     }
     data = {name: frames.get(name, pd.DataFrame(columns=c)) for name, c in cols.items()}
     return Facts(first=OCT, last=OCT, regions=["04", "06"], **data)
