@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -110,6 +111,14 @@ async def load_names(rows: list[dict[str, Any]]) -> None:
             else:
                 parts = [r[c] for c in cols if r.get(c)]
             names[(kind, r["id"])] = next((t for t in parts if t), f"#{r['id']}")
+
+
+@lru_cache(maxsize=2048)
+def options_html(options: tuple[tuple[str, str], ...], selected: str) -> Markup:
+    """``<option>`` tags of a filter, cached: the same lists render on every list page."""
+    return Markup("").join(
+        Markup('<option value="{}"{}>{}</option>').format(
+            v, Markup(" selected") if v == selected else "", text) for v, text in options)
 
 
 class LoginRequired(Exception):
@@ -520,7 +529,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             options = f.options(p)
             if hasattr(options, "__await__"):
                 options = await options
-            filters.append((f, options, values.get(f.name, "")))
+            selected = values.get(f.name, "")
+            filters.append((f, options_html(tuple(options), selected), selected))
         query = {k: v for k, v in {"q": q, **values, "sort": sort}.items() if v}
         return render(request, "list.html", {
             "p": p, "spec": spec, "slug": slug, "rows": rows,
