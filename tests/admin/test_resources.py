@@ -216,3 +216,13 @@ def test_bulk_archive_all_or_nothing_and_scoped(as_user, seed, db):
     r = as_user("vera").submit("/beneficiaries/bulk/archive", {"ids": [str(ids[0])],
                                                                "on": "2024-12-02"})
     assert r.status_code == 404
+
+
+def test_record_pages_link_to_prefilled_forms(as_user, seed):
+    amina = as_user("amina")
+    page = amina.get(f"/beneficiaries/{seed.inside_id}").text
+    assert f"/grants/new?beneficiary_id={seed.inside_id}" in page
+    form = amina.get(f"/grants/new?beneficiary_id={seed.inside_id}").text
+    assert 'name="beneficiary_id"\n      type="text"' in form or \
+        f'value="{seed.inside_id}"' in form
+    assert "/grants/new" not in as_user("vera").get(f"/beneficiaries/{seed.inside_id}").text
