@@ -46,6 +46,7 @@ from empower.panel_queries import dashboard_counts
 from . import accounts, compat, forms
 from . import models as m
 from .formatting import fmt_date, fmt_datetime, fmt_mad, fmt_number, label
+from .messages import translate_error
 from .resources import LINK_TARGETS, RESOURCES, ResourceSpec, register_menu
 from .scope import Principal
 from .security import (
@@ -424,7 +425,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             try:
                 await run_in_threadpool(accounts.change_password, db, p.id, new, actor=p.actor)
             except EmpowerError as exc:
-                error = f"{_error_message(exc)}: {exc.message}"
+                error = f"{_error_message(exc)}: {translate_error(exc.message)}"
         if error:
             return render(request, "password.html", {"p": p, "error": error}, status_code=400)
         # Every session of hers ended with the generation bump; this one too.
@@ -645,7 +646,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             return render(request, "form.html", {
                 "p": p, "spec": spec, "fields": fields_, "values": values,
                 "choices": await choices_for(fields_, p), "action": f"/{slug}/new",
-                "error": _error_message(exc), "error_detail": exc.message,
+                "error": _error_message(exc), "error_detail": translate_error(exc.message),
                 "error_field": exc.field,
                 "title": forms.CREATE_FORMS[slug].title if slug in forms.CREATE_FORMS else
                 "Create a user"}, status_code=422)
@@ -715,7 +716,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
                 "p": p, "spec": spec, "fields": fields_, "values": values,
                 "choices": await choices_for(fields_, p),
                 "action": f"/{slug}/{record_id}/edit", "title": "Edit",
-                "error": _error_message(exc), "error_detail": exc.message,
+                "error": _error_message(exc), "error_detail": translate_error(exc.message),
                 "error_field": exc.field}, status_code=422)
         return RedirectResponse(url, 303)
 
@@ -755,7 +756,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         except EmpowerError as exc:
             return render(request, "bulk.html", {
                 "p": p, "spec": spec, "done": 0, "error": _error_message(exc),
-                "error_detail": exc.message}, status_code=422)
+                "error_detail": translate_error(exc.message)}, status_code=422)
         return render(request, "bulk.html", {"p": p, "spec": spec, "done": len(ids),
                                              "action": found})
 
@@ -776,7 +777,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
                 raise HTTPException(404)
         except EmpowerError as exc:
             ctx = await detail_context(spec, p, row)
-            ctx.update(error=_error_message(exc), error_detail=exc.message, error_action=action)
+            ctx.update(error=_error_message(exc), error_detail=translate_error(exc.message),
+                       error_action=action)
             return render(request, "detail.html", ctx, status_code=422)
         return RedirectResponse(f"/users/{record_id}", 303)
 
@@ -794,8 +796,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             url = await run_write(found.handler, record_id, values, p)
         except EmpowerError as exc:
             ctx = await detail_context(spec, p, row)
-            ctx.update(error=_error_message(exc), error_detail=exc.message, error_action=action,
-                       values=values)
+            ctx.update(error=_error_message(exc), error_detail=translate_error(exc.message),
+                       error_action=action, values=values)
             return render(request, "detail.html", ctx, status_code=422)
         return RedirectResponse(url, 303)
 

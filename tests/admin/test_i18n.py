@@ -53,6 +53,7 @@ def test_rule_violation_message_in_arabic(as_user, seed):
     r = nadia.submit(f"{page}/approve", {"on": "2024-03-05", "amount": "90000"}, page)
     assert r.status_code == 422
     assert "مرفوض بموجب قاعدة من قواعد البرنامج" in r.text
+    assert "يتجاوز المبلغ المطلوب" in r.text  # the core's detail, said in Arabic
     assert 'dir="rtl"' in r.text
 
 

@@ -123,6 +123,7 @@ def test_rule_violation_shown_on_form_with_values_kept(as_user, seed):
     assert r.status_code == 422
     assert "Refusé par une règle du programme" in r.text or "Valeur invalide" in r.text
     assert 'value="90000"' in r.text
+    assert "dépasse le montant demandé" in r.text  # the core's detail, in French
     # Registration with an under-age woman: refused, every typed value still there.
     r = amina.submit("/beneficiaries/new", {
         "cin": "QK445566", "first_name_ar": "سلمى", "birth_date": "2015-01-01",
@@ -130,6 +131,7 @@ def test_rule_violation_shown_on_form_with_values_kept(as_user, seed):
         "/beneficiaries/new")
     assert r.status_code == 422
     assert 'value="QK445566"' in r.text and 'value="سلمى"' in r.text
+    assert "doivent avoir au moins 18 ans" in r.text
     assert "form-error" in r.text
 
 
