@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -61,6 +62,7 @@ from .sessions import SessionData, SessionStore, open_store
 
 __all__ = ["create_app", "tortoise_url"]
 
+log = logging.getLogger("empower.admin")
 COOKIE = "empower_session"
 LOGIN_CSRF_COOKIE = "empower_login_csrf"
 PAGE_SIZE = 25
@@ -274,7 +276,6 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
 
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException) -> Response:
-        compat.set_locale(compat.current_locale())
         status = exc.status_code
         return render(request, "error.html", {"status": status, "p": getattr(
             request.state, "principal", None)}, status_code=status)
@@ -286,6 +287,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
 
     @app.exception_handler(Exception)
     async def _server_error(request: Request, exc: Exception) -> Response:
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return render(request, "error.html", {"status": 500, "p": None}, status_code=500)
 
     # -- authentication -------------------------------------------------------------------------
