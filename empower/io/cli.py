@@ -118,16 +118,16 @@ def register(app: typer.Typer) -> None:
 
                 writer.writerow([rej.line, rej.column, neutralise(rej.value), rej.reason])
 
-        bar = _ProgressBar(err, f"importing {file.name}")
+        bar = _ProgressBar(err, f"importing {file.name}") if err.is_terminal else None
         db = connect(settings.database_url, rules=settings.rules())
         try:
             report = import_file(db, spec.name, file, mode=mode, actor=f"import:{file.name}",
                                  on_rejection=on_rejection, progress=bar)
         except FileRejected as exc:
-            bar.stop()
             raise _fail(err, exc.message) from None
         finally:
-            bar.stop()
+            if bar is not None:
+                bar.stop()
             if errors_fh is not None:
                 errors_fh.close()
             db.dispose()

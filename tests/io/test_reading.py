@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -143,3 +143,34 @@ def test_false_values(text: str) -> None:
     ("  TÉTOUAN ", "01.571")])
 def test_provinces(text: str, code: str) -> None:
     assert kind_spec("beneficiaries").by_name["province_code"].parse(clean(text), "p") == code
+
+
+def test_large_files_report_progress(db: empower.Database, tmp_path: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    from empower.io.cli import _ProgressBar
+
+    header = ["cin", "first_name", "birth_date", "province_code", "commune", "consent_date"]
+    # Distinct birth dates: identical people would all be duplicate candidates of each other.
+    rows = [header] + [[f"AB{100000 + i}", "Fatima", (date(1960, 1, 1) + timedelta(days=i))
+                        .isoformat(), "04.441", "x" * 90, "2024-01-01"] for i in range(6000)]
+    path = write_csv(tmp_path / "big.csv", rows)
+    calls: list[tuple[int, int | None]] = []
+    report = import_file(db, "beneficiaries", path, mode="dry-run", today=TODAY,
+                         progress=lambda done, total: calls.append((done, total)))
+    assert report.created == 6000
+    size = path.stat().st_size
+    assert len(calls) >= 3 and calls[-1] == (size, size)
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+    small: list[object] = []
+    import_file(db, "programs", write_csv(tmp_path / "p.csv", data.PROGRAMS), mode="dry-run",
+                progress=lambda *a: small.append(a))
+    assert small == []
+    screen = io.StringIO()
+    bar = _ProgressBar(Console(file=screen, force_terminal=True, width=80), "importing big.csv")
+    for done, total in calls:
+        bar(done, total)
+    bar.stop()
+    assert "importing big.csv" in screen.getvalue()
