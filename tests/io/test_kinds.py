@@ -112,3 +112,38 @@ def test_row_refused_half_way_leaves_nothing(db: empower.Database, tmp_path: Pat
     assert report.rejected == 1 and "outside" in report.rejections[0].reason
     assert report.rejections[0].column == "enrolled_on"
     assert snapshot(db) == before
+
+
+def test_reimport_takes_new_steps_and_refuses_money_changes(db: empower.Database,
+                                                             tmp_path: Path) -> None:
+    load_all(db, tmp_path)
+    events = audit_count(db)
+    coops = [list(r) for r in data.COOPERATIVES]
+    coops[1][6] = "Berkane"
+    coops[1][8] = "2025-01-01"  # dissolved since
+    report = import_file(db, "cooperatives", write_csv(tmp_path / "c.csv", coops), today=TODAY)
+    assert (report.updated, report.unchanged, report.rejected) == (1, 1, 0)
+    members = [list(r) for r in data.MEMBERSHIPS]
+    members[2][2] = "trésorière"
+    report = import_file(db, "memberships", write_csv(tmp_path / "m.csv", members), today=TODAY)
+    # Her role changed; the other member left on the dissolution day, a blank left_on keeps it.
+    assert (report.updated, report.unchanged) == (1, 1)
+    grants = [list(r) for r in data.GRANTS]
+    grants[4][8] = "2024-04-10"  # G-4 approved since
+    grants[1][4] = "Métier à tisser et fils"
+    report = import_file(db, "grants", write_csv(tmp_path / "g.csv", grants), today=TODAY)
+    assert report.rejections == [] and (report.updated, report.unchanged) == (2, 2)
+    grants[2][5] = "45000"  # requested amount of an existing grant: not changed by import
+    report = import_file(db, "grants", write_csv(tmp_path / "g2.csv", grants), today=TODAY)
+    assert report.rejected == 1 and report.rejections[0].column == "amount_requested"
+    tranches = [list(r) for r in data.DISBURSEMENTS]
+    tranches[3][2] = "9000"
+    report = import_file(db, "disbursements", write_csv(tmp_path / "d.csv", tranches),
+                         today=TODAY)
+    assert report.rejected == 1 and "not changed by import" in report.rejections[0].reason
+    with db.unit_of_work(readonly=True) as uow:
+        g4 = uow.session.scalar(select(Grant).where(Grant.reference == "G-4"))
+        assert g4.status.value == "approved" and g4.approved_on == date(2024, 4, 10)
+        actions = sorted(e.action for e in uow.session.scalars(
+            select(AuditEvent).where(AuditEvent.id > events)))
+    assert actions == sorted(["update", "dissolve", "correct", "approve", "correct"])
