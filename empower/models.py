@@ -1,9 +1,10 @@
 """SQLAlchemy 2 typed models: the program's domain as the database stores it.
 
 Conventions (shared with the panel's Tortoise models, which read the same tables):
-money is integer centimes (``*_centimes``); business dates are ``date``; timestamps are naive UTC
-``datetime``; vocabularies are their string values with a CHECK constraint; every constraint is
-named by the metadata's naming convention so Alembic can alter it on every backend.
+money is integer centimes (``*_centimes``, 64-bit: a national program's budget overflows 32
+bits); business dates are ``date``; timestamps are naive UTC ``datetime``; vocabularies are their
+string values with a CHECK constraint; every constraint is named by the metadata's naming
+convention so Alembic can alter it on every backend.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -142,12 +144,12 @@ class Program(Base):
     funder: Mapped[str | None] = mapped_column(String(200))
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
-    budget_centimes: Mapped[int] = mapped_column(Integer)
-    grant_cap_centimes: Mapped[int | None] = mapped_column(Integer)
+    budget_centimes: Mapped[int] = mapped_column(BigInteger)
+    grant_cap_centimes: Mapped[int | None] = mapped_column(BigInteger)
     # Sum of approved amounts still owed or spent (cancellations give back what was not paid).
     # Kept on the row so approvals can reserve budget with one conditional UPDATE, which is what
     # keeps two officers approving at once from overspending.
-    committed_centimes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    committed_centimes: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -178,7 +180,7 @@ class Agreement(Base):
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
     signed_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
-    committed_centimes: Mapped[int] = mapped_column(Integer, default=0)
+    committed_centimes: Mapped[int] = mapped_column(BigInteger, default=0)
     status: Mapped[AgreementStatus] = mapped_column(
         vocab(AgreementStatus, "agreement_status"), default=AgreementStatus.ACTIVE
     )
@@ -337,9 +339,9 @@ class Grant(Base):
     cooperative_id: Mapped[int | None] = mapped_column(ForeignKey("cooperatives.id"), index=True)
     purpose: Mapped[str | None] = mapped_column(String(300))
     status: Mapped[GrantStatus] = mapped_column(vocab(GrantStatus, "grant_status"))
-    amount_requested_centimes: Mapped[int] = mapped_column(Integer)
-    amount_approved_centimes: Mapped[int | None] = mapped_column(Integer)
-    disbursed_centimes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    amount_requested_centimes: Mapped[int] = mapped_column(BigInteger)
+    amount_approved_centimes: Mapped[int | None] = mapped_column(BigInteger)
+    disbursed_centimes: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     submitted_on: Mapped[date] = mapped_column(Date)
     approved_on: Mapped[date | None] = mapped_column(Date, index=True)
     rejected_on: Mapped[date | None] = mapped_column(Date)
@@ -362,7 +364,7 @@ class Disbursement(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(40), unique=True)
     grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id"), index=True)
-    amount_centimes: Mapped[int] = mapped_column(Integer)
+    amount_centimes: Mapped[int] = mapped_column(BigInteger)
     paid_on: Mapped[date] = mapped_column(Date, index=True)
     channel: Mapped[Channel] = mapped_column(vocab(Channel, "channel"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -384,7 +386,7 @@ class SurveyRecord(Base):
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
     round: Mapped[SurveyRound] = mapped_column(vocab(SurveyRound, "survey_round"))
     surveyed_on: Mapped[date] = mapped_column(Date, index=True)
-    monthly_income_centimes: Mapped[int | None] = mapped_column(Integer)
+    monthly_income_centimes: Mapped[int | None] = mapped_column(BigInteger)
     has_savings: Mapped[bool | None] = mapped_column(Boolean)
     has_account: Mapped[bool | None] = mapped_column(Boolean)
     borrowed_formal: Mapped[bool | None] = mapped_column(Boolean)
