@@ -329,3 +329,17 @@ def test_tranche_references_fit_for_the_longest_grant_reference(uow: empower.Uni
     assert len(set(refs)) == 10
     assert all(len(r) <= 40 for r in refs)
     assert refs[0] == "G" * 37 + "-T1" and refs[-1] == "G" * 36 + "-T10"
+
+
+def test_national_scale_amounts_fit(uow: empower.UnitOfWork) -> None:
+    """A 500-million-dirham program: beyond 32-bit centimes, stored exactly on every backend."""
+    program = make_program(uow, code="NATIONAL", budget=Decimal("500000000"),
+                           grant_cap=Decimal("30000000"))
+    woman = make_enrolled(uow, program)
+    grant = make_grant(uow, program, beneficiary_id=woman.id, amount="25000000.01")
+    empower.approve_grant(uow, grant.id, on=D(2024, 3, 5), actor=ACTOR)
+    pay(uow, grant, "24999999.99")
+    uow.session.expire_all()
+    assert committed(uow, program) == 2_500_000_001
+    assert uow.session.get(Program, program.id).budget_centimes == 50_000_000_000
+    assert uow.session.get(Grant, grant.id).disbursed_centimes == 2_499_999_999
