@@ -21,6 +21,8 @@ __all__ = ["MAX_LINE", "FileRejected", "Table", "open_table"]
 
 # A line longer than this is not a spreadsheet row (a binary blob, a broken export).
 MAX_LINE = 1_000_000
+# A record spanning more lines than this is an unclosed quote swallowing the rows after it.
+_MAX_LINES_PER_ROW = 50
 _SAMPLE = 1 << 16
 _SCAN_CHUNK = 1 << 20
 
@@ -195,6 +197,10 @@ def _open_csv(path: Path, head: bytes) -> Iterator[Table]:
                 except csv.Error as exc:
                     raise FileRejected(f"{path.name}: line {counter['line']} cannot be read "
                                        f"as CSV ({exc})") from exc
+                if counter["line"] - start >= _MAX_LINES_PER_ROW:
+                    raise FileRejected(
+                        f"{path.name}: the quoted value starting on line {start} runs over "
+                        f"{counter['line'] - start + 1} lines; a quote is probably not closed")
                 yield start, cells
                 start = counter["line"] + 1
 
