@@ -302,8 +302,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         if not user or not user["is_active"] or user["session_generation"] != data.generation:
             await sessions.end(token)
             raise LoginRequired
-        regions = tuple(sorted(await m.UserRegion.filter(user_id=user["id"]).values_list(
-            "region_code", flat=True)))
+        regions = tuple(data.regions)
         by_region = app.state.provinces_by_region
         provinces = tuple(c for r in regions for c in by_region.get(r, ()))
         compat.set_locale(user["language"])
@@ -391,7 +390,9 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         await run_in_threadpool(accounts.record_login, db, user["id"])
         token = new_token()
         now_ts = clock()
-        await sessions.create(token, SessionData(user_id=user["id"],
+        regions = sorted(await m.UserRegion.filter(user_id=user["id"]).values_list(
+            "region_code", flat=True))
+        await sessions.create(token, SessionData(user_id=user["id"], regions=regions,
                                                  generation=user["session_generation"],
                                                  csrf=new_token(), started=now_ts, seen=now_ts))
         response = RedirectResponse(nxt, 303)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 __all__ = ["MemoryStore", "SessionData", "SessionStore", "Store", "open_store"]
@@ -87,6 +87,9 @@ class SessionData:
     csrf: str
     started: float
     seen: float
+    # Her region codes when she logged in. A change of regions must bump
+    # ``users.session_generation`` (as password changes do) so sessions pick it up.
+    regions: list[str] = field(default_factory=list)
 
 
 class SessionStore:
