@@ -178,6 +178,8 @@ def main() -> None:
     print(f"  panel    p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   max {ms[-1]:7.1f} ms   "
           f"{len(ms) / wall:6.1f} req/s")
     print(f"  raw SQL  the same page query with sqlite3, median {raw * 1000:7.2f} ms")
+    load1 = os.getloadavg()[0]
+    print(f"  machine  {os.cpu_count()} cores, load average {load1:.1f} during the run")
     print(f"  goal p95 < 150 ms: {'met' if p95 < 150 else 'NOT met'}")
     if tmp is not None:
         tmp.cleanup()
