@@ -149,6 +149,7 @@ class ImportRun:
         self.headers: dict[str, str] = {}
         self.present: frozenset[str] = frozenset()
         self._programs: dict[str, int] = {}
+        self.required = [c.name for c in kind.columns if c.required]
         self.memo: dict[str, dict[Any, Any]] = {
             c.name: {} for c in kind.columns if c.parse is not _text_parser}
 
@@ -265,35 +266,44 @@ def _parse_cells(run: ImportRun, positions: list[tuple[int, Column]], width: int
     issues: list[tuple[str | None, Any, str]] = []
     memo = run.memo
     for pos, col in positions:
-        cell = clean(cells[pos]) if pos < n else None
-        raw[col.name] = cell
+        name = col.name
+        cell = cells[pos] if pos < n else None
+        # Text cells (every CSV cell) are trimmed inline: this runs once per cell of the file.
+        if type(cell) is str:
+            cell = cell.strip() or None
+            if cell is not None and cell[0] == "'":
+                cell = clean(cell)
+        else:
+            cell = clean(cell)
+        raw[name] = cell
         if cell is None:
-            values[col.name] = None
+            values[name] = None
             continue
-        cache = memo.get(col.name)
+        cache = memo.get(name)
         if cache is not None:
-            hit = cache.get((type(cell), cell), _MISS)
+            # Text cells are their own key; other types keep theirs ("1" is not True).
+            key = cell if type(cell) is str else (type(cell), cell)
+            hit = cache.get(key, _MISS)
             if hit is not _MISS:
                 if isinstance(hit, EmpowerError):
-                    issues.append((col.name, cell, _reason(hit)))
+                    issues.append((name, cell, _reason(hit)))
                 else:
-                    values[col.name] = hit
+                    values[name] = hit
                 continue
         try:
-            value = col.parse(cell, col.name)
+            value = col.parse(cell, name)
         except EmpowerError as exc:
             value = exc
-            issues.append((col.name, cell, _reason(exc)))
+            issues.append((name, cell, _reason(exc)))
         else:
-            values[col.name] = value
+            values[name] = value
         if cache is not None:
             if len(cache) >= _MEMO_SIZE:
                 cache.clear()
-            cache[(type(cell), cell)] = value
-    for col in run.kind.columns:
-        if col.required and col.name in values and values[col.name] is None \
-                and not any(i[0] == col.name for i in issues):
-            issues.append((col.name, None, "a value is required"))
+            cache[key] = value
+    for name in run.required:
+        if name in values and values[name] is None and not any(i[0] == name for i in issues):
+            issues.append((name, None, "a value is required"))
     return values, raw, issues
 
 
