@@ -161,3 +161,17 @@ def test_pseudonymised_export(db: empower.Database, tmp_path: Path) -> None:
     cli(db, "export", "beneficiaries", str(tmp_path / "b2.csv"), "--pseudonymize",
         env={"EMPOWER_PSEUDONYM_KEY": "other"})
     assert rows[1][cin] not in (tmp_path / "b2.csv").read_text(encoding="utf-8-sig")
+
+
+def test_through_the_empower_command(db: empower.Database, tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from empower.cli import main
+
+    monkeypatch.setenv("EMPOWER_DATABASE_URL", db.engine.url.render_as_string(hide_password=False))
+    good = write_csv(tmp_path / "programs.csv", data.PROGRAMS)
+    assert main(["import", "programs", str(good)]) == 0
+    assert main(["import", "programs", str(good), "--mode", "dry-run"]) == 0
+    assert main(["import", "programs", str(tmp_path / "nope.csv")]) == 2
+    assert main(["import", "grants", str(good)]) == 2  # no grant column in a programs file
+    assert main(["export", "programs", str(tmp_path / "out.xlsx")]) == 0
+    assert main(["import", "programs", str(tmp_path / "out.xlsx")]) == 0
