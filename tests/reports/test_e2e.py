@@ -369,3 +369,13 @@ def test_cli_monthly_freeze_and_diff(scenario, db_url, tmp_path, monkeypatch):
     result = runner.invoke(app, ["monthly", "--month", "oct", "--format", "json", "--out",
                                  str(out)])
     assert result.exit_code != 0
+
+
+def test_unknown_milieu_is_its_own_cell(db):
+    with db.unit_of_work() as uow:
+        program = make_program(uow)
+        make_enrolled(uow, program, milieu=None)
+        make_enrolled(uow, program, milieu="urban")
+        uow.commit()
+    figures = build_monthly_report(db, OCT).figures
+    assert figures["active_enrollments"]["by_milieu"] == {"urban": 1, "rural": 0, "unknown": 1}
