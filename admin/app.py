@@ -536,10 +536,20 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             selected = values.get(f.name, "")
             filters.append((f, options_html(tuple(options), selected), selected))
         query = {k: v for k, v in {"q": q, **values, "sort": sort}.items() if v}
+        # Column headers link to the same selection sorted by that column (again: reversed).
+        headers = []
+        for c in spec.columns:
+            link = None
+            if c.sortable:
+                link = f"/{slug}?" + urlencode({**query, "sort": c.key if sort != c.key
+                                                else f"-{c.key}"})
+            mark = " ▲" if sort == c.key else " ▼" if sort == f"-{c.key}" else ""
+            headers.append((c.label, link, mark))
         return render(request, "list.html", {
             "p": p, "spec": spec, "slug": slug, "rows": rows,
             "cells": [[cell(spec, c, r, p) for c in spec.columns] for r in rows],
             "q": q, "filters": filters, "sort": sort, "page": page, "total": total,
+            "headers": headers,
             "capped": total is not None and total > COUNT_CAP, "count_cap": COUNT_CAP,
             "has_next": has_next, "page_size": PAGE_SIZE,
             "query": query, "qs_encode": urlencode,
