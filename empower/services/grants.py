@@ -229,6 +229,9 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str) -> Disbur
     """Pay a tranche of an approved grant; never above the approved amount, even concurrently.
 
     When the tranche completes the approved amount, the grant is closed on the payment date.
+    A tranche paid before a cancellation that is already recorded (history loaded after the
+    fact) is accepted too, as it would have been on its date: it takes back from the program's
+    budget what the cancellation released.
     """
     audit.check_actor(actor)
     amount_c = centimes(data.amount, field="amount")
@@ -236,7 +239,10 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str) -> Disbur
         raise InvalidInput("amount: a tranche must be above zero", field="amount",
                            value=str(data.amount))
     grant = get(uow, Grant, data.grant_id, what="grant")
-    if grant.status != GrantStatus.APPROVED:
+    before_cancellation = (grant.status == GrantStatus.CANCELLED
+                           and grant.cancelled_on is not None
+                           and data.paid_on < grant.cancelled_on)
+    if grant.status != GrantStatus.APPROVED and not before_cancellation:
         raise InvalidTransition(f"grant {grant.reference} is {grant.status.value}; tranches are "
                                 f"paid only on approved grants", field="grant_reference",
                                 value=grant.reference)
@@ -251,15 +257,18 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str) -> Disbur
         if other is not None:
             raise Conflict(f"reference: tranche '{reference}' already exists (disbursement #{other})",
                            field="reference", value=reference, existing_id=other)
-    paid = uow.session.execute(
-        update(Grant)
-        .where(Grant.id == grant.id, Grant.status == GrantStatus.APPROVED,
-               Grant.disbursed_centimes + amount_c <= Grant.amount_approved_centimes)
-        .values(disbursed_centimes=Grant.disbursed_centimes + amount_c)
-        .execution_options(synchronize_session=False))
+    if before_cancellation:
+        paid_rows = _pay_before_cancellation(uow, grant, amount_c, data.paid_on)
+    else:
+        paid_rows = uow.session.execute(
+            update(Grant)
+            .where(Grant.id == grant.id, Grant.status == GrantStatus.APPROVED,
+                   Grant.disbursed_centimes + amount_c <= Grant.amount_approved_centimes)
+            .values(disbursed_centimes=Grant.disbursed_centimes + amount_c)
+            .execution_options(synchronize_session=False)).rowcount
     uow.session.refresh(grant)
-    if paid.rowcount != 1:
-        if grant.status != GrantStatus.APPROVED:
+    if paid_rows != 1:
+        if grant.status != GrantStatus.APPROVED and not before_cancellation:
             raise InvalidTransition(f"grant {grant.reference} is {grant.status.value}; tranches "
                                     f"are paid only on approved grants", field="grant_reference",
                                     value=grant.reference)
@@ -284,6 +293,38 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str) -> Disbur
                  changes={"tranche": reference, "amount": str(mad(amount_c)),
                           "paid_on": data.paid_on, "channel": data.channel,
                           "disbursed": str(mad(grant.disbursed_centimes))})
-    if grant.disbursed_centimes == grant.amount_approved_centimes:
+    if grant.status == GrantStatus.APPROVED and \
+            grant.disbursed_centimes == grant.amount_approved_centimes:
         close_grant(uow, grant.id, on=data.paid_on, actor=actor)
     return tranche
+
+
+def _pay_before_cancellation(uow: UnitOfWork, grant: Grant, amount_c: int, paid_on: date) -> int:
+    """Add a tranche dated before the grant's recorded cancellation; 0 when it does not fit.
+
+    The cancellation gave the unpaid amount back to the budget, so the tranche takes its share
+    back, within the budget; both updates happen in a savepoint, so a refusal leaves neither.
+    """
+    with uow.savepoint():
+        paid = uow.session.execute(
+            update(Grant)
+            .where(Grant.id == grant.id, Grant.status == GrantStatus.CANCELLED,
+                   Grant.cancelled_on > paid_on,
+                   Grant.disbursed_centimes + amount_c <= Grant.amount_approved_centimes)
+            .values(disbursed_centimes=Grant.disbursed_centimes + amount_c)
+            .execution_options(synchronize_session=False))
+        if paid.rowcount != 1:
+            return 0
+        reserved = uow.session.execute(
+            update(Program)
+            .where(Program.id == grant.program_id,
+                   Program.committed_centimes + amount_c <= Program.budget_centimes)
+            .values(committed_centimes=Program.committed_centimes + amount_c)
+            .execution_options(synchronize_session=False))
+        if reserved.rowcount != 1:
+            raise BudgetExceeded(
+                f"amount: {mad(amount_c)} MAD paid before grant {grant.reference} was cancelled "
+                f"no longer fits program {grant.program.code}'s budget", field="amount",
+                value=str(mad(amount_c)))
+    uow.session.expire(grant.program, ["committed_centimes"])
+    return 1
