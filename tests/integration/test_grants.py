@@ -235,9 +235,40 @@ def test_cancel_releases_the_unpaid_amount(uow: empower.UnitOfWork) -> None:
     assert (last.action, last.actor, last.changes["released"]) == ("cancel", "user:boss",
                                                                    "20000.00")
     with pytest.raises(InvalidTransition):
-        pay(uow, g1, "1")
+        pay(uow, g1, "1", on=D(2024, 4, 2))  # paid on the day of the cancellation
     with pytest.raises(InvalidTransition):
         empower.cancel_grant(uow, g1.id, on=D(2024, 5, 1), actor=ACTOR)
+
+
+def test_tranche_paid_before_a_recorded_cancellation_takes_back_its_budget(
+        uow: empower.UnitOfWork) -> None:
+    """History loaded after the fact: the cancellation is recorded before an earlier tranche."""
+    program = make_program(uow, budget=Decimal("30000"), grant_cap=None)
+    woman = make_enrolled(uow, program)
+    grant = make_grant(uow, program, beneficiary_id=woman.id, amount="20000")
+    empower.approve_grant(uow, grant.id, on=D(2024, 3, 5), actor=ACTOR)
+    pay(uow, grant, "5000", on=D(2024, 3, 10))
+    empower.cancel_grant(uow, grant.id, on=D(2024, 6, 1), actor=ACTOR)
+    assert committed(uow, program) == 500_000
+    pay(uow, grant, "8000", on=D(2024, 5, 1))
+    assert (grant.status, grant.disbursed_centimes) == ("cancelled", 1_300_000)
+    assert committed(uow, program) == 1_300_000
+    with pytest.raises(OverDisbursement):
+        pay(uow, grant, "7000.01", on=D(2024, 5, 2))
+    with pytest.raises(InvalidTransition):
+        pay(uow, grant, "1", on=D(2024, 6, 1))
+    # Meanwhile the released money went to another grant: what no longer fits is refused, and
+    # the refusal leaves nothing behind.
+    other = make_grant(uow, program, beneficiary_id=woman.id, amount="15000")
+    empower.approve_grant(uow, other.id, on=D(2024, 6, 2), actor=ACTOR)
+    with pytest.raises(BudgetExceeded):
+        pay(uow, grant, "2000.01", on=D(2024, 5, 3))
+    uow.session.expire_all()
+    assert uow.session.get(Grant, grant.id).disbursed_centimes == 1_300_000
+    assert committed(uow, program) == 2_800_000
+    pay(uow, grant, "2000", on=D(2024, 5, 3))
+    assert committed(uow, program) == 3_000_000
+    assert uow.session.get(Grant, grant.id).status == "cancelled"  # complete, but not closed
 
 
 # --- transitions -------------------------------------------------------------------------------

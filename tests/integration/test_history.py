@@ -3,7 +3,8 @@
 A two-year story of one program's life is entered twice: once day by day, in date order, each
 act in its own unit of work with "today" being that day; once in one go, today, grouped by kind
 the way an import loads files (exits recorded before the grants they postdate, a dissolution
-before the memberships and grants that precede it, an archive before the acts she did earlier).
+before the memberships and grants that precede it, a cancellation before the tranches paid
+earlier, an archive before the acts she did earlier).
 Rules are checked as of each act's business date, so both give the same records.
 """
 
@@ -46,8 +47,10 @@ D = date
 ACTOR = "test:history"
 
 # The order an import loads kinds in; within a kind, the story's order.
+# Cancellations come with the grants (the grants file has cancelled_on), before the tranches
+# paid earlier; only a manual closing is entered after the tranches it follows.
 KINDS = ["program", "beneficiary", "archive", "cooperative", "dissolve", "membership", "leave",
-         "apply", "decide", "exit", "grant", "approve", "reject_grant", "tranche", "cancel",
+         "apply", "decide", "exit", "grant", "approve", "cancel", "reject_grant", "tranche",
          "close", "survey"]
 
 
