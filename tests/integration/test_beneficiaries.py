@@ -267,3 +267,22 @@ def test_erasure_clears_identity_keeps_facts_and_the_log_holds_no_personal_value
             empower.update_beneficiary(uow, woman.id, BeneficiaryUpdate(commune="X"), actor=ACTOR)
         # Her CIN is free again: the same woman can register anew if she comes back.
         make_beneficiary(uow, cin="ZT998877")
+
+
+def test_lookups_and_unknown_records_are_not_found(uow: empower.UnitOfWork) -> None:
+    from empower.errors import NotFound
+
+    woman = make_beneficiary(uow, cin="AB123456")
+    assert empower.beneficiary_by_cin(uow, " ab-123456 ").id == woman.id
+    program = make_program(uow)
+    assert empower.program_by_code(uow, "AWAL").id == program.id
+    with pytest.raises(NotFound) as err:
+        empower.beneficiary_by_cin(uow, "ZZ1")
+    assert err.value.field == "cin"
+    with pytest.raises(NotFound):
+        empower.program_by_code(uow, "NOPE")
+    with pytest.raises(NotFound) as err:
+        empower.archive_beneficiary(uow, 9999, actor=ACTOR)
+    assert "#9999" in err.value.message
+    with pytest.raises(NotFound):
+        empower.approve_grant(uow, 9999, on=date(2024, 1, 1), actor=ACTOR)
