@@ -28,6 +28,7 @@ __all__ = [
     "record_login",
     "set_active",
     "set_language",
+    "update_user",
 ]
 
 # Five wrong passwords in a row lock the account for fifteen minutes.
@@ -103,6 +104,38 @@ def set_active(db: Database, user_id: int, active: bool, *, actor: str) -> None:
         user.session_generation += 1
         audit.record(uow, actor=actor, action="activate" if active else "deactivate",
                      entity="user", entity_id=user_id)
+        uow.commit()
+
+
+def update_user(db: Database, user_id: int, *, role: str, regions: Sequence[str],
+                actor: str) -> None:
+    """Change a user's role and regions; her sessions end so the new scope applies at once."""
+    try:
+        role_value = Role(role)
+    except ValueError as exc:
+        raise InvalidInput(f"role: '{role}' is not one of admin, officer, viewer", field="role",
+                           value=role) from exc
+    codes = sorted({c.strip().zfill(2) for c in regions if c and c.strip()})
+    if role_value != Role.ADMIN and not codes:
+        raise InvalidInput(f"region: a {role_value.value} works in at least one region",
+                           field="region")
+    with db.unit_of_work() as uow:
+        user = _get(uow, user_id)
+        known = set(uow.session.scalars(select(Region.code)))
+        for code in codes:
+            if code not in known:
+                raise InvalidInput(f"region: '{code}' is not an HCP region code (01 to 12)",
+                                   field="region", value=code)
+        before = {"role": user.role.value, "regions": sorted(r.region_code for r in user.regions)}
+        if before == {"role": role_value.value, "regions": codes}:
+            return
+        user.role = role_value
+        user.regions = [UserRegion(region_code=c) for c in codes]
+        user.session_generation += 1
+        uow.session.flush()
+        audit.record(uow, actor=actor, action="update", entity="user", entity_id=user_id,
+                     changes={"role": [before["role"], role_value.value],
+                              "regions": [before["regions"], codes]})
         uow.commit()
 
 

@@ -783,6 +783,12 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             if action in ("deactivate", "activate"):
                 await run_in_threadpool(accounts.set_active, db, record_id,
                                         action == "activate", actor=p.actor)
+            elif action == "update":
+                regions = [c for c in str(form.get("regions") or "").replace(" ", ",").split(",")
+                           if c]
+                await run_in_threadpool(lambda: accounts.update_user(
+                    db, record_id, role=str(form.get("role") or ""), regions=regions,
+                    actor=p.actor))
             elif action == "password":
                 await run_in_threadpool(accounts.change_password, db, record_id,
                                         str(form.get("password") or ""), actor=p.actor)

@@ -180,3 +180,23 @@ def test_malformed_parameters_never_500(as_user, seed):
                 "/beneficiaries?sort=password_hash", "/beneficiaries?region=zz",
                 "/beneficiaries/999999", "/nope", "/beneficiaries/export.pdf"]:
         assert admin.get(url).status_code in (200, 404), url
+
+
+def test_admin_changes_role_and_regions_and_her_sessions_end(as_user, db, seed):
+    amina = as_user("amina")
+    admin = as_user("admin")
+    with db.unit_of_work() as uow:
+        from empower.models import User
+
+        amina_id = uow.session.scalar(select(User.id).where(User.username == "amina"))
+    page = f"/users/{amina_id}"
+    r = admin.submit(f"{page}/update", {"role": "officer", "regions": ""}, page)
+    assert r.status_code == 422  # an officer needs a region
+    r = admin.submit(f"{page}/update", {"role": "viewer", "regions": "04, 1"}, page)
+    assert r.status_code == 303
+    assert amina.get("/").status_code == 303  # her session ended
+    amina = as_user("amina")
+    html = amina.get("/beneficiaries").text
+    assert "Khadija" in html  # region 01 is hers now
+    assert 'id="bulk-archive"' not in html  # a viewer
+    assert "01, 04" in admin.get(page).text
