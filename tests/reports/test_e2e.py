@@ -379,3 +379,20 @@ def test_unknown_milieu_is_its_own_cell(db):
         uow.commit()
     figures = build_monthly_report(db, OCT).figures
     assert figures["active_enrollments"]["by_milieu"] == {"urban": 1, "rural": 0, "unknown": 1}
+
+
+def test_trend_points_equal_the_reports_of_those_months(demo):
+    """One 12-month extract (dates clamped to the window) gives each month's own figures."""
+    from empower.reports.figures import HEADLINE
+
+    report = build_monthly_report(demo, OCT, trend=True)
+    assert set(report.trend) == set(HEADLINE)
+    points = {key: dict(series) for key, series in report.trend.items()}
+    for month in ("2025-11", "2026-03", "2026-10"):
+        alone = build_monthly_report(demo, month).figures
+        for key in HEADLINE:
+            point = points[key][month]
+            assert point["value"] == alone[key]["value"], (month, key)
+            if "numerator" in point:
+                assert (point["numerator"], point["denominator"]) == (
+                    alone[key]["numerator"], alone[key]["denominator"]), (month, key)
