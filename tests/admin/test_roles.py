@@ -43,8 +43,23 @@ def test_officer_sees_only_her_regions_in_lists_search_and_exports(as_user, seed
     # A filter naming a region outside her scope finds nothing rather than leaking.
     assert "Khadija" not in amina.get("/beneficiaries?region=01").text
     assert "Khadija" not in amina.get("/beneficiaries?province=01.511").text
-    admin = as_user("admin").get("/beneficiaries").text
+    admin_user = as_user("admin")
+    admin = admin_user.get("/beneficiaries").text
     assert "Fatima" in admin and "Khadija" in admin
+    north = results(admin_user.get("/beneficiaries?region=01").text)
+    assert "Khadija" in north and "Fatima" not in north
+    from datetime import date
+
+    from empower.rules import age_on
+
+    age = age_on(date(1990, 3, 4), date.today())  # the seed's birth date
+    band = next(b for b in ("18-24", "25-34", "35-44", "45-54", "55-64")
+                if int(b[:2]) <= age <= int(b[3:]))
+    other = "18-24" if band != "18-24" else "25-34"
+    query = "/beneficiaries?province=01.511&milieu=rural&enrolment=enrolled&age="
+    assert "Khadija" in results(admin_user.get(query + band).text)
+    assert "Khadija" not in results(admin_user.get(query + other).text)
+    assert "Khadija" not in results(admin_user.get("/beneficiaries?enrolment=none").text)
 
 
 @pytest.mark.parametrize("path", [
