@@ -142,9 +142,9 @@ def _summarise(kpi: Kpi, frame: pd.DataFrame, regions: list[str], threshold: int
         out = {"value": total, "suppressed": is_small(total, threshold)}
         hidden: dict[str, list[str]] = {}
         for name, col in breakdowns.items():
-            cells = {k: v["n"] for k, v in _sums(frame, col, ["n"], regions).items()}
-            out[name] = cells
-            hidden[name] = [k for k, v in cells.items() if is_small(v, threshold)]
+            counts = {k: v["n"] for k, v in _sums(frame, col, ["n"], regions).items()}
+            out[name] = counts
+            hidden[name] = [k for k, v in counts.items() if is_small(v, threshold)]
         if breakdowns:
             out["suppressed_cells"] = hidden
         return out
@@ -191,7 +191,7 @@ def _summarise(kpi: Kpi, frame: pd.DataFrame, regions: list[str], threshold: int
     for name, col in breakdowns.items():
         stats = (frame.groupby(col)["x"].agg(["median", "count"]) if len(frame)
                  else pd.DataFrame(columns=["median", "count"]))
-        cells = {}
+        cells: dict[str, Any] = {}
         for key in _ordered_keys(col, list(stats.index), regions):
             count = int(stats.at[key, "count"]) if key in stats.index else 0
             value: Any = None

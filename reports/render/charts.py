@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib
 from empower.reports.render.i18n import Labels
@@ -18,7 +19,7 @@ from matplotlib.figure import Figure
 
 __all__ = ["bar_chart", "line_chart"]
 
-_STYLE = {
+_STYLE: dict[str, Any] = {
     "font.family": ["DejaVu Sans"],
     "font.size": 9,
     "axes.spines.top": False,
@@ -27,7 +28,7 @@ _STYLE = {
 _COLOR = "#1f4e79"
 
 
-def _style(L: Labels) -> dict[str, object]:
+def _style(L: Labels) -> dict[str, Any]:
     # Arabic glyphs come from Noto Sans Arabic (Debian fonts-noto-core); a single font otherwise
     # keeps matplotlib from searching a fallback chain for every label.
     return {**_STYLE, "font.family": ["Noto Sans Arabic", "DejaVu Sans"]} if L.rtl else _STYLE
@@ -61,7 +62,7 @@ def bar_chart(title: str, rows: Sequence[tuple[str, float | None]], L: Labels) -
     shown = [(label, float(v)) for label, v in rows if v is not None]
     if not shown:
         return None
-    with matplotlib.rc_context(_style(L)):
+    with matplotlib.rc_context(_style(L)):  # type: ignore[arg-type]
         fig = Figure(figsize=(6.4, 0.28 * len(shown) + 0.9))
         ax = fig.add_subplot()
         labels = [_text(label, L) for label, _ in shown][::-1]
@@ -84,7 +85,7 @@ def line_chart(title: str, points: Sequence[tuple[str, float | None]], L: Labels
     """A 12-month line (gaps where a month is suppressed) as a PNG data URI."""
     if not any(v is not None for _, v in points):
         return None
-    with matplotlib.rc_context(_style(L)):
+    with matplotlib.rc_context(_style(L)):  # type: ignore[arg-type]
         fig = Figure(figsize=(6.4, 2.4))
         ax = fig.add_subplot()
         xs = list(range(len(points)))

@@ -97,7 +97,7 @@ def _cell(kind: str, label: str, figure: Any, suppressed: bool) -> Cell:
             return Cell(label, None, True)
         num, den = figure.get("numerator"), figure.get("denominator")
         if kind == "money_share":
-            num, den = Decimal(num), Decimal(den)
+            num, den = Decimal(str(num)), Decimal(str(den))
         return Cell(label, _value(kind, figure.get("value")), False, num, den)
     if suppressed:
         return Cell(label, None, True)

@@ -81,8 +81,8 @@ def _summary(ws: Worksheet, report: MonthlyReport, view: Published, L: Labels) -
     ws.cell(row=row + 1, column=1, value=L("footnote", n=report.threshold)).font = MUTED
     ws.cell(row=row + 2, column=1, value=L("definitions")).font = MUTED
     ws.column_dimensions["A"].width = 52
-    for col in "BCD":
-        ws.column_dimensions[col].width = 20
+    for letter in "BCD":
+        ws.column_dimensions[letter].width = 20
     ws.freeze_panes = ws.cell(row=top + 1, column=1)
 
 
