@@ -1,0 +1,179 @@
+"""Benchmark: ``empower import beneficiaries`` against ``pandas.read_csv`` + ``DataFrame.to_sql``.
+
+    python bench/bench_import.py [--rows 100000] [--big 1000000] [--pg URL] [--no-big]
+
+In the same run and on fresh databases, for SQLite and (with ``--pg`` or
+``EMPOWER_BENCH_PG_URL``) PostgreSQL, each in its own child process:
+- baseline: ``pandas.read_csv`` of the generated CSV and ``DataFrame.to_sql`` into an empty
+  table (no validation, no audit, no duplicate search);
+- empower: the full ``empower import beneficiaries FILE`` command (atomic mode): reading and
+  sniffing, header mapping, cell parsing, every registration rule, CIN uniqueness, duplicate
+  detection, one audit event per woman, one transaction.
+Prints both times, the ratio (goal: within 3x), and the peak resident memory (``ru_maxrss`` of
+the child) of a ``--big``-row import on SQLite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+import empower
+from empower.reference import provinces
+from empower.rules import normalize_phone
+
+FIRSTS = [("Fatima", "فاطمة"), ("Khadija", "خديجة"), ("Aicha", "عائشة"), ("Meryem", "مريم"),
+          ("Zineb", "زينب"), ("Naima", "نعيمة"), ("Malika", "مليكة"), ("Hanane", "حنان"),
+          ("Salma", "سلمى"), ("Hajar", "هاجر"), ("Loubna", "لبنى"), ("Siham", "سهام")]
+LASTS = [("El Idrissi", "الإدريسي"), ("Benali", "بنعلي"), ("Alaoui", "العلوي"), ("Tazi", "التازي"),
+         ("Ait Ali", "آيت علي"), ("Bennani", "بناني"), ("Ouazzani", "الوزاني"),
+         ("Amrani", "العمراني"), ("Berrada", "برادة"), ("Chraibi", "الشرايبي")]
+HEADER = ["CIN", "Prénom", "Nom", "Prénom arabe", "Nom arabe", "Date de naissance", "Téléphone",
+          "Province", "Commune", "Milieu", "Niveau d'instruction", "Situation familiale",
+          "Taille du ménage", "Handicap", "Date du consentement", "Date d'inscription"]
+
+
+def _phone(rng: random.Random) -> str:
+    while True:
+        digits = f"06{rng.randint(10, 99)}{rng.randint(0, 999_999):06d}"
+        try:
+            normalize_phone(digits)
+        except empower.InvalidInput:
+            continue
+        return f"{digits[:4]} {digits[4:]}"
+
+
+def generate(path: Path, rows: int, seed: int = 3) -> None:
+    """A French-locale export: semicolons, French headers and labels, dd/mm/yyyy dates."""
+    rng = random.Random(seed)
+    codes = [p["code"] for p in provinces()]
+    education = ["aucun", "primaire", "collège", "lycée", "supérieur", ""]
+    marital = ["célibataire", "mariée", "divorcée", "veuve", ""]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh, delimiter=";")
+        out.writerow(HEADER)
+        for i in range(rows):
+            first, first_ar = rng.choice(FIRSTS)
+            last, last_ar = rng.choice(LASTS)
+            registered = date(2023, 1, 1) + timedelta(days=rng.randint(0, 700))
+            birth = date(1955, 1, 1) + timedelta(days=rng.randint(0, 17000))
+            phone = "" if rng.random() < 0.3 else _phone(rng)
+            out.writerow([
+                f"{'ab' if i % 2 else 'JB'}{i % 1_000_000:06d}", first, last, first_ar, last_ar,
+                birth.strftime("%d/%m/%Y"), phone, rng.choice(codes), "",
+                rng.choice(["urbain", "rural"]), rng.choice(education), rng.choice(marital),
+                rng.randint(1, 9), rng.choice(["oui", "non"]),
+                (registered - timedelta(days=rng.randint(0, 30))).strftime("%d/%m/%Y"),
+                registered.strftime("%d/%m/%Y")])
+
+
+def _child(code: str, *args: str, env: dict[str, str] | None = None) -> tuple[float, float, int]:
+    """Run Python code in a child; returns (wall seconds, peak RSS in MB, exit status)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", code, *args],
+                            env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    return elapsed, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+
+
+IMPORT = "import sys; from empower.cli import main; sys.exit(main(sys.argv[1:]))"
+PANDAS = """
+import sys, pandas as pd
+from sqlalchemy import create_engine
+engine = create_engine(sys.argv[2])
+frame = pd.read_csv(sys.argv[1], sep=";", dtype=str)
+frame.to_sql("beneficiaries_raw", engine, if_exists="replace", index=False, chunksize=10000)
+engine.dispose()
+"""
+
+
+def _fresh_sqlite(folder: Path, name: str, migrate: bool) -> str:
+    url = f"sqlite:///{folder / name}"
+    if migrate:
+        db = empower.connect(url)
+        db.upgrade()
+        db.dispose()
+    return url
+
+
+class _PgDatabase:
+    """A database of its own on the PostgreSQL server, dropped at the end."""
+
+    def __init__(self, server_url: str) -> None:
+        self.admin = create_engine(make_url(server_url).set(drivername="postgresql+psycopg"),
+                                   isolation_level="AUTOCOMMIT")
+        self.name = f"empower_bench_{uuid.uuid4().hex[:8]}"
+        with self.admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{self.name}"'))
+        self.url = make_url(server_url).set(drivername="postgresql+psycopg",
+                                            database=self.name).render_as_string(
+            hide_password=False)
+
+    def drop(self) -> None:
+        with self.admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+        self.admin.dispose()
+
+
+def compare(label: str, csv_path: Path, empower_url: str, pandas_url: str) -> None:
+    base, base_rss, code = _child(PANDAS, str(csv_path), pandas_url)
+    assert code == 0, "pandas baseline failed"
+    took, rss, code = _child(IMPORT, "import", "beneficiaries", str(csv_path),
+                             env={"EMPOWER_DATABASE_URL": empower_url})
+    assert code == 0, f"empower import exited {code} (rows rejected?)"
+    print(f"{label:10} pandas read_csv+to_sql {base:7.2f} s ({base_rss:5.0f} MB)   "
+          f"empower import {took:7.2f} s ({rss:5.0f} MB)   ratio {took / base:4.1f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--big", type=int, default=1_000_000)
+    parser.add_argument("--no-big", action="store_true", help="skip the memory run")
+    parser.add_argument("--pg", default=os.environ.get("EMPOWER_BENCH_PG_URL"),
+                        help="PostgreSQL server URL (a database is created and dropped)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        csv_path = folder / "beneficiaries.csv"
+        generate(csv_path, args.rows)
+        size = csv_path.stat().st_size / 1e6
+        print(f"{args.rows:,} beneficiaries, {size:.1f} MB CSV (semicolons, French headers)")
+        compare("SQLite", csv_path, _fresh_sqlite(folder, "empower.db", True),
+                _fresh_sqlite(folder, "pandas.db", False))
+        if args.pg:
+            ours, theirs = _PgDatabase(args.pg), _PgDatabase(args.pg)
+            try:
+                db = empower.connect(ours.url)
+                db.upgrade()
+                db.dispose()
+                compare("PostgreSQL", csv_path, ours.url, theirs.url)
+            finally:
+                ours.drop()
+                theirs.drop()
+        else:
+            print("PostgreSQL: skipped (give --pg URL or EMPOWER_BENCH_PG_URL)")
+        if not args.no_big:
+            big = folder / "big.csv"
+            generate(big, args.big, seed=5)
+            took, rss, code = _child(IMPORT, "import", "beneficiaries", str(big), env={
+                "EMPOWER_DATABASE_URL": _fresh_sqlite(folder, "big.db", True)})
+            print(f"{args.big:,}-row import (SQLite, atomic): {took:.1f} s, exit {code}, "
+                  f"peak resident memory {rss:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
