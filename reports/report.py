@@ -11,6 +11,7 @@ from typing import Any
 from empower.reports.extract import Scope, extract
 from empower.reports.figures import HEADLINE, compute_figures
 from empower.reports.period import Month
+from sqlalchemy import text
 
 import empower
 from empower.db import Database
@@ -67,6 +68,10 @@ def build_monthly_report(db: Database, month: Month | str, *, scope: Scope | Non
     scope = scope or Scope()
     say = progress or _quiet
     with db.unit_of_work(readonly=True) as uow:
+        if uow.dialect == "postgresql":
+            # PostgreSQL's default gives each query its own snapshot; the report's queries must
+            # all see the same one. (An SQLite read transaction already holds one snapshot.)
+            uow.session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
         say(f"reading the facts for {month}")
         facts = extract(uow, month, month, scope)
         trend_facts = None
