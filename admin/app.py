@@ -73,6 +73,8 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 
 templates.env.loader.searchpath.insert(0, str(TEMPLATES_DIR))  # type: ignore[union-attr]
+# Templates ship with the package: no need to stat them on every render.
+templates.env.auto_reload = False
 templates.env.globals.update(fmt_date=fmt_date, fmt_datetime=fmt_datetime, fmt_mad=fmt_mad,
                              fmt_number=fmt_number, label=label)
 
