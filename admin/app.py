@@ -27,7 +27,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from fastapi.staticfiles import StaticFiles
 from fastapi_admin.app import FastAPIAdmin
 from fastapi_admin.template import templates
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy.engine import make_url
 from starlette.concurrency import run_in_threadpool
 
@@ -124,6 +124,33 @@ def options_html(options: tuple[tuple[str, str], ...], selected: str) -> Markup:
     return Markup("").join(
         Markup('<option value="{}"{}>{}</option>').format(
             v, Markup(" selected") if v == selected else "", text) for v, text in options)
+
+
+def table_body(slug: str, rows: list[dict[str, Any]], cells: list[list[Any]], *,
+               detail: bool, bulk: list[str]) -> Markup:
+    """The ``<tr>`` rows of a list page, every value escaped.
+
+    Built in Python rather than in Jinja: a page has hundreds of cells and this is the hottest
+    part of the most-used page (about half the time of rendering it in the template).
+    """
+    out = []
+    for row, values in zip(rows, cells, strict=True):
+        rid = escape(row["id"])
+        parts = ["<tr>"]
+        if bulk:
+            parts.append("<td>")
+            parts.extend(f'<input class="form-check-input m-0" type="checkbox" name="ids" '
+                         f'value="{rid}" form="bulk-{escape(name)}" aria-label="#{rid}">'
+                         for name in bulk)
+            parts.append("</td>")
+        for i, value in enumerate(values):
+            text = escape(value)
+            if i == 0 and detail:
+                text = Markup(f'<a href="/{escape(slug)}/{rid}">{text}</a>')  # noqa: S704
+            parts.append(f'<td class="empower-cell">{text}</td>')
+        parts.append("</tr>")
+        out.append("".join(parts))
+    return Markup("\n".join(out))  # noqa: S704 - every piece was escaped above
 
 
 class LoginRequired(Exception):
@@ -549,7 +576,10 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             headers.append((c.label, link, mark))
         return render(request, "list.html", {
             "p": p, "spec": spec, "slug": slug, "rows": rows,
-            "cells": [[cell(spec, c, r, p) for c in spec.columns] for r in rows],
+            "body": table_body(slug, rows, [[cell(spec, c, r, p) for c in spec.columns]
+                                            for r in rows], detail=spec.has_detail,
+                               bulk=[a.name for a in forms.BULK_ACTIONS.get(slug, [])]
+                               if p.can_write else []),
             "q": q, "filters": filters, "sort": sort, "page": page, "total": total,
             "headers": headers,
             "capped": total is not None and total > COUNT_CAP, "count_cap": COUNT_CAP,
