@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -424,6 +425,8 @@ def _changed(obj: Any, action: Callable[[], Any]) -> bool:
 # ----------------------------------------------------------------------------- beneficiaries
 
 _BEN_FIELDS = tuple(BeneficiaryCreate.model_fields)
+# Re-imports compare every name with the stored one; spellings repeat (see the core's bulk path).
+_check_name = lru_cache(maxsize=1 << 16)(check_name)
 # Blank cells in these columns leave the stored value alone (they cannot be cleared).
 _BEN_KEEP_WHEN_BLANK = frozenset({"registered_on", "consent_version"})
 _BEN_NAMES = (("first_name", "latin"), ("last_name", "latin"), ("first_name_ar", "arabic"),
@@ -495,7 +498,7 @@ class _BeneficiaryBatch:
                     value = normalize_phone(value, run.uow.rules)
                 elif name in ("first_name", "last_name", "first_name_ar", "last_name_ar"):
                     script = "arabic" if name.endswith("_ar") else "latin"
-                    value = check_name(value, script=script, field=name)
+                    value = _check_name(value, script=script, field=name)
                 current = getattr(person, name)
                 if current != value:
                     diffs[name] = value
