@@ -87,6 +87,23 @@ def test_stored_xss_is_escaped_everywhere(as_user, db, seed):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages[0]
 
 
+def test_stored_xss_in_list_cells_is_escaped(as_user, db):
+    from empower.schemas import CooperativeCreate, PartnerCreate
+
+    with db.unit_of_work() as uow:
+        empower.found_cooperative(uow, CooperativeCreate(
+            reference="C-XSS", name=XSS, sector="argan", province_code="04.441",
+            founded_on=date(2023, 1, 1)), actor="test:xss")
+        empower.create_partner(uow, PartnerCreate(name=XSS, kind="association"),
+                               actor="test:xss")
+        uow.commit()
+    amina = as_user("amina")
+    for url in ["/cooperatives", "/partners", "/cooperatives?q=C-XSS"]:
+        html = amina.get(url).text
+        assert "<script>alert(1)" not in html and "<img src=x" not in html, url
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url
+
+
 def test_session_cookie_flags_and_security_headers(client, app):
     page = client.get("/login")
     for name, value in {"x-content-type-options": "nosniff", "x-frame-options": "DENY"}.items():
