@@ -603,9 +603,6 @@ def _memberships(run: ImportRun, v: dict[str, Any]) -> str:
 def _enrollments(run: ImportRun, v: dict[str, Any]) -> str:
     person = run.beneficiary(v["cin"])
     program_id = run.program_id(v["program_code"])
-    if v.get("exited_on") is not None and v.get("exit_reason") is None:
-        raise InvalidInput("exit_reason: a reason is required with exited_on",
-                           field="exit_reason", value=None)
     enr = run.uow.session.scalar(select(Enrollment).where(
         Enrollment.beneficiary_id == person.id, Enrollment.program_id == program_id))
     if enr is None:
@@ -633,6 +630,9 @@ def _enrollment_steps(run: ImportRun, enr: Enrollment, v: dict[str, Any]) -> Non
     if v.get("rejected_on") is not None and enr.rejected_on is None:
         empower.reject_enrollment(run.uow, enr.id, on=v["rejected_on"], actor=run.actor)
     if v.get("exited_on") is not None and enr.exited_on is None:
+        if v.get("exit_reason") is None:
+            raise InvalidInput("exit_reason: a reason is required with exited_on",
+                               field="exit_reason", value=None)
         empower.exit_enrollment(run.uow, enr.id, on=v["exited_on"], reason=v["exit_reason"],
                                 actor=run.actor)
 
@@ -646,11 +646,11 @@ def _grants(run: ImportRun, v: dict[str, Any]) -> str:
                            field="cin" if "cin" in run.present else "cooperative_reference")
     beneficiary_id = run.beneficiary(cin).id if cin is not None else None
     cooperative_id = run.cooperative(coop_ref).id if coop_ref is not None else None
+    grant = run.uow.session.scalar(select(Grant).where(Grant.reference == v["reference"]))
     if v.get("amount_approved") is not None and v.get("approved_on") is None \
-            and "approved_on" in run.present:
+            and (grant is None or grant.approved_on is None):
         raise InvalidInput("approved_on: an approval date is required with amount_approved",
                            field="approved_on")
-    grant = run.uow.session.scalar(select(Grant).where(Grant.reference == v["reference"]))
     if grant is None:
         grant = empower.submit_grant(run.uow, _model(GrantCreate, {
             "reference": v["reference"], "program_id": program_id,

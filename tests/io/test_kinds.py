@@ -147,3 +147,17 @@ def test_reimport_takes_new_steps_and_refuses_money_changes(db: empower.Database
         actions = sorted(e.action for e in uow.session.scalars(
             select(AuditEvent).where(AuditEvent.id > events)))
     assert actions == sorted(["update", "dissolve", "correct", "approve", "correct"])
+
+
+def test_blank_cells_do_not_undo_steps(db: empower.Database, tmp_path: Path) -> None:
+    load_all(db, tmp_path)
+    enrollments = [list(r) for r in data.ENROLLMENTS]
+    enrollments[2][6] = ""  # exit reason left blank on an enrolment that has exited
+    enrollments[1][3] = ""  # enrolment date left blank
+    report = import_file(db, "enrollments", write_csv(tmp_path / "e.csv", enrollments),
+                         today=TODAY)
+    assert report.rejections == [] and report.unchanged == 4
+    grants = [["reference", "program_code", "cin", "amount_requested", "amount_approved",
+               "submitted_on"], ["G-9", "AWAL", "AB100001", "100", "90", "2024-05-01"]]
+    report = import_file(db, "grants", write_csv(tmp_path / "g.csv", grants), today=TODAY)
+    assert report.rejected == 1 and report.rejections[0].column == "approved_on"
