@@ -84,6 +84,15 @@ def _start(path: Path, port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the panel did not start: " + (proc.stderr.read() or b"").decode()[-2000:])
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far (Linux /proc), None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _login(base: str) -> dict[str, str]:
     import re
 
@@ -164,9 +173,11 @@ def main() -> None:
     try:
         cookies = _login(base)
         asyncio.run(_load(base, cookies, url, 10, 2))  # warm-up
+        cpu0 = _cpu_seconds(proc.pid)
         t0 = time.perf_counter()
         times = asyncio.run(_load(base, cookies, url, args.requests, args.concurrency))
         wall = time.perf_counter() - t0
+        cpu1 = _cpu_seconds(proc.pid)
     finally:
         proc.terminate()
         proc.wait(10)
@@ -177,6 +188,10 @@ def main() -> None:
     print(f"GET {url}: {len(ms)} requests, {args.concurrency} concurrent clients, SQLite")
     print(f"  panel    p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   max {ms[-1]:7.1f} ms   "
           f"{len(ms) / wall:6.1f} req/s")
+    if cpu0 is not None and cpu1 is not None:
+        per = (cpu1 - cpu0) / len(ms) * 1000
+        print(f"  server   CPU per request {per:5.1f} ms (one free core: about "
+              f"{1000 / per:.0f} req/s; latency grows when other processes take the cores)")
     print(f"  raw SQL  the same page query with sqlite3, median {raw * 1000:7.2f} ms")
     load1 = os.getloadavg()[0]
     print(f"  machine  {os.cpu_count()} cores, load average {load1:.1f} during the run")
