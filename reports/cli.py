@@ -44,6 +44,8 @@ def monthly(
     region: str | None = typer.Option(None, "--region", help="Only this region (HCP code)."),
     program: str | None = typer.Option(None, "--program", help="Only this program (its code)."),
     lang: Lang | None = typer.Option(None, "--lang", help="fr (default), ar or en."),
+    by_program: bool = typer.Option(False, "--by-program",
+                                    help="Also break every KPI down by program."),
     freeze: bool = typer.Option(False, "--freeze",
                                 help="Store these figures as the month's published version."),
     actor: str | None = typer.Option(None, "--actor", help="Who freezes (default: cli:<user>)."),
@@ -71,7 +73,7 @@ def monthly(
             report = build_monthly_report(
                 db, parsed, scope=Scope(region=region, program=program),
                 threshold=settings.small_cell_threshold, trend=fmt != Format.json,
-                progress=progress)
+                by_program=by_program, progress=progress)
             progress(f"writing {fmt.value}")
             write_report(report, fmt.value, out, lang=language)
             if freeze:

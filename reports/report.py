@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -9,12 +10,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from empower.reports.extract import Scope, extract
-from empower.reports.figures import HEADLINE, compute_figures
+from empower.reports.figures import CATALOGUE, HEADLINE, compute_figures, is_small
 from empower.reports.period import Month
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 import empower
 from empower.db import Database
+from empower.models import Program
 
 __all__ = ["MonthlyReport", "build_monthly_report"]
 
@@ -55,14 +57,29 @@ class MonthlyReport:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, sort_keys=False)
 
 
+def _add_by_program(figures: dict[str, dict[str, Any]],
+                    per_program: dict[str, dict[str, dict[str, Any]]], threshold: int) -> None:
+    """Give every figure a ``by_program`` breakdown (a woman in two programs counts in both)."""
+    for kpi in CATALOGUE:
+        figure = figures[kpi.key]
+        if kpi.kind in ("count", "money"):
+            figure["by_program"] = {code: pf[kpi.key]["value"] for code, pf in per_program.items()}
+            size = "value" if kpi.kind == "count" else "count"
+            figure.setdefault("suppressed_cells", {})["by_program"] = [
+                code for code, pf in per_program.items() if is_small(pf[kpi.key][size], threshold)]
+        else:  # shares and medians: the program's whole figure, which carries its own marks
+            figure["by_program"] = {code: dict(pf[kpi.key]) for code, pf in per_program.items()}
+
+
 def build_monthly_report(db: Database, month: Month | str, *, scope: Scope | None = None,
-                         threshold: int = 5, trend: bool = False,
+                         threshold: int = 5, trend: bool = False, by_program: bool = False,
                          progress: Progress | None = None,
                          now: datetime | None = None) -> MonthlyReport:
     """Compute every KPI for ``month`` (and, with ``trend``, 12 months of headline KPIs).
 
-    Reads in one read-only unit of work, so the figures and the checksum describe one
-    consistent state of the database.
+    With ``by_program`` every figure also gets a ``by_program`` breakdown (program code ->
+    the figure computed with that program as filter). Reads in one read-only unit of work, so
+    the figures and the checksum describe one consistent state of the database.
     """
     month = Month.parse(month) if isinstance(month, str) else month
     scope = scope or Scope()
@@ -78,9 +95,26 @@ def build_monthly_report(db: Database, month: Month | str, *, scope: Scope | Non
         if trend:
             say("reading 12 months of history for the trends")
             trend_facts = extract(uow, month.shift(-11), month, scope, dimensions=False)
+        program_facts = {}
+        if by_program:
+            codes = ([scope.program] if scope.program else
+                     list(uow.session.scalars(select(Program.code).order_by(Program.code))))
+            for code in codes:
+                say(f"reading program {code}")
+                program_facts[code] = extract(uow, month, month,
+                                              Scope(region=scope.region, program=code),
+                                              dimensions=False)
     say("computing the KPIs")
     figures = compute_figures(facts, month, threshold=threshold)
     checksum = facts.checksum()
+    if program_facts:
+        per_program = {code: compute_figures(f, month, threshold=threshold, dimensions=False)
+                       for code, f in program_facts.items()}
+        _add_by_program(figures, per_program, threshold)
+        digest = hashlib.sha256(checksum.encode())
+        for code, f in program_facts.items():
+            digest.update(f"{code}:{f.checksum()}".encode())
+        checksum = digest.hexdigest()
     series: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     if trend_facts is not None:
         say("computing the trends")

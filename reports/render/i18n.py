@@ -153,6 +153,8 @@ class Labels:
             return f"{self._regions.get(key, key)} ({key})"
         if dimension == "province":
             return f"{self._provinces.get(key, key)} ({key})"
+        if dimension == "program":
+            return key
         if dimension == "age_band":
             return self(key) if key == "cooperative" else key
         return self(key)

@@ -153,7 +153,7 @@ def _family(ws: Worksheet, blocks: list[Block], L: Labels, threshold: int) -> No
         anchor_row += 19
 
 
-_DIM_ORDER = ["total", "region", "province", "age_band", "milieu", "exit_reason"]
+_DIM_ORDER = ["total", "region", "province", "age_band", "milieu", "exit_reason", "program"]
 
 
 def _trends(ws: Worksheet, blocks: list[Block], L: Labels, threshold: int) -> None:

@@ -396,3 +396,26 @@ def test_trend_points_equal_the_reports_of_those_months(demo):
             if "numerator" in point:
                 assert (point["numerator"], point["denominator"]) == (
                     alone[key]["numerator"], alone[key]["denominator"]), (month, key)
+
+
+def test_by_program_breakdown(demo, tmp_path):
+    report = build_monthly_report(demo, OCT, by_program=True)
+    k = report.figures
+    codes = list(k["new_enrollments"]["by_program"])
+    assert len(codes) == 4
+    # enrolments belong to one program each: the programs add up to the total
+    assert sum(k["new_enrollments"]["by_program"].values()) == k["new_enrollments"]["value"]
+    assert sum(Decimal(v) for v in k["disbursed_amount"]["by_program"].values()) == Decimal(
+        k["disbursed_amount"]["value"])
+    one = build_monthly_report(demo, OCT, scope=Scope(program=codes[0])).figures
+    assert k["active_enrollments"]["by_program"][codes[0]] == one["active_enrollments"]["value"]
+    share = k["income_increase_share"]["by_program"][codes[0]]
+    assert share["numerator"] == one["income_increase_share"]["numerator"]
+    hidden = k["new_enrollments"]["suppressed_cells"]["by_program"]
+    assert hidden == [c for c, v in k["new_enrollments"]["by_program"].items() if v < 5]
+    assert report.checksum != build_monthly_report(demo, OCT).checksum
+    write_report(report, "html", tmp_path / "p.html")
+    assert "Programme" in (tmp_path / "p.html").read_text(encoding="utf-8")
+    write_report(report, "xlsx", tmp_path / "p.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "p.xlsx")["Portée"]
+    assert any(row[0] == "Programme" for row in ws.iter_rows(values_only=True))
