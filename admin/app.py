@@ -153,6 +153,23 @@ def table_body(slug: str, rows: list[dict[str, Any]], cells: list[list[Any]], *,
     return Markup("\n".join(out))  # noqa: S704 - every piece was escaped above
 
 
+async def capped_count(qs: Any, cap: int) -> int:
+    """``min(count, cap + 1)`` of a queryset, stopping the scan at ``cap + 1`` rows.
+
+    ``SELECT COUNT(*) FROM (SELECT id ... LIMIT cap+1)``: Tortoise has no derived-table count,
+    and its ``id IN (subquery LIMIT n)`` form looks every row up twice (about 5x slower on
+    SQLite at 100,000 rows). The statement is Tortoise's own, parameters included.
+    """
+    inner = qs.limit(cap + 1).values("id")
+    inner._choose_db_if_not_chosen()
+    inner._make_query()
+    sql, params = inner.query.get_parameterized_sql()
+    # The inner statement is Tortoise's own with bound parameters: nothing typed is spliced in.
+    counting = f"SELECT COUNT(*) AS n FROM ({sql}) capped"  # noqa: S608
+    rows = await inner._db.execute_query_dict(counting, params)
+    return int(rows[0]["n"])
+
+
 class LoginRequired(Exception):
     """No live session: send the browser to the login page."""
 
@@ -556,7 +573,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             # table on every page view, so only the page is fetched.
             total = None
         else:
-            total = await spec.model.filter(id__in=m_subquery(qs.limit(COUNT_CAP + 1))).count()
+            total = await capped_count(qs, COUNT_CAP)
         filters = []
         for f in spec.filters:
             options = f.options(p)
@@ -588,11 +605,6 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             "can_create": spec.slug in forms.CREATE_FORMS or spec.slug == "users",
             "bulk_actions": forms.BULK_ACTIONS.get(slug, []) if p.can_write else [],
         })
-
-    def m_subquery(qs: Any) -> Any:
-        from tortoise.expressions import Subquery
-
-        return Subquery(qs.values("id"))
 
     # -- export -------------------------------------------------------------------------------------
     @app.get("/{slug}/export.{fmt}")

@@ -226,3 +226,26 @@ def test_record_pages_link_to_prefilled_forms(as_user, seed):
     assert 'name="beneficiary_id"\n      type="text"' in form or \
         f'value="{seed.inside_id}"' in form
     assert "/grants/new" not in as_user("vera").get(f"/beneficiaries/{seed.inside_id}").text
+
+
+def test_list_counts_pages_and_caps(as_user, db, monkeypatch):
+    from datetime import timedelta
+
+    from empower.admin import app as panel
+
+    with db.unit_of_work() as uow:
+        empower.register_beneficiaries(uow, [BeneficiaryCreate(**beneficiary_data(
+            province_code="04.441", first_name="Page", last_name="Test",
+            birth_date=date(1970, 1, 1) + timedelta(days=40 * i))) for i in range(30)],
+            actor="test")
+        uow.commit()
+    amina = as_user("amina")
+    first = amina.get("/beneficiaries").text
+    assert "31 résultats" in first  # 30 + the seed's woman in her region
+    assert "page=2" in first
+    second = amina.get("/beneficiaries?page=2").text
+    assert "31 résultats" in second and "page=3" not in second
+    searched = amina.get("/beneficiaries?q=page").text
+    assert "Résultats 1 à 25" in searched  # a search is not counted beyond the page
+    monkeypatch.setattr(panel, "COUNT_CAP", 10)
+    assert "Plus de 10 résultats" in amina.get("/beneficiaries").text
