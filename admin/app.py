@@ -18,6 +18,7 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import lru_cache
+from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -27,7 +28,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from fastapi.staticfiles import StaticFiles
 from fastapi_admin.app import FastAPIAdmin
 from fastapi_admin.template import templates
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy.engine import make_url
 from starlette.concurrency import run_in_threadpool
 
@@ -134,19 +135,19 @@ def table_body(slug: str, rows: list[dict[str, Any]], cells: list[list[Any]], *,
     part of the most-used page (about half the time of rendering it in the template).
     """
     out = []
+    checkboxes = "".join(
+        f'<input class="form-check-input m-0" type="checkbox" name="ids" value="{{id}}" '
+        f'form="bulk-{html_escape(name)}" aria-label="#{{id}}">' for name in bulk)
     for row, values in zip(rows, cells, strict=True):
-        rid = escape(row["id"])
+        rid = html_escape(str(row["id"]))
         parts = ["<tr>"]
         if bulk:
-            parts.append("<td>")
-            parts.extend(f'<input class="form-check-input m-0" type="checkbox" name="ids" '
-                         f'value="{rid}" form="bulk-{escape(name)}" aria-label="#{rid}">'
-                         for name in bulk)
-            parts.append("</td>")
+            parts.append("<td>" + checkboxes.replace("{id}", rid) + "</td>")
         for i, value in enumerate(values):
-            text = escape(value)
+            # Markup (a link cell) is already safe; anything else is escaped here.
+            text = str(value) if isinstance(value, Markup) else html_escape(str(value))
             if i == 0 and detail:
-                text = Markup(f'<a href="/{escape(slug)}/{rid}">{text}</a>')  # noqa: S704
+                text = f'<a href="/{html_escape(slug)}/{rid}">{text}</a>'
             parts.append(f'<td class="empower-cell">{text}</td>')
         parts.append("</tr>")
         out.append("".join(parts))
