@@ -109,7 +109,8 @@ def approve_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
         raise InvalidInput(f"approved_on: {on.isoformat()} is before the request was submitted "
                            f"on {grant.submitted_on.isoformat()}", field="approved_on",
                            value=on.isoformat())
-    amount_c = grant.amount_requested_centimes if amount is None else centimes(amount, field="amount_approved")
+    amount_c = (grant.amount_requested_centimes if amount is None
+                else centimes(amount, field="amount_approved"))
     if amount_c <= 0:
         raise InvalidInput("amount_approved: an approved amount must be above zero",
                            field="amount_approved", value=str(mad(amount_c)))
@@ -169,51 +170,56 @@ def reject_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
     return grant
 
 
-def cancel_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
-                 reason: str | None = None) -> Grant:
-    """Cancel an approved grant; what was not yet paid goes back to the program's budget."""
+def _end_approved_grant(uow: UnitOfWork, grant_id: int, *, action: str, on: date, actor: str,
+                        reason: str | None = None) -> Grant:
+    """Move an approved grant to cancelled or closed on ``on``, releasing what was not paid.
+
+    The status change is claimed with one conditional UPDATE, so a tranche paid at the same
+    moment either lands first (and stays spent) or finds the grant no longer approved.
+    """
     audit.check_actor(actor)
     grant = get(uow, Grant, grant_id, what="grant", lock=True)
-    status = check_transition(grant.status, "cancel", what=f"grant {grant.reference}")
+    status = check_transition(grant.status, action, what=f"grant {grant.reference}")
+    date_field = "cancelled_on" if action == "cancel" else "closed_on"
     assert grant.approved_on is not None and grant.amount_approved_centimes is not None
     if on < grant.approved_on:
-        raise InvalidInput("cancelled_on: the date is before the approval", field="cancelled_on",
+        raise InvalidInput(f"{date_field}: the date is before the approval", field=date_field,
                            value=on.isoformat())
-    # Claim the transition atomically: a tranche paid concurrently either lands before (and is
-    # kept out of the refund) or finds the grant cancelled.
     claimed = uow.session.execute(
         update(Grant).where(Grant.id == grant.id, Grant.status == GrantStatus.APPROVED)
-        .values(status=status, cancelled_on=on).execution_options(synchronize_session=False))
-    if claimed.rowcount != 1:
+        .values({"status": status, date_field: on}).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise InvalidTransition(f"grant {grant.reference}: changed by someone else meanwhile",
                                 field="status")
     uow.session.refresh(grant)
-    refund = grant.amount_approved_centimes - grant.disbursed_centimes
-    uow.session.execute(update(Program).where(Program.id == grant.program_id)
-                        .values(committed_centimes=Program.committed_centimes - refund)
-                        .execution_options(synchronize_session=False))
-    uow.session.expire(grant.program, ["committed_centimes"])
-    audit.record(uow, actor=actor, action="cancel", entity="grant", entity_id=grant.id,
-                 changes={"status": [GrantStatus.APPROVED, status], "cancelled_on": on,
-                          "released": str(mad(refund)), "reason": reason})
+    released = grant.amount_approved_centimes - grant.disbursed_centimes
+    if released:
+        uow.session.execute(update(Program).where(Program.id == grant.program_id)
+                            .values(committed_centimes=Program.committed_centimes - released)
+                            .execution_options(synchronize_session=False))
+        uow.session.expire(grant.program, ["committed_centimes"])
+    changes: dict[str, object] = {"status": [GrantStatus.APPROVED, status], date_field: on,
+                                  "released": str(mad(released))}
+    if reason is not None:
+        changes["reason"] = reason
+    audit.record(uow, actor=actor, action=action, entity="grant", entity_id=grant.id,
+                 changes=changes)
     return grant
+
+
+def cancel_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
+                 reason: str | None = None) -> Grant:
+    """Cancel an approved grant; what was not yet paid goes back to the program's budget."""
+    return _end_approved_grant(uow, grant_id, action="cancel", on=on, actor=actor, reason=reason)
 
 
 def close_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str) -> Grant:
-    """Close an approved grant (done automatically when its last tranche is paid)."""
-    audit.check_actor(actor)
-    grant = get(uow, Grant, grant_id, what="grant", lock=True)
-    status = check_transition(grant.status, "close", what=f"grant {grant.reference}")
-    assert grant.approved_on is not None
-    if on < grant.approved_on:
-        raise InvalidInput("closed_on: the date is before the approval", field="closed_on",
-                           value=on.isoformat())
-    grant.status = status
-    grant.closed_on = on
-    uow.session.flush()
-    audit.record(uow, actor=actor, action="close", entity="grant", entity_id=grant.id,
-                 changes={"status": [GrantStatus.APPROVED, status], "closed_on": on})
-    return grant
+    """Close an approved grant; done automatically when its last tranche is paid.
+
+    A grant closed before it is fully paid (the project needed less) gives the unpaid remainder
+    back to the program's budget.
+    """
+    return _end_approved_grant(uow, grant_id, action="close", on=on, actor=actor)
 
 
 _TRANCHE_REFERENCE_LENGTH = 40  # disbursements.reference

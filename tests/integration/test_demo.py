@@ -43,7 +43,7 @@ VIOLATIONS = {
         WHERE g.approved_on IS NULL OR d.paid_on < g.approved_on""",
     "committed budget not matching grants": """
         SELECT p.id FROM programs p WHERE p.committed_centimes <> (
-            SELECT COALESCE(SUM(CASE WHEN g.status = 'cancelled' THEN g.disbursed_centimes
+            SELECT COALESCE(SUM(CASE WHEN g.status IN ('cancelled', 'closed') THEN g.disbursed_centimes
                                      ELSE g.amount_approved_centimes END), 0)
             FROM grants g WHERE g.program_id = p.id AND g.approved_on IS NOT NULL)
            OR p.committed_centimes > p.budget_centimes""",

@@ -214,6 +214,21 @@ def test_remaining_budget(uow: empower.UnitOfWork) -> None:
     assert g2.status == "submitted"
 
 
+def test_closing_a_partly_paid_grant_releases_the_remainder(uow: empower.UnitOfWork) -> None:
+    program = make_program(uow, budget=Decimal("30000"), grant_cap=None)
+    woman = make_enrolled(uow, program)
+    g1 = make_grant(uow, program, beneficiary_id=woman.id, amount="30000")
+    empower.approve_grant(uow, g1.id, on=D(2024, 3, 5), actor=ACTOR)
+    pay(uow, g1, "12000")
+    assert committed(uow, program) == 3_000_000
+    empower.close_grant(uow, g1.id, on=D(2024, 6, 1), actor=ACTOR)
+    assert (g1.status, g1.closed_on) == ("closed", D(2024, 6, 1))
+    assert committed(uow, program) == 1_200_000  # the 18,000 MAD not needed go back
+    assert audit_trail(uow, "grant", g1.id)[-1].changes["released"] == "18000.00"
+    with pytest.raises(InvalidTransition):
+        pay(uow, g1, "1", on=D(2024, 6, 2))
+
+
 def test_cancel_releases_the_unpaid_amount(uow: empower.UnitOfWork) -> None:
     program = make_program(uow, budget=Decimal("30000"), grant_cap=None)
     woman = make_enrolled(uow, program)
@@ -295,7 +310,7 @@ def test_grant_transitions_follow_the_machine(uow: empower.UnitOfWork) -> None:
             act(uow, submitted.id, on=on, actor=ACTOR)
     empower.close_grant(uow, submitted.id, on=D(2024, 6, 1), actor=ACTOR)
     assert (submitted.status, submitted.closed_on) == ("closed", D(2024, 6, 1))
-    assert committed(uow, program) == 2_000_000
+    assert committed(uow, program) == 0  # closed with nothing paid: the budget is free again
     with pytest.raises(InvalidTransition):
         empower.cancel_grant(uow, submitted.id, on=D(2024, 6, 2), actor=ACTOR)
 

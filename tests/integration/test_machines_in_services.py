@@ -91,6 +91,7 @@ def test_grant_services_follow_the_machine(db: empower.Database,
                     state = expected
             assert grant.status == state
         uow.session.refresh(program)
+        # Cancelled and closed grants keep only what was paid; approved ones the whole amount.
         committed = {GrantStatus.SUBMITTED: 0, GrantStatus.REJECTED: 0,
-                     GrantStatus.CANCELLED: paid}.get(state, 1_000_000)
+                     GrantStatus.CANCELLED: paid, GrantStatus.CLOSED: paid}.get(state, 1_000_000)
         assert program.committed_centimes == committed
