@@ -215,3 +215,19 @@ def test_admin_changes_role_and_regions_and_her_sessions_end(as_user, db, seed):
     assert "Khadija" in html  # region 01 is hers now
     assert 'id="bulk-archive"' not in html  # a viewer
     assert "01, 04" in admin.get(page).text
+
+
+CREATABLE = ["beneficiaries", "cooperatives", "programs", "partners", "agreements",
+             "enrollments", "grants", "surveys", "users"]
+ONLY_ADMIN_CREATES = {"programs", "users"}
+
+
+@pytest.mark.parametrize("slug", CREATABLE)
+def test_create_matrix(as_user, slug):
+    for username in ("admin", "amina", "vera"):
+        user = as_user(username)
+        allowed = username == "admin" or (username == "amina" and slug not in ONLY_ADMIN_CREATES)
+        assert user.get(f"/{slug}/new").status_code == (200 if allowed else 404), username
+        if not allowed:
+            r = user.submit(f"/{slug}/new", {"name": "x"})
+            assert r.status_code == 404, username
