@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import insert, select
 
 from empower.errors import InvalidInput
-from empower.models import AuditEvent, utcnow
+from empower.models import AuditEvent, table_of, utcnow
 
 if TYPE_CHECKING:
     from empower.db import UnitOfWork
@@ -90,7 +90,7 @@ def record_many(uow: UnitOfWork, *, actor: str, action: str, entity: str,
     ]
     if rows:
         # Core insert on the table: the ORM would split the rows by which values are NULL.
-        uow.session.execute(insert(AuditEvent.__table__), rows)
+        uow.session.execute(insert(table_of(AuditEvent)), rows)
     return len(rows)
 
 

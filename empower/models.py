@@ -26,6 +26,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     true,
@@ -70,6 +71,7 @@ __all__ = [
     "SurveyRecord",
     "User",
     "UserRegion",
+    "table_of",
     "utcnow",
 ]
 
@@ -85,6 +87,11 @@ NAMING_CONVENTION = {
 def utcnow() -> datetime:
     """Current time as naive UTC (the stored form of every timestamp)."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a model, typed, for multi-row inserts that bypass the ORM."""
+    return Base.metadata.tables[model.__tablename__]
 
 
 def vocab(enum: type[StrEnum], name: str) -> SAEnum:

@@ -88,7 +88,7 @@ def _type_patterns(region: str) -> tuple[tuple[frozenset[int], re.Pattern[str]],
         meta.fixed_line, meta.mobile, meta.toll_free, meta.premium_rate, meta.shared_cost,
         meta.personal_number, meta.voip, meta.pager, meta.uan, meta.voicemail,
     )
-    general = frozenset(meta.general_desc.possible_length or ())
+    general = frozenset(meta.general_desc.possible_length or ()) if meta.general_desc else frozenset()
     out = []
     for desc in descs:
         if desc is None or not desc.national_number_pattern:

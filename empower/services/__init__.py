@@ -1,5 +1,6 @@
 """The program's services: plain functions taking a unit of work, an input and an actor."""
 
+from empower.services._common import beneficiary_by_cin, program_by_code
 from empower.services.beneficiaries import (
     BulkResult,
     RowError,
@@ -30,7 +31,6 @@ from empower.services.grants import (
 )
 from empower.services.programs import create_partner, create_program, sign_agreement
 from empower.services.surveys import record_survey
-from empower.services._common import beneficiary_by_cin, program_by_code
 
 __all__ = [
     "BulkResult", "RowError", "admit_member", "apply", "approve_grant", "archive_beneficiary",

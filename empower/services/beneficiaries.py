@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from empower import audit
 from empower.db import UnitOfWork
 from empower.errors import Conflict, EmpowerError, InvalidInput, NotEligible, RuleViolation
-from empower.models import Beneficiary, DuplicateCandidate, Province, utcnow
+from empower.models import Beneficiary, DuplicateCandidate, Province, table_of, utcnow
 from empower.rules import check_adult, normalize_cin, normalize_phone
 from empower.rules import check_name as _check_name_uncached
 from empower.rules import name_key as _name_key_uncached
@@ -37,7 +37,7 @@ __all__ = [
 
 # Core inserts on the table, not the ORM entity: ORM bulk inserts split rows into one batch per
 # pattern of NULL columns, and with RETURNING that costs quadratic time on large batches.
-_TABLE = Beneficiary.__table__
+_TABLE = table_of(Beneficiary)
 
 # Bound parameters per statement stay well under SQLite's and psycopg's limits.
 _CHUNK = 900
@@ -161,7 +161,8 @@ def register_beneficiaries(uow: UnitOfWork, rows: Iterable[BeneficiaryCreate], *
     cins = [row["cin"] for _, row in prepared]
     for chunk in _chunks(cins):
         existing.update((cin, bid) for cin, bid in uow.session.execute(
-            select(Beneficiary.cin, Beneficiary.id).where(Beneficiary.cin.in_(chunk))))
+            select(Beneficiary.cin, Beneficiary.id).where(Beneficiary.cin.in_(chunk)))
+            if cin is not None)
     if existing:
         kept = []
         for index, row in prepared:
@@ -249,7 +250,8 @@ def _detect_duplicates(uow: UnitOfWork, people: list[tuple[int, dict[str, Any]]]
         for bid, phone in uow.session.execute(
                 select(Beneficiary.id, Beneficiary.phone).where(Beneficiary.phone.in_(chunk),
                                                                  Beneficiary.erased_on.is_(None))):
-            by_phone[phone].append(bid)
+            if phone is not None:
+                by_phone[phone].append(bid)
 
     found: dict[tuple[int, int, str], float] = {}
     for pid, row in people:
@@ -274,7 +276,7 @@ def _detect_duplicates(uow: UnitOfWork, people: list[tuple[int, dict[str, Any]]]
                 found[(min(pid, other), max(pid, other), DuplicateRule.SAME_PHONE.value)] = 1.0
     if not found:
         return 0
-    existing = set()
+    existing: set[tuple[Any, ...]] = set()
     for chunk in _chunks(sorted({a for a, _, _ in found})):
         existing.update(tuple(row) for row in uow.session.execute(
             select(DuplicateCandidate.beneficiary_id, DuplicateCandidate.other_beneficiary_id,
@@ -285,7 +287,7 @@ def _detect_duplicates(uow: UnitOfWork, people: list[tuple[int, dict[str, Any]]]
              "status": DuplicateStatus.OPEN.value, "detected_at": now}
             for (a, b, rule), score in found.items() if (a, b, rule) not in existing]
     if rows:
-        uow.session.execute(insert(DuplicateCandidate.__table__), rows)
+        uow.session.execute(insert(table_of(DuplicateCandidate)), rows)
     return len(rows)
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, Result, func, select, update
 
 from empower import audit
 from empower.db import UnitOfWork
@@ -31,6 +32,12 @@ from empower.services._common import check_not_archived, get
 from empower.services.cooperatives import cooperative_active_on
 from empower.states import check_transition
 from empower.vocab import EnrollmentStatus, GrantStatus
+
+
+def _rowcount(result: Result[Any]) -> int:
+    """Rows matched by a conditional UPDATE (how the money rules learn whether they held)."""
+    return cast(CursorResult[Any], result).rowcount
+
 
 __all__ = [
     "approve_grant",
@@ -134,7 +141,7 @@ def approve_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
                Program.committed_centimes + amount_c <= Program.budget_centimes)
         .values(committed_centimes=Program.committed_centimes + amount_c)
         .execution_options(synchronize_session=False))
-    if reserved.rowcount != 1:
+    if _rowcount(reserved) != 1:
         uow.session.refresh(program)
         left = program.budget_centimes - program.committed_centimes
         raise BudgetExceeded(
@@ -188,7 +195,7 @@ def _end_approved_grant(uow: UnitOfWork, grant_id: int, *, action: str, on: date
     claimed = uow.session.execute(
         update(Grant).where(Grant.id == grant.id, Grant.status == GrantStatus.APPROVED)
         .values({"status": status, date_field: on}).execution_options(synchronize_session=False))
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if _rowcount(claimed) != 1:
         raise InvalidTransition(f"grant {grant.reference}: changed by someone else meanwhile",
                                 field="status")
     uow.session.refresh(grant)
@@ -266,12 +273,12 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str) -> Disbur
     if before_cancellation:
         paid_rows = _pay_before_cancellation(uow, grant, amount_c, data.paid_on)
     else:
-        paid_rows = uow.session.execute(
+        paid_rows = _rowcount(uow.session.execute(
             update(Grant)
             .where(Grant.id == grant.id, Grant.status == GrantStatus.APPROVED,
                    Grant.disbursed_centimes + amount_c <= Grant.amount_approved_centimes)
             .values(disbursed_centimes=Grant.disbursed_centimes + amount_c)
-            .execution_options(synchronize_session=False)).rowcount
+            .execution_options(synchronize_session=False)))
     uow.session.refresh(grant)
     if paid_rows != 1:
         if grant.status != GrantStatus.APPROVED and not before_cancellation:
@@ -319,7 +326,7 @@ def _pay_before_cancellation(uow: UnitOfWork, grant: Grant, amount_c: int, paid_
                    Grant.disbursed_centimes + amount_c <= Grant.amount_approved_centimes)
             .values(disbursed_centimes=Grant.disbursed_centimes + amount_c)
             .execution_options(synchronize_session=False))
-        if paid.rowcount != 1:
+        if _rowcount(paid) != 1:
             return 0
         reserved = uow.session.execute(
             update(Program)
@@ -327,7 +334,7 @@ def _pay_before_cancellation(uow: UnitOfWork, grant: Grant, amount_c: int, paid_
                    Program.committed_centimes + amount_c <= Program.budget_centimes)
             .values(committed_centimes=Program.committed_centimes + amount_c)
             .execution_options(synchronize_session=False))
-        if reserved.rowcount != 1:
+        if _rowcount(reserved) != 1:
             raise BudgetExceeded(
                 f"amount: {mad(amount_c)} MAD paid before grant {grant.reference} was cancelled "
                 f"no longer fits program {grant.program.code}'s budget", field="amount",
