@@ -1,0 +1,35 @@
+"""``empower.panel_queries.dashboard_counts``: the home page's figures for a region scope."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import empower
+from empower.panel_queries import dashboard_counts
+from empower.schemas import DisbursementCreate
+
+ACTOR = "test:dashboard"
+
+
+def test_counts_for_a_scope_and_for_the_country(db, seed):
+    today = date(2024, 3, 20)
+    with db.unit_of_work() as uow:
+        empower.approve_grant(uow, seed.grant_in_id, on=date(2024, 3, 5), actor=ACTOR)
+        empower.disburse(uow, DisbursementCreate(grant_id=seed.grant_in_id,
+                                                 amount=Decimal("2500.50"),
+                                                 paid_on=date(2024, 3, 10), channel="cash"),
+                         actor=ACTOR)
+        empower.approve_grant(uow, seed.grant_out_id, on=date(2024, 4, 5), actor=ACTOR)
+        uow.commit()
+    with db.unit_of_work(readonly=True) as uow:
+        country = dashboard_counts(uow, regions=None, today=today)
+        region04 = dashboard_counts(uow, regions=["04"], today=today)
+        nowhere = dashboard_counts(uow, regions=["12"], today=today)
+    assert country["beneficiaries"] == 2 and region04["beneficiaries"] == 1
+    assert country["active_enrollments"] == 2 and region04["active_enrollments"] == 1
+    assert country["cooperatives"] == 2 and region04["cooperatives"] == 1
+    # Approved in March: only the grant in region 04 (the other one is approved in April).
+    assert country["grants_approved_month"] == 1 and region04["grants_approved_month"] == 1
+    assert region04["tranches_paid_month"] == 1 and region04["paid_month_centimes"] == 250_050
+    assert all(v == 0 for v in nowhere.values())
