@@ -73,7 +73,7 @@ IP_FAILURE_WINDOW = 15 * 60
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 
-templates.env.loader.searchpath.insert(0, str(TEMPLATES_DIR))  # type: ignore[union-attr]
+templates.env.loader.searchpath.insert(0, str(TEMPLATES_DIR))
 # Templates ship with the package: no need to stat them on every render.
 templates.env.auto_reload = False
 templates.env.globals.update(fmt_date=fmt_date, fmt_datetime=fmt_datetime, fmt_mad=fmt_mad,
@@ -289,7 +289,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
 
         return with_headers
 
-    app.build_middleware_stack = build_middleware_stack  # type: ignore[method-assign]
+    app.build_middleware_stack = build_middleware_stack
 
     def render(request: Request, name: str, context: dict[str, Any],
                status_code: int = 200) -> HTMLResponse:
@@ -437,8 +437,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         await run_in_threadpool(accounts.record_login, db, user["id"])
         token = new_token()
         now_ts = clock()
-        regions = sorted(await m.UserRegion.filter(user_id=user["id"]).values_list(
-            "region_code", flat=True))
+        regions = sorted(str(r) for r in await m.UserRegion.filter(
+            user_id=user["id"]).values_list("region_code", flat=True))
         await sessions.create(token, SessionData(user_id=user["id"], regions=regions,
                                                  generation=user["session_generation"],
                                                  csrf=new_token(), started=now_ts, seen=now_ts))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+from typing import Any
 
 import typer
 
@@ -32,7 +33,7 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     typer.echo(f"empower panel on http://{host}:{port}/ (database {settings.database_url}, "
                f"sessions {'in Redis' if settings.redis_url else 'in memory'})")
     # X-Forwarded-Proto is trusted from a reverse proxy on this machine only (Secure cookies).
-    common = {"host": host, "port": port, "proxy_headers": True,
+    common: dict[str, Any] = {"host": host, "port": port, "proxy_headers": True,
               "forwarded_allow_ips": "127.0.0.1", "log_level": "info", "server_header": False}
     if workers > 1:
         # Several processes: each builds its own app from the same EMPOWER_* settings.

@@ -78,7 +78,7 @@ def _fix_template_response() -> None:
             return original(templates, request, name, context, *args[2:], **kwargs)
         return original(templates, *args, **kwargs)
 
-    templates.TemplateResponse = template_response  # type: ignore[method-assign]
+    templates.TemplateResponse = template_response
 
 
 # -- defect 3: pendulum objects reach the database driver --------------------------------------
@@ -113,7 +113,7 @@ def _fix_date_filters() -> None:
         start, end = (_plain(v, date_only=date_only) for v in parsed)
         return qs.filter(**{self.context.get("name"): (start, end)})
 
-    filters.Datetime.get_queryset = get_queryset  # type: ignore[method-assign]
+    filters.Datetime.get_queryset = get_queryset
 
 
 # -- defect 4: the wheel ships .po files only --------------------------------------------------
@@ -216,14 +216,14 @@ def _fix_locale_global() -> None:
     i18n.set_locale = _set
     i18n._ = gettext
     # These modules bound ``_`` at import: point them at the lazy one too.
-    resources._ = gettext  # type: ignore[attr-defined]
-    login._ = gettext  # type: ignore[attr-defined]
-    template.templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+    resources._ = gettext
+    login._ = gettext
+    template.templates.env.install_gettext_callables(
         gettext, ngettext, newstyle=False)
 
 
 # -- defect 6: Tortoise 1.x context is invisible to request tasks ------------------------------
-def tortoise_lifespan(db_url: str, modules: dict[str, list[str]]) -> Any:
+def tortoise_lifespan(db_url: str, modules: dict[str, Any]) -> Any:
     """A lifespan context manager that opens Tortoise for every request task.
 
     Defect 6: Tortoise 1.x keeps its state in a context variable; a plain ``Tortoise.init()`` in
@@ -254,7 +254,7 @@ def _fix_unescaped_displays() -> None:
         return Markup(self.templates.get_template(self.template).render(  # noqa: S704
             value=value, **self.context))
 
-    Widget.render = render  # type: ignore[method-assign]
+    Widget.render = render
 
 
 def install() -> None:

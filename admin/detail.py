@@ -68,7 +68,7 @@ async def related(slug: str, row: dict[str, Any], p: Principal,
             "The two records"))
     elif slug == "users":
         regions = await m.UserRegion.filter(user_id=rid).values_list("region_code", flat=True)
-        row["regions"] = ", ".join(sorted(regions))
+        row["regions"] = ", ".join(sorted(str(r) for r in regions))
     entity = _AUDIT_ENTITY.get(slug)
     audit = []
     if entity:

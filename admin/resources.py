@@ -137,11 +137,11 @@ def _search_id_or(*names: str) -> Callable[[QuerySet, str], QuerySet]:
 
 
 # -- filter helpers ----------------------------------------------------------------------------
-def _vocab_options(enum: type) -> Callable[[Principal], list[tuple[str, str]]]:
+def _vocab_options(enum: Any) -> Callable[[Principal], list[tuple[str, str]]]:
     return lambda _p: [(v.value, gettext(v.value)) for v in enum]
 
 
-def _equals(column: str, enum: type | None = None) -> Callable[[QuerySet, str, Principal], QuerySet]:
+def _equals(column: str, enum: Any = None) -> Callable[[QuerySet, str, Principal], QuerySet]:
     def apply(qs: QuerySet, value: str, _p: Principal) -> QuerySet:
         if enum is not None and value not in {v.value for v in enum}:
             return qs  # a malformed filter value is ignored, never a 500
