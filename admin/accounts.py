@@ -73,8 +73,9 @@ def create_user(db: Database, username: str, password: str, *, role: str,
         return user.id
 
 
-def _get(uow: object, user_id: int) -> User:
-    user = uow.session.get(User, user_id)  # type: ignore[attr-defined]
+def _get(uow: object, user_id: int, *, lock: bool = False) -> User:
+    # Locked for counters and generation bumps: two failures at once must both count.
+    user = uow.session.get(User, user_id, with_for_update=lock or None)  # type: ignore[attr-defined]
     if user is None:
         raise NotFound(f"user #{user_id} does not exist", field="user_id", value=user_id)
     return user
@@ -83,7 +84,7 @@ def _get(uow: object, user_id: int) -> User:
 def change_password(db: Database, user_id: int, new_password: str, *, actor: str) -> None:
     """Set a new password and end every session of the user (generation bump)."""
     with db.unit_of_work() as uow:
-        user = _get(uow, user_id)
+        user = _get(uow, user_id, lock=True)
         check_password_policy(new_password, username=user.username)
         user.password_hash = hash_password(new_password)
         user.password_changed_at = utcnow()
@@ -97,7 +98,7 @@ def change_password(db: Database, user_id: int, new_password: str, *, actor: str
 def set_active(db: Database, user_id: int, active: bool, *, actor: str) -> None:
     """Activate or deactivate an account; deactivation ends her sessions at once."""
     with db.unit_of_work() as uow:
-        user = _get(uow, user_id)
+        user = _get(uow, user_id, lock=True)
         if user.is_active == active:
             return
         user.is_active = active
@@ -120,7 +121,7 @@ def update_user(db: Database, user_id: int, *, role: str, regions: Sequence[str]
         raise InvalidInput(f"region: a {role_value.value} works in at least one region",
                            field="region")
     with db.unit_of_work() as uow:
-        user = _get(uow, user_id)
+        user = _get(uow, user_id, lock=True)
         known = set(uow.session.scalars(select(Region.code)))
         for code in codes:
             if code not in known:
@@ -150,7 +151,7 @@ def record_failed_login(db: Database, user_id: int, *, now: datetime | None = No
     """Count a wrong password; returns True when this failure locked the account."""
     now = now or utcnow()
     with db.unit_of_work() as uow:
-        user = _get(uow, user_id)
+        user = _get(uow, user_id, lock=True)
         user.failed_logins += 1
         locked = user.failed_logins >= LOCK_AFTER
         if locked:
