@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from rapidfuzz import fuzz
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from empower import audit
@@ -199,21 +199,28 @@ def register_beneficiaries(uow: UnitOfWork, rows: Iterable[BeneficiaryCreate], *
 def _insert_people(uow: UnitOfWork, values: list[dict[str, Any]]) -> list[int]:
     """Insert rows and return their ids in input order.
 
-    On PostgreSQL the ids are drawn from the sequence first and the rows sent with a plain
-    executemany (pipelined by psycopg, one short cached statement): a multi-row
+    The ids are chosen first and the rows sent with a plain executemany. On PostgreSQL they are
+    drawn from the sequence (psycopg pipelines the one short cached statement; a multi-row
     ``INSERT ... RETURNING`` of a thousand rows has twenty thousand placeholders, which psycopg
-    re-parses on every statement, and that parsing was most of the time of a bulk import.
+    re-parsed on every statement: most of the time of a bulk import).
     """
     if uow.dialect == "postgresql":
         ids = sorted(uow.session.scalars(
             text("SELECT nextval(pg_get_serial_sequence('beneficiaries', 'id')) "
                  "FROM generate_series(1, :n)"), {"n": len(values)}))
-        for row, bid in zip(values, ids, strict=True):
-            row["id"] = bid
-        uow.session.execute(insert(_TABLE), values)
-        return ids
-    return list(uow.session.scalars(
-        insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True), values))
+    elif uow.dialect == "sqlite":
+        # SQLite cannot promise RETURNING order for a multi-row insert, so SQLAlchemy sends one
+        # INSERT per row. Writers hold SQLite's write lock from BEGIN IMMEDIATE, so the ids
+        # after the largest one are free: exactly those SQLite would give (no AUTOINCREMENT).
+        start = (uow.session.scalar(select(func.max(_TABLE.c.id))) or 0) + 1
+        ids = list(range(start, start + len(values)))
+    else:
+        return list(uow.session.scalars(
+            insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True), values))
+    for row, bid in zip(values, ids, strict=True):
+        row["id"] = bid
+    uow.session.execute(insert(_TABLE), values)
+    return ids
 
 
 def register_beneficiary(uow: UnitOfWork, data: BeneficiaryCreate, *, actor: str,
