@@ -8,7 +8,7 @@ so a row refused half-way (applied, then refused at enrolment) leaves nothing be
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -745,8 +745,3 @@ _HANDLERS: dict[str, Callable[[ImportRun, dict[str, Any]], str]] = {
     "enrollments": _enrollments, "grants": _grants, "disbursements": _disbursements,
     "surveys": _surveys,
 }
-
-
-def iter_rejections(report: ImportReport) -> Iterator[Rejection]:
-    """The rejections kept in the report (the first ones)."""
-    yield from report.rejections
