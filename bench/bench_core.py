@@ -28,6 +28,7 @@ from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 
 import empower
+from empower.demo import FIRST_NAMES, LAST_NAMES
 from empower.models import Beneficiary
 from empower.reference import provinces
 from empower.rules import normalize_cin, normalize_phone
@@ -47,19 +48,23 @@ def _phone(rng: random.Random) -> str:
         return " ".join(digits[i:i + 2] for i in range(0, 10, 2))
 
 
+def _names(rng: random.Random) -> dict[str, str]:
+    # The demo's lists: 40 first names and 45 family names, each in both scripts.
+    (first, first_ar), (last, last_ar) = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    return {"first_name": first, "last_name": last, "first_name_ar": first_ar,
+            "last_name_ar": last_ar}
+
+
 def raw_rows(n: int, seed: int = 1) -> list[dict[str, Any]]:
     """Registration fields as officers type them."""
     rng = random.Random(seed)
     codes = [p["code"] for p in provinces()]
-    firsts = ["Fatima", "Khadija", "Aicha", "Meryem", "Zineb", "Naima", "Malika", "Hanane"]
-    lasts = ["El Idrissi", "Benali", "Alaoui", "Tazi", "Ait Ali", "Bennani", "Ouazzani"]
     rows = []
     for i in range(n):
         registered = date(2025, 1, 1) + timedelta(days=rng.randint(0, 600))
         rows.append({
             "cin": f"ab{100000 + i}" if i % 2 else f" JB{200000 + i} ",
-            "first_name": rng.choice(firsts), "last_name": rng.choice(lasts),
-            "first_name_ar": "فاطمة", "last_name_ar": "العلوي",
+            **_names(rng),
             "birth_date": registered - timedelta(days=rng.randint(19 * 365, 60 * 365)),
             "phone": _phone(rng) if rng.random() < 0.8 else None,
             "province_code": rng.choice(codes), "milieu": rng.choice(["rural", "urbain"]),
