@@ -457,7 +457,7 @@ class _BeneficiaryBatch:
             return
         rules = run.uow.rules
         cins = [normalize_cin(values["cin"], rules) for _, values, _ in batch]
-        existing: dict[str, Beneficiary] = {
+        existing: dict[str | None, Beneficiary] = {
             b.cin: b for b in run.uow.session.scalars(select(Beneficiary).where(
                 Beneficiary.cin.in_(cins)))}
         fresh: list[tuple[int, dict[str, Any], BeneficiaryCreate]] = []
