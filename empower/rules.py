@@ -208,6 +208,9 @@ def name_key(first: str | None, last: str | None) -> str:
     return fold(" ".join(parts)).replace("_", " ")
 
 
+# A trillion dirhams: far above any program, far below the 64-bit centimes columns.
+MAX_AMOUNT = Decimal(10) ** 12
+
 _AMOUNT_NOISE = re.compile(r"(?i)\s|mad|dhs?|dirhams?|درهم|\u00a0|\u202f")
 
 
@@ -234,6 +237,9 @@ def centimes(value: Decimal | int | float | str, *, field: str = "amount") -> in
         raise InvalidInput(f"{field}: '{value}' is not an amount", field=field, value=value)
     if dec < 0:
         raise InvalidInput(f"{field}: '{value}' is negative", field=field, value=value)
+    if dec >= MAX_AMOUNT:
+        raise InvalidInput(f"{field}: '{value}' is too large (at most {MAX_AMOUNT:,} MAD)",
+                           field=field, value=value)
     cents = (dec * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     if cents != dec * 100:
         raise InvalidInput(

@@ -160,3 +160,9 @@ def test_diff_keeps_only_changed_fields() -> None:
 def test_an_actor_is_required(actor: object) -> None:
     with pytest.raises(InvalidInput):
         audit.check_actor(actor)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("raw", ["1E100", "1000000000000", Decimal("1e13")])
+def test_absurd_amounts_are_refused_not_crashed(raw: object) -> None:
+    with pytest.raises(InvalidInput, match="too large"):
+        centimes(raw)  # type: ignore[arg-type]
