@@ -232,6 +232,9 @@ def register_beneficiary(uow: UnitOfWork, data: BeneficiaryCreate, *, actor: str
     return get(uow, Beneficiary, result.created[0], what="beneficiary")
 
 
+_MAX_CANDIDATES_PER_RULE = 5
+
+
 def _detect_duplicates(uow: UnitOfWork, people: list[tuple[int, dict[str, Any]]]) -> int:
     """Record duplicate candidates for newly written people against everyone registered.
 
@@ -247,14 +250,16 @@ def _detect_duplicates(uow: UnitOfWork, people: list[tuple[int, dict[str, Any]]]
     by_date: dict[date, list[tuple[int, str, str]]] = defaultdict(list)
     cols = (Beneficiary.id, Beneficiary.birth_date, Beneficiary.match_key,
             Beneficiary.first_name_ar, Beneficiary.last_name_ar)
+    # Core rows, not ORM results: this reads every woman born on the batch's birth dates.
+    conn = uow.session.connection()
     for chunk in _chunks(dates):
-        for bid, bdate, key, far, lar in uow.session.execute(
+        for bid, bdate, key, far, lar in conn.execute(
                 select(*cols).where(Beneficiary.birth_date.in_(chunk),
                                     Beneficiary.erased_on.is_(None))):
             by_date[bdate].append((bid, key or "", name_key(far, lar)))
     by_phone: dict[str, list[int]] = defaultdict(list)
     for chunk in _chunks(phones):
-        for bid, phone in uow.session.execute(
+        for bid, phone in conn.execute(
                 select(Beneficiary.id, Beneficiary.phone).where(Beneficiary.phone.in_(chunk),
                                                                  Beneficiary.erased_on.is_(None))):
             if phone is not None:
@@ -264,23 +269,33 @@ def _detect_duplicates(uow: UnitOfWork, people: list[tuple[int, dict[str, Any]]]
     for pid, row in people:
         key = row.get("match_key") or ""
         key_ar = name_key(row.get("first_name_ar"), row.get("last_name_ar"))
+        matches = 0
         for other, other_key, other_ar in by_date.get(row["birth_date"], ()):
             # Pairs among the new rows are looked at once, from the later id.
             if other == pid or (other in new_ids and other > pid):
                 continue
             score = 0.0
             if key and other_key:
-                score = fuzz.token_sort_ratio(key, other_key)
-            if key_ar and other_ar:
+                score = 100.0 if key == other_key else fuzz.token_sort_ratio(key, other_key)
+            if key_ar and other_ar and score < 100:
                 score = max(score, fuzz.token_sort_ratio(key_ar, other_ar))
             if score >= threshold:
                 pair = (min(pid, other), max(pid, other), DuplicateRule.SAME_NAME_BIRTH_DATE.value)
                 found[pair] = round(score / 100, 3)
+                matches += 1
+                # A cluster of namesakes (or a file of copies) would otherwise give a quadratic
+                # number of pairs; a few candidates per woman are enough to send an officer to her.
+                if matches >= _MAX_CANDIDATES_PER_RULE:
+                    break
         if row.get("phone"):
+            matches = 0
             for other in by_phone.get(row["phone"], ()):
                 if other == pid or (other in new_ids and other > pid):
                     continue
                 found[(min(pid, other), max(pid, other), DuplicateRule.SAME_PHONE.value)] = 1.0
+                matches += 1
+                if matches >= _MAX_CANDIDATES_PER_RULE:
+                    break
     if not found:
         return 0
     existing: set[tuple[Any, ...]] = set()
