@@ -255,13 +255,14 @@ def _detect_duplicates(uow: UnitOfWork, people: list[tuple[int, dict[str, Any]]]
     for chunk in _chunks(dates):
         for bid, bdate, key, far, lar in conn.execute(
                 select(*cols).where(Beneficiary.birth_date.in_(chunk),
-                                    Beneficiary.erased_on.is_(None))):
+                                    Beneficiary.erased_on.is_(None)).order_by(Beneficiary.id)):
             by_date[bdate].append((bid, key or "", name_key(far, lar)))
     by_phone: dict[str, list[int]] = defaultdict(list)
     for chunk in _chunks(phones):
         for bid, phone in conn.execute(
-                select(Beneficiary.id, Beneficiary.phone).where(Beneficiary.phone.in_(chunk),
-                                                                 Beneficiary.erased_on.is_(None))):
+                select(Beneficiary.id, Beneficiary.phone)
+                .where(Beneficiary.phone.in_(chunk), Beneficiary.erased_on.is_(None))
+                .order_by(Beneficiary.id)):
             if phone is not None:
                 by_phone[phone].append(bid)
 
@@ -270,7 +271,9 @@ def _detect_duplicates(uow: UnitOfWork, people: list[tuple[int, dict[str, Any]]]
         key = row.get("match_key") or ""
         key_ar = name_key(row.get("first_name_ar"), row.get("last_name_ar"))
         matches = 0
-        for other, other_key, other_ar in by_date.get(row["birth_date"], ()):
+        # Newest first: each copy points at the few registered just before her, a chain an
+        # officer can follow, rather than everyone pointing at the first one.
+        for other, other_key, other_ar in reversed(by_date.get(row["birth_date"], ())):
             # Pairs among the new rows are looked at once, from the later id.
             if other == pid or (other in new_ids and other > pid):
                 continue
@@ -289,7 +292,7 @@ def _detect_duplicates(uow: UnitOfWork, people: list[tuple[int, dict[str, Any]]]
                     break
         if row.get("phone"):
             matches = 0
-            for other in by_phone.get(row["phone"], ()):
+            for other in reversed(by_phone.get(row["phone"], ())):
                 if other == pid or (other in new_ids and other > pid):
                     continue
                 found[(min(pid, other), max(pid, other), DuplicateRule.SAME_PHONE.value)] = 1.0

@@ -286,3 +286,20 @@ def test_lookups_and_unknown_records_are_not_found(uow: empower.UnitOfWork) -> N
     assert "#9999" in err.value.message
     with pytest.raises(NotFound):
         empower.approve_grant(uow, 9999, on=date(2024, 1, 1), actor=ACTOR)
+
+
+def test_copies_of_one_woman_give_a_bounded_number_of_candidates(uow: empower.UnitOfWork) -> None:
+    """Forty copies of one person (same name and birth date, new CINs) in one bulk batch: each is
+    flagged, but with at most five candidates, not the 780 pairs a full comparison would give."""
+    from empower.models import DuplicateCandidate
+
+    rows = [BeneficiaryCreate.model_validate(beneficiary_data(cin=f"ZZ{i:04d}")) for i in range(40)]
+    result = empower.register_beneficiaries(uow, rows, actor="test:import")
+    assert not result.errors
+    pairs = uow.session.execute(select(DuplicateCandidate.beneficiary_id,
+                                       DuplicateCandidate.other_beneficiary_id)).all()
+    flagged = {b for pair in pairs for b in pair}
+    assert flagged == set(result.created)
+    per_woman = [sum(1 for a, b in pairs if a == bid or b == bid) for bid in result.created]
+    assert 0 < len(pairs) <= 5 * 40
+    assert max(per_woman) <= 5 + 5  # her own five, plus later copies that pointed at her
