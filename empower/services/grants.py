@@ -39,6 +39,17 @@ def _rowcount(result: Result[Any]) -> int:
     return cast(CursorResult[Any], result).rowcount
 
 
+def _reserve_budget(uow: UnitOfWork, program_id: int, amount_c: int) -> bool:
+    """Add ``amount_c`` to the program's commitments if it still fits its budget (atomically)."""
+    reserved = uow.session.execute(
+        update(Program)
+        .where(Program.id == program_id,
+               Program.committed_centimes + amount_c <= Program.budget_centimes)
+        .values(committed_centimes=Program.committed_centimes + amount_c)
+        .execution_options(synchronize_session=False))
+    return _rowcount(reserved) == 1
+
+
 __all__ = [
     "approve_grant",
     "cancel_grant",
@@ -135,13 +146,7 @@ def approve_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
             f"{mad(program.grant_cap_centimes)} MAD per grant", field="amount_approved",
             value=str(mad(amount_c)))
     _check_recipient_eligible(uow, grant, on)
-    reserved = uow.session.execute(
-        update(Program)
-        .where(Program.id == program.id,
-               Program.committed_centimes + amount_c <= Program.budget_centimes)
-        .values(committed_centimes=Program.committed_centimes + amount_c)
-        .execution_options(synchronize_session=False))
-    if _rowcount(reserved) != 1:
+    if not _reserve_budget(uow, program.id, amount_c):
         uow.session.refresh(program)
         left = program.budget_centimes - program.committed_centimes
         raise BudgetExceeded(
@@ -328,13 +333,7 @@ def _pay_before_cancellation(uow: UnitOfWork, grant: Grant, amount_c: int, paid_
             .execution_options(synchronize_session=False))
         if _rowcount(paid) != 1:
             return 0
-        reserved = uow.session.execute(
-            update(Program)
-            .where(Program.id == grant.program_id,
-                   Program.committed_centimes + amount_c <= Program.budget_centimes)
-            .values(committed_centimes=Program.committed_centimes + amount_c)
-            .execution_options(synchronize_session=False))
-        if _rowcount(reserved) != 1:
+        if not _reserve_budget(uow, grant.program_id, amount_c):
             raise BudgetExceeded(
                 f"amount: {mad(amount_c)} MAD paid before grant {grant.reference} was cancelled "
                 f"no longer fits program {grant.program.code}'s budget", field="amount",
