@@ -18,8 +18,10 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from empower.errors import BudgetExceeded, Conflict, OverDisbursement, RuleViolation
 from empower.rules import RulesConfig
 
 __all__ = ["Database", "UnitOfWork", "connect"]
@@ -95,10 +97,6 @@ def _integrity_as_domain_error(context: Any) -> BaseException | None:
     (two officers enrolling the same woman); the database's constraint then decides, and the
     user should read which rule was hit, not a driver message.
     """
-    from sqlalchemy.exc import IntegrityError
-
-    from empower.errors import BudgetExceeded, Conflict, OverDisbursement, RuleViolation
-
     if not isinstance(context.sqlalchemy_exception, IntegrityError):
         return None
     name = _constraint_name(context.original_exception) or "unknown"
@@ -117,6 +115,10 @@ class Database:
 
     def __init__(self, engine: Engine, *, rules: RulesConfig | None = None) -> None:
         self.engine = engine
+        # On the Database, not in connect(), so every engine it is given reads constraint hits
+        # as domain errors and the services need no IntegrityError handling of their own.
+        if not event.contains(engine, "handle_error", _integrity_as_domain_error):
+            event.listen(engine, "handle_error", _integrity_as_domain_error)
         self.rules = rules or RulesConfig()
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
@@ -169,7 +171,6 @@ def connect(url: str = "sqlite:///empower.db", *, rules: RulesConfig | None = No
     engine = create_engine(parsed, **kwargs)
     if engine.dialect.name == "sqlite":
         _sqlite_setup(engine)
-    event.listen(engine, "handle_error", _integrity_as_domain_error)
     return Database(engine, rules=rules)
 
 

@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 
 from rapidfuzz import fuzz
 from sqlalchemy import func, insert, select, text, update
-from sqlalchemy.exc import IntegrityError
 
 from empower import audit
 from empower.db import UnitOfWork
@@ -180,12 +179,9 @@ def register_beneficiaries(uow: UnitOfWork, rows: Iterable[BeneficiaryCreate], *
 
     now = utcnow()
     values = [{**row, "created_at": now, "updated_at": now} for _, row in prepared]
-    try:
-        ids = _insert_people(uow, values)
-    except IntegrityError as exc:
-        # Another writer registered one of these CINs since we looked.
-        raise Conflict("cin: a CIN in this batch was registered by someone else meanwhile; "
-                       "run the batch again", field="cin") from exc
+    # A CIN registered by another writer since we looked is refused by the unique constraint,
+    # which the Database turns into a Conflict.
+    ids = _insert_people(uow, values)
     result.created = ids
     audit.record_many(uow, actor=actor, action="register", entity="beneficiary", items=(
         (bid, {"registered_on": row["registered_on"], "province_code": row["province_code"],
