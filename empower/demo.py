@@ -525,10 +525,8 @@ class _Generator:
     # -- surveys ------------------------------------------------------------------------------
     def surveys(self) -> None:
         rng = self.rng
-        first_payment: dict[int, date] = {}
-        for g in self.grant_rows:
-            if g.get("beneficiary_id") and g["disbursed_centimes"] > 0:
-                first_payment[g["beneficiary_id"]] = g["approved_on"]
+        paid_women = {g["beneficiary_id"] for g in self.grant_rows
+                      if g.get("beneficiary_id") and g["disbursed_centimes"] > 0}
         rows: list[dict[str, Any]] = []
         for enr in self.enrolled:
             bid = enr["beneficiary_id"]
@@ -537,7 +535,7 @@ class _Generator:
                 continue
             income = 0 if rng.random() < 0.3 else int(rng.lognormvariate(6.4, 0.6))
             has_account = rng.random() < 0.27
-            grantee = bid in first_payment
+            grantee = bid in paid_women
             rows.append(self._survey(enr, "baseline", base_day, income, has_account, False, 0))
             for rnd, months, response in (("m6", 6, 0.85), ("m12", 12, 0.75), ("m24", 24, 0.65)):
                 day = _months(enr["enrolled_on"], months) + timedelta(days=rng.randint(-10, 20))
