@@ -38,14 +38,20 @@ from empower.services import register_beneficiaries
 BATCH = 5000
 
 
-def _phone(rng: random.Random) -> str:
+def mobile_digits(rng: random.Random) -> str:
+    """Ten digits of a Moroccan mobile number that the core accepts (shared with bench_import)."""
     while True:
         digits = f"06{rng.randint(10, 99)}{rng.randint(0, 999_999):06d}"
         try:
             normalize_phone(digits)
         except empower.InvalidInput:
             continue
-        return " ".join(digits[i:i + 2] for i in range(0, 10, 2))
+        return digits
+
+
+def _phone(rng: random.Random) -> str:
+    digits = mobile_digits(rng)
+    return " ".join(digits[i:i + 2] for i in range(0, 10, 2))
 
 
 def _names(rng: random.Random) -> dict[str, str]:
