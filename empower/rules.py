@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
@@ -16,6 +16,8 @@ from functools import lru_cache
 import phonenumbers
 
 from empower.errors import InvalidInput, NotEligible
+# The CIN and age rules are defined in empower.predicates; they stay importable from here.
+from empower.predicates import DEFAULT_CIN_PATTERN, age_on, cin_pattern, normalize_cin
 from empower.vocab import fold
 
 __all__ = [
@@ -31,9 +33,6 @@ __all__ = [
     "normalize_phone",
 ]
 
-DEFAULT_CIN_PATTERN = r"^[A-Z]{1,2}[0-9]{1,6}$"
-CIN_MAX_LENGTH = 12  # beneficiaries.cin
-
 
 @dataclass(frozen=True)
 class RulesConfig:
@@ -45,30 +44,11 @@ class RulesConfig:
     # Two registered women whose names score at least this (rapidfuzz, 0-100) with the same
     # birth date become a duplicate candidate.
     name_match_threshold: int = 92
-    _cin_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_cin_re", re.compile(self.cin_pattern))
-
-
-_CIN_NOISE = re.compile(r"[\s\-./]")
-
-
-def normalize_cin(raw: str, config: RulesConfig | None = None) -> str:
-    """Strip and upper-case a CIN and check it against the configured pattern."""
-    cfg = config or _DEFAULT
-    cin = _CIN_NOISE.sub("", str(raw)).upper()
-    if not cin:
-        raise InvalidInput("cin: a CIN is required", field="cin", value=raw)
-    # fullmatch: a configured pattern without anchors must still cover the whole CIN; and a
-    # configured pattern cannot make it longer than the 12 characters the register stores.
-    if len(cin) > CIN_MAX_LENGTH or not cfg._cin_re.fullmatch(cin):
-        raise InvalidInput(
-            f"cin: '{raw}' is not a valid CIN (expected letters then digits, e.g. AB123456)",
-            field="cin",
-            value=raw,
-        )
-    return cin
+        # A pattern that does not compile is refused when the settings are read, not at the
+        # first registration.
+        cin_pattern(self)
 
 
 _DEFAULT = RulesConfig()
@@ -128,14 +108,6 @@ def normalize_phone(raw: str | None, config: RulesConfig | None = None) -> str |
     if not phonenumbers.is_valid_number(number):
         raise InvalidInput(f"phone: '{raw}' is not a valid phone number", field="phone", value=raw)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def age_on(birth_date: date, on: date) -> int:
-    """Age in whole years on a given date (a birthday on 29 February counts on 1 March)."""
-    years = on.year - birth_date.year
-    if (on.month, on.day) < (birth_date.month, birth_date.day):
-        years -= 1
-    return years
 
 
 def check_adult(birth_date: date, on: date, config: RulesConfig | None = None) -> None:

@@ -1,0 +1,345 @@
+"""The domain's predicates, each defined once: a pure function beside its SQL twin.
+
+A rule such as "an enrolment is active on a date" used to be written in the services, the
+dashboard, the report and the panel's filters, and the copies drifted. Here each rule has one
+definition, and every rendering of it is derived from that definition:
+
+- ``holds(record, on)``: the pure function, on a record (an ORM object, a dict, any object with
+  the columns as attributes) and a date;
+- ``sql(on, target)``: the SQL twin, a ``ColumnElement[bool]`` over the columns of a model, a
+  table or an alias, for the queries of the services, the dashboard and the report extract;
+- ``mask(frame, on)``: the same rule over the date columns of a pandas frame of facts, for the
+  report's KPI functions (duck-typed: the core does not import pandas).
+
+Dated states (:class:`Span`): a program runs, a cooperative is active, an enrolment is active, a
+membership is active, a woman is on the register, a woman is archived, a grant stands. Ages and
+age bands (:data:`AGE_BANDS`, the report's bands) and the CIN (pattern and normalisation, from
+the configured rules) follow the same shape: a pure function and a SQL twin.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Any, NamedTuple, Protocol
+
+from sqlalchemy import Date, and_, case, literal, or_, true
+from sqlalchemy.sql import ColumnElement
+
+from empower.errors import InvalidInput
+from empower.models import Base, Beneficiary
+
+__all__ = [
+    "AGE_BANDS",
+    "ARCHIVED",
+    "CIN_MAX_LENGTH",
+    "COOPERATIVE_ACTIVE",
+    "DEFAULT_CIN_PATTERN",
+    "ENROLLMENT_ACTIVE",
+    "GRANT_STANDING",
+    "MEMBERSHIP_ACTIVE",
+    "PROGRAM_RUNNING",
+    "REGISTERED",
+    "AgeBand",
+    "Span",
+    "age_band",
+    "age_band_birth_dates",
+    "age_band_sql",
+    "age_on",
+    "archived_as_of",
+    "birth_date_cutoff",
+    "cin_pattern",
+    "cin_search_prefix",
+    "cin_search_sql",
+    "clean_cin",
+    "cooperative_active_on",
+    "enrollment_active_on",
+    "in_age_band_sql",
+    "membership_active_on",
+    "normalize_cin",
+    "program_running_on",
+]
+
+
+def _column(target: Any, name: str) -> Any:
+    """Column ``name`` of a table, an alias or a subquery (``.c``), or of a mapped class."""
+    columns = getattr(target, "c", None)
+    return columns[name] if columns is not None else getattr(target, name)
+
+
+def _value(record: Any, name: str) -> Any:
+    return record[name] if isinstance(record, Mapping) else getattr(record, name)
+
+
+# --- Dated states -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Span:
+    """A state that begins on the date in column ``start`` and ends on the date in ``end``.
+
+    It holds on day ``on`` when it has begun (``start`` is set and on or before ``on``; a span
+    without a start column has always begun) and has not ended (``end`` is empty or later than
+    ``on``; a span without an end column never ends). An end date is the first day the state no
+    longer holds (an exit, a departure, a dissolution, an archive, a cancellation), except with
+    ``end_inclusive``, where it is the last day it holds (a program's end date).
+    """
+
+    name: str
+    table: str
+    start: str | None
+    end: str | None
+    end_inclusive: bool = False
+
+    def holds_between(self, start: date | None, end: date | None, on: date) -> bool:
+        """The pure rule on the two dates themselves."""
+        begun = self.start is None or (start is not None and start <= on)
+        if self.end is None or end is None:
+            return begun
+        return begun and (end >= on if self.end_inclusive else end > on)
+
+    def holds(self, record: Any, on: date) -> bool:
+        """Whether the state holds on ``on`` for ``record`` (attributes or keys named as columns)."""
+        start = _value(record, self.start) if self.start else None
+        end = _value(record, self.end) if self.end else None
+        return self.holds_between(start, end, on)
+
+    def sql(self, on: Any, target: Any = None) -> ColumnElement[bool]:
+        """The SQL twin of :meth:`holds` over ``target`` (default: the span's table).
+
+        ``on`` is a date or a date column; ``target`` a mapped class, a table or an alias.
+        """
+        if target is None:
+            target = Base.metadata.tables[self.table]
+        parts: list[ColumnElement[bool]] = []
+        if self.start is not None:
+            start = _column(target, self.start)
+            parts.append(and_(start.is_not(None), start <= on))
+        if self.end is not None:
+            end = _column(target, self.end)
+            parts.append(or_(end.is_(None), end >= on if self.end_inclusive else end > on))
+        return and_(*parts) if parts else true()
+
+    def mask(self, frame: Any, on: Any) -> Any:
+        """The rule over a pandas frame whose columns are named as the span's (a bool Series).
+
+        Frames of the report may carry dates moved to the day before or after their window;
+        that changes no comparison with a day inside it.
+        """
+        held = None
+        if self.start is not None:
+            start = frame[self.start]
+            held = start.notna() & (start <= on)
+        if self.end is not None:
+            end = frame[self.end]
+            still = end.isna() | ((end >= on) if self.end_inclusive else (end > on))
+            held = still if held is None else held & still
+        if held is None:
+            raise ValueError(f"{self.name}: a span needs a start or an end column")
+        return held
+
+
+PROGRAM_RUNNING = Span("program running", "programs", "start_date", "end_date",
+                       end_inclusive=True)
+"""A program runs from its start date to its end date, both included (no end: open-ended)."""
+
+COOPERATIVE_ACTIVE = Span("cooperative active", "cooperatives", "founded_on", "dissolved_on")
+"""Founded on or before the day, and not dissolved on or before it."""
+
+ENROLLMENT_ACTIVE = Span("enrolment active", "enrollments", "enrolled_on", "exited_on")
+"""Enrolled on or before the day, and not exited on or before it (an exit dated that day ends
+it). Only enrolled and exited enrolments have an enrolment date, so no status is needed."""
+
+MEMBERSHIP_ACTIVE = Span("membership active", "memberships", "joined_on", "left_on")
+"""Joined on or before the day, and not left on or before it."""
+
+ARCHIVED = Span("archived", "beneficiaries", "archived_on", None)
+"""Archived on or before the day: from her archive date on she no longer counts and no act may
+be dated (an erasure archives her too, on the day of the erasure at the latest)."""
+
+REGISTERED = Span("on the register", "beneficiaries", "registered_on", "archived_on")
+"""Registered on or before the day, and not archived on or before it."""
+
+GRANT_STANDING = Span("grant standing", "grants", "approved_on", "cancelled_on")
+"""Approved on or before the day, and not cancelled on or before it (closing does not end it)."""
+
+
+def program_running_on(program: Any, on: date) -> bool:
+    """Whether ``program`` runs on ``on`` (:data:`PROGRAM_RUNNING`)."""
+    return PROGRAM_RUNNING.holds(program, on)
+
+
+def cooperative_active_on(cooperative: Any, on: date) -> bool:
+    """Whether ``cooperative`` is active on ``on`` (:data:`COOPERATIVE_ACTIVE`)."""
+    return COOPERATIVE_ACTIVE.holds(cooperative, on)
+
+
+def enrollment_active_on(enrollment: Any, on: date) -> bool:
+    """Whether ``enrollment`` is active on ``on`` (:data:`ENROLLMENT_ACTIVE`)."""
+    return ENROLLMENT_ACTIVE.holds(enrollment, on)
+
+
+def membership_active_on(membership: Any, on: date) -> bool:
+    """Whether ``membership`` is active on ``on`` (:data:`MEMBERSHIP_ACTIVE`)."""
+    return MEMBERSHIP_ACTIVE.holds(membership, on)
+
+
+def archived_as_of(beneficiary: Any, on: date) -> bool:
+    """Whether she is archived as of ``on`` (:data:`ARCHIVED`)."""
+    return ARCHIVED.holds(beneficiary, on)
+
+
+# --- Age and age bands --------------------------------------------------------------------------
+
+def age_on(birth_date: date, on: date) -> int:
+    """Age in whole years on a given date (a birthday on 29 February counts on 1 March)."""
+    years = on.year - birth_date.year
+    if (on.month, on.day) < (birth_date.month, birth_date.day):
+        years -= 1
+    return years
+
+
+def birth_date_cutoff(years: int, on: date) -> date:
+    """The latest birth date of a person ``years`` old or older on ``on``.
+
+    ``age_on(birth, on) >= years`` exactly when ``birth <= birth_date_cutoff(years, on)``, which
+    is how the SQL twins compare ages with plain dates on every backend (a birthday on 29
+    February counts on 1 March, as in :func:`age_on`).
+    """
+    year = on.year - years
+    return date(year, on.month, min(on.day, calendar.monthrange(year, on.month)[1]))
+
+
+class AgeBand(NamedTuple):
+    """An age band: its label and its youngest age (the next band's youngest age bounds it)."""
+
+    label: str
+    youngest: int
+
+
+# The report's bands, youngest first. The youngest band also holds anyone younger than its
+# youngest age (registration refuses minors, so only an error in the data lands there) and
+# the oldest has no upper bound.
+AGE_BANDS: tuple[AgeBand, ...] = (
+    AgeBand("18-24", 18), AgeBand("25-34", 25), AgeBand("35-44", 35), AgeBand("45-54", 45),
+    AgeBand("55+", 55))
+_BANDS_BY_LABEL = {band.label: i for i, band in enumerate(AGE_BANDS)}
+
+
+def age_band(birth_date: date, on: date) -> str:
+    """The label of her age band on ``on``."""
+    age = age_on(birth_date, on)
+    for band in reversed(AGE_BANDS[1:]):
+        if age >= band.youngest:
+            return band.label
+    return AGE_BANDS[0].label
+
+
+def age_band_birth_dates(label: str, on: date) -> tuple[date | None, date | None]:
+    """Earliest and latest birth dates (inclusive; ``None``: unbounded) of the band on ``on``.
+
+    Raises :class:`KeyError` for a label that is not one of :data:`AGE_BANDS`.
+    """
+    i = _BANDS_BY_LABEL[label]
+    latest = None if i == 0 else birth_date_cutoff(AGE_BANDS[i].youngest, on)
+    earliest = (None if i == len(AGE_BANDS) - 1
+                else birth_date_cutoff(AGE_BANDS[i + 1].youngest, on) + timedelta(days=1))
+    return earliest, latest
+
+
+def age_band_sql(birth_date: Any, on: date) -> ColumnElement[str]:
+    """The SQL twin of :func:`age_band`: a ``CASE`` over the birth-date column."""
+    whens = [(birth_date <= literal(birth_date_cutoff(band.youngest, on), Date), band.label)
+             for band in reversed(AGE_BANDS[1:])]
+    return case(*whens, else_=AGE_BANDS[0].label)
+
+
+def in_age_band_sql(label: str, on: date, birth_date: Any) -> ColumnElement[bool]:
+    """``age_band(birth_date, on) == label`` as a range condition on the birth-date column.
+
+    Raises :class:`KeyError` for an unknown label.
+    """
+    earliest, latest = age_band_birth_dates(label, on)
+    parts = []
+    if earliest is not None:
+        parts.append(birth_date >= earliest)
+    if latest is not None:
+        parts.append(birth_date <= latest)
+    return and_(*parts) if parts else true()
+
+
+# --- CIN ----------------------------------------------------------------------------------------
+
+DEFAULT_CIN_PATTERN = r"^[A-Z]{1,2}[0-9]{1,6}$"
+CIN_MAX_LENGTH = 12  # beneficiaries.cin
+
+
+class CinRules(Protocol):
+    """What the CIN rules read from the configuration (``empower.rules.RulesConfig``)."""
+
+    @property
+    def cin_pattern(self) -> str: ...
+
+
+_CIN_NOISE = re.compile(r"[\s\-./]")
+
+
+@lru_cache(maxsize=16)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def cin_pattern(config: CinRules | None = None) -> re.Pattern[str]:
+    """The configured CIN pattern (``EMPOWER_CIN_PATTERN``), compiled."""
+    return _compiled(config.cin_pattern if config is not None else DEFAULT_CIN_PATTERN)
+
+
+def clean_cin(raw: str) -> str:
+    """A CIN as typed, without spaces, dashes, dots or slashes, upper-cased (not checked)."""
+    return _CIN_NOISE.sub("", str(raw)).upper()
+
+
+def _is_cin(cin: str, config: CinRules | None) -> bool:
+    # fullmatch: a configured pattern without anchors must still cover the whole CIN; and a
+    # configured pattern cannot make it longer than the 12 characters the register stores.
+    return 0 < len(cin) <= CIN_MAX_LENGTH and cin_pattern(config).fullmatch(cin) is not None
+
+
+def normalize_cin(raw: str, config: CinRules | None = None) -> str:
+    """Strip and upper-case a CIN and check it against the configured pattern.
+
+    Raises :class:`InvalidInput` (field ``cin``) for an empty or ill-formed CIN.
+    """
+    cin = clean_cin(raw)
+    if not cin:
+        raise InvalidInput("cin: a CIN is required", field="cin", value=raw)
+    if not _is_cin(cin, config):
+        raise InvalidInput(
+            f"cin: '{raw}' is not a valid CIN (expected letters then digits, e.g. AB123456)",
+            field="cin",
+            value=raw,
+        )
+    return cin
+
+
+def cin_search_prefix(text: str, config: CinRules | None = None) -> str | None:
+    """What a search box should look up as the start of a CIN, or ``None`` when it is no CIN.
+
+    A text reads as a CIN when, cleaned as :func:`normalize_cin` cleans it, it matches the
+    configured pattern (with the default pattern a partial CIN such as ``AB12`` does too).
+    """
+    cin = clean_cin(text)
+    return cin if _is_cin(cin, config) else None
+
+
+def cin_search_sql(text: str, config: CinRules | None = None,
+                   column: Any = None) -> ColumnElement[bool] | None:
+    """SQL twin of :func:`cin_search_prefix`: ``cin LIKE 'prefix%'``, or ``None`` (no CIN)."""
+    prefix = cin_search_prefix(text, config)
+    if prefix is None:
+        return None
+    column = Beneficiary.cin if column is None else column
+    return column.startswith(prefix, autoescape=True)
