@@ -315,12 +315,11 @@ def normalize_cin(raw: str, config: CinRules | None = None) -> str:
     """
     cin = clean_cin(raw)
     if not cin:
-        raise InvalidInput("cin: a CIN is required", field="cin", value=raw)
+        raise InvalidInput("cin: a CIN is required", code="cin.required", field="cin", value=raw)
     if not _is_cin(cin, config):
         raise InvalidInput(
             f"cin: '{raw}' is not a valid CIN (expected letters then digits, e.g. AB123456)",
-            field="cin",
-            value=raw,
+            code="cin.invalid", params={"value": str(raw)}, field="cin", value=raw,
         )
     return cin
 
