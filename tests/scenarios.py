@@ -1,0 +1,160 @@
+"""A small country in which the dashboard, the report and the panel's lists used to disagree.
+
+Two regions: 04 (province 04.441) and 01 (province 01.511). On the day the figures are read
+(:data:`TODAY`, the last day of :data:`MONTH`):
+
+- Amina (04) is enrolled in two programs, AWAL (national) and ATLAS (region 04): one woman;
+- Basma (04) was archived while enrolled, and her grant approved this month was cancelled;
+- Chama (04) is enrolled on the day itself and turns 55 that day; Dounia (04), born on 29
+  February, exits on the day itself; Amina turns 25 that day, Basma the day after;
+- two Khadija Tanger with one birth date, one in 04 and one in 01: a duplicate pair across
+  regions; two Salma Idrissi in 04: a duplicate pair inside it;
+- Fatima (01) has an enrolment dated after the day;
+- the Khadija of 01 is a member of a cooperative of 04;
+- cooperatives: one active in 04, one dissolved on the day, one founded after it, one in 01.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from empower.reports.period import Month
+from sqlalchemy import select
+
+import empower
+from empower.models import DuplicateCandidate, Program
+from empower.schemas import (
+    AgreementCreate,
+    CooperativeCreate,
+    DisbursementCreate,
+    EnrollmentCreate,
+    MembershipCreate,
+    PartnerCreate,
+    SurveyCreate,
+)
+from tests.factories import make_beneficiary, make_grant, make_program
+
+ACTOR = "test:scenario"
+MONTH = Month(2026, 10)
+TODAY = MONTH.end
+IN, OUT = "04.441", "01.511"
+
+
+@dataclass
+class Scenario:
+    """Ids of what was built, by name."""
+
+    people: dict[str, int] = field(default_factory=dict)
+    programs: dict[str, int] = field(default_factory=dict)
+    cooperatives: dict[str, int] = field(default_factory=dict)
+    grants: dict[str, int] = field(default_factory=dict)
+
+
+def build(db: empower.Database) -> Scenario:
+    """Write the scenario through the services and commit it."""
+    s = Scenario()
+    with db.unit_of_work() as uow:
+        awal = make_program(uow, code="AWAL", start_date=date(2025, 1, 1))
+        atlas = make_program(uow, code="ATLAS", start_date=date(2025, 1, 1), region_code="04")
+        north = make_program(uow, code="NORD", start_date=date(2025, 1, 1), region_code="01")
+        s.programs = {"AWAL": awal.id, "ATLAS": atlas.id, "NORD": north.id}
+
+        def woman(key: str, first: str, last: str, born: date, province: str = IN) -> int:
+            person = make_beneficiary(uow, first_name=first, last_name=last, first_name_ar=None,
+                                      last_name_ar=None, birth_date=born, province_code=province,
+                                      consent_date=date(2025, 2, 1),
+                                      registered_on=date(2025, 2, 1))
+            s.people[key] = person.id
+            return person.id
+
+        def enrol(person: int, program: int, on: date) -> int:
+            enrolment = empower.apply(uow, EnrollmentCreate(
+                beneficiary_id=person, program_id=program, applied_on=on, enrolled_on=on),
+                actor=ACTOR)
+            return enrolment.id
+
+        amina = woman("amina", "Amina", "Alaoui", date(2001, 10, 31))
+        basma = woman("basma", "Basma", "Bennani", date(2001, 11, 1))
+        chama = woman("chama", "Chama", "Chraibi", date(1971, 10, 31))
+        dounia = woman("dounia", "Dounia", "Doukkali", date(1972, 2, 29))
+        woman("khadija_in", "Khadija", "Tanger", date(1985, 5, 5), IN)
+        khadija_out = woman("khadija_out", "Khadija", "Tanger", date(1985, 5, 5), OUT)
+        woman("salma_1", "Salma", "Idrissi", date(1990, 1, 1))
+        woman("salma_2", "Salma", "Idrissi", date(1990, 1, 1))
+        fatima = woman("fatima", "Fatima", "Fassi", date(1995, 6, 15), OUT)
+
+        enrol(amina, awal.id, date(2025, 3, 1))
+        enrol(amina, atlas.id, date(2025, 4, 1))
+        enrol(basma, awal.id, date(2025, 3, 1))
+        enrol(chama, awal.id, TODAY)
+        exiting = enrol(dounia, awal.id, date(2025, 3, 1))
+        empower.exit_enrollment(uow, exiting, on=TODAY, reason="completed", actor=ACTOR)
+        enrol(khadija_out, awal.id, date(2025, 3, 1))
+        enrol(fatima, north.id, date(2026, 11, 5))
+
+        def coop(key: str, province: str, founded: date) -> int:
+            c = empower.found_cooperative(uow, CooperativeCreate(
+                reference=f"C-{key}", name=f"Cooperative {key}", sector="argan",
+                province_code=province, founded_on=founded), actor=ACTOR)
+            s.cooperatives[key] = c.id
+            return c.id
+
+        k04 = coop("k04", IN, date(2024, 1, 1))
+        gone = coop("gone", IN, date(2024, 1, 1))
+        coop("later", IN, date(2026, 11, 10))
+        k01 = coop("k01", OUT, date(2024, 1, 1))
+        empower.dissolve_cooperative(uow, gone, on=TODAY, actor=ACTOR)
+        for person, cooperative in ((amina, k04), (khadija_out, k04), (khadija_out, k01)):
+            empower.admit_member(uow, MembershipCreate(
+                cooperative_id=cooperative, beneficiary_id=person, joined_on=date(2025, 5, 1)),
+                actor=ACTOR)
+
+        def grant(key: str, program: int, *, person: int | None = None,
+                  cooperative: int | None = None, approved: date,
+                  paid: date | None = None) -> int:
+            g = make_grant(uow, uow.session.get(Program, program),
+                           beneficiary_id=person, cooperative_id=cooperative,
+                           amount="20000", reference=f"G-{key}", submitted_on=date(2025, 6, 1))
+            empower.approve_grant(uow, g.id, on=approved, actor=ACTOR)
+            if paid is not None:
+                empower.disburse(uow, DisbursementCreate(
+                    grant_id=g.id, amount=Decimal("2500.50"), paid_on=paid,
+                    channel="cash"), actor=ACTOR)
+            s.grants[key] = g.id
+            return g.id
+
+        grant("amina", awal.id, person=amina, approved=date(2026, 10, 5),
+              paid=date(2026, 10, 10))
+        cancelled = grant("basma", awal.id, person=basma, approved=date(2026, 10, 3))
+        empower.cancel_grant(uow, cancelled, on=date(2026, 10, 20), actor=ACTOR)
+        grant("k04", atlas.id, cooperative=k04, approved=date(2026, 9, 10),
+              paid=date(2026, 10, 12))
+        grant("khadija_out", awal.id, person=khadija_out, approved=date(2026, 10, 6),
+              paid=date(2026, 10, 7))
+        grant("k01", north.id, cooperative=k01, approved=date(2026, 10, 8))
+
+        empower.archive_beneficiary(uow, basma, on=date(2026, 10, 15), actor=ACTOR)
+        for person in (amina, khadija_out):
+            empower.record_survey(uow, SurveyCreate(
+                beneficiary_id=person, program_id=awal.id, round="baseline",
+                surveyed_on=date(2025, 3, 2), monthly_income=Decimal("800")), actor=ACTOR)
+        national = empower.create_partner(uow, PartnerCreate(name="Association Nationale",
+                                                             kind="association"), actor=ACTOR)
+        local = empower.create_partner(uow, PartnerCreate(
+            name="Association du Nord", kind="association", province_code=OUT), actor=ACTOR)
+        for program, partner in ((awal.id, national.id), (north.id, local.id),
+                                 (atlas.id, local.id)):
+            empower.sign_agreement(uow, AgreementCreate(
+                program_id=program, partner_id=partner, signed_on=date(2025, 1, 15)),
+                actor=ACTOR)
+        uow.commit()
+    with db.unit_of_work(readonly=True) as uow:
+        pairs = uow.session.execute(select(DuplicateCandidate.beneficiary_id,
+                                           DuplicateCandidate.other_beneficiary_id)).all()
+    found = {frozenset(p) for p in pairs}
+    expected = {frozenset((s.people["khadija_in"], s.people["khadija_out"])),
+                frozenset((s.people["salma_1"], s.people["salma_2"]))}
+    assert found == expected, "the duplicate detection did not pair the namesakes"
+    return s
