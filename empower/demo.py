@@ -41,8 +41,9 @@ from empower.models import (
     SurveyRecord,
     utcnow,
 )
+from empower.predicates import COOPERATIVE_ACTIVE, ENROLLMENT_ACTIVE, PROGRAM_RUNNING, age_on
 from empower.reference import provinces
-from empower.rules import age_on, normalize_phone
+from empower.rules import normalize_phone
 from empower.schemas import BeneficiaryCreate
 from empower.services.beneficiaries import register_beneficiaries
 
@@ -327,14 +328,14 @@ class _Generator:
             prog = progs[rng.choice(choices)]
             applied = max(person["registered_on"], prog["start_date"]) + timedelta(
                 days=rng.randint(0, 45))
-            if applied > self.as_of or (prog["end_date"] and applied > prog["end_date"]):
+            if applied > self.as_of or not PROGRAM_RUNNING.holds(prog, applied):
                 continue
             row = {"beneficiary_id": person["id"], "program_id": prog["id"], "applied_on": applied,
                    "status": "applied", "enrolled_on": None, "rejected_on": None,
                    "exited_on": None, "exit_reason": None, "created_at": self.now}
             fate = rng.random()
             decided = applied + timedelta(days=rng.randint(5, 35))
-            if decided <= self.as_of and (prog["end_date"] is None or decided <= prog["end_date"]):
+            if decided <= self.as_of and PROGRAM_RUNNING.holds(prog, decided):
                 if fate < 0.1:
                     row.update(status="rejected", rejected_on=decided)
                 else:
@@ -401,7 +402,7 @@ class _Generator:
             coop = rng.choice(options)
             joined = max(person["registered_on"], coop["founded_on"]) + timedelta(
                 days=rng.randint(0, 120))
-            if joined > self.as_of or (coop["dissolved_on"] and joined >= coop["dissolved_on"]):
+            if joined > self.as_of or not COOPERATIVE_ACTIVE.holds(coop, joined):
                 continue
             taken = roles_taken.setdefault(coop["id"], set())
             role = next((r for r in ("president", "treasurer", "secretary", "vice_president")
@@ -462,7 +463,7 @@ class _Generator:
             prog = progs_by_id[enr["program_id"]]
             submitted = enr["enrolled_on"] + timedelta(days=rng.randint(20, 120))
             active_until = enr["exited_on"]
-            if submitted > self.as_of or (active_until and submitted >= active_until):
+            if submitted > self.as_of or not ENROLLMENT_ACTIVE.holds(enr, submitted):
                 continue
             add(prog, {"beneficiary_id": enr["beneficiary_id"], "cooperative_id": None},
                 submitted, active_until, 5_000, 20_000)
@@ -472,7 +473,7 @@ class _Generator:
                 continue
             submitted = max(coop["founded_on"], coop_prog["start_date"]) + timedelta(
                 days=rng.randint(10, 300))
-            if submitted > self.as_of or (coop["dissolved_on"] and submitted >= coop["dissolved_on"]):
+            if submitted > self.as_of or not COOPERATIVE_ACTIVE.holds(coop, submitted):
                 continue
             add(coop_prog, {"beneficiary_id": None, "cooperative_id": coop["id"]}, submitted,
                 coop["dissolved_on"], 40_000, 150_000)

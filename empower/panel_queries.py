@@ -1,7 +1,9 @@
 """Read queries for the admin panel's home page, scoped to a set of regions.
 
-Core code (SQLAlchemy only): the panel calls these instead of the reports module, so the figures
-on an officer's dashboard mean the same thing as anywhere else in the library.
+Core code (SQLAlchemy only): the panel calls these instead of the reports module. Each figure is
+the monthly report's KPI of the same name computed for one day, with the same predicates
+(:mod:`empower.predicates`) and the same region scope (:mod:`empower.scope`), so on the last
+day of a month the dashboard says what the report for that month says.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select, true
+from sqlalchemy import Select, distinct, func, select
 
+from empower import scope
 from empower.db import UnitOfWork
 from empower.models import (
     Beneficiary,
@@ -20,67 +23,71 @@ from empower.models import (
     DuplicateCandidate,
     Enrollment,
     Grant,
-    Province,
 )
-from empower.vocab import DuplicateStatus, EnrollmentStatus
+from empower.predicates import (
+    ARCHIVED,
+    COOPERATIVE_ACTIVE,
+    ENROLLMENT_ACTIVE,
+    GRANT_STANDING,
+    REGISTERED,
+)
+from empower.vocab import DuplicateStatus
 
-__all__ = ["dashboard_counts"]
+__all__ = ["DASHBOARD_FIGURES", "dashboard_counts"]
 
-
-def _provinces(regions: Collection[str]) -> Select[Any]:
-    return select(Province.code).where(Province.region_code.in_(list(regions)))
+# What each figure counts, in the report's terms (``docs/kpis.md``), and the report KPI it is.
+DASHBOARD_FIGURES: dict[str, tuple[str, str]] = {
+    "beneficiaries": ("beneficiaries_registered",
+                      "women registered by today and not archived"),
+    "active_enrollments": ("active_enrollments",
+                           "distinct women with an enrolment active today, not archived"),
+    "cooperatives": ("cooperatives_active", "cooperatives founded by today and not dissolved"),
+    "grants_approved_month": ("grants_approved_count",
+                              "grants approved this month and not cancelled"),
+    "tranches_paid_month": ("disbursed_amount", "tranches paid this month"),
+    "paid_month_centimes": ("disbursed_amount", "amount paid this month"),
+    "open_duplicates": ("", "open duplicate pairs, both women in scope"),
+}
 
 
 def dashboard_counts(uow: UnitOfWork, *, regions: Collection[str] | None,
                      today: date) -> dict[str, int]:
-    """Counts for one user's scope (``regions=None`` means the whole country).
+    """The home page's figures for one user's scope (``regions=None``: the whole country).
 
-    ``beneficiaries`` (not archived or erased), ``active_enrollments``, ``cooperatives``
-    (not dissolved), ``grants_approved_month`` (approved this calendar month),
-    ``tranches_paid_month`` and ``paid_month_centimes`` (tranches paid this month), and
-    ``open_duplicates``.
+    ``beneficiaries``: women on the register today (registered, not archived);
+    ``active_enrollments``: distinct women with an enrolment active today, not archived;
+    ``cooperatives``: cooperatives active today; ``grants_approved_month``: grants approved
+    from the first of the month to today and not cancelled by today; ``tranches_paid_month``
+    and ``paid_month_centimes``: tranches paid from the first of the month to today;
+    ``open_duplicates``: open duplicate pairs whose two women are both in scope.
     """
     month_start = today.replace(day=1)
     s = uow.session
 
-    def count(stmt: Select) -> int:
-        return int(s.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    def count(stmt: Select[Any]) -> int:
+        return int(s.scalar(stmt) or 0)
 
-    people = select(Beneficiary.id)
-    coops = select(Cooperative.id)
-    if regions is None:
-        # The whole country: no scope clauses at all (an IN over every id costs a full scan).
-        def in_people(column: Any) -> Any:
-            return true()
-
-        grant_scope: Any = true()
-    else:
-        people = people.where(Beneficiary.province_code.in_(_provinces(regions)))
-        coops = coops.where(Cooperative.province_code.in_(_provinces(regions)))
-
-        def in_people(column: Any) -> Any:
-            return column.in_(people)
-
-        grant_scope = or_(Grant.beneficiary_id.in_(people), Grant.cooperative_id.in_(coops))
     out = {
-        "beneficiaries": count(people.where(Beneficiary.archived_on.is_(None),
-                                            Beneficiary.erased_on.is_(None))),
-        "active_enrollments": count(select(Enrollment.id).where(
-            Enrollment.status == EnrollmentStatus.ENROLLED,
-            in_people(Enrollment.beneficiary_id))),
-        "cooperatives": count(coops.where(Cooperative.dissolved_on.is_(None))),
-        "grants_approved_month": count(select(Grant.id).where(
-            Grant.approved_on >= month_start, Grant.approved_on <= today, grant_scope)),
-        "open_duplicates": count(select(DuplicateCandidate.id).where(
+        "beneficiaries": count(select(func.count(Beneficiary.id)).where(
+            REGISTERED.sql(today, Beneficiary), scope.condition(Beneficiary, regions))),
+        "active_enrollments": count(
+            select(func.count(distinct(Enrollment.beneficiary_id)))
+            .join(Beneficiary, Beneficiary.id == Enrollment.beneficiary_id)
+            .where(ENROLLMENT_ACTIVE.sql(today, Enrollment), ~ARCHIVED.sql(today, Beneficiary),
+                   scope.condition(Enrollment, regions))),
+        "cooperatives": count(select(func.count(Cooperative.id)).where(
+            COOPERATIVE_ACTIVE.sql(today, Cooperative), scope.condition(Cooperative, regions))),
+        "grants_approved_month": count(select(func.count(Grant.id)).where(
+            Grant.approved_on >= month_start, GRANT_STANDING.sql(today, Grant),
+            scope.condition(Grant, regions))),
+        "open_duplicates": count(select(func.count(DuplicateCandidate.id)).where(
             DuplicateCandidate.status == DuplicateStatus.OPEN,
-            or_(in_people(DuplicateCandidate.beneficiary_id),
-                in_people(DuplicateCandidate.other_beneficiary_id)))),
+            scope.condition(DuplicateCandidate, regions))),
     }
     paid = s.execute(
         select(func.count(Disbursement.id), func.coalesce(func.sum(Disbursement.amount_centimes), 0))
-        .join(Grant, Grant.id == Disbursement.grant_id)
-        .where(and_(Disbursement.paid_on >= month_start, Disbursement.paid_on <= today),
-               grant_scope)).one()
+        .where(Disbursement.paid_on >= month_start, Disbursement.paid_on <= today,
+               scope.condition(Disbursement, regions))).one()
     out["tranches_paid_month"] = int(paid[0])
     out["paid_month_centimes"] = int(paid[1])
     return out

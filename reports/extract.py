@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from empower.reports.period import Month, age_band_cutoffs, day_after, day_before, survival_cutoff
+from empower.reports.period import Month, day_after, day_before, survival_cutoff
 from sqlalchemy import Date, String, case, exists, func, literal, or_, select, type_coerce
 from sqlalchemy.sql import ColumnElement, operators
 from sqlalchemy.sql.elements import UnaryExpression
@@ -38,6 +38,7 @@ from empower.models import (
     Region,
     SurveyRecord,
 )
+from empower.predicates import age_band_sql
 
 __all__ = ["Facts", "Scope", "extract"]
 
@@ -121,9 +122,7 @@ class _Window:
     def age_band(self, birth: Any) -> ColumnElement[Any]:
         if self.band_end is None:
             return literal("").label("age_band")
-        whens = [(birth <= literal(cut, Date), band)
-                 for band, cut in age_band_cutoffs(self.band_end)]
-        return case(*whens, else_="18-24").label("age_band")
+        return age_band_sql(birth, self.band_end).label("age_band")
 
     def person_dims(self, b: Any, p: Any) -> list[ColumnElement[Any]]:
         """Her region, province, age band and milieu (constants when only totals are wanted)."""

@@ -16,14 +16,16 @@ from typing import Any
 import pandas as pd
 from empower.reports import kpis
 from empower.reports.extract import Facts
-from empower.reports.period import AGE_BANDS, Month
+from empower.reports.period import Month
+
+from empower.predicates import AGE_BANDS
 
 __all__ = ["CATALOGUE", "FAMILIES", "HEADLINE", "Kpi", "compute_figures", "is_small", "money"]
 
 BREAKDOWNS = {"by_region": "region", "by_province": "province", "by_age_band": "age_band",
               "by_milieu": "milieu"}
 PLACE_BREAKDOWNS = {"by_region": "region", "by_province": "province"}
-AGE_ORDER = [band for band, _ in reversed(AGE_BANDS)]
+AGE_ORDER = [band.label for band in AGE_BANDS]
 MILIEU_ORDER = ["urban", "rural"]
 
 

@@ -20,6 +20,15 @@ from __future__ import annotations
 import pandas as pd
 from empower.reports.period import Month, survival_cutoff
 
+from empower.predicates import (
+    ARCHIVED,
+    COOPERATIVE_ACTIVE,
+    ENROLLMENT_ACTIVE,
+    GRANT_STANDING,
+    MEMBERSHIP_ACTIVE,
+    REGISTERED,
+)
+
 __all__ = [
     "DIMS",
     "access_to_finance",
@@ -51,10 +60,10 @@ def _weights(frame: pd.DataFrame) -> pd.Series:
 
 
 def _not_archived(frame: pd.DataFrame, end: object) -> pd.Series:
-    """Archived women count up to their archive date: out once ``archived_on <= end``."""
+    """Archived women count up to their archive date (:data:`ARCHIVED`)."""
     if "archived_on" not in frame.columns:
         return pd.Series(True, index=frame.index)
-    return frame["archived_on"].isna() | (frame["archived_on"] > end)
+    return ~ARCHIVED.mask(frame, end)
 
 
 def _between(col: pd.Series, start: object, end: object) -> pd.Series:
@@ -63,11 +72,6 @@ def _between(col: pd.Series, start: object, end: object) -> pd.Series:
 
 def _on_or_before(col: pd.Series, end: object) -> pd.Series:
     return col.notna() & (col <= end)
-
-
-def _open_after(col: pd.Series, end: object) -> pd.Series:
-    """``col`` is null or later than ``end`` (an exit, a departure, a dissolution not yet due)."""
-    return col.isna() | (col > end)
 
 
 def _counted(frame: pd.DataFrame, mask: pd.Series, dims: list[str]) -> pd.DataFrame:
@@ -96,9 +100,7 @@ def _distinct(frame: pd.DataFrame, mask: pd.Series, dims: list[str]) -> pd.DataF
 
 def beneficiaries_registered(people: pd.DataFrame, month: Month) -> pd.DataFrame:
     """Registered on or before ``end`` and not archived on or before ``end``."""
-    end = month.end
-    mask = _on_or_before(people["registered_on"], end) & _not_archived(people, end)
-    return _counted(people, mask, DIMS)
+    return _counted(people, REGISTERED.mask(people, month.end), DIMS)
 
 
 def new_registrations(people: pd.DataFrame, month: Month) -> pd.DataFrame:
@@ -113,8 +115,7 @@ def active_enrollments(enrolments: pd.DataFrame, month: Month) -> pd.DataFrame:
     before ``end`` no longer counts.
     """
     end = month.end
-    mask = (_on_or_before(enrolments["enrolled_on"], end)
-            & _open_after(enrolments["exited_on"], end) & _not_archived(enrolments, end))
+    mask = ENROLLMENT_ACTIVE.mask(enrolments, end) & _not_archived(enrolments, end)
     return _distinct(enrolments, mask, DIMS)
 
 
@@ -132,7 +133,7 @@ def exits(enrolments: pd.DataFrame, month: Month) -> pd.DataFrame:
 # --- Cooperatives ---------------------------------------------------------------------------
 
 def _cooperative_active(frame: pd.DataFrame, end: object) -> pd.Series:
-    return _on_or_before(frame["founded_on"], end) & _open_after(frame["dissolved_on"], end)
+    return COOPERATIVE_ACTIVE.mask(frame, end)
 
 
 def cooperatives_active(cooperatives: pd.DataFrame, month: Month) -> pd.DataFrame:
@@ -153,8 +154,8 @@ def cooperatives_women_led(cooperatives: pd.DataFrame, month: Month) -> pd.DataF
 def cooperative_members(memberships: pd.DataFrame, month: Month) -> pd.DataFrame:
     """Distinct women members on ``end`` of a cooperative active on ``end``."""
     end = month.end
-    mask = (_on_or_before(memberships["joined_on"], end) & _open_after(memberships["left_on"], end)
-            & _cooperative_active(memberships, end) & _not_archived(memberships, end))
+    mask = (MEMBERSHIP_ACTIVE.mask(memberships, end) & _cooperative_active(memberships, end)
+            & _not_archived(memberships, end))
     return _distinct(memberships, mask, DIMS)
 
 
@@ -171,13 +172,13 @@ def _money(frame: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
 
 def _approved_standing(grants: pd.DataFrame, end: object) -> pd.Series:
     """Approved and not cancelled on or before ``end`` (a later cancellation does not count)."""
-    return _on_or_before(grants["approved_on"], end) & _open_after(grants["cancelled_on"], end)
+    return GRANT_STANDING.mask(grants, end)
 
 
 def grants_approved(grants: pd.DataFrame, month: Month) -> pd.DataFrame:
     """Grants approved within the month and not cancelled by ``end``: count and amount."""
     mask = (_between(grants["approved_on"], month.start, month.end)
-            & _open_after(grants["cancelled_on"], month.end))
+            & _approved_standing(grants, month.end))
     return _money(grants, mask)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import inspect, select
 from empower.db import UnitOfWork
 from empower.errors import InvalidInput, NotFound
 from empower.models import Base, Beneficiary, Program, Province, Region
+from empower.predicates import ARCHIVED
 
 T = TypeVar("T", bound=Base)
 
@@ -54,7 +55,7 @@ def check_not_archived(person: Beneficiary, on: date) -> None:
     if person.erased_on is not None:
         raise NotEligible(f"beneficiary #{person.id} was erased on {person.erased_on.isoformat()}",
                           field="beneficiary_id", value=person.id)
-    if person.archived_on is not None and person.archived_on <= on:
+    if ARCHIVED.holds(person, on) and person.archived_on is not None:
         raise NotEligible(
             f"beneficiary #{person.id} is archived since {person.archived_on.isoformat()}",
             field="beneficiary_id", value=person.id)
@@ -70,7 +71,7 @@ def program_by_code(uow: UnitOfWork, code: str) -> Program:
 
 def beneficiary_by_cin(uow: UnitOfWork, cin: str) -> Beneficiary:
     """A beneficiary by CIN (normalised as at registration), or :class:`NotFound`."""
-    from empower.rules import normalize_cin
+    from empower.predicates import normalize_cin
 
     norm = normalize_cin(cin, uow.rules)
     person = uow.session.scalar(select(Beneficiary).where(Beneficiary.cin == norm))

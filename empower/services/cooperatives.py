@@ -10,6 +10,7 @@ from empower import audit
 from empower.db import UnitOfWork
 from empower.errors import Conflict, InvalidInput, NotEligible, RuleViolation
 from empower.models import Beneficiary, Cooperative, Membership
+from empower.predicates import COOPERATIVE_ACTIVE
 from empower.schemas import CooperativeCreate, CooperativeUpdate, MembershipCreate
 from empower.services._common import check_not_archived, check_province, columns, get
 
@@ -24,8 +25,11 @@ __all__ = [
 
 
 def cooperative_active_on(coop: Cooperative, on: date) -> bool:
-    """Whether the cooperative exists on a business date (founded, not yet dissolved)."""
-    return coop.founded_on <= on and (coop.dissolved_on is None or coop.dissolved_on > on)
+    """Whether the cooperative exists on a business date (founded, not yet dissolved).
+
+    The rule is :data:`empower.predicates.COOPERATIVE_ACTIVE`; this name stays for scripts.
+    """
+    return COOPERATIVE_ACTIVE.holds(coop, on)
 
 
 def _check_names(name: str | None, name_ar: str | None) -> tuple[str | None, str | None]:

@@ -19,10 +19,10 @@ from empower import audit
 from empower.db import UnitOfWork
 from empower.errors import Conflict, InvalidInput, NotEligible, RuleViolation
 from empower.models import Cooperative, Enrollment, Grant, Membership, Program, SurveyRecord
+from empower.predicates import COOPERATIVE_ACTIVE, PROGRAM_RUNNING
 from empower.rules import centimes, mad
 from empower.schemas import ProgramCreate, SurveyCreate
 from empower.services._common import check_region, columns, get
-from empower.services.cooperatives import cooperative_active_on
 from empower.vocab import CooperativeRole, ExitReason, SurveyRound
 
 __all__ = [
@@ -127,7 +127,7 @@ def correct_enrollment(uow: UnitOfWork, enrollment_id: int, *, actor: str,
     if "enrolled_on" in wanted:
         program = enr.program
         on = wanted["enrolled_on"]
-        if on < program.start_date or (program.end_date is not None and on > program.end_date):
+        if not PROGRAM_RUNNING.holds(program, on):
             raise NotEligible(f"enrolled_on: program {program.code} is not running on "
                               f"{on.isoformat()}", field="enrolled_on", value=on.isoformat())
     _apply(uow, enr, "enrollment", wanted, actor=actor)
@@ -166,7 +166,7 @@ def correct_grant(uow: UnitOfWork, grant_id: int, *, actor: str, purpose: str | 
     if "approved_on" in wanted:
         program = grant.program
         on = wanted["approved_on"]
-        if on < program.start_date or (program.end_date is not None and on > program.end_date):
+        if not PROGRAM_RUNNING.holds(program, on):
             raise NotEligible(f"approved_on: program {program.code} is not running on "
                               f"{on.isoformat()}", field="approved_on", value=on.isoformat())
         first_paid = min((d.paid_on for d in grant.disbursements), default=None)
@@ -189,7 +189,7 @@ def correct_membership(uow: UnitOfWork, membership_id: int, *, actor: str,
         wanted["role"] = role
     if joined_on is not None:
         coop = get(uow, Cooperative, m.cooperative_id, what="cooperative")
-        if joined_on != m.joined_on and not cooperative_active_on(coop, joined_on):
+        if joined_on != m.joined_on and not COOPERATIVE_ACTIVE.holds(coop, joined_on):
             raise NotEligible(f"joined_on: cooperative {coop.reference} is not active on "
                               f"{joined_on.isoformat()}", field="joined_on",
                               value=joined_on.isoformat())

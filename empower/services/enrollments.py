@@ -10,6 +10,7 @@ from empower import audit
 from empower.db import UnitOfWork
 from empower.errors import Conflict, InvalidInput, NotEligible
 from empower.models import Beneficiary, Enrollment, Program
+from empower.predicates import PROGRAM_RUNNING
 from empower.schemas import EnrollmentCreate
 from empower.services._common import check_not_archived, get
 from empower.states import check_transition
@@ -19,7 +20,7 @@ __all__ = ["apply", "enroll", "exit_enrollment", "reject_enrollment"]
 
 
 def _check_program_running(program: Program, on: date, *, field: str) -> None:
-    if on < program.start_date or (program.end_date is not None and on > program.end_date):
+    if not PROGRAM_RUNNING.holds(program, on):
         end = program.end_date.isoformat() if program.end_date else "open-ended"
         raise NotEligible(
             f"{field}: program {program.code} runs {program.start_date.isoformat()} to {end}; "

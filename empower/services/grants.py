@@ -26,12 +26,12 @@ from empower.errors import (
     OverDisbursement,
 )
 from empower.models import Beneficiary, Cooperative, Disbursement, Enrollment, Grant, Program
+from empower.predicates import COOPERATIVE_ACTIVE, ENROLLMENT_ACTIVE, PROGRAM_RUNNING
 from empower.rules import centimes, mad
 from empower.schemas import DisbursementCreate, GrantCreate
 from empower.services._common import check_not_archived, get
-from empower.services.cooperatives import cooperative_active_on
 from empower.states import check_transition
-from empower.vocab import EnrollmentStatus, GrantStatus
+from empower.vocab import GrantStatus
 
 
 def _rowcount(result: Result[Any]) -> int:
@@ -96,9 +96,7 @@ def _check_recipient_eligible(uow: UnitOfWork, grant: Grant, on: date) -> None:
         active = uow.session.scalar(select(Enrollment.id).where(
             Enrollment.beneficiary_id == grant.beneficiary_id,
             Enrollment.program_id == grant.program_id,
-            Enrollment.status.in_([EnrollmentStatus.ENROLLED, EnrollmentStatus.EXITED]),
-            Enrollment.enrolled_on <= on,
-            (Enrollment.exited_on.is_(None)) | (Enrollment.exited_on > on)))
+            ENROLLMENT_ACTIVE.sql(on, Enrollment)))
         if active is None:
             raise NotEligible(
                 f"beneficiary #{grant.beneficiary_id} is not enrolled in program "
@@ -107,7 +105,7 @@ def _check_recipient_eligible(uow: UnitOfWork, grant: Grant, on: date) -> None:
     else:
         assert grant.cooperative_id is not None
         coop = get(uow, Cooperative, grant.cooperative_id, what="cooperative")
-        if not cooperative_active_on(coop, on):
+        if not COOPERATIVE_ACTIVE.holds(coop, on):
             raise NotEligible(f"cooperative {coop.reference} is not active on {on.isoformat()}",
                               field="cooperative_id", value=coop.id)
 
@@ -137,7 +135,7 @@ def approve_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
             f"amount_approved: {mad(amount_c)} MAD is above the {mad(grant.amount_requested_centimes)} "
             f"MAD requested", field="amount_approved", value=str(mad(amount_c)))
     program = grant.program
-    if on < program.start_date or (program.end_date is not None and on > program.end_date):
+    if not PROGRAM_RUNNING.holds(program, on):
         raise NotEligible(f"approved_on: program {program.code} is not running on {on.isoformat()}",
                           field="approved_on", value=on.isoformat())
     if program.grant_cap_centimes is not None and amount_c > program.grant_cap_centimes:

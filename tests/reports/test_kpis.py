@@ -9,7 +9,9 @@ import pytest
 from empower.reports import kpis
 from empower.reports.extract import Facts
 from empower.reports.figures import compute_figures, is_small, money
-from empower.reports.period import Month, age_band, age_band_cutoffs
+from empower.reports.period import Month
+
+from empower.predicates import age_band, birth_date_cutoff
 
 OCT = Month(2026, 10)  # start 2026-10-01, end 2026-10-31
 D = date
@@ -50,7 +52,7 @@ def test_age_band_at_month_end():
     assert age_band(D(1982, 1, 1), end) == "35-44"
     # a birthday on 29 February counts on 1 March (as empower.rules.age_on)
     assert age_band(D(2000, 2, 29), D(2025, 2, 28)) == "18-24"
-    assert dict(age_band_cutoffs(D(2024, 2, 29)))["25-34"] == D(1999, 2, 28)
+    assert birth_date_cutoff(25, D(2024, 2, 29)) == D(1999, 2, 28)
 
 
 # --- reach ----------------------------------------------------------------------------------
