@@ -1,9 +1,11 @@
 """Who is asking, and which records she may see: roles and region scope.
 
 ``admin`` sees and does everything; ``officer`` reads and writes inside her regions; ``viewer``
-reads inside her regions with CIN and phone partly masked. Every list, filter, export, detail and
-action narrows its query with :meth:`Principal.scope_*`, so a record outside her regions is simply
-not found (404), never "forbidden" (which would confirm it exists).
+reads inside her regions with CIN and phone partly masked. Which rows her regions cover is
+defined once, in :mod:`empower.scope`; every list, filter, export, detail, related table and
+action narrows its query with :meth:`Principal.within`, that definition translated to Tortoise,
+so a record outside her regions is simply not found (404), never "forbidden" (which would
+confirm it exists).
 
 The write side checks the same scope on the SQLAlchemy session of the unit of work
 (:func:`check_person`, :func:`check_coop`, ...): a record typed by id into a form (beneficiary,
@@ -13,15 +15,18 @@ outside her regions by typing an id.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from empower.errors import InvalidInput, NotFound
 from empower.models import Beneficiary, Cooperative, Grant, Program, Province
+from empower.predicates import Span
+from empower.scope import RULES, AnyOf, Everywhere, InRegions, Rule, Through, covers
 
 from . import models as m
 
@@ -32,6 +37,9 @@ __all__ = [
     "check_person",
     "check_program",
     "check_province",
+    "lookup",
+    "span_filter",
+    "tortoise_condition",
 ]
 
 
@@ -71,111 +79,116 @@ class Principal:
         return None if self.is_admin else self.regions
 
     # -- query narrowing ----------------------------------------------------------------------
-    def people(self) -> QuerySet:
-        qs = m.Beneficiary.all()
-        return qs if self.is_admin else qs.filter(province_code__in=list(self.provinces))
+    def within(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        """``qs`` narrowed to the rows her regions cover (its table's rule in ``empower.scope``).
 
-    def scope_beneficiaries(self, qs: QuerySet) -> QuerySet:
-        return qs if self.is_admin else qs.filter(province_code__in=list(self.provinces))
-
-    def scope_cooperatives(self, qs: QuerySet) -> QuerySet:
-        return qs if self.is_admin else qs.filter(province_code__in=list(self.provinces))
-
-    def _people_ids(self) -> Subquery:
-        return Subquery(m.Beneficiary.filter(province_code__in=list(self.provinces))
-                        .values("id"))
-
-    def _coop_ids(self) -> Subquery:
-        return Subquery(m.Cooperative.filter(province_code__in=list(self.provinces))
-                        .values("id"))
-
-    def scope_by_beneficiary(self, qs: QuerySet) -> QuerySet:
-        """Records hanging off a beneficiary (enrolments, memberships, surveys)."""
-        return qs if self.is_admin else qs.filter(beneficiary_id__in=self._people_ids())
-
-    def scope_grants(self, qs: QuerySet) -> QuerySet:
-        if self.is_admin:
+        Raises :class:`KeyError` for a table with no scope rule (users, audit: admins only).
+        """
+        regions = self.region_scope
+        if regions is None:
             return qs
-        return qs.filter(Q(beneficiary_id__in=self._people_ids())
-                         | Q(cooperative_id__in=self._coop_ids()))
+        return qs.filter(tortoise_condition(qs.model._meta.db_table, regions))
 
-    def scope_disbursements(self, qs: QuerySet) -> QuerySet:
-        if self.is_admin:
-            return qs
-        grants = self.scope_grants(m.Grant.all()).values("id")
-        return qs.filter(grant_id__in=Subquery(grants))
-
-    def scope_programs(self, qs: QuerySet) -> QuerySet:
-        """National programs (no region) and those of her regions."""
-        if self.is_admin:
-            return qs
-        return qs.filter(Q(region_code__isnull=True) | Q(region_code__in=list(self.regions)))
-
-    def scope_agreements(self, qs: QuerySet) -> QuerySet:
-        if self.is_admin:
-            return qs
-        return qs.filter(program_id__in=Subquery(self.scope_programs(m.Program.all())
-                                                 .values("id")))
-
-    def scope_duplicates(self, qs: QuerySet) -> QuerySet:
-        """Both women must be inside her regions to compare them."""
-        if self.is_admin:
-            return qs
-        return qs.filter(beneficiary_id__in=self._people_ids(),
-                         other_beneficiary_id__in=self._people_ids())
-
-    def scope_all(self, qs: QuerySet) -> QuerySet:
+    def scope_all(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        """No narrowing: for the admin-only lists (accounts, audit log)."""
         return qs
 
 
+# -- the Tortoise translation of empower.scope ----------------------------------------------------
+_BY_TABLE: dict[str, Any] = {model._meta.db_table: model for model in m.MODELS.values()}
+
+
+def tortoise_condition(table: str, regions: Collection[str]) -> Q:
+    """The Tortoise filter for "these regions cover the row", from ``empower.scope.RULES``.
+
+    The same rules as :func:`empower.scope.condition`, spelled for the panel's Tortoise reads;
+    ``tests/admin/test_scope_translation.py`` runs both on the same rows. Raises
+    :class:`KeyError` for a table with no rule.
+    """
+    return _q(RULES[table], sorted(set(regions)))
+
+
+def lookup(name: str, value: Any) -> Q:
+    """``Q(name=value)`` for a lookup built at run time (``province_code__in``...)."""
+    kwargs: dict[str, Any] = {name: value}
+    return Q(**kwargs)
+
+
+def _q(rule: Rule, regions: list[str]) -> Q:
+    if isinstance(rule, Everywhere):
+        return Q()
+    if isinstance(rule, InRegions):
+        if rule.via == "province":
+            inside = lookup(f"{rule.column}__in", Subquery(
+                m.Province.filter(region_code__in=regions).values("code")))
+        else:
+            inside = lookup(f"{rule.column}__in", regions)
+        if rule.national:
+            return Q(lookup(f"{rule.column}__isnull", True), inside, join_type="OR")
+        return inside
+    if isinstance(rule, Through):
+        target = _BY_TABLE[rule.table]
+        return lookup(f"{rule.column}__in", Subquery(
+            target.filter(_q(RULES[rule.table], regions)).values("id")))
+    if isinstance(rule, AnyOf):
+        return Q(*(_q(r, regions) for r in rule.rules), join_type="OR")
+    return Q(*(_q(r, regions) for r in rule.rules), join_type="AND")
+
+
+def span_filter(span: Span, on: date, *, holds: bool = True) -> Q:
+    """Tortoise twin of :meth:`empower.predicates.Span.sql` (``holds=False``: its negation).
+
+    The negation is spelled out rather than ``~Q``: SQL's ``NOT`` of a comparison with an empty
+    date is unknown, and would drop the rows whose date is empty.
+    """
+    began = lookup(f"{span.start}__lte", on) if span.start else None
+    ended = (lookup(f"{span.end}__{'lt' if span.end_inclusive else 'lte'}", on)
+             if span.end else None)
+    if holds:
+        parts = [p for p in (began, None if ended is None else Q(
+            lookup(f"{span.end}__isnull", True),
+            lookup(f"{span.end}__{'gte' if span.end_inclusive else 'gt'}", on),
+            join_type="OR")) if p is not None]
+        return Q(*parts, join_type="AND") if parts else Q()
+    not_begun = (Q(lookup(f"{span.start}__isnull", True), lookup(f"{span.start}__gt", on),
+                   join_type="OR") if span.start else None)
+    parts = [p for p in (not_begun, ended) if p is not None]
+    return Q(*parts, join_type="OR")
+
+
 # -- write side: records referenced by a form, checked inside the unit of work ----------------
-def _provinces_of(uow: Any, p: Principal) -> set[str]:
-    return set(uow.session.scalars(select(Province.code).where(
-        Province.region_code.in_(list(p.regions)))))
+def _check(uow: Any, p: Principal, model: Any, record_id: Any, what: str) -> None:
+    if record_id is not None and not covers(uow.session, model, record_id, p.region_scope):
+        raise NotFound(f"{what} #{record_id} does not exist", code="record.not_found",
+                       params={"what": what, "id": record_id}, field=f"{what}_id",
+                       value=record_id)
 
 
 def check_person(uow: Any, p: Principal, beneficiary_id: int | None) -> None:
     """Raises :class:`NotFound` when the beneficiary is not hers (or does not exist)."""
-    if beneficiary_id is None or p.is_admin:
-        return
-    person = uow.session.get(Beneficiary, beneficiary_id)
-    if person is None or person.province_code not in _provinces_of(uow, p):
-        raise NotFound(f"beneficiary #{beneficiary_id} does not exist", field="beneficiary_id",
-                       value=beneficiary_id)
+    _check(uow, p, Beneficiary, beneficiary_id, "beneficiary")
 
 
 def check_coop(uow: Any, p: Principal, cooperative_id: int | None) -> None:
     """Raises :class:`NotFound` when the cooperative is not hers (or does not exist)."""
-    if cooperative_id is None or p.is_admin:
-        return
-    coop = uow.session.get(Cooperative, cooperative_id)
-    if coop is None or coop.province_code not in _provinces_of(uow, p):
-        raise NotFound(f"cooperative #{cooperative_id} does not exist", field="cooperative_id",
-                       value=cooperative_id)
+    _check(uow, p, Cooperative, cooperative_id, "cooperative")
 
 
 def check_province(uow: Any, p: Principal, code: str | None) -> None:
     """Raises :class:`InvalidInput` when the province is outside her regions."""
-    if code and not p.is_admin and code not in _provinces_of(uow, p):
+    if code and not covers(uow.session, Province, code, p.region_scope):
         raise InvalidInput(f"province_code: '{code}' is outside your regions",
                            field="province_code", value=code)
 
 
 def check_program(uow: Any, p: Principal, program_id: int | None) -> None:
     """Raises :class:`NotFound` unless the program is national or of her regions."""
-    if program_id is None or p.is_admin:
-        return
-    prog = uow.session.get(Program, program_id)
-    if prog is None or (prog.region_code is not None and prog.region_code not in p.regions):
-        raise NotFound(f"program #{program_id} does not exist", field="program_id",
-                       value=program_id)
+    _check(uow, p, Program, program_id, "program")
 
 
 def check_grant(uow: Any, p: Principal, grant_id: int) -> Grant:
     """The grant, when its beneficiary or cooperative is hers; raises :class:`NotFound`."""
+    _check(uow, p, Grant, grant_id, "grant")
     grant = uow.session.get(Grant, grant_id)
-    if grant is None:
-        raise NotFound(f"grant #{grant_id} does not exist", field="grant_id", value=grant_id)
-    check_person(uow, p, grant.beneficiary_id)
-    check_coop(uow, p, grant.cooperative_id)
+    assert grant is not None  # it exists: covers() found it
     return grant

@@ -5,6 +5,7 @@ An officer works in some regions; she sees and acts on the rows those regions co
 the SQL conditions built here and the panel's Tortoise filters (``empower.admin.scope``) are
 two translations of one definition, tested against each other:
 
+- a province: it lies in one of the regions;
 - a beneficiary: her province is in one of the regions; a cooperative: its province;
 - an enrolment, a membership, a survey: the woman's (a cooperative's page therefore lists only
   the members her regions cover);
@@ -87,6 +88,7 @@ Rule = InRegions | Through | AnyOf | AllOf | Everywhere
 _HER = Through("beneficiary_id", "beneficiaries")
 
 RULES: dict[str, Rule] = {
+    "provinces": InRegions("region_code", via="region"),
     "beneficiaries": InRegions("province_code"),
     "cooperatives": InRegions("province_code"),
     "enrollments": _HER,
@@ -146,9 +148,12 @@ def condition(table: str | type[Base], regions: Collection[str] | None,
 
 def covers(session: Session, table: str | type[Base], record_id: Any,
            regions: Collection[str] | None) -> bool:
-    """Whether the record ``record_id`` of ``table`` exists and the regions cover it."""
+    """Whether the record of ``table`` whose key is ``record_id`` exists and the regions cover it.
+
+    Raises :class:`KeyError` for a table with no scope rule.
+    """
     name = _table_name(table)
     rows = Base.metadata.tables[name]
-    found = session.scalar(select(rows.c.id).where(rows.c.id == record_id,
-                                                  condition(name, regions, rows)))
+    key = next(iter(rows.primary_key))
+    found = session.scalar(select(key).where(key == record_id, condition(name, regions, rows)))
     return found is not None

@@ -10,8 +10,9 @@ Two regions: 04 (province 04.441) and 01 (province 01.511). On the day the figur
 - two Khadija Tanger with one birth date, one in 04 and one in 01: a duplicate pair across
   regions; two Salma Idrissi in 04: a duplicate pair inside it;
 - Fatima (01) has an enrolment dated after the day;
-- the Khadija of 01 is a member of a cooperative of 04;
-- cooperatives: one active in 04, one dissolved on the day, one founded after it, one in 01.
+- the Khadija of 01 is a member of a cooperative of 04; a Salma left one on the day;
+- cooperatives: one active in 04, one dissolved on the day, one founded after it, one in 01;
+- programs: AWAL (national), ATLAS (04), NORD (01), and OLD (national, ended last year).
 """
 
 from __future__ import annotations
@@ -59,7 +60,9 @@ def build(db: empower.Database) -> Scenario:
         awal = make_program(uow, code="AWAL", start_date=date(2025, 1, 1))
         atlas = make_program(uow, code="ATLAS", start_date=date(2025, 1, 1), region_code="04")
         north = make_program(uow, code="NORD", start_date=date(2025, 1, 1), region_code="01")
-        s.programs = {"AWAL": awal.id, "ATLAS": atlas.id, "NORD": north.id}
+        ended = make_program(uow, code="OLD", start_date=date(2024, 1, 1),
+                             end_date=date(2025, 12, 31))
+        s.programs = {"AWAL": awal.id, "ATLAS": atlas.id, "NORD": north.id, "OLD": ended.id}
 
         def woman(key: str, first: str, last: str, born: date, province: str = IN) -> int:
             person = make_beneficiary(uow, first_name=first, last_name=last, first_name_ar=None,
@@ -81,7 +84,7 @@ def build(db: empower.Database) -> Scenario:
         dounia = woman("dounia", "Dounia", "Doukkali", date(1972, 2, 29))
         woman("khadija_in", "Khadija", "Tanger", date(1985, 5, 5), IN)
         khadija_out = woman("khadija_out", "Khadija", "Tanger", date(1985, 5, 5), OUT)
-        woman("salma_1", "Salma", "Idrissi", date(1990, 1, 1))
+        salma = woman("salma_1", "Salma", "Idrissi", date(1990, 1, 1))
         woman("salma_2", "Salma", "Idrissi", date(1990, 1, 1))
         fatima = woman("fatima", "Fatima", "Fassi", date(1995, 6, 15), OUT)
 
@@ -106,7 +109,9 @@ def build(db: empower.Database) -> Scenario:
         coop("later", IN, date(2026, 11, 10))
         k01 = coop("k01", OUT, date(2024, 1, 1))
         empower.dissolve_cooperative(uow, gone, on=TODAY, actor=ACTOR)
-        for person, cooperative in ((amina, k04), (khadija_out, k04), (khadija_out, k01)):
+        # Salma was a member of the cooperative dissolved on the day: she left that day.
+        for person, cooperative in ((amina, k04), (khadija_out, k04), (khadija_out, k01),
+                                    (salma, gone)):
             empower.admit_member(uow, MembershipCreate(
                 cooperative_id=cooperative, beneficiary_id=person, joined_on=date(2025, 5, 1)),
                 actor=ACTOR)

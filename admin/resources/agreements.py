@@ -38,7 +38,7 @@ resource = Resource(
      _C("partner_id", N_("Partner")), _C("signed_on", N_("Signed on"), "date"),
      _C("ends_on", N_("Ends on"), "date"), _C("committed_centimes", N_("Committed"), "mad"),
      _C("status", N_("Status"), "label")],
-    lambda p: p.scope_agreements, None, "",
+    lambda p: p.within, None, "",
     [Filter("program", N_("Program"), program_options, by_int("program_id"))],
     has_detail=False,
     create=FormSpec(FIELDS, create, N_("Sign an agreement")),

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from tortoise.queryset import QuerySet
 
+from empower.rules import RulesConfig
+
 from ..forms import Action, EditForm, FormSpec
 from ..scope import Principal
 
@@ -59,7 +61,9 @@ class Resource:
     columns: list[Column]
     # Which rows she may see: ``scope(principal)(queryset)``.
     scope: Scope
-    search: Callable[[QuerySet[Any], str], QuerySet[Any]] | None = None
+    # ``search(queryset, text, rules)``: the rows the text finds (``rules``: the configured
+    # rules, e.g. what a CIN looks like).
+    search: Callable[[QuerySet[Any], str, RulesConfig], QuerySet[Any]] | None = None
     search_hint: str = ""
     filters: list[Filter] = field(default_factory=list)
     admin_only: bool = False

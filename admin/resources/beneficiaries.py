@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from tortoise.expressions import Q, Subquery
@@ -12,38 +12,42 @@ from tortoise.queryset import QuerySet
 import empower
 from empower import vocab
 from empower.models import utcnow
+from empower.predicates import AGE_BANDS, ARCHIVED, age_band_birth_dates, cin_search_prefix
+from empower.rules import RulesConfig
 from empower.schemas import BeneficiaryCreate, BeneficiaryUpdate, parse_input
 
 from .. import models as m
 from ..compat import gettext
 from ..detail import RelatedTables
 from ..forms import DATE_REASON, Action, EditForm, Field, FormSpec, date_value, form_data
-from ..scope import Principal, check_person, check_province
+from ..scope import Principal, check_person, check_province, lookup, span_filter
 from .base import N_, Column, Filter, Resource
 from .filters import by_province, by_region, equals, province_options, region_options, vocab_options, yes_no
 
-__all__ = ["AGE_BANDS", "age_band_range", "resource", "search_beneficiaries"]
+__all__ = ["age_band_filter", "resource", "search_beneficiaries"]
 
 _C = Column
 
 # -- search ------------------------------------------------------------------------------------
-_CIN_RE = re.compile(r"^[A-Za-z]{1,2}\d{1,6}$")
 _PHONE_RE = re.compile(r"^\+?[\d\s.\-]{6,}$")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 
 
-def search_beneficiaries(qs: QuerySet[Any], text: str) -> QuerySet[Any]:
+def search_beneficiaries(qs: QuerySet[Any], text: str, rules: RulesConfig) -> QuerySet[Any]:
     """Name words in Latin or Arabic script (each word must match), a CIN, or a phone number.
 
-    Latin words are matched against ``match_key``, the folded (lower-case, accentless) name the
-    core keeps for duplicate detection: one column, case-insensitive on every backend, and no
-    ``UPPER()`` per row. Arabic words are matched against the Arabic name columns as typed.
+    A text is a CIN (or the start of one) when it matches the configured CIN pattern
+    (``EMPOWER_CIN_PATTERN``, :func:`empower.predicates.cin_search_prefix`). Latin words are
+    matched against ``match_key``, the folded (lower-case, accentless) name the core keeps for
+    duplicate detection: one column, case-insensitive on every backend, and no ``UPPER()`` per
+    row. Arabic words are matched against the Arabic name columns as typed.
     """
     text = text.strip()[:100]
     if not text:
         return qs
-    if _CIN_RE.match(text):
-        return qs.filter(cin__startswith=text.upper())
+    cin = cin_search_prefix(text, rules)
+    if cin is not None:
+        return qs.filter(cin__startswith=cin)
     if _PHONE_RE.match(text):
         digits = re.sub(r"\D", "", text)
         # National 06.. / 07.. numbers are stored as +2126... / +2127...
@@ -60,30 +64,20 @@ def search_beneficiaries(qs: QuerySet[Any], text: str) -> QuerySet[Any]:
 
 
 # -- filters -----------------------------------------------------------------------------------
-AGE_BANDS = ("18-24", "25-34", "35-44", "45-54", "55-64", "65+")
-
-
-def age_band_range(band: str, today: date) -> tuple[date, date] | None:
-    """Birth dates (inclusive) of women whose age today is in ``band``."""
-    if band not in AGE_BANDS:
+def age_band_filter(label: str, today: date) -> Q | None:
+    """Tortoise twin of :func:`empower.predicates.in_age_band_sql`; ``None``: no such band."""
+    try:
+        earliest, latest = age_band_birth_dates(label, today)
+    except KeyError:
         return None
-    if band.endswith("+"):
-        low, high = int(band[:-1]), 150
-    else:
-        low, high = (int(x) for x in band.split("-"))
-
-    def years_ago(n: int) -> date:
-        try:
-            return today.replace(year=today.year - n)
-        except ValueError:  # 29 February
-            return today.replace(year=today.year - n, day=28)
-
-    return years_ago(high + 1) + timedelta(days=1), years_ago(low)
+    parts = [lookup(f"birth_date__{op}", bound)
+             for op, bound in (("gte", earliest), ("lte", latest)) if bound is not None]
+    return Q(*parts, join_type="AND")
 
 
 def _by_age_band(qs: QuerySet[Any], value: str, _p: Principal) -> QuerySet[Any]:
-    rng = age_band_range(value, utcnow().date())
-    return qs.filter(birth_date__range=rng) if rng else qs
+    cond = age_band_filter(value, utcnow().date())
+    return qs.filter(cond) if cond is not None else qs
 
 
 def _by_enrolment(qs: QuerySet[Any], value: str, _p: Principal) -> QuerySet[Any]:
@@ -95,11 +89,10 @@ def _by_enrolment(qs: QuerySet[Any], value: str, _p: Principal) -> QuerySet[Any]
 
 
 def _by_archived(qs: QuerySet[Any], value: str, _p: Principal) -> QuerySet[Any]:
-    if value == "yes":
-        return qs.filter(archived_on__isnull=False)
+    """"yes": archived as of today (:data:`empower.predicates.ARCHIVED`); "no": not; "all"."""
     if value == "all":
         return qs
-    return qs.filter(archived_on__isnull=True)
+    return qs.filter(span_filter(ARCHIVED, utcnow().date(), holds=value == "yes"))
 
 
 # -- forms and actions -------------------------------------------------------------------------
@@ -159,18 +152,17 @@ def restore(uow: Any, record_id: int, values: dict[str, Any], p: Principal) -> s
 async def related(row: dict[str, Any], p: Principal,
                   tables: RelatedTables) -> list[dict[str, Any]]:
     rid = row["id"]
-    grant_ids = await p.scope_grants(m.Grant.filter(beneficiary_id=rid)).values_list(
-        "id", flat=True)
     return [
-        await tables.table("enrollments", p.scope_by_beneficiary(
+        await tables.table("enrollments", p.within(
             m.Enrollment.filter(beneficiary_id=rid)), "Enrolments"),
-        await tables.table("memberships", p.scope_by_beneficiary(
+        await tables.table("memberships", p.within(
             m.Membership.filter(beneficiary_id=rid)), "Memberships"),
-        await tables.table("grants", p.scope_grants(m.Grant.filter(beneficiary_id=rid)),
+        await tables.table("grants", p.within(m.Grant.filter(beneficiary_id=rid)),
                            "Grants"),
-        await tables.table("disbursements", m.Disbursement.filter(
-            grant_id__in=list(grant_ids)), "Tranches"),
-        await tables.table("surveys", p.scope_by_beneficiary(
+        await tables.table("disbursements", p.within(m.Disbursement.filter(
+            grant_id__in=Subquery(m.Grant.filter(beneficiary_id=rid).values("id")))),
+            "Tranches"),
+        await tables.table("surveys", p.within(
             m.SurveyRecord.filter(beneficiary_id=rid)), "Surveys"),
     ]
 
@@ -183,13 +175,14 @@ resource = Resource(
      _C("phone", N_("Phone"), "phone", False), _C("province_code", N_("Province"), "province"),
      _C("milieu", N_("Milieu"), "label"), _C("registered_on", N_("Registered on"), "date"),
      _C("archived_on", N_("Archived on"), "date")],
-    lambda p: p.scope_beneficiaries, search_beneficiaries,
+    lambda p: p.within, search_beneficiaries,
     N_("Name (Latin or Arabic), CIN or phone"),
     [Filter("region", N_("Region"), region_options, by_region("province_code")),
      Filter("province", N_("Province"), province_options, by_province("province_code")),
      Filter("milieu", N_("Milieu"), vocab_options(vocab.Milieu),
             equals("milieu", vocab.Milieu)),
-     Filter("age", N_("Age band"), lambda _p: [(b, b) for b in AGE_BANDS], _by_age_band),
+     Filter("age", N_("Age band"), lambda _p: [(b.label, b.label) for b in AGE_BANDS],
+            _by_age_band),
      Filter("enrolment", N_("Enrolment status"),
             lambda _p: [*((v.value, gettext(v.value)) for v in vocab.EnrollmentStatus),
                         ("none", gettext("never applied"))], _by_enrolment),

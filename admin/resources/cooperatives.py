@@ -95,9 +95,11 @@ def dissolve(uow: Any, record_id: int, values: dict[str, Any], p: Principal) -> 
 async def related(row: dict[str, Any], p: Principal,
                   tables: RelatedTables) -> list[dict[str, Any]]:
     rid = row["id"]
+    # Each table scoped like its own list: the members her regions cover, not every member.
     return [
-        await tables.table("memberships", m.Membership.filter(cooperative_id=rid), "Members"),
-        await tables.table("grants", m.Grant.filter(cooperative_id=rid), "Grants"),
+        await tables.table("memberships", p.within(m.Membership.filter(cooperative_id=rid)),
+                           "Members"),
+        await tables.table("grants", p.within(m.Grant.filter(cooperative_id=rid)), "Grants"),
     ]
 
 
@@ -107,7 +109,7 @@ resource = Resource(
      _C("name_ar", N_("Name (Arabic)")), _C("sector", N_("Sector"), "label"),
      _C("province_code", N_("Province"), "province"), _C("founded_on", N_("Founded on"), "date"),
      _C("dissolved_on", N_("Dissolved on"), "date"), _C("women_led", N_("Women-led"), "bool")],
-    lambda p: p.scope_cooperatives, search_fields("reference", "name", "name_ar"),
+    lambda p: p.within, search_fields("reference", "name", "name_ar"),
     N_("Reference or name"),
     [Filter("region", N_("Region"), region_options, by_region("province_code")),
      Filter("province", N_("Province"), province_options, by_province("province_code")),

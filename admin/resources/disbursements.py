@@ -17,6 +17,6 @@ resource = Resource(
     [_C("id", "#"), _C("reference", N_("Reference")), _C("grant_id", N_("Grant"), "link"),
      _C("amount_centimes", N_("Amount"), "mad"), _C("paid_on", N_("Paid on"), "date"),
      _C("channel", N_("Channel"), "label")],
-    lambda p: p.scope_disbursements, search_fields("reference"), N_("Reference"),
+    lambda p: p.within, search_fields("reference"), N_("Reference"),
     [Filter("channel", N_("Channel"), vocab_options(vocab.Channel),
             equals("channel", vocab.Channel))], has_detail=False)

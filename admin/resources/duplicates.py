@@ -57,7 +57,7 @@ resource = Resource(
      _C("other_beneficiary_id", N_("Other beneficiary"), "link"), _C("rule", N_("Rule"), "label"),
      _C("score", N_("Score")), _C("status", N_("Status"), "label"),
      _C("detected_at", N_("Detected at"), "datetime")],
-    lambda p: p.scope_duplicates, None, "",
+    lambda p: p.within, None, "",
     [Filter("status", N_("Status"), vocab_options(vocab.DuplicateStatus),
             equals("status", vocab.DuplicateStatus), default="open")],
     extra=[_C("resolved_at", N_("Resolved at"), "datetime"),

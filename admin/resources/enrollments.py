@@ -70,7 +70,7 @@ resource = Resource(
      _C("program_id", N_("Program"), "link"), _C("status", N_("Status"), "label"),
      _C("applied_on", N_("Applied on"), "date"), _C("enrolled_on", N_("Enrolled on"), "date"),
      _C("exited_on", N_("Exited on"), "date"), _C("exit_reason", N_("Exit reason"), "label")],
-    lambda p: p.scope_by_beneficiary, None, "",
+    lambda p: p.within, None, "",
     [Filter("status", N_("Status"), vocab_options(vocab.EnrollmentStatus),
             equals("status", vocab.EnrollmentStatus)),
      Filter("program", N_("Program"), program_options, by_int("program_id"))],

@@ -13,6 +13,8 @@ from typing import Any
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
+from empower.rules import RulesConfig
+
 from .. import models as m
 from ..compat import current_locale, gettext
 from ..scope import Principal
@@ -31,13 +33,13 @@ __all__ = [
     "yes_no",
 ]
 
-Search = Callable[[QuerySet[Any], str], QuerySet[Any]]
+Search = Callable[[QuerySet[Any], str, RulesConfig], QuerySet[Any]]
 Apply = Callable[[QuerySet[Any], str, Principal], QuerySet[Any]]
 
 
 def search_fields(*names: str) -> Search:
     """Rows where any of the columns contains the text (case-insensitive)."""
-    def search(qs: QuerySet[Any], text: str) -> QuerySet[Any]:
+    def search(qs: QuerySet[Any], text: str, _rules: RulesConfig) -> QuerySet[Any]:
         text = text.strip()[:100]
         if not text:
             return qs
@@ -54,10 +56,10 @@ def search_id_or(*names: str) -> Search:
     """A record number (``#12``) finds that row; any other text searches the columns."""
     by_fields = search_fields(*names)
 
-    def search(qs: QuerySet[Any], text: str) -> QuerySet[Any]:
+    def search(qs: QuerySet[Any], text: str, rules: RulesConfig) -> QuerySet[Any]:
         if text.strip().lstrip("#").isdigit():
             return qs.filter(id=int(text.strip().lstrip("#")))
-        return by_fields(qs, text)
+        return by_fields(qs, text, rules)
 
     return search
 
@@ -105,7 +107,7 @@ async def province_options(p: Principal) -> list[tuple[str, str]]:
 
 async def program_options(p: Principal) -> list[tuple[str, str]]:
     """The programs she may see: national ones and those of her regions."""
-    rows = await p.scope_programs(m.Program.all()).order_by("code").values("id", "code")
+    rows = await p.within(m.Program.all()).order_by("code").values("id", "code")
     return [(str(r["id"]), r["code"]) for r in rows]
 
 

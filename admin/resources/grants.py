@@ -77,8 +77,8 @@ def pay(uow: Any, record_id: int, values: dict[str, Any], p: Principal) -> str:
 
 async def related(row: dict[str, Any], p: Principal,
                   tables: RelatedTables) -> list[dict[str, Any]]:
-    return [await tables.table("disbursements", m.Disbursement.filter(grant_id=row["id"]),
-                               "Tranches")]
+    return [await tables.table("disbursements", p.within(
+        m.Disbursement.filter(grant_id=row["id"])), "Tranches")]
 
 
 resource = Resource(
@@ -90,7 +90,7 @@ resource = Resource(
      _C("amount_approved_centimes", N_("Approved"), "mad"),
      _C("disbursed_centimes", N_("Paid"), "mad"), _C("submitted_on", N_("Submitted on"), "date"),
      _C("approved_on", N_("Approved on"), "date")],
-    lambda p: p.scope_grants, search_id_or("reference", "purpose"), N_("Reference or purpose"),
+    lambda p: p.within, search_id_or("reference", "purpose"), N_("Reference or purpose"),
     [Filter("status", N_("Status"), vocab_options(vocab.GrantStatus),
             equals("status", vocab.GrantStatus)),
      Filter("program", N_("Program"), program_options, by_int("program_id"))],

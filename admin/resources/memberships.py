@@ -17,6 +17,6 @@ resource = Resource(
     [_C("id", "#"), _C("cooperative_id", N_("Cooperative"), "link"),
      _C("beneficiary_id", N_("Beneficiary"), "link"), _C("role", N_("Role"), "label"),
      _C("joined_on", N_("Joined on"), "date"), _C("left_on", N_("Left on"), "date")],
-    lambda p: p.scope_by_beneficiary, None, "",
+    lambda p: p.within, None, "",
     [Filter("role", N_("Role"), vocab_options(vocab.CooperativeRole),
             equals("role", vocab.CooperativeRole))], has_detail=False)

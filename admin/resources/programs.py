@@ -38,7 +38,7 @@ resource = Resource(
      _C("start_date", N_("Start"), "date"), _C("end_date", N_("End"), "date"),
      _C("budget_centimes", N_("Budget"), "mad"), _C("committed_centimes", N_("Committed"), "mad"),
      _C("grant_cap_centimes", N_("Grant cap"), "mad"), _C("region_code", N_("Region"))],
-    lambda p: p.scope_programs, search_fields("code", "name", "funder"), N_("Code or name"),
+    lambda p: p.within, search_fields("code", "name", "funder"), N_("Code or name"),
     [], has_detail=False, create_roles=("admin",),
     create=FormSpec(FIELDS, create, N_("Create a program")),
 )

@@ -48,7 +48,7 @@ resource = Resource(
      _C("has_savings", N_("Savings"), "bool"), _C("has_account", N_("Account"), "bool"),
      _C("business_operating", N_("Business operating"), "bool"),
      _C("jobs_created", N_("Jobs created"))],
-    lambda p: p.scope_by_beneficiary, None, "",
+    lambda p: p.within, None, "",
     [Filter("round", N_("Round"), vocab_options(vocab.SurveyRound),
             equals("round", vocab.SurveyRound)),
      Filter("program", N_("Program"), program_options, by_int("program_id"))],

@@ -60,13 +60,13 @@ async def capped_count(qs: Any, cap: int) -> int:
     return int(rows[0]["n"])
 
 
-async def filtered(spec: Resource, p: Principal,
+async def filtered(request: Request, spec: Resource, p: Principal,
                    params: Any) -> tuple[Any, str, dict[str, str]]:
     """Her rows of the resource, searched and filtered as the query string says."""
     qs = spec.query(p)
     q = str(params.get("q") or "")[:100]
     if q and spec.search:
-        qs = spec.search(qs, q)
+        qs = spec.search(qs, q, panel_of(request).db.rules)
     values: dict[str, str] = {}
     for f in spec.filters:
         v = str(params.get(f.name, f.default) or "")[:40]
@@ -143,7 +143,7 @@ async def list_view(request: Request, slug: str, p: Principal = Depends(principa
     spec = resource_for(request, slug, p)
     cell = cells_for(request)
     params = request.query_params
-    qs, q, values = await filtered(spec, p, params)
+    qs, q, values = await filtered(request, spec, p, params)
     keys = spec.column_keys()
     sort = str(params.get("sort") or "-id")
     if sort.lstrip("-") not in keys or not next(
@@ -207,7 +207,7 @@ async def export(request: Request, slug: str, fmt: str,
     spec = resource_for(request, slug, p)
     if fmt not in ("csv", "xlsx"):
         raise HTTPException(404)
-    qs, _q, _values = await filtered(spec, p, request.query_params)
+    qs, _q, _values = await filtered(request, spec, p, request.query_params)
     keys = [c.key for c in spec.all_columns]
     rows = await qs.order_by("id").limit(200_000).values(*keys)
     for r in rows:

@@ -23,6 +23,7 @@ from empower.models import (
     Membership,
     Partner,
     Program,
+    Province,
     SurveyRecord,
 )
 from tests.scenarios import build
@@ -60,10 +61,11 @@ def named(uow: Any, scenario: Any) -> dict[str, dict[int, Any]]:
         "agreements": {i: (programs[p], n) for i, p, n in s.execute(
             select(Agreement.id, Agreement.program_id, Partner.name).join(Partner))},
         "partners": dict(s.execute(select(Partner.id, Partner.name)).all()),
+        "provinces": {c: c for c in s.scalars(select(Province.code))},
     }
 
 
-def expected(regions: set[str]) -> dict[str, set[Any]]:
+def expected(regions: set[str], provinces: dict[str, str]) -> dict[str, set[Any]]:
     """The rows the rules give, by key, for the scenario."""
     her = (IN_04 if "04" in regions else set()) | (IN_01 if "01" in regions else set())
     coops = ({"k04", "gone", "later"} if "04" in regions else set()) | (
@@ -71,7 +73,7 @@ def expected(regions: set[str]) -> dict[str, set[Any]]:
     grants = {g for g, who in (("amina", "amina"), ("basma", "basma"), ("k04", "k04"),
                                ("khadija_out", "khadija_out"), ("k01", "k01"))
               if who in her or who in coops}
-    programs = {"AWAL"} | ({"ATLAS"} if "04" in regions else set()) | (
+    programs = {"AWAL", "OLD"} | ({"ATLAS"} if "04" in regions else set()) | (
         {"NORD"} if "01" in regions else set())
     pairs = [frozenset(("salma_1", "salma_2")), frozenset(("khadija_in", "khadija_out"))]
     return {
@@ -81,7 +83,8 @@ def expected(regions: set[str]) -> dict[str, set[Any]]:
                                     ("chama", "AWAL"), ("dounia", "AWAL"),
                                     ("khadija_out", "AWAL"), ("fatima", "NORD")] if e[0] in her},
         "memberships": {m for m in [("amina", "k04"), ("khadija_out", "k04"),
-                                    ("khadija_out", "k01")] if m[0] in her},
+                                    ("khadija_out", "k01"), ("salma_1", "gone")]
+                        if m[0] in her},
         "grants": grants,
         "disbursements": grants & {"amina", "k04", "khadija_out"},
         "survey_records": her & {"amina", "khadija_out"},
@@ -91,13 +94,23 @@ def expected(regions: set[str]) -> dict[str, set[Any]]:
                                    ("NORD", "Association du Nord"),
                                    ("ATLAS", "Association du Nord")] if a[0] in programs},
         "partners": {"Association Nationale", "Association du Nord"},
+        "provinces": {code for code, region in provinces.items() if region in regions},
     }
 
 
 MODELS = {"beneficiaries": Beneficiary, "cooperatives": Cooperative, "enrollments": Enrollment,
           "memberships": Membership, "grants": Grant, "disbursements": Disbursement,
           "survey_records": SurveyRecord, "duplicate_candidates": DuplicateCandidate,
-          "programs": Program, "agreements": Agreement, "partners": Partner}
+          "programs": Program, "agreements": Agreement, "partners": Partner,
+          "provinces": Province}
+
+
+def _key(model: Any) -> Any:
+    return next(iter(model.__table__.primary_key))
+
+
+def _regions_of_provinces(uow: Any) -> dict[str, str]:
+    return dict(uow.session.execute(select(Province.code, Province.region_code)).all())
 
 
 @pytest.fixture
@@ -113,19 +126,21 @@ def test_every_table_has_a_rule():
 def test_each_table_covers_what_the_rules_say(db, scenario, regions):
     with db.unit_of_work(readonly=True) as uow:
         rows = named(uow, scenario)
-        want = expected(regions)
+        provinces = _regions_of_provinces(uow)
+        want = expected(regions, provinces)
         for table, model in MODELS.items():
             got = {rows[table][i] for i in uow.session.scalars(
-                select(model.id).where(scope.condition(table, regions)))}
+                select(_key(model)).where(scope.condition(table, regions)))}
             assert got == want[table], table
             # The same condition over the model's class, and over an alias of its table.
             alias = model.__table__.alias("x")
-            assert set(uow.session.scalars(select(model.id).where(
+            key = next(iter(alias.primary_key))
+            assert set(uow.session.scalars(select(_key(model)).where(
                 scope.condition(model, regions)))) == set(uow.session.scalars(
-                    select(alias.c.id).where(scope.condition(table, regions, alias))))
-    # The scenario puts rows on both sides of every rule.
-    everything = expected({"04", "01"})
-    assert all(everything[t] for t in MODELS)
+                    select(key).where(scope.condition(table, regions, alias))))
+        # The scenario puts rows on both sides of every rule.
+        everything = expected({"04", "01"}, provinces)
+        assert all(everything[t] for t in MODELS)
 
 
 def test_the_whole_country_adds_no_clause_and_covers_everything(db, scenario):
@@ -133,7 +148,8 @@ def test_the_whole_country_adds_no_clause_and_covers_everything(db, scenario):
         rows = named(uow, scenario)
         for table, model in MODELS.items():
             assert str(scope.condition(table, None)) == "true"
-            ids = set(uow.session.scalars(select(model.id).where(scope.condition(table, None))))
+            ids = set(uow.session.scalars(select(_key(model)).where(
+                scope.condition(table, None))))
             assert ids == set(rows[table]), table
 
 
@@ -147,3 +163,5 @@ def test_covers_one_record(db, scenario):
         assert scope.covers(s, Beneficiary, 10**6, None) is False
         assert scope.covers(s, Program, scenario.programs["NORD"], ["04"]) is False
         assert scope.covers(s, Program, scenario.programs["AWAL"], []) is True
+        assert scope.covers(s, Province, "04.441", ["04"]) is True
+        assert scope.covers(s, "provinces", "01.511", ["04"]) is False
