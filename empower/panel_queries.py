@@ -33,33 +33,21 @@ from empower.predicates import (
 )
 from empower.vocab import DuplicateStatus
 
-__all__ = ["DASHBOARD_FIGURES", "dashboard_counts"]
-
-# What each figure counts, in the report's terms (``docs/kpis.md``), and the report KPI it is.
-DASHBOARD_FIGURES: dict[str, tuple[str, str]] = {
-    "beneficiaries": ("beneficiaries_registered",
-                      "women registered by today and not archived"),
-    "active_enrollments": ("active_enrollments",
-                           "distinct women with an enrolment active today, not archived"),
-    "cooperatives": ("cooperatives_active", "cooperatives founded by today and not dissolved"),
-    "grants_approved_month": ("grants_approved_count",
-                              "grants approved this month and not cancelled"),
-    "tranches_paid_month": ("disbursed_amount", "tranches paid this month"),
-    "paid_month_centimes": ("disbursed_amount", "amount paid this month"),
-    "open_duplicates": ("", "open duplicate pairs, both women in scope"),
-}
-
+__all__ = ["dashboard_counts"]
 
 def dashboard_counts(uow: UnitOfWork, *, regions: Collection[str] | None,
                      today: date) -> dict[str, int]:
     """The home page's figures for one user's scope (``regions=None``: the whole country).
 
-    ``beneficiaries``: women on the register today (registered, not archived);
-    ``active_enrollments``: distinct women with an enrolment active today, not archived;
-    ``cooperatives``: cooperatives active today; ``grants_approved_month``: grants approved
-    from the first of the month to today and not cancelled by today; ``tranches_paid_month``
-    and ``paid_month_centimes``: tranches paid from the first of the month to today;
-    ``open_duplicates``: open duplicate pairs whose two women are both in scope.
+    Each is the report's KPI (in brackets) for the month so far:
+    ``beneficiaries``: women registered by today and not archived (``beneficiaries_registered``);
+    ``active_enrollments``: distinct women with an enrolment active today, not archived
+    (``active_enrollments``); ``cooperatives``: founded by today and not dissolved
+    (``cooperatives_active``); ``grants_approved_month``: approved from the first of the month
+    to today and not cancelled by today (``grants_approved_count``); ``tranches_paid_month``
+    and ``paid_month_centimes``: tranches paid from the first of the month to today (the count
+    and value of ``disbursed_amount``); ``open_duplicates``: open duplicate pairs whose two
+    women are both in scope (the officer's duplicates list).
     """
     month_start = today.replace(day=1)
     s = uow.session
