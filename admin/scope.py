@@ -140,8 +140,9 @@ def check_person(uow: Any, p: Principal, beneficiary_id: int | None) -> None:
         return
     person = uow.session.get(Beneficiary, beneficiary_id)
     if person is None or person.province_code not in _provinces_of(uow, p):
-        raise NotFound(f"beneficiary #{beneficiary_id} does not exist", field="beneficiary_id",
-                       value=beneficiary_id)
+        raise NotFound(f"beneficiary #{beneficiary_id} does not exist", code="record.not_found",
+                       params={"what": "beneficiary", "id": beneficiary_id},
+                       field="beneficiary_id", value=beneficiary_id)
 
 
 def check_coop(uow: Any, p: Principal, cooperative_id: int | None) -> None:
@@ -150,14 +151,16 @@ def check_coop(uow: Any, p: Principal, cooperative_id: int | None) -> None:
         return
     coop = uow.session.get(Cooperative, cooperative_id)
     if coop is None or coop.province_code not in _provinces_of(uow, p):
-        raise NotFound(f"cooperative #{cooperative_id} does not exist", field="cooperative_id",
-                       value=cooperative_id)
+        raise NotFound(f"cooperative #{cooperative_id} does not exist", code="record.not_found",
+                       params={"what": "cooperative", "id": cooperative_id},
+                       field="cooperative_id", value=cooperative_id)
 
 
 def check_province(uow: Any, p: Principal, code: str | None) -> None:
     """Raises :class:`InvalidInput` when the province is outside her regions."""
     if code and not p.is_admin and code not in _provinces_of(uow, p):
         raise InvalidInput(f"province_code: '{code}' is outside your regions",
+                           code="province.outside_regions", params={"value": code},
                            field="province_code", value=code)
 
 
@@ -167,7 +170,8 @@ def check_program(uow: Any, p: Principal, program_id: int | None) -> None:
         return
     prog = uow.session.get(Program, program_id)
     if prog is None or (prog.region_code is not None and prog.region_code not in p.regions):
-        raise NotFound(f"program #{program_id} does not exist", field="program_id",
+        raise NotFound(f"program #{program_id} does not exist", code="record.not_found",
+                       params={"what": "program", "id": program_id}, field="program_id",
                        value=program_id)
 
 
@@ -175,7 +179,8 @@ def check_grant(uow: Any, p: Principal, grant_id: int) -> Grant:
     """The grant, when its beneficiary or cooperative is hers; raises :class:`NotFound`."""
     grant = uow.session.get(Grant, grant_id)
     if grant is None:
-        raise NotFound(f"grant #{grant_id} does not exist", field="grant_id", value=grant_id)
+        raise NotFound(f"grant #{grant_id} does not exist", code="record.not_found",
+                       params={"what": "grant", "id": grant_id}, field="grant_id", value=grant_id)
     check_person(uow, p, grant.beneficiary_id)
     check_coop(uow, p, grant.cooperative_id)
     return grant

@@ -73,6 +73,10 @@ LABELS: dict[str, dict[str, str]] = {
     "disbursement": {"fr": "tranche", "ar": "دفعة"},
     "tranche": {"fr": "tranche", "ar": "دفعة"},
     "user": {"fr": "utilisateur", "ar": "مستخدم"},
+    # panel roles
+    "admin": {"fr": "administrateur", "ar": "مدير"},
+    "officer": {"fr": "chargée de programme", "ar": "مكلفة بالبرنامج"},
+    "viewer": {"fr": "consultation", "ar": "اطلاع"},
     "agreement": {"fr": "convention", "ar": "اتفاقية"},
     # survey rounds
     "baseline": {"fr": "de base", "ar": "أساسية", "en": "baseline"},
@@ -321,6 +325,59 @@ CATALOG: dict[str, dict[str, str]] = {
         "--freeze ...»).",
         "{month} ({scope}) has not been frozen (run 'empower report monthly --month {month} "
         "--freeze ...')"),
+    # -- admin/ (the panel's own checks) ---------------------------------------------------------
+    "user.bad_username": _t(
+        "« {value} » n'est pas un nom d'utilisateur valide (sans espace, au plus 60 caractères).",
+        "«{value}» ليس اسم مستخدم صالحا (بدون فراغ، 60 حرفا على الأكثر).",
+        "'{value}' is not a valid user name"),
+    "user.region_required": _t(
+        "Un compte {role:label} travaille dans au moins une région.",
+        "يعمل حساب {role:label} في جهة واحدة على الأقل.",
+        "a {role:label} works in at least one region"),
+    "user.username_taken": _t(
+        "Le nom d'utilisateur « {value} » existe déjà.",
+        "اسم المستخدم «{value}» موجود مسبقا.",
+        "'{value}' already exists"),
+    "password.required": _t(
+        "Un mot de passe est obligatoire.",
+        "كلمة المرور إجبارية.",
+        "a password is required"),
+    "password.too_short": _t(
+        "Au moins {min} caractères (une phrase de passe de plusieurs mots est idéale).",
+        "{min} حرفا على الأقل (ويفضل جملة من عدة كلمات).",
+        "at least {min} characters (a passphrase of several words is best)"),
+    "password.too_long": _t(
+        "Au plus {max} caractères.",
+        "{max} حرفا على الأكثر.",
+        "at most {max} characters"),
+    "password.too_common": _t(
+        "Ce mot de passe est trop courant ; choisissez-en un autre.",
+        "كلمة المرور هذه شائعة جدا؛ اختاري غيرها.",
+        "this password is too common; choose another"),
+    "password.built_on_username": _t(
+        "Le mot de passe ne doit pas être construit sur le nom d'utilisateur.",
+        "يجب ألا تبنى كلمة المرور على اسم المستخدم.",
+        "must not be built on the user name"),
+    "panel.unsupported_database": _t(
+        "Le panneau ne prend pas en charge la base de données {backend}.",
+        "لا تدعم لوحة التحكم قاعدة البيانات {backend}.",
+        "the panel does not support {backend}"),
+    "panel.bulk_item_refused": _t(
+        "Fiche n° {id} : {reason}",
+        "السجل رقم {id}: {reason}",
+        "#{id}: {reason}"),
+    "input.not_a_record": _t(
+        "« {value} » n'est pas un numéro de fiche.",
+        "«{value}» ليس رقم سجل.",
+        "'{value}' is not a record number"),
+    "province.outside_regions": _t(
+        "La province {value} est hors de vos régions.",
+        "الإقليم {value} خارج جهاتك.",
+        "province {value} is outside your regions"),
+    "membership.not_in_cooperative": _t(
+        "L'adhésion n° {id} n'appartient pas à cette coopérative.",
+        "العضوية رقم {id} لا تخص هذه التعاونية.",
+        "membership #{id} is not in this cooperative"),
     # -- empower/states.py -----------------------------------------------------------------------
     "transition.refused": _t(
         "{what:label} {ref} : {action:label} impossible, la fiche est {state:label} ; "
