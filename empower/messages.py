@@ -11,11 +11,13 @@ Templates use ``str.format`` placeholders. Values are formatted for the language
 spreadsheets), amounts (``Decimal``) as ``12 500,00`` in French, ``12.500,00`` in Arabic (as
 written in Morocco, Latin digits) and ``12,500.00`` in English, ids and counts (``int``) as they
 are. ``{state:label}`` says a vocabulary value (a status, an action, a kind of record) in the
-language; a list or tuple is joined with commas; an error given as a parameter (the refusal an
-item of a batch met) is described in the same language. The sentence starts with a capital.
+language; a list or tuple is joined with commas.
 
 Other helpers add their codes here (one entry per refusal, all three languages);
 ``tests/unit/test_messages.py`` fails on a code raised anywhere without an entry.
+
+An error given as a parameter (the refusal an item of a batch met) is described in the same
+language, and every sentence starts with a capital.
 """
 
 from __future__ import annotations
@@ -103,63 +105,6 @@ def _t(fr: str, ar: str, en: str) -> dict[str, str]:
 # code -> template per language. Keep codes stable: the panel, the importer and plugins key on
 # them. Group by the module that raises them.
 CATALOG: dict[str, dict[str, str]] = {
-    # -- empower/rules.py ------------------------------------------------------------------------
-    "cin.required": _t(
-        "Une CIN est obligatoire.",
-        "رقم البطاقة الوطنية إجباري.",
-        "a CIN is required"),
-    "cin.invalid": _t(
-        "CIN « {value} » invalide : des lettres puis des chiffres, par exemple AB123456.",
-        "رقم البطاقة «{value}» غير صالح: حروف ثم أرقام، مثلا AB123456.",
-        "'{value}' is not a valid CIN (expected letters then digits, e.g. AB123456)"),
-    "phone.invalid": _t(
-        "« {value} » n'est pas un numéro de téléphone valide.",
-        "«{value}» ليس رقم هاتف صالحا.",
-        "'{value}' is not a valid phone number"),
-    "phone.unreadable": _t(
-        "« {value} » n'est pas un numéro de téléphone.",
-        "«{value}» ليس رقم هاتف.",
-        "'{value}' is not a phone number"),
-    "birth_date.after_registration": _t(
-        "La date de naissance {birth_date} est postérieure à la date d'enregistrement {on}.",
-        "تاريخ الازدياد {birth_date} لاحق لتاريخ التسجيل {on}.",
-        "{birth_date} is after the registration date {on}"),
-    "beneficiary.too_young": _t(
-        "Elle a {age} ans le {on} ; les bénéficiaires doivent avoir au moins {min_age} ans.",
-        "عمرها {age} سنة بتاريخ {on}؛ يجب ألا يقل عمر المستفيدات عن {min_age} سنة.",
-        "she is {age} on {on}; beneficiaries must be {min_age} or older"),
-    "name.too_long": _t(
-        "Un nom compte au plus 100 caractères.",
-        "لا يتجاوز الاسم 100 حرف.",
-        "a name is at most 100 characters"),
-    "name.wrong_script_latin": _t(
-        "« {value} » doit être écrit en caractères latins (caractère « {char} »).",
-        "«{value}» يجب أن يكتب بالحروف اللاتينية (الحرف «{char}»).",
-        "'{value}' must be written in Latin script (found '{char}')"),
-    "name.wrong_script_arabic": _t(
-        "« {value} » doit être écrit en caractères arabes (caractère « {char} »).",
-        "«{value}» يجب أن يكتب بالحروف العربية (الحرف «{char}»).",
-        "'{value}' must be written in Arabic script (found '{char}')"),
-    "name.no_letters": _t(
-        "« {value} » ne contient aucune lettre.",
-        "«{value}» لا يحتوي على أي حرف.",
-        "'{value}' has no letters"),
-    "amount.invalid": _t(
-        "« {value} » n'est pas un montant.",
-        "«{value}» ليس مبلغا.",
-        "'{value}' is not an amount"),
-    "amount.negative": _t(
-        "Le montant « {value} » est négatif.",
-        "المبلغ «{value}» سالب.",
-        "'{value}' is negative"),
-    "amount.too_large": _t(
-        "Le montant « {value} » est trop élevé (au plus {max} MAD).",
-        "المبلغ «{value}» كبير جدا (على الأكثر {max} درهم).",
-        "'{value}' is too large (at most {max} MAD)"),
-    "amount.too_many_decimals": _t(
-        "Le montant « {value} » a plus de deux décimales.",
-        "المبلغ «{value}» يتضمن أكثر من رقمين بعد الفاصلة.",
-        "'{value}' has more than two decimals"),
     # -- empower/db.py: a constraint stopped a writer who raced another --------------------------
     "race.cin_taken": _t(
         "Cette CIN est déjà enregistrée (enregistrée par quelqu'un d'autre entre-temps ?).",
@@ -719,6 +664,63 @@ CATALOG: dict[str, dict[str, str]] = {
         "Fusion impossible : l'une des deux fiches est déjà archivée.",
         "الدمج غير ممكن: أحد السجلين مؤرشف مسبقا.",
         "one of the two records is already archived"),
+    # -- empower/rules.py ------------------------------------------------------------------------
+    "cin.required": _t(
+        "Une CIN est obligatoire.",
+        "رقم البطاقة الوطنية إجباري.",
+        "a CIN is required"),
+    "cin.invalid": _t(
+        "CIN « {value} » invalide : des lettres puis des chiffres, par exemple AB123456.",
+        "رقم البطاقة «{value}» غير صالح: حروف ثم أرقام، مثلا AB123456.",
+        "'{value}' is not a valid CIN (expected letters then digits, e.g. AB123456)"),
+    "phone.invalid": _t(
+        "« {value} » n'est pas un numéro de téléphone valide.",
+        "«{value}» ليس رقم هاتف صالحا.",
+        "'{value}' is not a valid phone number"),
+    "phone.unreadable": _t(
+        "« {value} » n'est pas un numéro de téléphone.",
+        "«{value}» ليس رقم هاتف.",
+        "'{value}' is not a phone number"),
+    "birth_date.after_registration": _t(
+        "La date de naissance {birth_date} est postérieure à la date d'enregistrement {on}.",
+        "تاريخ الازدياد {birth_date} لاحق لتاريخ التسجيل {on}.",
+        "{birth_date} is after the registration date {on}"),
+    "beneficiary.too_young": _t(
+        "Elle a {age} ans le {on} ; les bénéficiaires doivent avoir au moins {min_age} ans.",
+        "عمرها {age} سنة بتاريخ {on}؛ يجب ألا يقل عمر المستفيدات عن {min_age} سنة.",
+        "she is {age} on {on}; beneficiaries must be {min_age} or older"),
+    "name.too_long": _t(
+        "Un nom compte au plus 100 caractères.",
+        "لا يتجاوز الاسم 100 حرف.",
+        "a name is at most 100 characters"),
+    "name.wrong_script_latin": _t(
+        "« {value} » doit être écrit en caractères latins (caractère « {char} »).",
+        "«{value}» يجب أن يكتب بالحروف اللاتينية (الحرف «{char}»).",
+        "'{value}' must be written in Latin script (found '{char}')"),
+    "name.wrong_script_arabic": _t(
+        "« {value} » doit être écrit en caractères arabes (caractère « {char} »).",
+        "«{value}» يجب أن يكتب بالحروف العربية (الحرف «{char}»).",
+        "'{value}' must be written in Arabic script (found '{char}')"),
+    "name.no_letters": _t(
+        "« {value} » ne contient aucune lettre.",
+        "«{value}» لا يحتوي على أي حرف.",
+        "'{value}' has no letters"),
+    "amount.invalid": _t(
+        "« {value} » n'est pas un montant.",
+        "«{value}» ليس مبلغا.",
+        "'{value}' is not an amount"),
+    "amount.negative": _t(
+        "Le montant « {value} » est négatif.",
+        "المبلغ «{value}» سالب.",
+        "'{value}' is negative"),
+    "amount.too_large": _t(
+        "Le montant « {value} » est trop élevé (au plus {max} MAD).",
+        "المبلغ «{value}» كبير جدا (على الأكثر {max} درهم).",
+        "'{value}' is too large (at most {max} MAD)"),
+    "amount.too_many_decimals": _t(
+        "Le montant « {value} » a plus de deux décimales.",
+        "المبلغ «{value}» يتضمن أكثر من رقمين بعد الفاصلة.",
+        "'{value}' has more than two decimals"),
 }
 
 
