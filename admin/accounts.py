@@ -41,27 +41,32 @@ def create_user(db: Database, username: str, password: str, *, role: str,
     """Create a panel account; officers and viewers need at least one region."""
     username = (username or "").strip()
     if not username or len(username) > 60 or any(c.isspace() for c in username):
-        raise InvalidInput(f"username: '{username}' is not a valid user name", field="username",
-                           value=username)
+        raise InvalidInput(f"username: '{username}' is not a valid user name",
+                           code="user.bad_username", params={"value": username},
+                           field="username", value=username)
     try:
         role_value = Role(role)
     except ValueError as exc:
-        raise InvalidInput(f"role: '{role}' is not one of admin, officer, viewer", field="role",
-                           value=role) from exc
+        raise InvalidInput(f"role: '{role}' is not one of admin, officer, viewer",
+                           code="choice.invalid",
+                           params={"value": str(role), "allowed": [r.value for r in Role]},
+                           field="role", value=role) from exc
     check_password_policy(password, username=username)
     codes = sorted({c.strip().zfill(2) for c in regions if c and c.strip()})
     if role_value != Role.ADMIN and not codes:
         raise InvalidInput(f"region: a {role_value.value} works in at least one region",
+                           code="user.region_required", params={"role": role_value.value},
                            field="region")
     with db.unit_of_work() as uow:
         known = set(uow.session.scalars(select(Region.code)))
         for code in codes:
             if code not in known:
                 raise InvalidInput(f"region: '{code}' is not an HCP region code (01 to 12)",
+                                   code="region.unknown", params={"value": code},
                                    field="region", value=code)
         if uow.session.scalar(select(User.id).where(User.username == username)) is not None:
-            raise Conflict(f"username: '{username}' already exists", field="username",
-                           value=username)
+            raise Conflict(f"username: '{username}' already exists", code="user.username_taken",
+                           params={"value": username}, field="username", value=username)
         user = User(username=username, password_hash=hash_password(password), role=role_value,
                     language=language, password_changed_at=utcnow())
         user.regions = [UserRegion(region_code=c) for c in codes]
@@ -77,7 +82,8 @@ def _get(uow: object, user_id: int, *, lock: bool = False) -> User:
     # Locked for counters and generation bumps: two failures at once must both count.
     user = uow.session.get(User, user_id, with_for_update=lock or None)  # type: ignore[attr-defined]
     if user is None:
-        raise NotFound(f"user #{user_id} does not exist", field="user_id", value=user_id)
+        raise NotFound(f"user #{user_id} does not exist", code="record.not_found",
+                       params={"what": "user", "id": user_id}, field="user_id", value=user_id)
     return user
 
 
@@ -114,11 +120,14 @@ def update_user(db: Database, user_id: int, *, role: str, regions: Sequence[str]
     try:
         role_value = Role(role)
     except ValueError as exc:
-        raise InvalidInput(f"role: '{role}' is not one of admin, officer, viewer", field="role",
-                           value=role) from exc
+        raise InvalidInput(f"role: '{role}' is not one of admin, officer, viewer",
+                           code="choice.invalid",
+                           params={"value": str(role), "allowed": [r.value for r in Role]},
+                           field="role", value=role) from exc
     codes = sorted({c.strip().zfill(2) for c in regions if c and c.strip()})
     if role_value != Role.ADMIN and not codes:
         raise InvalidInput(f"region: a {role_value.value} works in at least one region",
+                           code="user.region_required", params={"role": role_value.value},
                            field="region")
     with db.unit_of_work() as uow:
         user = _get(uow, user_id, lock=True)
@@ -126,6 +135,7 @@ def update_user(db: Database, user_id: int, *, role: str, regions: Sequence[str]
         for code in codes:
             if code not in known:
                 raise InvalidInput(f"region: '{code}' is not an HCP region code (01 to 12)",
+                                   code="region.unknown", params={"value": code},
                                    field="region", value=code)
         before = {"role": user.role.value, "regions": sorted(r.region_code for r in user.regions)}
         if before == {"role": role_value.value, "regions": codes}:

@@ -67,7 +67,9 @@ def tortoise_url(sqlalchemy_url: str) -> str:
             auth += f":{url.password}"
         host = url.host or "127.0.0.1"
         return f"psycopg://{auth}@{host}:{url.port or 5432}/{url.database}"
-    raise InvalidInput(f"database_url: the panel does not support {url.get_backend_name()}")
+    raise InvalidInput(f"database_url: the panel does not support {url.get_backend_name()}",
+                       code="panel.unsupported_database",
+                       params={"backend": url.get_backend_name()}, field="database_url")
 
 
 def assets_dir() -> Path | None:

@@ -97,7 +97,8 @@ def int_value(values: dict[str, Any], name: str) -> int | None:
     if not raw:
         return None
     if not raw.isdigit():
-        raise InvalidInput(f"{name}: '{raw}' is not a record number", field=name, value=raw)
+        raise InvalidInput(f"{name}: '{raw}' is not a record number", code="input.not_a_record",
+                           params={"value": raw}, field=name, value=raw)
     return int(raw)
 
 
@@ -107,8 +108,8 @@ def date_value(values: dict[str, Any], name: str) -> date:
     try:
         return date.fromisoformat(raw)
     except ValueError as exc:
-        raise InvalidInput(f"{name}: '{raw}' is not a date (YYYY-MM-DD)", field=name,
-                           value=raw) from exc
+        raise InvalidInput(f"{name}: '{raw}' is not a date (YYYY-MM-DD)", code="input.not_a_date",
+                           params={"value": raw}, field=name, value=raw) from exc
 
 
 def amount_value(values: dict[str, Any], name: str) -> Decimal | None:

@@ -27,6 +27,8 @@ from empower.errors import (
     PermissionDenied,
     RuleViolation,
 )
+from empower.messages import describe
+from empower.messages import render as render_message
 
 from . import compat
 from . import models as m
@@ -41,6 +43,7 @@ __all__ = [
     "LINK_TARGETS",
     "cell",
     "cells_for",
+    "error_detail",
     "error_message",
     "load_names",
     "options_html",
@@ -75,6 +78,19 @@ def render(request: Request, name: str, context: dict[str, Any],
     response: HTMLResponse = templates.TemplateResponse(request, name, base,
                                                         status_code=status_code)
     return response
+
+
+def error_detail(exc: EmpowerError, *, record_id: int | None = None) -> str:
+    """What was refused and why, in the user's language, from the error's code and params.
+
+    ``record_id`` names the row of a bulk action that was refused. An error whose code has no
+    catalog entry keeps the core's English sentence.
+    """
+    locale = compat.current_locale()
+    if record_id is None:
+        return describe(exc, locale)
+    return render_message("panel.bulk_item_refused", {"id": record_id, "reason": exc}, locale,
+                          default=f"#{record_id}: {exc.message}")
 
 
 def error_message(exc: EmpowerError) -> str:

@@ -178,6 +178,7 @@ def check_province(uow: Any, p: Principal, code: str | None) -> None:
     """Raises :class:`InvalidInput` when the province is outside her regions."""
     if code and not covers(uow.session, Province, code, p.region_scope):
         raise InvalidInput(f"province_code: '{code}' is outside your regions",
+                           code="province.outside_regions", params={"value": code},
                            field="province_code", value=code)
 
 
@@ -190,5 +191,7 @@ def check_grant(uow: Any, p: Principal, grant_id: int) -> Grant:
     """The grant, when its beneficiary or cooperative is hers; raises :class:`NotFound`."""
     _check(uow, p, Grant, grant_id, "grant")
     grant = uow.session.get(Grant, grant_id)
-    assert grant is not None  # it exists: covers() found it
+    if grant is None:  # deleted between the two reads
+        raise NotFound(f"grant #{grant_id} does not exist", code="record.not_found",
+                       params={"what": "grant", "id": grant_id}, field="grant_id", value=grant_id)
     return grant

@@ -51,18 +51,23 @@ _COMMON = frozenset({
 def check_password_policy(password: str | None, *, username: str | None = None) -> str:
     """Return the password if acceptable; raise :class:`InvalidInput` saying why otherwise."""
     if password is None or not password.strip():
-        raise InvalidInput("password: a password is required", field="password")
+        raise InvalidInput("password: a password is required", code="password.required",
+                           field="password")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(f"password: at least {MIN_PASSWORD_LENGTH} characters "
-                           "(a passphrase of several words is best)", field="password")
+                           "(a passphrase of several words is best)", code="password.too_short",
+                           params={"min": MIN_PASSWORD_LENGTH}, field="password")
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise InvalidInput(f"password: at most {MAX_PASSWORD_LENGTH} characters", field="password")
+        raise InvalidInput(f"password: at most {MAX_PASSWORD_LENGTH} characters",
+                           code="password.too_long", params={"max": MAX_PASSWORD_LENGTH},
+                           field="password")
     folded = password.casefold()
     if folded in _COMMON or len(set(folded)) <= 2:
         raise InvalidInput("password: this password is too common; choose another",
-                           field="password")
+                           code="password.too_common", field="password")
     if username and username.casefold() in folded and len(folded) - len(username) < 8:
-        raise InvalidInput("password: must not be built on the user name", field="password")
+        raise InvalidInput("password: must not be built on the user name",
+                           code="password.built_on_username", field="password")
     return password
 
 

@@ -65,7 +65,8 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[
 def check_actor(actor: str) -> str:
     """An actor is required on every write: ``"user:amina"``, ``"script:etl"``, ``"import:file"``."""
     if not isinstance(actor, str) or not actor.strip():
-        raise InvalidInput("actor: every write needs an actor (who is doing this)", field="actor")
+        raise InvalidInput("actor: every write needs an actor (who is doing this)",
+                           code="actor.required", field="actor")
     return actor.strip()[:100]
 
 

@@ -51,26 +51,37 @@ def _sqlite_setup(engine: Engine) -> None:
 
 
 # What each constraint means to a user, for the rare write that passes the services' checks
-# at the same moment as another one and is stopped by the database itself.
-_CONSTRAINT_MESSAGES: dict[str, tuple[str, str | None, str]] = {
-    "uq_beneficiaries_cin": ("conflict", "cin", "this CIN is already registered"),
+# at the same moment as another one and is stopped by the database itself: the error's class,
+# its message code, the field at fault and the English sentence.
+_CONSTRAINT_MESSAGES: dict[str, tuple[type[RuleViolation] | type[Conflict], str, str | None, str]] = {
+    "uq_beneficiaries_cin": (Conflict, "race.cin_taken", "cin", "this CIN is already registered"),
     "uq_enrollments_beneficiary_id_program_id": (
-        "conflict", "program_id", "she already has an enrolment in this program"),
+        Conflict, "race.enrolment_exists", "program_id",
+        "she already has an enrolment in this program"),
     "uq_memberships_cooperative_id_beneficiary_id": (
-        "conflict", "cooperative_id", "she is already a member of this cooperative"),
+        Conflict, "race.membership_exists", "cooperative_id",
+        "she is already a member of this cooperative"),
     "uq_survey_records_beneficiary_id_program_id_round": (
-        "conflict", "round", "this survey round is already recorded for her in this program"),
-    "uq_programs_code": ("conflict", "code", "a program with this code already exists"),
-    "uq_partners_name": ("conflict", "name", "a partner with this name already exists"),
+        Conflict, "race.survey_round_exists", "round",
+        "this survey round is already recorded for her in this program"),
+    "uq_programs_code": (Conflict, "race.program_code_taken", "code",
+                         "a program with this code already exists"),
+    "uq_partners_name": (Conflict, "race.partner_name_taken", "name",
+                         "a partner with this name already exists"),
     "uq_cooperatives_reference": (
-        "conflict", "reference", "a cooperative with this reference already exists"),
-    "uq_grants_reference": ("conflict", "reference", "a grant with this reference already exists"),
-    "uq_disbursements_reference": ("conflict", "reference", "a tranche with this reference already exists"),
-    "uq_users_username": ("conflict", "username", "this user name is taken"),
+        Conflict, "race.cooperative_reference_taken", "reference",
+        "a cooperative with this reference already exists"),
+    "uq_grants_reference": (Conflict, "race.grant_reference_taken", "reference",
+                            "a grant with this reference already exists"),
+    "uq_disbursements_reference": (Conflict, "race.tranche_reference_taken", "reference",
+                                   "a tranche with this reference already exists"),
+    "uq_users_username": (Conflict, "race.username_taken", "username", "this user name is taken"),
     "ck_grants_disbursed_within_approved": (
-        "over", "amount", "tranches would exceed the grant's approved amount"),
+        OverDisbursement, "race.over_disbursement", "amount",
+        "tranches would exceed the grant's approved amount"),
     "ck_programs_committed_within_budget": (
-        "budget", "amount_approved", "approvals would exceed the program's budget"),
+        BudgetExceeded, "race.over_budget", "amount_approved",
+        "approvals would exceed the program's budget"),
 }
 
 
@@ -100,14 +111,13 @@ def _integrity_as_domain_error(context: Any) -> BaseException | None:
     if not isinstance(context.sqlalchemy_exception, IntegrityError):
         return None
     name = _constraint_name(context.original_exception) or "unknown"
-    kind, field, message = _CONSTRAINT_MESSAGES.get(name, (
-        "conflict" if name.startswith(("uq_", "pk_")) else "rule", None,
-        f"refused by the database constraint {name}"))
-    cls = {"conflict": Conflict, "over": OverDisbursement, "budget": BudgetExceeded}.get(
-        kind, RuleViolation)
+    unique = name.startswith(("uq_", "pk_"))
+    cls, code, field, message = _CONSTRAINT_MESSAGES.get(name, (
+        Conflict if unique else RuleViolation, "race.unique" if unique else "race.constraint",
+        None, f"refused by the database constraint {name}"))
     # SQLAlchemy raises it "from" the driver's error, which stays visible as __cause__.
     return cls(f"{field + ': ' if field else ''}{message} (saved by someone else meanwhile?)",
-               field=field)
+               code=code, params={"constraint": name}, field=field)
 
 
 class Database:

@@ -299,7 +299,9 @@ class _Generator:
             if result.errors:
                 refused = result.errors[0]
                 raise RuleViolation(
-                    f"demo data refused at item {start + refused.index}: {refused.message}")
+                    f"demo data refused at item {start + refused.index}: {refused.message}",
+                    code="demo.item_refused",
+                    params={"index": start + refused.index, "reason": refused.error})
             created.extend(result.created)
             self.progress("beneficiaries", len(batch))
         for person, bid in zip(self.people, created, strict=True):
@@ -570,13 +572,15 @@ def generate(db: Database, *, beneficiaries: int = 2000, seed: int = 7, as_of: d
     work advances (the CLI draws a progress bar with it).
     """
     if beneficiaries < 1:
-        raise InvalidInput("beneficiaries: at least 1", field="beneficiaries", value=beneficiaries)
+        raise InvalidInput("beneficiaries: at least 1", code="demo.too_few", field="beneficiaries",
+                           value=beneficiaries)
     as_of = as_of or utcnow().date()
     with db.unit_of_work() as uow:
         existing = uow.session.scalar(select(func.count()).select_from(Beneficiary)) or 0
         if existing:
             raise RuleViolation(f"the database already holds {existing} beneficiaries; demo data "
-                                f"goes into an empty database")
+                                f"goes into an empty database", code="demo.not_empty",
+                                params={"existing": existing})
         gen = _Generator(uow, beneficiaries, seed, as_of, progress or (lambda _s, _n: None))
         gen.programs()
         gen.beneficiaries()

@@ -15,6 +15,9 @@ language; a list or tuple is joined with commas.
 
 Other helpers add their codes here (one entry per refusal, all three languages);
 ``tests/unit/test_messages.py`` fails on a code raised anywhere without an entry.
+
+An error given as a parameter (the refusal an item of a batch met) is described in the same
+language, and every sentence starts with a capital.
 """
 
 from __future__ import annotations
@@ -36,28 +39,28 @@ LANGUAGES: tuple[Lang, ...] = ("fr", "ar", "en")
 # Vocabulary values and record kinds named in refusals, in each language (the panel's own
 # catalogs say the same words; the core cannot read them).
 LABELS: dict[str, dict[str, str]] = {
-    # enrolment states and actions
+    # enrolment states and actions (actions as nouns: "approbation impossible")
     "applied": {"fr": "candidate", "ar": "مترشحة"},
     "enrolled": {"fr": "inscrite", "ar": "مسجلة"},
     "exited": {"fr": "sortie", "ar": "خرجت"},
     "rejected": {"fr": "rejetée", "ar": "مرفوضة"},
-    "enroll": {"fr": "inscrire", "ar": "تسجيل"},
-    "reject": {"fr": "rejeter", "ar": "رفض"},
-    "exit": {"fr": "faire sortir", "ar": "إخراج"},
+    "enroll": {"fr": "inscription", "ar": "تسجيل"},
+    "reject": {"fr": "rejet", "ar": "رفض"},
+    "exit": {"fr": "sortie", "ar": "خروج"},
     # grant states and actions
     "submitted": {"fr": "déposée", "ar": "مودعة"},
     "approved": {"fr": "approuvée", "ar": "موافق عليها"},
     "cancelled": {"fr": "annulée", "ar": "ملغاة"},
     "closed": {"fr": "clôturée", "ar": "مغلقة"},
-    "approve": {"fr": "approuver", "ar": "موافقة"},
-    "cancel": {"fr": "annuler", "ar": "إلغاء"},
-    "close": {"fr": "clôturer", "ar": "إغلاق"},
+    "approve": {"fr": "approbation", "ar": "موافقة"},
+    "cancel": {"fr": "annulation", "ar": "إلغاء"},
+    "close": {"fr": "clôture", "ar": "إغلاق"},
     # duplicate candidates
     "open": {"fr": "à traiter", "ar": "قيد المعالجة"},
     "merged": {"fr": "fusionné", "ar": "مدمج"},
     "dismissed": {"fr": "écarté", "ar": "مرفوض"},
-    "merge": {"fr": "fusionner", "ar": "دمج"},
-    "dismiss": {"fr": "écarter", "ar": "رفض"},
+    "merge": {"fr": "fusion", "ar": "دمج"},
+    "dismiss": {"fr": "mise à l'écart", "ar": "رفض"},
     # record kinds
     "beneficiary": {"fr": "bénéficiaire", "ar": "مستفيدة"},
     "cooperative": {"fr": "coopérative", "ar": "تعاونية"},
@@ -72,7 +75,26 @@ LABELS: dict[str, dict[str, str]] = {
     "disbursement": {"fr": "tranche", "ar": "دفعة"},
     "tranche": {"fr": "tranche", "ar": "دفعة"},
     "user": {"fr": "utilisateur", "ar": "مستخدم"},
+    # panel roles
+    "admin": {"fr": "administrateur", "ar": "مدير"},
+    "officer": {"fr": "chargée de programme", "ar": "مكلفة بالبرنامج"},
+    "viewer": {"fr": "consultation", "ar": "اطلاع"},
     "agreement": {"fr": "convention", "ar": "اتفاقية"},
+    # survey rounds
+    "baseline": {"fr": "de base", "ar": "أساسية", "en": "baseline"},
+    "m6": {"fr": "à 6 mois", "ar": "بعد 6 أشهر", "en": "6-month"},
+    "m12": {"fr": "à 12 mois", "ar": "بعد 12 شهرا", "en": "12-month"},
+    "m24": {"fr": "à 24 mois", "ar": "بعد 24 شهرا", "en": "24-month"},
+    # dates of the steps of enrolments and grants (corrections name them)
+    "applied_on": {"fr": "date de candidature", "ar": "تاريخ الترشح", "en": "application date"},
+    "enrolled_on": {"fr": "date d'inscription", "ar": "تاريخ التسجيل", "en": "enrolment date"},
+    "rejected_on": {"fr": "date de rejet", "ar": "تاريخ الرفض", "en": "rejection date"},
+    "exited_on": {"fr": "date de sortie", "ar": "تاريخ الخروج", "en": "exit date"},
+    "exit_reason": {"fr": "motif de sortie", "ar": "سبب الخروج", "en": "exit reason"},
+    "submitted_on": {"fr": "date de dépôt", "ar": "تاريخ الإيداع", "en": "submission date"},
+    "approved_on": {"fr": "date d'approbation", "ar": "تاريخ الموافقة", "en": "approval date"},
+    "cancelled_on": {"fr": "date d'annulation", "ar": "تاريخ الإلغاء", "en": "cancellation date"},
+    "closed_on": {"fr": "date de clôture", "ar": "تاريخ الإغلاق", "en": "closing date"},
 }
 
 
@@ -83,6 +105,565 @@ def _t(fr: str, ar: str, en: str) -> dict[str, str]:
 # code -> template per language. Keep codes stable: the panel, the importer and plugins key on
 # them. Group by the module that raises them.
 CATALOG: dict[str, dict[str, str]] = {
+    # -- empower/db.py: a constraint stopped a writer who raced another --------------------------
+    "race.cin_taken": _t(
+        "Cette CIN est déjà enregistrée (enregistrée par quelqu'un d'autre entre-temps ?).",
+        "رقم البطاقة هذا مسجل مسبقا (سجله شخص آخر في هذه الأثناء؟).",
+        "this CIN is already registered (saved by someone else meanwhile?)"),
+    "race.enrolment_exists": _t(
+        "Elle a déjà une inscription à ce programme (enregistrée par quelqu'un d'autre "
+        "entre-temps ?).",
+        "لها تسجيل مسبق في هذا البرنامج (سجله شخص آخر في هذه الأثناء؟).",
+        "she already has an enrolment in this program (saved by someone else meanwhile?)"),
+    "race.membership_exists": _t(
+        "Elle est déjà membre de cette coopérative (enregistrée par quelqu'un d'autre "
+        "entre-temps ?).",
+        "هي عضوة مسبقا في هذه التعاونية (سجلها شخص آخر في هذه الأثناء؟).",
+        "she is already a member of this cooperative (saved by someone else meanwhile?)"),
+    "race.survey_round_exists": _t(
+        "Cette vague d'enquête est déjà enregistrée pour elle dans ce programme (enregistrée "
+        "par quelqu'un d'autre entre-temps ?).",
+        "هذه الجولة من الاستمارة مسجلة مسبقا لها في هذا البرنامج (سجلها شخص آخر في هذه "
+        "الأثناء؟).",
+        "this survey round is already recorded for her in this program (saved by someone "
+        "else meanwhile?)"),
+    "race.program_code_taken": _t(
+        "Un programme avec ce code existe déjà (enregistré par quelqu'un d'autre entre-temps ?).",
+        "يوجد برنامج بهذا الرمز مسبقا (سجله شخص آخر في هذه الأثناء؟).",
+        "a program with this code already exists (saved by someone else meanwhile?)"),
+    "race.partner_name_taken": _t(
+        "Un partenaire de ce nom existe déjà (enregistré par quelqu'un d'autre entre-temps ?).",
+        "يوجد شريك بهذا الاسم مسبقا (سجله شخص آخر في هذه الأثناء؟).",
+        "a partner with this name already exists (saved by someone else meanwhile?)"),
+    "race.cooperative_reference_taken": _t(
+        "Une coopérative avec cette référence existe déjà (enregistrée par quelqu'un d'autre "
+        "entre-temps ?).",
+        "توجد تعاونية بهذا المرجع مسبقا (سجلها شخص آخر في هذه الأثناء؟).",
+        "a cooperative with this reference already exists (saved by someone else meanwhile?)"),
+    "race.grant_reference_taken": _t(
+        "Une subvention avec cette référence existe déjà (enregistrée par quelqu'un d'autre "
+        "entre-temps ?).",
+        "توجد منحة بهذا المرجع مسبقا (سجلها شخص آخر في هذه الأثناء؟).",
+        "a grant with this reference already exists (saved by someone else meanwhile?)"),
+    "race.tranche_reference_taken": _t(
+        "Une tranche avec cette référence existe déjà (enregistrée par quelqu'un d'autre "
+        "entre-temps ?).",
+        "توجد دفعة بهذا المرجع مسبقا (سجلها شخص آخر في هذه الأثناء؟).",
+        "a tranche with this reference already exists (saved by someone else meanwhile?)"),
+    "race.username_taken": _t(
+        "Ce nom d'utilisateur est déjà pris (par quelqu'un d'autre entre-temps ?).",
+        "اسم المستخدم هذا مأخوذ مسبقا (من طرف شخص آخر في هذه الأثناء؟).",
+        "this user name is taken (saved by someone else meanwhile?)"),
+    "race.over_disbursement": _t(
+        "Les tranches dépasseraient le montant approuvé de la subvention (une autre tranche "
+        "a été payée entre-temps ?).",
+        "ستتجاوز الدفعات المبلغ الموافق عليه للمنحة (تم أداء دفعة أخرى في هذه الأثناء؟).",
+        "tranches would exceed the grant's approved amount (saved by someone else meanwhile?)"),
+    "race.over_budget": _t(
+        "Les approbations dépasseraient le budget du programme (une autre subvention a été "
+        "approuvée entre-temps ?).",
+        "ستتجاوز الموافقات ميزانية البرنامج (تمت الموافقة على منحة أخرى في هذه الأثناء؟).",
+        "approvals would exceed the program's budget (saved by someone else meanwhile?)"),
+    "race.unique": _t(
+        "Cette fiche existe déjà (contrainte {constraint} ; enregistrée par quelqu'un "
+        "d'autre entre-temps ?).",
+        "هذا السجل موجود مسبقا (القيد {constraint}؛ سجله شخص آخر في هذه الأثناء؟).",
+        "refused by the database constraint {constraint} (saved by someone else meanwhile?)"),
+    "race.constraint": _t(
+        "Refusé par la contrainte {constraint} de la base de données (modifié par quelqu'un "
+        "d'autre entre-temps ?).",
+        "رفضه القيد {constraint} في قاعدة البيانات (تم التعديل من طرف شخص آخر في هذه "
+        "الأثناء؟).",
+        "refused by the database constraint {constraint} (saved by someone else meanwhile?)"),
+    # -- empower/vocab.py, empower/audit.py, empower/schemas.py ----------------------------------
+    "choice.invalid": _t(
+        "« {value} » ne fait pas partie des valeurs possibles : {allowed}.",
+        "«{value}» ليست من القيم الممكنة: {allowed}.",
+        "'{value}' is not one of {allowed}"),
+    "actor.required": _t(
+        "Chaque écriture doit nommer son auteur (qui fait cela).",
+        "يجب أن تحدد كل عملية كتابة صاحبها (من يقوم بها).",
+        "every write needs an actor (who is doing this)"),
+    "input.required": _t(
+        "Ce champ est obligatoire.",
+        "هذا الحقل إجباري.",
+        "a value is required"),
+    "input.unknown_field": _t(
+        "Champ inconnu : {name}.",
+        "حقل غير معروف: {name}.",
+        "unknown field {name}"),
+    "input.not_a_date": _t(
+        "« {value} » n'est pas une date (AAAA-MM-JJ).",
+        "«{value}» ليس تاريخا (سنة-شهر-يوم).",
+        "'{value}' is not a date (YYYY-MM-DD)"),
+    "input.not_a_number": _t(
+        "« {value} » n'est pas un nombre.",
+        "«{value}» ليس عددا.",
+        "'{value}' is not a number"),
+    "input.not_yes_no": _t(
+        "« {value} » n'est ni oui ni non.",
+        "«{value}» ليس نعم أو لا.",
+        "'{value}' is not yes or no"),
+    "input.too_long": _t(
+        "« {value} » est trop long (au plus {max_length} caractères).",
+        "«{value}» طويل جدا (على الأكثر {max_length} حرفا).",
+        "'{value}' is too long (at most {max_length} characters)"),
+    "input.too_small": _t(
+        "« {value} » est trop petit (au moins {limit}).",
+        "«{value}» صغير جدا (على الأقل {limit}).",
+        "'{value}' is too small (at least {limit})"),
+    "input.not_above": _t(
+        "« {value} » doit être supérieur à {limit}.",
+        "«{value}» يجب أن يكون أكبر من {limit}.",
+        "'{value}' must be above {limit}"),
+    "input.too_large": _t(
+        "« {value} » est trop grand (au plus {limit}).",
+        "«{value}» كبير جدا (على الأكثر {limit}).",
+        "'{value}' is too large (at most {limit})"),
+    "input.refused": _t(
+        "La valeur « {value} » est refusée.",
+        "القيمة «{value}» مرفوضة.",
+        "'{value}' is refused"),
+    # -- empower/demo.py -------------------------------------------------------------------------
+    "demo.too_few": _t(
+        "Il faut au moins 1 bénéficiaire de démonstration.",
+        "يلزم على الأقل مستفيدة تجريبية واحدة.",
+        "at least 1 beneficiary"),
+    "demo.not_empty": _t(
+        "La base contient déjà {existing} bénéficiaires ; les données de démonstration vont "
+        "dans une base vide.",
+        "تضم قاعدة البيانات {existing} مستفيدة؛ تضاف البيانات التجريبية إلى قاعدة فارغة فقط.",
+        "the database already holds {existing} beneficiaries; demo data goes into an empty "
+        "database"),
+    "demo.item_refused": _t(
+        "Données de démonstration refusées à l'élément {index} : {reason}",
+        "رفضت البيانات التجريبية في العنصر {index}: {reason}",
+        "demo data refused at item {index}: {reason}"),
+    # -- reports/ --------------------------------------------------------------------------------
+    "report.unknown_program": _t(
+        "Aucun programme n'a le code « {code} ».",
+        "لا يوجد برنامج بالرمز «{code}».",
+        "no program with code '{code}'"),
+    "report.unknown_region": _t(
+        "Aucune région n'a le code « {code} ».",
+        "لا توجد جهة بالرمز «{code}».",
+        "no region with code '{code}'"),
+    "report.bad_month": _t(
+        "« {value} » n'est pas un mois écrit AAAA-MM (par exemple 2026-10).",
+        "«{value}» ليس شهرا مكتوبا بصيغة سنة-شهر (مثلا 2026-10).",
+        "'{value}' is not a month written YYYY-MM (e.g. 2026-10)"),
+    "report.bad_format": _t(
+        "« {value} » ne fait pas partie des formats possibles : {allowed}.",
+        "«{value}» ليست من الصيغ الممكنة: {allowed}.",
+        "'{value}' is not one of {allowed}"),
+    "report.already_frozen": _t(
+        "Le mois {month} ({scope}) a déjà été figé le {frozen_at} UTC par {frozen_by} ; "
+        "« empower report diff --month {month} » montre ce qui a changé.",
+        "تم تجميد شهر {month} ({scope}) مسبقا بتاريخ {frozen_at} (UTC) من طرف {frozen_by}؛ "
+        "الأمر «empower report diff --month {month}» يبين ما تغير.",
+        "{month} ({scope}) was already frozen on {frozen_at} UTC by {frozen_by}; use "
+        "'empower report diff --month {month}' to see what changed"),
+    "report.not_frozen": _t(
+        "Le mois {month} ({scope}) n'a pas été figé (lancez « empower report monthly --month "
+        "{month} --freeze ... »).",
+        "لم يتم تجميد شهر {month} ({scope}) (شغلي «empower report monthly --month {month} "
+        "--freeze ...»).",
+        "{month} ({scope}) has not been frozen (run 'empower report monthly --month {month} "
+        "--freeze ...')"),
+    # -- admin/ (the panel's own checks) ---------------------------------------------------------
+    "user.bad_username": _t(
+        "« {value} » n'est pas un nom d'utilisateur valide (sans espace, au plus 60 caractères).",
+        "«{value}» ليس اسم مستخدم صالحا (بدون فراغ، 60 حرفا على الأكثر).",
+        "'{value}' is not a valid user name"),
+    "user.region_required": _t(
+        "Un compte {role:label} travaille dans au moins une région.",
+        "يعمل حساب {role:label} في جهة واحدة على الأقل.",
+        "a {role:label} works in at least one region"),
+    "user.username_taken": _t(
+        "Le nom d'utilisateur « {value} » existe déjà.",
+        "اسم المستخدم «{value}» موجود مسبقا.",
+        "'{value}' already exists"),
+    "password.required": _t(
+        "Un mot de passe est obligatoire.",
+        "كلمة المرور إجبارية.",
+        "a password is required"),
+    "password.too_short": _t(
+        "Au moins {min} caractères (une phrase de passe de plusieurs mots est idéale).",
+        "{min} حرفا على الأقل (ويفضل جملة من عدة كلمات).",
+        "at least {min} characters (a passphrase of several words is best)"),
+    "password.too_long": _t(
+        "Au plus {max} caractères.",
+        "{max} حرفا على الأكثر.",
+        "at most {max} characters"),
+    "password.too_common": _t(
+        "Ce mot de passe est trop courant ; choisissez-en un autre.",
+        "كلمة المرور هذه شائعة جدا؛ اختاري غيرها.",
+        "this password is too common; choose another"),
+    "password.built_on_username": _t(
+        "Le mot de passe ne doit pas être construit sur le nom d'utilisateur.",
+        "يجب ألا تبنى كلمة المرور على اسم المستخدم.",
+        "must not be built on the user name"),
+    "panel.unsupported_database": _t(
+        "Le panneau ne prend pas en charge la base de données {backend}.",
+        "لا تدعم لوحة التحكم قاعدة البيانات {backend}.",
+        "the panel does not support {backend}"),
+    "panel.bulk_item_refused": _t(
+        "Fiche n° {id} : {reason}",
+        "السجل رقم {id}: {reason}",
+        "#{id}: {reason}"),
+    "input.not_a_record": _t(
+        "« {value} » n'est pas un numéro de fiche.",
+        "«{value}» ليس رقم سجل.",
+        "'{value}' is not a record number"),
+    "province.outside_regions": _t(
+        "La province {value} est hors de vos régions.",
+        "الإقليم {value} خارج جهاتك.",
+        "province {value} is outside your regions"),
+    "membership.not_in_cooperative": _t(
+        "L'adhésion n° {id} n'appartient pas à cette coopérative.",
+        "العضوية رقم {id} لا تخص هذه التعاونية.",
+        "membership #{id} is not in this cooperative"),
+    # -- empower/states.py -----------------------------------------------------------------------
+    "transition.refused": _t(
+        "{what:label} {ref} : {action:label} impossible, la fiche est {state:label} ; "
+        "seules possibilités : {allowed:label}.",
+        "{what:label} {ref}: إجراء «{action:label}» غير ممكن في الوضعية الحالية ({state:label})؛ "
+        "الممكن فقط: {allowed:label}.",
+        "{what:label} {ref}: cannot {action:label} a {state:label} record; "
+        "from {state:label} it can only {allowed:label}"),
+    "transition.final": _t(
+        "{what:label} {ref} : {action:label} impossible, la fiche est {state:label} ; "
+        "cet état est définitif.",
+        "{what:label} {ref}: إجراء «{action:label}» غير ممكن في الوضعية الحالية ({state:label})؛ "
+        "هذه الوضعية نهائية.",
+        "{what:label} {ref}: cannot {action:label} a {state:label} record; "
+        "{state:label} is final"),
+    # -- empower/services/_common.py ---------------------------------------------------------------
+    "record.not_found": _t(
+        "Fiche {what:label} n° {id} introuvable (ou hors de vos régions).",
+        "السجل ({what:label}) رقم {id} غير موجود (أو خارج جهاتك).",
+        "{what:label} #{id} does not exist"),
+    "province.unknown": _t(
+        "« {value} » n'est pas un code de province du HCP (par exemple 04.441).",
+        "«{value}» ليس رمز إقليم معتمدا من المندوبية السامية للتخطيط (مثلا 04.441).",
+        "'{value}' is not an HCP province code (e.g. 04.441)"),
+    "region.unknown": _t(
+        "« {value} » n'est pas un code de région du HCP (01 à 12).",
+        "«{value}» ليس رمز جهة معتمدا من المندوبية السامية للتخطيط (من 01 إلى 12).",
+        "'{value}' is not an HCP region code (01 to 12)"),
+    "beneficiary.erased": _t(
+        "Les données de la bénéficiaire n° {id} ont été effacées le {erased_on}.",
+        "تم محو بيانات المستفيدة رقم {id} بتاريخ {erased_on}.",
+        "beneficiary #{id} was erased on {erased_on}"),
+    "beneficiary.archived": _t(
+        "La bénéficiaire n° {id} est archivée depuis le {archived_on}.",
+        "المستفيدة رقم {id} مؤرشفة منذ {archived_on}.",
+        "beneficiary #{id} is archived since {archived_on}"),
+    "program.unknown": _t(
+        "Le programme « {code} » n'existe pas.",
+        "البرنامج «{code}» غير موجود.",
+        "program '{code}' does not exist"),
+    "beneficiary.unknown_cin": _t(
+        "Aucune bénéficiaire n'a la CIN {cin}.",
+        "لا توجد مستفيدة برقم البطاقة {cin}.",
+        "no beneficiary has CIN {cin}"),
+    # -- empower/services/beneficiaries.py -------------------------------------------------------
+    "beneficiary.name_required": _t(
+        "Un prénom ou un nom est obligatoire, en caractères latins ou arabes.",
+        "الاسم الشخصي أو العائلي إجباري، بالحروف اللاتينية أو العربية.",
+        "a first or last name is required, in Latin or Arabic script"),
+    "beneficiary.registered_in_future": _t(
+        "La date d'enregistrement {registered_on} est dans le futur.",
+        "تاريخ التسجيل {registered_on} في المستقبل.",
+        "{registered_on} is in the future"),
+    "beneficiary.consent_after_registration": _t(
+        "Le consentement ({consent_date}) doit précéder l'enregistrement ({registered_on}).",
+        "يجب أن تسبق الموافقة ({consent_date}) تاريخ التسجيل ({registered_on}).",
+        "consent dated {consent_date} comes after registration on {registered_on}; "
+        "consent is recorded first"),
+    "cin.twice_in_batch": _t(
+        "La CIN {cin} figure deux fois dans ce lot (d'abord à l'élément {first}).",
+        "رقم البطاقة {cin} مكرر في هذه الدفعة (أول مرة في العنصر {first}).",
+        "{cin} appears twice in this batch (first at item {first})"),
+    "cin.taken": _t(
+        "La CIN {cin} est déjà enregistrée (bénéficiaire n° {existing_id}).",
+        "رقم البطاقة {cin} مسجل مسبقا (المستفيدة رقم {existing_id}).",
+        "{cin} is already registered (beneficiary #{existing_id})"),
+    "beneficiary.erased_closed": _t(
+        "Les données de la bénéficiaire n° {id} ont été effacées ; sa fiche est close.",
+        "تم محو بيانات المستفيدة رقم {id}؛ ملفها مغلق.",
+        "beneficiary #{id} was erased; her record is closed"),
+    "beneficiary.already_archived": _t(
+        "La bénéficiaire n° {id} est déjà archivée depuis le {archived_on}.",
+        "المستفيدة رقم {id} مؤرشفة مسبقا منذ {archived_on}.",
+        "beneficiary #{id} is already archived since {archived_on}"),
+    "beneficiary.archived_before_registration": _t(
+        "L'archivage du {archived_on} précède son enregistrement du {registered_on}.",
+        "تاريخ الأرشفة {archived_on} يسبق تاريخ تسجيلها {registered_on}.",
+        "{archived_on} is before her registration on {registered_on}"),
+    "beneficiary.erased_not_restorable": _t(
+        "Les données de la bénéficiaire n° {id} ont été effacées ; sa fiche ne peut pas être "
+        "restaurée.",
+        "تم محو بيانات المستفيدة رقم {id}؛ لا يمكن استرجاع ملفها.",
+        "beneficiary #{id} was erased and cannot be restored"),
+    "beneficiary.not_archived": _t(
+        "La bénéficiaire n° {id} n'est pas archivée.",
+        "المستفيدة رقم {id} غير مؤرشفة.",
+        "beneficiary #{id} is not archived"),
+    "beneficiary.already_erased": _t(
+        "Les données de la bénéficiaire n° {id} ont déjà été effacées le {erased_on}.",
+        "تم محو بيانات المستفيدة رقم {id} مسبقا بتاريخ {erased_on}.",
+        "beneficiary #{id} was already erased on {erased_on}"),
+    # -- empower/services/cooperatives.py --------------------------------------------------------
+    "cooperative.name_ar_script": _t(
+        "« {value} » doit être écrit en caractères arabes.",
+        "«{value}» يجب أن يكتب بالحروف العربية.",
+        "'{value}' must be written in Arabic script"),
+    "cooperative.name_required": _t(
+        "Un nom est obligatoire, en caractères latins ou arabes.",
+        "الاسم إجباري، بالحروف اللاتينية أو العربية.",
+        "a name is required, in Latin or Arabic script"),
+    "cooperative.founded_in_future": _t(
+        "La date de création {founded_on} est dans le futur.",
+        "تاريخ التأسيس {founded_on} في المستقبل.",
+        "{founded_on} is in the future"),
+    "cooperative.reference_taken": _t(
+        "La coopérative « {reference} » existe déjà (coopérative n° {existing_id}).",
+        "التعاونية «{reference}» موجودة مسبقا (التعاونية رقم {existing_id}).",
+        "cooperative '{reference}' already exists (cooperative #{existing_id})"),
+    "cooperative.sector_required": _t(
+        "Un secteur est obligatoire.",
+        "القطاع إجباري.",
+        "a sector is required"),
+    "cooperative.founded_on_required": _t(
+        "Une date de création est obligatoire.",
+        "تاريخ التأسيس إجباري.",
+        "a founding date is required"),
+    "cooperative.already_dissolved": _t(
+        "La coopérative n° {id} a déjà été dissoute le {dissolved_on}.",
+        "تم حل التعاونية رقم {id} مسبقا بتاريخ {dissolved_on}.",
+        "cooperative #{id} was already dissolved on {dissolved_on}"),
+    "cooperative.dissolved_before_founded": _t(
+        "La dissolution du {dissolved_on} précède sa création du {founded_on}.",
+        "تاريخ الحل {dissolved_on} يسبق تاريخ تأسيسها {founded_on}.",
+        "{dissolved_on} is before its founding on {founded_on}"),
+    "cooperative.not_active_founded": _t(
+        "La coopérative {reference} n'est pas active le {on} (créée le {founded_on}).",
+        "التعاونية {reference} غير نشيطة بتاريخ {on} (تأسست بتاريخ {founded_on}).",
+        "cooperative {reference} is not active on {on} (founded {founded_on})"),
+    "cooperative.not_active_dissolved": _t(
+        "La coopérative {reference} n'est pas active le {on} (créée le {founded_on}, dissoute "
+        "le {dissolved_on}).",
+        "التعاونية {reference} غير نشيطة بتاريخ {on} (تأسست بتاريخ {founded_on} وحلت بتاريخ "
+        "{dissolved_on}).",
+        "cooperative {reference} is not active on {on} (founded {founded_on}, dissolved "
+        "{dissolved_on})"),
+    "membership.exists": _t(
+        "La bénéficiaire n° {id} est déjà membre de {reference} (adhésion n° {existing_id}).",
+        "المستفيدة رقم {id} عضوة مسبقا في {reference} (العضوية رقم {existing_id}).",
+        "beneficiary #{id} is already a member of {reference} (membership #{existing_id})"),
+    "membership.already_ended": _t(
+        "L'adhésion n° {id} a déjà pris fin le {left_on}.",
+        "انتهت العضوية رقم {id} مسبقا بتاريخ {left_on}.",
+        "membership #{id} already ended on {left_on}"),
+    # -- empower/services/programs.py, corrections.py --------------------------------------------
+    "program.end_before_start": _t(
+        "La date de fin {end_date} précède la date de début {start_date}.",
+        "تاريخ النهاية {end_date} يسبق تاريخ البداية {start_date}.",
+        "{end_date} is before the start date {start_date}"),
+    "program.code_taken": _t(
+        "Le programme « {code} » existe déjà (programme n° {existing_id}).",
+        "البرنامج «{code}» موجود مسبقا (البرنامج رقم {existing_id}).",
+        "program '{code}' already exists (program #{existing_id})"),
+    "program.cap_above_budget": _t(
+        "Le plafond de {grant_cap} MAD dépasse le budget de {budget} MAD.",
+        "السقف {grant_cap} درهم يتجاوز الميزانية {budget} درهم.",
+        "{grant_cap} MAD is above the budget {budget} MAD"),
+    "program.budget_below_committed": _t(
+        "Le budget de {budget} MAD est inférieur aux {committed} MAD déjà engagés en subventions.",
+        "الميزانية {budget} درهم أقل من {committed} درهم الملتزم بها في المنح.",
+        "{budget} MAD is below the {committed} MAD already committed to grants"),
+    "program.not_running": _t(
+        "Le programme {program} n'est pas en cours le {on}.",
+        "البرنامج {program} غير جار بتاريخ {on}.",
+        "program {program} is not running on {on}"),
+    "program.outside_dates": _t(
+        "Le programme {program} se déroule du {start_date} au {end_date} ; le {on} est en dehors.",
+        "البرنامج {program} يمتد من {start_date} إلى {end_date}؛ تاريخ {on} خارج هذه المدة.",
+        "program {program} runs {start_date} to {end_date}; {on} is outside it"),
+    "program.before_start": _t(
+        "Le programme {program} commence le {start_date} ; le {on} est avant son début.",
+        "يبدأ البرنامج {program} بتاريخ {start_date}؛ تاريخ {on} يسبق بدايته.",
+        "program {program} starts on {start_date}; {on} is before it"),
+    "partner.name_taken": _t(
+        "Le partenaire « {name} » existe déjà (partenaire n° {existing_id}).",
+        "الشريك «{name}» موجود مسبقا (الشريك رقم {existing_id}).",
+        "partner '{name}' already exists (partner #{existing_id})"),
+    "agreement.ends_before_signed": _t(
+        "La convention se termine avant sa signature.",
+        "تنتهي الاتفاقية قبل توقيعها.",
+        "the agreement ends before it is signed"),
+    # -- empower/services/enrollments.py ---------------------------------------------------------
+    "enrolment.exists": _t(
+        "La bénéficiaire n° {id} a déjà une inscription au programme {program} "
+        "(inscription n° {existing_id}).",
+        "المستفيدة رقم {id} لها تسجيل مسبق في البرنامج {program} (التسجيل رقم {existing_id}).",
+        "beneficiary #{id} already has an enrolment in {program} (enrolment #{existing_id})"),
+    "enrolment.enrolled_before_application": _t(
+        "L'inscription du {enrolled_on} précède sa candidature du {applied_on}.",
+        "تاريخ التسجيل {enrolled_on} يسبق تاريخ ترشحها {applied_on}.",
+        "{enrolled_on} is before her application on {applied_on}"),
+    "enrolment.rejected_before_application": _t(
+        "Le rejet du {rejected_on} précède la candidature.",
+        "تاريخ الرفض {rejected_on} يسبق تاريخ الترشح.",
+        "{rejected_on} is before the application"),
+    "enrolment.exited_before_enrolled": _t(
+        "La sortie du {exited_on} précède son inscription du {enrolled_on}.",
+        "تاريخ الخروج {exited_on} يسبق تاريخ تسجيلها {enrolled_on}.",
+        "{exited_on} is before she was enrolled on {enrolled_on}"),
+    # -- empower/services/surveys.py -------------------------------------------------------------
+    "survey.beneficiary_erased": _t(
+        "Les données de la bénéficiaire n° {id} ont été effacées.",
+        "تم محو بيانات المستفيدة رقم {id}.",
+        "beneficiary #{id} was erased"),
+    "survey.not_enrolled": _t(
+        "La bénéficiaire n° {id} n'a pas d'inscription au programme {program}.",
+        "المستفيدة رقم {id} غير مسجلة في البرنامج {program}.",
+        "beneficiary #{id} has no enrolment in program {program}"),
+    "survey.round_exists": _t(
+        "La bénéficiaire n° {id} a déjà une enquête {round:label} au programme {program} "
+        "(enquête n° {existing_id}).",
+        "للمستفيدة رقم {id} استمارة {round:label} مسبقة في البرنامج {program} "
+        "(الاستمارة رقم {existing_id}).",
+        "beneficiary #{id} already has a {round:label} survey in {program} "
+        "(survey #{existing_id})"),
+    "survey.before_baseline": _t(
+        "L'enquête du {surveyed_on} précède son enquête de base du {baseline_on}.",
+        "تاريخ الاستمارة {surveyed_on} يسبق استمارتها الأساسية بتاريخ {baseline_on}.",
+        "{surveyed_on} is before her baseline on {baseline_on}"),
+    "survey.key_fixed": _t(
+        "La bénéficiaire, le programme et la vague d'une enquête ne peuvent pas être modifiés.",
+        "لا يمكن تغيير المستفيدة والبرنامج والجولة في استمارة.",
+        "a survey's woman, program and round cannot be changed"),
+    # -- empower/services/grants.py --------------------------------------------------------------
+    "grant.one_recipient": _t(
+        "Une subvention va à une seule bénéficiaire ou à une seule coopérative.",
+        "تمنح المنحة لمستفيدة واحدة أو لتعاونية واحدة فقط.",
+        "a grant goes to exactly one beneficiary or one cooperative"),
+    "grant.reference_taken": _t(
+        "La subvention « {reference} » existe déjà (subvention n° {existing_id}).",
+        "المنحة «{reference}» موجودة مسبقا (المنحة رقم {existing_id}).",
+        "grant '{reference}' already exists (grant #{existing_id})"),
+    "grant.not_enrolled": _t(
+        "La bénéficiaire n° {id} n'est pas inscrite au programme {program} le {on}.",
+        "المستفيدة رقم {id} غير مسجلة في البرنامج {program} بتاريخ {on}.",
+        "beneficiary #{id} is not enrolled in program {program} on {on}"),
+    "grant.approved_before_submitted": _t(
+        "L'approbation du {approved_on} précède le dépôt de la demande du {submitted_on}.",
+        "تاريخ الموافقة {approved_on} يسبق تاريخ إيداع الطلب {submitted_on}.",
+        "{approved_on} is before the request was submitted on {submitted_on}"),
+    "grant.approved_zero": _t(
+        "Le montant approuvé doit être supérieur à zéro.",
+        "يجب أن يكون المبلغ الموافق عليه أكبر من صفر.",
+        "an approved amount must be above zero"),
+    "grant.above_requested": _t(
+        "{amount} MAD dépasse le montant demandé ({requested} MAD).",
+        "{amount} درهم يتجاوز المبلغ المطلوب ({requested} درهم).",
+        "{amount} MAD is above the {requested} MAD requested"),
+    "grant.above_cap": _t(
+        "{amount} MAD dépasse le plafond du programme {program} ({cap} MAD par subvention).",
+        "{amount} درهم يتجاوز سقف البرنامج {program} ({cap} درهم لكل منحة).",
+        "{amount} MAD is above program {program}'s cap of {cap} MAD per grant"),
+    "grant.above_budget_left": _t(
+        "{amount} MAD dépasse le reste du budget du programme {program} ({left} MAD).",
+        "{amount} درهم يتجاوز ما تبقى من ميزانية البرنامج {program} ({left} درهم).",
+        "{amount} MAD is above what is left of program {program}'s budget ({left} MAD)"),
+    "grant.rejected_before_submitted": _t(
+        "Le rejet du {rejected_on} précède le dépôt de la demande du {submitted_on}.",
+        "تاريخ الرفض {rejected_on} يسبق تاريخ إيداع الطلب {submitted_on}.",
+        "{rejected_on} is before the request submitted on {submitted_on}"),
+    "grant.ended_before_approved": _t(
+        "La date du {on} précède l'approbation du {approved_on}.",
+        "تاريخ {on} يسبق تاريخ الموافقة {approved_on}.",
+        "{on} is before the approval on {approved_on}"),
+    "grant.changed_meanwhile": _t(
+        "La subvention {reference} a été modifiée entre-temps par quelqu'un d'autre ; "
+        "rechargez la page.",
+        "تم تعديل المنحة {reference} في هذه الأثناء من طرف شخص آخر؛ أعيدي تحميل الصفحة.",
+        "grant {reference} was changed by someone else meanwhile"),
+    "tranche.zero": _t(
+        "Une tranche doit être supérieure à zéro.",
+        "يجب أن تكون الدفعة أكبر من صفر.",
+        "a tranche must be above zero"),
+    "tranche.grant_not_approved": _t(
+        "La subvention {reference} est {status:label} ; les tranches ne sont payées que sur "
+        "des subventions approuvées.",
+        "المنحة {reference} في وضعية {status:label}؛ لا تؤدى الدفعات إلا للمنح الموافق عليها.",
+        "grant {reference} is {status:label}; tranches are paid only on approved grants"),
+    "tranche.before_approval": _t(
+        "Le paiement du {paid_on} précède l'approbation de la subvention du {approved_on}.",
+        "تاريخ الأداء {paid_on} يسبق تاريخ الموافقة على المنحة {approved_on}.",
+        "{paid_on} is before the grant was approved on {approved_on}"),
+    "tranche.reference_taken": _t(
+        "La tranche « {reference} » existe déjà (tranche n° {existing_id}).",
+        "الدفعة «{reference}» موجودة مسبقا (الدفعة رقم {existing_id}).",
+        "tranche '{reference}' already exists (disbursement #{existing_id})"),
+    "tranche.above_approved": _t(
+        "{amount} MAD dépasserait le montant approuvé de la subvention {reference} "
+        "({approved} MAD ; reste à payer {left} MAD).",
+        "{amount} درهم يتجاوز المبلغ الموافق عليه للمنحة {reference} "
+        "({approved} درهم؛ الباقي للأداء {left} درهم).",
+        "{amount} MAD would take grant {reference} above its approved {approved} MAD "
+        "({left} MAD left to pay)"),
+    "tranche.late_above_budget": _t(
+        "{amount} MAD payés avant l'annulation de la subvention {reference} ne tiennent plus "
+        "dans le budget du programme {program}.",
+        "{amount} درهم المؤداة قبل إلغاء المنحة {reference} لم تعد تدخل في ميزانية البرنامج "
+        "{program}.",
+        "{amount} MAD paid before grant {reference} was cancelled no longer fits program "
+        "{program}'s budget"),
+    # -- empower/services/corrections.py ---------------------------------------------------------
+    "enrolment.no_such_step": _t(
+        "L'inscription n° {id} est {status:label} : elle n'a pas de {name:label} à corriger.",
+        "التسجيل رقم {id} في وضعية {status:label}: لا يوجد {name:label} لتصحيحه.",
+        "enrolment #{id} is {status:label}; it has no {name:label} to correct"),
+    "grant.no_such_step": _t(
+        "La subvention {reference} est {status:label} : elle n'a pas de {name:label} à corriger.",
+        "المنحة {reference} في وضعية {status:label}: لا يوجد {name:label} لتصحيحه.",
+        "grant {reference} is {status:label}; it has no {name:label} to correct"),
+    "grant.dates_out_of_order": _t(
+        "La {later:label} ({later_date}) précède la {earlier:label} ({earlier_date}).",
+        "{later:label} ({later_date}) يسبق {earlier:label} ({earlier_date}).",
+        "{later:label} {later_date} is before the {earlier:label} {earlier_date}"),
+    "grant.approved_after_tranche": _t(
+        "Une tranche a été payée le {paid_on}, avant le {on}.",
+        "تم أداء دفعة بتاريخ {paid_on}، قبل {on}.",
+        "a tranche was paid on {paid_on}, before {on}"),
+    "membership.not_ended": _t(
+        "L'adhésion n° {id} n'est pas terminée ; enregistrez plutôt son départ.",
+        "العضوية رقم {id} لم تنته بعد؛ سجلي مغادرتها بدلا من ذلك.",
+        "membership #{id} has not ended; record her leaving instead"),
+    "membership.left_before_joined": _t(
+        "Le départ du {left_on} précède son adhésion du {joined_on}.",
+        "تاريخ المغادرة {left_on} يسبق تاريخ انضمامها {joined_on}.",
+        "{left_on} is before she joined on {joined_on}"),
+    "cooperative.not_active": _t(
+        "La coopérative {reference} n'est pas active le {on}.",
+        "التعاونية {reference} غير نشيطة بتاريخ {on}.",
+        "cooperative {reference} is not active on {on}"),
+    # -- empower/services/duplicates.py ----------------------------------------------------------
+    "duplicate.bad_resolution": _t(
+        "« {value} » n'est ni « merge » (fusionner) ni « dismiss » (écarter).",
+        "«{value}» ليس merge (دمج) ولا dismiss (رفض).",
+        "'{value}' is not merge or dismiss"),
+    "duplicate.already_resolved": _t(
+        "Le doublon potentiel n° {id} est déjà {status:label}.",
+        "التكرار المحتمل رقم {id} تمت معالجته مسبقا ({status:label}).",
+        "duplicate candidate #{id} is already {status:label}"),
+    "duplicate.archived": _t(
+        "Fusion impossible : l'une des deux fiches est déjà archivée.",
+        "الدمج غير ممكن: أحد السجلين مؤرشف مسبقا.",
+        "one of the two records is already archived"),
     # -- empower/rules.py ------------------------------------------------------------------------
     "cin.required": _t(
         "Une CIN est obligatoire.",
@@ -162,6 +743,8 @@ def _label(value: Any, lang: Lang) -> str:
 
 
 def _plain(value: Any, lang: Lang) -> str:
+    if isinstance(value, EmpowerError):
+        return describe(value, lang)  # a refusal that names another one says both
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, Decimal):
@@ -202,9 +785,12 @@ def render(code: str, params: Mapping[str, Any], lang: str, *, default: str) -> 
         return default
     language: Lang = lang if lang in LANGUAGES else "en"
     try:
-        return _Formatter(language).vformat(entry[language], (), dict(params))
+        text = _Formatter(language).vformat(entry[language], (), dict(params))
     except (KeyError, IndexError, ValueError):
         return default
+    # Templates start with a value as often as with a word ("{amount} MAD ..."): a sentence
+    # starts with a capital.
+    return text[:1].upper() + text[1:]
 
 
 def describe(exc: EmpowerError, lang: str) -> str:

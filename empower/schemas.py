@@ -279,9 +279,46 @@ def invalid_input_from(exc: ValidationError, data: dict[str, Any] | None = None)
     if isinstance(ctx_error, InvalidInput):
         # The validator named its vocabulary, not the field: say which field it was.
         detail = ctx_error.message.split(": ", 1)[-1]
-        return InvalidInput(f"{field}: {detail}", field=field, value=value)
+        return InvalidInput(f"{field}: {detail}", code=ctx_error.code, params=ctx_error.params,
+                            field=field, value=value)
     if first.get("type") == "missing":
-        return InvalidInput(f"{field}: a value is required", field=field, value=None)
+        return InvalidInput(f"{field}: a value is required", code="input.required", field=field,
+                            value=None)
     if first.get("type") == "extra_forbidden":
-        return InvalidInput(f"{field}: unknown field", field=field, value=value)
-    return InvalidInput(f"{field}: '{value}' is refused ({msg.lower()})", field=field, value=value)
+        return InvalidInput(f"{field}: unknown field", code="input.unknown_field",
+                            params={"name": field}, field=field, value=value)
+    code, params = _pydantic_code(str(first.get("type", "")), first.get("ctx") or {})
+    return InvalidInput(f"{field}: '{value}' is refused ({msg.lower()})", code=code,
+                        params={"value": "" if value is None else str(value), **params},
+                        field=field, value=value)
+
+
+# pydantic's error types, by the message code that says them to a user (the sentence is the
+# catalog's, not pydantic's English).
+_PYDANTIC_CODES: dict[str, str] = {
+    **dict.fromkeys(("date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact",
+                     "date_type", "datetime_parsing", "datetime_type"), "input.not_a_date"),
+    **dict.fromkeys(("int_parsing", "int_type", "int_from_float", "float_parsing",
+                     "float_type"), "input.not_a_number"),
+    **dict.fromkeys(("decimal_parsing", "decimal_type"), "amount.invalid"),
+    "decimal_max_places": "amount.too_many_decimals",
+    **dict.fromkeys(("bool_parsing", "bool_type"), "input.not_yes_no"),
+    "string_too_long": "input.too_long",
+    "greater_than_equal": "input.too_small",
+    "greater_than": "input.not_above",
+    **dict.fromkeys(("less_than_equal", "less_than"), "input.too_large"),
+    "decimal_max_digits": "amount.too_large",
+}
+
+
+def _pydantic_code(kind: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    code = _PYDANTIC_CODES.get(kind, "input.refused")
+    if code == "input.too_long":
+        return code, {"max_length": ctx.get("max_length")}
+    if code == "amount.too_large":
+        whole = int(ctx.get("max_digits", 14)) - int(ctx.get("decimal_places", 2))
+        return code, {"max": Decimal(10) ** whole}
+    if code in ("input.too_small", "input.not_above", "input.too_large"):
+        limit = next((ctx[k] for k in ("ge", "gt", "le", "lt") if k in ctx), "")
+        return code, {"limit": limit}
+    return code, {}

@@ -33,14 +33,23 @@ _TABLES: dict[type[StrEnum], dict[Any, Any]] = {
 S = TypeVar("S", bound=StrEnum)
 
 
-def check_transition(current: S, action: str, *, what: str) -> S:
-    """The state after ``action`` from ``current``, or :class:`InvalidTransition` naming both."""
+def check_transition(current: S, action: str, *, what: str, ref: str | None = None) -> S:
+    """The state after ``action`` from ``current``, or :class:`InvalidTransition` naming both.
+
+    ``what`` is the kind of record (``"grant"``, ``"enrolment"``) and ``ref`` the one refused
+    (``"G-001"``, ``"#12"``); the message starts with both (``grant G-001: cannot ...``).
+    """
     table = _TABLES[type(current)]
     nxt = table.get((current, action))
     if nxt is None:
         allowed = sorted(a for (s, a) in table if s == current)
         hint = f"; from {current.value} it can only {', '.join(allowed)}" if allowed else \
             f"; {current.value} is final"
-        raise InvalidTransition(f"{what}: cannot {action} a {current.value} record{hint}",
-                                field="status", value=current.value)
+        name = f"{what} {ref}" if ref else what
+        raise InvalidTransition(
+            f"{name}: cannot {action} a {current.value} record{hint}",
+            code="transition.refused" if allowed else "transition.final",
+            params={"what": what, "ref": ref or "", "action": action, "state": current.value,
+                    **({"allowed": allowed} if allowed else {})},
+            field="status", value=current.value)
     return nxt

@@ -212,4 +212,6 @@ def parse_choice(enum: type[E], raw: str, *, field: str) -> E:
     if mapped is not None:
         return enum(mapped)
     allowed = ", ".join(m.value for m in enum)
-    raise InvalidInput(f"{field}: '{raw}' is not one of {allowed}", field=field, value=raw)
+    raise InvalidInput(f"{field}: '{raw}' is not one of {allowed}", code="choice.invalid",
+                       params={"value": str(raw), "allowed": [m.value for m in enum]},
+                       field=field, value=raw)

@@ -181,13 +181,15 @@ def _program_id(uow: UnitOfWork, code: str | None) -> int | None:
         return None
     pid = uow.session.scalar(select(Program.id).where(Program.code == code))
     if pid is None:
-        raise NotFound(f"program: no program with code '{code}'", field="program", value=code)
+        raise NotFound(f"program: no program with code '{code}'", code="report.unknown_program",
+                       params={"code": code}, field="program", value=code)
     return pid
 
 
 def _check_region(uow: UnitOfWork, code: str | None) -> None:
     if code is not None and uow.session.get(Region, code) is None:
-        raise NotFound(f"region: no region with code '{code}'", field="region", value=code)
+        raise NotFound(f"region: no region with code '{code}'", code="report.unknown_region",
+                       params={"code": code}, field="region", value=code)
 
 
 def extract(uow: UnitOfWork, first: Month, last: Month, scope: Scope | None = None, *,

@@ -32,6 +32,7 @@ class Month:
         match = _MONTH.match(text.strip()) if isinstance(text, str) else None
         if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
             raise InvalidInput(f"month: '{text}' is not a month written YYYY-MM (e.g. 2026-10)",
+                               code="report.bad_month", params={"value": str(text)},
                                field="month", value=text)
         return cls(int(match.group(1)), int(match.group(2)))
 

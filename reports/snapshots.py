@@ -28,6 +28,9 @@ def freeze(db: Database, report: MonthlyReport, *, actor: str) -> ReportSnapshot
             raise Conflict(f"month: {month} ({scope}) was already frozen on "
                            f"{existing.frozen_at:%Y-%m-%d %H:%M} UTC by {existing.frozen_by}; "
                            f"use 'empower report diff --month {month}' to see what changed",
+                           code="report.already_frozen",
+                           params={"month": month, "scope": scope, "frozen_at": existing.frozen_at,
+                                   "frozen_by": existing.frozen_by},
                            field="month", value=month, existing_id=existing.id)
         snapshot = ReportSnapshot(month=month, scope=scope, frozen_by=actor,
                                   checksum=report.checksum, figures=report.to_dict())
@@ -47,6 +50,7 @@ def load_snapshot(db: Database, month: str, scope: str = "all") -> ReportSnapsho
         if snapshot is None:
             raise NotFound(f"month: {month} ({scope}) has not been frozen "
                            f"(run 'empower report monthly --month {month} --freeze ...')",
+                           code="report.not_frozen", params={"month": month, "scope": scope},
                            field="month", value=month)
         return snapshot
 

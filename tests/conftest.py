@@ -20,9 +20,47 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 import empower
+from empower import errors as _errors
+from empower import messages as _messages
 from empower.models import Base
 
 PG_URL = os.environ.get("EMPOWER_TEST_DATABASE_URL")
+
+# -- the registry of message codes -------------------------------------------------------------
+# Every EmpowerError created while the suite runs is checked: its code has a catalog entry (or is
+# a bare kind, which the importer's raise sites keep until they are coded) and its params hold
+# every placeholder of the entry's templates. The scan in tests/unit/test_messages.py sees the
+# codes written in the source; this sees the ones actually raised, with their actual params.
+_KINDS = {cls.kind for cls in vars(_errors).values()
+          if isinstance(cls, type) and issubclass(cls, _errors.EmpowerError)}
+_CODE_PROBLEMS: dict[str, str] = {}
+_original_error_init = _errors.EmpowerError.__init__
+
+
+def _recording_error_init(self: _errors.EmpowerError, *args: object, **kwargs: object) -> None:
+    _original_error_init(self, *args, **kwargs)  # type: ignore[arg-type]
+    entry = _messages.CATALOG.get(self.code)
+    if entry is None:
+        if self.code not in _KINDS:
+            _CODE_PROBLEMS.setdefault(self.code, f"no catalog entry ({self.message})")
+        return
+    wanted = set().union(*(_messages.placeholders(t) for t in entry.values()))
+    missing = wanted - set(self.params)
+    if missing:
+        _CODE_PROBLEMS.setdefault(self.code, f"raised without {sorted(missing)} ({self.message})")
+
+
+_errors.EmpowerError.__init__ = _recording_error_init  # type: ignore[method-assign]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _CODE_PROBLEMS:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        lines = [f"  {code}: {why}" for code, why in sorted(_CODE_PROBLEMS.items())]
+        text = "errors raised with an unknown code or missing params:\n" + "\n".join(lines)
+        if reporter is not None:
+            reporter.write_line(text, red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 REFERENCE_TABLES = {"regions", "provinces"}
 
 

@@ -80,7 +80,8 @@ def remove(uow: Any, record_id: int, values: dict[str, Any], p: Principal) -> st
     member = uow.session.get(Membership, membership_id) if membership_id else None
     if member is None or member.cooperative_id != record_id:
         raise NotFound(f"membership #{membership_id} is not in this cooperative",
-                       field="membership_id", value=membership_id)
+                       code="membership.not_in_cooperative",
+                       params={"id": membership_id or ""}, field="membership_id", value=membership_id)
     check_person(uow, p, member.beneficiary_id)
     empower.remove_member(uow, member.id, on=date_value(values, "on"), actor=p.actor)
     return f"/cooperatives/{record_id}"

@@ -24,7 +24,8 @@ _C = Column
 def _candidate(uow: Any, p: Principal, record_id: int) -> DuplicateCandidate:
     cand = uow.session.get(DuplicateCandidate, record_id)
     if cand is None:
-        raise NotFound(f"duplicate candidate #{record_id} does not exist")
+        raise NotFound(f"duplicate candidate #{record_id} does not exist", code="record.not_found",
+                       params={"what": "duplicate candidate", "id": record_id})
     check_person(uow, p, cand.beneficiary_id)
     check_person(uow, p, cand.other_beneficiary_id)
     return cand

@@ -39,7 +39,8 @@ def create(uow: Any, values: dict[str, Any], p: Principal) -> str:
 def _enrolment(uow: Any, p: Principal, record_id: int) -> Enrollment:
     row = uow.session.get(Enrollment, record_id)
     if row is None:
-        raise NotFound(f"enrolment #{record_id} does not exist")
+        raise NotFound(f"enrolment #{record_id} does not exist", code="record.not_found",
+                       params={"what": "enrolment", "id": record_id})
     check_person(uow, p, row.beneficiary_id)
     return row
 

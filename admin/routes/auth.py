@@ -19,8 +19,7 @@ from empower.models import utcnow
 from .. import accounts, compat
 from .. import models as m
 from ..deps import COOKIE, LOGIN_CSRF_COOKIE, panel_of, principal, safe_next, writer
-from ..messages import translate_error
-from ..rendering import error_message, render
+from ..rendering import error_detail, error_message, render
 from ..scope import Principal
 from ..security import csrf_matches, new_token, verify_password
 from ..sessions import SessionData
@@ -141,7 +140,7 @@ async def password(request: Request, pf: tuple[Principal, Any] = Depends(writer)
             await run_in_threadpool(accounts.change_password, panel.db, p.id, new,
                                     actor=p.actor)
         except EmpowerError as exc:
-            error = f"{error_message(exc)}: {translate_error(exc.message)}"
+            error = f"{error_message(exc)}: {error_detail(exc)}"
     if error:
         return render(request, "password.html", {"p": p, "error": error}, status_code=400)
     # Every session of hers ended with the generation bump; this one too.

@@ -28,8 +28,15 @@ from ..detail import related
 from ..export import csv_rows, xlsx_bytes
 from ..formatting import label
 from ..forms import BULK_LIMIT, Field
-from ..messages import translate_error
-from ..rendering import cells_for, error_message, load_names, options_html, render, table_body
+from ..rendering import (
+    cells_for,
+    error_detail,
+    error_message,
+    load_names,
+    options_html,
+    render,
+    table_body,
+)
 from ..resources import Resource
 from ..resources.filters import program_options, province_options, region_options
 from ..scope import Principal
@@ -262,7 +269,7 @@ async def create(request: Request, slug: str,
         return render(request, "form.html", {
             "p": p, "spec": spec, "fields": fields_, "values": values,
             "choices": await choices_for(fields_, p), "action": f"/{slug}/new",
-            "error": error_message(exc), "error_detail": translate_error(exc.message),
+            "error": error_message(exc), "error_detail": error_detail(exc),
             "error_field": exc.field, "title": spec.create.title}, status_code=422)
     return RedirectResponse(url, 303)
 
@@ -312,7 +319,7 @@ async def edit(request: Request, slug: str, record_id: int,
             "p": p, "spec": spec, "fields": fields_, "values": values,
             "choices": await choices_for(fields_, p),
             "action": f"/{slug}/{record_id}/edit", "title": "Edit",
-            "error": error_message(exc), "error_detail": translate_error(exc.message),
+            "error": error_message(exc), "error_detail": error_detail(exc),
             "error_field": exc.field}, status_code=422)
     return RedirectResponse(url, 303)
 
@@ -339,12 +346,14 @@ async def bulk(request: Request, slug: str, action: str,
     if await spec.query(p).filter(id__in=ids).count() != len(ids):
         raise HTTPException(404)
 
+    refused: list[int] = []
+
     def run_all(uow: Any) -> str:
         for record_id in ids:
             try:
                 found.handler(uow, record_id, values, p)
-            except EmpowerError as exc:
-                exc.message = f"#{record_id}: {exc.message}"
+            except EmpowerError:
+                refused.append(record_id)  # the page names the row that stopped the batch
                 raise
         return ""
 
@@ -353,7 +362,8 @@ async def bulk(request: Request, slug: str, action: str,
     except EmpowerError as exc:
         return render(request, "bulk.html", {
             "p": p, "spec": spec, "done": 0, "error": error_message(exc),
-            "error_detail": translate_error(exc.message)}, status_code=422)
+            "error_detail": error_detail(exc, record_id=refused[-1] if refused else None)},
+            status_code=422)
     return render(request, "bulk.html", {"p": p, "spec": spec, "done": len(ids),
                                          "action": found})
 
@@ -372,7 +382,7 @@ async def act(request: Request, slug: str, record_id: int, action: str,
         url = await run_write(request, found.handler, record_id, values, p)
     except EmpowerError as exc:
         ctx = await detail_context(request, spec, p, row)
-        ctx.update(error=error_message(exc), error_detail=translate_error(exc.message),
+        ctx.update(error=error_message(exc), error_detail=error_detail(exc),
                    error_action=action, values=values)
         return render(request, "detail.html", ctx, status_code=422)
     return RedirectResponse(url, 303)

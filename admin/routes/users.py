@@ -16,8 +16,7 @@ from empower.errors import EmpowerError
 
 from .. import accounts, compat
 from ..deps import panel_of, principal, resource_for, writer
-from ..messages import translate_error
-from ..rendering import error_message, render
+from ..rendering import error_detail, error_message, render
 from ..resources import users
 from ..scope import Principal
 from .records import can_create, choices_for, detail_context, fetch
@@ -62,7 +61,7 @@ async def create(request: Request, pf: tuple[Principal, Any] = Depends(writer)) 
         return render(request, "form.html", {
             "p": p, "spec": spec, "fields": users.FIELDS, "values": values,
             "choices": await choices_for(users.FIELDS, p), "action": "/users/new",
-            "error": error_message(exc), "error_detail": translate_error(exc.message),
+            "error": error_message(exc), "error_detail": error_detail(exc),
             "error_field": exc.field, "title": TITLE}, status_code=422)
     return RedirectResponse(f"/users/{user_id}", 303)
 
@@ -91,7 +90,7 @@ async def user_action(request: Request, record_id: int, action: str,
             raise HTTPException(404)
     except EmpowerError as exc:
         ctx = await detail_context(request, spec, p, row)
-        ctx.update(error=error_message(exc), error_detail=translate_error(exc.message),
+        ctx.update(error=error_message(exc), error_detail=error_detail(exc),
                    error_action=action)
         return render(request, "detail.html", ctx, status_code=422)
     return RedirectResponse(f"/users/{record_id}", 303)

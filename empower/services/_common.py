@@ -19,7 +19,8 @@ def get(uow: UnitOfWork, model: type[T], record_id: int, *, what: str, lock: boo
     """Load a record by id or raise :class:`NotFound` naming it."""
     obj = uow.session.get(model, record_id, with_for_update=lock or None)
     if obj is None:
-        raise NotFound(f"{what} #{record_id} does not exist", field=f"{what}_id", value=record_id)
+        raise NotFound(f"{what} #{record_id} does not exist", code="record.not_found",
+                       params={"what": what, "id": record_id}, field=f"{what}_id", value=record_id)
     return obj
 
 
@@ -36,7 +37,8 @@ def check_province(uow: UnitOfWork, code: str | None, *, field: str = "province_
         return
     if uow.session.get(Province, code) is None:
         raise InvalidInput(f"{field}: '{code}' is not an HCP province code (e.g. 04.441)",
-                           field=field, value=code)
+                           code="province.unknown", params={"value": str(code)}, field=field,
+                           value=code)
 
 
 def check_region(uow: UnitOfWork, code: str | None, *, field: str = "region_code") -> None:
@@ -45,7 +47,8 @@ def check_region(uow: UnitOfWork, code: str | None, *, field: str = "region_code
         return
     if uow.session.get(Region, code) is None:
         raise InvalidInput(f"{field}: '{code}' is not an HCP region code (01 to 12)",
-                           field=field, value=code)
+                           code="region.unknown", params={"value": str(code)}, field=field,
+                           value=code)
 
 
 def check_not_archived(person: Beneficiary, on: date) -> None:
@@ -54,10 +57,13 @@ def check_not_archived(person: Beneficiary, on: date) -> None:
 
     if person.erased_on is not None:
         raise NotEligible(f"beneficiary #{person.id} was erased on {person.erased_on.isoformat()}",
+                          code="beneficiary.erased",
+                          params={"id": person.id, "erased_on": person.erased_on},
                           field="beneficiary_id", value=person.id)
     if ARCHIVED.holds(person, on) and person.archived_on is not None:
         raise NotEligible(
             f"beneficiary #{person.id} is archived since {person.archived_on.isoformat()}",
+            code="beneficiary.archived", params={"id": person.id, "archived_on": person.archived_on},
             field="beneficiary_id", value=person.id)
 
 
@@ -65,7 +71,8 @@ def program_by_code(uow: UnitOfWork, code: str) -> Program:
     """A program by its code, or :class:`NotFound`."""
     prog = uow.session.scalar(select(Program).where(Program.code == code))
     if prog is None:
-        raise NotFound(f"program '{code}' does not exist", field="program_code", value=code)
+        raise NotFound(f"program '{code}' does not exist", code="program.unknown",
+                       params={"code": code}, field="program_code", value=code)
     return prog
 
 
@@ -76,5 +83,6 @@ def beneficiary_by_cin(uow: UnitOfWork, cin: str) -> Beneficiary:
     norm = normalize_cin(cin, uow.rules)
     person = uow.session.scalar(select(Beneficiary).where(Beneficiary.cin == norm))
     if person is None:
-        raise NotFound(f"no beneficiary has CIN {norm}", field="cin", value=cin)
+        raise NotFound(f"no beneficiary has CIN {norm}", code="beneficiary.unknown_cin",
+                       params={"cin": norm}, field="cin", value=cin)
     return person

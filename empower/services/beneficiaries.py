@@ -92,15 +92,18 @@ def _normalise(uow: UnitOfWork, data: BeneficiaryCreate, provinces: set[str],
         row[name] = check_name(row[name], script=script, field=name)
     if not any(row[n] for n, _ in _NAME_FIELDS):
         raise InvalidInput("name: a first or last name is required, in Latin or Arabic script",
-                           field="first_name", value=None)
+                           code="beneficiary.name_required", field="first_name", value=None)
     row["phone"] = normalize_phone(data.phone, rules)
     if data.province_code not in provinces:
         raise InvalidInput(
             f"province_code: '{data.province_code}' is not an HCP province code (e.g. 04.441)",
+            code="province.unknown", params={"value": str(data.province_code)},
             field="province_code", value=data.province_code)
     registered_on = data.registered_on or today
     if registered_on > today:
         raise InvalidInput(f"registered_on: {registered_on.isoformat()} is in the future",
+                           code="beneficiary.registered_in_future",
+                           params={"registered_on": registered_on},
                            field="registered_on", value=registered_on.isoformat())
     row["registered_on"] = registered_on
     check_adult(data.birth_date, registered_on, rules)
@@ -108,6 +111,8 @@ def _normalise(uow: UnitOfWork, data: BeneficiaryCreate, provinces: set[str],
         raise NotEligible(
             f"consent_date: consent dated {data.consent_date.isoformat()} comes after "
             f"registration on {registered_on.isoformat()}; consent is recorded first",
+            code="beneficiary.consent_after_registration",
+            params={"consent_date": data.consent_date, "registered_on": registered_on},
             field="consent_date", value=data.consent_date.isoformat())
     row["match_key"] = name_key(row["first_name"], row["last_name"]) or \
         name_key(row["first_name_ar"], row["last_name_ar"])
@@ -151,6 +156,7 @@ def register_beneficiaries(uow: UnitOfWork, rows: Iterable[BeneficiaryCreate], *
         if first is not None:
             result.errors.append(RowError(index, Conflict(
                 f"cin: {row['cin']} appears twice in this batch (first at item {first})",
+                code="cin.twice_in_batch", params={"cin": row["cin"], "first": first},
                 field="cin", value=row["cin"])))
             continue
         first_by_cin[row["cin"]] = index
@@ -171,6 +177,7 @@ def register_beneficiaries(uow: UnitOfWork, rows: Iterable[BeneficiaryCreate], *
             else:
                 result.errors.append(RowError(index, Conflict(
                     f"cin: {row['cin']} is already registered (beneficiary #{other})",
+                    code="cin.taken", params={"cin": row["cin"], "existing_id": other},
                     field="cin", value=row["cin"], existing_id=other)))
         prepared = kept
     result.errors.sort(key=lambda e: e.index)
@@ -328,6 +335,7 @@ def update_beneficiary(uow: UnitOfWork, beneficiary_id: int, data: BeneficiaryUp
     person = get(uow, Beneficiary, beneficiary_id, what="beneficiary", lock=True)
     if person.erased_on is not None:
         raise RuleViolation(f"beneficiary #{beneficiary_id} was erased; her record is closed",
+                            code="beneficiary.erased_closed", params={"id": beneficiary_id},
                             field="beneficiary_id", value=beneficiary_id)
     before = columns(person, list(_UPDATABLE))
     merged = {k: before[k] for k in _UPDATABLE}
@@ -347,6 +355,7 @@ def update_beneficiary(uow: UnitOfWork, beneficiary_id: int, data: BeneficiaryUp
             Beneficiary.cin == row["cin"], Beneficiary.id != person.id))
         if other is not None:
             raise Conflict(f"cin: {row['cin']} is already registered (beneficiary #{other})",
+                           code="cin.taken", params={"cin": row["cin"], "existing_id": other},
                            field="cin", value=row["cin"], existing_id=other)
     for key, value in after.items():
         setattr(person, key, value)
@@ -367,9 +376,13 @@ def archive_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str,
     if person.archived_on is not None:
         raise RuleViolation(
             f"beneficiary #{beneficiary_id} is already archived since {person.archived_on.isoformat()}",
+            code="beneficiary.already_archived",
+            params={"id": beneficiary_id, "archived_on": person.archived_on},
             field="archived_on", value=person.archived_on.isoformat())
     if on < person.registered_on:
         raise InvalidInput(f"archived_on: {on.isoformat()} is before her registration",
+                           code="beneficiary.archived_before_registration",
+                           params={"archived_on": on, "registered_on": person.registered_on},
                            field="archived_on", value=on.isoformat())
     person.archived_on = on
     audit.record(uow, actor=actor, action="archive", entity="beneficiary", entity_id=person.id,
@@ -382,9 +395,11 @@ def restore_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str) -> 
     person = get(uow, Beneficiary, beneficiary_id, what="beneficiary", lock=True)
     if person.erased_on is not None:
         raise RuleViolation(f"beneficiary #{beneficiary_id} was erased and cannot be restored",
+                            code="beneficiary.erased_not_restorable", params={"id": beneficiary_id},
                             field="beneficiary_id", value=beneficiary_id)
     if person.archived_on is None:
         raise RuleViolation(f"beneficiary #{beneficiary_id} is not archived",
+                            code="beneficiary.not_archived", params={"id": beneficiary_id},
                             field="archived_on", value=None)
     old = person.archived_on
     person.archived_on = None
@@ -409,7 +424,9 @@ def erase_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str,
     person = get(uow, Beneficiary, beneficiary_id, what="beneficiary", lock=True)
     if person.erased_on is not None:
         raise RuleViolation(f"beneficiary #{beneficiary_id} was already erased on "
-                            f"{person.erased_on.isoformat()}", field="erased_on",
+                            f"{person.erased_on.isoformat()}", code="beneficiary.already_erased",
+                            params={"id": beneficiary_id, "erased_on": person.erased_on},
+                            field="erased_on",
                             value=person.erased_on.isoformat())
     for name in _ERASED_FIELDS:
         setattr(person, name, None)

@@ -39,9 +39,11 @@ def _check_names(name: str | None, name_ar: str | None) -> tuple[str | None, str
         name_ar = " ".join(name_ar.split())
         if any("A" <= c <= "z" for c in name_ar):
             raise InvalidInput(f"name_ar: '{name_ar}' must be written in Arabic script",
+                               code="cooperative.name_ar_script", params={"value": name_ar},
                                field="name_ar", value=name_ar)
     if not name and not name_ar:
-        raise InvalidInput("name: a name is required, in Latin or Arabic script", field="name")
+        raise InvalidInput("name: a name is required, in Latin or Arabic script",
+                           code="cooperative.name_required", field="name")
     return name, name_ar
 
 
@@ -52,12 +54,16 @@ def found_cooperative(uow: UnitOfWork, data: CooperativeCreate, *, actor: str,
     name, name_ar = _check_names(data.name, data.name_ar)
     check_province(uow, data.province_code)
     if today is not None and data.founded_on > today:
-        raise InvalidInput("founded_on: the date is in the future", field="founded_on",
+        raise InvalidInput("founded_on: the date is in the future",
+                           code="cooperative.founded_in_future",
+                           params={"founded_on": data.founded_on}, field="founded_on",
                            value=data.founded_on.isoformat())
     other = uow.session.scalar(select(Cooperative.id).where(Cooperative.reference == data.reference))
     if other is not None:
         raise Conflict(f"reference: cooperative '{data.reference}' already exists "
-                       f"(cooperative #{other})", field="reference", value=data.reference,
+                       f"(cooperative #{other})", code="cooperative.reference_taken",
+                       params={"reference": data.reference, "existing_id": other},
+                       field="reference", value=data.reference,
                        existing_id=other)
     coop = Cooperative(**{**data.model_dump(), "name": name, "name_ar": name_ar})
     uow.session.add(coop)
@@ -76,9 +82,11 @@ def update_cooperative(uow: UnitOfWork, cooperative_id: int, data: CooperativeUp
     before = columns(coop, fields)
     after = {k: getattr(data, k) for k in fields}
     if "sector" in after and after["sector"] is None:
-        raise InvalidInput("sector: a sector is required", field="sector")
+        raise InvalidInput("sector: a sector is required", code="cooperative.sector_required",
+                           field="sector")
     if "founded_on" in after and after["founded_on"] is None:
-        raise InvalidInput("founded_on: a founding date is required", field="founded_on")
+        raise InvalidInput("founded_on: a founding date is required",
+                           code="cooperative.founded_on_required", field="founded_on")
     name, name_ar = _check_names(after.get("name", coop.name), after.get("name_ar", coop.name_ar))
     if "province_code" in after:
         check_province(uow, after["province_code"])
@@ -101,10 +109,15 @@ def dissolve_cooperative(uow: UnitOfWork, cooperative_id: int, *, on: date,
     coop = get(uow, Cooperative, cooperative_id, what="cooperative", lock=True)
     if coop.dissolved_on is not None:
         raise RuleViolation(f"cooperative #{coop.id} was already dissolved on "
-                            f"{coop.dissolved_on.isoformat()}", field="dissolved_on",
+                            f"{coop.dissolved_on.isoformat()}",
+                            code="cooperative.already_dissolved",
+                            params={"id": coop.id, "dissolved_on": coop.dissolved_on},
+                            field="dissolved_on",
                             value=coop.dissolved_on.isoformat())
     if on < coop.founded_on:
         raise InvalidInput(f"dissolved_on: {on.isoformat()} is before its founding",
+                           code="cooperative.dissolved_before_founded",
+                           params={"dissolved_on": on, "founded_on": coop.founded_on},
                            field="dissolved_on", value=on.isoformat())
     coop.dissolved_on = on
     for m in coop.memberships:
@@ -127,12 +140,18 @@ def admit_member(uow: UnitOfWork, data: MembershipCreate, *, actor: str) -> Memb
             f"joined_on: cooperative {coop.reference} is not active on "
             f"{data.joined_on.isoformat()} (founded {coop.founded_on.isoformat()}"
             + (f", dissolved {coop.dissolved_on.isoformat()})" if coop.dissolved_on else ")"),
+            code="cooperative.not_active_dissolved" if coop.dissolved_on
+            else "cooperative.not_active_founded",
+            params={"reference": coop.reference, "on": data.joined_on,
+                    "founded_on": coop.founded_on, "dissolved_on": coop.dissolved_on},
             field="joined_on", value=data.joined_on.isoformat())
     other = uow.session.scalar(select(Membership.id).where(
         Membership.cooperative_id == coop.id, Membership.beneficiary_id == person.id))
     if other is not None:
         raise Conflict(f"beneficiary #{person.id} is already a member of {coop.reference} "
-                       f"(membership #{other})", field="cin", value=person.id, existing_id=other)
+                       f"(membership #{other})", code="membership.exists",
+                       params={"id": person.id, "reference": coop.reference, "existing_id": other},
+                       field="cin", value=person.id, existing_id=other)
     # Joining (back-dated) a cooperative whose dissolution is already recorded: she leaves on
     # that date, as dissolve_cooperative does for members who were there first.
     membership = Membership(cooperative_id=coop.id, beneficiary_id=person.id, role=data.role,
@@ -150,10 +169,14 @@ def remove_member(uow: UnitOfWork, membership_id: int, *, on: date, actor: str) 
     membership = get(uow, Membership, membership_id, what="membership", lock=True)
     if membership.left_on is not None:
         raise RuleViolation(f"membership #{membership.id} already ended on "
-                            f"{membership.left_on.isoformat()}", field="left_on",
+                            f"{membership.left_on.isoformat()}", code="membership.already_ended",
+                            params={"id": membership.id, "left_on": membership.left_on},
+                            field="left_on",
                             value=membership.left_on.isoformat())
     if on < membership.joined_on:
         raise InvalidInput(f"left_on: {on.isoformat()} is before she joined",
+                           code="membership.left_before_joined",
+                           params={"left_on": on, "joined_on": membership.joined_on},
                            field="left_on", value=on.isoformat())
     membership.left_on = on
     uow.session.flush()

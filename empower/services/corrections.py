@@ -60,20 +60,29 @@ def update_program(uow: UnitOfWork, program_id: int, data: ProgramCreate, *,
         other = uow.session.scalar(select(Program.id).where(Program.code == data.code))
         if other is not None:
             raise Conflict(f"code: program '{data.code}' already exists (program #{other})",
+                           code="program.code_taken",
+                           params={"code": data.code, "existing_id": other},
                            field="code", value=data.code, existing_id=other)
     if data.end_date is not None and data.end_date < data.start_date:
         raise InvalidInput(f"end_date: {data.end_date.isoformat()} is before the start date "
-                           f"{data.start_date.isoformat()}", field="end_date",
+                           f"{data.start_date.isoformat()}", code="program.end_before_start",
+                           params={"end_date": data.end_date, "start_date": data.start_date},
+                           field="end_date",
                            value=data.end_date.isoformat())
     check_region(uow, data.region_code)
     budget = centimes(data.budget, field="budget")
     cap = None if data.grant_cap is None else centimes(data.grant_cap, field="grant_cap")
     if cap is not None and cap > budget:
         raise InvalidInput(f"grant_cap: {data.grant_cap} MAD is above the budget {data.budget} MAD",
+                           code="program.cap_above_budget",
+                           params={"grant_cap": mad(cap), "budget": mad(budget)},
                            field="grant_cap", value=str(data.grant_cap))
     if budget < program.committed_centimes:
         raise RuleViolation(f"budget: {data.budget} MAD is below the "
                             f"{mad(program.committed_centimes)} MAD already committed to grants",
+                            code="program.budget_below_committed",
+                            params={"budget": mad(budget),
+                                    "committed": mad(program.committed_centimes)},
                             field="budget",
                             value=str(data.budget))
     _apply(uow, program, "program", {
@@ -105,6 +114,8 @@ def correct_enrollment(uow: UnitOfWork, enrollment_id: int, *, actor: str,
         if current is None:
             raise InvalidInput(f"{name}: enrolment #{enr.id} is {enr.status.value}; "
                                f"it has no {name.replace('_', ' ')} to correct",
+                               code="enrolment.no_such_step",
+                               params={"id": enr.id, "status": enr.status.value, "name": name},
                                field=name, value=str(new))
         wanted[name] = new
     if applied_on is not None:
@@ -114,22 +125,31 @@ def correct_enrollment(uow: UnitOfWork, enrollment_id: int, *, actor: str,
     if final["enrolled_on"] is not None and final["enrolled_on"] < final["applied_on"]:
         raise InvalidInput(f"enrolled_on: {final['enrolled_on'].isoformat()} is before her "
                            f"application on {final['applied_on'].isoformat()}",
+                           code="enrolment.enrolled_before_application",
+                           params={"enrolled_on": final["enrolled_on"],
+                                   "applied_on": final["applied_on"]},
                            field="enrolled_on", value=final["enrolled_on"].isoformat())
     if final["rejected_on"] is not None and final["rejected_on"] < final["applied_on"]:
         raise InvalidInput(f"rejected_on: {final['rejected_on'].isoformat()} is before the "
-                           f"application", field="rejected_on",
+                           f"application", code="enrolment.rejected_before_application",
+                           params={"rejected_on": final["rejected_on"]}, field="rejected_on",
                            value=final["rejected_on"].isoformat())
     if final["exited_on"] is not None and final["enrolled_on"] is not None \
             and final["exited_on"] < final["enrolled_on"]:
         raise InvalidInput(f"exited_on: {final['exited_on'].isoformat()} is before she was "
-                           f"enrolled on {final['enrolled_on'].isoformat()}", field="exited_on",
+                           f"enrolled on {final['enrolled_on'].isoformat()}",
+                           code="enrolment.exited_before_enrolled",
+                           params={"exited_on": final["exited_on"],
+                                   "enrolled_on": final["enrolled_on"]}, field="exited_on",
                            value=final["exited_on"].isoformat())
     if "enrolled_on" in wanted:
         program = enr.program
         on = wanted["enrolled_on"]
         if not PROGRAM_RUNNING.holds(program, on):
             raise NotEligible(f"enrolled_on: program {program.code} is not running on "
-                              f"{on.isoformat()}", field="enrolled_on", value=on.isoformat())
+                              f"{on.isoformat()}", code="program.not_running",
+                              params={"program": program.code, "on": on},
+                              field="enrolled_on", value=on.isoformat())
     _apply(uow, enr, "enrollment", wanted, actor=actor)
     return enr
 
@@ -152,6 +172,9 @@ def correct_grant(uow: UnitOfWork, grant_id: int, *, actor: str, purpose: str | 
         if getattr(grant, name) is None:
             raise InvalidInput(f"{name}: grant {grant.reference} is {grant.status.value}; "
                                f"it has no {name.replace('_', ' ')} to correct",
+                               code="grant.no_such_step",
+                               params={"reference": grant.reference,
+                                       "status": grant.status.value, "name": name},
                                field=name, value=new.isoformat())
         wanted[name] = new
     final = {k: wanted.get(k, getattr(grant, k))
@@ -162,17 +185,23 @@ def correct_grant(uow: UnitOfWork, grant_id: int, *, actor: str, purpose: str | 
                 and final[later] < final[earlier]:
             raise InvalidInput(f"{later}: {final[later].isoformat()} is before "
                                f"{earlier.replace('_', ' ')} {final[earlier].isoformat()}",
+                               code="grant.dates_out_of_order",
+                               params={"later": later, "later_date": final[later],
+                                       "earlier": earlier, "earlier_date": final[earlier]},
                                field=later, value=final[later].isoformat())
     if "approved_on" in wanted:
         program = grant.program
         on = wanted["approved_on"]
         if not PROGRAM_RUNNING.holds(program, on):
             raise NotEligible(f"approved_on: program {program.code} is not running on "
-                              f"{on.isoformat()}", field="approved_on", value=on.isoformat())
+                              f"{on.isoformat()}", code="program.not_running",
+                              params={"program": program.code, "on": on},
+                              field="approved_on", value=on.isoformat())
         first_paid = min((d.paid_on for d in grant.disbursements), default=None)
         if first_paid is not None and first_paid < on:
             raise InvalidInput(f"approved_on: a tranche was paid on {first_paid.isoformat()}, "
-                               f"before {on.isoformat()}", field="approved_on",
+                               f"before {on.isoformat()}", code="grant.approved_after_tranche",
+                               params={"paid_on": first_paid, "on": on}, field="approved_on",
                                value=on.isoformat())
     _apply(uow, grant, "grant", wanted, actor=actor)
     return grant
@@ -191,19 +220,24 @@ def correct_membership(uow: UnitOfWork, membership_id: int, *, actor: str,
         coop = get(uow, Cooperative, m.cooperative_id, what="cooperative")
         if joined_on != m.joined_on and not COOPERATIVE_ACTIVE.holds(coop, joined_on):
             raise NotEligible(f"joined_on: cooperative {coop.reference} is not active on "
-                              f"{joined_on.isoformat()}", field="joined_on",
+                              f"{joined_on.isoformat()}", code="cooperative.not_active",
+                              params={"reference": coop.reference, "on": joined_on},
+                              field="joined_on",
                               value=joined_on.isoformat())
         wanted["joined_on"] = joined_on
     if left_on is not None:
         if m.left_on is None:
             raise InvalidInput(f"left_on: membership #{m.id} has not ended; record her leaving "
-                               f"instead", field="left_on", value=left_on.isoformat())
+                               f"instead", code="membership.not_ended",
+                               params={"id": m.id}, field="left_on", value=left_on.isoformat())
         wanted["left_on"] = left_on
     final_join = wanted.get("joined_on", m.joined_on)
     final_left = wanted.get("left_on", m.left_on)
     if final_left is not None and final_left < final_join:
         raise InvalidInput(f"left_on: {final_left.isoformat()} is before she joined on "
-                           f"{final_join.isoformat()}", field="left_on",
+                           f"{final_join.isoformat()}", code="membership.left_before_joined",
+                           params={"left_on": final_left, "joined_on": final_join},
+                           field="left_on",
                            value=final_left.isoformat())
     _apply(uow, m, "membership", wanted, actor=actor)
     return m
@@ -217,7 +251,7 @@ def update_survey(uow: UnitOfWork, survey_id: int, data: SurveyCreate, *,
     if (data.beneficiary_id, data.program_id, data.round) != \
             (record.beneficiary_id, record.program_id, record.round):
         raise InvalidInput("round: a survey's woman, program and round cannot be changed",
-                           field="round", value=data.round.value)
+                           code="survey.key_fixed", field="round", value=data.round.value)
     if data.round != SurveyRound.BASELINE:
         baseline_on = uow.session.scalar(select(SurveyRecord.surveyed_on).where(
             SurveyRecord.beneficiary_id == record.beneficiary_id,
@@ -225,7 +259,10 @@ def update_survey(uow: UnitOfWork, survey_id: int, data: SurveyCreate, *,
             SurveyRecord.round == SurveyRound.BASELINE))
         if baseline_on is not None and data.surveyed_on < baseline_on:
             raise InvalidInput(f"surveyed_on: {data.surveyed_on.isoformat()} is before her "
-                               f"baseline on {baseline_on.isoformat()}", field="surveyed_on",
+                               f"baseline on {baseline_on.isoformat()}",
+                               code="survey.before_baseline",
+                               params={"surveyed_on": data.surveyed_on, "baseline_on": baseline_on},
+                               field="surveyed_on",
                                value=data.surveyed_on.isoformat())
     income = None if data.monthly_income is None else centimes(
         Decimal(data.monthly_income), field="monthly_income")

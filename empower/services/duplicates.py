@@ -44,18 +44,21 @@ def resolve_duplicate(uow: UnitOfWork, candidate_id: int, *, resolution: str, ac
     who = audit.check_actor(actor)
     if resolution not in ("merge", "dismiss"):
         raise InvalidInput(f"resolution: '{resolution}' is not merge or dismiss",
+                           code="duplicate.bad_resolution", params={"value": str(resolution)},
                            field="resolution", value=resolution)
     cand = get(uow, DuplicateCandidate, candidate_id, what="duplicate candidate", lock=True)
     if cand.status != DuplicateStatus.OPEN:
         raise RuleViolation(f"duplicate candidate #{cand.id} is already {cand.status.value}",
-                            field="status", value=cand.status.value)
+                            code="duplicate.already_resolved",
+                            params={"id": cand.id, "status": cand.status.value}, field="status",
+                            value=cand.status.value)
     moved: dict[str, int] = {}
     if resolution == "merge":
         kept = get(uow, Beneficiary, cand.beneficiary_id, what="beneficiary")
         later = get(uow, Beneficiary, cand.other_beneficiary_id, what="beneficiary")
         if later.archived_on is not None or kept.archived_on is not None:
             raise RuleViolation("merge: one of the two records is already archived",
-                                field="status")
+                                code="duplicate.archived", field="status")
         moved = _move_history(uow, kept.id, later.id)
         today = utcnow().date()
         for enr in uow.session.scalars(select(Enrollment).where(

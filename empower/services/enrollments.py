@@ -24,7 +24,10 @@ def _check_program_running(program: Program, on: date, *, field: str) -> None:
         end = program.end_date.isoformat() if program.end_date else "open-ended"
         raise NotEligible(
             f"{field}: program {program.code} runs {program.start_date.isoformat()} to {end}; "
-            f"{on.isoformat()} is outside it", field=field, value=on.isoformat())
+            f"{on.isoformat()} is outside it",
+            code="program.outside_dates" if program.end_date else "program.before_start",
+            params={"program": program.code, "start_date": program.start_date,
+                    "end_date": program.end_date, "on": on}, field=field, value=on.isoformat())
 
 
 def apply(uow: UnitOfWork, data: EnrollmentCreate, *, actor: str) -> Enrollment:
@@ -37,7 +40,9 @@ def apply(uow: UnitOfWork, data: EnrollmentCreate, *, actor: str) -> Enrollment:
         Enrollment.beneficiary_id == person.id, Enrollment.program_id == program.id))
     if other is not None:
         raise Conflict(f"beneficiary #{person.id} already has an enrolment in {program.code} "
-                       f"(enrolment #{other})", field="program_id", value=program.id,
+                       f"(enrolment #{other})", code="enrolment.exists",
+                       params={"id": person.id, "program": program.code, "existing_id": other},
+                       field="program_id", value=program.id,
                        existing_id=other)
     if data.enrolled_on is not None:
         # Check the enrolment before writing the application, so a refused enrolment does not
@@ -45,6 +50,9 @@ def apply(uow: UnitOfWork, data: EnrollmentCreate, *, actor: str) -> Enrollment:
         if data.enrolled_on < data.applied_on:
             raise InvalidInput(f"enrolled_on: {data.enrolled_on.isoformat()} is before her "
                                f"application on {data.applied_on.isoformat()}",
+                               code="enrolment.enrolled_before_application",
+                               params={"enrolled_on": data.enrolled_on,
+                                       "applied_on": data.applied_on},
                                field="enrolled_on", value=data.enrolled_on.isoformat())
         check_not_archived(person, data.enrolled_on)
         _check_program_running(program, data.enrolled_on, field="enrolled_on")
@@ -64,10 +72,14 @@ def enroll(uow: UnitOfWork, enrollment_id: int, *, on: date, actor: str) -> Enro
     """Accept an application: she is enrolled from ``on`` (within the program's dates)."""
     audit.check_actor(actor)
     enrollment = get(uow, Enrollment, enrollment_id, what="enrollment", lock=True)
-    status = check_transition(enrollment.status, "enroll", what=f"enrolment #{enrollment_id}")
+    status = check_transition(enrollment.status, "enroll",
+                              what="enrolment", ref=f"#{enrollment_id}")
     if on < enrollment.applied_on:
         raise InvalidInput(f"enrolled_on: {on.isoformat()} is before her application on "
-                           f"{enrollment.applied_on.isoformat()}", field="enrolled_on",
+                           f"{enrollment.applied_on.isoformat()}",
+                           code="enrolment.enrolled_before_application",
+                           params={"enrolled_on": on, "applied_on": enrollment.applied_on},
+                           field="enrolled_on",
                            value=on.isoformat())
     check_not_archived(enrollment.beneficiary, on)
     _check_program_running(enrollment.program, on, field="enrolled_on")
@@ -85,10 +97,12 @@ def reject_enrollment(uow: UnitOfWork, enrollment_id: int, *, on: date, actor: s
     """Turn down an application."""
     audit.check_actor(actor)
     enrollment = get(uow, Enrollment, enrollment_id, what="enrollment", lock=True)
-    status = check_transition(enrollment.status, "reject", what=f"enrolment #{enrollment_id}")
+    status = check_transition(enrollment.status, "reject",
+                              what="enrolment", ref=f"#{enrollment_id}")
     if on < enrollment.applied_on:
         raise InvalidInput(f"rejected_on: {on.isoformat()} is before the application",
-                           field="rejected_on", value=on.isoformat())
+                           code="enrolment.rejected_before_application",
+                           params={"rejected_on": on}, field="rejected_on", value=on.isoformat())
     enrollment.status = status
     enrollment.rejected_on = on
     uow.session.flush()
@@ -105,11 +119,15 @@ def exit_enrollment(uow: UnitOfWork, enrollment_id: int, *, on: date,
     why = reason if isinstance(reason, ExitReason) else parse_choice(ExitReason, reason,
                                                                     field="exit_reason")
     enrollment = get(uow, Enrollment, enrollment_id, what="enrollment", lock=True)
-    status = check_transition(enrollment.status, "exit", what=f"enrolment #{enrollment_id}")
+    status = check_transition(enrollment.status, "exit",
+                              what="enrolment", ref=f"#{enrollment_id}")
     assert enrollment.enrolled_on is not None
     if on < enrollment.enrolled_on:
         raise InvalidInput(f"exited_on: {on.isoformat()} is before she was enrolled on "
-                           f"{enrollment.enrolled_on.isoformat()}", field="exited_on",
+                           f"{enrollment.enrolled_on.isoformat()}",
+                           code="enrolment.exited_before_enrolled",
+                           params={"exited_on": on, "enrolled_on": enrollment.enrolled_on},
+                           field="exited_on",
                            value=on.isoformat())
     enrollment.status = status
     enrollment.exited_on = on

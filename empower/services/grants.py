@@ -65,7 +65,7 @@ def submit_grant(uow: UnitOfWork, data: GrantCreate, *, actor: str) -> Grant:
     audit.check_actor(actor)
     if (data.beneficiary_id is None) == (data.cooperative_id is None):
         raise InvalidInput("recipient: a grant goes to exactly one beneficiary or one cooperative",
-                           field="beneficiary_id", value=None)
+                           code="grant.one_recipient", field="beneficiary_id", value=None)
     get(uow, Program, data.program_id, what="program")
     if data.beneficiary_id is not None:
         person = get(uow, Beneficiary, data.beneficiary_id, what="beneficiary")
@@ -76,6 +76,8 @@ def submit_grant(uow: UnitOfWork, data: GrantCreate, *, actor: str) -> Grant:
     other = uow.session.scalar(select(Grant.id).where(Grant.reference == data.reference))
     if other is not None:
         raise Conflict(f"reference: grant '{data.reference}' already exists (grant #{other})",
+                       code="grant.reference_taken",
+                       params={"reference": data.reference, "existing_id": other},
                        field="reference", value=data.reference, existing_id=other)
     grant = Grant(reference=data.reference, program_id=data.program_id,
                   beneficiary_id=data.beneficiary_id, cooperative_id=data.cooperative_id,
@@ -100,13 +102,17 @@ def _check_recipient_eligible(uow: UnitOfWork, grant: Grant, on: date) -> None:
         if active is None:
             raise NotEligible(
                 f"beneficiary #{grant.beneficiary_id} is not enrolled in program "
-                f"{grant.program.code} on {on.isoformat()}", field="beneficiary_id",
+                f"{grant.program.code} on {on.isoformat()}", code="grant.not_enrolled",
+                params={"id": grant.beneficiary_id, "program": grant.program.code, "on": on},
+                field="beneficiary_id",
                 value=grant.beneficiary_id)
     else:
         assert grant.cooperative_id is not None
         coop = get(uow, Cooperative, grant.cooperative_id, what="cooperative")
         if not COOPERATIVE_ACTIVE.holds(coop, on):
             raise NotEligible(f"cooperative {coop.reference} is not active on {on.isoformat()}",
+                              code="cooperative.not_active",
+                              params={"reference": coop.reference, "on": on},
                               field="cooperative_id", value=coop.id)
 
 
@@ -120,28 +126,35 @@ def approve_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
     """
     audit.check_actor(actor)
     grant = get(uow, Grant, grant_id, what="grant", lock=True)
-    status = check_transition(grant.status, "approve", what=f"grant {grant.reference}")
+    status = check_transition(grant.status, "approve", what="grant", ref=grant.reference)
     if on < grant.submitted_on:
         raise InvalidInput(f"approved_on: {on.isoformat()} is before the request was submitted "
-                           f"on {grant.submitted_on.isoformat()}", field="approved_on",
+                           f"on {grant.submitted_on.isoformat()}", code="grant.approved_before_submitted",
+                           params={"approved_on": on, "submitted_on": grant.submitted_on},
+                           field="approved_on",
                            value=on.isoformat())
     amount_c = (grant.amount_requested_centimes if amount is None
                 else centimes(amount, field="amount_approved"))
     if amount_c <= 0:
         raise InvalidInput("amount_approved: an approved amount must be above zero",
-                           field="amount_approved", value=str(mad(amount_c)))
+                           code="grant.approved_zero", field="amount_approved", value=str(mad(amount_c)))
     if amount_c > grant.amount_requested_centimes:
         raise BudgetExceeded(
             f"amount_approved: {mad(amount_c)} MAD is above the {mad(grant.amount_requested_centimes)} "
-            f"MAD requested", field="amount_approved", value=str(mad(amount_c)))
+            f"MAD requested", code="grant.above_requested",
+            params={"amount": mad(amount_c), "requested": mad(grant.amount_requested_centimes)},
+            field="amount_approved", value=str(mad(amount_c)))
     program = grant.program
     if not PROGRAM_RUNNING.holds(program, on):
         raise NotEligible(f"approved_on: program {program.code} is not running on {on.isoformat()}",
+                          code="program.not_running", params={"program": program.code, "on": on},
                           field="approved_on", value=on.isoformat())
     if program.grant_cap_centimes is not None and amount_c > program.grant_cap_centimes:
         raise BudgetExceeded(
             f"amount_approved: {mad(amount_c)} MAD is above program {program.code}'s cap of "
-            f"{mad(program.grant_cap_centimes)} MAD per grant", field="amount_approved",
+            f"{mad(program.grant_cap_centimes)} MAD per grant", code="grant.above_cap",
+            params={"amount": mad(amount_c), "program": program.code,
+                    "cap": mad(program.grant_cap_centimes)}, field="amount_approved",
             value=str(mad(amount_c)))
     _check_recipient_eligible(uow, grant, on)
     if not _reserve_budget(uow, program.id, amount_c):
@@ -149,7 +162,9 @@ def approve_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
         left = program.budget_centimes - program.committed_centimes
         raise BudgetExceeded(
             f"amount_approved: {mad(amount_c)} MAD is above what is left of program "
-            f"{program.code}'s budget ({mad(left)} MAD)", field="amount_approved",
+            f"{program.code}'s budget ({mad(left)} MAD)", code="grant.above_budget_left",
+            params={"amount": mad(amount_c), "program": program.code, "left": mad(left)},
+            field="amount_approved",
             value=str(mad(amount_c)))
     uow.session.expire(program, ["committed_centimes"])
     grant.status = status
@@ -167,9 +182,12 @@ def reject_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
     """Turn down a submitted grant."""
     audit.check_actor(actor)
     grant = get(uow, Grant, grant_id, what="grant", lock=True)
-    status = check_transition(grant.status, "reject", what=f"grant {grant.reference}")
+    status = check_transition(grant.status, "reject", what="grant", ref=grant.reference)
     if on < grant.submitted_on:
-        raise InvalidInput("rejected_on: the date is before the request", field="rejected_on",
+        raise InvalidInput("rejected_on: the date is before the request",
+                           code="grant.rejected_before_submitted",
+                           params={"rejected_on": on, "submitted_on": grant.submitted_on},
+                           field="rejected_on",
                            value=on.isoformat())
     grant.status = status
     grant.rejected_on = on
@@ -189,18 +207,21 @@ def _end_approved_grant(uow: UnitOfWork, grant_id: int, *, action: str, on: date
     """
     audit.check_actor(actor)
     grant = get(uow, Grant, grant_id, what="grant", lock=True)
-    status = check_transition(grant.status, action, what=f"grant {grant.reference}")
+    status = check_transition(grant.status, action, what="grant", ref=grant.reference)
     date_field = "cancelled_on" if action == "cancel" else "closed_on"
     assert grant.approved_on is not None and grant.amount_approved_centimes is not None
     if on < grant.approved_on:
-        raise InvalidInput(f"{date_field}: the date is before the approval", field=date_field,
+        raise InvalidInput(f"{date_field}: the date is before the approval",
+                           code="grant.ended_before_approved",
+                           params={"on": on, "approved_on": grant.approved_on}, field=date_field,
                            value=on.isoformat())
     claimed = uow.session.execute(
         update(Grant).where(Grant.id == grant.id, Grant.status == GrantStatus.APPROVED)
         .values({"status": status, date_field: on}).execution_options(synchronize_session=False))
     if _rowcount(claimed) != 1:
         raise InvalidTransition(f"grant {grant.reference}: changed by someone else meanwhile",
-                                field="status")
+                                code="grant.changed_meanwhile",
+                                params={"reference": grant.reference}, field="status")
     uow.session.refresh(grant)
     released = grant.amount_approved_centimes - grant.disbursed_centimes
     if released:
@@ -252,7 +273,8 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str) -> Disbur
     audit.check_actor(actor)
     amount_c = centimes(data.amount, field="amount")
     if amount_c <= 0:
-        raise InvalidInput("amount: a tranche must be above zero", field="amount",
+        raise InvalidInput("amount: a tranche must be above zero", code="tranche.zero",
+                           field="amount",
                            value=str(data.amount))
     grant = get(uow, Grant, data.grant_id, what="grant")
     before_cancellation = (grant.status == GrantStatus.CANCELLED
@@ -260,18 +282,24 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str) -> Disbur
                            and data.paid_on < grant.cancelled_on)
     if grant.status != GrantStatus.APPROVED and not before_cancellation:
         raise InvalidTransition(f"grant {grant.reference} is {grant.status.value}; tranches are "
-                                f"paid only on approved grants", field="grant_reference",
+                                f"paid only on approved grants", code="tranche.grant_not_approved",
+                                params={"reference": grant.reference, "status": grant.status.value},
+                                field="grant_reference",
                                 value=grant.reference)
     assert grant.approved_on is not None
     if data.paid_on < grant.approved_on:
         raise InvalidInput(f"paid_on: {data.paid_on.isoformat()} is before the grant was approved "
-                           f"on {grant.approved_on.isoformat()}", field="paid_on",
+                           f"on {grant.approved_on.isoformat()}", code="tranche.before_approval",
+                           params={"paid_on": data.paid_on, "approved_on": grant.approved_on},
+                           field="paid_on",
                            value=data.paid_on.isoformat())
     reference = data.reference
     if reference is not None:
         other = uow.session.scalar(select(Disbursement.id).where(Disbursement.reference == reference))
         if other is not None:
             raise Conflict(f"reference: tranche '{reference}' already exists (disbursement #{other})",
+                           code="tranche.reference_taken",
+                           params={"reference": reference, "existing_id": other},
                            field="reference", value=reference, existing_id=other)
     if before_cancellation:
         paid_rows = _pay_before_cancellation(uow, grant, amount_c, data.paid_on)
@@ -286,13 +314,20 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str) -> Disbur
     if paid_rows != 1:
         if grant.status != GrantStatus.APPROVED and not before_cancellation:
             raise InvalidTransition(f"grant {grant.reference} is {grant.status.value}; tranches "
-                                    f"are paid only on approved grants", field="grant_reference",
+                                    f"are paid only on approved grants",
+                                    code="tranche.grant_not_approved",
+                                    params={"reference": grant.reference,
+                                            "status": grant.status.value},
+                                    field="grant_reference",
                                     value=grant.reference)
         assert grant.amount_approved_centimes is not None
         left = grant.amount_approved_centimes - grant.disbursed_centimes
         raise OverDisbursement(
             f"amount: {mad(amount_c)} MAD would take grant {grant.reference} above its approved "
             f"{mad(grant.amount_approved_centimes)} MAD ({mad(left)} MAD left to pay)",
+            code="tranche.above_approved",
+            params={"amount": mad(amount_c), "reference": grant.reference,
+                    "approved": mad(grant.amount_approved_centimes), "left": mad(left)},
             field="amount", value=str(mad(amount_c)))
     if reference is None:
         count = uow.session.scalar(select(func.count()).select_from(Disbursement)
@@ -334,7 +369,10 @@ def _pay_before_cancellation(uow: UnitOfWork, grant: Grant, amount_c: int, paid_
         if not _reserve_budget(uow, grant.program_id, amount_c):
             raise BudgetExceeded(
                 f"amount: {mad(amount_c)} MAD paid before grant {grant.reference} was cancelled "
-                f"no longer fits program {grant.program.code}'s budget", field="amount",
+                f"no longer fits program {grant.program.code}'s budget",
+                code="tranche.late_above_budget",
+                params={"amount": mad(amount_c), "reference": grant.reference,
+                        "program": grant.program.code}, field="amount",
                 value=str(mad(amount_c)))
     uow.session.expire(grant.program, ["committed_centimes"])
     return 1

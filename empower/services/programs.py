@@ -8,7 +8,7 @@ from empower import audit
 from empower.db import UnitOfWork
 from empower.errors import Conflict, InvalidInput
 from empower.models import Agreement, Partner, Program
-from empower.rules import centimes
+from empower.rules import centimes, mad
 from empower.schemas import AgreementCreate, PartnerCreate, ProgramCreate
 from empower.services._common import check_province, check_region, get
 
@@ -20,17 +20,22 @@ def create_program(uow: UnitOfWork, data: ProgramCreate, *, actor: str) -> Progr
     audit.check_actor(actor)
     if data.end_date is not None and data.end_date < data.start_date:
         raise InvalidInput(f"end_date: {data.end_date.isoformat()} is before the start date "
-                           f"{data.start_date.isoformat()}", field="end_date",
+                           f"{data.start_date.isoformat()}", code="program.end_before_start",
+                           params={"end_date": data.end_date, "start_date": data.start_date},
+                           field="end_date",
                            value=data.end_date.isoformat())
     check_region(uow, data.region_code)
     other = uow.session.scalar(select(Program.id).where(Program.code == data.code))
     if other is not None:
         raise Conflict(f"code: program '{data.code}' already exists (program #{other})",
+                       code="program.code_taken", params={"code": data.code, "existing_id": other},
                        field="code", value=data.code, existing_id=other)
     budget = centimes(data.budget, field="budget")
     cap = None if data.grant_cap is None else centimes(data.grant_cap, field="grant_cap")
     if cap is not None and cap > budget:
         raise InvalidInput(f"grant_cap: {data.grant_cap} MAD is above the budget {data.budget} MAD",
+                           code="program.cap_above_budget",
+                           params={"grant_cap": mad(cap), "budget": mad(budget)},
                            field="grant_cap", value=str(data.grant_cap))
     program = Program(code=data.code, name=data.name, funder=data.funder,
                       start_date=data.start_date, end_date=data.end_date, budget_centimes=budget,
@@ -49,6 +54,7 @@ def create_partner(uow: UnitOfWork, data: PartnerCreate, *, actor: str) -> Partn
     other = uow.session.scalar(select(Partner.id).where(Partner.name == data.name))
     if other is not None:
         raise Conflict(f"name: partner '{data.name}' already exists (partner #{other})",
+                       code="partner.name_taken", params={"name": data.name, "existing_id": other},
                        field="name", value=data.name, existing_id=other)
     partner = Partner(**data.model_dump())
     uow.session.add(partner)
@@ -64,7 +70,8 @@ def sign_agreement(uow: UnitOfWork, data: AgreementCreate, *, actor: str) -> Agr
     get(uow, Program, data.program_id, what="program")
     get(uow, Partner, data.partner_id, what="partner")
     if data.ends_on is not None and data.ends_on < data.signed_on:
-        raise InvalidInput("ends_on: the agreement ends before it is signed", field="ends_on",
+        raise InvalidInput("ends_on: the agreement ends before it is signed",
+                           code="agreement.ends_before_signed", field="ends_on",
                            value=data.ends_on.isoformat())
     agreement = Agreement(program_id=data.program_id, partner_id=data.partner_id,
                           signed_on=data.signed_on, ends_on=data.ends_on,

@@ -26,19 +26,24 @@ def record_survey(uow: UnitOfWork, data: SurveyCreate, *, actor: str) -> SurveyR
     person = get(uow, Beneficiary, data.beneficiary_id, what="beneficiary")
     program = get(uow, Program, data.program_id, what="program")
     if person.erased_on is not None:
-        raise NotEligible(f"beneficiary #{person.id} was erased", field="beneficiary_id",
+        raise NotEligible(f"beneficiary #{person.id} was erased", code="survey.beneficiary_erased",
+                          params={"id": person.id}, field="beneficiary_id",
                           value=person.id)
     enrolment = uow.session.scalar(select(Enrollment).where(
         Enrollment.beneficiary_id == person.id, Enrollment.program_id == program.id))
     if enrolment is None or enrolment.status == EnrollmentStatus.REJECTED:
         raise NotEligible(f"beneficiary #{person.id} has no enrolment in program {program.code}",
+                          code="survey.not_enrolled",
+                          params={"id": person.id, "program": program.code},
                           field="program_code", value=program.code)
     other = uow.session.scalar(select(SurveyRecord.id).where(
         SurveyRecord.beneficiary_id == person.id, SurveyRecord.program_id == program.id,
         SurveyRecord.round == data.round))
     if other is not None:
         raise Conflict(f"round: beneficiary #{person.id} already has a {data.round.value} survey "
-                       f"in {program.code} (survey #{other})", field="round",
+                       f"in {program.code} (survey #{other})", code="survey.round_exists",
+                       params={"id": person.id, "round": data.round.value,
+                               "program": program.code, "existing_id": other}, field="round",
                        value=data.round.value, existing_id=other)
     if data.round != SurveyRound.BASELINE:
         baseline_on = uow.session.scalar(select(SurveyRecord.surveyed_on).where(
@@ -46,7 +51,10 @@ def record_survey(uow: UnitOfWork, data: SurveyCreate, *, actor: str) -> SurveyR
             SurveyRecord.round == SurveyRound.BASELINE))
         if baseline_on is not None and data.surveyed_on < baseline_on:
             raise InvalidInput(f"surveyed_on: {data.surveyed_on.isoformat()} is before her "
-                               f"baseline on {baseline_on.isoformat()}", field="surveyed_on",
+                               f"baseline on {baseline_on.isoformat()}",
+                               code="survey.before_baseline",
+                               params={"surveyed_on": data.surveyed_on, "baseline_on": baseline_on},
+                               field="surveyed_on",
                                value=data.surveyed_on.isoformat())
     values = data.model_dump(exclude={"monthly_income"})
     income = None if data.monthly_income is None else centimes(data.monthly_income,

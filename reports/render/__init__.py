@@ -32,5 +32,7 @@ def write_report(report: MonthlyReport, fmt: str, out: Path | str, *, lang: str 
         write_pdf(report, path, lang=lang)
     else:
         raise InvalidInput(f"format: '{fmt}' is not one of {', '.join(FORMATS)}",
+                           code="report.bad_format",
+                           params={"value": str(fmt), "allowed": list(FORMATS)},
                            field="format", value=fmt)
     return path
