@@ -20,7 +20,6 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///empower.db"
     redis_url: str | None = None
-    secret_key: str | None = None
     cin_pattern: str = DEFAULT_CIN_PATTERN
     min_age: int = 18
     default_language: str = "fr"
