@@ -10,7 +10,6 @@ write is a core service call.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
@@ -70,11 +69,11 @@ def tortoise_url(sqlalchemy_url: str) -> str:
     raise InvalidInput(f"database_url: the panel does not support {url.get_backend_name()}")
 
 
-def assets_dir() -> Path | None:
-    """Where ``npm ci`` put @tabler/core: ``$EMPOWER_ASSETS_DIR`` or ``node_modules`` nearby."""
-    candidates = [os.environ.get("EMPOWER_ASSETS_DIR"),
-                  str(Path(__file__).resolve().parent.parent / "node_modules"),
-                  str(Path.cwd() / "node_modules")]
+def assets_dir(configured: Path | str | None = None) -> Path | None:
+    """Where ``npm ci`` put @tabler/core: ``configured`` (``EMPOWER_ASSETS_DIR``), else a
+    ``node_modules`` beside the package or in the working directory; None when none has it."""
+    candidates = [configured, Path(__file__).resolve().parent.parent / "node_modules",
+                  Path.cwd() / "node_modules"]
     for c in candidates:
         if c and (Path(c) / "@tabler" / "core" / "dist").is_dir():
             return Path(c) / "@tabler" / "core" / "dist"
@@ -155,7 +154,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     app.state.panel = panel
     register_menu(app, panel.resources)
 
-    assets = assets_dir()
+    assets = assets_dir(settings.assets_dir)
     app.state.has_assets = assets is not None
     if assets is not None:
         app.mount("/assets/tabler", StaticFiles(directory=assets), name="tabler")

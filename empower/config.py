@@ -6,6 +6,8 @@ what it says into :func:`empower.connect` and the services.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from empower.rules import DEFAULT_CIN_PATTERN, RulesConfig
@@ -26,6 +28,9 @@ class Settings(BaseSettings):
     small_cell_threshold: int = 5
     # Keyed pseudonyms for exports shared with partners (``export --pseudonymize``).
     pseudonym_key: str | None = None
+    # The panel's front-end assets: a folder holding ``@tabler/core/dist`` (``npm ci`` puts it
+    # in ``node_modules``); unset, the panel looks in ``node_modules`` beside it.
+    assets_dir: Path | None = None
 
     def rules(self) -> RulesConfig:
         """The rule configuration these settings describe."""
