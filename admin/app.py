@@ -39,8 +39,6 @@ from .sessions import SessionStore, open_store
 __all__ = ["PanelApp", "assets_dir", "create_app", "tortoise_url"]
 
 log = logging.getLogger("empower.admin")
-IP_FAILURE_LIMIT = 20
-IP_FAILURE_WINDOW = 15 * 60
 STATIC_DIR = Path(__file__).parent / "static"
 
 
@@ -110,14 +108,15 @@ def _install_error_pages(app: FastAPIAdmin) -> None:
 
 
 def create_app(settings: Settings | None = None, *, database_url: str | None = None,
-               redis_url: str | None = None, store: Any = None, idle_seconds: int = 30 * 60,
-               absolute_seconds: int = 8 * 3600, clock: Callable[[], float] = time.time,
+               redis_url: str | None = None, store: Any = None, idle_seconds: int | None = None,
+               absolute_seconds: int | None = None, clock: Callable[[], float] = time.time,
                redis_prefix: str = "empower:",
                resources: Iterable[Resource] | None = None) -> FastAPIAdmin:
     """Build the panel for one database (SQLite or PostgreSQL) and session store.
 
     ``resources`` (default: every registered one, :data:`empower.admin.resources.RESOURCES`)
-    are the lists and records it serves, in menu order.
+    are the lists and records it serves, in menu order. ``idle_seconds`` and
+    ``absolute_seconds`` override the settings' session timeouts (tests).
     """
     compat.install()
     settings = settings or Settings()
@@ -126,10 +125,14 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     store = store if store is not None else open_store(redis_url or settings.redis_url)
     panel = Panel(
         db=db,
-        sessions=SessionStore(store, prefix=redis_prefix, idle_seconds=idle_seconds,
-                              absolute_seconds=absolute_seconds, clock=clock),
+        sessions=SessionStore(
+            store, prefix=redis_prefix, clock=clock,
+            idle_seconds=idle_seconds or settings.session_idle_minutes * 60,
+            absolute_seconds=absolute_seconds or settings.session_max_hours * 3600),
         resources=registry(resources) if resources is not None else RESOURCES,
-        clock=clock, ip_failure_limit=IP_FAILURE_LIMIT, ip_failure_window=IP_FAILURE_WINDOW)
+        clock=clock, lock_after=settings.lockout_failures, lock_minutes=settings.lockout_minutes,
+        ip_failure_limit=settings.login_ip_failures,
+        ip_failure_window=settings.login_ip_window_minutes * 60)
 
     @asynccontextmanager
     async def lifespan(app: FastAPIAdmin) -> AsyncIterator[None]:

@@ -49,6 +49,10 @@ class Panel:
     sessions: SessionStore
     resources: dict[str, Resource]
     clock: Callable[[], float]
+    # Wrong passwords in a row that lock an account, and for how long.
+    lock_after: int
+    lock_minutes: int
+    # Failed logins from one address that are refused (429) until the window (seconds) ends.
     ip_failure_limit: int
     ip_failure_window: int
     # Reference data, read once at start-up (lifespan).
