@@ -158,7 +158,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     register_menu(app, panel.resources)
 
     assets = assets_dir(settings.assets_dir)
-    app.state.has_assets = assets is not None
+    panel.has_assets = assets is not None
     if assets is not None:
         app.mount("/assets/tabler", StaticFiles(directory=assets), name="tabler")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
