@@ -31,7 +31,8 @@ __all__ = [
     "update_user",
 ]
 
-# Five wrong passwords in a row lock the account for fifteen minutes.
+# By default five wrong passwords in a row lock the account for fifteen minutes
+# (EMPOWER_LOCKOUT_FAILURES, EMPOWER_LOCKOUT_MINUTES).
 LOCK_AFTER = 5
 LOCK_MINUTES = 15
 
@@ -157,15 +158,19 @@ def set_language(db: Database, user_id: int, language: str) -> None:
         uow.commit()
 
 
-def record_failed_login(db: Database, user_id: int, *, now: datetime | None = None) -> bool:
-    """Count a wrong password; returns True when this failure locked the account."""
+def record_failed_login(db: Database, user_id: int, *, now: datetime | None = None,
+                        lock_after: int = LOCK_AFTER, lock_minutes: int = LOCK_MINUTES) -> bool:
+    """Count a wrong password; returns True when this failure locked the account.
+
+    The ``lock_after``-th failure in a row locks it for ``lock_minutes`` (audited).
+    """
     now = now or utcnow()
     with db.unit_of_work() as uow:
         user = _get(uow, user_id, lock=True)
         user.failed_logins += 1
-        locked = user.failed_logins >= LOCK_AFTER
+        locked = user.failed_logins >= lock_after
         if locked:
-            user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+            user.locked_until = now + timedelta(minutes=lock_minutes)
             user.failed_logins = 0
             audit.record(uow, actor="panel", action="lock", entity="user", entity_id=user_id,
                          changes={"locked_until": user.locked_until})

@@ -10,7 +10,6 @@ write is a core service call.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
@@ -40,8 +39,6 @@ from .sessions import SessionStore, open_store
 __all__ = ["PanelApp", "assets_dir", "create_app", "tortoise_url"]
 
 log = logging.getLogger("empower.admin")
-IP_FAILURE_LIMIT = 20
-IP_FAILURE_WINDOW = 15 * 60
 STATIC_DIR = Path(__file__).parent / "static"
 
 
@@ -72,11 +69,11 @@ def tortoise_url(sqlalchemy_url: str) -> str:
                        params={"backend": url.get_backend_name()}, field="database_url")
 
 
-def assets_dir() -> Path | None:
-    """Where ``npm ci`` put @tabler/core: ``$EMPOWER_ASSETS_DIR`` or ``node_modules`` nearby."""
-    candidates = [os.environ.get("EMPOWER_ASSETS_DIR"),
-                  str(Path(__file__).resolve().parent.parent / "node_modules"),
-                  str(Path.cwd() / "node_modules")]
+def assets_dir(configured: Path | str | None = None) -> Path | None:
+    """Where ``npm ci`` put @tabler/core: ``configured`` (``EMPOWER_ASSETS_DIR``), else a
+    ``node_modules`` beside the package or in the working directory; None when none has it."""
+    candidates = [configured, Path(__file__).resolve().parent.parent / "node_modules",
+                  Path.cwd() / "node_modules"]
     for c in candidates:
         if c and (Path(c) / "@tabler" / "core" / "dist").is_dir():
             return Path(c) / "@tabler" / "core" / "dist"
@@ -113,14 +110,15 @@ def _install_error_pages(app: FastAPIAdmin) -> None:
 
 
 def create_app(settings: Settings | None = None, *, database_url: str | None = None,
-               redis_url: str | None = None, store: Any = None, idle_seconds: int = 30 * 60,
-               absolute_seconds: int = 8 * 3600, clock: Callable[[], float] = time.time,
+               redis_url: str | None = None, store: Any = None, idle_seconds: int | None = None,
+               absolute_seconds: int | None = None, clock: Callable[[], float] = time.time,
                redis_prefix: str = "empower:",
                resources: Iterable[Resource] | None = None) -> FastAPIAdmin:
     """Build the panel for one database (SQLite or PostgreSQL) and session store.
 
     ``resources`` (default: every registered one, :data:`empower.admin.resources.RESOURCES`)
-    are the lists and records it serves, in menu order.
+    are the lists and records it serves, in menu order. ``idle_seconds`` and
+    ``absolute_seconds`` override the settings' session timeouts (tests).
     """
     compat.install()
     settings = settings or Settings()
@@ -129,10 +127,14 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     store = store if store is not None else open_store(redis_url or settings.redis_url)
     panel = Panel(
         db=db,
-        sessions=SessionStore(store, prefix=redis_prefix, idle_seconds=idle_seconds,
-                              absolute_seconds=absolute_seconds, clock=clock),
+        sessions=SessionStore(
+            store, prefix=redis_prefix, clock=clock,
+            idle_seconds=idle_seconds or settings.session_idle_minutes * 60,
+            absolute_seconds=absolute_seconds or settings.session_max_hours * 3600),
         resources=registry(resources) if resources is not None else RESOURCES,
-        clock=clock, ip_failure_limit=IP_FAILURE_LIMIT, ip_failure_window=IP_FAILURE_WINDOW)
+        clock=clock, lock_after=settings.lockout_failures, lock_minutes=settings.lockout_minutes,
+        ip_failure_limit=settings.login_ip_failures,
+        ip_failure_window=settings.login_ip_window_minutes * 60)
 
     @asynccontextmanager
     async def lifespan(app: FastAPIAdmin) -> AsyncIterator[None]:
@@ -157,8 +159,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     app.state.panel = panel
     register_menu(app, panel.resources)
 
-    assets = assets_dir()
-    app.state.has_assets = assets is not None
+    assets = assets_dir(settings.assets_dir)
+    panel.has_assets = assets is not None
     if assets is not None:
         app.mount("/assets/tabler", StaticFiles(directory=assets), name="tabler")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

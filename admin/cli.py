@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 import typer
+from pydantic import ValidationError
 
 from empower.config import Settings
 from empower.errors import EmpowerError
@@ -14,6 +15,17 @@ from empower.errors import EmpowerError
 __all__ = ["app"]
 
 app = typer.Typer(help="The admin panel for program officers.", no_args_is_help=True)
+
+
+def _settings() -> Settings:
+    """The EMPOWER_* settings; a bad value exits (status 2) naming the variable and the value."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        for e in exc.errors():
+            name = "EMPOWER_" + "_".join(str(part) for part in e["loc"]).upper()
+            typer.echo(f"{name}: {e['msg']} (value {e.get('input')!r})", err=True)
+        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -25,7 +37,7 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     import uvicorn
     from empower.admin import create_app
 
-    settings = Settings()
+    settings = _settings()
     if workers > 1 and not settings.redis_url:
         typer.echo("more than one worker needs EMPOWER_REDIS_URL (sessions are shared there)",
                    err=True)
@@ -65,7 +77,7 @@ def create_user(name: str = typer.Argument(..., help="User name (no spaces)."),
 
     import empower
 
-    settings = Settings()
+    settings = _settings()
     password = _read_password()
     db = empower.connect(settings.database_url, rules=settings.rules())
     try:

@@ -49,8 +49,14 @@ class Panel:
     sessions: SessionStore
     resources: dict[str, Resource]
     clock: Callable[[], float]
+    # Wrong passwords in a row that lock an account, and for how long.
+    lock_after: int
+    lock_minutes: int
+    # Failed logins from one address that are refused (429) until the window (seconds) ends.
     ip_failure_limit: int
     ip_failure_window: int
+    # Whether Tabler's files were found (pages link them only then; panel.css always).
+    has_assets: bool = False
     # Reference data, read once at start-up (lifespan).
     province_names: dict[str, tuple[str, str]] = field(default_factory=dict)
     provinces_by_region: dict[str, list[str]] = field(default_factory=dict)

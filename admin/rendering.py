@@ -73,7 +73,7 @@ def render(request: Request, name: str, context: dict[str, Any],
             if p is not None and (p.is_admin or not spec.admin_only)]
     base = {"request": request, "locale": locale, "rtl": locale == "ar", "menu": menu,
             "csrf": p.csrf if p else context.get("csrf", ""), "p": p,
-            "has_assets": request.app.state.has_assets}
+            "has_assets": request.app.state.panel.has_assets}
     base.update(context)
     response: HTMLResponse = templates.TemplateResponse(request, name, base,
                                                         status_code=status_code)

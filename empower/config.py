@@ -6,6 +6,9 @@ what it says into :func:`empower.connect` and the services.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from empower.rules import DEFAULT_CIN_PATTERN, RulesConfig
@@ -20,13 +23,24 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///empower.db"
     redis_url: str | None = None
-    secret_key: str | None = None
     cin_pattern: str = DEFAULT_CIN_PATTERN
     min_age: int = 18
     default_language: str = "fr"
     small_cell_threshold: int = 5
     # Keyed pseudonyms for exports shared with partners (``export --pseudonymize``).
     pseudonym_key: str | None = None
+    # The panel's front-end assets: a folder holding ``@tabler/core/dist`` (``npm ci`` puts it
+    # in ``node_modules``); unset, the panel looks in ``node_modules`` beside it.
+    assets_dir: Path | None = None
+    # A panel session ends after this long without a request, and this long after login.
+    session_idle_minutes: int = Field(30, gt=0)
+    session_max_hours: int = Field(8, gt=0)
+    # This many wrong passwords in a row lock a panel account for lockout_minutes; this many
+    # failed logins from one address within the window are refused (HTTP 429) until it ends.
+    lockout_failures: int = Field(5, gt=0)
+    lockout_minutes: int = Field(15, gt=0)
+    login_ip_failures: int = Field(20, gt=0)
+    login_ip_window_minutes: int = Field(15, gt=0)
 
     def rules(self) -> RulesConfig:
         """The rule configuration these settings describe."""

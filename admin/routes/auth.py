@@ -76,7 +76,8 @@ async def login(request: Request) -> Response:
         return refuse(compat.gettext("Your form expired; please try again."), 403)
     ip = request.client.host if request.client else "unknown"
     if await sessions.failures(ip) >= panel.ip_failure_limit:
-        return refuse(compat.gettext("Too many attempts; try again in 15 minutes."), 429)
+        return refuse(compat.gettext("Too many attempts; try again in %(minutes)s minutes.")
+                      % {"minutes": panel.ip_failure_window // 60}, 429)
     user = await m.User.filter(username=username).first().values(
         "id", "password_hash", "is_active", "locked_until", "session_generation")
     ok = await run_in_threadpool(verify_password, password,
@@ -89,7 +90,9 @@ async def login(request: Request) -> Response:
     if not user or not ok or not user["is_active"]:
         await sessions.count_failure(ip, panel.ip_failure_window)
         if user and not ok:
-            locked = await run_in_threadpool(accounts.record_failed_login, panel.db, user["id"])
+            locked = await run_in_threadpool(lambda: accounts.record_failed_login(
+                panel.db, user["id"], lock_after=panel.lock_after,
+                lock_minutes=panel.lock_minutes))
             if locked:
                 return refuse(compat.gettext(
                     "This account is locked after repeated failures; try again later."), 423)

@@ -89,3 +89,13 @@ def test_serve_starts_the_panel_on_the_embedded_default(tmp_path, sqlite_templat
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_a_bad_setting_is_named_not_a_traceback(monkeypatch):
+    monkeypatch.setenv("EMPOWER_SESSION_IDLE_MINUTES", "0")
+    result = CliRunner().invoke(app, ["create-user", "x", "--role", "admin"],
+                                input="une phrase de passe assez longue\n")
+    assert result.exit_code == 2
+    assert "EMPOWER_SESSION_IDLE_MINUTES: Input should be greater than 0 (value '0')" in \
+        result.output
+    assert "Traceback" not in result.output
