@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from empower.errors import EmpowerError
+from empower.io.safety import neutralise
 
 __all__ = ["register"]
 
@@ -77,8 +78,8 @@ def register(app: typer.Typer) -> None:
         """Import a CSV, Excel or KoboToolbox file of one KIND; every rejected row is reported."""
         from empower.config import Settings
         from empower.db import connect
-        from empower.io.columns import kind_spec
         from empower.io.importing import MODES, Rejection, import_file
+        from empower.io.importing.columns import kind_spec
         from empower.io.reading import FileRejected
 
         out, err = Console(highlight=False), Console(stderr=True, highlight=False)
@@ -114,8 +115,6 @@ def register(app: typer.Typer) -> None:
 
         def on_rejection(rej: Rejection) -> None:
             if writer is not None:
-                from empower.io.exporting import neutralise
-
                 writer.writerow([rej.line, rej.column, neutralise(rej.value), rej.reason])
 
         bar = _ProgressBar(err, f"importing {file.name}") if err.is_terminal else None

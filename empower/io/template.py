@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from empower.errors import InvalidInput
-from empower.io.columns import kind_spec
+from empower.io.importing.columns import kind_spec
 
 __all__ = ["write_template"]
 
