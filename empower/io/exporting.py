@@ -147,11 +147,13 @@ def export_kind(db: Database, kind: str, path: str | Path, *,
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
-        raise InvalidInput(f"file: '{path.name}' must end in .csv or .xlsx", field="file",
+        raise InvalidInput(f"file: '{path.name}' must end in .csv or .xlsx",
+                           code="export.file_suffix", params={"name": path.name}, field="file",
                            value=str(path))
     if pseudonymize and not pseudonym_key:
         raise InvalidInput("pseudonym_key: --pseudonymize needs a secret key "
-                           "(set EMPOWER_PSEUDONYM_KEY)", field="pseudonym_key")
+                           "(set EMPOWER_PSEUDONYM_KEY)", code="export.pseudonym_key_missing",
+                           field="pseudonym_key")
     key = pseudonym_key if pseudonymize else None
     headers = [n for n in EXPORT_COLUMNS[spec.name]
                if not (key and spec.name == "beneficiaries" and n in _NAMES)]

@@ -209,27 +209,32 @@ def _check_decided(grant: Grant, *, program_id: int | None, beneficiary_id: int 
                    cooperative_id: int | None, amount_requested: Decimal | None,
                    amount_approved: Decimal | None) -> None:
     recipient = (grant.beneficiary_id, grant.cooperative_id)
-    fixed: list[tuple[str, str, bool]] = [
-        ("program_id", "program", program_id is not None and program_id != grant.program_id),
-        ("beneficiary_id", "recipient",
+    fixed: list[tuple[str, str, str, bool]] = [
+        ("program_id", "program", "grant.program_not_corrected",
+         program_id is not None and program_id != grant.program_id),
+        ("beneficiary_id", "recipient", "grant.recipient_not_corrected",
          beneficiary_id is not None and recipient != (beneficiary_id, None)),
-        ("cooperative_id", "recipient",
+        ("cooperative_id", "recipient", "grant.recipient_not_corrected",
          cooperative_id is not None and recipient != (None, cooperative_id)),
-        ("amount_requested", "amount requested", amount_requested is not None
+        ("amount_requested", "amount requested", "grant.amount_requested_not_corrected",
+         amount_requested is not None
          and centimes(amount_requested, field="amount_requested")
          != grant.amount_requested_centimes)]
-    for name, what, differs in fixed:
+    for name, what, code, differs in fixed:
         if differs:
             raise RuleViolation(f"{name}: grant {grant.reference} is already recorded with "
                                 f"another {what}; that is not changed by import or correction",
+                                code=code, params={"reference": grant.reference},
                                 field=name, value=grant.reference)
     if amount_approved is not None and grant.amount_approved_centimes is not None \
             and centimes(amount_approved, field="amount_approved") \
             != grant.amount_approved_centimes:
         raise RuleViolation(f"amount_approved: grant {grant.reference} was approved for "
                             f"{mad(grant.amount_approved_centimes)} MAD; that is not changed by "
-                            f"import or correction", field="amount_approved",
-                            value=str(amount_approved))
+                            f"import or correction", code="grant.amount_approved_not_corrected",
+                            params={"reference": grant.reference,
+                                    "amount": mad(grant.amount_approved_centimes)},
+                            field="amount_approved", value=str(amount_approved))
 
 
 def confirm_disbursement(uow: UnitOfWork, disbursement_id: int, *, grant_id: int | None = None,
@@ -249,7 +254,9 @@ def confirm_disbursement(uow: UnitOfWork, disbursement_id: int, *, grant_id: int
     if any(value is not None and value != stored[name] for name, value in given.items()):
         raise RuleViolation(f"reference: tranche {tranche.reference} is already recorded with "
                             f"other values; payments are not changed by import or correction",
-                            field="reference", value=tranche.reference)
+                            code="disbursement.not_corrected",
+                            params={"reference": tranche.reference}, field="reference",
+                            value=tranche.reference)
     return tranche
 
 
@@ -263,12 +270,15 @@ def confirm_dissolution(uow: UnitOfWork, cooperative_id: int, *, dissolved_on: d
     coop = get(uow, Cooperative, cooperative_id, what="cooperative")
     if coop.dissolved_on is None:
         raise InvalidInput(f"dissolved_on: cooperative {coop.reference} is not dissolved; "
-                           f"dissolve it instead", field="dissolved_on",
+                           f"dissolve it instead", code="cooperative.not_dissolved",
+                           params={"reference": coop.reference}, field="dissolved_on",
                            value=dissolved_on.isoformat())
     if coop.dissolved_on != dissolved_on:
         raise RuleViolation(
             f"dissolved_on: cooperative {coop.reference} was dissolved on "
             f"{coop.dissolved_on.isoformat()}; that date is not changed by import or correction",
+            code="cooperative.dissolution_not_corrected",
+            params={"reference": coop.reference, "on": coop.dissolved_on},
             field="dissolved_on", value=dissolved_on.isoformat())
     return coop
 

@@ -55,6 +55,11 @@ def clean(raw: Any) -> Any:
 # ----------------------------------------------------------------------------- parsers
 
 
+def _not(col: str, raw: Any, what: str, code: str) -> InvalidInput:
+    return InvalidInput(f"{col}: '{raw}' is not {what}", code=code, params={"value": str(raw)},
+                        field=col, value=raw)
+
+
 def text(raw: Any, col: str) -> str:
     """Any cell as text (dates as ISO dates); never raises."""
     if isinstance(raw, datetime):
@@ -80,7 +85,7 @@ def a_date(raw: Any, col: str) -> date:
     if isinstance(raw, date):
         return raw
     if isinstance(raw, bool):
-        raise InvalidInput(f"{col}: '{raw}' is not a date", field=col, value=raw)
+        raise _not(col, raw, "a date", "import.date_invalid")
     if isinstance(raw, int | float):
         return _serial(raw, col, raw)
     cell = str(raw)
@@ -92,17 +97,19 @@ def a_date(raw: Any, col: str) -> date:
         if m:
             return date(int(m[3]), int(m[2]), int(m[1]))
     except ValueError as exc:
-        raise InvalidInput(f"{col}: '{raw}' is not a real date", field=col, value=raw) from exc
+        raise InvalidInput(f"{col}: '{raw}' is not a real date", code="import.date_unreal",
+                           params={"value": str(raw)}, field=col, value=raw) from exc
     if _SERIAL.match(cell):
         return _serial(float(cell), col, raw)
     raise InvalidInput(f"{col}: '{raw}' is not a date (use YYYY-MM-DD or dd/mm/yyyy)",
-                       field=col, value=raw)
+                       code="import.date_unreadable", params={"value": str(raw)}, field=col,
+                       value=raw)
 
 
 def _serial(number: float, col: str, raw: Any) -> date:
     # Excel serials: day 1 is 1900-01-01; beyond 9999-12-31 nothing is a date.
     if not 1 <= number <= 2958465:
-        raise InvalidInput(f"{col}: '{raw}' is not a date", field=col, value=raw)
+        raise _not(col, raw, "a date", "import.date_invalid")
     return _EXCEL_EPOCH + timedelta(days=int(number))
 
 
@@ -112,7 +119,7 @@ def amount(raw: Any, col: str) -> Decimal:
     Raises :class:`InvalidInput` as :func:`empower.rules.centimes` does.
     """
     if isinstance(raw, bool):
-        raise InvalidInput(f"{col}: '{raw}' is not an amount", field=col, value=raw)
+        raise _not(col, raw, "an amount", "amount.invalid")
     if isinstance(raw, float):
         # repr is the shortest text that reads back as this float: 0.1, not 0.1000000000000000055.
         raw = repr(raw)
@@ -137,13 +144,14 @@ def yes_no(raw: Any, col: str) -> bool:
     if key in _FALSE:
         return False
     raise InvalidInput(f"{col}: '{raw}' is not yes/no (oui/non, true/false, 1/0, نعم/لا)",
-                       field=col, value=raw)
+                       code="import.yes_no_invalid", params={"value": str(raw)}, field=col,
+                       value=raw)
 
 
 def whole_number(raw: Any, col: str) -> int:
     """A whole number (``5``, ``5.0``, ``"5,0"``); :class:`InvalidInput` otherwise."""
     if isinstance(raw, bool):
-        raise InvalidInput(f"{col}: '{raw}' is not a whole number", field=col, value=raw)
+        raise _not(col, raw, "a whole number", "import.whole_number_invalid")
     if isinstance(raw, int):
         return raw
     try:
@@ -152,13 +160,13 @@ def whole_number(raw: Any, col: str) -> int:
             return int(dec)
     except InvalidOperation:
         pass
-    raise InvalidInput(f"{col}: '{raw}' is not a whole number", field=col, value=raw)
+    raise _not(col, raw, "a whole number", "import.whole_number_invalid")
 
 
 def number(raw: Any, col: str) -> float:
     """A finite number, with ``.`` or ``,`` as decimal separator; :class:`InvalidInput` otherwise."""
     if isinstance(raw, bool):
-        raise InvalidInput(f"{col}: '{raw}' is not a number", field=col, value=raw)
+        raise _not(col, raw, "a number", "import.number_invalid")
     if isinstance(raw, int | float):
         return float(raw)
     try:
@@ -166,7 +174,7 @@ def number(raw: Any, col: str) -> float:
     except ValueError:
         value = float("nan")
     if value != value or value in (float("inf"), float("-inf")):
-        raise InvalidInput(f"{col}: '{raw}' is not a number", field=col, value=raw)
+        raise _not(col, raw, "a number", "import.number_invalid")
     return value
 
 
@@ -196,7 +204,8 @@ def province(raw: Any, col: str) -> str:
     if code is None:
         raise InvalidInput(
             f"{col}: '{raw}' is not a province (an HCP code such as 04.441, or its French or "
-            f"Arabic name)", field=col, value=raw)
+            f"Arabic name)", code="import.province_unknown", params={"value": str(raw)},
+            field=col, value=raw)
     return code
 
 
@@ -217,7 +226,8 @@ def region(raw: Any, col: str) -> str:
     code = _region_index().get(cell) or _region_index().get(header_key(cell))
     if code is None:
         raise InvalidInput(f"{col}: '{raw}' is not a region (an HCP code 01 to 12, or its name)",
-                           field=col, value=raw)
+                           code="import.region_unknown", params={"value": str(raw)}, field=col,
+                           value=raw)
     return code
 
 
@@ -253,7 +263,7 @@ def parse_row(positions: list[tuple[int, Column]], width: int, cells: list[Any],
         # Every cell after a stray separator is shifted: report the cause, not each symptom.
         return values, raw, [(None, "", InvalidInput(
             f"the row has {n} cells but the header has {width} (a separator inside an unquoted "
-            f"value?)"))]
+            f"value?)", code="import.row_too_wide", params={"cells": n, "width": width}))]
     issues: list[Issue] = []
     for pos, col in positions:
         name = col.name
@@ -293,5 +303,6 @@ def parse_row(positions: list[tuple[int, Column]], width: int, cells: list[Any],
             cache[key] = value
     for name in required:
         if name in values and values[name] is None and not any(i[0] == name for i in issues):
-            issues.append((name, None, InvalidInput(f"{name}: a value is required", field=name)))
+            issues.append((name, None, InvalidInput(f"{name}: a value is required",
+                                                      code="import.value_required", field=name)))
     return values, raw, issues

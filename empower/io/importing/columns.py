@@ -255,6 +255,8 @@ def kind_spec(name: str) -> Kind:
     """The spec of a kind, or :class:`InvalidInput` listing the kinds."""
     spec = KINDS.get(str(name).strip().lower())
     if spec is None:
-        raise InvalidInput(f"kind: '{name}' is not one of {', '.join(KINDS)}", field="kind",
-                           value=name)
+        raise InvalidInput(f"kind: '{name}' is not one of {', '.join(KINDS)}",
+                           code="import.kind_invalid", params={"value": str(name),
+                                                               "kinds": tuple(KINDS)},
+                           field="kind", value=name)
     return spec

@@ -60,18 +60,21 @@ def map_headers(kind: Kind, headers: list[Any], file_name: str) -> tuple[
             continue
         if name in labels:
             raise FileRejected(f"{file_name}: columns '{labels[name]}' and '{text}' both give "
-                               f"{name}; keep one")
+                               f"{name}; keep one", code="file.same_column_twice",
+                               name=file_name, first=labels[name], second=text, column=name)
         labels[name] = text
         positions.append((pos, kind.by_name[name]))
     if not positions:
         expected = ", ".join(c.name for c in kind.columns)
         raise FileRejected(f"{file_name}: no known column in the header for {kind.name} "
-                           f"(expected: {expected})")
+                           f"(expected: {expected})", code="file.no_known_column",
+                           name=file_name, kind=kind.name, expected=expected)
     missing = [c.name for c in kind.columns if c.required and c.name not in labels]
     for group in kind.one_of:
         if not any(g in labels for g in group):
             missing.append(" or ".join(group))
     if missing:
         raise FileRejected(f"{file_name}: required column(s) missing for {kind.name}: "
-                           f"{', '.join(missing)}")
+                           f"{', '.join(missing)}", code="file.required_missing",
+                           name=file_name, kind=kind.name, missing=", ".join(missing))
     return positions, labels, ignored

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from empower.errors import EmpowerError
+from empower.messages import describe
 
 __all__ = ["Issue", "ImportReport", "Rejection", "reason", "show"]
 
@@ -16,12 +17,14 @@ Issue = tuple[str | None, Any, EmpowerError]
 
 @dataclass(frozen=True)
 class Rejection:
-    """One refused cell or row: where it is, what it held, and why."""
+    """One refused cell or row: where it is, what it held, why (in the import's language), and
+    the message code of the refusal (stable across languages, for scripts)."""
 
     line: int
     column: str
     value: str
     reason: str
+    code: str = ""
 
 
 @dataclass
@@ -50,16 +53,13 @@ class ImportReport:
         return 1 if self.rejected else 0
 
 
-def reason(error: EmpowerError) -> str:
-    """The reason column of a rejection: the error's sentence without the leading field name
-    (the column already says which field)."""
-    msg = error.message
-    if error.field and msg.startswith(f"{error.field}: "):
-        return msg[len(error.field) + 2:]
-    head, sep, rest = msg.partition(": ")
-    if sep and head.replace("_", "").isalnum() and " " not in head:
-        return rest
-    return msg
+def reason(error: EmpowerError, lang: str = "en") -> str:
+    """The reason column of a rejection, in ``lang``, from the error's code and params.
+
+    The catalog's sentences do not repeat the field (the column says it); an error whose code
+    has no entry is said by its English message.
+    """
+    return describe(error, lang)
 
 
 def show(value: Any) -> str:

@@ -44,8 +44,10 @@ class ImportRun:
     """State of one import: the unit of work, the file's columns, counters and rejections."""
 
     def __init__(self, db: Database, uow: UnitOfWork, kind: Kind, report: ImportReport, *,
-                 actor: str, today: date, on_rejection: Callable[[Rejection], None] | None):
+                 actor: str, today: date, on_rejection: Callable[[Rejection], None] | None,
+                 lang: str = "en"):
         self.db = db
+        self.lang = lang
         self.uow = uow
         self.kind = kind
         self.report = report
@@ -79,7 +81,8 @@ class ImportRun:
                                                                                          column))
             if cell is not None:
                 value = cell
-            rej = Rejection(line, self.column_label(column), show(value), reason(error))
+            rej = Rejection(line, self.column_label(column), show(value),
+                            reason(error, self.lang), error.code)
             if len(self.report.rejections) < _KEEP_ERRORS:
                 self.report.rejections.append(rej)
             if self.on_rejection is not None:
@@ -115,6 +118,7 @@ class ImportRun:
             select(Cooperative).where(Cooperative.reference == reference))
         if coop is None:
             raise NotFound(f"cooperative '{reference}' does not exist",
+                           code="import.cooperative_unknown", params={"reference": reference},
                            field="cooperative_reference", value=reference)
         return coop
 
@@ -122,7 +126,8 @@ class ImportRun:
         """The grant with this reference; :class:`NotFound` when there is none."""
         grant = self.uow.session.scalar(select(Grant).where(Grant.reference == reference))
         if grant is None:
-            raise NotFound(f"grant '{reference}' does not exist", field="grant_reference",
+            raise NotFound(f"grant '{reference}' does not exist", code="import.grant_unknown",
+                           params={"reference": reference}, field="grant_reference",
                            value=reference)
         return grant
 
@@ -145,8 +150,11 @@ class ImportRun:
 def import_file(db: Database, kind: str, path: str | Path, *, mode: str = "atomic",
                 actor: str | None = None, today: date | None = None,
                 on_rejection: Callable[[Rejection], None] | None = None,
-                progress: Callable[[int, int | None], None] | None = None) -> ImportReport:
+                progress: Callable[[int, int | None], None] | None = None,
+                lang: str = "en") -> ImportReport:
     """Import ``path`` as ``kind`` in ``mode`` and say what happened.
+
+    Rejections give their reason in ``lang`` (``"fr"``, ``"ar"`` or ``"en"``).
 
     ``on_rejection`` is called for every rejected cell or row as it is found (the report keeps
     only the first ones, so a million bad rows do not fill memory); ``progress(done, total)``
@@ -155,14 +163,15 @@ def import_file(db: Database, kind: str, path: str | Path, *, mode: str = "atomi
     """
     spec = kind_spec(kind)
     if mode not in MODES:
-        raise InvalidInput(f"mode: '{mode}' is not one of {', '.join(MODES)}", field="mode",
-                           value=mode)
+        raise InvalidInput(f"mode: '{mode}' is not one of {', '.join(MODES)}",
+                           code="import.mode_invalid", params={"value": mode, "modes": MODES},
+                           field="mode", value=mode)
     path = Path(path)
     actor = actor or f"import:{path.name}"
     report = ImportReport(kind=spec.name, mode=mode, file=str(path))
     with open_table(path) as table, db.unit_of_work() as uow:
         run = ImportRun(db, uow, spec, report, actor=actor, today=today or utcnow().date(),
-                        on_rejection=on_rejection)
+                        on_rejection=on_rejection, lang=lang)
         positions, run.headers, report.ignored_columns = map_headers(spec, table.headers,
                                                                      path.name)
         run.present = frozenset(run.headers)
@@ -192,7 +201,8 @@ def import_file(db: Database, kind: str, path: str | Path, *, mode: str = "atomi
                 if first is not None:
                     issues.append((spec.key[0], None, InvalidInput(
                         f"{' + '.join(spec.key)} repeated: already on line {first} of this file",
-                        field=spec.key[0])))
+                        code="import.key_repeated",
+                        params={"key": " + ".join(spec.key), "line": first}, field=spec.key[0])))
                 else:
                     seen[seen_key] = line
             if issues:

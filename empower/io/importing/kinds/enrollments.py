@@ -53,6 +53,6 @@ def _steps(run: ImportRun, enr: Enrollment, v: dict[str, Any]) -> None:
     if v.get("exited_on") is not None and enr.exited_on is None:
         if v.get("exit_reason") is None:
             raise InvalidInput("exit_reason: a reason is required with exited_on",
-                               field="exit_reason", value=None)
+                               code="import.exit_reason_required", field="exit_reason")
         empower.exit_enrollment(run.uow, enr.id, on=v["exited_on"], reason=v["exit_reason"],
                                 actor=run.actor)

@@ -30,6 +30,7 @@ def upsert(run: ImportRun, v: dict[str, Any]) -> str:
     if (cin is None) == (coop_ref is None):
         raise InvalidInput("a grant goes to exactly one recipient: give cin or "
                            "cooperative_reference, not both and not neither",
+                           code="import.one_recipient",
                            field="cin" if "cin" in run.present else "cooperative_reference")
     beneficiary_id = run.beneficiary(cin).id if cin is not None else None
     cooperative_id = run.cooperative(coop_ref).id if coop_ref is not None else None
@@ -37,7 +38,7 @@ def upsert(run: ImportRun, v: dict[str, Any]) -> str:
     if v.get("amount_approved") is not None and v.get("approved_on") is None \
             and (found is None or found.approved_on is None):
         raise InvalidInput("approved_on: an approval date is required with amount_approved",
-                           field="approved_on")
+                           code="import.approved_on_required", field="approved_on")
     if found is None:
         grant = empower.submit_grant(run.uow, model(GrantCreate, {
             "reference": v["reference"], "program_id": program_id,
