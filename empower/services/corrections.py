@@ -6,9 +6,9 @@ function takes the wanted values, changes only what differs, applies the same ru
 that created the record, and writes one ``correct`` audit event naming the changed fields.
 Nothing changes (and nothing is logged) when the values are already those.
 
-Money already decided is never corrected, by an import or a script: a grant's program,
-recipient, requested and approved amounts (:func:`correct_grant`), a tranche
-(:func:`confirm_disbursement`), a cooperative's dissolution date, on which its members left
+What is decided is never corrected, by an import or a script: the money of a grant (its
+program, recipient, requested and approved amounts: :func:`correct_grant`), a tranche paid
+(:func:`confirm_disbursement`), and a cooperative's dissolution date, on which its members left
 (:func:`confirm_dissolution`). Given the recorded values these change nothing; given others
 they raise :class:`~empower.errors.RuleViolation`.
 """
