@@ -9,17 +9,9 @@ from typing import Any
 
 from openpyxl import Workbook
 
-__all__ = ["csv_rows", "neutralise", "xlsx_bytes"]
+from empower.io.safety import neutralise
 
-# A cell starting with one of these is run as a formula by Excel/LibreOffice ("=HYPERLINK(...)").
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def neutralise(value: Any) -> Any:
-    """Prefix text that a spreadsheet would evaluate with a quote; other values pass through."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+__all__ = ["csv_rows", "xlsx_bytes"]
 
 
 def _plain(value: Any) -> Any:

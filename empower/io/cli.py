@@ -2,7 +2,9 @@
 
 Exit status of ``import``: 0 when every row was accepted, 1 when any row was rejected (in
 ``atomic`` mode nothing is written then), 2 when the file cannot be read at all (or the kind,
-mode or options are wrong). The actor of every write is ``import:<file name>``.
+mode or options are wrong). The actor of every write is ``import:<file name>``. ``--lang``
+chooses the language of the terminal lines and the errors file, from the message codes
+(:mod:`empower.messages`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from rich.table import Table
 from rich.text import Text
 
 from empower.errors import EmpowerError
+from empower.io.safety import neutralise
+from empower.messages import LANGUAGES, describe, render
 
 __all__ = ["register"]
 
@@ -52,9 +56,15 @@ def _say(console: Console, text: str) -> None:
     console.print(text, markup=False, soft_wrap=True)
 
 
-def _fail(console: Console, message: str) -> typer.Exit:
-    _say(console, f"error: {message}")
+def _fail(console: Console, message: str, lang: str = "en") -> typer.Exit:
+    _say(console, _line("import.cli.error", lang, f"error: {message}", message=message))
     return typer.Exit(2)
+
+
+def _line(code: str, lang: str, english: str, **params: Any) -> str:
+    """A line of the command in ``lang``; ``english`` is the same sentence, said if the
+    catalog has no entry."""
+    return render(code, params, lang, default=english)
 
 
 def register(app: typer.Typer) -> None:
@@ -73,34 +83,43 @@ def register(app: typer.Typer) -> None:
                                                          "CSV file")] = None,
         template: Annotated[Path | None, typer.Option(help="write an empty .xlsx template for "
                                                            "KIND instead of importing")] = None,
+        lang: Annotated[str, typer.Option(help="language of the messages and the errors file: "
+                                               "fr, ar or en")] = "en",
     ) -> None:
         """Import a CSV, Excel or KoboToolbox file of one KIND; every rejected row is reported."""
         from empower.config import Settings
         from empower.db import connect
-        from empower.io.columns import kind_spec
         from empower.io.importing import MODES, Rejection, import_file
+        from empower.io.importing.columns import kind_spec
         from empower.io.reading import FileRejected
 
         out, err = Console(highlight=False), Console(stderr=True, highlight=False)
+        if lang not in LANGUAGES:
+            raise _fail(err, f"--lang '{lang}' is not one of {', '.join(LANGUAGES)}")
         try:
             spec = kind_spec(kind)
         except EmpowerError as exc:
-            raise _fail(err, exc.message) from None
+            raise _fail(err, describe(exc, lang), lang) from None
         if template is not None:
             from empower.io.template import write_template
 
             try:
                 write_template(spec.name, template)
             except EmpowerError as exc:
-                raise _fail(err, exc.message) from None
+                raise _fail(err, describe(exc, lang), lang) from None
             except OSError as exc:
-                raise _fail(err, f"{template}: {exc.strerror or exc}") from None
-            _say(out, f"Template for {spec.name} written to {template}")
+                raise _fail(err, f"{template}: {exc.strerror or exc}", lang) from None
+            _say(out, _line("import.cli.template_written", lang,
+                            f"Template for {spec.name} written to {template}", kind=spec.name,
+                            path=str(template)))
             return
         if file is None:
-            raise _fail(err, "give the FILE to import (or --template FILE.xlsx)")
+            raise _fail(err, _line("import.cli.give_file", lang,
+                                   "give the FILE to import (or --template FILE.xlsx)"), lang)
         if mode not in MODES:
-            raise _fail(err, f"--mode '{mode}' is not one of {', '.join(MODES)}")
+            raise _fail(err, _line("import.cli.mode_invalid", lang,
+                                   f"--mode '{mode}' is not one of {', '.join(MODES)}",
+                                   value=mode, modes=MODES), lang)
         settings = Settings()
         errors_fh = None
         writer: Any = None
@@ -108,30 +127,31 @@ def register(app: typer.Typer) -> None:
             try:
                 errors_fh = errors.open("w", encoding="utf-8-sig", newline="")
             except OSError as exc:
-                raise _fail(err, f"{errors}: {exc.strerror or exc}") from None
+                raise _fail(err, f"{errors}: {exc.strerror or exc}", lang) from None
             writer = csv.writer(errors_fh)
-            writer.writerow(["line", "column", "value", "reason"])
+            writer.writerow([_line(f"import.cli.{name}", lang, name)
+                             for name in ("line", "column", "value", "reason")] + ["code"])
 
         def on_rejection(rej: Rejection) -> None:
             if writer is not None:
-                from empower.io.exporting import neutralise
+                writer.writerow([rej.line, neutralise(rej.column), neutralise(rej.value),
+                                 neutralise(rej.reason), rej.code])
 
-                writer.writerow([rej.line, rej.column, neutralise(rej.value), rej.reason])
-
-        bar = _ProgressBar(err, f"importing {file.name}") if err.is_terminal else None
+        label = _line("import.cli.progress", lang, f"importing {file.name}", name=file.name)
+        bar = _ProgressBar(err, label) if err.is_terminal else None
         db = connect(settings.database_url, rules=settings.rules())
         try:
             report = import_file(db, spec.name, file, mode=mode, actor=f"import:{file.name}",
-                                 on_rejection=on_rejection, progress=bar)
+                                 on_rejection=on_rejection, progress=bar, lang=lang)
         except FileRejected as exc:
-            raise _fail(err, exc.message) from None
+            raise _fail(err, describe(exc, lang), lang) from None
         finally:
             if bar is not None:
                 bar.stop()
             if errors_fh is not None:
                 errors_fh.close()
             db.dispose()
-        _print_report(out, report, errors)
+        _print_report(out, report, errors, lang)
         raise typer.Exit(report.exit_code)
 
     @app.command("export")
@@ -165,28 +185,45 @@ def register(app: typer.Typer) -> None:
                   + (" (pseudonymised)" if pseudonymize else ""))
 
 
-def _print_report(out: Console, report: Any, errors: Path | None) -> None:
+def _print_report(out: Console, report: Any, errors: Path | None, lang: str) -> None:
     if report.ignored_columns:
-        _say(out, "Ignored columns: " + ", ".join(report.ignored_columns))
+        columns = ", ".join(report.ignored_columns)
+        _say(out, _line("import.cli.ignored_columns", lang, f"Ignored columns: {columns}",
+                        columns=columns))
     if report.rejections:
-        table = Table(title="Rejected rows", title_justify="left")
+        table = Table(title=_line("import.cli.rejected_rows", lang, "Rejected rows"),
+                      title_justify="left")
         for name in ("line", "column", "value", "reason"):
-            table.add_column(name, overflow="fold")
+            table.add_column(_line(f"import.cli.{name}", lang, name), overflow="fold")
         for rej in report.rejections[:_SHOWN_ERRORS]:
             table.add_row(*(Text(str(v)) for v in (rej.line, rej.column, rej.value, rej.reason)))
         out.print(table)
         if len(report.rejections) > _SHOWN_ERRORS or report.rejected > _SHOWN_ERRORS:
-            more = "see " + str(errors) if errors else "use --errors FILE.csv for the full list"
-            _say(out, f"... only the first {_SHOWN_ERRORS} shown; {more}")
-    counts = (f"{report.rows:,} rows read: {report.created:,} created, {report.updated:,} "
-              f"updated, {report.unchanged:,} unchanged, {report.rejected:,} rejected")
+            if errors:
+                _say(out, _line("import.cli.only_first_see", lang,
+                                f"... only the first {_SHOWN_ERRORS} shown; see {errors}",
+                                shown=_SHOWN_ERRORS, path=str(errors)))
+            else:
+                _say(out, _line("import.cli.only_first_use_errors", lang,
+                                f"... only the first {_SHOWN_ERRORS} shown; use --errors "
+                                f"FILE.csv for the full list", shown=_SHOWN_ERRORS))
+    counts = _line("import.cli.counts", lang,
+                   f"{report.rows:,} rows read: {report.created:,} created, {report.updated:,} "
+                   f"updated, {report.unchanged:,} unchanged, {report.rejected:,} rejected",
+                   rows=report.rows, created=report.created, updated=report.updated,
+                   unchanged=report.unchanged, rejected=report.rejected)
     if report.duplicate_candidates:
-        counts += f"; {report.duplicate_candidates:,} possible duplicates to review"
+        counts += "; " + _line("import.cli.duplicates", lang,
+                               f"{report.duplicate_candidates:,} possible duplicates to review",
+                               count=report.duplicate_candidates)
     _say(out, counts)
     if report.mode == "dry-run":
-        _say(out, "Dry run: nothing was written.")
+        _say(out, _line("import.cli.dry_run", lang, "Dry run: nothing was written."))
     elif report.committed:
-        _say(out, "Written." if report.accepted else "Nothing to write.")
+        _say(out, _line("import.cli.written", lang, "Written.") if report.accepted
+             else _line("import.cli.nothing_to_write", lang, "Nothing to write."))
     else:
-        _say(out, f"Nothing was written (atomic mode: {report.rejected:,} rows rejected; fix "
-                  "them, or use --mode valid-only to write the valid rows).")
+        _say(out, _line("import.cli.atomic_nothing_written", lang,
+                        f"Nothing was written (atomic mode: {report.rejected:,} rows rejected; "
+                        f"fix them, or use --mode valid-only to write the valid rows).",
+                        rejected=report.rejected))

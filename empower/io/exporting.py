@@ -1,7 +1,7 @@
 """Exporting each kind to CSV or XLSX in the import columns, so an export imports back as is.
 
-Cells a spreadsheet would evaluate (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
-return) are prefixed with an apostrophe; the importer strips that prefix again. With a
+Text a spreadsheet would run as a formula is neutralised by :func:`empower.io.safety.neutralise`
+(numbers and E.164 phones are written as they are); the importer strips the prefix again. With a
 pseudonym key, CIN and phone become keyed pseudonyms (HMAC-SHA256: stable for one key, not
 reversible without it) and the women's names are left out.
 """
@@ -22,7 +22,8 @@ from sqlalchemy.orm import aliased
 
 from empower.db import Database
 from empower.errors import InvalidInput
-from empower.io.columns import kind_spec
+from empower.io.importing.columns import kind_spec
+from empower.io.safety import neutralise
 from empower.models import (
     Beneficiary,
     Cooperative,
@@ -35,18 +36,10 @@ from empower.models import (
 )
 from empower.rules import mad
 
-__all__ = ["EXPORT_COLUMNS", "export_kind", "neutralise", "pseudonym"]
+__all__ = ["EXPORT_COLUMNS", "export_kind", "pseudonym"]
 
-_RISKY = ("=", "+", "-", "@", "\t", "\r")
 _NAMES = ("first_name", "last_name", "first_name_ar", "last_name_ar")
 _IDENTIFYING = ("cin", "phone")
-
-
-def neutralise(value: Any) -> Any:
-    """Prefix text a spreadsheet would evaluate as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(_RISKY):
-        return "'" + value
-    return value
 
 
 def pseudonym(value: str | None, key: str, *, prefix: str) -> str | None:
@@ -154,11 +147,13 @@ def export_kind(db: Database, kind: str, path: str | Path, *,
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
-        raise InvalidInput(f"file: '{path.name}' must end in .csv or .xlsx", field="file",
+        raise InvalidInput(f"file: '{path.name}' must end in .csv or .xlsx",
+                           code="export.file_suffix", params={"name": path.name}, field="file",
                            value=str(path))
     if pseudonymize and not pseudonym_key:
         raise InvalidInput("pseudonym_key: --pseudonymize needs a secret key "
-                           "(set EMPOWER_PSEUDONYM_KEY)", field="pseudonym_key")
+                           "(set EMPOWER_PSEUDONYM_KEY)", code="export.pseudonym_key_missing",
+                           field="pseudonym_key")
     key = pseudonym_key if pseudonymize else None
     headers = [n for n in EXPORT_COLUMNS[spec.name]
                if not (key and spec.name == "beneficiaries" and n in _NAMES)]

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from empower.errors import EmpowerError
+
 __all__ = ["MAX_LINE", "FileRejected", "Table", "open_table"]
 
 # A line longer than this is not a spreadsheet row (a binary blob, a broken export).
@@ -27,12 +29,17 @@ _SAMPLE = 1 << 16
 _SCAN_CHUNK = 1 << 20
 
 
-class FileRejected(Exception):
-    """The file cannot be read at all (exit status 2); ``message`` says why in one line."""
+class FileRejected(EmpowerError):
+    """The file cannot be read at all (exit status 2); ``message`` says why in one line.
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    Its ``code`` and ``params`` (``name``, the file's name, and what the sentence names) say it
+    in the import's language through :func:`empower.messages.describe`.
+    """
+
+    kind = "file_rejected"
+
+    def __init__(self, message: str, *, code: str, **params: Any) -> None:
+        super().__init__(message, code=code, params=params)
 
 
 @dataclass
@@ -58,25 +65,31 @@ def open_table(path: str | Path) -> Iterator[Table]:
     path = Path(path)
     try:
         if path.is_dir():
-            raise FileRejected(f"{path.name}: is a folder, not a file")
+            raise FileRejected(f"{path.name}: is a folder, not a file", code="file.folder",
+                               name=path.name)
         with path.open("rb") as probe:
             head = probe.read(_SAMPLE)
     except FileNotFoundError as exc:
-        raise FileRejected(f"{path}: no such file") from exc
+        raise FileRejected(f"{path}: no such file", code="file.missing", name=str(path)) from exc
     except PermissionError as exc:
-        raise FileRejected(f"{path}: permission denied") from exc
+        raise FileRejected(f"{path}: permission denied", code="file.permission_denied",
+                           name=str(path)) from exc
     except OSError as exc:
-        raise FileRejected(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+        reason = str(exc.strerror or exc)
+        raise FileRejected(f"{path}: cannot be read ({reason})", code="file.unreadable",
+                           name=str(path), reason=reason) from exc
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
-        raise FileRejected(f"{path.name}: the file is empty")
+        raise FileRejected(f"{path.name}: the file is empty", code="file.empty", name=path.name)
     if head.startswith(b"PK\x03\x04"):
         with _open_xlsx(path) as table:
             yield table
         return
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FileRejected(f"{path.name}: an old Excel .xls file; save it as .xlsx or CSV")
+        raise FileRejected(f"{path.name}: an old Excel .xls file; save it as .xlsx or CSV",
+                           code="file.old_excel", name=path.name)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        raise FileRejected(f"{path.name}: not a valid Excel .xlsx file")
+        raise FileRejected(f"{path.name}: not a valid Excel .xlsx file", code="file.not_xlsx",
+                           name=path.name)
     with _open_csv(path, head) as table:
         yield table
 
@@ -140,7 +153,8 @@ def _sniff_delimiter(line: str) -> str:
 @contextmanager
 def _open_csv(path: Path, head: bytes) -> Iterator[Table]:
     if _looks_binary(head) and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise FileRejected(f"{path.name}: not a CSV or Excel file (it holds binary data)")
+        raise FileRejected(f"{path.name}: not a CSV or Excel file (it holds binary data)",
+                           code="file.binary", name=path.name)
     encoding = _detect_encoding(path, head)
     raw = path.open("rb")
     text = io.TextIOWrapper(raw, encoding=encoding, newline="", errors="strict")
@@ -153,16 +167,21 @@ def _open_csv(path: Path, head: bytes) -> Iterator[Table]:
                     line = text.readline(MAX_LINE + 1)
                 except UnicodeDecodeError as exc:
                     raise FileRejected(f"{path.name}: line {counter['line'] + 1} cannot be "
-                                       f"decoded as {encoding}") from exc
+                                       f"decoded as {encoding}", code="file.undecodable",
+                                       name=path.name, line=counter["line"] + 1,
+                                       encoding=encoding) from exc
                 if not line:
                     return
                 counter["line"] += 1
                 if len(line) > MAX_LINE:
                     raise FileRejected(
                         f"{path.name}: line {counter['line']} is longer than {MAX_LINE:,} "
-                        f"characters; this is not a table of records")
+                        f"characters; this is not a table of records", code="file.line_too_long",
+                        name=path.name, line=counter["line"], max=MAX_LINE)
                 if "\x00" in line:
-                    raise FileRejected(f"{path.name}: line {counter['line']} holds binary data")
+                    raise FileRejected(f"{path.name}: line {counter['line']} holds binary data",
+                                       code="file.line_binary", name=path.name,
+                                       line=counter["line"])
                 yield line
 
         source = lines()
@@ -172,7 +191,8 @@ def _open_csv(path: Path, head: bytes) -> Iterator[Table]:
                 first = line
                 break
         if first is None:
-            raise FileRejected(f"{path.name}: the file is empty")
+            raise FileRejected(f"{path.name}: the file is empty", code="file.empty",
+                               name=path.name)
         header_line = counter["line"]
         delimiter = _sniff_delimiter(first)
         csv.field_size_limit(MAX_LINE + 1)
@@ -185,7 +205,9 @@ def _open_csv(path: Path, head: bytes) -> Iterator[Table]:
         try:
             headers = next(reader)
         except csv.Error as exc:
-            raise FileRejected(f"{path.name}: the header line cannot be read ({exc})") from exc
+            raise FileRejected(f"{path.name}: the header line cannot be read ({exc})",
+                               code="file.header_unreadable", name=path.name,
+                               reason=str(exc)) from exc
 
         def rows() -> Iterator[tuple[int, list[Any]]]:
             start = header_line + 1
@@ -196,11 +218,15 @@ def _open_csv(path: Path, head: bytes) -> Iterator[Table]:
                     return
                 except csv.Error as exc:
                     raise FileRejected(f"{path.name}: line {counter['line']} cannot be read "
-                                       f"as CSV ({exc})") from exc
+                                       f"as CSV ({exc})", code="file.line_unreadable",
+                                       name=path.name, line=counter["line"],
+                                       reason=str(exc)) from exc
                 if counter["line"] - start >= _MAX_LINES_PER_ROW:
                     raise FileRejected(
                         f"{path.name}: the quoted value starting on line {start} runs over "
-                        f"{counter['line'] - start + 1} lines; a quote is probably not closed")
+                        f"{counter['line'] - start + 1} lines; a quote is probably not closed",
+                        code="file.unclosed_quote", name=path.name, line=start,
+                        lines=counter["line"] - start + 1)
                 yield start, cells
                 start = counter["line"] + 1
 
@@ -222,13 +248,16 @@ def _open_xlsx(path: Path) -> Iterator[Table]:
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise FileRejected(f"{path.name}: not a readable Excel .xlsx file") from exc
+        raise FileRejected(f"{path.name}: not a readable Excel .xlsx file",
+                           code="file.xlsx_unreadable", name=path.name) from exc
     except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
-        raise FileRejected(f"{path.name}: not a readable Excel .xlsx file ({type(exc).__name__})") \
-            from exc
+        raise FileRejected(f"{path.name}: not a readable Excel .xlsx file ({type(exc).__name__})",
+                           code="file.xlsx_damaged", name=path.name,
+                           reason=type(exc).__name__) from exc
     try:
         if not wb.worksheets:
-            raise FileRejected(f"{path.name}: the workbook has no sheet")
+            raise FileRejected(f"{path.name}: the workbook has no sheet", code="file.no_sheet",
+                               name=path.name)
         ws = wb.worksheets[0]
         it = enumerate(ws.iter_rows(values_only=True), start=1)
         headers: list[Any] | None = None
@@ -239,10 +268,12 @@ def _open_xlsx(path: Path) -> Iterator[Table]:
                     headers, header_line = list(values), number
                     break
         except Exception as exc:
-            raise FileRejected(f"{path.name}: the sheet cannot be read ({type(exc).__name__})") \
-                from exc
+            raise FileRejected(f"{path.name}: the sheet cannot be read ({type(exc).__name__})",
+                               code="file.sheet_unreadable", name=path.name,
+                               reason=type(exc).__name__) from exc
         if headers is None:
-            raise FileRejected(f"{path.name}: the first sheet is empty")
+            raise FileRejected(f"{path.name}: the first sheet is empty", code="file.sheet_empty",
+                               name=path.name)
         state = {"line": header_line}
 
         def rows() -> Iterator[tuple[int, list[Any]]]:
@@ -252,7 +283,9 @@ def _open_xlsx(path: Path) -> Iterator[Table]:
                     yield number, list(values)
             except Exception as exc:
                 raise FileRejected(f"{path.name}: row {state['line'] + 1} cannot be read "
-                                   f"({type(exc).__name__})") from exc
+                                   f"({type(exc).__name__})", code="file.row_unreadable",
+                                   name=path.name, line=state["line"] + 1,
+                                   reason=type(exc).__name__) from exc
 
         total = ws.max_row if isinstance(ws.max_row, int) else None
         yield Table(headers=headers, header_line=header_line, rows=rows(), format="xlsx",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from empower.errors import InvalidInput
-from empower.io.columns import kind_spec
+from empower.io.importing.columns import kind_spec
 
 __all__ = ["write_template"]
 
@@ -18,8 +18,9 @@ def write_template(kind: str, path: str | Path) -> Path:
     spec = kind_spec(kind)
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
-        raise InvalidInput(f"template: '{path.name}' must end in .xlsx", field="template",
-                           value=str(path))
+        raise InvalidInput(f"template: '{path.name}' must end in .xlsx",
+                           code="template.file_suffix", params={"name": path.name},
+                           field="template", value=str(path))
     wb = Workbook()
     data = wb.active
     data.title = spec.name

@@ -1,10 +1,16 @@
 """Corrections of records already written: program details, dates of enrolments, grants and
-memberships, survey answers.
+memberships, survey answers; and what is never corrected.
 
 Used by re-imports (a corrected spreadsheet updates what changed) and open to scripts. Each
 function takes the wanted values, changes only what differs, applies the same rules as the act
 that created the record, and writes one ``correct`` audit event naming the changed fields.
 Nothing changes (and nothing is logged) when the values are already those.
+
+What is decided is never corrected, by an import or a script: the money of a grant (its
+program, recipient, requested and approved amounts: :func:`correct_grant`), a tranche paid
+(:func:`confirm_disbursement`), and a cooperative's dissolution date, on which its members left
+(:func:`confirm_dissolution`). Given the recorded values these change nothing; given others
+they raise :class:`~empower.errors.RuleViolation`.
 """
 
 from __future__ import annotations
@@ -18,14 +24,24 @@ from sqlalchemy import select
 from empower import audit
 from empower.db import UnitOfWork
 from empower.errors import Conflict, InvalidInput, NotEligible, RuleViolation
-from empower.models import Cooperative, Enrollment, Grant, Membership, Program, SurveyRecord
+from empower.models import (
+    Cooperative,
+    Disbursement,
+    Enrollment,
+    Grant,
+    Membership,
+    Program,
+    SurveyRecord,
+)
 from empower.predicates import COOPERATIVE_ACTIVE, PROGRAM_RUNNING
 from empower.rules import centimes, mad
 from empower.schemas import ProgramCreate, SurveyCreate
 from empower.services._common import check_region, columns, get
-from empower.vocab import CooperativeRole, ExitReason, SurveyRound
+from empower.vocab import Channel, CooperativeRole, ExitReason, SurveyRound
 
 __all__ = [
+    "confirm_disbursement",
+    "confirm_dissolution",
     "correct_enrollment",
     "correct_grant",
     "correct_membership",
@@ -156,10 +172,21 @@ def correct_enrollment(uow: UnitOfWork, enrollment_id: int, *, actor: str,
 
 def correct_grant(uow: UnitOfWork, grant_id: int, *, actor: str, purpose: str | None = None,
                   submitted_on: date | None = None, approved_on: date | None = None,
-                  rejected_on: date | None = None, cancelled_on: date | None = None) -> Grant:
-    """Correct a grant's purpose or the dates of steps it has already taken (amounts never)."""
+                  rejected_on: date | None = None, cancelled_on: date | None = None,
+                  program_id: int | None = None, beneficiary_id: int | None = None,
+                  cooperative_id: int | None = None, amount_requested: Decimal | None = None,
+                  amount_approved: Decimal | None = None) -> Grant:
+    """Correct a grant's purpose or the dates of steps it has already taken.
+
+    Its program, recipient (``beneficiary_id`` or ``cooperative_id``) and amounts are decided
+    money: given, they must be the recorded ones, else :class:`RuleViolation`; a date of a step
+    not taken is :class:`InvalidInput` (take the step instead), as is a date out of order.
+    """
     audit.check_actor(actor)
     grant = get(uow, Grant, grant_id, what="grant", lock=True)
+    _check_decided(grant, program_id=program_id, beneficiary_id=beneficiary_id,
+                   cooperative_id=cooperative_id, amount_requested=amount_requested,
+                   amount_approved=amount_approved)
     wanted: dict[str, Any] = {}
     if purpose is not None:
         wanted["purpose"] = purpose
@@ -205,6 +232,84 @@ def correct_grant(uow: UnitOfWork, grant_id: int, *, actor: str, purpose: str | 
                                value=on.isoformat())
     _apply(uow, grant, "grant", wanted, actor=actor)
     return grant
+
+
+def _check_decided(grant: Grant, *, program_id: int | None, beneficiary_id: int | None,
+                   cooperative_id: int | None, amount_requested: Decimal | None,
+                   amount_approved: Decimal | None) -> None:
+    recipient = (grant.beneficiary_id, grant.cooperative_id)
+    fixed: list[tuple[str, str, str, bool]] = [
+        ("program_id", "program", "grant.program_not_corrected",
+         program_id is not None and program_id != grant.program_id),
+        ("beneficiary_id", "recipient", "grant.recipient_not_corrected",
+         beneficiary_id is not None and recipient != (beneficiary_id, None)),
+        ("cooperative_id", "recipient", "grant.recipient_not_corrected",
+         cooperative_id is not None and recipient != (None, cooperative_id)),
+        ("amount_requested", "amount requested", "grant.amount_requested_not_corrected",
+         amount_requested is not None
+         and centimes(amount_requested, field="amount_requested")
+         != grant.amount_requested_centimes)]
+    for name, what, code, differs in fixed:
+        if differs:
+            raise RuleViolation(f"{name}: grant {grant.reference} is already recorded with "
+                                f"another {what}; that is not changed by import or correction",
+                                code=code, params={"reference": grant.reference},
+                                field=name, value=grant.reference)
+    if amount_approved is not None and grant.amount_approved_centimes is not None \
+            and centimes(amount_approved, field="amount_approved") \
+            != grant.amount_approved_centimes:
+        raise RuleViolation(f"amount_approved: grant {grant.reference} was approved for "
+                            f"{mad(grant.amount_approved_centimes)} MAD; that is not changed by "
+                            f"import or correction", code="grant.amount_approved_not_corrected",
+                            params={"reference": grant.reference,
+                                    "amount": mad(grant.amount_approved_centimes)},
+                            field="amount_approved", value=str(amount_approved))
+
+
+def confirm_disbursement(uow: UnitOfWork, disbursement_id: int, *, grant_id: int | None = None,
+                         amount: Decimal | None = None, paid_on: date | None = None,
+                         channel: Channel | None = None) -> Disbursement:
+    """Check that a tranche is recorded with these values; a payment made is never corrected.
+
+    Values not given are not checked. Raises :class:`RuleViolation` when one differs (a wrong
+    payment is a matter for the program's accounts, not a correction), :class:`NotFound` when
+    there is no such tranche. Changes nothing.
+    """
+    tranche = get(uow, Disbursement, disbursement_id, what="disbursement")
+    stored = {"grant_id": tranche.grant_id, "amount": tranche.amount_centimes,
+              "paid_on": tranche.paid_on, "channel": tranche.channel}
+    given = {"grant_id": grant_id, "paid_on": paid_on, "channel": channel,
+             "amount": None if amount is None else centimes(amount, field="amount")}
+    if any(value is not None and value != stored[name] for name, value in given.items()):
+        raise RuleViolation(f"reference: tranche {tranche.reference} is already recorded with "
+                            f"other values; payments are not changed by import or correction",
+                            code="disbursement.not_corrected",
+                            params={"reference": tranche.reference}, field="reference",
+                            value=tranche.reference)
+    return tranche
+
+
+def confirm_dissolution(uow: UnitOfWork, cooperative_id: int, *, dissolved_on: date) -> Cooperative:
+    """Check that a cooperative was dissolved on ``dissolved_on``; that date is never corrected.
+
+    Its members left on that date. Raises :class:`InvalidInput` when the cooperative is not
+    dissolved (dissolve it instead), :class:`RuleViolation` when it was dissolved on another
+    date. Changes nothing.
+    """
+    coop = get(uow, Cooperative, cooperative_id, what="cooperative")
+    if coop.dissolved_on is None:
+        raise InvalidInput(f"dissolved_on: cooperative {coop.reference} is not dissolved; "
+                           f"dissolve it instead", code="cooperative.not_dissolved",
+                           params={"reference": coop.reference}, field="dissolved_on",
+                           value=dissolved_on.isoformat())
+    if coop.dissolved_on != dissolved_on:
+        raise RuleViolation(
+            f"dissolved_on: cooperative {coop.reference} was dissolved on "
+            f"{coop.dissolved_on.isoformat()}; that date is not changed by import or correction",
+            code="cooperative.dissolution_not_corrected",
+            params={"reference": coop.reference, "on": coop.dissolved_on},
+            field="dissolved_on", value=dissolved_on.isoformat())
+    return coop
 
 
 def correct_membership(uow: UnitOfWork, membership_id: int, *, actor: str,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from empower.io.columns import KINDS
+from empower.io.importing.columns import KINDS
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "import.md"
 

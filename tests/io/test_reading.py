@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select
 
 import empower
-from empower.io.columns import clean, kind_spec
 from empower.io.importing import import_file
+from empower.io.importing.cells import clean
+from empower.io.importing.columns import kind_spec
 from empower.io.reading import open_table
 from empower.models import Beneficiary, SurveyRecord
 from tests.io import fixtures_data as data

@@ -1,0 +1,113 @@
+"""Beneficiaries (key: CIN): the core's bulk registration in chunks, corrections where they differ.
+
+New women go through :func:`empower.register_beneficiaries` in chunks of rows, in the run's one
+transaction, so near-duplicates become candidates to review as for any registration. Women
+already registered (same CIN) are compared field by field and updated only where the file
+differs; a blank ``registered_on`` or ``consent_version`` leaves the stored value alone.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+import empower
+from empower.errors import EmpowerError
+from empower.io.importing.kinds.base import UNCHANGED, UPDATED, model
+from empower.models import Beneficiary
+from empower.rules import check_name, normalize_cin, normalize_phone
+from empower.schemas import BeneficiaryCreate, BeneficiaryUpdate
+
+if TYPE_CHECKING:
+    from empower.io.importing.run import ImportRun
+
+__all__ = ["BeneficiaryBatch"]
+
+_CHUNK = 2000
+_FIELDS = tuple(BeneficiaryCreate.model_fields)
+# Re-imports compare every name with the stored one; spellings repeat (see the core's bulk path).
+_check_name = lru_cache(maxsize=1 << 16)(check_name)
+# Blank cells in these columns leave the stored value alone (they cannot be cleared).
+_KEEP_WHEN_BLANK = frozenset({"registered_on", "consent_version"})
+
+
+class BeneficiaryBatch:
+    """Buffers rows and registers or corrects them a chunk at a time."""
+
+    def __init__(self, run: ImportRun) -> None:
+        self.run = run
+        self.buffer: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
+        self.fields = [f for f in _FIELDS if f in run.present]
+
+    def add(self, line: int, values: dict[str, Any], raw: dict[str, Any]) -> None:
+        self.buffer.append((line, values, raw))
+        if len(self.buffer) >= _CHUNK:
+            self.flush()
+
+    def finish(self) -> None:
+        self.flush()
+
+    def flush(self) -> None:
+        run, batch = self.run, self.buffer
+        self.buffer = []
+        if not batch:
+            return
+        rules = run.uow.rules
+        cins = [normalize_cin(values["cin"], rules) for _, values, _ in batch]
+        existing: dict[str | None, Beneficiary] = {
+            b.cin: b for b in run.uow.session.scalars(select(Beneficiary).where(
+                Beneficiary.cin.in_(cins)))}
+        fresh: list[tuple[int, dict[str, Any], BeneficiaryCreate]] = []
+        for (line, values, raw), cin in zip(batch, cins, strict=True):
+            person = existing.get(cin)
+            if person is not None:
+                self._update(line, values, raw, person)
+                continue
+            data = {f: values[f] for f in self.fields if values[f] is not None}
+            try:
+                fresh.append((line, raw, model(BeneficiaryCreate, data)))
+            except EmpowerError as exc:
+                run.reject_error(line, exc, raw)
+        if fresh:
+            result = empower.register_beneficiaries(run.uow, [m for _, _, m in fresh],
+                                                    actor=run.actor, today=run.today)
+            for err in result.errors:
+                line, raw, _ = fresh[err.index]
+                run.reject_error(line, err.error, raw)
+            run.report.created += len(result.created)
+            run.report.duplicate_candidates += result.duplicate_candidates
+        # Loaded records are not needed past their chunk; keep the session small.
+        for person in existing.values():
+            run.uow.session.expunge(person)
+
+    def _update(self, line: int, values: dict[str, Any], raw: dict[str, Any],
+                person: Beneficiary) -> None:
+        run = self.run
+        diffs: dict[str, Any] = {}
+        try:
+            for name in self.fields:
+                if name == "cin":
+                    continue
+                value = values[name]
+                if value is None and name in _KEEP_WHEN_BLANK:
+                    continue
+                # Compare normalised values: "06 12 34 56 78" is the stored "+212612345678".
+                if name == "phone":
+                    value = normalize_phone(value, run.uow.rules)
+                elif name in ("first_name", "last_name", "first_name_ar", "last_name_ar"):
+                    script = "arabic" if name.endswith("_ar") else "latin"
+                    value = _check_name(value, script=script, field=name)
+                if getattr(person, name) != value:
+                    diffs[name] = value
+            if not diffs:
+                run.accept(UNCHANGED)
+                return
+            with run.uow.savepoint():
+                empower.update_beneficiary(run.uow, person.id, model(BeneficiaryUpdate, diffs),
+                                           actor=run.actor, today=run.today)
+        except EmpowerError as exc:
+            run.reject_error(line, exc, raw)
+            return
+        run.accept(UPDATED)
