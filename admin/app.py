@@ -39,7 +39,6 @@ from empower.errors import (
     EmpowerError,
     InvalidInput,
     NotFound,
-    PermissionDenied,
     RuleViolation,
 )
 from empower.models import utcnow
@@ -212,7 +211,7 @@ def _safe_next(value: str | None) -> str:
 def _error_message(exc: EmpowerError) -> str:
     title = {
         NotFound: "Not found", Conflict: "Already recorded", InvalidInput: "Invalid value",
-        PermissionDenied: "Not allowed", RuleViolation: "Refused by a program rule",
+        RuleViolation: "Refused by a program rule",
     }
     for cls, text in title.items():
         if isinstance(exc, cls):

@@ -18,7 +18,6 @@ __all__ = [
     "NotEligible",
     "NotFound",
     "OverDisbursement",
-    "PermissionDenied",
     "RuleViolation",
 ]
 
@@ -73,12 +72,6 @@ class InvalidInput(EmpowerError, ValueError):
     """
 
     code = "invalid_input"
-
-
-class PermissionDenied(EmpowerError):
-    """The actor may not do this."""
-
-    code = "permission_denied"
 
 
 class RuleViolation(EmpowerError):
