@@ -6,6 +6,7 @@ what it says into :func:`empower.connect` and the services.
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from empower.rules import DEFAULT_CIN_PATTERN, RulesConfig
@@ -27,7 +28,11 @@ class Settings(BaseSettings):
     small_cell_threshold: int = 5
     # Keyed pseudonyms for exports shared with partners (``export --pseudonymize``).
     pseudonym_key: str | None = None
+    # Two women with the same birth date whose names score at least this (0-100) are a duplicate
+    # candidate to review.
+    duplicate_name_threshold: int = Field(92, ge=0, le=100)
 
     def rules(self) -> RulesConfig:
         """The rule configuration these settings describe."""
-        return RulesConfig(cin_pattern=self.cin_pattern, min_age=self.min_age)
+        return RulesConfig(cin_pattern=self.cin_pattern, min_age=self.min_age,
+                           name_match_threshold=self.duplicate_name_threshold)
