@@ -189,9 +189,13 @@ def tortoise_url(sqlalchemy_url: str) -> str:
 
 
 def assets_dir() -> Path | None:
-    """Where ``npm ci`` put @tabler/core: ``$EMPOWER_ASSETS_DIR`` or ``node_modules`` nearby."""
+    """Where Tabler's files are: ``$EMPOWER_ASSETS_DIR``, the copy a wheel carries (``setup.py``
+    puts it in ``assets/tabler``), or the checkout's ``node_modules`` that ``npm ci`` filled."""
     import os
 
+    packaged = Path(__file__).resolve().parent / "assets" / "tabler"
+    if not os.environ.get("EMPOWER_ASSETS_DIR") and (packaged / "css" / "tabler.min.css").is_file():
+        return packaged
     candidates = [os.environ.get("EMPOWER_ASSETS_DIR"),
                   str(Path(__file__).resolve().parent.parent / "node_modules"),
                   str(Path.cwd() / "node_modules")]
