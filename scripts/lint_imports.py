@@ -37,7 +37,7 @@ def check(staged: Path, argv: list[str] = (), **run: object) -> subprocess.Compl
     # from the copy: the checkout's own empower/ would hide it as the working directory.
     code = ("import sys; from importlinter.cli import lint_imports_command; "
             "sys.exit(lint_imports_command())")
-    cmd = [sys.executable, "-c", code, "--no-cache", "--config", str(ROOT / "pyproject.toml"),
+    cmd = [sys.executable, "-c", code, "--no-cache", str(ROOT / "pyproject.toml"),
            *argv]
     # This interpreter, a fixed program and the contracts file: no untrusted input.
     return subprocess.run(cmd, cwd=staged, env=env, check=False, **run)  # type: ignore[call-overload]  # noqa: S603
