@@ -70,8 +70,12 @@ def tortoise_url(sqlalchemy_url: str) -> str:
 
 
 def assets_dir(configured: Path | str | None = None) -> Path | None:
-    """Where ``npm ci`` put @tabler/core: ``configured`` (``EMPOWER_ASSETS_DIR``), else a
-    ``node_modules`` beside the package or in the working directory; None when none has it."""
+    """Where Tabler's files are: ``configured`` (``EMPOWER_ASSETS_DIR``), else the copy a wheel
+    carries (``setup.py`` puts it in ``assets/tabler``), else a ``node_modules`` that ``npm ci``
+    filled beside the package or in the working directory; None when none has it."""
+    packaged = Path(__file__).resolve().parent / "assets" / "tabler"
+    if configured is None and (packaged / "css" / "tabler.min.css").is_file():
+        return packaged
     candidates = [configured, Path(__file__).resolve().parent.parent / "node_modules",
                   Path.cwd() / "node_modules"]
     for c in candidates:

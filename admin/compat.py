@@ -2,7 +2,7 @@
 
 fastapi-admin stopped at 1.0.4 (2022) and does not run on Python 3.11, starlette 1.x and
 tortoise-orm 1.x as released. The project owns this small layer instead of a fork. Every fix names
-the defect it closes (numbers from ``shared/notes/fastapi-admin.md``) and has a regression test in
+the defect it closes (numbers from ``docs/fastapi-admin.md``) and has a regression test in
 ``tests/admin/test_compat.py`` that fails without it.
 
 Call :func:`install` before anything imports ``fastapi_admin`` (``empower.admin`` does it first).

@@ -24,7 +24,6 @@ from empower.errors import (
     EmpowerError,
     InvalidInput,
     NotFound,
-    PermissionDenied,
     RuleViolation,
 )
 from empower.messages import describe
@@ -97,7 +96,7 @@ def error_message(exc: EmpowerError) -> str:
     """The translated headline of a refused write (its kind); the detail is said apart."""
     title = {
         NotFound: "Not found", Conflict: "Already recorded", InvalidInput: "Invalid value",
-        PermissionDenied: "Not allowed", RuleViolation: "Refused by a program rule",
+        RuleViolation: "Refused by a program rule",
     }
     for cls, text in title.items():
         if isinstance(exc, cls):

@@ -10,6 +10,11 @@ The public API for scripts::
     with db.unit_of_work() as uow:
         woman = empower.register_beneficiary(uow, BeneficiaryCreate(...), actor="script:me")
         uow.commit()
+
+What a script may rely on is named in ``__all__`` below, plus the modules ``empower.schemas``
+(inputs), ``empower.models`` (tables, for reading), ``empower.vocab`` (vocabularies) and
+``empower.errors``. Anything else (the services' private helpers, the predicates, the importer's
+internals) may change between releases.
 """
 
 from empower.db import Database, UnitOfWork, connect
@@ -22,16 +27,74 @@ from empower.errors import (
     NotEligible,
     NotFound,
     OverDisbursement,
-    PermissionDenied,
     RuleViolation,
 )
-from empower.services import *  # noqa: F403
-from empower.services import __all__ as _services
+from empower.rules import RulesConfig
+from empower.services._common import beneficiary_by_cin, program_by_code
+from empower.services.beneficiaries import (
+    BulkResult,
+    RowError,
+    archive_beneficiary,
+    erase_beneficiary,
+    register_beneficiaries,
+    register_beneficiary,
+    restore_beneficiary,
+    update_beneficiary,
+)
+from empower.services.cooperatives import (
+    admit_member,
+    dissolve_cooperative,
+    found_cooperative,
+    remove_member,
+    update_cooperative,
+)
+from empower.services.corrections import (
+    correct_enrollment,
+    correct_grant,
+    correct_membership,
+    update_program,
+    update_survey,
+)
+from empower.services.duplicates import list_duplicate_candidates, resolve_duplicate
+from empower.services.enrollments import apply, enroll, exit_enrollment, reject_enrollment
+from empower.services.grants import (
+    approve_grant,
+    cancel_grant,
+    close_grant,
+    disburse,
+    reject_grant,
+    submit_grant,
+)
+from empower.services.programs import create_partner, create_program, sign_agreement
+from empower.services.surveys import record_survey
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "BudgetExceeded", "Conflict", "Database", "EmpowerError", "InvalidInput", "InvalidTransition",
-    "NotEligible", "NotFound", "OverDisbursement", "PermissionDenied", "RuleViolation",
-    "UnitOfWork", "__version__", "connect", *_services,
+    # opening a database, units of work, configurable rules
+    "Database", "RulesConfig", "UnitOfWork", "connect",
+    # the one tree of errors
+    "BudgetExceeded", "Conflict", "EmpowerError", "InvalidInput", "InvalidTransition",
+    "NotEligible", "NotFound", "OverDisbursement", "RuleViolation",
+    # beneficiaries
+    "BulkResult", "RowError", "archive_beneficiary", "erase_beneficiary", "register_beneficiaries",
+    "register_beneficiary", "restore_beneficiary", "update_beneficiary",
+    # looking records up by their natural keys
+    "beneficiary_by_cin", "program_by_code",
+    # enrolments
+    "apply", "enroll", "exit_enrollment", "reject_enrollment",
+    # cooperatives
+    "admit_member", "dissolve_cooperative", "found_cooperative", "remove_member",
+    "update_cooperative",
+    # programs and partners
+    "create_partner", "create_program", "sign_agreement",
+    # grants
+    "approve_grant", "cancel_grant", "close_grant", "disburse", "reject_grant", "submit_grant",
+    # outcomes
+    "record_survey",
+    # duplicates
+    "list_duplicate_candidates", "resolve_duplicate",
+    # corrections of records already written (re-imports use them too)
+    "correct_enrollment", "correct_grant", "correct_membership", "update_program", "update_survey",
+    "__version__",
 ]

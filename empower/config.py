@@ -41,7 +41,11 @@ class Settings(BaseSettings):
     lockout_minutes: int = Field(15, gt=0)
     login_ip_failures: int = Field(20, gt=0)
     login_ip_window_minutes: int = Field(15, gt=0)
+    # Two women with the same birth date whose names score at least this (0-100) are a duplicate
+    # candidate to review.
+    duplicate_name_threshold: int = Field(92, ge=0, le=100)
 
     def rules(self) -> RulesConfig:
         """The rule configuration these settings describe."""
-        return RulesConfig(cin_pattern=self.cin_pattern, min_age=self.min_age)
+        return RulesConfig(cin_pattern=self.cin_pattern, min_age=self.min_age,
+                           name_match_threshold=self.duplicate_name_threshold)

@@ -21,7 +21,6 @@ __all__ = [
     "NotEligible",
     "NotFound",
     "OverDisbursement",
-    "PermissionDenied",
     "RuleViolation",
 ]
 
@@ -87,12 +86,6 @@ class InvalidInput(EmpowerError, ValueError):
     """
 
     kind = "invalid_input"
-
-
-class PermissionDenied(EmpowerError):
-    """The actor may not do this."""
-
-    kind = "permission_denied"
 
 
 class RuleViolation(EmpowerError):

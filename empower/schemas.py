@@ -1,4 +1,4 @@
-"""Pydantic v2 inputs (``XCreate`` / ``XUpdate``) and outputs (``XRead``) of the services.
+"""Pydantic v2 inputs (``XCreate`` / ``XUpdate``) of the services.
 
 Inputs parse types and vocabularies (French labels accepted, amounts in MAD); the program rules
 that depend on configuration (CIN pattern, minimum age, phone region) and on the database are
@@ -19,7 +19,6 @@ from empower.vocab import (
     Channel,
     CooperativeRole,
     EducationLevel,
-    ExitReason,
     MaritalStatus,
     Milieu,
     PartnerKind,
@@ -31,7 +30,6 @@ from empower.vocab import (
 __all__ = [
     "AgreementCreate",
     "BeneficiaryCreate",
-    "BeneficiaryRead",
     "BeneficiaryUpdate",
     "CooperativeCreate",
     "CooperativeUpdate",
@@ -156,25 +154,6 @@ class BeneficiaryUpdate(_Input):
     registered_on: date | None = None
 
 
-class BeneficiaryRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    cin: str | None
-    first_name: str | None
-    last_name: str | None
-    first_name_ar: str | None
-    last_name_ar: str | None
-    birth_date: date
-    phone: str | None
-    province_code: str
-    commune: str | None
-    milieu: Milieu | None
-    registered_on: date
-    archived_on: date | None
-    erased_on: date | None
-
-
 class EnrollmentCreate(_Input):
     """An application; with ``enrolled_on`` set she is enrolled in the same act."""
 
@@ -244,11 +223,6 @@ class SurveyCreate(_Input):
     borrowed_formal: bool | None = None
     business_operating: bool | None = None
     jobs_created: Annotated[int | None, Field(ge=0, le=10_000)] = None
-
-
-class ExitInput(_Input):
-    on: date
-    reason: Annotated[ExitReason, _choice(ExitReason)]
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -9,7 +9,7 @@ For scripts::
     report = build_monthly_report(db, "2026-10", scope=Scope(region="02"), trend=True)
     write_report(report, "xlsx", "octobre.xlsx", lang="fr")
 
-Definitions: ``shared/notes/kpis.md``; the design is in ``docs/reports.md``.
+Definitions: ``docs/kpis.md``; the design is in ``docs/reports.md``.
 """
 
 from empower.reports.extract import Facts, Scope, extract

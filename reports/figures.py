@@ -1,6 +1,6 @@
 """From KPI frames to the report's figures: totals, breakdowns and small-cell marks.
 
-The figures are the JSON contract of ``shared/notes/kpis.md``: counts are ints, money is an exact
+The figures are the JSON contract of ``docs/kpis.md``: counts are ints, money is an exact
 two-decimal string, shares carry their numerator and denominator. Every figure also says whether
 a published table would suppress it (``suppressed``, and ``suppressed_cells`` for breakdown
 keys of count and money figures); the numbers themselves stay raw.

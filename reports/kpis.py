@@ -1,4 +1,4 @@
-"""The KPI definitions of ``shared/notes/kpis.md`` as pure pandas functions.
+"""The KPI definitions of ``docs/kpis.md`` as pure pandas functions.
 
 Each function takes frames of dated facts and a :class:`Month` and returns a frame of the units
 it counts, with the dimension columns (``region``, ``province``, ``age_band``, ``milieu``) and

@@ -55,9 +55,10 @@ _TEXT: dict[str, dict[str, str]] = {
               "are hidden (\"<{n}\"), as are amounts and medians resting on fewer than {n} "
               "records. No personal data is published.",
     },
-    "definitions": {"fr": "Définitions : voir la note des indicateurs (kpis.md).",
-                    "ar": "التعاريف: انظر مذكرة المؤشرات (kpis.md).",
-                    "en": "Definitions: see the KPI note (kpis.md)."},
+    # The path is the one in the empower repository and its source distribution.
+    "definitions": {"fr": "Définitions : voir la note des indicateurs, docs/kpis.md (empower).",
+                    "ar": "التعاريف: انظر مذكرة المؤشرات، docs/kpis.md (empower).",
+                    "en": "Definitions: see the KPI note, docs/kpis.md (empower)."},
     "mad": {"fr": "MAD", "ar": "درهم", "en": "MAD"},
     "days": {"fr": "jours", "ar": "يوما", "en": "days"},
     "no_data": {"fr": "Aucune donnée pour ce mois.", "ar": "لا توجد بيانات لهذا الشهر.",

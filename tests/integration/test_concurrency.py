@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
@@ -45,6 +47,45 @@ def run_in_threads(n: int, work: Callable[[int], None]) -> list[BaseException]:
         t.join(timeout=120)
     assert not any(t.is_alive() for t in threads), "a writer hung"
     return errors
+
+
+class Race:
+    """Makes a race certain: writers run the same act, and the first to get through it holds
+    its commit until every writer is inside the act, so the others run against its uncommitted
+    write (blocked on its lock, or, if a lock were missing, reading stale values).
+
+    ``in_flight_at_hold`` records how many writers were inside the act when the first holder
+    was released: the test checks it is all of them, that is, that the race happened.
+    """
+
+    def __init__(self, writers: int) -> None:
+        self.writers = writers
+        self._cond = threading.Condition()
+        self._entered = 0
+        self._inside = 0
+        self.in_flight_at_hold: int | None = None
+
+    @contextmanager
+    def act(self) -> Iterator[None]:
+        with self._cond:
+            self._entered += 1
+            self._inside += 1
+            self._cond.notify_all()
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._inside -= 1
+
+    def hold_commit(self) -> None:
+        """Called by a writer whose act succeeded, before it commits."""
+        with self._cond:
+            assert self._cond.wait_for(lambda: self._entered == self.writers, timeout=60), \
+                "the other writers never started"
+            if self.in_flight_at_hold is None:
+                self.in_flight_at_hold = self._inside
+        # Give the last ones to enter the time to reach the database (and wait on the lock).
+        time.sleep(0.1)
 
 
 def test_many_writers_paying_one_grant_never_exceed_the_approved_amount(
@@ -139,18 +180,21 @@ def test_concurrent_approvals_never_overspend_the_budget(db: empower.Database) -
         grant_ids = [g.id for g in grants]
         uow.commit()
     outcomes: list[str] = []
+    race = Race(THREADS)
 
     def approver(i: int) -> None:
         try:
-            with db.unit_of_work() as uow:
+            with db.unit_of_work() as uow, race.act():
                 empower.approve_grant(uow, grant_ids[i], on=date(2024, 3, 6),
                                       actor=f"test:officer-{i}")
+                race.hold_commit()
                 uow.commit()
             outcomes.append("approved")
         except BudgetExceeded:
             outcomes.append("refused")
 
     assert run_in_threads(THREADS, approver) == []
+    assert race.in_flight_at_hold == THREADS  # every approval ran against an uncommitted one
     assert sorted(outcomes) == ["approved"] * 2 + ["refused"] * (THREADS - 2)
     with db.unit_of_work(readonly=True) as uow:
         p = uow.session.get(Program, program_id)
@@ -227,17 +271,20 @@ def test_officers_approving_the_same_grant_at_once_reserve_the_budget_once(
         program_id = program.id
         uow.commit()
     outcomes: list[str] = []
+    race = Race(THREADS)
 
     def approver(i: int) -> None:
         try:
-            with db.unit_of_work() as uow:
+            with db.unit_of_work() as uow, race.act():
                 empower.approve_grant(uow, grant_id, on=date(2024, 3, 6), actor=f"test:o-{i}")
+                race.hold_commit()
                 uow.commit()
             outcomes.append("approved")
         except InvalidTransition:
             outcomes.append("already")
 
     assert run_in_threads(THREADS, approver) == []
+    assert race.in_flight_at_hold == THREADS  # all were approving while the first one held
     assert sorted(outcomes) == ["already"] * (THREADS - 1) + ["approved"]
     with db.unit_of_work(readonly=True) as uow:
         assert uow.session.get(Program, program_id).committed_centimes == 1_000_000

@@ -98,7 +98,7 @@ def test_database_constraints_hold_without_the_services(db: empower.Database) ->
             with pytest.raises(empower.EmpowerError) as refused:
                 uow.flush()
             assert isinstance(refused.value.__cause__, db.engine.dialect.dbapi.IntegrityError)
-    assert woman.id
+    assert woman.id is not None
 
 
 def test_unit_of_work_rolls_back_unless_committed(db: empower.Database) -> None:

@@ -30,7 +30,7 @@ def test_every_kind_imports_then_reimports_unchanged(db: empower.Database, tmp_p
     for kind, report in reports.items():
         assert report.rejections == [], (kind, report.rejections)
         assert report.created == len(data.ALL[kind]) - 1, kind
-        assert report.committed
+        assert report.committed is True
     before = snapshot(db)
     assert before["grants"] == 4 and before["disbursements"] == 3 and before["surveys"] == 3
     with db.unit_of_work(readonly=True) as uow:

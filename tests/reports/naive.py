@@ -1,4 +1,4 @@
-"""A deliberately naive second reading of kpis.md: loops over ORM objects, no SQL tricks.
+"""A deliberately naive second reading of docs/kpis.md: loops over ORM objects, no SQL tricks.
 
 The end-to-end tests hold the report (SQL aggregation + pandas) to these numbers, totals and
 regions, on whatever data the database holds.

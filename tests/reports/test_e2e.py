@@ -16,6 +16,7 @@ from empower.reports.snapshots import diff_snapshot, freeze, load_snapshot
 from typer.testing import CliRunner
 
 import empower
+from empower.demo import generate
 from empower.errors import Conflict, InvalidInput, NotFound
 from empower.schemas import CooperativeCreate, DisbursementCreate, MembershipCreate, SurveyCreate
 from tests.factories import ACTOR, make_enrolled, make_grant, make_program
@@ -129,7 +130,6 @@ def test_a_past_month_reruns_to_the_same_numbers_after_later_facts(scenario):
 
 @pytest.fixture
 def demo(db):
-    generate = pytest.importorskip("empower.demo").generate
     generate(db, beneficiaries=300, seed=11, as_of=AS_OF)
     return db
 
@@ -327,7 +327,7 @@ def test_freeze_then_late_correction_shows_in_diff(scenario):
     with pytest.raises(Conflict, match="already frozen"):
         freeze(scenario, report, actor=ACTOR)
     stored = load_snapshot(scenario, "2026-10")
-    assert diff_snapshot(scenario, stored, build_monthly_report(scenario, OCT)).unchanged
+    assert diff_snapshot(scenario, stored, build_monthly_report(scenario, OCT)).unchanged is True
     # a late correction: an October exit recorded in November
     with scenario.unit_of_work() as uow:
         from sqlalchemy import select

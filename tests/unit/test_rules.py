@@ -180,7 +180,7 @@ def test_a_name_in_either_script_is_enough_but_one_is_required() -> None:
     arabic_only = normalise(registration(first_name=None, last_name=None,
                                          first_name_ar="فاطمة", last_name_ar=None))
     assert arabic_only["first_name_ar"] == "فاطمة"
-    assert arabic_only["match_key"]
+    assert arabic_only["match_key"] == "فاطمة"  # the Arabic name is the key to compare
     with pytest.raises(InvalidInput) as err:
         normalise(registration(first_name=None, last_name="  "))
     assert "name" in err.value.message
