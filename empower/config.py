@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     small_cell_threshold: int = 5
     # Keyed pseudonyms for exports shared with partners (``export --pseudonymize``).
     pseudonym_key: str | None = None
+    # Seconds an SQLite writer waits for another process's write before it is told to retry.
+    sqlite_busy_timeout: float = 30
 
     def rules(self) -> RulesConfig:
         """The rule configuration these settings describe."""
