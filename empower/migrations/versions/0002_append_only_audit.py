@@ -67,9 +67,11 @@ def _redact_old_rows() -> None:
     conn = op.get_bind()
     events = sa.table("audit_events", sa.column("id", sa.Integer), sa.column("entity", sa.String),
                       sa.column("entity_id", sa.Integer), sa.column("changes", sa.JSON))
-    women = {row.id: row for row in conn.execute(sa.text(
-        "SELECT id, cin, first_name, last_name, first_name_ar, last_name_ar, phone, commune, "
-        "birth_date, erased_on FROM beneficiaries"))}
+    people = sa.table("beneficiaries", *(sa.column(n, sa.String) for n in (
+        "cin", "first_name", "last_name", "first_name_ar", "last_name_ar", "phone", "commune")),
+        sa.column("id", sa.Integer), sa.column("birth_date", sa.Date),
+        sa.column("erased_on", sa.Date))
+    women = {row.id: row for row in conn.execute(sa.select(people))}
     concerned = _women_concerned(conn) if women else {}
     rows = conn.execute(sa.select(events.c.id, events.c.entity, events.c.entity_id,
                                   events.c.changes).where(events.c.changes.is_not(None)))
@@ -88,15 +90,15 @@ def _redact_old_rows() -> None:
         texts = [k for k in _FREE_TEXT if new.get(k)]
         if texts and entity_id is not None:
             ids = [entity_id] if entity == "beneficiary" else concerned.get((entity, entity_id), [])
-            people = [women[i] for i in ids if i in women]
-            if any(p.erased_on is not None for p in people):
+            concerned_women = [women[i] for i in ids if i in women]
+            if any(p.erased_on is not None for p in concerned_women):
                 # Her identifiers are gone from the registry: nothing left to search the text
                 # for, so the whole text goes.
                 for key in texts:
                     new[key] = ([None if v is None else REDACTED for v in new[key]]
                                 if isinstance(new[key], list) else REDACTED)
             else:
-                pattern = identifier_pattern(people)
+                pattern = identifier_pattern(concerned_women)
                 for key in texts:
                     value = new[key]
                     new[key] = ([scrub(v, pattern) if isinstance(v, str) else v for v in value]
