@@ -2,11 +2,14 @@
 
 Every error a user can meet derives from :class:`EmpowerError` and carries a one-line,
 plain-language message naming what was refused, which record, and why. The command line prints
-that line (never a traceback); the panel shows it on the form.
+that line (never a traceback). Each error also carries a stable dotted ``code`` (``"cin.invalid"``)
+and the ``params`` its sentence is built from, so the panel and the importer say it in French,
+Arabic or English from :mod:`empower.messages` without reading the English text.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
@@ -26,15 +29,24 @@ __all__ = [
 class EmpowerError(Exception):
     """Base of every error raised by the library on purpose.
 
-    ``field`` names the input field at fault where there is one, and ``value`` the value that
-    was refused, so importers and forms can point at the cell.
+    ``message`` is the English sentence (scripts, logs, the command line). ``code`` is the stable
+    dotted message code the translations are keyed by, and ``params`` the plain values (str, int,
+    date, Decimal) the sentence is built from; an error raised without a code has its class's
+    ``kind`` as code, which no catalog entry matches, so it is shown in English. ``field`` names
+    the input field at fault where there is one, and ``value`` the value that was refused, so
+    importers and forms can point at the cell.
     """
 
-    code = "error"
+    #: The kind of error, one per class; the message code says which refusal it is.
+    kind = "error"
 
-    def __init__(self, message: str, *, field: str | None = None, value: Any = None) -> None:
+    def __init__(self, message: str, *, code: str | None = None,
+                 params: Mapping[str, Any] | None = None, field: str | None = None,
+                 value: Any = None) -> None:
         super().__init__(message)
         self.message = message
+        self.code = code or self.kind
+        self.params: dict[str, Any] = dict(params or {})
         self.field = field
         self.value = value
 
@@ -45,23 +57,25 @@ class EmpowerError(Exception):
 class NotFound(EmpowerError):
     """A record named by the caller does not exist (or is outside the caller's scope)."""
 
-    code = "not_found"
+    kind = "not_found"
 
 
 class Conflict(EmpowerError):
     """The write would duplicate a record that must be unique; ``existing_id`` names it."""
 
-    code = "conflict"
+    kind = "conflict"
 
     def __init__(
         self,
         message: str,
         *,
+        code: str | None = None,
+        params: Mapping[str, Any] | None = None,
         field: str | None = None,
         value: Any = None,
         existing_id: int | None = None,
     ) -> None:
-        super().__init__(message, field=field, value=value)
+        super().__init__(message, code=code, params=params, field=field, value=value)
         self.existing_id = existing_id
 
 
@@ -72,40 +86,40 @@ class InvalidInput(EmpowerError, ValueError):
     error.
     """
 
-    code = "invalid_input"
+    kind = "invalid_input"
 
 
 class PermissionDenied(EmpowerError):
     """The actor may not do this."""
 
-    code = "permission_denied"
+    kind = "permission_denied"
 
 
 class RuleViolation(EmpowerError):
     """The input is well formed but a program rule refuses it."""
 
-    code = "rule_violation"
+    kind = "rule_violation"
 
 
 class NotEligible(RuleViolation):
     """The person or cooperative does not qualify on the business date of the act."""
 
-    code = "not_eligible"
+    kind = "not_eligible"
 
 
 class BudgetExceeded(RuleViolation):
     """The amount is above the program's per-grant cap or its remaining budget."""
 
-    code = "budget_exceeded"
+    kind = "budget_exceeded"
 
 
 class OverDisbursement(RuleViolation):
     """A tranche would take the total paid on a grant above its approved amount."""
 
-    code = "over_disbursement"
+    kind = "over_disbursement"
 
 
 class InvalidTransition(RuleViolation):
     """The record's state machine does not allow this move from its current state."""
 
-    code = "invalid_transition"
+    kind = "invalid_transition"

@@ -59,13 +59,13 @@ def normalize_cin(raw: str, config: RulesConfig | None = None) -> str:
     cfg = config or _DEFAULT
     cin = _CIN_NOISE.sub("", str(raw)).upper()
     if not cin:
-        raise InvalidInput("cin: a CIN is required", field="cin", value=raw)
+        raise InvalidInput("cin: a CIN is required", code="cin.required", field="cin", value=raw)
     # fullmatch: a configured pattern without anchors must still cover the whole CIN; and a
     # configured pattern cannot make it longer than the 12 characters the register stores.
     if len(cin) > CIN_MAX_LENGTH or not cfg._cin_re.fullmatch(cin):
         raise InvalidInput(
             f"cin: '{raw}' is not a valid CIN (expected letters then digits, e.g. AB123456)",
-            field="cin",
+            code="cin.invalid", params={"value": str(raw)}, field="cin",
             value=raw,
         )
     return cin
@@ -118,15 +118,18 @@ def normalize_phone(raw: str | None, config: RulesConfig | None = None) -> str |
         if m:
             if _valid_moroccan_nsn(m.group(1)):
                 return "+212" + m.group(1)
-            raise InvalidInput(f"phone: '{raw}' is not a valid phone number", field="phone", value=raw)
+            raise InvalidInput(f"phone: '{raw}' is not a valid phone number", code="phone.invalid",
+                               params={"value": str(raw)}, field="phone", value=raw)
     try:
         number = phonenumbers.parse(text, cfg.phone_region)
     except phonenumbers.NumberParseException as exc:
         raise InvalidInput(
-            f"phone: '{raw}' is not a phone number", field="phone", value=raw
+            f"phone: '{raw}' is not a phone number", code="phone.unreadable",
+            params={"value": str(raw)}, field="phone", value=raw
         ) from exc
     if not phonenumbers.is_valid_number(number):
-        raise InvalidInput(f"phone: '{raw}' is not a valid phone number", field="phone", value=raw)
+        raise InvalidInput(f"phone: '{raw}' is not a valid phone number", code="phone.invalid",
+                           params={"value": str(raw)}, field="phone", value=raw)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -144,6 +147,7 @@ def check_adult(birth_date: date, on: date, config: RulesConfig | None = None) -
     if birth_date > on:
         raise InvalidInput(
             f"birth_date: {birth_date.isoformat()} is after the registration date {on.isoformat()}",
+            code="birth_date.after_registration", params={"birth_date": birth_date, "on": on},
             field="birth_date",
             value=birth_date.isoformat(),
         )
@@ -152,6 +156,7 @@ def check_adult(birth_date: date, on: date, config: RulesConfig | None = None) -
         raise NotEligible(
             f"birth_date: she is {age} on {on.isoformat()}; beneficiaries must be "
             f"{cfg.min_age} or older",
+            code="beneficiary.too_young", params={"age": age, "on": on, "min_age": cfg.min_age},
             field="birth_date",
             value=birth_date.isoformat(),
         )
@@ -180,7 +185,8 @@ def check_name(value: str | None, *, script: str, field: str) -> str | None:
     if not text:
         return None
     if len(text) > 100:
-        raise InvalidInput(f"{field}: a name is at most 100 characters", field=field, value=value)
+        raise InvalidInput(f"{field}: a name is at most 100 characters", code="name.too_long",
+                           field=field, value=value)
     letters = 0
     for ch in text:
         if ch in _NAME_PUNCT:
@@ -193,12 +199,14 @@ def check_name(value: str | None, *, script: str, field: str) -> str | None:
             human = "Latin" if script == "latin" else "Arabic"
             raise InvalidInput(
                 f"{field}: '{value}' must be written in {human} script (found '{ch}')",
+                code=f"name.wrong_script_{script}", params={"value": str(value), "char": ch},
                 field=field,
                 value=value,
             )
         letters += 1
     if letters == 0:
-        raise InvalidInput(f"{field}: '{value}' has no letters", field=field, value=value)
+        raise InvalidInput(f"{field}: '{value}' has no letters", code="name.no_letters",
+                           params={"value": str(value)}, field=field, value=value)
     return text
 
 
@@ -217,7 +225,8 @@ _AMOUNT_NOISE = re.compile(r"(?i)\s|mad|dhs?|dirhams?|درهم|\u00a0|\u202f")
 def centimes(value: Decimal | int | float | str, *, field: str = "amount") -> int:
     """Convert an amount in MAD (``12500.50``, ``"12 500,50"``, ``"12500 MAD"``) to centimes."""
     if isinstance(value, bool):
-        raise InvalidInput(f"{field}: '{value}' is not an amount", field=field, value=value)
+        raise InvalidInput(f"{field}: '{value}' is not an amount", code="amount.invalid",
+                           params={"value": str(value)}, field=field, value=value)
     if isinstance(value, int):
         dec = Decimal(value)
     elif isinstance(value, Decimal):
@@ -232,18 +241,23 @@ def centimes(value: Decimal | int | float | str, *, field: str = "amount") -> in
         try:
             dec = Decimal(text)
         except InvalidOperation as exc:
-            raise InvalidInput(f"{field}: '{value}' is not an amount", field=field, value=value) from exc
+            raise InvalidInput(f"{field}: '{value}' is not an amount", code="amount.invalid",
+                           params={"value": str(value)}, field=field, value=value) from exc
     if not dec.is_finite():
-        raise InvalidInput(f"{field}: '{value}' is not an amount", field=field, value=value)
+        raise InvalidInput(f"{field}: '{value}' is not an amount", code="amount.invalid",
+                           params={"value": str(value)}, field=field, value=value)
     if dec < 0:
-        raise InvalidInput(f"{field}: '{value}' is negative", field=field, value=value)
+        raise InvalidInput(f"{field}: '{value}' is negative", code="amount.negative",
+                           params={"value": str(value)}, field=field, value=value)
     if dec >= MAX_AMOUNT:
         raise InvalidInput(f"{field}: '{value}' is too large (at most {MAX_AMOUNT:,} MAD)",
+                           code="amount.too_large", params={"value": str(value), "max": MAX_AMOUNT},
                            field=field, value=value)
     cents = (dec * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     if cents != dec * 100:
         raise InvalidInput(
-            f"{field}: '{value}' has more than two decimals", field=field, value=value
+            f"{field}: '{value}' has more than two decimals", code="amount.too_many_decimals",
+            params={"value": str(value)}, field=field, value=value
         )
     return int(cents)
 
