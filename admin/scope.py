@@ -4,18 +4,35 @@
 reads inside her regions with CIN and phone partly masked. Every list, filter, export, detail and
 action narrows its query with :meth:`Principal.scope_*`, so a record outside her regions is simply
 not found (404), never "forbidden" (which would confirm it exists).
+
+The write side checks the same scope on the SQLAlchemy session of the unit of work
+(:func:`check_person`, :func:`check_coop`, ...): a record typed by id into a form (beneficiary,
+cooperative, program, grant) is checked before the core service runs, so an officer cannot act
+outside her regions by typing an id.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
+from sqlalchemy import select
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
+from empower.errors import InvalidInput, NotFound
+from empower.models import Beneficiary, Cooperative, Grant, Program, Province
+
 from . import models as m
 
-__all__ = ["Principal"]
+__all__ = [
+    "Principal",
+    "check_coop",
+    "check_grant",
+    "check_person",
+    "check_program",
+    "check_province",
+]
 
 
 @dataclass
@@ -109,3 +126,56 @@ class Principal:
 
     def scope_all(self, qs: QuerySet) -> QuerySet:
         return qs
+
+
+# -- write side: records referenced by a form, checked inside the unit of work ----------------
+def _provinces_of(uow: Any, p: Principal) -> set[str]:
+    return set(uow.session.scalars(select(Province.code).where(
+        Province.region_code.in_(list(p.regions)))))
+
+
+def check_person(uow: Any, p: Principal, beneficiary_id: int | None) -> None:
+    """Raises :class:`NotFound` when the beneficiary is not hers (or does not exist)."""
+    if beneficiary_id is None or p.is_admin:
+        return
+    person = uow.session.get(Beneficiary, beneficiary_id)
+    if person is None or person.province_code not in _provinces_of(uow, p):
+        raise NotFound(f"beneficiary #{beneficiary_id} does not exist", field="beneficiary_id",
+                       value=beneficiary_id)
+
+
+def check_coop(uow: Any, p: Principal, cooperative_id: int | None) -> None:
+    """Raises :class:`NotFound` when the cooperative is not hers (or does not exist)."""
+    if cooperative_id is None or p.is_admin:
+        return
+    coop = uow.session.get(Cooperative, cooperative_id)
+    if coop is None or coop.province_code not in _provinces_of(uow, p):
+        raise NotFound(f"cooperative #{cooperative_id} does not exist", field="cooperative_id",
+                       value=cooperative_id)
+
+
+def check_province(uow: Any, p: Principal, code: str | None) -> None:
+    """Raises :class:`InvalidInput` when the province is outside her regions."""
+    if code and not p.is_admin and code not in _provinces_of(uow, p):
+        raise InvalidInput(f"province_code: '{code}' is outside your regions",
+                           field="province_code", value=code)
+
+
+def check_program(uow: Any, p: Principal, program_id: int | None) -> None:
+    """Raises :class:`NotFound` unless the program is national or of her regions."""
+    if program_id is None or p.is_admin:
+        return
+    prog = uow.session.get(Program, program_id)
+    if prog is None or (prog.region_code is not None and prog.region_code not in p.regions):
+        raise NotFound(f"program #{program_id} does not exist", field="program_id",
+                       value=program_id)
+
+
+def check_grant(uow: Any, p: Principal, grant_id: int) -> Grant:
+    """The grant, when its beneficiary or cooperative is hers; raises :class:`NotFound`."""
+    grant = uow.session.get(Grant, grant_id)
+    if grant is None:
+        raise NotFound(f"grant #{grant_id} does not exist", field="grant_id", value=grant_id)
+    check_person(uow, p, grant.beneficiary_id)
+    check_coop(uow, p, grant.cooperative_id)
+    return grant

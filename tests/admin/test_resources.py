@@ -231,7 +231,7 @@ def test_record_pages_link_to_prefilled_forms(as_user, seed):
 def test_list_counts_pages_and_caps(as_user, db, monkeypatch):
     from datetime import timedelta
 
-    from empower.admin import app as panel
+    from empower.admin.routes import records
 
     with db.unit_of_work() as uow:
         empower.register_beneficiaries(uow, [BeneficiaryCreate(**beneficiary_data(
@@ -247,5 +247,5 @@ def test_list_counts_pages_and_caps(as_user, db, monkeypatch):
     assert "31 résultats" in second and "page=3" not in second
     searched = amina.get("/beneficiaries?q=page").text
     assert "Résultats 1 à 25" in searched  # a search is not counted beyond the page
-    monkeypatch.setattr(panel, "COUNT_CAP", 10)
+    monkeypatch.setattr(records, "COUNT_CAP", 10)
     assert "Plus de 10 résultats" in amina.get("/beneficiaries").text

@@ -1,0 +1,110 @@
+"""What a resource of the panel is: one object that says everything about one kind of record.
+
+A :class:`Resource` names its list (columns, search, filters), the region scope that narrows
+every query on it (list, filter options, export, record page, bulk ids), its forms (create,
+edit) and actions with the core service each one calls, which roles may create, and the related
+tables shown on a record's page. Each resource lives in its own module of
+:mod:`empower.admin.resources` and is registered there in one line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from tortoise.queryset import QuerySet
+
+from ..forms import Action, EditForm, FormSpec
+from ..scope import Principal
+
+if TYPE_CHECKING:
+    from ..detail import RelatedTables
+
+__all__ = ["N_", "Column", "Filter", "Resource", "Scope", "registry"]
+
+N_ = str  # marks a string for the catalog; translated when rendered
+
+Scope = Callable[[Principal], Callable[[QuerySet[Any]], QuerySet[Any]]]
+
+
+@dataclass
+class Column:
+    """One column of a list (and one field of the record's page and of exports)."""
+
+    key: str
+    label: str
+    kind: str = "text"  # text | date | datetime | mad | label | bool | cin | phone | link | json
+    sortable: bool = True
+
+
+@dataclass
+class Filter:
+    """A drop-down above a list: its options for her, and how a chosen value narrows the rows."""
+
+    name: str
+    label: str
+    options: Callable[[Principal], Any]
+    apply: Callable[[QuerySet[Any], str, Principal], QuerySet[Any]]
+    default: str = ""
+
+
+@dataclass
+class Resource:
+    """Everything the panel knows about one kind of record."""
+
+    slug: str
+    label: str
+    model: Any
+    columns: list[Column]
+    # Which rows she may see: ``scope(principal)(queryset)``.
+    scope: Scope
+    search: Callable[[QuerySet[Any], str], QuerySet[Any]] | None = None
+    search_hint: str = ""
+    filters: list[Filter] = field(default_factory=list)
+    admin_only: bool = False
+    has_detail: bool = True
+    # Roles that may create one (writers only: viewers never write).
+    create_roles: tuple[str, ...] = ("admin", "officer")
+    icon: str = ""
+    # Shown on the record's page and in exports, not in the list.
+    extra: list[Column] = field(default_factory=list)
+    create: FormSpec | None = None
+    edit: EditForm | None = None
+    # Offered on a record's page when ``action.when(row)``; writers only.
+    actions: list[Action] = field(default_factory=list)
+    # Names of the actions also offered on a list's checked rows (all or nothing).
+    bulk: tuple[str, ...] = ()
+    # Tables shown under a record's page, each scoped like its own list.
+    related: Callable[[dict[str, Any], Principal, RelatedTables],
+                      Awaitable[list[dict[str, Any]]]] | None = None
+    # ``audit_events.entity`` of this kind of record (its history on the record's page).
+    audit_entity: str | None = None
+
+    def query(self, principal: Principal) -> QuerySet[Any]:
+        """Every row she may see."""
+        return self.scope(principal)(self.model.all())
+
+    def column_keys(self) -> list[str]:
+        return [c.key for c in self.columns]
+
+    @property
+    def all_columns(self) -> list[Column]:
+        return self.columns + self.extra
+
+    @property
+    def bulk_actions(self) -> list[Action]:
+        return [a for a in self.actions if a.name in self.bulk]
+
+    def action(self, name: str) -> Action | None:
+        return next((a for a in self.actions if a.name == name), None)
+
+
+def registry(resources: Iterable[Resource]) -> dict[str, Resource]:
+    """Resources by slug, in menu order; two resources with one slug are a programming error."""
+    out: dict[str, Resource] = {}
+    for resource in resources:
+        if resource.slug in out:
+            raise ValueError(f"two panel resources are named {resource.slug!r}")
+        out[resource.slug] = resource
+    return out

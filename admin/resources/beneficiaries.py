@@ -1,0 +1,214 @@
+"""Beneficiaries: the women a program registers, corrects, archives and restores."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from tortoise.expressions import Q, Subquery
+from tortoise.queryset import QuerySet
+
+import empower
+from empower import vocab
+from empower.models import utcnow
+from empower.schemas import BeneficiaryCreate, BeneficiaryUpdate, parse_input
+
+from .. import models as m
+from ..compat import gettext
+from ..detail import RelatedTables
+from ..forms import DATE_REASON, Action, EditForm, Field, FormSpec, date_value, form_data
+from ..scope import Principal, check_person, check_province
+from .base import N_, Column, Filter, Resource
+from .filters import by_province, by_region, equals, province_options, region_options, vocab_options, yes_no
+
+__all__ = ["AGE_BANDS", "age_band_range", "resource", "search_beneficiaries"]
+
+_C = Column
+
+# -- search ------------------------------------------------------------------------------------
+_CIN_RE = re.compile(r"^[A-Za-z]{1,2}\d{1,6}$")
+_PHONE_RE = re.compile(r"^\+?[\d\s.\-]{6,}$")
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+
+
+def search_beneficiaries(qs: QuerySet[Any], text: str) -> QuerySet[Any]:
+    """Name words in Latin or Arabic script (each word must match), a CIN, or a phone number.
+
+    Latin words are matched against ``match_key``, the folded (lower-case, accentless) name the
+    core keeps for duplicate detection: one column, case-insensitive on every backend, and no
+    ``UPPER()`` per row. Arabic words are matched against the Arabic name columns as typed.
+    """
+    text = text.strip()[:100]
+    if not text:
+        return qs
+    if _CIN_RE.match(text):
+        return qs.filter(cin__startswith=text.upper())
+    if _PHONE_RE.match(text):
+        digits = re.sub(r"\D", "", text)
+        # National 06.. / 07.. numbers are stored as +2126... / +2127...
+        tail = digits[1:] if digits.startswith("0") else digits
+        return qs.filter(phone__contains=tail[-9:])
+    for word in text.split()[:4]:
+        key = vocab.fold(word).replace("_", " ")
+        if _ARABIC.search(word):
+            qs = qs.filter(Q(first_name_ar__contains=word) | Q(last_name_ar__contains=word)
+                           | Q(match_key__contains=key))
+        elif key:
+            qs = qs.filter(match_key__contains=key)
+    return qs
+
+
+# -- filters -----------------------------------------------------------------------------------
+AGE_BANDS = ("18-24", "25-34", "35-44", "45-54", "55-64", "65+")
+
+
+def age_band_range(band: str, today: date) -> tuple[date, date] | None:
+    """Birth dates (inclusive) of women whose age today is in ``band``."""
+    if band not in AGE_BANDS:
+        return None
+    if band.endswith("+"):
+        low, high = int(band[:-1]), 150
+    else:
+        low, high = (int(x) for x in band.split("-"))
+
+    def years_ago(n: int) -> date:
+        try:
+            return today.replace(year=today.year - n)
+        except ValueError:  # 29 February
+            return today.replace(year=today.year - n, day=28)
+
+    return years_ago(high + 1) + timedelta(days=1), years_ago(low)
+
+
+def _by_age_band(qs: QuerySet[Any], value: str, _p: Principal) -> QuerySet[Any]:
+    rng = age_band_range(value, utcnow().date())
+    return qs.filter(birth_date__range=rng) if rng else qs
+
+
+def _by_enrolment(qs: QuerySet[Any], value: str, _p: Principal) -> QuerySet[Any]:
+    if value == "none":
+        return qs.filter(id__not_in=Subquery(m.Enrollment.all().values("beneficiary_id")))
+    if value not in {v.value for v in vocab.EnrollmentStatus}:
+        return qs
+    return qs.filter(id__in=Subquery(m.Enrollment.filter(status=value).values("beneficiary_id")))
+
+
+def _by_archived(qs: QuerySet[Any], value: str, _p: Principal) -> QuerySet[Any]:
+    if value == "yes":
+        return qs.filter(archived_on__isnull=False)
+    if value == "all":
+        return qs
+    return qs.filter(archived_on__isnull=True)
+
+
+# -- forms and actions -------------------------------------------------------------------------
+FIELDS = [
+    Field("cin", N_("CIN"), required=True),
+    Field("first_name", N_("First name")), Field("last_name", N_("Last name")),
+    Field("first_name_ar", N_("First name (Arabic)"), dir="rtl"),
+    Field("last_name_ar", N_("Last name (Arabic)"), dir="rtl"),
+    Field("birth_date", N_("Birth date"), "date", required=True),
+    Field("phone", N_("Phone")),
+    Field("province_code", N_("Province"), "select", "provinces", required=True),
+    Field("commune", N_("Commune")),
+    Field("milieu", N_("Milieu"), "select", vocab.Milieu),
+    Field("education_level", N_("Education"), "select", vocab.EducationLevel),
+    Field("marital_status", N_("Marital status"), "select", vocab.MaritalStatus),
+    Field("household_size", N_("Household size"), "number"),
+    Field("disability", N_("Disability"), "bool"),
+    Field("consent_date", N_("Consent date"), "date", required=True),
+    Field("registered_on", N_("Registered on"), "date"),
+]
+
+
+def create(uow: Any, values: dict[str, Any], p: Principal) -> str:
+    data = parse_input(BeneficiaryCreate, form_data(FIELDS, values))
+    check_province(uow, p, data.province_code)
+    person = empower.register_beneficiary(uow, data, actor=p.actor)
+    return f"/beneficiaries/{person.id}"
+
+
+def edit(uow: Any, record_id: int, values: dict[str, Any], p: Principal) -> str:
+    check_person(uow, p, record_id)
+    data = form_data(FIELDS, values)
+    # Fields left empty on the edit form are cleared, except the required ones.
+    for f in FIELDS:
+        if f.name not in data and not f.required and f.kind != "bool":
+            data[f.name] = None
+    update = parse_input(BeneficiaryUpdate, data)
+    check_province(uow, p, update.province_code)
+    empower.update_beneficiary(uow, record_id, update, actor=p.actor)
+    return f"/beneficiaries/{record_id}"
+
+
+def archive(uow: Any, record_id: int, values: dict[str, Any], p: Principal) -> str:
+    check_person(uow, p, record_id)
+    empower.archive_beneficiary(uow, record_id, actor=p.actor, on=date_value(values, "on"),
+                                reason=(values.get("reason") or None))
+    return f"/beneficiaries/{record_id}"
+
+
+def restore(uow: Any, record_id: int, values: dict[str, Any], p: Principal) -> str:
+    check_person(uow, p, record_id)
+    empower.restore_beneficiary(uow, record_id, actor=p.actor)
+    return f"/beneficiaries/{record_id}"
+
+
+# -- her page ----------------------------------------------------------------------------------
+async def related(row: dict[str, Any], p: Principal,
+                  tables: RelatedTables) -> list[dict[str, Any]]:
+    rid = row["id"]
+    grant_ids = await p.scope_grants(m.Grant.filter(beneficiary_id=rid)).values_list(
+        "id", flat=True)
+    return [
+        await tables.table("enrollments", p.scope_by_beneficiary(
+            m.Enrollment.filter(beneficiary_id=rid)), "Enrolments"),
+        await tables.table("memberships", p.scope_by_beneficiary(
+            m.Membership.filter(beneficiary_id=rid)), "Memberships"),
+        await tables.table("grants", p.scope_grants(m.Grant.filter(beneficiary_id=rid)),
+                           "Grants"),
+        await tables.table("disbursements", m.Disbursement.filter(
+            grant_id__in=list(grant_ids)), "Tranches"),
+        await tables.table("surveys", p.scope_by_beneficiary(
+            m.SurveyRecord.filter(beneficiary_id=rid)), "Surveys"),
+    ]
+
+
+resource = Resource(
+    "beneficiaries", N_("Beneficiaries"), m.Beneficiary,
+    [_C("id", "#"), _C("cin", N_("CIN"), "cin"), _C("first_name", N_("First name")),
+     _C("last_name", N_("Last name")), _C("first_name_ar", N_("First name (Arabic)")),
+     _C("last_name_ar", N_("Last name (Arabic)")), _C("birth_date", N_("Birth date"), "date"),
+     _C("phone", N_("Phone"), "phone", False), _C("province_code", N_("Province"), "province"),
+     _C("milieu", N_("Milieu"), "label"), _C("registered_on", N_("Registered on"), "date"),
+     _C("archived_on", N_("Archived on"), "date")],
+    lambda p: p.scope_beneficiaries, search_beneficiaries,
+    N_("Name (Latin or Arabic), CIN or phone"),
+    [Filter("region", N_("Region"), region_options, by_region("province_code")),
+     Filter("province", N_("Province"), province_options, by_province("province_code")),
+     Filter("milieu", N_("Milieu"), vocab_options(vocab.Milieu),
+            equals("milieu", vocab.Milieu)),
+     Filter("age", N_("Age band"), lambda _p: [(b, b) for b in AGE_BANDS], _by_age_band),
+     Filter("enrolment", N_("Enrolment status"),
+            lambda _p: [*((v.value, gettext(v.value)) for v in vocab.EnrollmentStatus),
+                        ("none", gettext("never applied"))], _by_enrolment),
+     Filter("archived", N_("Archived"), yes_no, _by_archived, default="no")],
+    extra=[_C("commune", N_("Commune")), _C("education_level", N_("Education"), "label"),
+           _C("marital_status", N_("Marital status"), "label"),
+           _C("household_size", N_("Household size")), _C("disability", N_("Disability"), "bool"),
+           _C("vulnerability_score", N_("Vulnerability score")),
+           _C("consent_date", N_("Consent date"), "date"),
+           _C("consent_version", N_("Consent version")), _C("erased_on", N_("Erased on"), "date")],
+    create=FormSpec(FIELDS, create, N_("Register a beneficiary")),
+    edit=EditForm(FIELDS, edit),
+    actions=[
+        Action("archive", N_("Archive"), DATE_REASON, archive,
+               lambda r: r.get("archived_on") is None and r.get("erased_on") is None, "warning"),
+        Action("restore", N_("Restore"), [], restore,
+               lambda r: r.get("archived_on") is not None and r.get("erased_on") is None),
+    ],
+    bulk=("archive",),
+    related=related,
+    audit_entity="beneficiary",
+)

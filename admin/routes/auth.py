@@ -1,0 +1,162 @@
+"""Logging in and out, her password, her language.
+
+Login: a double-submit CSRF cookie, the same refusal for an unknown user and a wrong password,
+an account locked after repeated failures (:mod:`empower.admin.accounts`), and a limit of
+failures per address. A new random session token at every login.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from empower.errors import EmpowerError
+from empower.models import utcnow
+
+from .. import accounts, compat
+from .. import models as m
+from ..deps import COOKIE, LOGIN_CSRF_COOKIE, panel_of, principal, safe_next, writer
+from ..messages import translate_error
+from ..rendering import error_message, render
+from ..scope import Principal
+from ..security import csrf_matches, new_token, verify_password
+from ..sessions import SessionData
+
+__all__ = ["router"]
+
+router = APIRouter()
+
+
+@router.get("/favicon.ico")
+async def favicon() -> Response:
+    return Response(status_code=404)
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_view(request: Request, next: str = "/", lang: str | None = None) -> Response:
+    compat.set_locale(lang or request.cookies.get("empower_lang")
+                      or request.headers.get("accept-language"))
+    if await panel_of(request).sessions.load(request.cookies.get(COOKIE)) is not None:
+        return RedirectResponse("/", 303)
+    # Keep the token a tab already holds: a second load (another tab, the favicon's
+    # redirect) must not invalidate the form on screen.
+    existing = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
+    token = existing if 30 <= len(existing) <= 60 and existing.isascii() else new_token()
+    response = render(request, "login.html", {"csrf": token, "next": safe_next(next)})
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https", path="/login", max_age=3600)
+    return response
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request) -> Response:
+    panel = panel_of(request)
+    sessions = panel.sessions
+    form = await request.form()
+    compat.set_locale(request.cookies.get("empower_lang")
+                      or request.headers.get("accept-language"))
+    username = str(form.get("username") or "").strip()[:60]
+    password = str(form.get("password") or "")
+    nxt = safe_next(str(form.get("next") or "/"))
+    login_csrf = request.cookies.get(LOGIN_CSRF_COOKIE)
+
+    def refuse(message: str, status: int) -> Response:
+        token = new_token()
+        response = render(request, "login.html", {"csrf": token, "error": message,
+                                                  "username": username, "next": nxt},
+                          status_code=status)
+        response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict",
+                            secure=request.url.scheme == "https", path="/login",
+                            max_age=3600)
+        return response
+
+    if not csrf_matches(login_csrf, str(form.get("csrf_token") or "")):
+        return refuse(compat.gettext("Your form expired; please try again."), 403)
+    ip = request.client.host if request.client else "unknown"
+    if await sessions.failures(ip) >= panel.ip_failure_limit:
+        return refuse(compat.gettext("Too many attempts; try again in 15 minutes."), 429)
+    user = await m.User.filter(username=username).first().values(
+        "id", "password_hash", "is_active", "locked_until", "session_generation")
+    ok = await run_in_threadpool(verify_password, password,
+                                 user["password_hash"] if user else None)
+    now = utcnow()
+    if user and user["locked_until"] and user["locked_until"] > now:
+        await sessions.count_failure(ip, panel.ip_failure_window)
+        return refuse(compat.gettext(
+            "This account is locked after repeated failures; try again later."), 423)
+    if not user or not ok or not user["is_active"]:
+        await sessions.count_failure(ip, panel.ip_failure_window)
+        if user and not ok:
+            locked = await run_in_threadpool(accounts.record_failed_login, panel.db, user["id"])
+            if locked:
+                return refuse(compat.gettext(
+                    "This account is locked after repeated failures; try again later."), 423)
+        return refuse(compat.gettext("Wrong user name or password."), 401)
+    await run_in_threadpool(accounts.record_login, panel.db, user["id"])
+    token = new_token()
+    now_ts = panel.clock()
+    regions = sorted(str(r) for r in await m.UserRegion.filter(
+        user_id=user["id"]).values_list("region_code", flat=True))
+    await sessions.create(token, SessionData(user_id=user["id"], regions=regions,
+                                             generation=user["session_generation"],
+                                             csrf=new_token(), started=now_ts, seen=now_ts))
+    response = RedirectResponse(nxt, 303)
+    response.set_cookie(COOKIE, token, httponly=True, samesite="lax",
+                        secure=request.url.scheme == "https", path="/")
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, pf: tuple[Principal, Any] = Depends(writer)) -> Response:
+    await panel_of(request).sessions.end(request.cookies.get(COOKIE))
+    response = RedirectResponse("/login", 303)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+@router.get("/password", response_class=HTMLResponse)
+async def password_view(request: Request, p: Principal = Depends(principal)) -> Response:
+    return render(request, "password.html", {"p": p})
+
+
+@router.post("/password", response_class=HTMLResponse)
+async def password(request: Request, pf: tuple[Principal, Any] = Depends(writer)) -> Response:
+    p, form = pf
+    panel = panel_of(request)
+    user = await m.User.filter(id=p.id).first().values("password_hash")
+    old_ok = await run_in_threadpool(verify_password, str(form.get("old_password") or ""),
+                                     user["password_hash"] if user else None)
+    new = str(form.get("new_password") or "")
+    error = None
+    if not old_ok:
+        error = compat.gettext("The current password is wrong.")
+    elif new != str(form.get("confirm_password") or ""):
+        error = compat.gettext("The two new passwords differ.")
+    else:
+        try:
+            await run_in_threadpool(accounts.change_password, panel.db, p.id, new,
+                                    actor=p.actor)
+        except EmpowerError as exc:
+            error = f"{error_message(exc)}: {translate_error(exc.message)}"
+    if error:
+        return render(request, "password.html", {"p": p, "error": error}, status_code=400)
+    # Every session of hers ended with the generation bump; this one too.
+    await panel.sessions.end(p.token)
+    response = RedirectResponse("/login", 303)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+@router.post("/language")
+async def language(request: Request, pf: tuple[Principal, Any] = Depends(writer)) -> Response:
+    p, form = pf
+    code = compat.normalize_locale(str(form.get("language") or ""))
+    await run_in_threadpool(accounts.set_language, panel_of(request).db, p.id, code)
+    response = RedirectResponse(safe_next(str(form.get("next") or "/")), 303)
+    response.set_cookie("empower_lang", code, samesite="lax", path="/",
+                        secure=request.url.scheme == "https", httponly=True)
+    return response
