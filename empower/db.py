@@ -114,7 +114,7 @@ def _integrity_as_domain_error(context: Any) -> BaseException | None:
     cls = {"conflict": Conflict, "over": OverDisbursement, "budget": BudgetExceeded}.get(
         kind, RuleViolation)
     if kind == "append_only":
-        return cls(message)
+        return cls(message, code="audit.append_only")
     # SQLAlchemy raises it "from" the driver's error, which stays visible as __cause__.
     return cls(f"{field + ': ' if field else ''}{message} (saved by someone else meanwhile?)",
                field=field)
@@ -131,7 +131,7 @@ def _lock_timeout_as_domain_error(context: Any) -> BaseException | None:
     if "database is locked" not in str(context.original_exception):
         return None
     return Conflict("database: another write is running (an import?); try again when it "
-                    "has finished")
+                    "has finished", code="database.busy")
 
 
 class Database:

@@ -191,6 +191,8 @@ def export_kind(db: Database, kind: str, path: str | Path, *,
             f"pseudonym_key: EMPOWER_PSEUDONYM_KEY has {len(key)} characters; it needs at least "
             f"{MIN_PSEUDONYM_KEY_LENGTH} (a random secret, e.g. from "
             "'python -c \"import secrets; print(secrets.token_hex(32))\"')",
+            code="export.pseudonym_key_too_short",
+            params={"length": len(key), "min_length": MIN_PSEUDONYM_KEY_LENGTH},
             field="pseudonym_key")
     headers = _headers(spec.name, key)
     count = 0

@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 import empower
 from empower.audit import audit_trail
 from empower.errors import Conflict, RuleViolation
+from empower.messages import describe
 from empower.models import AuditEvent, Base, DuplicateCandidate, Province, Region, table_of
 from empower.schemas import CooperativeCreate, EnrollmentCreate, MembershipCreate, SurveyCreate
 from tests.conftest import PG_URL, _pg_admin_url
@@ -96,6 +97,7 @@ def test_no_write_can_change_or_delete_an_audit_event(db: empower.Database) -> N
                 attempt(uow)
                 uow.commit()
             assert "saved by someone else" not in str(caught.value), name
+            assert caught.value.code == "audit.append_only", name
     with db.unit_of_work(readonly=True) as uow:
         after = [(e.id, e.actor, e.action, e.changes) for e in uow.session.scalars(
             select(AuditEvent).order_by(AuditEvent.id))]
@@ -227,10 +229,12 @@ def test_a_writer_that_waited_in_vain_is_told_to_retry(
         db: empower.Database, writer_elsewhere: subprocess.Popen[str]) -> None:
     impatient = empower.connect(str(db.engine.url), busy_timeout=0.3)
     try:
-        with pytest.raises(Conflict, match="another write is running.*try again"), \
+        with pytest.raises(Conflict, match="another write is running.*try again") as caught, \
                 impatient.unit_of_work() as uow:
             make_beneficiary(uow)
             uow.commit()
+        assert caught.value.code == "database.busy"
+        assert describe(caught.value, "fr").startswith("Une autre écriture est en cours")
         # Readers are not blocked by the writer.
         with impatient.unit_of_work(readonly=True) as uow:
             assert uow.session.scalar(select(func.count()).select_from(Province)) == 75

@@ -87,3 +87,15 @@ def test_a_short_pseudonym_key_is_refused_in_one_line(db: empower.Database, tmp_
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and "at least 32" in lines[0] and f"has {len(key)}" in lines[0]
     assert not out.exists()
+
+
+def test_the_short_key_refusal_has_its_message_code() -> None:
+    from empower.errors import InvalidInput
+    from empower.messages import describe
+
+    with pytest.raises(InvalidInput) as caught:
+        export_kind(None, "beneficiaries", "b.csv", pseudonym_key="short",  # type: ignore[arg-type]
+                    pseudonymize=True)
+    assert caught.value.code == "export.pseudonym_key_too_short"
+    assert caught.value.params == {"length": 5, "min_length": 32}
+    assert "au moins 32" in describe(caught.value, "fr")
