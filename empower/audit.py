@@ -135,12 +135,16 @@ def record(uow: UnitOfWork, *, actor: str, action: str, entity: str, entity_id: 
 
 def record_many(uow: UnitOfWork, *, actor: str, action: str, entity: str,
                 items: Iterable[tuple[int, Mapping[str, Any] | None]]) -> int:
-    """Append one event per ``(entity_id, changes)`` with a single multi-row insert (bulk paths)."""
+    """Append one event per ``(entity_id, changes)`` with a single multi-row insert (bulk paths).
+
+    Redacted and scrubbed like :func:`record` (the scrub looks the women up only for events
+    that carry free text).
+    """
     at = utcnow()
     who = check_actor(actor)
     rows = [
         {"at": at, "actor": who, "action": action, "entity": entity, "entity_id": entity_id,
-         "changes": redact(changes) if changes else None}
+         "changes": redact(scrub_free_text(uow, entity, entity_id, changes)) if changes else None}
         for entity_id, changes in items
     ]
     if rows:

@@ -133,3 +133,15 @@ def test_after_an_erasure_no_table_holds_her_identifiers(db: empower.Database) -
         assert "Pas la même: [redacted] [redacted] est née le [redacted], CIN [redacted], tél " \
                "[redacted]" in notes
         assert Decimal(grant.amount_requested_centimes) / 100 == Decimal("12000")
+
+
+def test_bulk_events_are_scrubbed_like_single_ones(uow: empower.UnitOfWork) -> None:
+    from empower import audit
+    from empower.models import AuditEvent
+
+    her = make_beneficiary(uow, **HER, birth_date=BORN)
+    audit.record_many(uow, actor=ACTOR, action="archive", entity="beneficiary", items=[
+        (her.id, {"archived_on": [None, D(2024, 6, 1)], "reason": "Zineb part à Tamesloht"})])
+    uow.flush()
+    last = uow.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert last is not None and last.changes["reason"] == "[redacted] part à [redacted]"
