@@ -36,6 +36,7 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     """Start the panel on EMPOWER_DATABASE_URL (default: the SQLite file empower.db)."""
     import uvicorn
     from empower.admin import create_app
+    from empower.admin.logs import log_config
 
     settings = _settings()
     if workers > 1 and not settings.redis_url:
@@ -46,7 +47,9 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
                f"sessions {'in Redis' if settings.redis_url else 'in memory'})")
     # X-Forwarded-Proto is trusted from a reverse proxy on this machine only (Secure cookies).
     common: dict[str, Any] = {"host": host, "port": port, "proxy_headers": True,
-              "forwarded_allow_ips": "127.0.0.1", "log_level": "info", "server_header": False}
+              "forwarded_allow_ips": "127.0.0.1", "log_level": "info", "server_header": False,
+              # Access lines without query strings: searches carry CINs and phone numbers.
+              "log_config": log_config()}
     if workers > 1:
         # Several processes: each builds its own app from the same EMPOWER_* settings.
         uvicorn.run("empower.admin.app:create_app", factory=True, workers=workers, **common)

@@ -20,11 +20,16 @@ __all__ = ["REDACTED", "SENSITIVE_FIELDS", "audit_trail", "check_actor", "diff",
 
 # Identifying values never enter the audit log: it is read by more people than the registry.
 # Everything an erasure clears is here too, or the log would keep what the erasure removed.
+# The exact birth date is among them: with the province it singles most women out.
 SENSITIVE_FIELDS = frozenset(
     {"cin", "phone", "first_name", "last_name", "first_name_ar", "last_name_ar", "match_key",
-     "commune"}
+     "commune", "birth_date"}
 )
 REDACTED = "[redacted]"
+# Free text an officer types (reasons, notes, grant purposes) is kept, but the identifiers of
+# the women the event is about are blanked out of it first: the log is append-only, so an
+# erasure could not remove them later.
+FREE_TEXT_FIELDS = frozenset({"reason", "note", "purpose"})
 
 
 def _plain(value: Any) -> Any:
@@ -70,9 +75,59 @@ def check_actor(actor: str) -> str:
     return actor.strip()[:100]
 
 
+def _people_concerned(uow: UnitOfWork, entity: str, entity_id: int | None) -> list[Any]:
+    """The women an event about ``entity`` #``entity_id`` concerns (for scrubbing free text)."""
+    from empower import models
+
+    if entity_id is None:
+        return []
+    session = uow.session
+    ids: list[int | None] = []
+    if entity == "beneficiary":
+        ids = [entity_id]
+    elif entity == "duplicate_candidate":
+        cand = session.get(models.DuplicateCandidate, entity_id)
+        ids = [cand.beneficiary_id, cand.other_beneficiary_id] if cand else []
+    else:
+        model = {"grant": models.Grant, "enrollment": models.Enrollment,
+                 "membership": models.Membership, "survey": models.SurveyRecord}.get(entity)
+        obj = session.get(model, entity_id) if model is not None else None
+        ids = [getattr(obj, "beneficiary_id", None)] if obj is not None else []
+    people = [session.get(models.Beneficiary, i) for i in ids if i is not None]
+    return [p for p in people if p is not None]
+
+
+def scrub_free_text(uow: UnitOfWork, entity: str, entity_id: int | None,
+                    changes: Mapping[str, Any]) -> dict[str, Any]:
+    """``changes`` with the identifiers of the women concerned blanked out of its free text."""
+    out = dict(changes)
+    texts = [k for k in FREE_TEXT_FIELDS & set(out)
+             if isinstance(out[k], str | list | tuple)]
+    if not texts:
+        return out
+    from empower.privacy import identifier_pattern, scrub
+
+    pattern = identifier_pattern(_people_concerned(uow, entity, entity_id))
+    if pattern is None:
+        return out
+    for key in texts:
+        value = out[key]
+        if isinstance(value, list | tuple):
+            out[key] = [scrub(v, pattern) if isinstance(v, str) else v for v in value]
+        else:
+            out[key] = scrub(value, pattern)
+    return out
+
+
 def record(uow: UnitOfWork, *, actor: str, action: str, entity: str, entity_id: int | None,
            changes: Mapping[str, Any] | None = None) -> None:
-    """Append one audit event in the unit of work's transaction."""
+    """Append one audit event in the unit of work's transaction.
+
+    Sensitive fields are redacted and free text is scrubbed of the identifiers of the women the
+    event is about (see :data:`FREE_TEXT_FIELDS`).
+    """
+    if changes:
+        changes = scrub_free_text(uow, entity, entity_id, changes)
     uow.session.add(AuditEvent(
         at=utcnow(), actor=check_actor(actor), action=action, entity=entity, entity_id=entity_id,
         changes=redact(changes) if changes else None,
@@ -81,12 +136,16 @@ def record(uow: UnitOfWork, *, actor: str, action: str, entity: str, entity_id: 
 
 def record_many(uow: UnitOfWork, *, actor: str, action: str, entity: str,
                 items: Iterable[tuple[int, Mapping[str, Any] | None]]) -> int:
-    """Append one event per ``(entity_id, changes)`` with a single multi-row insert (bulk paths)."""
+    """Append one event per ``(entity_id, changes)`` with a single multi-row insert (bulk paths).
+
+    Redacted and scrubbed like :func:`record` (the scrub looks the women up only for events
+    that carry free text).
+    """
     at = utcnow()
     who = check_actor(actor)
     rows = [
         {"at": at, "actor": who, "action": action, "entity": entity, "entity_id": entity_id,
-         "changes": redact(changes) if changes else None}
+         "changes": redact(scrub_free_text(uow, entity, entity_id, changes)) if changes else None}
         for entity_id, changes in items
     ]
     if rows:

@@ -45,7 +45,8 @@ out = Console(highlight=False)
 def open_database(settings: Settings | None = None) -> Database:
     """The database named by ``EMPOWER_DATABASE_URL`` (the embedded SQLite file by default)."""
     settings = settings or Settings()
-    return connect(settings.database_url, rules=settings.rules())
+    return connect(settings.database_url, rules=settings.rules(),
+                   busy_timeout=settings.sqlite_busy_timeout)
 
 
 @db_app.command("upgrade")
@@ -190,7 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except EmpowerError as exc:
-        err.print(f"error: {exc.message}")
+        # One line whatever the terminal width, so scripts can grep it.
+        err.print(f"error: {exc.message}", soft_wrap=True)
         code = 1
     except SQLAlchemyError as exc:
         err.print(_database_message(exc))

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     # Two women with the same birth date whose names score at least this (0-100) are a duplicate
     # candidate to review.
     duplicate_name_threshold: int = Field(92, ge=0, le=100)
+    # Seconds an SQLite writer waits for another process's write before it is told to retry.
+    sqlite_busy_timeout: float = 30
 
     def rules(self) -> RulesConfig:
         """The rule configuration these settings describe."""

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from empower.errors import BudgetExceeded, Conflict, OverDisbursement, RuleViolation
@@ -29,7 +29,7 @@ __all__ = ["Database", "UnitOfWork", "connect"]
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def _sqlite_setup(engine: Engine) -> None:
+def _sqlite_setup(engine: Engine, busy_timeout: float = 30) -> None:
     # pysqlite's own transaction handling issues a deferred BEGIN lazily; a deferred transaction
     # that reads and then writes fails with "database is locked" when another writer got in
     # between. Writers therefore start with BEGIN IMMEDIATE (they queue on busy_timeout instead),
@@ -41,7 +41,7 @@ def _sqlite_setup(engine: Engine) -> None:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -82,6 +82,10 @@ _CONSTRAINT_MESSAGES: dict[str, tuple[type[RuleViolation] | type[Conflict], str,
     "ck_programs_committed_within_budget": (
         BudgetExceeded, "race.over_budget", "amount_approved",
         "approvals would exceed the program's budget"),
+    # Raised by the triggers of migration 0002, on every backend.
+    "audit_events_append_only": (
+        RuleViolation, "audit.append_only", None,
+        "the audit log is append-only: its events cannot be changed or deleted"),
 }
 
 
@@ -90,6 +94,8 @@ def _constraint_name(exc: BaseException) -> str | None:
     if diag is not None and getattr(diag, "constraint_name", None):
         return str(diag.constraint_name)
     text = str(exc)
+    if "audit_events_append_only" in text:  # SQLite's RAISE() carries only a message
+        return "audit_events_append_only"
     # SQLite names the columns of a unique constraint ("UNIQUE constraint failed: t.a, t.b")
     # and the name of a CHECK ("CHECK constraint failed: ck_t_x"); rebuild the conventional name.
     if "UNIQUE constraint failed:" in text:
@@ -108,6 +114,8 @@ def _integrity_as_domain_error(context: Any) -> BaseException | None:
     (two officers enrolling the same woman); the database's constraint then decides, and the
     user should read which rule was hit, not a driver message.
     """
+    if isinstance(context.sqlalchemy_exception, OperationalError):
+        return _lock_timeout_as_domain_error(context)
     if not isinstance(context.sqlalchemy_exception, IntegrityError):
         return None
     name = _constraint_name(context.original_exception) or "unknown"
@@ -115,9 +123,25 @@ def _integrity_as_domain_error(context: Any) -> BaseException | None:
     cls, code, field, message = _CONSTRAINT_MESSAGES.get(name, (
         Conflict if unique else RuleViolation, "race.unique" if unique else "race.constraint",
         None, f"refused by the database constraint {name}"))
+    if code == "audit.append_only":
+        return cls(message, code=code)
     # SQLAlchemy raises it "from" the driver's error, which stays visible as __cause__.
     return cls(f"{field + ': ' if field else ''}{message} (saved by someone else meanwhile?)",
                code=code, params={"constraint": name}, field=field)
+
+
+def _lock_timeout_as_domain_error(context: Any) -> BaseException | None:
+    """SQLite's "database is locked" after the busy timeout: another process holds the write lock.
+
+    Writers queue on SQLite's busy timeout; one that waited its whole turn in vain is told that
+    another write (an import, a demo) is running and to try again, not shown a driver error.
+    """
+    if context.engine is None or context.engine.dialect.name != "sqlite":
+        return None
+    if "database is locked" not in str(context.original_exception):
+        return None
+    return Conflict("database: another write is running (an import?); try again when it "
+                    "has finished", code="database.busy")
 
 
 class Database:
@@ -145,15 +169,24 @@ class Database:
         return UnitOfWork(self, readonly=readonly)
 
     def upgrade(self, revision: str = "head") -> None:
-        """Create or migrate the schema with Alembic, then load reference data (idempotent)."""
+        """Create or migrate the schema with Alembic and load reference data, in one transaction.
+
+        Both commit together: an upgrade interrupted after the schema step (a crash, a killed
+        process, a failing reference load) leaves the database as it was, never a schema at
+        head without its provinces; running it again completes it. Idempotent.
+        """
         from alembic import command
 
-        command.upgrade(alembic_config(self), revision)
         from empower.reference import load_reference_data
 
-        with self.unit_of_work() as uow:
-            load_reference_data(uow.session)
-            uow.commit()
+        cfg = alembic_config(self)
+        with self.engine.connect() as conn, conn.begin():
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+            # The session joins the connection's transaction; conn.begin() commits it all.
+            with Session(bind=conn) as session:
+                load_reference_data(session)
+                session.flush()
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -170,17 +203,21 @@ def alembic_config(db: Database) -> Any:
 
 
 def connect(url: str = "sqlite:///empower.db", *, rules: RulesConfig | None = None,
-            echo: bool = False) -> Database:
-    """Open a database by SQLAlchemy URL (SQLite file or ``postgresql+psycopg://...``)."""
+            echo: bool = False, busy_timeout: float = 30) -> Database:
+    """Open a database by SQLAlchemy URL (SQLite file or ``postgresql+psycopg://...``).
+
+    ``busy_timeout`` (SQLite only) is how many seconds a writer waits for another process's
+    write to end; after that its write raises :class:`~empower.errors.Conflict` saying so.
+    """
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"echo": echo}
     if parsed.get_backend_name() == "sqlite":
-        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": busy_timeout}
     else:
         kwargs["pool_pre_ping"] = True
     engine = create_engine(parsed, **kwargs)
     if engine.dialect.name == "sqlite":
-        _sqlite_setup(engine)
+        _sqlite_setup(engine, busy_timeout)
     return Database(engine, rules=rules)
 
 

@@ -1020,6 +1020,25 @@ CATALOG: dict[str, dict[str, str]] = {
         "--mode valid-only لكتابة الأسطر الصالحة).",
         "Nothing was written (atomic mode: {rejected:count} rows rejected; fix them, or use "
         "--mode valid-only to write the valid rows)."),
+    # -- empower/db.py ---------------------------------------------------------------------------
+    "database.busy": _t(
+        "Une autre écriture est en cours sur la base de données (un import ?) ; réessayez quand "
+        "elle sera terminée.",
+        "عملية كتابة أخرى جارية على قاعدة البيانات (استيراد؟)؛ أعيدي المحاولة عند انتهائها.",
+        "another write is running (an import?); try again when it has finished"),
+    "audit.append_only": _t(
+        "Le journal d'audit ne fait que s'allonger : ses événements ne peuvent être ni modifiés "
+        "ni supprimés.",
+        "سجل التدقيق لا يقبل إلا الإضافة: لا يمكن تعديل أحداثه أو حذفها.",
+        "the audit log is append-only: its events cannot be changed or deleted"),
+    # -- empower/io/exporting.py -----------------------------------------------------------------
+    "export.pseudonym_key_too_short": _t(
+        "La clé de pseudonymisation (EMPOWER_PSEUDONYM_KEY) compte {length} caractères ; il en "
+        "faut au moins {min_length}, tirés au hasard.",
+        "مفتاح الترميز (EMPOWER_PSEUDONYM_KEY) يتكون من {length} حرفا؛ يلزم {min_length} حرفا "
+        "عشوائيا على الأقل.",
+        "EMPOWER_PSEUDONYM_KEY has {length} characters; it needs at least {min_length} "
+        "(a random secret)"),
 }
 
 

@@ -110,7 +110,12 @@ def _truncate(db: empower.Database) -> None:
     tables.append("alembic_version")
     with db.engine.begin() as conn:
         data = ", ".join(f'"{t}"' for t in tables if t != "alembic_version")
+        # Test-only: the audit log refuses TRUNCATE like any rewrite (migration 0002). The test
+        # database's owner lifts that one trigger inside this transaction, so it is back on
+        # before anyone else can write; UPDATE and DELETE stay refused throughout.
+        conn.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_truncate"))
         conn.execute(text(f"TRUNCATE {data} RESTART IDENTITY CASCADE"))
+        conn.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_truncate"))
 
 
 @pytest.fixture

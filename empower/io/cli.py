@@ -139,7 +139,8 @@ def register(app: typer.Typer) -> None:
 
         label = _line("import.cli.progress", lang, f"importing {file.name}", name=file.name)
         bar = _ProgressBar(err, label) if err.is_terminal else None
-        db = connect(settings.database_url, rules=settings.rules())
+        db = connect(settings.database_url, rules=settings.rules(),
+                     busy_timeout=settings.sqlite_busy_timeout)
         try:
             report = import_file(db, spec.name, file, mode=mode, actor=f"import:{file.name}",
                                  on_rejection=on_rejection, progress=bar, lang=lang)
@@ -159,8 +160,9 @@ def register(app: typer.Typer) -> None:
         kind: Annotated[str, typer.Argument(help="the kind of records to export")],
         file: Annotated[Path, typer.Argument(help="output file, .csv or .xlsx")],
         pseudonymize: Annotated[bool, typer.Option(
-            "--pseudonymize", help="replace CIN and phone with keyed pseudonyms and leave out "
-                                   "names (needs EMPOWER_PSEUDONYM_KEY)")] = False,
+            "--pseudonymize", help="replace CIN and phone with keyed pseudonyms, leave out "
+                                   "names, commune and grant purpose, give the birth year "
+                                   "only (needs EMPOWER_PSEUDONYM_KEY, 32+ characters)")] = False,
     ) -> None:
         """Export every record of KIND to CSV or XLSX, in the columns the importer reads."""
         from empower.config import Settings
@@ -171,7 +173,8 @@ def register(app: typer.Typer) -> None:
         settings = Settings()
         if pseudonymize and not settings.pseudonym_key:
             raise _fail(err, "--pseudonymize needs a secret key: set EMPOWER_PSEUDONYM_KEY")
-        db = connect(settings.database_url, rules=settings.rules())
+        db = connect(settings.database_url, rules=settings.rules(),
+                     busy_timeout=settings.sqlite_busy_timeout)
         try:
             count = export_kind(db, kind, file, pseudonym_key=settings.pseudonym_key,
                                 pseudonymize=pseudonymize)

@@ -3,7 +3,9 @@
 Text a spreadsheet would run as a formula is neutralised by :func:`empower.io.safety.neutralise`
 (numbers and E.164 phones are written as they are); the importer strips the prefix again. With a
 pseudonym key, CIN and phone become keyed pseudonyms (HMAC-SHA256: stable for one key, not
-reversible without it) and the women's names are left out.
+reversible without it), the women's names, communes and grant purposes are left out, and the
+birth date becomes the birth year (quasi-identifiers: exact birth date and province alone single
+out almost every woman).
 """
 
 from __future__ import annotations
@@ -40,6 +42,11 @@ __all__ = ["EXPORT_COLUMNS", "export_kind", "pseudonym"]
 
 _NAMES = ("first_name", "last_name", "first_name_ar", "last_name_ar")
 _IDENTIFYING = ("cin", "phone")
+# Left out of a pseudonymised export, per kind: direct identifiers, the commune (a
+# quasi-identifier), and free text that may name her.
+_LEFT_OUT = {"beneficiaries": (*_NAMES, "commune"), "grants": ("purpose",)}
+# A short key can be found by trying keys; then every pseudonym can be reversed by hashing CINs.
+MIN_PSEUDONYM_KEY_LENGTH = 32
 
 
 def pseudonym(value: str | None, key: str, *, prefix: str) -> str | None:
@@ -80,10 +87,14 @@ def _queries() -> dict[str, Select[Any]]:
         .join(p, Grant.program_id == p.id)
         .outerjoin(gb, Grant.beneficiary_id == gb.id).outerjoin(gc, Grant.cooperative_id == gc.id)
         .where((Grant.beneficiary_id.is_(None)) | gb.cin.is_not(None)).order_by(Grant.id),
+        # Tranches of an erased woman's grants are left out with her grants, so every
+        # tranche exported names a grant that is exported too.
         "disbursements": select(Disbursement.reference, Grant.reference,
                                 Disbursement.amount_centimes, Disbursement.paid_on,
                                 Disbursement.channel)
-        .join(Grant, Disbursement.grant_id == Grant.id).order_by(Disbursement.id),
+        .join(Grant, Disbursement.grant_id == Grant.id)
+        .outerjoin(gb, Grant.beneficiary_id == gb.id)
+        .where((Grant.beneficiary_id.is_(None)) | gb.cin.is_not(None)).order_by(Disbursement.id),
         "surveys": select(b.cin, p.code, SurveyRecord.round, SurveyRecord.surveyed_on,
                           SurveyRecord.monthly_income_centimes, SurveyRecord.has_savings,
                           SurveyRecord.has_account, SurveyRecord.borrowed_formal,
@@ -116,9 +127,17 @@ _MONEY = frozenset({"budget", "grant_cap", "amount_requested", "amount_approved"
                     "monthly_income"})
 
 
+def _headers(kind: str, key: str | None) -> list[str]:
+    """The columns written: all of them, or without what a pseudonymised file leaves out."""
+    if not key:
+        return list(EXPORT_COLUMNS[kind])
+    return ["birth_year" if n == "birth_date" else n for n in EXPORT_COLUMNS[kind]
+            if n not in _LEFT_OUT.get(kind, ())]
+
+
 def _rows(db: Database, kind: str, key: str | None) -> Iterator[list[Any]]:
     names = EXPORT_COLUMNS[kind]
-    keep = [i for i, n in enumerate(names) if not (key and kind == "beneficiaries" and n in _NAMES)]
+    keep = [i for i, n in enumerate(names) if not (key and n in _LEFT_OUT.get(kind, ()))]
     with db.unit_of_work(readonly=True) as uow:
         result = uow.session.execute(_queries()[kind].execution_options(yield_per=2000))
         for row in result:
@@ -136,13 +155,20 @@ def _rows(db: Database, kind: str, key: str | None) -> Iterator[list[Any]]:
                     value = "yes" if value else "no"
                 if key and name in _IDENTIFYING:
                     value = pseudonym(value, key, prefix="P" if name == "cin" else "T")
+                elif key and name == "birth_date":
+                    value = value.year
                 out.append(value)
             yield out
 
 
 def export_kind(db: Database, kind: str, path: str | Path, *,
                 pseudonym_key: str | None = None, pseudonymize: bool = False) -> int:
-    """Write every record of ``kind`` to ``path`` (.csv or .xlsx); returns the number of rows."""
+    """Write every record of ``kind`` to ``path`` (.csv or .xlsx); returns the number of rows.
+
+    With ``pseudonymize``, identifiers become keyed pseudonyms and quasi-identifiers are
+    coarsened (see the module docstring). Raises ``InvalidInput`` for another file type, or a
+    missing pseudonym key or one shorter than 32 characters.
+    """
     spec = kind_spec(kind)
     path = Path(path)
     suffix = path.suffix.lower()
@@ -155,8 +181,15 @@ def export_kind(db: Database, kind: str, path: str | Path, *,
                            "(set EMPOWER_PSEUDONYM_KEY)", code="export.pseudonym_key_missing",
                            field="pseudonym_key")
     key = pseudonym_key if pseudonymize else None
-    headers = [n for n in EXPORT_COLUMNS[spec.name]
-               if not (key and spec.name == "beneficiaries" and n in _NAMES)]
+    if key is not None and len(key) < MIN_PSEUDONYM_KEY_LENGTH:
+        raise InvalidInput(
+            f"pseudonym_key: EMPOWER_PSEUDONYM_KEY has {len(key)} characters; it needs at least "
+            f"{MIN_PSEUDONYM_KEY_LENGTH} (a random secret, e.g. from "
+            "'python -c \"import secrets; print(secrets.token_hex(32))\"')",
+            code="export.pseudonym_key_too_short",
+            params={"length": len(key), "min_length": MIN_PSEUDONYM_KEY_LENGTH},
+            field="pseudonym_key")
+    headers = _headers(spec.name, key)
     count = 0
     if suffix == ".csv":
         # UTF-8 with a BOM so that Excel shows Arabic names correctly when opening the file.

@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from rapidfuzz import fuzz
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import func, insert, select, text
 
 from empower import audit
 from empower.db import UnitOfWork
@@ -418,9 +418,17 @@ def erase_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str,
 
     CIN, names, phone and commune are cleared and the birth date is kept only to its month, so
     age bands, provinces, enrolments, grants and survey outcomes still count in reports. She is
-    archived as of the erasure date; open duplicate candidates about her are dismissed.
+    archived as of the erasure date; open duplicate candidates about her are dismissed. Her
+    identifiers are blanked out of the free text of her records (grant purposes, candidate
+    notes); the audit log never held them (see :mod:`empower.privacy`). Every record touched
+    gets an audit event of its own. Raises ``NotFound``, or ``RuleViolation`` when she was
+    already erased.
     """
+    from empower.models import Grant
+    from empower.privacy import identifier_pattern, scrub
+
     on = on or _today()
+    who = audit.check_actor(actor)
     person = get(uow, Beneficiary, beneficiary_id, what="beneficiary", lock=True)
     if person.erased_on is not None:
         raise RuleViolation(f"beneficiary #{beneficiary_id} was already erased on "
@@ -428,20 +436,42 @@ def erase_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str,
                             params={"id": beneficiary_id, "erased_on": person.erased_on},
                             field="erased_on",
                             value=person.erased_on.isoformat())
+    # Read before the fields are cleared: what to look for in the free text.
+    pattern = identifier_pattern([person])
     for name in _ERASED_FIELDS:
         setattr(person, name, None)
     person.birth_date = person.birth_date.replace(day=1)
     person.erased_on = on
     if person.archived_on is None or person.archived_on > on:
         person.archived_on = on
-    uow.session.execute(
-        update(DuplicateCandidate)
-        .where((DuplicateCandidate.beneficiary_id == person.id)
-               | (DuplicateCandidate.other_beneficiary_id == person.id),
-               DuplicateCandidate.status == DuplicateStatus.OPEN.value)
-        .values(status=DuplicateStatus.DISMISSED.value, resolved_at=utcnow(),
-                resolved_by=audit.check_actor(actor), note="erasure request"))
+    touched: list[tuple[str, int, dict[str, Any]]] = []
+    for grant in uow.session.scalars(select(Grant).where(Grant.beneficiary_id == person.id)):
+        cleaned = scrub(grant.purpose, pattern)
+        if cleaned != grant.purpose:
+            grant.purpose = cleaned
+            touched.append(("grant", grant.id, {"fields_erased": ["purpose"]}))
+    for cand in uow.session.scalars(select(DuplicateCandidate).where(
+            (DuplicateCandidate.beneficiary_id == person.id)
+            | (DuplicateCandidate.other_beneficiary_id == person.id))):
+        changes: dict[str, Any] = {}
+        cleaned = scrub(cand.note, pattern)
+        if cleaned != cand.note:
+            cand.note = cleaned
+            changes["fields_erased"] = ["note"]
+        if cand.status == DuplicateStatus.OPEN:
+            cand.status = DuplicateStatus.DISMISSED
+            cand.resolved_at = utcnow()
+            cand.resolved_by = who
+            cand.note = "erasure request"
+            changes.update(status=[DuplicateStatus.OPEN, DuplicateStatus.DISMISSED],
+                           note="erasure request")
+        if changes:
+            touched.append(("duplicate_candidate", cand.id, changes))
+    uow.session.flush()
     audit.record(uow, actor=actor, action="erase", entity="beneficiary", entity_id=person.id,
-                 changes={"erased_on": on, "fields_erased": list(_ERASED_FIELDS)})
+                 changes={"erased_on": on, "archived_on": person.archived_on,
+                          "fields_erased": list(_ERASED_FIELDS)})
+    for entity, record_id, changes in touched:
+        audit.record(uow, actor=actor, action="erase", entity=entity, entity_id=record_id,
+                     changes={**changes, "erasure_of": person.id})
     return person
-

@@ -59,7 +59,7 @@ def resolve_duplicate(uow: UnitOfWork, candidate_id: int, *, resolution: str, ac
         if later.archived_on is not None or kept.archived_on is not None:
             raise RuleViolation("merge: one of the two records is already archived",
                                 code="duplicate.archived", field="status")
-        moved = _move_history(uow, kept.id, later.id)
+        moved = _move_history(uow, kept.id, later.id, actor=actor, candidate_id=cand.id)
         today = utcnow().date()
         for enr in uow.session.scalars(select(Enrollment).where(
                 Enrollment.beneficiary_id == later.id,
@@ -67,16 +67,30 @@ def resolve_duplicate(uow: UnitOfWork, candidate_id: int, *, resolution: str, ac
             enr.status = EnrollmentStatus.EXITED
             enr.exited_on = max(today, enr.enrolled_on or today)
             enr.exit_reason = ExitReason.DUPLICATE
+            audit.record(uow, actor=actor, action="exit", entity="enrollment", entity_id=enr.id,
+                         changes={"status": [EnrollmentStatus.ENROLLED, EnrollmentStatus.EXITED],
+                                  "exited_on": enr.exited_on, "exit_reason": ExitReason.DUPLICATE,
+                                  "merge_candidate": cand.id})
         later.archived_on = max(today, later.registered_on)
         cand.status = DuplicateStatus.MERGED
-        # Other open candidates about the archived record no longer need a decision.
-        uow.session.execute(
-            update(DuplicateCandidate)
+        # Other open candidates about the archived record no longer need a decision; each
+        # dismissal is an event of its own, like any other change to a candidate.
+        others = list(uow.session.scalars(
+            select(DuplicateCandidate.id)
             .where(DuplicateCandidate.id != cand.id, DuplicateCandidate.status == DuplicateStatus.OPEN,
                    (DuplicateCandidate.beneficiary_id == later.id)
-                   | (DuplicateCandidate.other_beneficiary_id == later.id))
-            .values(status=DuplicateStatus.DISMISSED, resolved_at=utcnow(), resolved_by=who,
-                    note=f"record merged into #{kept.id}"))
+                   | (DuplicateCandidate.other_beneficiary_id == later.id))))
+        if others:
+            merged_note = f"record merged into #{kept.id}"
+            uow.session.execute(
+                update(DuplicateCandidate).where(DuplicateCandidate.id.in_(others))
+                .values(status=DuplicateStatus.DISMISSED, resolved_at=utcnow(), resolved_by=who,
+                        note=merged_note))
+            for other_id in others:
+                audit.record(uow, actor=actor, action="dismiss", entity="duplicate_candidate",
+                             entity_id=other_id,
+                             changes={"status": [DuplicateStatus.OPEN, DuplicateStatus.DISMISSED],
+                                      "note": merged_note, "merge_candidate": cand.id})
         audit.record(uow, actor=actor, action="merge", entity="beneficiary", entity_id=later.id,
                      changes={"merged_into": kept.id, "archived_on": later.archived_on, **moved})
     else:
@@ -90,22 +104,27 @@ def resolve_duplicate(uow: UnitOfWork, candidate_id: int, *, resolution: str, ac
     return cand
 
 
-def _move_history(uow: UnitOfWork, kept_id: int, later_id: int) -> dict[str, int]:
+def _move_history(uow: UnitOfWork, kept_id: int, later_id: int, *, actor: str,
+                  candidate_id: int) -> dict[str, int]:
     s = uow.session
     moved = {"grants": 0, "memberships": 0, "enrollments": 0, "surveys": 0}
+    moved_records: list[tuple[str, int]] = []
     for grant in s.scalars(select(Grant).where(Grant.beneficiary_id == later_id)):
         grant.beneficiary_id = kept_id
         moved["grants"] += 1
+        moved_records.append(("grant", grant.id))
     kept_coops = set(s.scalars(select(Membership.cooperative_id).where(Membership.beneficiary_id == kept_id)))
     for m in s.scalars(select(Membership).where(Membership.beneficiary_id == later_id)):
         if m.cooperative_id not in kept_coops:
             m.beneficiary_id = kept_id
             moved["memberships"] += 1
+            moved_records.append(("membership", m.id))
     kept_programs = set(s.scalars(select(Enrollment.program_id).where(Enrollment.beneficiary_id == kept_id)))
     for e in s.scalars(select(Enrollment).where(Enrollment.beneficiary_id == later_id)):
         if e.program_id not in kept_programs:
             e.beneficiary_id = kept_id
             moved["enrollments"] += 1
+            moved_records.append(("enrollment", e.id))
     kept_rounds = {tuple(row) for row in s.execute(
         select(SurveyRecord.program_id, SurveyRecord.round)
         .where(SurveyRecord.beneficiary_id == kept_id))}
@@ -113,5 +132,11 @@ def _move_history(uow: UnitOfWork, kept_id: int, later_id: int) -> dict[str, int
         if (r.program_id, r.round) not in kept_rounds:
             r.beneficiary_id = kept_id
             moved["surveys"] += 1
+            moved_records.append(("survey", r.id))
     s.flush()
+    # Each moved record's own trail says where it went, not only the merge's totals.
+    for entity, record_id in moved_records:
+        audit.record(uow, actor=actor, action="move", entity=entity, entity_id=record_id,
+                     changes={"beneficiary_id": [later_id, kept_id],
+                              "merge_candidate": candidate_id})
     return moved

@@ -58,10 +58,10 @@ def audit_count(db: empower.Database) -> int:
 
 
 def wipe(db: empower.Database) -> None:
-    """Delete every record except the reference tables (both backends)."""
+    """Delete every record except the reference tables and the append-only audit log."""
     with db.unit_of_work() as uow:
         for table in reversed(Base.metadata.sorted_tables):
-            if table.name not in REFERENCE_TABLES:
+            if table.name not in REFERENCE_TABLES and table.name != "audit_events":
                 uow.session.execute(delete(table))
         uow.commit()
 

@@ -145,7 +145,7 @@ def test_pseudonymised_export(db: empower.Database, tmp_path: Path) -> None:
     result = cli(db, "export", "beneficiaries", str(out), "--pseudonymize")
     assert result.exit_code == 2 and "EMPOWER_PSEUDONYM_KEY" in result.output
     assert not out.exists()
-    key = {"EMPOWER_PSEUDONYM_KEY": "s3cret"}
+    key = {"EMPOWER_PSEUDONYM_KEY": "s3cret-" * 5}
     result = cli(db, "export", "beneficiaries", str(out), "--pseudonymize", env=key)
     assert result.exit_code == 0, result.output
     rows = _cells(out)
@@ -159,7 +159,7 @@ def test_pseudonymised_export(db: empower.Database, tmp_path: Path) -> None:
     cli(db, "export", "enrollments", str(tmp_path / "e.csv"), "--pseudonymize", env=key)
     assert rows[1][cin] in (tmp_path / "e.csv").read_text(encoding="utf-8-sig")
     cli(db, "export", "beneficiaries", str(tmp_path / "b2.csv"), "--pseudonymize",
-        env={"EMPOWER_PSEUDONYM_KEY": "other"})
+        env={"EMPOWER_PSEUDONYM_KEY": "other-key-" * 4})
     assert rows[1][cin] not in (tmp_path / "b2.csv").read_text(encoding="utf-8-sig")
 
 
