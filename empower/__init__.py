@@ -49,6 +49,8 @@ from empower.services.cooperatives import (
     update_cooperative,
 )
 from empower.services.corrections import (
+    confirm_disbursement,
+    confirm_dissolution,
     correct_enrollment,
     correct_grant,
     correct_membership,
@@ -95,6 +97,7 @@ __all__ = [
     # duplicates
     "list_duplicate_candidates", "resolve_duplicate",
     # corrections of records already written (re-imports use them too)
-    "correct_enrollment", "correct_grant", "correct_membership", "update_program", "update_survey",
+    "confirm_disbursement", "confirm_dissolution", "correct_enrollment", "correct_grant",
+    "correct_membership", "update_program", "update_survey",
     "__version__",
 ]

@@ -1104,9 +1104,13 @@ def placeholders(template: str) -> set[str]:
             for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-def render(code: str, params: Mapping[str, Any], lang: str, *, default: str) -> str:
+def render(code: str, params: Mapping[str, Any], lang: str, *, default: str,
+           sentence: bool = True) -> str:
     """The sentence of ``code`` in ``lang`` built from ``params``; ``default`` when the code has
-    no entry (or, which a test forbids, its template reads a parameter that was not given)."""
+    no entry (or, which a test forbids, its template reads a parameter that was not given).
+
+    ``sentence=False`` leaves the first letter as written, for text that continues a line
+    (``error: ...``) or a column header."""
     entry = CATALOG.get(code)
     if entry is None:
         return default
@@ -1115,14 +1119,17 @@ def render(code: str, params: Mapping[str, Any], lang: str, *, default: str) -> 
         text = _Formatter(language).vformat(entry[language], (), dict(params))
     except (KeyError, IndexError, ValueError):
         return default
+    if not sentence:
+        return text
     # Templates start with a value as often as with a word ("{amount} MAD ..."): a sentence
     # starts with a capital.
     return text[:1].upper() + text[1:]
 
 
-def describe(exc: EmpowerError, lang: str) -> str:
+def describe(exc: EmpowerError, lang: str, *, sentence: bool = True) -> str:
     """The refusal ``exc`` in ``lang`` (``"fr"``, ``"ar"``, ``"en"``) from its code and params.
 
-    An error whose code has no catalog entry keeps its English message.
+    An error whose code has no catalog entry keeps its English message. ``sentence=False``
+    keeps the first letter as written (after ``error:`` on a command's line).
     """
-    return render(exc.code, exc.params, lang, default=exc.message)
+    return render(exc.code, exc.params, lang, default=exc.message, sentence=sentence)

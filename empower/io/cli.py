@@ -64,7 +64,7 @@ def _fail(console: Console, message: str, lang: str = "en") -> typer.Exit:
 def _line(code: str, lang: str, english: str, **params: Any) -> str:
     """A line of the command in ``lang``; ``english`` is the same sentence, said if the
     catalog has no entry."""
-    return render(code, params, lang, default=english)
+    return render(code, params, lang, default=english, sentence=False)
 
 
 def register(app: typer.Typer) -> None:
@@ -99,14 +99,14 @@ def register(app: typer.Typer) -> None:
         try:
             spec = kind_spec(kind)
         except EmpowerError as exc:
-            raise _fail(err, describe(exc, lang), lang) from None
+            raise _fail(err, describe(exc, lang, sentence=False), lang) from None
         if template is not None:
             from empower.io.template import write_template
 
             try:
                 write_template(spec.name, template)
             except EmpowerError as exc:
-                raise _fail(err, describe(exc, lang), lang) from None
+                raise _fail(err, describe(exc, lang, sentence=False), lang) from None
             except OSError as exc:
                 raise _fail(err, f"{template}: {exc.strerror or exc}", lang) from None
             _say(out, _line("import.cli.template_written", lang,
@@ -145,7 +145,7 @@ def register(app: typer.Typer) -> None:
             report = import_file(db, spec.name, file, mode=mode, actor=f"import:{file.name}",
                                  on_rejection=on_rejection, progress=bar, lang=lang)
         except FileRejected as exc:
-            raise _fail(err, describe(exc, lang), lang) from None
+            raise _fail(err, describe(exc, lang, sentence=False), lang) from None
         finally:
             if bar is not None:
                 bar.stop()

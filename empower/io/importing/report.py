@@ -59,7 +59,7 @@ def reason(error: EmpowerError, lang: str = "en") -> str:
     The catalog's sentences do not repeat the field (the column says it); an error whose code
     has no entry is said by its English message.
     """
-    return describe(error, lang)
+    return describe(error, lang, sentence=False)
 
 
 def show(value: Any) -> str:
