@@ -75,7 +75,7 @@ FLOOR_SQL = {
         SELECT SUM(CASE WHEN paid_on >= :start THEN amount_centimes ELSE 0 END),
                SUM(amount_centimes)
         FROM disbursements WHERE {p}paid_on <= :end""",
-    "first_payments": """
+    "first_disbursements": """
         SELECT g.approved_on, f.first_paid FROM grants g
         JOIN (SELECT grant_id, MIN(paid_on) AS first_paid FROM disbursements GROUP BY grant_id) f
           ON f.grant_id = g.id
@@ -131,10 +131,10 @@ def floor(db: empower.Database, month: Month) -> dict[str, Any]:
     with db.engine.connect() as conn:
         for name, sql in FLOOR_SQL.items():
             rows = conn.execute(text(sql.replace("{p}", plus)), params).all()
-            out[name] = rows if name in ("first_payments", "income") else rows[0]
+            out[name] = rows if name in ("first_disbursements", "income") else rows[0]
     days = [(paid - approved).days if isinstance(paid, date)
             else (date.fromisoformat(paid) - date.fromisoformat(approved)).days
-            for approved, paid in out.pop("first_payments")]
+            for approved, paid in out.pop("first_disbursements")]
     deltas = [r[0] for r in out.pop("income")]
     out["median_days"] = statistics.median(days) if days else None
     out["income_increase"] = (sum(1 for d in deltas if d > 0), len(deltas))

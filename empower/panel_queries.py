@@ -44,7 +44,7 @@ def dashboard_counts(uow: UnitOfWork, *, regions: Collection[str] | None,
     ``active_enrollments``: distinct women with an enrolment active today, not archived
     (``active_enrollments``); ``cooperatives``: founded by today and not dissolved
     (``cooperatives_active``); ``grants_approved_month``: approved from the first of the month
-    to today and not cancelled by today (``grants_approved_count``); ``tranches_paid_month``
+    to today and not cancelled by today (``grants_approved_count``); ``disbursements_paid_month``
     and ``paid_month_centimes``: tranches paid from the first of the month to today (the count
     and value of ``disbursed_amount``); ``open_duplicates``: open duplicate pairs whose two
     women are both in scope (the officer's duplicates list).
@@ -76,6 +76,6 @@ def dashboard_counts(uow: UnitOfWork, *, regions: Collection[str] | None,
         select(func.count(Disbursement.id), func.coalesce(func.sum(Disbursement.amount_centimes), 0))
         .where(Disbursement.paid_on >= month_start, Disbursement.paid_on <= today,
                scope.condition(Disbursement, regions))).one()
-    out["tranches_paid_month"] = int(paid[0])
+    out["disbursements_paid_month"] = int(paid[0])
     out["paid_month_centimes"] = int(paid[1])
     return out

@@ -72,7 +72,7 @@ class Facts:
     memberships: pd.DataFrame
     grants: pd.DataFrame
     disbursements: pd.DataFrame
-    first_payments: pd.DataFrame
+    first_disbursements: pd.DataFrame
     cohort: pd.DataFrame
     surveys: pd.DataFrame
     jobs: pd.DataFrame
@@ -221,23 +221,23 @@ def extract(uow: UnitOfWork, first: Month, last: Month, scope: Scope | None = No
                w.clamp(b.c.archived_on, "archived_on"))
         .select_from(person).where(w.upto(b.c.registered_on))))
 
-    def enrolment_rows(alias: Any) -> list[Any]:
+    def enrollment_rows(alias: Any) -> list[Any]:
         conds = [alias.c.enrolled_on.is_not(None), w.upto(alias.c.enrolled_on),
                  or_(alias.c.exited_on.is_(None), alias.c.exited_on >= w.start)]
         return conds + ([alias.c.program_id == pid] if pid is not None else [])
 
     e, e_many = Enrollment.__table__.alias("e"), Enrollment.__table__.alias("e_many")
-    enrol_stmt = (
+    enroll_stmt = (
         select(*dims, w.clamp(b.c.archived_on, "archived_on"),
                w.clamp(e.c.enrolled_on, "enrolled_on"), w.clamp(e.c.exited_on, "exited_on"),
                type_coerce(e.c.exit_reason, String).label("exit_reason"))
         .select_from(e.join(b, b.c.id == e.c.beneficiary_id).join(p, p.c.code == b.c.province_code))
-        .where(*enrolment_rows(e)))
+        .where(*enrollment_rows(e)))
     if scope.region:
-        enrol_stmt = enrol_stmt.where(p.c.region_code == scope.region)
-    several = (select(e_many.c.beneficiary_id).where(*enrolment_rows(e_many))
+        enroll_stmt = enroll_stmt.where(p.c.region_code == scope.region)
+    several = (select(e_many.c.beneficiary_id).where(*enrollment_rows(e_many))
                .group_by(e_many.c.beneficiary_id).having(func.count() > 1))
-    enrolments = _split(uow, enrol_stmt, e.c.beneficiary_id, several)
+    enrolments = _split(uow, enroll_stmt, e.c.beneficiary_id, several)
 
     c, pc = Cooperative.__table__.alias("c"), Province.__table__.alias("pc")
     m = Membership.__table__.alias("m")
@@ -315,7 +315,7 @@ def extract(uow: UnitOfWork, first: Month, last: Month, scope: Scope | None = No
 
     firsts = (select(Disbursement.grant_id, func.min(Disbursement.paid_on).label("first_paid_on"))
               .group_by(Disbursement.grant_id).subquery("firsts"))
-    first_payments = _frame(uow, grant_scope(
+    first_disbursements = _frame(uow, grant_scope(
         select(*grant_dims, g.c.approved_on, firsts.c.first_paid_on)
         .select_from(recipients.join(firsts, firsts.c.grant_id == g.c.id))
         .where(firsts.c.first_paid_on >= w.start, firsts.c.first_paid_on <= w.end)))
@@ -362,6 +362,6 @@ def extract(uow: UnitOfWork, first: Month, last: Month, scope: Scope | None = No
         uow.session.scalars(select(Region.code)).all())
     return Facts(first=first, last=last, people=people, enrolments=enrolments,
                  cooperatives=cooperatives, memberships=memberships, grants=grants,
-                 disbursements=disbursements, first_payments=first_payments, cohort=cohort,
+                 disbursements=disbursements, first_disbursements=first_disbursements, cohort=cohort,
                  surveys=surveys, jobs=jobs, regions=region_codes)
 

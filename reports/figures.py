@@ -73,7 +73,7 @@ CATALOGUE: tuple[Kpi, ...] = (
     Kpi("disbursement_rate", "grants", "money_share",
         lambda f, m: kpis.disbursement_rate(f.grants, f.disbursements, m)),
     Kpi("median_days_to_first_payment", "grants", "median_days",
-        lambda f, m: kpis.days_to_first_payment(f.first_payments, m)),
+        lambda f, m: kpis.days_to_first_disbursement(f.first_disbursements, m)),
     Kpi("income_increase_share", "outcomes", "share",
         lambda f, m: kpis.income_change(f.surveys, m), frame="income"),
     Kpi("median_income_change", "outcomes", "median_money",

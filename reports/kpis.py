@@ -40,7 +40,7 @@ __all__ = [
     "cooperatives_women_led",
     "cumulative_approved",
     "cumulative_disbursed",
-    "days_to_first_payment",
+    "days_to_first_disbursement",
     "disbursed",
     "disbursement_rate",
     "exits",
@@ -210,14 +210,14 @@ def disbursement_rate(grants: pd.DataFrame, disbursements: pd.DataFrame,
     return pd.concat([approved, paid], ignore_index=True)
 
 
-def days_to_first_payment(first_payments: pd.DataFrame, month: Month) -> pd.DataFrame:
+def days_to_first_disbursement(first_disbursements: pd.DataFrame, month: Month) -> pd.DataFrame:
     """Days from approval to first tranche, for grants whose first tranche fell in the month.
 
-    ``first_payments`` has one row per grant: ``approved_on`` and ``first_paid_on`` (the earliest
+    ``first_disbursements`` has one row per grant: ``approved_on`` and ``first_paid_on`` (the earliest
     tranche of the grant), exact dates.
     """
-    mask = _between(first_payments["first_paid_on"], month.start, month.end)
-    sel = first_payments.loc[mask]
+    mask = _between(first_disbursements["first_paid_on"], month.start, month.end)
+    sel = first_disbursements.loc[mask]
     out = sel[DIMS].copy()
     out["x"] = [(paid - approved).days
                 for paid, approved in zip(sel["first_paid_on"], sel["approved_on"], strict=True)]

@@ -72,7 +72,7 @@ def build(db: empower.Database) -> Scenario:
             s.people[key] = person.id
             return person.id
 
-        def enrol(person: int, program: int, on: date) -> int:
+        def enroll(person: int, program: int, on: date) -> int:
             enrolment = empower.apply(uow, EnrollmentCreate(
                 beneficiary_id=person, program_id=program, applied_on=on, enrolled_on=on),
                 actor=ACTOR)
@@ -88,14 +88,14 @@ def build(db: empower.Database) -> Scenario:
         woman("salma_2", "Salma", "Idrissi", date(1990, 1, 1))
         fatima = woman("fatima", "Fatima", "Fassi", date(1995, 6, 15), OUT)
 
-        enrol(amina, awal.id, date(2025, 3, 1))
-        enrol(amina, atlas.id, date(2025, 4, 1))
-        enrol(basma, awal.id, date(2025, 3, 1))
-        enrol(chama, awal.id, TODAY)
-        exiting = enrol(dounia, awal.id, date(2025, 3, 1))
+        enroll(amina, awal.id, date(2025, 3, 1))
+        enroll(amina, atlas.id, date(2025, 4, 1))
+        enroll(basma, awal.id, date(2025, 3, 1))
+        enroll(chama, awal.id, TODAY)
+        exiting = enroll(dounia, awal.id, date(2025, 3, 1))
         empower.exit_enrollment(uow, exiting, on=TODAY, reason="completed", actor=ACTOR)
-        enrol(khadija_out, awal.id, date(2025, 3, 1))
-        enrol(fatima, north.id, date(2026, 11, 5))
+        enroll(khadija_out, awal.id, date(2025, 3, 1))
+        enroll(fatima, north.id, date(2026, 11, 5))
 
         def coop(key: str, province: str, founded: date) -> int:
             c = empower.found_cooperative(uow, CooperativeCreate(

@@ -80,7 +80,7 @@ def _by_age_band(qs: QuerySet[Any], value: str, _p: Principal) -> QuerySet[Any]:
     return qs.filter(cond) if cond is not None else qs
 
 
-def _by_enrolment(qs: QuerySet[Any], value: str, _p: Principal) -> QuerySet[Any]:
+def _by_enrollment(qs: QuerySet[Any], value: str, _p: Principal) -> QuerySet[Any]:
     if value == "none":
         return qs.filter(id__not_in=Subquery(m.Enrollment.all().values("beneficiary_id")))
     if value not in {v.value for v in vocab.EnrollmentStatus}:
@@ -185,7 +185,7 @@ resource = Resource(
             _by_age_band),
      Filter("enrolment", N_("Enrolment status"),
             lambda _p: [*((v.value, gettext(v.value)) for v in vocab.EnrollmentStatus),
-                        ("none", gettext("never applied"))], _by_enrolment),
+                        ("none", gettext("never applied"))], _by_enrollment),
      Filter("archived", N_("Archived"), yes_no, _by_archived, default="no")],
     extra=[_C("commune", N_("Commune")), _C("education_level", N_("Education"), "label"),
            _C("marital_status", N_("Marital status"), "label"),

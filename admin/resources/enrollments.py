@@ -36,7 +36,7 @@ def create(uow: Any, values: dict[str, Any], p: Principal) -> str:
     return f"/enrollments/{enrolment.id}"
 
 
-def _enrolment(uow: Any, p: Principal, record_id: int) -> Enrollment:
+def _enrollment(uow: Any, p: Principal, record_id: int) -> Enrollment:
     row = uow.session.get(Enrollment, record_id)
     if row is None:
         raise NotFound(f"enrolment #{record_id} does not exist", code="record.not_found",
@@ -45,21 +45,21 @@ def _enrolment(uow: Any, p: Principal, record_id: int) -> Enrollment:
     return row
 
 
-def enrol(uow: Any, record_id: int, values: dict[str, Any], p: Principal) -> str:
-    _enrolment(uow, p, record_id)
+def enroll(uow: Any, record_id: int, values: dict[str, Any], p: Principal) -> str:
+    _enrollment(uow, p, record_id)
     empower.enroll(uow, record_id, on=date_value(values, "on"), actor=p.actor)
     return f"/enrollments/{record_id}"
 
 
 def reject(uow: Any, record_id: int, values: dict[str, Any], p: Principal) -> str:
-    _enrolment(uow, p, record_id)
+    _enrollment(uow, p, record_id)
     empower.reject_enrollment(uow, record_id, on=date_value(values, "on"), actor=p.actor,
                               reason=values.get("reason") or None)
     return f"/enrollments/{record_id}"
 
 
 def exit_(uow: Any, record_id: int, values: dict[str, Any], p: Principal) -> str:
-    _enrolment(uow, p, record_id)
+    _enrollment(uow, p, record_id)
     empower.exit_enrollment(uow, record_id, on=date_value(values, "on"),
                             reason=values.get("reason") or "", actor=p.actor)
     return f"/enrollments/{record_id}"
@@ -77,7 +77,7 @@ resource = Resource(
      Filter("program", N_("Program"), program_options, by_int("program_id"))],
     create=FormSpec(FIELDS, create, N_("Record an application")),
     actions=[
-        Action("enrol", N_("Enrol"), DATE_ON, enrol, lambda r: r.get("status") == "applied"),
+        Action("enroll", N_("Enrol"), DATE_ON, enroll, lambda r: r.get("status") == "applied"),
         Action("reject", N_("Reject"), DATE_REASON, reject,
                lambda r: r.get("status") == "applied", "danger"),
         Action("exit", N_("Exit"), [*DATE_ON, Field("reason", N_("Exit reason"), "select",

@@ -256,7 +256,7 @@ def close_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str) -> Gran
 _TRANCHE_REFERENCE_LENGTH = 40  # disbursements.reference
 
 
-def _tranche_reference(grant_reference: str, number: int) -> str:
+def _disbursement_reference(grant_reference: str, number: int) -> str:
     # "<grant>-T<n>", shortening a long grant reference so it fits disbursements.reference.
     suffix = f"-T{number}"
     return grant_reference[: _TRANCHE_REFERENCE_LENGTH - len(suffix)] + suffix
@@ -332,10 +332,10 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str) -> Disbur
     if reference is None:
         count = uow.session.scalar(select(func.count()).select_from(Disbursement)
                                    .where(Disbursement.grant_id == grant.id)) or 0
-        reference = _tranche_reference(grant.reference, count + 1)
+        reference = _disbursement_reference(grant.reference, count + 1)
         while uow.session.scalar(select(Disbursement.id).where(Disbursement.reference == reference)):
             count += 1
-            reference = _tranche_reference(grant.reference, count + 1)
+            reference = _disbursement_reference(grant.reference, count + 1)
     tranche = Disbursement(reference=reference, grant_id=grant.id, amount_centimes=amount_c,
                            paid_on=data.paid_on, channel=data.channel)
     uow.session.add(tranche)

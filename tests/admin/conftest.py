@@ -85,12 +85,12 @@ def seed(db: empower.Database) -> Seed:
 
         from empower.models import Enrollment
 
-        enrol_in = uow.session.scalar(select(Enrollment.id).where(
+        enroll_in = uow.session.scalar(select(Enrollment.id).where(
             Enrollment.beneficiary_id == inside.id))
-        enrol_out = uow.session.scalar(select(Enrollment.id).where(
+        enroll_out = uow.session.scalar(select(Enrollment.id).where(
             Enrollment.beneficiary_id == outside.id))
         seed = Seed(program.id, inside.id, outside.id, g_in.id, g_out.id, coop_in.id,
-                    coop_out.id, enrol_in, enrol_out)
+                    coop_out.id, enroll_in, enroll_out)
         uow.commit()
     accounts.create_user(db, "admin", PASSWORD, role="admin", actor="test:seed")
     accounts.create_user(db, "amina", PASSWORD, role="officer", regions=["04"], actor="test:seed")

@@ -31,5 +31,5 @@ def test_counts_for_a_scope_and_for_the_country(db, seed):
     assert country["cooperatives"] == 2 and region04["cooperatives"] == 1
     # Approved in March: only the grant in region 04 (the other one is approved in April).
     assert country["grants_approved_month"] == 1 and region04["grants_approved_month"] == 1
-    assert region04["tranches_paid_month"] == 1 and region04["paid_month_centimes"] == 250_050
+    assert region04["disbursements_paid_month"] == 1 and region04["paid_month_centimes"] == 250_050
     assert all(v == 0 for v in nowhere.values())

@@ -68,7 +68,7 @@ def test_create_forms_for_every_resource(as_user, seed, db):
     assert _audited(db, "program", "user:admin")
 
 
-def test_enrolment_lifecycle_and_cooperative_members(as_user, seed, db):
+def test_enrollment_lifecycle_and_cooperative_members(as_user, seed, db):
     amina = as_user("amina")
     with db.unit_of_work() as uow:
         person = empower.register_beneficiary(uow, BeneficiaryCreate(**beneficiary_data(
@@ -79,7 +79,7 @@ def test_enrolment_lifecycle_and_cooperative_members(as_user, seed, db):
                                           "applied_on": "2024-02-01"}, "/enrollments/new")
     assert r.status_code == 303, r.text[:800]
     url = r.headers["location"]
-    assert amina.submit(f"{url}/enrol", {"on": "2024-02-10"}, url).status_code == 303
+    assert amina.submit(f"{url}/enroll", {"on": "2024-02-10"}, url).status_code == 303
     r = amina.submit(f"{url}/exit", {"on": "2024-01-01", "reason": "abandon"}, url)
     assert r.status_code == 422 and 'value="2024-01-01"' in r.text  # before enrolment
     assert amina.submit(f"{url}/exit", {"on": "2024-06-01", "reason": "abandon"},

@@ -38,7 +38,7 @@ from tests.factories import (
 D = date
 
 
-def enrol(uow, program, woman, on=D(2024, 2, 1)) -> Enrollment:
+def enroll(uow, program, woman, on=D(2024, 2, 1)) -> Enrollment:
     return empower.apply(uow, EnrollmentCreate(beneficiary_id=woman.id, program_id=program.id,
                                                applied_on=on, enrolled_on=on), actor=ACTOR)
 
@@ -55,12 +55,12 @@ def test_merge_moves_history_to_the_earlier_record(uow: empower.UnitOfWork) -> N
     kept = make_beneficiary(uow)
     later = make_beneficiary(uow, cin="ZZ1")  # same name and birth date: a candidate
     third = make_beneficiary(uow, cin="ZZ2", phone=None)
-    enrol(uow, awal, kept)
+    enroll(uow, awal, kept)
     survey(uow, awal, kept)
-    enrol(uow, awal, later)          # same program: cannot move, is ended as a duplicate
+    enroll(uow, awal, later)          # same program: cannot move, is ended as a duplicate
     survey(uow, awal, later)         # same round: stays
     survey(uow, awal, later, "m6", D(2024, 8, 1))  # moves
-    enrol(uow, tany, later)          # moves
+    enroll(uow, tany, later)          # moves
     grant = make_grant(uow, tany, beneficiary_id=later.id)
     coop = empower.found_cooperative(uow, CooperativeCreate(
         reference="C1", name="Amal", sector="argan", province_code="04.441",

@@ -29,7 +29,7 @@ def application(uow: empower.UnitOfWork, program, woman, on: date = D(2024, 2, 1
                          actor=ACTOR)
 
 
-def test_enrolment_transitions_follow_the_machine(uow: empower.UnitOfWork) -> None:
+def test_enrollment_transitions_follow_the_machine(uow: empower.UnitOfWork) -> None:
     program = make_program(uow)
     woman = make_beneficiary(uow)
     enr = application(uow, program, woman)
@@ -74,7 +74,7 @@ def test_rejected_application_is_final(uow: empower.UnitOfWork) -> None:
     assert err.value.existing_id == enr.id
 
 
-def test_enrolment_within_the_program_dates(uow: empower.UnitOfWork) -> None:
+def test_enrollment_within_the_program_dates(uow: empower.UnitOfWork) -> None:
     program = make_program(uow, start_date=D(2024, 1, 1), end_date=D(2024, 12, 31))
     woman = make_beneficiary(uow)
     with pytest.raises(NotEligible):

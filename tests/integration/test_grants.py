@@ -96,7 +96,7 @@ def test_an_application_alone_is_not_enough(uow: empower.UnitOfWork) -> None:
     (D(2024, 2, 1), D(2024, 3, 5), D(2024, 3, 5), False),  # exited that day
     (D(2024, 2, 1), D(2024, 3, 1), D(2024, 3, 5), False),  # exited before
 ])
-def test_enrolment_must_be_active_on_the_approval_date(
+def test_enrollment_must_be_active_on_the_approval_date(
         uow: empower.UnitOfWork, enrolled_on: date, exited_on: date | None, approved_on: date,
         ok: bool) -> None:
     program = make_program(uow)

@@ -73,7 +73,7 @@ def _grant(uow: empower.UnitOfWork, ref: str) -> int:
     return uow.session.scalar(select(Grant.id).where(Grant.reference == ref))
 
 
-def _enrolment(uow: empower.UnitOfWork, cin: str, code: str) -> int:
+def _enrollment(uow: empower.UnitOfWork, cin: str, code: str) -> int:
     return uow.session.scalar(select(Enrollment.id).where(
         Enrollment.beneficiary_id == _person(uow, cin),
         Enrollment.program_id == empower.program_by_code(uow, code).id))
@@ -117,17 +117,17 @@ def story() -> list[Act]:
             beneficiary_id=_person(u, cin), program_id=empower.program_by_code(u, code).id,
             applied_on=on), actor=ACTOR))
 
-    def enrol(cin: str, code: str, on: date) -> None:
-        act(on, "decide", lambda u, t: empower.enroll(u, _enrolment(u, cin, code), on=on,
+    def enroll(cin: str, code: str, on: date) -> None:
+        act(on, "decide", lambda u, t: empower.enroll(u, _enrollment(u, cin, code), on=on,
                                                       actor=ACTOR))
 
     def reject(cin: str, code: str, on: date) -> None:
         act(on, "decide", lambda u, t: empower.reject_enrollment(
-            u, _enrolment(u, cin, code), on=on, actor=ACTOR, reason="full"))
+            u, _enrollment(u, cin, code), on=on, actor=ACTOR, reason="full"))
 
     def exit_(cin: str, code: str, on: date, reason: str) -> None:
         act(on, "exit", lambda u, t: empower.exit_enrollment(
-            u, _enrolment(u, cin, code), on=on, reason=reason, actor=ACTOR))
+            u, _enrollment(u, cin, code), on=on, reason=reason, actor=ACTOR))
 
     def grant(ref: str, code: str, on: date, amount: str, cin: str | None = None,
               coop_ref: str | None = None) -> None:
@@ -161,7 +161,7 @@ def story() -> list[Act]:
           phone="0661000002")
     coop("C2", D(2024, 2, 1))
     apply("AA1001", "AWAL", D(2024, 1, 20))
-    enrol("AA1001", "AWAL", D(2024, 2, 1))
+    enroll("AA1001", "AWAL", D(2024, 2, 1))
     survey("AA1001", "AWAL", "baseline", D(2024, 2, 1), "600")
     join("C1", "AA1001", D(2024, 2, 10), "president")
     join("C2", "BB1002", D(2024, 3, 1))
@@ -174,12 +174,12 @@ def story() -> list[Act]:
           phone="06 61 00 00 02")  # B's phone: a duplicate candidate, not a refusal
     pay("GA1", D(2024, 4, 1), "10000")
     apply("DD1004", "AWAL", D(2024, 4, 1))
-    enrol("DD1004", "AWAL", D(2024, 4, 15))
+    enroll("DD1004", "AWAL", D(2024, 4, 15))
     survey("DD1004", "AWAL", "baseline", D(2024, 4, 15), "0")
     grant("GC2", "AWAL", D(2024, 5, 1), "40000", coop_ref="C2")
     approve("GC2", D(2024, 6, 1))
     apply("CC1003", "TANY", D(2024, 6, 10))
-    enrol("CC1003", "TANY", D(2024, 6, 15))
+    enroll("CC1003", "TANY", D(2024, 6, 15))
     survey("CC1003", "TANY", "baseline", D(2024, 6, 15), "350")
     pay("GC2", D(2024, 7, 1), "20000")
     grant("GT1", "TANY", D(2024, 7, 1), "30000", cin="CC1003")

@@ -24,7 +24,7 @@ PROPERTY = settings(max_examples=30, deadline=None,
 
 @PROPERTY
 @given(actions=st.lists(st.sampled_from(["enroll", "reject", "exit"]), max_size=6))
-def test_enrolment_services_follow_the_machine(db: empower.Database, actions: list[str]) -> None:
+def test_enrollment_services_follow_the_machine(db: empower.Database, actions: list[str]) -> None:
     with db.unit_of_work() as uow:  # rolled back: examples leave nothing behind
         n = next(_serial)
         program = make_program(uow, code=f"E{n}")

@@ -6,7 +6,7 @@ from empower.schemas import DisbursementCreate
 from tests.factories import ACTOR, make_enrolled, make_grant, make_program
 
 
-def test_register_enrol_approve_pay(db):
+def test_register_enroll_approve_pay(db):
     with db.unit_of_work() as uow:
         program = make_program(uow)
         woman = make_enrolled(uow, program)

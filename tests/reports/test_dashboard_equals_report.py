@@ -38,7 +38,7 @@ def _report_side(figures: dict, region: str | None = None) -> dict[str, int]:
            "grants_approved_month": count("grants_approved_count"),
            "paid_month_centimes": int(Decimal(amount) * 100)}
     if region is None:
-        out["tranches_paid_month"] = paid["count"]
+        out["disbursements_paid_month"] = paid["count"]
     return out
 
 
@@ -83,7 +83,7 @@ def test_the_dashboard_says_what_the_report_says(db, scenario):
     # Approved in the month and standing: Amina's, Khadija's and k01's (Basma's was cancelled,
     # k04's was approved in September).
     assert country["grants_approved_month"] == 3 and regional["04"]["grants_approved_month"] == 1
-    assert country["tranches_paid_month"] == 3
+    assert country["disbursements_paid_month"] == 3
     assert regional["04"]["paid_month_centimes"] == 2 * 250_050
 
     # Duplicates: the pair across regions is in neither region's dashboard nor list.

@@ -45,8 +45,8 @@ def scenario(db):
                                    birth_date=date(1960, 5, 5))
         women["C"] = make_enrolled(uow, program, on=date(2026, 10, 12), registered_on=date(2026, 10, 10),
                                    consent_date=date(2026, 10, 10), **sale)
-        enrolment_a = women["A"].enrollments[0]
-        empower.exit_enrollment(uow, enrolment_a.id, on=date(2026, 10, 31), reason="completed",
+        enrollment_a = women["A"].enrollments[0]
+        empower.exit_enrollment(uow, enrollment_a.id, on=date(2026, 10, 31), reason="completed",
                                 actor=ACTOR)
         empower.archive_beneficiary(uow, women["B"].id, on=date(2026, 10, 15), actor=ACTOR)
         coop = empower.found_cooperative(uow, CooperativeCreate(

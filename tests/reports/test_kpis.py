@@ -220,14 +220,14 @@ def test_disbursed_and_rate():
     assert total(rate) == 4  # approved grants behind the rate (tranches do not count)
 
 
-def test_days_to_first_payment_over_first_tranches_in_month():
+def test_days_to_first_disbursement_over_first_tranches_in_month():
     firsts = frame([
         {**WOMAN, "approved_on": D(2026, 9, 20), "first_paid_on": D(2026, 10, 1)},   # 11 days
         {**CITY, "approved_on": D(2026, 10, 1), "first_paid_on": D(2026, 10, 31)},   # 30 days
         {**CITY, "approved_on": D(2026, 10, 1), "first_paid_on": D(2026, 10, 5)},    # 4 days
         {**CITY, "approved_on": D(2026, 8, 1), "first_paid_on": D(2026, 9, 30)},     # September
     ])
-    out = kpis.days_to_first_payment(firsts, OCT)
+    out = kpis.days_to_first_disbursement(firsts, OCT)
     assert sorted(out["x"]) == [4, 11, 30]
     assert out["x"].median() == 11
 
@@ -323,7 +323,7 @@ def empty_facts(**frames: pd.DataFrame) -> Facts:
                    "amount_centimes"],
         "disbursements": ["region", "province", "age_band", "milieu", "paid_on", "n",
                           "amount_centimes"],
-        "first_payments": ["region", "province", "age_band", "milieu", "approved_on",
+        "first_disbursements": ["region", "province", "age_band", "milieu", "approved_on",
                            "first_paid_on"],
         "cohort": ["beneficiary_id", "region", "province", "age_band", "milieu", "archived_on",
                    "first_paid_on"],
