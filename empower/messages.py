@@ -407,6 +407,13 @@ CATALOG: dict[str, dict[str, str]] = {
         "restaurée.",
         "تم محو بيانات المستفيدة رقم {id}؛ لا يمكن استرجاع ملفها.",
         "beneficiary #{id} was erased and cannot be restored"),
+    "beneficiary.merged_not_restorable": _t(
+        "La fiche n° {id} a été fusionnée avec la bénéficiaire n° {kept} comme doublon ; elle ne "
+        "peut pas être restaurée (son historique est sur la fiche conservée).",
+        "السجل رقم {id} دمج مع المستفيدة رقم {kept} كتكرار؛ لا يمكن استرجاعه (تاريخه في السجل "
+        "المحتفظ به).",
+        "beneficiary #{id} was merged into beneficiary #{kept} as a duplicate and cannot be "
+        "restored"),
     "beneficiary.not_archived": _t(
         "La bénéficiaire n° {id} n'est pas archivée.",
         "المستفيدة رقم {id} غير مؤرشفة.",

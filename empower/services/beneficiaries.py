@@ -391,7 +391,15 @@ def archive_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str,
 
 
 def restore_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str) -> Beneficiary:
-    """Undo an archive (not an erasure)."""
+    """Undo an archive (not an erasure, not a duplicate merge).
+
+    Raises ``NotFound``; ``RuleViolation`` when she was erased, is not archived, or her record
+    was merged into another as a duplicate (restoring it would bring back a second copy of one
+    woman whose history now lives on the kept record; the pair would never be flagged again).
+    """
+    from empower.models import DuplicateCandidate
+    from empower.vocab import DuplicateStatus
+
     person = get(uow, Beneficiary, beneficiary_id, what="beneficiary", lock=True)
     if person.erased_on is not None:
         raise RuleViolation(f"beneficiary #{beneficiary_id} was erased and cannot be restored",
@@ -401,6 +409,16 @@ def restore_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str) -> 
         raise RuleViolation(f"beneficiary #{beneficiary_id} is not archived",
                             code="beneficiary.not_archived", params={"id": beneficiary_id},
                             field="archived_on", value=None)
+    merged_into = uow.session.scalar(
+        select(DuplicateCandidate.beneficiary_id).where(
+            DuplicateCandidate.other_beneficiary_id == person.id,
+            DuplicateCandidate.status == DuplicateStatus.MERGED).limit(1))
+    if merged_into is not None:
+        raise RuleViolation(
+            f"beneficiary #{beneficiary_id} was merged into beneficiary #{merged_into} as a "
+            "duplicate and cannot be restored", code="beneficiary.merged_not_restorable",
+            params={"id": beneficiary_id, "kept": merged_into}, field="beneficiary_id",
+            value=beneficiary_id)
     old = person.archived_on
     person.archived_on = None
     audit.record(uow, actor=actor, action="restore", entity="beneficiary", entity_id=person.id,

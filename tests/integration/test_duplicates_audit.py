@@ -96,6 +96,29 @@ def test_merge_moves_history_to_the_earlier_record(uow: empower.UnitOfWork) -> N
         empower.resolve_duplicate(uow, cand.id, resolution="dismiss", actor=ACTOR)
 
 
+def test_a_record_merged_away_cannot_be_restored(uow: empower.UnitOfWork) -> None:
+    kept = make_beneficiary(uow)
+    later = make_beneficiary(uow, cin="ZZ1")  # same name and birth date: a candidate
+    [cand] = empower.list_duplicate_candidates(uow)
+    empower.resolve_duplicate(uow, cand.id, resolution="merge", actor="user:amina")
+    archived_on = later.archived_on
+    events = len(audit_trail(uow, "beneficiary", later.id))
+    with pytest.raises(RuleViolation) as caught:
+        empower.restore_beneficiary(uow, later.id, actor="user:amina")
+    assert caught.value.code == "beneficiary.merged_not_restorable"
+    assert caught.value.params == {"id": later.id, "kept": kept.id}
+    assert f"merged into beneficiary #{kept.id}" in str(caught.value)
+    # Nothing changed: still archived, the pair still merged, no restore event.
+    assert later.archived_on == archived_on
+    assert cand.status == "merged"
+    assert len(audit_trail(uow, "beneficiary", later.id)) == events
+    # An archive that was not a merge is still undone as before.
+    other = make_beneficiary(uow, cin="QQ7", first_name="Najat", last_name="Bennani",
+                             birth_date=D(1985, 3, 3), phone=None)
+    empower.archive_beneficiary(uow, other.id, actor=ACTOR)
+    assert empower.restore_beneficiary(uow, other.id, actor=ACTOR).archived_on is None
+
+
 def test_dismiss_keeps_both_records(uow: empower.UnitOfWork) -> None:
     a = make_beneficiary(uow)
     b = make_beneficiary(uow)
