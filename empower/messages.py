@@ -1046,6 +1046,15 @@ CATALOG: dict[str, dict[str, str]] = {
         "عشوائيا على الأقل.",
         "EMPOWER_PSEUDONYM_KEY has {length} characters; it needs at least {min_length} "
         "(a random secret)"),
+    # -- empower/io: officers writing while an import runs -------------------------------------
+    "import.cin_registered_meanwhile": _t(
+        "La CIN {cin} a été enregistrée par quelqu'un d'autre pendant cet import.",
+        "رقم البطاقة {cin} سجله شخص آخر أثناء هذا الاستيراد.",
+        "{cin} was registered by someone else while this file was being imported"),
+    "import.cin_race_unsettled": _t(
+        "D'autres personnes enregistrent sans cesse des CIN de ce fichier ; relancez l'import.",
+        "أشخاص آخرون يسجلون باستمرار أرقام بطاقات من هذا الملف؛ أعيدي الاستيراد.",
+        "other writers keep registering this file's CINs; import it again"),
 }
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 import empower
-from empower.errors import EmpowerError
+from empower.errors import Conflict, EmpowerError
 from empower.io.importing.kinds.base import UNCHANGED, UPDATED, model
 from empower.models import Beneficiary
 from empower.rules import check_name, normalize_cin, normalize_phone
@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 __all__ = ["BeneficiaryBatch"]
 
 _CHUNK = 2000
+# How often a chunk is retried after officers registered some of its CINs meanwhile; each retry
+# drops at least one row, so this only bounds a pathological stream of concurrent writers.
+_RACE_RETRIES = 5
 _FIELDS = tuple(BeneficiaryCreate.model_fields)
 # Re-imports compare every name with the stored one; spellings repeat (see the core's bulk path).
 _check_name = lru_cache(maxsize=1 << 16)(check_name)
@@ -59,7 +62,7 @@ class BeneficiaryBatch:
         existing: dict[str | None, Beneficiary] = {
             b.cin: b for b in run.uow.session.scalars(select(Beneficiary).where(
                 Beneficiary.cin.in_(cins)))}
-        fresh: list[tuple[int, dict[str, Any], BeneficiaryCreate]] = []
+        fresh: list[tuple[int, dict[str, Any], BeneficiaryCreate, str]] = []
         for (line, values, raw), cin in zip(batch, cins, strict=True):
             person = existing.get(cin)
             if person is not None:
@@ -67,20 +70,55 @@ class BeneficiaryBatch:
                 continue
             data = {f: values[f] for f in self.fields if values[f] is not None}
             try:
-                fresh.append((line, raw, model(BeneficiaryCreate, data)))
+                fresh.append((line, raw, model(BeneficiaryCreate, data), cin))
             except EmpowerError as exc:
                 run.reject_error(line, exc, raw)
         if fresh:
-            result = empower.register_beneficiaries(run.uow, [m for _, _, m in fresh],
-                                                    actor=run.actor, today=run.today)
-            for err in result.errors:
-                line, raw, _ = fresh[err.index]
-                run.reject_error(line, err.error, raw)
-            run.report.created += len(result.created)
-            run.report.duplicate_candidates += result.duplicate_candidates
+            self._register(fresh)
         # Loaded records are not needed past their chunk; keep the session small.
         for person in existing.values():
             run.uow.session.expunge(person)
+
+    def _register(self, fresh: list[tuple[int, dict[str, Any], BeneficiaryCreate, str]]) -> None:
+        """Register the chunk's new women; rows whose CIN an officer registered meanwhile are
+        rejected with their line, and the rest is registered.
+
+        The chunk runs in a savepoint: the database's unique CIN stops a registration that
+        committed after this chunk looked its CINs up (PostgreSQL; SQLite's write lock queues
+        the officer instead), and without the savepoint that one row would abort the whole
+        import.
+        """
+        run = self.run
+        for _ in range(_RACE_RETRIES):
+            try:
+                with run.uow.savepoint():
+                    result = empower.register_beneficiaries(
+                        run.uow, [m for _, _, m, _ in fresh], actor=run.actor, today=run.today)
+            except Conflict as exc:
+                if exc.code != "race.cin_taken":
+                    raise
+                taken = set(run.uow.session.scalars(select(Beneficiary.cin).where(
+                    Beneficiary.cin.in_([cin for *_, cin in fresh]))))
+                if not taken:
+                    raise
+                for line, raw, _, cin in fresh:
+                    if cin in taken:
+                        run.reject_error(line, Conflict(
+                            f"cin: {cin} was registered by someone else while this file was "
+                            "being imported", code="import.cin_registered_meanwhile",
+                            params={"cin": cin}, field="cin", value=cin), raw)
+                fresh = [row for row in fresh if row[3] not in taken]
+                if not fresh:
+                    return
+                continue
+            for err in result.errors:
+                line, raw, _, _ = fresh[err.index]
+                run.reject_error(line, err.error, raw)
+            run.report.created += len(result.created)
+            run.report.duplicate_candidates += result.duplicate_candidates
+            return
+        raise Conflict("cin: other writers keep registering this file's CINs; import it again",
+                       code="import.cin_race_unsettled", field="cin")
 
     def _update(self, line: int, values: dict[str, Any], raw: dict[str, Any],
                 person: Beneficiary) -> None:
