@@ -2,7 +2,8 @@
 
 Every row is either accepted (created, updated, or unchanged) or rejected with its line, column,
 value and a plain-language reason. Modes: ``atomic`` commits only when no row was rejected,
-``valid-only`` commits the accepted rows, ``dry-run`` never commits. Each row runs in a savepoint
+``valid-only`` commits the accepted rows every ``COMMIT_EVERY`` rows (so other writers wait for a
+chunk, not the whole file), ``dry-run`` never commits. Each row runs in a savepoint
 (see :mod:`empower.io.importing.kinds`), so a row refused half-way leaves nothing behind.
 """
 
@@ -33,6 +34,10 @@ MODES = ("atomic", "valid-only", "dry-run")
 # Files above these sizes report progress (a few thousand rows).
 _PROGRESS_BYTES = 512 * 1024
 _PROGRESS_ROWS = 5000
+# valid-only imports commit every this many rows, so another writer waits for a chunk, not for
+# the whole file (SQLite has one writer at a time). Atomic imports are one transaction by
+# definition; dry runs never commit.
+COMMIT_EVERY = 2000
 # The report keeps the first rejections; ``on_rejection`` sees them all.
 _KEEP_ERRORS = 200
 # Service fields named in errors -> the file's column for them.
@@ -182,6 +187,7 @@ def import_file(db: Database, kind: str, path: str | Path, *, mode: str = "atomi
                 or (table.format == "xlsx" and (table.total or 0) > _PROGRESS_ROWS)):
             progress = None
         seen: dict[Any, int] = {}
+        since_commit = 0
         single = len(spec.key) == 1
         for number, (line, cells) in enumerate(table.rows, start=1):
             if progress is not None and number % 1000 == 0:
@@ -209,6 +215,11 @@ def import_file(db: Database, kind: str, path: str | Path, *, mode: str = "atomi
                 run.reject(line, issues, raw)
                 continue
             handler.add(line, values, raw)
+            since_commit += 1
+            if mode == "valid-only" and since_commit >= COMMIT_EVERY:
+                handler.finish()
+                uow.commit()
+                since_commit = 0
         handler.finish()
         if progress is not None:
             progress(table.total or table.position(), table.total)
