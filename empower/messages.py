@@ -1055,6 +1055,31 @@ CATALOG: dict[str, dict[str, str]] = {
         "D'autres personnes enregistrent sans cesse des CIN de ce fichier ; relancez l'import.",
         "أشخاص آخرون يسجلون باستمرار أرقام بطاقات من هذا الملف؛ أعيدي الاستيراد.",
         "other writers keep registering this file's CINs; import it again"),
+    # -- issue 10, files and values (helper files): bombs, dates, echoes ------------------------
+    "file.xlsx_too_many_members": _t(
+        "{name} : le classeur contient {count:count} parties (au plus {max:count}).",
+        "{name}: المصنف يحتوي على {count:count} جزءا (على الأكثر {max:count}).",
+        "{name}: the workbook holds {count:count} parts (at most {max:count})"),
+    "file.xlsx_too_large": _t(
+        "{name} : la partie {part} du classeur dépasse {max:count} Mo une fois décompressée ; "
+        "ce n'est pas un tableau d'enregistrements.",
+        "{name}: الجزء {part} من المصنف يتجاوز {max:count} ميغابايت بعد فك الضغط؛ هذا ليس جدول "
+        "سجلات.",
+        "{name}: the workbook's part {part} inflates to more than {max:count} MB; this is not "
+        "a table of records"),
+    "file.xlsx_ratio": _t(
+        "{name} : la partie {part} du classeur se décompresse plus de {max} fois ; c'est une "
+        "bombe de compression, pas un tableau d'enregistrements.",
+        "{name}: الجزء {part} من المصنف يتضخم أكثر من {max} مرة عند فك الضغط؛ هذه قنبلة ضغط "
+        "وليست جدول سجلات.",
+        "{name}: the workbook's part {part} inflates more than {max} times; this is a "
+        "compressed bomb, not a table of records"),
+    "file.cell_too_long": _t(
+        "{name} : la ligne {line} contient une cellule de plus de {max:count} caractères ; "
+        "ce n'est pas un tableau d'enregistrements.",
+        "{name}: الصف {line} يحتوي على خلية تتجاوز {max:count} حرف؛ هذا ليس جدول سجلات.",
+        "{name}: row {line} holds a cell longer than {max:count} characters; this is not a "
+        "table of records"),
 }
 
 

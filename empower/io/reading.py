@@ -19,10 +19,31 @@ from typing import Any
 
 from empower.errors import EmpowerError
 
-__all__ = ["MAX_LINE", "FileRejected", "Table", "open_table"]
+__all__ = ["MAX_CELL", "MAX_EMPTY_ROWS", "MAX_LINE", "MAX_LOADED_MEMBER", "MAX_MEMBERS",
+           "MAX_RATIO", "MAX_SHEET_MEMBER", "MAX_UNCOMPRESSED", "FileRejected", "Table",
+           "open_table"]
 
 # A line longer than this is not a spreadsheet row (a binary blob, a broken export).
 MAX_LINE = 1_000_000
+# XLSX limits, checked on the archive's directory before anything is decompressed (a zip bomb
+# is refused in milliseconds). Python's zipfile never inflates a member past the size its
+# directory declares, so the declared sizes bound what parsing can read.
+# A member openpyxl loads whole (shared strings, styles, workbook): bytes once inflated.
+MAX_LOADED_MEMBER = 64 * 1024 * 1024
+# A worksheet is streamed, so it may be bigger (about two million cells).
+MAX_SHEET_MEMBER = 1024 * 1024 * 1024
+# Every member together, inflated.
+MAX_UNCOMPRESSED = 2 * 1024 * 1024 * 1024
+# Inflated / compressed size of a member over 1 MiB; real workbooks stay well under 30.
+MAX_RATIO = 100
+_RATIO_FLOOR = 1024 * 1024
+# Members in the archive (a real workbook has a few dozen).
+MAX_MEMBERS = 10_000
+# Excel itself holds at most this many characters in a cell; a longer one was not typed.
+MAX_CELL = 32_767
+# This many empty rows in a row end the sheet: Excel pads formatted sheets with empty rows
+# to row 1,048,576, and a declared dimension (``A1:XFD1048576``) is not trusted.
+MAX_EMPTY_ROWS = 10_000
 # A record spanning more lines than this is an unclosed quote swallowing the rows after it.
 _MAX_LINES_PER_ROW = 50
 _SAMPLE = 1 << 16
@@ -241,10 +262,71 @@ def _open_csv(path: Path, head: bytes) -> Iterator[Table]:
 # ----------------------------------------------------------------------------- XLSX
 
 
+def _check_archive(path: Path) -> None:
+    """Refuse a zip whose declared sizes or ratios are those of a bomb, before inflating it.
+
+    Raises :class:`FileRejected` (``file.xlsx_too_large``, ``file.xlsx_ratio``,
+    ``file.xlsx_too_many_members``); an unreadable archive is left to openpyxl's own refusal.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return
+    if len(members) > MAX_MEMBERS:
+        raise FileRejected(f"{path.name}: the workbook holds {len(members):,} parts (at most "
+                           f"{MAX_MEMBERS:,})", code="file.xlsx_too_many_members",
+                           name=path.name, count=len(members), max=MAX_MEMBERS)
+    total = 0
+    for info in members:
+        total += info.file_size
+        limit = (MAX_SHEET_MEMBER if info.filename.startswith("xl/worksheets/")
+                 else MAX_LOADED_MEMBER)
+        if info.file_size > limit or total > MAX_UNCOMPRESSED:
+            raise FileRejected(
+                f"{path.name}: the workbook's part {info.filename} inflates to more than "
+                f"{limit // (1024 * 1024):,} MB; this is not a table of records",
+                code="file.xlsx_too_large", name=path.name, part=info.filename,
+                max=limit // (1024 * 1024))
+        if info.file_size > _RATIO_FLOOR \
+                and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise FileRejected(
+                f"{path.name}: the workbook's part {info.filename} inflates more than "
+                f"{MAX_RATIO} times; this is a compressed bomb, not a table of records",
+                code="file.xlsx_ratio", name=path.name, part=info.filename, max=MAX_RATIO)
+
+
+def _blank(values: Any) -> bool:
+    return not any(v is not None and str(v).strip() for v in values)
+
+
+def _check_cells(path: Path, number: int, values: Any) -> None:
+    for value in values:
+        if isinstance(value, str) and len(value) > MAX_CELL:
+            raise FileRejected(f"{path.name}: row {number} holds a cell longer than "
+                               f"{MAX_CELL:,} characters; this is not a table of records",
+                               code="file.cell_too_long", name=path.name, line=number,
+                               max=MAX_CELL)
+
+
+def _until_empty_run(values_by_row: Iterator[tuple[int, Any]]) -> Iterator[tuple[int, Any]]:
+    """The rows, ending after :data:`MAX_EMPTY_ROWS` empty rows in a row."""
+    empty = 0
+    for number, values in values_by_row:
+        if _blank(values):
+            empty += 1
+            if empty >= MAX_EMPTY_ROWS:
+                return
+        else:
+            empty = 0
+        yield number, values
+
+
 @contextmanager
 def _open_xlsx(path: Path) -> Iterator[Table]:
     import openpyxl
 
+    _check_archive(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
@@ -259,14 +341,22 @@ def _open_xlsx(path: Path) -> Iterator[Table]:
             raise FileRejected(f"{path.name}: the workbook has no sheet", code="file.no_sheet",
                                name=path.name)
         ws = wb.worksheets[0]
-        it = enumerate(ws.iter_rows(values_only=True), start=1)
+        declared = ws.max_row if isinstance(ws.max_row, int) else None
+        # The declared dimension pads every row to its width (XFD is 16,384 columns) and the
+        # sheet to its height: read only the cells that are there.
+        if hasattr(ws, "reset_dimensions"):
+            ws.reset_dimensions()
+        it = _until_empty_run(enumerate(ws.iter_rows(values_only=True), start=1))
         headers: list[Any] | None = None
         header_line = 0
         try:
             for number, values in it:
-                if any(v is not None and str(v).strip() for v in values):
+                _check_cells(path, number, values)
+                if not _blank(values):
                     headers, header_line = list(values), number
                     break
+        except FileRejected:
+            raise
         except Exception as exc:
             raise FileRejected(f"{path.name}: the sheet cannot be read ({type(exc).__name__})",
                                code="file.sheet_unreadable", name=path.name,
@@ -280,14 +370,18 @@ def _open_xlsx(path: Path) -> Iterator[Table]:
             try:
                 for number, values in it:
                     state["line"] = number
+                    _check_cells(path, number, values)
                     yield number, list(values)
+            except FileRejected:
+                raise
             except Exception as exc:
                 raise FileRejected(f"{path.name}: row {state['line'] + 1} cannot be read "
                                    f"({type(exc).__name__})", code="file.row_unreadable",
                                    name=path.name, line=state["line"] + 1,
                                    reason=type(exc).__name__) from exc
 
-        total = ws.max_row if isinstance(ws.max_row, int) else None
+        # Progress only: a declared height beyond the sheet's limit is not believed.
+        total = declared if declared is not None and declared < 1_048_576 else None
         yield Table(headers=headers, header_line=header_line, rows=rows(), format="xlsx",
                     total=total, _position=lambda: state["line"])
     finally:
