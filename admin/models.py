@@ -19,7 +19,7 @@ from tortoise.models import Model
 
 from empower.models import Base
 
-__all__ = ["MODELS", "field_for", "model_for_table"]
+__all__ = ["MODELS", "field_for", "model_for_table", "model_name"]
 
 
 def field_for(column: Column[Any], *, primary_key: bool) -> fields.Field[Any]:
@@ -74,6 +74,13 @@ def _build() -> dict[str, type[Model]]:
 
 
 MODELS = _build()
+_NAMES = {model._meta.db_table: name for name, model in MODELS.items()}
+
+
+def model_name(table: str) -> str:
+    """The name of the model mirroring ``table`` (``archive_periods`` -> ``ArchivePeriod``)."""
+    return _NAMES[table]
+
 globals().update(MODELS)
 # Tortoise's discovery reads this list (and nothing else) from the module.
 __models__ = list(MODELS.values())

@@ -25,7 +25,7 @@ from tortoise.queryset import QuerySet
 
 from empower.errors import InvalidInput, NotFound
 from empower.models import Beneficiary, Cooperative, Grant, Program, Province
-from empower.predicates import Span
+from empower.predicates import Periods, Span
 from empower.scope import RULES, AnyOf, Everywhere, InRegions, Rule, Through, covers
 
 from . import models as m
@@ -38,6 +38,7 @@ __all__ = [
     "check_program",
     "check_province",
     "lookup",
+    "periods_filter",
     "span_filter",
     "tortoise_condition",
 ]
@@ -154,6 +155,13 @@ def span_filter(span: Span, on: date, *, holds: bool = True) -> Q:
                    join_type="OR") if span.start else None)
     parts = [p for p in (not_begun, ended) if p is not None]
     return Q(*parts, join_type="OR")
+
+
+def periods_filter(periods: Periods, on: date, *, holds: bool = True) -> Q:
+    """Tortoise twin of :meth:`empower.predicates.Periods.sql` (``holds=False``: its negation)."""
+    rows = m.MODELS[m.model_name(periods.period.table)].filter(span_filter(periods.period, on))
+    owners = Subquery(rows.values(periods.owner))
+    return Q(id__in=owners) if holds else Q(id__not_in=owners)
 
 
 # -- write side: records referenced by a form, checked inside the unit of work ----------------

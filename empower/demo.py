@@ -28,6 +28,7 @@ from empower.db import Database, UnitOfWork
 from empower.errors import InvalidInput, RuleViolation
 from empower.models import (
     Agreement,
+    ArchivePeriod,
     Base,
     Beneficiary,
     Cooperative,
@@ -315,12 +316,17 @@ class _Generator:
         self.enrolled: list[dict[str, Any]] = []
         progs = self.program_rows
         archived: list[tuple[int, date]] = []
+        restored: list[tuple[int, date, date]] = []
         for person in self.people:
             if rng.random() > 0.86:
-                # Some who never applied leave the registry (moved away, asked to be removed).
+                # Some who never applied leave the registry (moved away, asked to be removed);
+                # a few come back and are restored, their archive period closed.
                 if rng.random() < 0.15:
                     day = self.day_between(person["registered_on"] + timedelta(days=30), self.as_of)
-                    if day <= self.as_of:
+                    back = day + timedelta(days=rng.randint(30, 150))
+                    if back <= self.as_of and rng.random() < 0.2:
+                        restored.append((person["id"], day, back))
+                    elif day <= self.as_of:
                         archived.append((person["id"], day))
                         person["archived_on"] = day
                 continue
@@ -357,9 +363,20 @@ class _Generator:
         for bid, day in archived:
             self.uow.session.execute(update(Beneficiary).where(Beneficiary.id == bid)
                                      .values(archived_on=day))
+        periods = ([{"beneficiary_id": bid, "archived_on": day, "restored_on": None}
+                    for bid, day in archived]
+                   + [{"beneficiary_id": bid, "archived_on": day, "restored_on": back}
+                      for bid, day, back in restored])
+        if periods:
+            self.uow.session.execute(insert(ArchivePeriod), periods)
         audit.record_many(self.uow, actor=ACTOR, action="archive", entity="beneficiary",
-                          items=((bid, {"archived_on": [None, day]}) for bid, day in archived))
+                          items=[(bid, {"archived_on": [None, day]}) for bid, day in archived]
+                          + [(bid, {"archived_on": [None, day]}) for bid, day, _ in restored])
+        audit.record_many(self.uow, actor=ACTOR, action="restore", entity="beneficiary",
+                          items=((bid, {"archived_on": [day, None], "restored_on": back})
+                                 for bid, day, back in restored))
         self.counts["archived"] = len(archived)
+        self.counts["restored"] = len(restored)
         ids = self.insert(Enrollment, rows, "enrollment", "apply",
                           lambda r: {"status": r["status"], "applied_on": r["applied_on"],
                                      "enrolled_on": r["enrolled_on"], "exited_on": r["exited_on"]})

@@ -1080,6 +1080,18 @@ CATALOG: dict[str, dict[str, str]] = {
         "{name}: الصف {line} يحتوي على خلية تتجاوز {max:count} حرف؛ هذا ليس جدول سجلات.",
         "{name}: row {line} holds a cell longer than {max:count} characters; this is not a "
         "table of records"),
+    # -- empower/services/beneficiaries.py: archive periods ---------------------------------
+    "beneficiary.archived_before_restore": _t(
+        "Date d'archivage : le {archived_on} est avant sa dernière restauration, le "
+        "{restored_on} (les périodes d'archivage ne se chevauchent pas).",
+        "تاريخ الأرشفة: {archived_on} يسبق آخر استرجاع لها في {restored_on} (فترات الأرشفة لا "
+        "تتداخل).",
+        "archived_on: {archived_on} is before her last restore on {restored_on} (archive "
+        "periods do not overlap)"),
+    "beneficiary.restored_before_archive": _t(
+        "Date de restauration : le {restored_on} est avant son archivage, le {archived_on}.",
+        "تاريخ الاسترجاع: {restored_on} يسبق أرشفتها في {archived_on}.",
+        "restored_on: {restored_on} is before her archive on {archived_on}"),
 }
 
 

@@ -29,6 +29,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
     true,
 )
 from sqlalchemy import Enum as SAEnum
@@ -54,6 +55,7 @@ from empower.vocab import (
 
 __all__ = [
     "Agreement",
+    "ArchivePeriod",
     "AuditEvent",
     "Base",
     "Beneficiary",
@@ -241,12 +243,40 @@ class Beneficiary(Base):
 
     province: Mapped[Province] = relationship()
     enrollments: Mapped[list[Enrollment]] = relationship(back_populates="beneficiary")
+    archive_periods: Mapped[list[ArchivePeriod]] = relationship(
+        back_populates="beneficiary", order_by="ArchivePeriod.archived_on")
 
     @property
     def display_name(self) -> str:
         latin = " ".join(p for p in (self.first_name, self.last_name) if p)
         arabic = " ".join(p for p in (self.first_name_ar, self.last_name_ar) if p)
         return latin or arabic or f"#{self.id}"
+
+
+class ArchivePeriod(Base):
+    """A period during which a woman was archived, a dated fact like an enrolment.
+
+    From ``archived_on`` (included) to ``restored_on`` (excluded), or open while she is still
+    archived; a woman's periods never overlap and she has at most one open period. Her
+    ``Beneficiary.archived_on`` repeats the open period's start ("archived now, since").
+    """
+
+    __tablename__ = "archive_periods"
+    __table_args__ = (
+        CheckConstraint("restored_on IS NULL OR restored_on >= archived_on",
+                        name="restored_after_archived"),
+        Index("ix_archive_periods_beneficiary_id_archived_on", "beneficiary_id", "archived_on"),
+        Index("uq_archive_periods_open", "beneficiary_id", unique=True,
+              sqlite_where=text("restored_on IS NULL"),
+              postgresql_where=text("restored_on IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiaries.id"))
+    archived_on: Mapped[date] = mapped_column(Date)
+    restored_on: Mapped[date | None] = mapped_column(Date)
+
+    beneficiary: Mapped[Beneficiary] = relationship(back_populates="archive_periods")
 
 
 class Enrollment(Base):

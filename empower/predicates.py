@@ -12,7 +12,9 @@ definition, and every rendering of it is derived from that definition:
   report's KPI functions (duck-typed: the core does not import pandas).
 
 Dated states (:class:`Span`): a program runs, a cooperative is active, an enrolment is active, a
-membership is active, a woman is on the register, a woman is archived, a grant stands. Ages and
+membership is active, a grant stands. A woman is archived during her archive periods, rows of
+their own (:class:`Periods`: archived on, restored on), and on the register from her
+registration on, except while archived (:class:`SpanUnless`). Ages and
 age bands (:data:`AGE_BANDS`, the report's bands) and the CIN (pattern and normalisation, from
 the configured rules) follow the same shape: a pure function and a SQL twin.
 """
@@ -27,7 +29,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import Date, and_, case, literal, or_, true
+from sqlalchemy import Date, String, and_, case, cast, exists, func, literal, or_, select, true
 from sqlalchemy.sql import ColumnElement
 
 from empower.errors import InvalidInput
@@ -36,6 +38,7 @@ from empower.models import Base, Beneficiary
 __all__ = [
     "AGE_BANDS",
     "ARCHIVED",
+    "ARCHIVE_PERIOD",
     "CIN_MAX_LENGTH",
     "COOPERATIVE_ACTIVE",
     "DEFAULT_CIN_PATTERN",
@@ -45,7 +48,9 @@ __all__ = [
     "PROGRAM_RUNNING",
     "REGISTERED",
     "AgeBand",
+    "Periods",
     "Span",
+    "SpanUnless",
     "age_band",
     "age_band_birth_dates",
     "age_band_sql",
@@ -156,12 +161,112 @@ it). Only enrolled and exited enrolments have an enrolment date, so no status is
 MEMBERSHIP_ACTIVE = Span("membership active", "memberships", "joined_on", "left_on")
 """Joined on or before the day, and not left on or before it."""
 
-ARCHIVED = Span("archived", "beneficiaries", "archived_on", None)
-"""Archived on or before the day: from her archive date on she no longer counts and no act may
-be dated (an erasure archives her too, on the day of the erasure at the latest)."""
+@dataclass(frozen=True)
+class Periods:
+    """A state that holds during dated periods kept one row each in a table of their own.
 
-REGISTERED = Span("on the register", "beneficiaries", "registered_on", "archived_on")
-"""Registered on or before the day, and not archived on or before it."""
+    The periods (``period``: a :class:`Span` over the period table, say ``archive_periods``) of
+    one owner row never overlap; the state holds on day ``on`` when one of them does. Like a
+    :class:`Span` it has the pure rule (:meth:`holds`, over ``record.<relationship>``), its SQL
+    twin (:meth:`sql`, an ``EXISTS``) and its pandas twin (:meth:`mask`, over a text column of
+    the periods that :meth:`frame_sql` writes for the report's extract).
+    """
+
+    name: str
+    period: Span
+    owner: str           # the period table's column naming the owner row (``beneficiary_id``)
+    relationship: str    # the owner's attribute (or key) listing her periods
+    column: str          # the frame column of the report's extract
+
+    def covering(self, record: Any, on: date) -> Any:
+        """The period of ``record`` (ORM objects or mappings) covering ``on``, or ``None``."""
+        for period in _value(record, self.relationship) or ():
+            if self.period.holds(period, on):
+                return period
+        return None
+
+    def holds(self, record: Any, on: date) -> bool:
+        """Whether one of ``record``'s periods covers ``on``."""
+        return self.covering(record, on) is not None
+
+    def sql(self, on: Any, target: Any = None) -> ColumnElement[bool]:
+        """The SQL twin of :meth:`holds` over ``target`` (default: the beneficiaries table)."""
+        target = Base.metadata.tables["beneficiaries"] if target is None else target
+        t = Base.metadata.tables[self.period.table].alias(f"{self.period.table}_of")
+        return exists().where(t.c[self.owner] == _column(target, "id"), self.period.sql(on, t))
+
+    def frame_sql(self, owner_id: Any, lo: date, hi: date) -> ColumnElement[Any]:
+        """The owner's periods meeting ``lo``..``hi`` as text, for the columns of a frame.
+
+        ``"2026-08-01/2026-09-01;2026-10-03/"`` (an empty end: still open), dates moved into
+        ``lo``..``hi`` so that equal histories group together, ``NULL`` without periods. The
+        comparisons of :meth:`mask` with a day strictly inside ``lo``..``hi`` are unchanged.
+        """
+        t = Base.metadata.tables[self.period.table].alias(f"{self.period.table}_in")
+        assert self.period.start is not None and self.period.end is not None
+        start, end = t.c[self.period.start], t.c[self.period.end]
+        lo_, hi_ = literal(lo, Date), literal(hi, Date)
+
+        def text_of(d: Any) -> ColumnElement[str]:
+            return cast(case((d < lo_, lo_), (d > hi_, hi_), else_=d), String)
+
+        piece = text_of(start) + "/" + func.coalesce(text_of(end), "")
+        return (select(func.aggregate_strings(piece, ";"))
+                .where(t.c[self.owner] == owner_id, start <= hi_,
+                       or_(end.is_(None), end > lo_))
+                .scalar_subquery())
+
+    def mask(self, frame: Any, on: Any) -> Any:
+        """The rule over the frame column :attr:`column` (a bool Series; see :meth:`frame_sql`)."""
+        values = frame[self.column]
+        known = values.dropna().unique()
+        covered = {v: any(self.period.holds_between(a, b, on) for a, b in _parse_periods(v))
+                   for v in known}
+        return values.map(covered).fillna(False).astype(bool)
+
+
+@lru_cache(maxsize=4096)
+def _parse_periods(text: str) -> tuple[tuple[date, date | None], ...]:
+    out = []
+    for piece in text.split(";"):
+        start, _, end = piece.partition("/")
+        out.append((date.fromisoformat(start[:10]), date.fromisoformat(end[:10]) if end else None))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class SpanUnless:
+    """A :class:`Span` that holds only while a :class:`Periods` state does not."""
+
+    name: str
+    span: Span
+    unless: Periods
+
+    def holds(self, record: Any, on: date) -> bool:
+        """The pure rule: the span holds on ``on`` and the periods do not."""
+        return self.span.holds(record, on) and not self.unless.holds(record, on)
+
+    def sql(self, on: Any, target: Any = None) -> ColumnElement[bool]:
+        """The SQL twin of :meth:`holds`."""
+        return and_(self.span.sql(on, target), ~self.unless.sql(on, target))
+
+    def mask(self, frame: Any, on: Any) -> Any:
+        """The pandas twin of :meth:`holds`."""
+        return self.span.mask(frame, on) & ~self.unless.mask(frame, on)
+
+
+ARCHIVE_PERIOD = Span("archive period", "archive_periods", "archived_on", "restored_on")
+"""One archive period: from its archive date (included) to its restore date (excluded)."""
+
+ARCHIVED = Periods("archived", ARCHIVE_PERIOD, "beneficiary_id", "archive_periods",
+                   "archive_periods")
+"""Archived on the day: one of her archive periods covers it. While archived she no longer
+counts and no act may be dated; a restore ends the period, so a past month still counts her
+as it did (an erasure archives her too, on the day of the erasure at the latest)."""
+
+REGISTERED = SpanUnless("on the register",
+                        Span("registered", "beneficiaries", "registered_on", None), ARCHIVED)
+"""Registered on or before the day, and not archived on that day."""
 
 GRANT_STANDING = Span("grant standing", "grants", "approved_on", "cancelled_on")
 """Approved on or before the day, and not cancelled on or before it (closing does not end it)."""

@@ -21,7 +21,9 @@ from empower.models import (
     Region,
     SurveyRecord,
     User,
+    utcnow,
 )
+from empower.predicates import ARCHIVED
 from empower.vocab import DuplicateStatus
 
 __all__ = ["entity_counts"]
@@ -42,7 +44,8 @@ def entity_counts(uow: UnitOfWork) -> dict[str, int]:
     counts = {name: s.scalar(select(func.count()).select_from(model)) or 0
               for name, model in _ENTITIES}
     counts["archived beneficiaries"] = s.scalar(
-        select(func.count()).select_from(Beneficiary).where(Beneficiary.archived_on.is_not(None))) or 0
+        select(func.count()).select_from(Beneficiary)
+        .where(ARCHIVED.sql(utcnow().date(), Beneficiary))) or 0
     counts["open duplicate candidates"] = s.scalar(
         select(func.count()).select_from(DuplicateCandidate)
         .where(DuplicateCandidate.status == DuplicateStatus.OPEN)) or 0

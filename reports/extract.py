@@ -38,7 +38,7 @@ from empower.models import (
     Region,
     SurveyRecord,
 )
-from empower.predicates import age_band_sql
+from empower.predicates import ARCHIVED, age_band_sql
 
 __all__ = ["Facts", "Scope", "extract"]
 
@@ -118,6 +118,10 @@ class _Window:
     def clamp(self, col: Any, name: str) -> ColumnElement[Any]:
         lo, hi = literal(self.lo, Date), literal(self.hi, Date)
         return case((col < lo, lo), (col > hi, hi), else_=col).label(name)
+
+    def archive_periods(self, beneficiary_id: Any) -> ColumnElement[Any]:
+        """Her archive periods meeting the window, as text (:meth:`Periods.frame_sql`)."""
+        return ARCHIVED.frame_sql(beneficiary_id, self.lo, self.hi).label(ARCHIVED.column)
 
     def age_band(self, birth: Any) -> ColumnElement[Any]:
         if self.band_end is None:
@@ -218,7 +222,7 @@ def extract(uow: UnitOfWork, first: Month, last: Month, scope: Scope | None = No
 
     people = _grouped(uow, person_scope(
         select(*dims, w.clamp(b.c.registered_on, "registered_on"),
-               w.clamp(b.c.archived_on, "archived_on"))
+               w.archive_periods(b.c.id))
         .select_from(person).where(w.upto(b.c.registered_on))))
 
     def enrollment_rows(alias: Any) -> list[Any]:
@@ -228,7 +232,7 @@ def extract(uow: UnitOfWork, first: Month, last: Month, scope: Scope | None = No
 
     e, e_many = Enrollment.__table__.alias("e"), Enrollment.__table__.alias("e_many")
     enroll_stmt = (
-        select(*dims, w.clamp(b.c.archived_on, "archived_on"),
+        select(*dims, w.archive_periods(b.c.id),
                w.clamp(e.c.enrolled_on, "enrolled_on"), w.clamp(e.c.exited_on, "exited_on"),
                type_coerce(e.c.exit_reason, String).label("exit_reason"))
         .select_from(e.join(b, b.c.id == e.c.beneficiary_id).join(p, p.c.code == b.c.province_code))
@@ -263,7 +267,7 @@ def extract(uow: UnitOfWork, first: Month, last: Month, scope: Scope | None = No
 
     m_many = Membership.__table__.alias("m_many")
     member_stmt = (
-        select(*dims, w.clamp(b.c.archived_on, "archived_on"),
+        select(*dims, w.archive_periods(b.c.id),
                w.clamp(m.c.joined_on, "joined_on"), w.clamp(m.c.left_on, "left_on"),
                w.clamp(c.c.founded_on, "founded_on"), w.clamp(c.c.dissolved_on, "dissolved_on"))
         .select_from(m.join(c, c.c.id == m.c.cooperative_id)
@@ -328,7 +332,7 @@ def extract(uow: UnitOfWork, first: Month, last: Month, scope: Scope | None = No
                  .group_by(g2.c.beneficiary_id)
                  .having(func.min(Disbursement.paid_on) <= survival_cutoff(last))
                  .subquery("her_first"))
-    cohort_stmt = (select(b.c.id.label("beneficiary_id"), *dims, b.c.archived_on,
+    cohort_stmt = (select(b.c.id.label("beneficiary_id"), *dims, w.archive_periods(b.c.id),
                           her_first.c.first_paid_on)
                    .select_from(person.join(her_first, her_first.c.beneficiary_id == b.c.id)))
     if scope.region:
@@ -341,7 +345,7 @@ def extract(uow: UnitOfWork, first: Month, last: Month, scope: Scope | None = No
         select(s.c.id, s.c.beneficiary_id, s.c.program_id,
                type_coerce(s.c.round, String).label("round"), s.c.surveyed_on,
                s.c.monthly_income_centimes, s.c.has_account, s.c.business_operating,
-               w.clamp(b.c.archived_on, "archived_on"), *dims)
+               w.archive_periods(b.c.id), *dims)
         .select_from(surveyed).where(w.upto(s.c.surveyed_on)))
     # Jobs are a sum over the month's follow-ups: the database adds them up per cell and date.
     jobs_stmt = (select(*dims, type_coerce(s.c.round, String).label("round"),

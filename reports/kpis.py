@@ -60,8 +60,9 @@ def _weights(frame: pd.DataFrame) -> pd.Series:
 
 
 def _not_archived(frame: pd.DataFrame, end: object) -> pd.Series:
-    """Archived women count up to their archive date (:data:`ARCHIVED`)."""
-    if "archived_on" not in frame.columns:
+    """Archived women count up to their archive date and again from their restore date on
+    (:data:`ARCHIVED`, over the frame's ``archive_periods`` column)."""
+    if ARCHIVED.column not in frame.columns:
         return pd.Series(True, index=frame.index)
     return ~ARCHIVED.mask(frame, end)
 
@@ -226,7 +227,7 @@ def days_to_first_disbursement(first_disbursements: pd.DataFrame, month: Month) 
 
 # --- Outcomes -------------------------------------------------------------------------------
 # ``surveys``: one row per survey record with beneficiary_id, program_id, round, surveyed_on,
-# monthly_income_centimes, has_account, business_operating, archived_on and her dimensions.
+# monthly_income_centimes, has_account, business_operating, archive_periods and her dimensions.
 # Ties on a date are broken by ``id`` when present (the later record wins).
 
 def _latest(frame: pd.DataFrame) -> pd.DataFrame:
@@ -266,7 +267,7 @@ def business_survival_12m(cohort: pd.DataFrame, surveys: pd.DataFrame,
                           month: Month) -> pd.DataFrame:
     """Business survival a year after the first tranche, with the survey response rate.
 
-    ``cohort``: one row per woman with her dimensions, ``archived_on`` and ``first_paid_on`` (the
+    ``cohort``: one row per woman with her dimensions, ``archive_periods`` and ``first_paid_on`` (the
     first tranche of any grant to her). The cohort is those first paid on or before
     ``end - 12 months``; the denominator those of them with an ``m12`` record by ``end``; the
     numerator those whose (latest) ``m12`` record says the business operates.

@@ -119,6 +119,25 @@ def _truncate(db: empower.Database) -> None:
 
 
 @pytest.fixture
+def scratch_url(tmp_path: Path) -> Iterator[str]:
+    """An empty database, no schema at all, on the backend under test."""
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path / 'scratch.db'}"
+        return
+    admin_url = _pg_admin_url(PG_URL)
+    name = f"empower_scratch_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
 def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
     """URL of an empty, migrated database for one test (SQLite, or PostgreSQL in CI)."""
     pg = request.getfixturevalue("pg_database")

@@ -19,8 +19,8 @@ from empower.schemas import BeneficiaryCreate, BeneficiaryUpdate, parse_input
 from .. import models as m
 from ..compat import gettext
 from ..detail import RelatedTables
-from ..forms import DATE_REASON, Action, EditForm, Field, FormSpec, date_value, form_data
-from ..scope import Principal, check_person, check_province, lookup, span_filter
+from ..forms import DATE_ON, DATE_REASON, Action, EditForm, Field, FormSpec, date_value, form_data
+from ..scope import Principal, check_person, check_province, lookup, periods_filter
 from .base import N_, Column, Filter, Resource
 from .filters import by_province, by_region, equals, province_options, region_options, vocab_options, yes_no
 
@@ -92,7 +92,7 @@ def _by_archived(qs: QuerySet[Any], value: str, _p: Principal) -> QuerySet[Any]:
     """"yes": archived as of today (:data:`empower.predicates.ARCHIVED`); "no": not; "all"."""
     if value == "all":
         return qs
-    return qs.filter(span_filter(ARCHIVED, utcnow().date(), holds=value == "yes"))
+    return qs.filter(periods_filter(ARCHIVED, utcnow().date(), holds=value == "yes"))
 
 
 # -- forms and actions -------------------------------------------------------------------------
@@ -144,7 +144,7 @@ def archive(uow: Any, record_id: int, values: dict[str, Any], p: Principal) -> s
 
 def restore(uow: Any, record_id: int, values: dict[str, Any], p: Principal) -> str:
     check_person(uow, p, record_id)
-    empower.restore_beneficiary(uow, record_id, actor=p.actor)
+    empower.restore_beneficiary(uow, record_id, actor=p.actor, on=date_value(values, "on"))
     return f"/beneficiaries/{record_id}"
 
 
@@ -198,7 +198,7 @@ resource = Resource(
     actions=[
         Action("archive", N_("Archive"), DATE_REASON, archive,
                lambda r: r.get("archived_on") is None and r.get("erased_on") is None, "warning"),
-        Action("restore", N_("Restore"), [], restore,
+        Action("restore", N_("Restore"), DATE_ON, restore,
                lambda r: r.get("archived_on") is not None and r.get("erased_on") is None),
     ],
     bulk=("archive",),

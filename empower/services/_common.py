@@ -9,7 +9,7 @@ from sqlalchemy import inspect, select
 
 from empower.db import UnitOfWork
 from empower.errors import InvalidInput, NotFound
-from empower.models import Base, Beneficiary, Program, Province, Region
+from empower.models import ArchivePeriod, Base, Beneficiary, Program, Province, Region
 from empower.predicates import ARCHIVED
 
 T = TypeVar("T", bound=Base)
@@ -60,11 +60,33 @@ def check_not_archived(person: Beneficiary, on: date) -> None:
                           code="beneficiary.erased",
                           params={"id": person.id, "erased_on": person.erased_on},
                           field="beneficiary_id", value=person.id)
-    if ARCHIVED.holds(person, on) and person.archived_on is not None:
+    period = ARCHIVED.covering(person, on)
+    if period is not None:
         raise NotEligible(
-            f"beneficiary #{person.id} is archived since {person.archived_on.isoformat()}",
-            code="beneficiary.archived", params={"id": person.id, "archived_on": person.archived_on},
+            f"beneficiary #{person.id} is archived since {period.archived_on.isoformat()}",
+            code="beneficiary.archived", params={"id": person.id, "archived_on": period.archived_on},
             field="beneficiary_id", value=person.id)
+
+
+def open_archive_period(uow: UnitOfWork, person: Beneficiary, on: date) -> ArchivePeriod:
+    """Archive her from ``on``: open an archive period, or move the open one's start back.
+
+    The start never goes before her last restore (periods do not overlap). Callers check the
+    date against her registration and say which rule refused it; this keeps
+    ``Beneficiary.archived_on`` (archived now, since) equal to the open period's start.
+    """
+    periods = list(person.archive_periods)
+    current = next((p for p in periods if p.restored_on is None), None)
+    last_restore = max((p.restored_on for p in periods if p.restored_on is not None), default=None)
+    start = on if last_restore is None else max(on, last_restore)
+    if current is None:
+        current = ArchivePeriod(beneficiary_id=person.id, archived_on=start)
+        person.archive_periods.append(current)
+        uow.session.add(current)
+    elif start < current.archived_on:
+        current.archived_on = start
+    person.archived_on = current.archived_on
+    return current
 
 
 def program_by_code(uow: UnitOfWork, code: str) -> Program:

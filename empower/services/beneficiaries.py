@@ -20,7 +20,7 @@ from empower.rules import check_adult, normalize_cin, normalize_phone
 from empower.rules import check_name as _check_name_uncached
 from empower.rules import name_key as _name_key_uncached
 from empower.schemas import BeneficiaryCreate, BeneficiaryUpdate
-from empower.services._common import columns, get
+from empower.services._common import columns, get, open_archive_period
 from empower.vocab import DuplicateRule, DuplicateStatus
 
 __all__ = [
@@ -370,7 +370,13 @@ def update_beneficiary(uow: UnitOfWork, beneficiary_id: int, data: BeneficiaryUp
 
 def archive_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str,
                         on: date | None = None, reason: str | None = None) -> Beneficiary:
-    """Archive (soft-delete) a beneficiary as of ``on``; her history stays in the reports."""
+    """Archive (soft-delete) a beneficiary from ``on`` (default today): an archive period opens.
+
+    Her history stays in the reports: she counts up to the day before ``on``, and again from
+    her restore on, if any. Raises ``NotFound``; ``RuleViolation`` when she is already
+    archived; ``InvalidInput`` when ``on`` is before her registration or her last restore
+    (archive periods do not overlap).
+    """
     on = on or _today()
     person = get(uow, Beneficiary, beneficiary_id, what="beneficiary", lock=True)
     if person.archived_on is not None:
@@ -384,28 +390,41 @@ def archive_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str,
                            code="beneficiary.archived_before_registration",
                            params={"archived_on": on, "registered_on": person.registered_on},
                            field="archived_on", value=on.isoformat())
-    person.archived_on = on
+    last_restore = max((p.restored_on for p in person.archive_periods if p.restored_on),
+                       default=None)
+    if last_restore is not None and on < last_restore:
+        raise InvalidInput(
+            f"archived_on: {on.isoformat()} is before her last restore on {last_restore.isoformat()}",
+            code="beneficiary.archived_before_restore",
+            params={"archived_on": on, "restored_on": last_restore},
+            field="archived_on", value=on.isoformat())
+    open_archive_period(uow, person, on)
     audit.record(uow, actor=actor, action="archive", entity="beneficiary", entity_id=person.id,
                  changes={"archived_on": [None, on], "reason": reason})
     return person
 
 
-def restore_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str) -> Beneficiary:
-    """Undo an archive (not an erasure, not a duplicate merge).
+def restore_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str,
+                        on: date | None = None) -> Beneficiary:
+    """Undo an archive from ``on`` (default today): her open archive period ends that day.
 
-    Raises ``NotFound``; ``RuleViolation`` when she was erased, is not archived, or her record
-    was merged into another as a duplicate (restoring it would bring back a second copy of one
-    woman whose history now lives on the kept record; the pair would never be flagged again).
+    Not an erasure, not a duplicate merge. The period stays, so the months she was archived
+    still do not count her. Raises ``NotFound``; ``RuleViolation`` when she was erased, is
+    not archived, or her record was merged into another as a duplicate (restoring it would
+    bring back a second copy of one woman whose history now lives on the kept record; the
+    pair would never be flagged again); ``InvalidInput`` when ``on`` is before the archive.
     """
     from empower.models import DuplicateCandidate
     from empower.vocab import DuplicateStatus
 
+    on = on or _today()
     person = get(uow, Beneficiary, beneficiary_id, what="beneficiary", lock=True)
     if person.erased_on is not None:
         raise RuleViolation(f"beneficiary #{beneficiary_id} was erased and cannot be restored",
                             code="beneficiary.erased_not_restorable", params={"id": beneficiary_id},
                             field="beneficiary_id", value=beneficiary_id)
-    if person.archived_on is None:
+    current = next((p for p in person.archive_periods if p.restored_on is None), None)
+    if person.archived_on is None or current is None:
         raise RuleViolation(f"beneficiary #{beneficiary_id} is not archived",
                             code="beneficiary.not_archived", params={"id": beneficiary_id},
                             field="archived_on", value=None)
@@ -419,10 +438,17 @@ def restore_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str) -> 
             "duplicate and cannot be restored", code="beneficiary.merged_not_restorable",
             params={"id": beneficiary_id, "kept": merged_into}, field="beneficiary_id",
             value=beneficiary_id)
+    if on < current.archived_on:
+        raise InvalidInput(
+            f"restored_on: {on.isoformat()} is before her archive on "
+            f"{current.archived_on.isoformat()}", code="beneficiary.restored_before_archive",
+            params={"restored_on": on, "archived_on": current.archived_on},
+            field="restored_on", value=on.isoformat())
     old = person.archived_on
+    current.restored_on = on
     person.archived_on = None
     audit.record(uow, actor=actor, action="restore", entity="beneficiary", entity_id=person.id,
-                 changes={"archived_on": [old, None]})
+                 changes={"archived_on": [old, None], "restored_on": on})
     return person
 
 
@@ -460,8 +486,7 @@ def erase_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str,
         setattr(person, name, None)
     person.birth_date = person.birth_date.replace(day=1)
     person.erased_on = on
-    if person.archived_on is None or person.archived_on > on:
-        person.archived_on = on
+    open_archive_period(uow, person, on)
     touched: list[tuple[str, int, dict[str, Any]]] = []
     for grant in uow.session.scalars(select(Grant).where(Grant.beneficiary_id == person.id)):
         cleaned = scrub(grant.purpose, pattern)

@@ -16,7 +16,7 @@ from empower.models import (
     SurveyRecord,
     utcnow,
 )
-from empower.services._common import get
+from empower.services._common import get, open_archive_period
 from empower.vocab import DuplicateStatus, EnrollmentStatus, ExitReason
 
 __all__ = ["list_duplicate_candidates", "resolve_duplicate"]
@@ -71,7 +71,7 @@ def resolve_duplicate(uow: UnitOfWork, candidate_id: int, *, resolution: str, ac
                          changes={"status": [EnrollmentStatus.ENROLLED, EnrollmentStatus.EXITED],
                                   "exited_on": enr.exited_on, "exit_reason": ExitReason.DUPLICATE,
                                   "merge_candidate": cand.id})
-        later.archived_on = max(today, later.registered_on)
+        open_archive_period(uow, later, max(today, later.registered_on))
         cand.status = DuplicateStatus.MERGED
         # Other open candidates about the archived record no longer need a decision; each
         # dismissal is an event of its own, like any other change to a candidate.

@@ -126,11 +126,16 @@ def test_edit_archive_restore_beneficiary(as_user, seed, db):
     assert amina.submit(f"{url}/archive", {"on": "2024-12-01"}, url).status_code == 303
     assert "Fatima" not in amina.get("/beneficiaries").text.split('id="results"')[1]
     assert "Fatima" in amina.get("/beneficiaries?archived=yes").text.split('id="results"')[1]
-    assert amina.submit(f"{url}/restore", {}, url).status_code == 303
+    # A restore is dated like the archive, and not before it.
+    assert amina.submit(f"{url}/restore", {"on": "2024-11-30"}, url).status_code == 422
+    assert amina.submit(f"{url}/restore", {"on": "2025-01-15"}, url).status_code == 303
+    assert "Fatima" in amina.get("/beneficiaries").text.split('id="results"')[1]
     with db.unit_of_work() as uow:
         person = uow.session.get(Beneficiary, seed.inside_id)
         assert person.cin == "AB999111" and person.milieu == "urban"
         assert person.archived_on is None
+        assert [(p.archived_on, p.restored_on) for p in person.archive_periods] == [
+            (date(2024, 12, 1), date(2025, 1, 15))]
 
 
 def test_duplicates_merge_and_dismiss(as_user, db):

@@ -16,7 +16,7 @@ from empower.admin import compat
 from empower.admin import models as m
 from empower.admin.app import tortoise_url
 from empower.admin.resources.beneficiaries import age_band_filter
-from empower.admin.scope import Principal, span_filter, tortoise_condition
+from empower.admin.scope import Principal, periods_filter, span_filter, tortoise_condition
 from sqlalchemy import select
 
 from empower import predicates as pr
@@ -26,7 +26,9 @@ from tests.scenarios import TODAY, build
 
 REGION_SETS = [("04",), ("01",), ("04", "01"), ()]
 SPANS = [pr.PROGRAM_RUNNING, pr.COOPERATIVE_ACTIVE, pr.ENROLLMENT_ACTIVE, pr.MEMBERSHIP_ACTIVE,
-         pr.ARCHIVED, pr.REGISTERED, pr.GRANT_STANDING]
+         pr.GRANT_STANDING]
+# "Archived" reads the archive periods (an EXISTS); the panel filters women with it.
+PERIODS = [pr.ARCHIVED]
 DAYS = [TODAY + timedelta(days=k) for k in (-400, -17, -16, -1, 0, 1, 10)]
 TORTOISE = {model._meta.db_table: model for model in m.MODELS.values()}
 
@@ -99,6 +101,12 @@ def test_dated_predicates_and_age_bands_in_tortoise_match_their_sql_twins(db, db
                     select(table.c.id).where(span.sql(on))))
                 sql[(span.name, on, False)] = set(uow.session.scalars(
                     select(table.c.id).where(~span.sql(on))))
+        for periods in PERIODS:
+            for on in DAYS:
+                sql[(periods.name, on, True)] = set(uow.session.scalars(
+                    select(Beneficiary.id).where(periods.sql(on, Beneficiary))))
+                sql[(periods.name, on, False)] = set(uow.session.scalars(
+                    select(Beneficiary.id).where(~periods.sql(on, Beneficiary))))
         for label in bands:
             sql[("band", label)] = set(uow.session.scalars(select(Beneficiary.id).where(
                 pr.in_age_band_sql(label, TODAY, Beneficiary.birth_date))))
@@ -111,6 +119,11 @@ def test_dated_predicates_and_age_bands_in_tortoise_match_their_sql_twins(db, db
                 for holds in (True, False):
                     out[(span.name, on, holds)] = model.filter(
                         span_filter(span, on, holds=holds)).values_list("id", flat=True)
+        for periods in PERIODS:
+            for on in DAYS:
+                for holds in (True, False):
+                    out[(periods.name, on, holds)] = m.Beneficiary.filter(
+                        periods_filter(periods, on, holds=holds)).values_list("id", flat=True)
         for label in bands:
             cond = age_band_filter(label, TODAY)
             assert cond is not None
@@ -120,7 +133,7 @@ def test_dated_predicates_and_age_bands_in_tortoise_match_their_sql_twins(db, db
     tortoise = _tortoise(db_url, queries)
     assert tortoise == sql
     # Both sides of each predicate have rows on the day itself.
-    for span in SPANS:
+    for span in [*SPANS, *PERIODS]:
         assert sql[(span.name, TODAY, True)] and sql[(span.name, TODAY, False)], span.name
     assert all(sql[("band", label)] for label in bands[1:])
     assert age_band_filter("65+", TODAY) is None and age_band_filter("55-64", TODAY) is None

@@ -6,44 +6,22 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, delete, func, inspect, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import delete, func, inspect, select, text, update
 
 import empower
 from empower.audit import audit_trail
 from empower.errors import Conflict, RuleViolation
 from empower.messages import describe
-from empower.models import AuditEvent, Base, DuplicateCandidate, Province, Region, table_of
+from empower.models import AuditEvent, Base, Beneficiary, DuplicateCandidate, Province, Region, table_of
 from empower.schemas import CooperativeCreate, EnrollmentCreate, MembershipCreate, SurveyCreate
-from tests.conftest import PG_URL, _pg_admin_url
 from tests.factories import ACTOR, make_beneficiary, make_grant, make_program
 
 D = date
-
-
-@pytest.fixture
-def scratch_url(tmp_path: Path) -> Iterator[str]:
-    """An empty database, no schema at all, on the backend under test."""
-    if not PG_URL:
-        yield f"sqlite:///{tmp_path / 'scratch.db'}"
-        return
-    admin_url = _pg_admin_url(PG_URL)
-    name = f"empower_scratch_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 # --- the audit log is append-only --------------------------------------------------------------
@@ -119,8 +97,12 @@ def test_the_migration_cleans_old_events_before_locking_them(scratch_url: str) -
             kept = make_beneficiary(uow, cin="OL1", first_name="Itto", last_name="Amzil")
             gone = make_beneficiary(uow, cin="OL2", first_name="Yamna", last_name="Ouchen",
                                     birth_date=D(1981, 5, 6))
-            empower.erase_beneficiary(uow, gone.id, actor=ACTOR)
+            # Erased as 0.x erased (today's service also writes tables 0001 does not have).
             uow.flush()
+            uow.session.execute(update(table_of(Beneficiary)).where(
+                table_of(Beneficiary).c.id == gone.id).values(
+                cin=None, first_name=None, last_name=None, phone=None, match_key=None,
+                erased_on=D(2024, 2, 1), archived_on=D(2024, 2, 1)))
             events = table_of(AuditEvent)
             uow.session.execute(events.insert(), [
                 {"at": D(2024, 1, 1), "actor": "old", "action": "update", "entity": "beneficiary",
@@ -147,6 +129,15 @@ def test_the_migration_cleans_old_events_before_locking_them(scratch_url: str) -
 # --- empower db upgrade: one transaction ---------------------------------------------------------
 
 
+def _head(db: empower.Database) -> str:
+    from alembic.script import ScriptDirectory
+
+    from empower.db import alembic_config
+    head = ScriptDirectory.from_config(alembic_config(db)).get_current_head()
+    assert head is not None
+    return head
+
+
 def test_an_upgrade_interrupted_after_the_schema_step_leaves_nothing_half_done(
         scratch_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import empower.reference
@@ -169,7 +160,7 @@ def test_an_upgrade_interrupted_after_the_schema_step_leaves_nothing_half_done(
             assert uow.session.scalar(select(func.count()).select_from(Region)) == 12
             assert uow.session.scalar(select(func.count()).select_from(Province)) == 75
             assert uow.session.connection().exec_driver_sql(
-                "SELECT version_num FROM alembic_version").scalar() == "0002"
+                "SELECT version_num FROM alembic_version").scalar() == _head(db)
         # An import row naming a province is accepted again.
         with db.unit_of_work() as uow:
             make_beneficiary(uow, province_code="04.441")

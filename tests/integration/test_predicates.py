@@ -16,6 +16,7 @@ from sqlalchemy import insert, select
 
 from empower import predicates as pr
 from empower.models import (
+    ArchivePeriod,
     Beneficiary,
     Cooperative,
     Enrollment,
@@ -128,18 +129,60 @@ def test_membership_active_ends_on_the_day_she_leaves(uow):
     assert not pr.membership_active_on({"joined_on": D0, "left_on": D1}, D1)
 
 
+# Archive histories: none, one open period, one closed, a closed one then an open one, two
+# closed ones, a period restored the day it began (empty), each against every boundary day.
+_HISTORIES = [
+    [], [(D0, None)], [(D1, None)], [(D0, D1)], [(D0, D1), (D2, None)], [(D0, D0 + DAY), (D1, D2)],
+    [(D1, D1)], [(D0 - DAY, D0), (D0 + DAY, D1)],
+]
+
+
+def _archive_histories(uow, registered_on: date) -> dict[int, list[tuple[date, date | None]]]:
+    people = _people(uow, len(_HISTORIES), registered_on=[registered_on] * len(_HISTORIES))
+    rows = [{"beneficiary_id": bid, "archived_on": a, "restored_on": r}
+            for bid, history in zip(people, _HISTORIES, strict=True) for a, r in history]
+    uow.session.execute(insert(table_of(ArchivePeriod)), rows)
+    return dict(zip(people, _HISTORIES, strict=True))
+
+
+def test_archived_during_her_archive_periods_only(uow):
+    """ARCHIVED's pure rule, SQL twin and frame twin agree on every history and day."""
+    histories = _archive_histories(uow, registered_on=D0 - 2 * DAY)
+    records = list(uow.session.scalars(select(Beneficiary).order_by(Beneficiary.id)))
+    lo, hi = DAYS[0] - DAY, DAYS[-1] + DAY
+    b = table_of(Beneficiary)
+    frame = pd.DataFrame(
+        [dict(row._mapping) for row in uow.session.execute(
+            select(b.c.id, b.c.registered_on, pr.ARCHIVED.frame_sql(b.c.id, lo, hi)
+                   .label(pr.ARCHIVED.column)).order_by(b.c.id))], dtype=object)
+    for on in DAYS:
+        expected = {bid for bid, history in histories.items()
+                    if any(a <= on and (r is None or r > on) for a, r in history)}
+        pure = {r.id for r in records if pr.ARCHIVED.holds(r, on)}
+        sql = set(uow.session.scalars(select(Beneficiary.id).where(
+            pr.ARCHIVED.sql(on, Beneficiary))))
+        table_sql = set(uow.session.scalars(select(b.c.id).where(pr.ARCHIVED.sql(on))))
+        framed = set(frame.loc[pr.ARCHIVED.mask(frame, on), "id"])
+        assert expected == pure == sql == table_sql == framed, on
+        registered = {r.id for r in records if pr.REGISTERED.holds(r, on)}
+        assert registered == set(uow.session.scalars(select(Beneficiary.id).where(
+            pr.REGISTERED.sql(on, Beneficiary)))) == set(frame.loc[
+                pr.REGISTERED.mask(frame, on), "id"])
+        assert registered == {bid for bid in histories if bid not in expected
+                              and on >= D0 - 2 * DAY}
+    assert any(expected for on in DAYS)
+
+
 def test_archived_and_on_the_register(uow):
-    pairs = _pairs(start_required=True)
-    _people(uow, len(pairs), registered_on=[s for s, _ in pairs],
-            archived_on=[e for _, e in pairs])
-    _check(uow, pr.ARCHIVED, Beneficiary)
-    _check(uow, pr.REGISTERED, Beneficiary)
-    # Archived the day she is counted: she no longer counts that day.
-    woman = {"registered_on": D0, "archived_on": D1}
+    # Archived the day she is counted: she no longer counts that day; restored, she counts
+    # again from the day of the restore, and the days in between stay archived.
+    woman = {"registered_on": D0, "archive_periods": [{"archived_on": D1, "restored_on": D2}]}
     assert pr.archived_as_of(woman, D1) and not pr.archived_as_of(woman, D1 - DAY)
+    assert pr.archived_as_of(woman, D2 - DAY) and not pr.archived_as_of(woman, D2)
     assert not pr.REGISTERED.holds(woman, D1) and pr.REGISTERED.holds(woman, D0)
+    assert pr.REGISTERED.holds(woman, D2)
     # Registered and archived the same day: never on the register.
-    same_day = {"registered_on": D1, "archived_on": D1}
+    same_day = {"registered_on": D1, "archive_periods": [{"archived_on": D1, "restored_on": None}]}
     assert not any(pr.REGISTERED.holds(same_day, d) for d in DAYS)
 
 

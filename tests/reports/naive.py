@@ -13,6 +13,7 @@ from empower.reports.period import Month, survival_cutoff
 from sqlalchemy import select
 
 from empower.models import (
+    ArchivePeriod,
     Beneficiary,
     Cooperative,
     Disbursement,
@@ -29,9 +30,13 @@ def naive_figures(uow, month: Month) -> dict[str, object]:
     people = {b.id: b for b in s.scalars(select(Beneficiary))}
     region = {b.id: b.province.region_code for b in people.values()}
 
+    periods = defaultdict(list)
+    for period in s.scalars(select(ArchivePeriod)):
+        periods[period.beneficiary_id].append((period.archived_on, period.restored_on))
+
     def present(bid):
-        archived = people[bid].archived_on
-        return archived is None or archived > end
+        return not any(start <= end and (back is None or back > end)
+                       for start, back in periods[bid])
 
     out: dict[str, object] = {}
     out["beneficiaries_registered"] = sum(

@@ -20,7 +20,17 @@ CITY = {"region": "06", "province": "06.141", "age_band": "35-44", "milieu": "ur
 
 
 def frame(rows: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame(rows)
+    """A frame of facts; ``archived_on`` (archived from that day, never restored) and
+    ``restored_on`` are written as the extract writes a woman's archive periods."""
+    out = []
+    for row in rows:
+        row = dict(row)
+        if "archived_on" in row:
+            start, back = row.pop("archived_on"), row.pop("restored_on", None)
+            row["archive_periods"] = (None if start is None
+                                      else f"{start.isoformat()}/{back.isoformat() if back else ''}")
+        out.append(row)
+    return pd.DataFrame(out)
 
 
 def total(result: pd.DataFrame, col: str = "n") -> int:
@@ -65,10 +75,16 @@ def test_registered_excludes_archived_on_or_before_end():
         {**CITY, "registered_on": D(2026, 10, 31), "archived_on": None},           # counts, new
         {**CITY, "registered_on": D(2026, 11, 1), "archived_on": None},            # not yet
         {**CITY, "registered_on": D(2026, 10, 2), "archived_on": D(2026, 10, 20)},  # new, out
+        # archived in the month and restored on its last day: counts
+        {**CITY, "registered_on": D(2026, 1, 5), "archived_on": D(2026, 10, 3),
+         "restored_on": D(2026, 10, 31)},
+        # archived and restored within September: counts in October
+        {**CITY, "registered_on": D(2026, 1, 5), "archived_on": D(2026, 9, 3),
+         "restored_on": D(2026, 9, 30)},
     ])
     registered = kpis.beneficiaries_registered(people, OCT)
-    assert total(registered) == 3
-    assert registered.groupby("milieu")["n"].sum().to_dict() == {"rural": 2, "urban": 1}
+    assert total(registered) == 5
+    assert registered.groupby("milieu")["n"].sum().to_dict() == {"rural": 2, "urban": 3}
     # new registrations count archived women too: 10-31 and 10-02
     assert total(kpis.new_registrations(people, OCT)) == 2
 
@@ -312,24 +328,24 @@ def test_business_survival_12m():
 
 def empty_facts(**frames: pd.DataFrame) -> Facts:
     cols = {
-        "people": ["region", "province", "age_band", "milieu", "registered_on", "archived_on",
+        "people": ["region", "province", "age_band", "milieu", "registered_on", "archive_periods",
                    "n"],
         "enrolments": ["beneficiary_id", "region", "province", "age_band", "milieu",
-                       "archived_on", "enrolled_on", "exited_on", "exit_reason"],
+                       "archive_periods", "enrolled_on", "exited_on", "exit_reason"],
         "cooperatives": ["region", "province", "founded_on", "dissolved_on", "women_led", "n"],
         "memberships": ["beneficiary_id", "region", "province", "age_band", "milieu",
-                        "archived_on", "joined_on", "left_on", "founded_on", "dissolved_on"],
+                        "archive_periods", "joined_on", "left_on", "founded_on", "dissolved_on"],
         "grants": ["region", "province", "age_band", "milieu", "approved_on", "cancelled_on", "n",
                    "amount_centimes"],
         "disbursements": ["region", "province", "age_band", "milieu", "paid_on", "n",
                           "amount_centimes"],
         "first_disbursements": ["region", "province", "age_band", "milieu", "approved_on",
                            "first_paid_on"],
-        "cohort": ["beneficiary_id", "region", "province", "age_band", "milieu", "archived_on",
+        "cohort": ["beneficiary_id", "region", "province", "age_band", "milieu", "archive_periods",
                    "first_paid_on"],
         "surveys": ["id", "beneficiary_id", "program_id", "round", "surveyed_on",
                     "monthly_income_centimes", "has_account", "business_operating",
-                    "jobs_created", "archived_on", "region", "province", "age_band", "milieu"],
+                    "jobs_created", "archive_periods", "region", "province", "age_band", "milieu"],
         "jobs": ["region", "province", "age_band", "milieu", "round", "surveyed_on",
                  "jobs_created", "n"],
     }

@@ -19,6 +19,7 @@ enrolment = st.fixed_dictionaries({
     "enrolled_on": DAYS,
     "exit_after": st.one_of(st.none(), st.integers(0, 60)),
     "archived_on": st.one_of(st.none(), DAYS),
+    "restored_after": st.one_of(st.none(), st.integers(0, 60)),
 })
 
 
@@ -31,14 +32,31 @@ def _frame(rows):
                     "province": province, "age_band": "25-34", "milieu": "rural",
                     "enrolled_on": r["enrolled_on"], "exited_on": exited,
                     "exit_reason": None if exited is None else "completed",
-                    # her archive date is hers, whichever row
-                    "archived_on": None})
+                    # her archive period is hers, whichever row
+                    "archive_periods": None})
     frame = pd.DataFrame(out, columns=["beneficiary_id", "region", "province", "age_band",
                                        "milieu", "enrolled_on", "exited_on", "exit_reason",
-                                       "archived_on"])
-    archive = {r["beneficiary_id"]: r["archived_on"] for r in rows}
-    frame["archived_on"] = frame["beneficiary_id"].map(archive)
+                                       "archive_periods"])
+    archive = {r["beneficiary_id"]: _period(r) for r in rows}
+    frame["archive_periods"] = frame["beneficiary_id"].map(archive)
+    frame["archived_on"] = frame["beneficiary_id"].map(
+        {r["beneficiary_id"]: r["archived_on"] for r in rows})
+    frame["restored_on"] = frame["beneficiary_id"].map(
+        {r["beneficiary_id"]: _restore(r) for r in rows})
     return frame
+
+
+def _restore(r):
+    if r["archived_on"] is None or r["restored_after"] is None:
+        return None
+    return r["archived_on"] + timedelta(r["restored_after"])
+
+
+def _period(r):
+    if r["archived_on"] is None:
+        return None
+    back = _restore(r)
+    return f"{r['archived_on'].isoformat()}/{back.isoformat() if back else ''}"
 
 
 def _grouped_like_the_extract(frame):
@@ -61,7 +79,9 @@ def test_active_enrollments_counts_each_woman_once(rows):
     end = OCT.end
     expected = {r.beneficiary_id for r in frame.itertuples()
                 if r.enrolled_on <= end and (pd.isna(r.exited_on) or r.exited_on > end)
-                and (pd.isna(r.archived_on) or r.archived_on > end)}
+                and not (pd.notna(r.archived_on) and r.archived_on <= end
+                         and (pd.isna(r.restored_on) or r.restored_on > end))}
+    frame = frame.drop(columns=["archived_on", "restored_on"])
     result = kpis.active_enrollments(frame, OCT)
     assert int(result["n"].sum()) == len(expected)
     # grouping women with a single row, as the extract does, changes nothing
