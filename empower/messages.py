@@ -1092,6 +1092,33 @@ CATALOG: dict[str, dict[str, str]] = {
         "Date de restauration : le {restored_on} est avant son archivage, le {archived_on}.",
         "تاريخ الاسترجاع: {restored_on} يسبق أرشفتها في {archived_on}.",
         "restored_on: {restored_on} is before her archive on {archived_on}"),
+    # -- issue 10, the panel (helper foureyes): four eyes on money, scope of writes -------------
+    "grant.four_eyes_approve": _t(
+        "Subvention {reference} : vous avez déposé cette demande ; une autre personne doit "
+        "l'approuver (contrôle à quatre yeux).",
+        "المنحة {reference}: أنت من أودعت هذا الطلب؛ يجب أن يوافق عليه شخص آخر (مراقبة بأربع "
+        "أعين).",
+        "grant {reference}: you submitted this request; someone else must approve it "
+        "(four eyes on money)"),
+    "grant.four_eyes_disburse": _t(
+        "Subvention {reference} : vous avez approuvé cette subvention ; une autre personne doit "
+        "en payer les tranches (contrôle à quatre yeux).",
+        "المنحة {reference}: أنت من وافقت على هذه المنحة؛ يجب أن يؤدي دفعاتها شخص آخر (مراقبة "
+        "بأربع أعين).",
+        "grant {reference}: you approved this grant; someone else must pay its tranches "
+        "(four eyes on money)"),
+    "partner.province_required": _t(
+        "Indiquez la province du partenaire, dans vos régions ; un partenaire national est "
+        "enregistré par un administrateur.",
+        "حددي إقليم الشريك ضمن جهاتك؛ الشريك الوطني يسجله مدير.",
+        "give the partner's province, in your regions; a national partner is recorded by an "
+        "administrator"),
+    "agreement.national_program": _t(
+        "Le programme {program} est national : ses conventions sont signées et modifiées par "
+        "un administrateur.",
+        "البرنامج {program} وطني: اتفاقياته يوقعها ويعدلها مدير.",
+        "program {program} is national: its agreements are signed and changed by an "
+        "administrator"),
 }
 
 

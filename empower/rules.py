@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import phonenumbers
 
-from empower.errors import InvalidInput, NotEligible
+from empower.errors import InvalidInput, NotEligible, RuleViolation
 
 # The CIN and age rules are defined in empower.predicates; they stay importable from here.
 from empower.predicates import DEFAULT_CIN_PATTERN, age_on, cin_pattern, normalize_cin
@@ -27,11 +27,13 @@ __all__ = [
     "age_on",
     "centimes",
     "check_adult",
+    "check_four_eyes",
     "check_name",
     "mad",
     "name_key",
     "normalize_cin",
     "normalize_phone",
+    "same_actor",
 ]
 
 
@@ -240,3 +242,41 @@ def mad(centimes_value: int | None) -> Decimal | None:
     if centimes_value is None:
         return None
     return (Decimal(centimes_value) / 100).quantize(Decimal("0.01"))
+
+
+def same_actor(one: str | None, other: str | None) -> bool:
+    """Whether two audit actors name the same person (``user:Amina`` is ``user:amina``).
+
+    An unknown actor (``None``: a grant recorded before the panel kept it) is nobody's.
+    """
+    if one is None or other is None:
+        return False
+    return one.strip().casefold() == other.strip().casefold()
+
+
+# The step four eyes guards -> what the same person must not have done before it.
+FOUR_EYES_STEPS = {
+    "approve": "submitted it; someone else approves it",
+    "disburse": "approved it; someone else pays its tranches",
+}
+
+
+def check_four_eyes(step: str, actor: str, earlier: str | None, *, applies: bool,
+                    reference: str) -> None:
+    """Four eyes on money: refuse ``actor`` taking ``step`` on grant ``reference`` when she
+    took the step before it.
+
+    ``step`` is ``"approve"`` (``earlier``: who submitted the grant) or ``"disburse"`` (who
+    approved it). ``applies`` is false when the program turned the rule off, or when a
+    program's history is being recorded (an import says what others did, earlier).
+
+    Raises :class:`RuleViolation` with code ``grant.four_eyes_approve`` or
+    ``grant.four_eyes_disburse``.
+    """
+    if step not in FOUR_EYES_STEPS:
+        raise ValueError(f"four eyes: unknown step {step!r}")
+    if not applies or not same_actor(actor, earlier):
+        return
+    raise RuleViolation(
+        f"grant {reference}: four eyes on money; {actor} {FOUR_EYES_STEPS[step]}",
+        code=f"grant.four_eyes_{step}", params={"reference": reference})

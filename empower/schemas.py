@@ -92,6 +92,8 @@ class ProgramCreate(_Input):
     budget: Amount
     grant_cap: Amount | None = None
     region_code: Text = None
+    # Four eyes on money (empower.rules.check_four_eyes); on unless the program turns it off.
+    four_eyes: bool = True
 
 
 class PartnerCreate(_Input):

@@ -66,7 +66,8 @@ def _apply(uow: UnitOfWork, obj: Any, entity: str, wanted: dict[str, Any], *,
 
 def update_program(uow: UnitOfWork, program_id: int, data: ProgramCreate, *,
                    actor: str) -> Program:
-    """Correct a program's name, funder, dates, budget, cap or region (the code is its key).
+    """Correct a program's name, funder, dates, budget, cap, region or four-eyes rule (the
+    code is its key).
 
     The budget cannot go below what is already committed to approved grants.
     """
@@ -104,7 +105,8 @@ def update_program(uow: UnitOfWork, program_id: int, data: ProgramCreate, *,
     _apply(uow, program, "program", {
         "code": data.code, "name": data.name, "funder": data.funder,
         "start_date": data.start_date, "end_date": data.end_date, "budget_centimes": budget,
-        "grant_cap_centimes": cap, "region_code": data.region_code}, actor=actor, action="update")
+        "grant_cap_centimes": cap, "region_code": data.region_code,
+        "four_eyes": data.four_eyes}, actor=actor, action="update")
     return program
 
 

@@ -27,7 +27,7 @@ from empower.errors import (
 )
 from empower.models import Beneficiary, Cooperative, Disbursement, Enrollment, Grant, Program
 from empower.predicates import COOPERATIVE_ACTIVE, ENROLLMENT_ACTIVE, PROGRAM_RUNNING
-from empower.rules import centimes, mad
+from empower.rules import centimes, check_four_eyes, mad
 from empower.schemas import DisbursementCreate, GrantCreate
 from empower.services._common import check_not_archived, get
 from empower.states import check_transition
@@ -61,8 +61,11 @@ __all__ = [
 
 
 def submit_grant(uow: UnitOfWork, data: GrantCreate, *, actor: str) -> Grant:
-    """Record a grant request for exactly one recipient (a beneficiary or a cooperative)."""
-    audit.check_actor(actor)
+    """Record a grant request for exactly one recipient (a beneficiary or a cooperative).
+
+    ``actor`` is kept as the grant's ``submitted_by``: under four eyes she does not approve it.
+    """
+    who = audit.check_actor(actor)
     if (data.beneficiary_id is None) == (data.cooperative_id is None):
         raise InvalidInput("recipient: a grant goes to exactly one beneficiary or one cooperative",
                            code="grant.one_recipient", field="beneficiary_id", value=None)
@@ -83,7 +86,7 @@ def submit_grant(uow: UnitOfWork, data: GrantCreate, *, actor: str) -> Grant:
                   beneficiary_id=data.beneficiary_id, cooperative_id=data.cooperative_id,
                   purpose=data.purpose, status=GrantStatus.SUBMITTED,
                   amount_requested_centimes=centimes(data.amount_requested, field="amount_requested"),
-                  submitted_on=data.submitted_on, disbursed_centimes=0)
+                  submitted_on=data.submitted_on, disbursed_centimes=0, submitted_by=who)
     uow.session.add(grant)
     uow.session.flush()
     audit.record(uow, actor=actor, action="submit", entity="grant", entity_id=grant.id,
@@ -117,16 +120,23 @@ def _check_recipient_eligible(uow: UnitOfWork, grant: Grant, on: date) -> None:
 
 
 def approve_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
-                  amount: Decimal | None = None) -> Grant:
+                  amount: Decimal | None = None, history: bool = False) -> Grant:
     """Approve a grant on ``on`` for ``amount`` MAD (default: the amount requested).
 
     The recipient must be eligible on that date (an enrolment active then, or an active
     cooperative), the amount within the request, the program's per-grant cap and what is left
     of its budget. The budget is reserved atomically, so concurrent approvals cannot overspend.
+
+    Four eyes (when the program applies it): ``actor`` is not the one who submitted it,
+    else :class:`~empower.errors.RuleViolation` ``grant.four_eyes_approve``. ``history=True``
+    records an approval others made earlier (the importer loading a program's history, whose
+    file says what was done, not who did it) and skips that check, and only that one.
     """
-    audit.check_actor(actor)
+    who = audit.check_actor(actor)
     grant = get(uow, Grant, grant_id, what="grant", lock=True)
     status = check_transition(grant.status, "approve", what="grant", ref=grant.reference)
+    check_four_eyes("approve", who, grant.submitted_by,
+                    applies=grant.program.four_eyes and not history, reference=grant.reference)
     if on < grant.submitted_on:
         raise InvalidInput(f"approved_on: {on.isoformat()} is before the request was submitted "
                            f"on {grant.submitted_on.isoformat()}", code="grant.approved_before_submitted",
@@ -169,6 +179,7 @@ def approve_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
     uow.session.expire(program, ["committed_centimes"])
     grant.status = status
     grant.approved_on = on
+    grant.approved_by = who
     grant.amount_approved_centimes = amount_c
     uow.session.flush()
     audit.record(uow, actor=actor, action="approve", entity="grant", entity_id=grant.id,
@@ -262,15 +273,20 @@ def _disbursement_reference(grant_reference: str, number: int) -> str:
     return grant_reference[: _TRANCHE_REFERENCE_LENGTH - len(suffix)] + suffix
 
 
-def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str) -> Disbursement:
+def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str,
+             history: bool = False) -> Disbursement:
     """Pay a tranche of an approved grant; never above the approved amount, even concurrently.
 
     When the tranche completes the approved amount, the grant is closed on the payment date.
     A tranche paid before a cancellation that is already recorded (history loaded after the
     fact) is accepted too, as it would have been on its date: it takes back from the program's
     budget what the cancellation released.
+
+    Four eyes (when the program applies it): ``actor`` is not the one who approved the grant,
+    else :class:`~empower.errors.RuleViolation` ``grant.four_eyes_disburse``; ``history=True``
+    (a program's history being imported) skips that check, as for :func:`approve_grant`.
     """
-    audit.check_actor(actor)
+    who = audit.check_actor(actor)
     amount_c = centimes(data.amount, field="amount")
     if amount_c <= 0:
         raise InvalidInput("amount: a tranche must be above zero", code="tranche.zero",
@@ -286,6 +302,8 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str) -> Disbur
                                 params={"reference": grant.reference, "status": grant.status.value},
                                 field="grant_reference",
                                 value=grant.reference)
+    check_four_eyes("disburse", who, grant.approved_by,
+                    applies=grant.program.four_eyes and not history, reference=grant.reference)
     assert grant.approved_on is not None
     if data.paid_on < grant.approved_on:
         raise InvalidInput(f"paid_on: {data.paid_on.isoformat()} is before the grant was approved "

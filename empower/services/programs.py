@@ -16,7 +16,11 @@ __all__ = ["create_partner", "create_program", "sign_agreement"]
 
 
 def create_program(uow: UnitOfWork, data: ProgramCreate, *, actor: str) -> Program:
-    """Create a program with its budget and optional per-grant cap and region."""
+    """Create a program with its budget and optional per-grant cap and region.
+
+    ``data.four_eyes`` (default on) says whether its grants are approved by someone other than
+    who submitted them, and paid by someone other than who approved them.
+    """
     audit.check_actor(actor)
     if data.end_date is not None and data.end_date < data.start_date:
         raise InvalidInput(f"end_date: {data.end_date.isoformat()} is before the start date "
@@ -39,7 +43,8 @@ def create_program(uow: UnitOfWork, data: ProgramCreate, *, actor: str) -> Progr
                            field="grant_cap", value=str(data.grant_cap))
     program = Program(code=data.code, name=data.name, funder=data.funder,
                       start_date=data.start_date, end_date=data.end_date, budget_centimes=budget,
-                      grant_cap_centimes=cap, committed_centimes=0, region_code=data.region_code)
+                      grant_cap_centimes=cap, committed_centimes=0, region_code=data.region_code,
+                      four_eyes=data.four_eyes)
     uow.session.add(program)
     uow.session.flush()
     audit.record(uow, actor=actor, action="create", entity="program", entity_id=program.id,
