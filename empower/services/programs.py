@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from empower import audit
@@ -12,7 +14,16 @@ from empower.rules import centimes, mad
 from empower.schemas import AgreementCreate, PartnerCreate, ProgramCreate
 from empower.services._common import check_province, check_region, get
 
-__all__ = ["create_partner", "create_program", "sign_agreement"]
+__all__ = ["create_partner", "create_program", "program_values", "sign_agreement"]
+
+
+def program_values(program: Program) -> dict[str, Any]:
+    """A recorded program as the fields of :class:`ProgramCreate` (amounts in MAD), which
+    :func:`empower.update_program` takes whole: a caller changing one field starts from these."""
+    return {"code": program.code, "name": program.name, "funder": program.funder,
+            "start_date": program.start_date, "end_date": program.end_date,
+            "budget": mad(program.budget_centimes), "grant_cap": mad(program.grant_cap_centimes),
+            "region_code": program.region_code, "four_eyes": program.four_eyes}
 
 
 def create_program(uow: UnitOfWork, data: ProgramCreate, *, actor: str) -> Program:
