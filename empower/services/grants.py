@@ -27,9 +27,15 @@ from empower.errors import (
 )
 from empower.models import Beneficiary, Cooperative, Disbursement, Enrollment, Grant, Program
 from empower.predicates import COOPERATIVE_ACTIVE, ENROLLMENT_ACTIVE, PROGRAM_RUNNING
-from empower.rules import centimes, mad
+from empower.rules import (
+    centimes,
+    check_after_founding,
+    check_after_program_start,
+    check_after_registration,
+    mad,
+)
 from empower.schemas import DisbursementCreate, GrantCreate
-from empower.services._common import check_not_archived, get
+from empower.services._common import check_not_archived, check_not_in_future, get
 from empower.states import check_transition
 from empower.vocab import GrantStatus
 
@@ -61,18 +67,31 @@ __all__ = [
 
 
 def submit_grant(uow: UnitOfWork, data: GrantCreate, *, actor: str) -> Grant:
-    """Record a grant request for exactly one recipient (a beneficiary or a cooperative)."""
+    """Record a grant request for exactly one recipient (a beneficiary or a cooperative).
+
+    Raises ``InvalidInput`` for a request of 0 MAD (``grant.requested_zero``) or one dated
+    before the program's start, her registration or the cooperative's founding, or after today
+    plus the margin (:func:`check_request_date`); ``NotFound``; ``Conflict`` for a reference in
+    use.
+    """
     audit.check_actor(actor)
     if (data.beneficiary_id is None) == (data.cooperative_id is None):
         raise InvalidInput("recipient: a grant goes to exactly one beneficiary or one cooperative",
                            code="grant.one_recipient", field="beneficiary_id", value=None)
-    get(uow, Program, data.program_id, what="program")
+    requested = centimes(data.amount_requested, field="amount_requested")
+    if requested <= 0:
+        raise InvalidInput("amount_requested: a grant request must be above zero",
+                           code="grant.requested_zero", field="amount_requested",
+                           value=str(data.amount_requested))
+    program = get(uow, Program, data.program_id, what="program")
     if data.beneficiary_id is not None:
         person = get(uow, Beneficiary, data.beneficiary_id, what="beneficiary")
         check_not_archived(person, data.submitted_on)
+        check_request_date(uow, data.submitted_on, program, person=person)
     else:
         assert data.cooperative_id is not None
-        get(uow, Cooperative, data.cooperative_id, what="cooperative")
+        coop = get(uow, Cooperative, data.cooperative_id, what="cooperative")
+        check_request_date(uow, data.submitted_on, program, cooperative=coop)
     other = uow.session.scalar(select(Grant.id).where(Grant.reference == data.reference))
     if other is not None:
         raise Conflict(f"reference: grant '{data.reference}' already exists (grant #{other})",
@@ -82,13 +101,31 @@ def submit_grant(uow: UnitOfWork, data: GrantCreate, *, actor: str) -> Grant:
     grant = Grant(reference=data.reference, program_id=data.program_id,
                   beneficiary_id=data.beneficiary_id, cooperative_id=data.cooperative_id,
                   purpose=data.purpose, status=GrantStatus.SUBMITTED,
-                  amount_requested_centimes=centimes(data.amount_requested, field="amount_requested"),
+                  amount_requested_centimes=requested,
                   submitted_on=data.submitted_on, disbursed_centimes=0)
     uow.session.add(grant)
     uow.session.flush()
     audit.record(uow, actor=actor, action="submit", entity="grant", entity_id=grant.id,
                  changes=data.model_dump())
     return grant
+
+
+def check_request_date(uow: UnitOfWork, on: date, program: Program, *,
+                       person: Beneficiary | None = None,
+                       cooperative: Cooperative | None = None) -> None:
+    """A grant request's date: no earlier than the program's start and her registration (or
+    the cooperative's founding), no later than today plus the margin.
+
+    Raises ``InvalidInput`` (``date.before_program_start``, ``date.before_registration``,
+    ``date.before_founding``, ``date.in_future``).
+    """
+    check_after_program_start(on, program.code, program.start_date, field="submitted_on")
+    if person is not None:
+        check_after_registration(on, person.registered_on, field="submitted_on")
+    if cooperative is not None:
+        check_after_founding(on, cooperative.reference, cooperative.founded_on,
+                             field="submitted_on")
+    check_not_in_future(uow, on, field="submitted_on")
 
 
 def _check_recipient_eligible(uow: UnitOfWork, grant: Grant, on: date) -> None:
@@ -133,6 +170,7 @@ def approve_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
                            params={"approved_on": on, "submitted_on": grant.submitted_on},
                            field="approved_on",
                            value=on.isoformat())
+    check_not_in_future(uow, on, field="approved_on")
     amount_c = (grant.amount_requested_centimes if amount is None
                 else centimes(amount, field="amount_approved"))
     if amount_c <= 0:
@@ -189,6 +227,7 @@ def reject_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
                            params={"rejected_on": on, "submitted_on": grant.submitted_on},
                            field="rejected_on",
                            value=on.isoformat())
+    check_not_in_future(uow, on, field="rejected_on")
     grant.status = status
     grant.rejected_on = on
     uow.session.flush()
@@ -215,6 +254,7 @@ def _end_approved_grant(uow: UnitOfWork, grant_id: int, *, action: str, on: date
                            code="grant.ended_before_approved",
                            params={"on": on, "approved_on": grant.approved_on}, field=date_field,
                            value=on.isoformat())
+    check_not_in_future(uow, on, field=date_field)
     claimed = uow.session.execute(
         update(Grant).where(Grant.id == grant.id, Grant.status == GrantStatus.APPROVED)
         .values({"status": status, date_field: on}).execution_options(synchronize_session=False))
@@ -277,6 +317,7 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str) -> Disbur
                            field="amount",
                            value=str(data.amount))
     grant = get(uow, Grant, data.grant_id, what="grant")
+    check_not_in_future(uow, data.paid_on, field="paid_on")
     before_cancellation = (grant.status == GrantStatus.CANCELLED
                            and grant.cancelled_on is not None
                            and data.paid_on < grant.cancelled_on)
