@@ -38,8 +38,8 @@ def check_application_date(uow: UnitOfWork, on: date, person: Beneficiary,
     Raises ``InvalidInput`` (``date.before_registration``, ``date.before_program_start``,
     ``date.in_future``).
     """
-    check_after_registration(on, person.registered_on, field="applied_on")
     check_after_program_start(on, program.code, program.start_date, field="applied_on")
+    check_after_registration(on, person.registered_on, field="applied_on")
     check_not_in_future(uow, on, field="applied_on")
 
 
@@ -72,9 +72,9 @@ def apply(uow: UnitOfWork, data: EnrollmentCreate, *, actor: str) -> Enrollment:
                                params={"enrolled_on": data.enrolled_on,
                                        "applied_on": data.applied_on},
                                field="enrolled_on", value=data.enrolled_on.isoformat())
-        check_not_in_future(uow, data.enrolled_on, field="enrolled_on")
         check_not_archived(person, data.enrolled_on)
         _check_program_running(program, data.enrolled_on, field="enrolled_on")
+        check_not_in_future(uow, data.enrolled_on, field="enrolled_on")
     enrollment = Enrollment(beneficiary_id=person.id, program_id=program.id,
                             status=EnrollmentStatus.APPLIED, applied_on=data.applied_on)
     uow.session.add(enrollment)
@@ -100,9 +100,9 @@ def enroll(uow: UnitOfWork, enrollment_id: int, *, on: date, actor: str) -> Enro
                            params={"enrolled_on": on, "applied_on": enrollment.applied_on},
                            field="enrolled_on",
                            value=on.isoformat())
-    check_not_in_future(uow, on, field="enrolled_on")
     check_not_archived(enrollment.beneficiary, on)
     _check_program_running(enrollment.program, on, field="enrolled_on")
+    check_not_in_future(uow, on, field="enrolled_on")
     enrollment.status = status
     enrollment.enrolled_on = on
     uow.session.flush()

@@ -25,8 +25,8 @@ def check_survey_date(uow: UnitOfWork, on: date, person: Beneficiary, program: P
     Raises ``InvalidInput`` (``date.before_registration``, ``date.before_program_start``,
     ``date.in_future``).
     """
-    check_after_registration(on, person.registered_on, field="surveyed_on")
     check_after_program_start(on, program.code, program.start_date, field="surveyed_on")
+    check_after_registration(on, person.registered_on, field="surveyed_on")
     check_not_in_future(uow, on, field="surveyed_on")
 
 
