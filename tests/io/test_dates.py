@@ -92,13 +92,17 @@ def test_a_time_part_is_never_dropped_silently(db: empower.Database, tmp_path: P
     assert (r.line, r.column, r.value, r.code) == (2, "birth_date", value, code)
 
 
-@pytest.mark.parametrize("value", ["1980-01-01T00:00", "1980-01-01 00:00:00",
-                                   "1980-01-01T00:00:00.000Z", "1980-01-01T00:00:00+01:00"])
-def test_midnight_is_a_date(db: empower.Database, tmp_path: Path, value: str) -> None:
-    report = import_file(db, "beneficiaries", write_csv(tmp_path / "b.csv", [HEADER, _row(value)]),
-                         today=TODAY)
-    assert report.rejections == []
-    assert _births(db) == {"AB100001": date(1980, 1, 1)}
+def test_midnight_is_a_date_and_another_time_is_not(db: empower.Database,
+                                                    tmp_path: Path) -> None:
+    midnights = ["1980-01-01T00:00", "1980-01-01 00:00:00", "1980-01-01T00:00:00.000Z",
+                 "1980-01-01T00:00:00+01:00"]
+    rows = [HEADER, *(_row(v, f"AB10000{i}") for i, v in enumerate(midnights)),
+            _row("1980-01-01T00:30", "AB100009")]
+    report = import_file(db, "beneficiaries", write_csv(tmp_path / "b.csv", rows),
+                         mode="valid-only", today=TODAY)
+    r = _only_rejection(report)
+    assert (r.line, r.code) == (6, "import.date_has_time")
+    assert _births(db) == {f"AB10000{i}": date(1980, 1, 1) for i in range(len(midnights))}
 
 
 def test_an_xlsx_date_with_a_time_is_refused_and_one_at_midnight_read(db: empower.Database,

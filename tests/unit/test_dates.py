@@ -152,12 +152,15 @@ _PERSON = {"cin": "AB123456", "first_name": "Fatima", "province_code": "04.441",
            "consent_date": "2024-01-10", "registered_on": "2024-01-10"}
 
 
-@pytest.mark.parametrize("value", [1980, 0, 86400, 12.5, Decimal("1980"), "1980", "12.5",
-                                   "86400", True])
-def test_a_number_is_not_a_birth_date(value: object) -> None:
-    exc = refusal(parse_input, BeneficiaryCreate, {**_PERSON, "birth_date": value})
-    assert (exc.code, exc.field) == ("input.not_a_date", "birth_date")
-    assert exc.params["value"] == str(value)
+def test_a_number_is_not_a_birth_date() -> None:
+    # pydantic alone refuses 1980 but reads 0 and 86400 as seconds since 1970.
+    for value in (1980, 0, 86400, 12.5, Decimal("1980"), "1980", "12.5", "86400", True):
+        exc = refusal(parse_input, BeneficiaryCreate, {**_PERSON, "birth_date": value})
+        assert (exc.code, exc.field) == ("input.not_a_date", "birth_date"), value
+        assert exc.params["value"] == str(value)
+    for value in ("1990-03-04", date(1990, 3, 4)):
+        data = parse_input(BeneficiaryCreate, {**_PERSON, "birth_date": value})
+        assert data.birth_date == date(1990, 3, 4)
 
 
 def test_every_input_date_refuses_numbers() -> None:
@@ -167,10 +170,3 @@ def test_every_input_date_refuses_numbers() -> None:
     exc = refusal(parse_input, SurveyCreate, {"beneficiary_id": 1, "program_id": 1,
                                               "round": "baseline", "surveyed_on": "45000"})
     assert (exc.code, exc.field) == ("input.not_a_date", "surveyed_on")
-
-
-def test_dates_are_still_dates() -> None:
-    data = parse_input(BeneficiaryCreate, {**_PERSON, "birth_date": "1990-03-04"})
-    assert data.birth_date == date(1990, 3, 4)
-    data = parse_input(BeneficiaryCreate, {**_PERSON, "birth_date": date(1990, 3, 4)})
-    assert data.birth_date == date(1990, 3, 4)
