@@ -342,7 +342,10 @@ def update_beneficiary(uow: UnitOfWork, beneficiary_id: int, data: BeneficiaryUp
                        actor: str, today: date | None = None) -> Beneficiary:
     """Correct a registration: only the fields set in ``data`` change; the same rules apply.
 
-    Writes an audit event only when something changed, and returns the record.
+    Writes an audit event only when something changed, and returns the record. Raises the
+    registration's errors (dates: :func:`empower.rules.check_birth_date`, ``date.in_future``),
+    and ``InvalidInput`` (``beneficiary.registered_after_acts``) when ``registered_on`` would
+    move after her first application, grant request or survey.
     """
     audit.check_actor(actor)
     person = get(uow, Beneficiary, beneficiary_id, what="beneficiary", lock=True)

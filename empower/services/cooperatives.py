@@ -84,7 +84,12 @@ def found_cooperative(uow: UnitOfWork, data: CooperativeCreate, *, actor: str,
 
 def update_cooperative(uow: UnitOfWork, cooperative_id: int, data: CooperativeUpdate, *,
                        actor: str) -> Cooperative:
-    """Correct a cooperative's details; only the fields set in ``data`` change."""
+    """Correct a cooperative's details; only the fields set in ``data`` change.
+
+    Raises ``InvalidInput`` for a founding before 1900 or after today plus the margin, or after
+    its first member joined or its first grant was requested
+    (``cooperative.founded_after_acts``).
+    """
     audit.check_actor(actor)
     coop = get(uow, Cooperative, cooperative_id, what="cooperative", lock=True)
     fields = sorted(data.model_fields_set)
@@ -122,7 +127,10 @@ def update_cooperative(uow: UnitOfWork, cooperative_id: int, data: CooperativeUp
 
 def dissolve_cooperative(uow: UnitOfWork, cooperative_id: int, *, on: date,
                          actor: str) -> Cooperative:
-    """Dissolve a cooperative on ``on``; members still in it are recorded as leaving that day."""
+    """Dissolve a cooperative on ``on``; members still in it are recorded as leaving that day.
+
+    Raises ``InvalidInput`` for a date before its founding or after today plus the margin.
+    """
     audit.check_actor(actor)
     coop = get(uow, Cooperative, cooperative_id, what="cooperative", lock=True)
     if coop.dissolved_on is not None:
@@ -149,7 +157,11 @@ def dissolve_cooperative(uow: UnitOfWork, cooperative_id: int, *, on: date,
 
 
 def admit_member(uow: UnitOfWork, data: MembershipCreate, *, actor: str) -> Membership:
-    """Admit a woman to a cooperative that is active on her joining date."""
+    """Admit a woman to a cooperative that is active on her joining date.
+
+    Raises ``NotEligible`` (cooperative not active, she is archived), ``InvalidInput`` for a
+    date after today plus the margin, ``Conflict`` when she is already a member.
+    """
     audit.check_actor(actor)
     coop = get(uow, Cooperative, data.cooperative_id, what="cooperative")
     person = get(uow, Beneficiary, data.beneficiary_id, what="beneficiary")

@@ -88,7 +88,11 @@ def apply(uow: UnitOfWork, data: EnrollmentCreate, *, actor: str) -> Enrollment:
 
 
 def enroll(uow: UnitOfWork, enrollment_id: int, *, on: date, actor: str) -> Enrollment:
-    """Accept an application: she is enrolled from ``on`` (within the program's dates)."""
+    """Accept an application: she is enrolled from ``on`` (within the program's dates).
+
+    Raises ``InvalidInput`` for a date before her application or after today plus the margin,
+    ``NotEligible`` outside the program's dates or after her archive.
+    """
     audit.check_actor(actor)
     enrollment = get(uow, Enrollment, enrollment_id, what="enrollment", lock=True)
     status = check_transition(enrollment.status, "enroll",

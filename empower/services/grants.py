@@ -160,6 +160,8 @@ def approve_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
     The recipient must be eligible on that date (an enrolment active then, or an active
     cooperative), the amount within the request, the program's per-grant cap and what is left
     of its budget. The budget is reserved atomically, so concurrent approvals cannot overspend.
+    ``on`` is no earlier than the request and no later than today plus the margin
+    (``InvalidInput``).
     """
     audit.check_actor(actor)
     grant = get(uow, Grant, grant_id, what="grant", lock=True)
@@ -308,7 +310,8 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str) -> Disbur
     When the tranche completes the approved amount, the grant is closed on the payment date.
     A tranche paid before a cancellation that is already recorded (history loaded after the
     fact) is accepted too, as it would have been on its date: it takes back from the program's
-    budget what the cancellation released.
+    budget what the cancellation released. ``paid_on`` is no earlier than the approval and no
+    later than today plus the margin (``InvalidInput``, ``date.in_future``).
     """
     audit.check_actor(actor)
     amount_c = centimes(data.amount, field="amount")
