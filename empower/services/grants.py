@@ -27,9 +27,16 @@ from empower.errors import (
 )
 from empower.models import Beneficiary, Cooperative, Disbursement, Enrollment, Grant, Program
 from empower.predicates import COOPERATIVE_ACTIVE, ENROLLMENT_ACTIVE, PROGRAM_RUNNING
-from empower.rules import centimes, check_four_eyes, mad
+from empower.rules import (
+    centimes,
+    check_after_founding,
+    check_after_program_start,
+    check_after_registration,
+    check_four_eyes,
+    mad,
+)
 from empower.schemas import DisbursementCreate, GrantCreate
-from empower.services._common import check_not_archived, get
+from empower.services._common import check_not_archived, check_not_in_future, get
 from empower.states import check_transition
 from empower.vocab import GrantStatus
 
@@ -63,19 +70,30 @@ __all__ = [
 def submit_grant(uow: UnitOfWork, data: GrantCreate, *, actor: str) -> Grant:
     """Record a grant request for exactly one recipient (a beneficiary or a cooperative).
 
-    ``actor`` is kept as the grant's ``submitted_by``: under four eyes she does not approve it.
+    Raises ``InvalidInput`` for a request of 0 MAD (``grant.requested_zero``) or one dated
+    before the program's start, her registration or the cooperative's founding, or after today
+    plus the margin (:func:`check_request_date`); ``NotFound``; ``Conflict`` for a reference in
+    use. ``actor`` is kept as the grant's ``submitted_by``: under four eyes she does not
+    approve it.
     """
     who = audit.check_actor(actor)
     if (data.beneficiary_id is None) == (data.cooperative_id is None):
         raise InvalidInput("recipient: a grant goes to exactly one beneficiary or one cooperative",
                            code="grant.one_recipient", field="beneficiary_id", value=None)
-    get(uow, Program, data.program_id, what="program")
+    requested = centimes(data.amount_requested, field="amount_requested")
+    if requested <= 0:
+        raise InvalidInput("amount_requested: a grant request must be above zero",
+                           code="grant.requested_zero", field="amount_requested",
+                           value=str(data.amount_requested))
+    program = get(uow, Program, data.program_id, what="program")
     if data.beneficiary_id is not None:
         person = get(uow, Beneficiary, data.beneficiary_id, what="beneficiary")
         check_not_archived(person, data.submitted_on)
+        check_request_date(uow, data.submitted_on, program, person=person)
     else:
         assert data.cooperative_id is not None
-        get(uow, Cooperative, data.cooperative_id, what="cooperative")
+        coop = get(uow, Cooperative, data.cooperative_id, what="cooperative")
+        check_request_date(uow, data.submitted_on, program, cooperative=coop)
     other = uow.session.scalar(select(Grant.id).where(Grant.reference == data.reference))
     if other is not None:
         raise Conflict(f"reference: grant '{data.reference}' already exists (grant #{other})",
@@ -85,13 +103,31 @@ def submit_grant(uow: UnitOfWork, data: GrantCreate, *, actor: str) -> Grant:
     grant = Grant(reference=data.reference, program_id=data.program_id,
                   beneficiary_id=data.beneficiary_id, cooperative_id=data.cooperative_id,
                   purpose=data.purpose, status=GrantStatus.SUBMITTED,
-                  amount_requested_centimes=centimes(data.amount_requested, field="amount_requested"),
+                  amount_requested_centimes=requested,
                   submitted_on=data.submitted_on, disbursed_centimes=0, submitted_by=who)
     uow.session.add(grant)
     uow.session.flush()
     audit.record(uow, actor=actor, action="submit", entity="grant", entity_id=grant.id,
                  changes=data.model_dump())
     return grant
+
+
+def check_request_date(uow: UnitOfWork, on: date, program: Program, *,
+                       person: Beneficiary | None = None,
+                       cooperative: Cooperative | None = None) -> None:
+    """A grant request's date: no earlier than the program's start and her registration (or
+    the cooperative's founding), no later than today plus the margin.
+
+    Raises ``InvalidInput`` (``date.before_program_start``, ``date.before_registration``,
+    ``date.before_founding``, ``date.in_future``).
+    """
+    check_after_program_start(on, program.code, program.start_date, field="submitted_on")
+    if person is not None:
+        check_after_registration(on, person.registered_on, field="submitted_on")
+    if cooperative is not None:
+        check_after_founding(on, cooperative.reference, cooperative.founded_on,
+                             field="submitted_on")
+    check_not_in_future(uow, on, field="submitted_on")
 
 
 def _check_recipient_eligible(uow: UnitOfWork, grant: Grant, on: date) -> None:
@@ -131,6 +167,8 @@ def approve_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
     else :class:`~empower.errors.RuleViolation` ``grant.four_eyes_approve``. ``history=True``
     records an approval others made earlier (the importer loading a program's history, whose
     file says what was done, not who did it) and skips that check, and only that one.
+    ``on`` is no earlier than the request and no later than today plus the margin
+    (``InvalidInput``).
     """
     who = audit.check_actor(actor)
     grant = get(uow, Grant, grant_id, what="grant", lock=True)
@@ -143,6 +181,7 @@ def approve_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
                            params={"approved_on": on, "submitted_on": grant.submitted_on},
                            field="approved_on",
                            value=on.isoformat())
+    check_not_in_future(uow, on, field="approved_on")
     amount_c = (grant.amount_requested_centimes if amount is None
                 else centimes(amount, field="amount_approved"))
     if amount_c <= 0:
@@ -200,6 +239,7 @@ def reject_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
                            params={"rejected_on": on, "submitted_on": grant.submitted_on},
                            field="rejected_on",
                            value=on.isoformat())
+    check_not_in_future(uow, on, field="rejected_on")
     grant.status = status
     grant.rejected_on = on
     uow.session.flush()
@@ -226,6 +266,7 @@ def _end_approved_grant(uow: UnitOfWork, grant_id: int, *, action: str, on: date
                            code="grant.ended_before_approved",
                            params={"on": on, "approved_on": grant.approved_on}, field=date_field,
                            value=on.isoformat())
+    check_not_in_future(uow, on, field=date_field)
     claimed = uow.session.execute(
         update(Grant).where(Grant.id == grant.id, Grant.status == GrantStatus.APPROVED)
         .values({"status": status, date_field: on}).execution_options(synchronize_session=False))
@@ -285,6 +326,8 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str,
     Four eyes (when the program applies it): ``actor`` is not the one who approved the grant,
     else :class:`~empower.errors.RuleViolation` ``grant.four_eyes_disburse``; ``history=True``
     (a program's history being imported) skips that check, as for :func:`approve_grant`.
+    ``paid_on`` is no earlier than the approval and no later than today plus the margin
+    (``InvalidInput``, ``date.in_future``).
     """
     who = audit.check_actor(actor)
     amount_c = centimes(data.amount, field="amount")
@@ -293,6 +336,7 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str,
                            field="amount",
                            value=str(data.amount))
     grant = get(uow, Grant, data.grant_id, what="grant")
+    check_not_in_future(uow, data.paid_on, field="paid_on")
     before_cancellation = (grant.status == GrantStatus.CANCELLED
                            and grant.cancelled_on is not None
                            and data.paid_on < grant.cancelled_on)

@@ -10,7 +10,7 @@ from empower import audit
 from empower.db import UnitOfWork
 from empower.errors import Conflict, InvalidInput
 from empower.models import Agreement, Partner, Program
-from empower.rules import centimes, mad
+from empower.rules import centimes, check_program_start, mad
 from empower.schemas import AgreementCreate, PartnerCreate, ProgramCreate
 from empower.services._common import check_province, check_region, get
 
@@ -31,8 +31,12 @@ def create_program(uow: UnitOfWork, data: ProgramCreate, *, actor: str) -> Progr
 
     ``data.four_eyes`` (default on) says whether its grants are approved by someone other than
     who submitted them, and paid by someone other than who approved them.
+
+    Raises ``InvalidInput`` for a start before 1900 or an end before the start, an unknown
+    region or a cap above the budget; ``Conflict`` for a code in use.
     """
     audit.check_actor(actor)
+    check_program_start(data.start_date)
     if data.end_date is not None and data.end_date < data.start_date:
         raise InvalidInput(f"end_date: {data.end_date.isoformat()} is before the start date "
                            f"{data.start_date.isoformat()}", code="program.end_before_start",
