@@ -138,7 +138,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         resources=registry(resources) if resources is not None else RESOURCES,
         clock=clock, lock_after=settings.lockout_failures, lock_minutes=settings.lockout_minutes,
         ip_failure_limit=settings.login_ip_failures,
-        ip_failure_window=settings.login_ip_window_minutes * 60)
+        ip_failure_window=settings.login_ip_window_minutes * 60,
+        masked_searches_per_minute=settings.masked_searches_per_minute)
 
     @asynccontextmanager
     async def lifespan(app: FastAPIAdmin) -> AsyncIterator[None]:

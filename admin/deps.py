@@ -55,6 +55,8 @@ class Panel:
     # Failed logins from one address that are refused (429) until the window (seconds) ends.
     ip_failure_limit: int
     ip_failure_window: int
+    # Searches by CIN or phone a viewer (masked values) may make per minute (then 429).
+    masked_searches_per_minute: int = 20
     # Whether Tabler's files were found (pages link them only then; panel.css always).
     has_assets: bool = False
     # Reference data, read once at start-up (lifespan).

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     lockout_minutes: int = Field(15, gt=0)
     login_ip_failures: int = Field(20, gt=0)
     login_ip_window_minutes: int = Field(15, gt=0)
+    # Searches by CIN or phone a user who sees them masked (viewer) may make in a minute; one
+    # more answers 429 (a search matches only the whole value, and this bounds guessing it).
+    masked_searches_per_minute: int = Field(20, gt=0)
     # Two women with the same birth date whose names score at least this (0-100) are a duplicate
     # candidate to review.
     duplicate_name_threshold: int = Field(92, ge=0, le=100)

@@ -28,6 +28,7 @@ from ..detail import related
 from ..export import csv_rows, xlsx_bytes
 from ..formatting import label
 from ..forms import BULK_LIMIT, Field
+from ..limits import over_limit
 from ..rendering import (
     cells_for,
     error_detail,
@@ -72,8 +73,16 @@ async def filtered(request: Request, spec: Resource, p: Principal,
     """Her rows of the resource, searched and filtered as the query string says."""
     qs = spec.query(p)
     q = str(params.get("q") or "")[:100]
-    if q and spec.search:
-        qs = spec.search(qs, q, panel_of(request).db.rules)
+    panel = panel_of(request)
+    if q and p.masked and spec.has_masked_columns:
+        # She sees CIN and phone masked: whole values only, and a bounded number of tries.
+        if spec.masked_search is not None:
+            qs, probed = spec.masked_search(qs, q, panel.db.rules)
+            if probed and await over_limit(panel.sessions, "masked-search", p.id,
+                                           panel.masked_searches_per_minute):
+                raise HTTPException(429)
+    elif q and spec.search:
+        qs = spec.search(qs, q, panel.db.rules)
     values: dict[str, str] = {}
     for f in spec.filters:
         v = str(params.get(f.name, f.default) or "")[:40]
@@ -157,8 +166,7 @@ async def list_view(request: Request, slug: str, p: Principal = Depends(principa
     qs, q, values = await filtered(request, spec, p, params)
     keys = spec.column_keys()
     sort = str(params.get("sort") or "-id")
-    if sort.lstrip("-") not in keys or not next(
-            c for c in spec.columns if c.key == sort.lstrip("-")).sortable:
+    if not spec.sortable(sort.removeprefix("-"), p):
         sort = "-id"
     try:
         page = max(1, min(int(params.get("page") or 1), 100_000))
@@ -190,7 +198,7 @@ async def list_view(request: Request, slug: str, p: Principal = Depends(principa
     headers = []
     for c in spec.columns:
         link = None
-        if c.sortable:
+        if spec.sortable(c.key, p):
             link = f"/{slug}?" + urlencode({**query, "sort": c.key if sort != c.key
                                             else f"-{c.key}"})
         mark = " ▲" if sort == c.key else " ▼" if sort == f"-{c.key}" else ""
