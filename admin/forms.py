@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from empower.errors import InvalidInput
-from empower.rules import centimes
+from empower.rules import centimes, record_id
 
 from .scope import Principal
 
@@ -91,15 +91,13 @@ DATE_REASON = [*DATE_ON, Field("reason", N_("Reason"))]
 def int_value(values: dict[str, Any], name: str) -> int | None:
     """A record number typed in a form (``#`` allowed); None when blank.
 
-    Raises :class:`InvalidInput` naming the field when it is not a number.
+    Raises :class:`InvalidInput` naming the field when it is not a record number
+    (:func:`empower.rules.record_id`: ASCII digits, at most ``MAX_RECORD_ID``).
     """
     raw = (values.get(name) or "").strip().lstrip("#")
     if not raw:
         return None
-    if not raw.isdigit():
-        raise InvalidInput(f"{name}: '{raw}' is not a record number", code="input.not_a_record",
-                           params={"value": raw}, field=name, value=raw)
-    return int(raw)
+    return record_id(raw, field=name)
 
 
 def date_value(values: dict[str, Any], name: str) -> date:

@@ -28,6 +28,7 @@ __all__ = [
     "EARLIEST_BIRTH",
     "EARLIEST_FOUNDING",
     "EARLIEST_PROGRAM",
+    "MAX_RECORD_ID",
     "RulesConfig",
     "age_on",
     "centimes",
@@ -48,6 +49,8 @@ __all__ = [
     "name_key",
     "normalize_cin",
     "normalize_phone",
+    "record_id",
+    "record_number",
     "same_actor",
 ]
 
@@ -438,3 +441,41 @@ def check_four_eyes(step: str, actor: str, earlier: str | None, *, applies: bool
     raise RuleViolation(
         f"grant {reference}: four eyes on money; {actor} {FOUR_EYES_STEPS[step]}",
         code=f"grant.four_eyes_{step}", params={"reference": reference})
+
+
+# Record numbers are the tables' INTEGER keys: PostgreSQL's int4 holds at most this, and a larger
+# number overflows the driver (SQLite's at 2**63) instead of finding nothing.
+MAX_RECORD_ID = 2_147_483_647
+_RECORD_NUMBER = re.compile(r"[0-9]{1,10}")
+
+
+def record_number(text: str) -> int | None:
+    """The record number ``text`` spells, or None when it spells none.
+
+    ASCII digits only: ``int()`` also reads ``"١٢"`` (Arabic-Indic digits) as 12, ``" 12 "`` and
+    ``"1_2"``, and raises on ``"²"``, which ``str.isdigit()`` accepts; and at most
+    :data:`MAX_RECORD_ID`. Nothing is stripped: the caller says what it allows around the number.
+    """
+    if not isinstance(text, str) or not _RECORD_NUMBER.fullmatch(text):
+        return None
+    number = int(text)
+    return number if number <= MAX_RECORD_ID else None
+
+
+def record_id(value: object, *, field: str = "id") -> int:
+    """A record number typed or passed for ``field`` (an int, or digits with spaces around).
+
+    Raises :class:`InvalidInput` (code ``input.not_a_record``) for anything else: another
+    script's digits, a sign, a fraction, a number beyond :data:`MAX_RECORD_ID`.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        if 0 <= value <= MAX_RECORD_ID:
+            return value
+    elif isinstance(value, str):
+        number = record_number(value.strip())
+        if number is not None:
+            return number
+    shown = str(value)
+    shown = shown if len(shown) <= 40 else shown[:40] + "…"
+    raise InvalidInput(f"{field}: '{shown}' is not a record number", code="input.not_a_record",
+                       params={"value": shown}, field=field, value=value)

@@ -15,7 +15,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from empower.errors import InvalidInput
-from empower.rules import centimes, mad
+from empower.rules import MAX_RECORD_ID, centimes, mad, record_id
 from empower.vocab import (
     Channel,
     CooperativeRole,
@@ -50,6 +50,18 @@ def _blank_to_none(value: Any) -> Any:
         value = value.strip()
         return value or None
     return value
+
+
+def _record_id(value: Any) -> Any:
+    # Typed digits and ints are read by the one rule (ASCII digits, at most MAX_RECORD_ID): a
+    # larger id would overflow the driver instead of finding nothing.
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        return record_id(value)
+    return value
+
+
+# The number of a record another one refers to (a program, a woman, a grant...).
+RecordId = Annotated[int, BeforeValidator(_record_id), Field(ge=0, le=MAX_RECORD_ID)]
 
 
 def _choice(enum: type) -> BeforeValidator:
@@ -121,8 +133,8 @@ class PartnerCreate(_Input):
 
 
 class AgreementCreate(_Input):
-    program_id: int
-    partner_id: int
+    program_id: RecordId
+    partner_id: RecordId
     signed_on: Day
     ends_on: Day | None = None
     committed: Amount = Decimal(0)
@@ -175,8 +187,8 @@ class BeneficiaryUpdate(_Input):
 class EnrollmentCreate(_Input):
     """An application; with ``enrolled_on`` set she is enrolled in the same act."""
 
-    beneficiary_id: int
-    program_id: int
+    beneficiary_id: RecordId
+    program_id: RecordId
     applied_on: Day
     enrolled_on: Day | None = None
 
@@ -205,24 +217,24 @@ class CooperativeUpdate(_Input):
 
 
 class MembershipCreate(_Input):
-    cooperative_id: int
-    beneficiary_id: int
+    cooperative_id: RecordId
+    beneficiary_id: RecordId
     role: Annotated[CooperativeRole, _choice(CooperativeRole)] = CooperativeRole.MEMBER
     joined_on: Day
 
 
 class GrantCreate(_Input):
     reference: RequiredText = Field(max_length=40)
-    program_id: int
-    beneficiary_id: int | None = None
-    cooperative_id: int | None = None
+    program_id: RecordId
+    beneficiary_id: RecordId | None = None
+    cooperative_id: RecordId | None = None
     purpose: Text = Field(None, max_length=300)
     amount_requested: Amount
     submitted_on: Day
 
 
 class DisbursementCreate(_Input):
-    grant_id: int
+    grant_id: RecordId
     amount: Annotated[Decimal, BeforeValidator(_amount_text), Field(gt=0, max_digits=14,
                                                                    decimal_places=2)]
     paid_on: Day
@@ -231,8 +243,8 @@ class DisbursementCreate(_Input):
 
 
 class SurveyCreate(_Input):
-    beneficiary_id: int
-    program_id: int
+    beneficiary_id: RecordId
+    program_id: RecordId
     round: Annotated[SurveyRound, _choice(SurveyRound)]
     surveyed_on: Day
     monthly_income: Amount | None = None

@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from empower.errors import EmpowerError
 from empower.models import utcnow
 from empower.panel_queries import dashboard_counts
+from empower.rules import MAX_RECORD_ID, record_number
 
 from .. import compat
 from ..deps import panel_of, principal, resource_for, run_write, writer
@@ -43,7 +44,7 @@ from ..resources.filters import program_options, province_options, region_option
 from ..scope import Principal
 from ..security import mask_cin, mask_phone
 
-__all__ = ["capped_count", "choices_for", "detail_context", "fetch", "router"]
+__all__ = ["capped_count", "choices_for", "detail_context", "fetch", "path_id", "router"]
 
 router = APIRouter()
 
@@ -72,7 +73,8 @@ async def filtered(request: Request, spec: Resource, p: Principal,
                    params: Any) -> tuple[Any, str, dict[str, str]]:
     """Her rows of the resource, searched and filtered as the query string says."""
     qs = spec.query(p)
-    q = str(params.get("q") or "")[:100]
+    # NUL is no character of any name or number, and PostgreSQL refuses it in a parameter.
+    q = str(params.get("q") or "").replace("\x00", "")[:100]
     panel = panel_of(request)
     if q and p.masked and spec.has_masked_columns:
         # She sees CIN and phone masked: whole values only, and a bounded number of tries.
@@ -85,7 +87,7 @@ async def filtered(request: Request, spec: Resource, p: Principal,
         qs = spec.search(qs, q, panel.db.rules)
     values: dict[str, str] = {}
     for f in spec.filters:
-        v = str(params.get(f.name, f.default) or "")[:40]
+        v = str(params.get(f.name, f.default) or "").replace("\x00", "")[:40]
         values[f.name] = v
         if v:
             qs = f.apply(qs, v, p)
@@ -111,8 +113,19 @@ async def choices_for(fields_: list[Field], p: Principal) -> dict[str, list[Any]
     return out
 
 
+def path_id(raw: str) -> int:
+    """The record number in a URL; HTTP 404 for anything else (ASCII digits only, at most
+    ``MAX_RECORD_ID``: a larger one would overflow the driver, a ``²`` crash ``int()``)."""
+    number = record_number(raw)
+    if number is None:
+        raise HTTPException(404)
+    return number
+
+
 async def fetch(spec: Resource, p: Principal, record_id: int) -> dict[str, Any]:
     """The record if it is hers; HTTP 404 otherwise (never 403: that would confirm it exists)."""
+    if not 0 <= record_id <= MAX_RECORD_ID:
+        raise HTTPException(404)
     row: dict[str, Any] | None = await spec.query(p).filter(id=record_id).first().values()
     if row is None:
         raise HTTPException(404)
@@ -288,49 +301,52 @@ async def create(request: Request, slug: str,
 
 # -- record page, edit, actions ----------------------------------------------------------------
 @router.get("/{slug}/{record_id}", response_class=HTMLResponse)
-async def detail(request: Request, slug: str, record_id: int,
+async def detail(request: Request, slug: str, record_id: str,
                  p: Principal = Depends(principal)) -> Response:
+    rid = path_id(record_id)
     spec = resource_for(request, slug, p)
     if not spec.has_detail:
         raise HTTPException(404)
-    row = await fetch(spec, p, record_id)
+    row = await fetch(spec, p, rid)
     return render(request, "detail.html", await detail_context(request, spec, p, row))
 
 
 @router.get("/{slug}/{record_id}/edit", response_class=HTMLResponse)
-async def edit_view(request: Request, slug: str, record_id: int,
+async def edit_view(request: Request, slug: str, record_id: str,
                     p: Principal = Depends(principal)) -> Response:
+    rid = path_id(record_id)
     spec = resource_for(request, slug, p)
     if spec.edit is None or not can_edit(spec, p):
         raise HTTPException(404)
-    row = await fetch(spec, p, record_id)
+    row = await fetch(spec, p, rid)
     fields_ = spec.edit.fields
     values = {f.name: ("" if row.get(f.name) is None else
                        ("true" if row[f.name] is True else "false" if row[f.name] is False
                         else str(row[f.name]))) for f in fields_}
     return render(request, "form.html", {
         "p": p, "spec": spec, "fields": fields_, "values": values,
-        "choices": await choices_for(fields_, p), "action": f"/{slug}/{record_id}/edit",
+        "choices": await choices_for(fields_, p), "action": f"/{slug}/{rid}/edit",
         "title": "Edit"})
 
 
 @router.post("/{slug}/{record_id}/edit", response_class=HTMLResponse)
-async def edit(request: Request, slug: str, record_id: int,
+async def edit(request: Request, slug: str, record_id: str,
                pf: tuple[Principal, Any] = Depends(writer)) -> Response:
     p, form = pf
+    rid = path_id(record_id)
     spec = resource_for(request, slug, p)
     if spec.edit is None or not can_edit(spec, p):
         raise HTTPException(404)
-    await fetch(spec, p, record_id)
+    await fetch(spec, p, rid)
     fields_ = spec.edit.fields
     values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
     try:
-        url = await run_write(request, spec.edit.handler, record_id, values, p)
+        url = await run_write(request, spec.edit.handler, rid, values, p)
     except EmpowerError as exc:
         return render(request, "form.html", {
             "p": p, "spec": spec, "fields": fields_, "values": values,
             "choices": await choices_for(fields_, p),
-            "action": f"/{slug}/{record_id}/edit", "title": "Edit",
+            "action": f"/{slug}/{rid}/edit", "title": "Edit",
             "error": error_message(exc), "error_detail": error_detail(exc),
             "error_field": exc.field}, status_code=422)
     return RedirectResponse(url, 303)
@@ -345,10 +361,10 @@ async def bulk(request: Request, slug: str, action: str,
     found = next((a for a in spec.bulk_actions if a.name == action), None)
     if found is None or not p.can_write:
         raise HTTPException(404)
-    try:
-        ids = sorted({int(x) for x in form.getlist("ids")})
-    except ValueError as exc:
-        raise HTTPException(404) from exc
+    numbers = [record_number(str(x)) for x in form.getlist("ids")]
+    if None in numbers:  # not a record number (another script's digits, beyond int4): no row
+        raise HTTPException(404)
+    ids = sorted({n for n in numbers if n is not None})
     values = {k: str(v) for k, v in form.items() if k not in ("csrf_token", "ids")}
     if not ids or len(ids) > BULK_LIMIT:
         return render(request, "bulk.html", {"p": p, "spec": spec, "done": 0,
@@ -381,17 +397,18 @@ async def bulk(request: Request, slug: str, action: str,
 
 
 @router.post("/{slug}/{record_id}/{action}", response_class=HTMLResponse)
-async def act(request: Request, slug: str, record_id: int, action: str,
+async def act(request: Request, slug: str, record_id: str, action: str,
               pf: tuple[Principal, Any] = Depends(writer)) -> Response:
     p, form = pf
+    rid = path_id(record_id)
     spec = resource_for(request, slug, p)
     found = spec.action(action)
     if found is None or not p.can_write:
         raise HTTPException(404)
-    row = await fetch(spec, p, record_id)
+    row = await fetch(spec, p, rid)
     values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
     try:
-        url = await run_write(request, found.handler, record_id, values, p)
+        url = await run_write(request, found.handler, rid, values, p)
     except EmpowerError as exc:
         ctx = await detail_context(request, spec, p, row)
         ctx.update(error=error_message(exc), error_detail=error_detail(exc),

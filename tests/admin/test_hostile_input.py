@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from html import unescape
 
+from empower.admin import accounts
 from sqlalchemy import select
 
-from empower.admin import accounts
 from empower.models import Beneficiary, User
 from tests.factories import make_beneficiary
 
@@ -81,3 +81,113 @@ def test_a_viewer_finds_only_whole_cins_and_phones_cannot_sort_by_them_and_is_ra
     assert vera.get("/beneficiaries?q=Fatima").status_code == 200
     for _ in range(25):
         assert amina.get("/beneficiaries", params={"q": cin}).status_code == 200
+
+
+# -- never a 500 -------------------------------------------------------------------------------
+NOT_FOUND_AR = "هذه الصفحة غير موجودة"
+UNREADABLE_AR = "تعذرت قراءة هذا الطلب"
+LISTS = ["beneficiaries", "cooperatives", "memberships", "programs", "partners", "agreements",
+         "enrollments", "grants", "disbursements", "surveys", "duplicates", "users", "audit"]
+BAD_IDS = ["99999999999999999999999", str(2**63), "2147483648", "²", "١", "٣", "1²", "abc",
+           "-1", "+1", "1_0", " 1", "%ff"]
+
+
+def _panel_page(r, status: int, text: str) -> None:
+    assert r.status_code == status, (r.status_code, r.text[:300])
+    assert r.headers["content-type"].startswith("text/html"), r.headers["content-type"]
+    assert text in unescape(r.text)
+    assert 'dir="rtl"' in r.text  # her language, Arabic
+
+
+def test_malformed_ids_sorts_filters_and_bodies_answer_the_panels_own_pages(
+        app, as_user, seed, db):
+    from empower.models import Grant
+    from empower.vocab import GrantStatus
+
+    nadia, admin = as_user("nadia"), as_user("admin")  # an Arabic-speaking officer of 04
+    accounts.set_language(db, _user_id(db, "admin"), "ar")
+    token = nadia.csrf()
+
+    # Ids in paths: beyond 64 bits, beyond int4, other scripts' digits, not numbers at all.
+    for bad in BAD_IDS:
+        for url in (f"/beneficiaries/{bad}", f"/grants/{bad}", f"/beneficiaries/{bad}/edit"):
+            _panel_page(nadia.get(url), 404, NOT_FOUND_AR)
+        for url in (f"/grants/{bad}/approve", f"/beneficiaries/{bad}/edit"):
+            _panel_page(nadia.post(url, data={"on": "2024-03-05", "csrf_token": token}), 404,
+                        NOT_FOUND_AR)
+        _panel_page(admin.post(f"/users/{bad}/deactivate", data={"csrf_token": admin.csrf()}),
+                    404, NOT_FOUND_AR)
+    _panel_page(admin.get(f"/users/{2**64}"), 404, NOT_FOUND_AR)
+
+    # Ids in bulk actions: "١" is not grant #1, a huge id is no grant; nothing is approved.
+    for bad in ("١", "²", str(2**64), "2147483648"):
+        r = nadia.post("/grants/bulk/approve", data={"ids": [str(seed.grant_in_id), bad],
+                                                     "on": "2024-03-05", "csrf_token": token})
+        _panel_page(r, 404, NOT_FOUND_AR)
+    with db.unit_of_work(readonly=True) as uow:
+        assert uow.session.get(Grant, seed.grant_in_id).status == GrantStatus.SUBMITTED
+
+    # Ids in forms: the form again, 422, naming the field.
+    for field in ("program_id", "beneficiary_id"):
+        for bad in (str(2**64), "2147483648", "١٢", "²"):
+            data = {"reference": "G-HOSTILE", "program_id": str(seed.program_id),
+                    "beneficiary_id": str(seed.inside_id), "amount_requested": "1000",
+                    "submitted_on": "2024-03-01", field: bad, "csrf_token": token}
+            r = nadia.post("/grants/new", data=data)
+            assert r.status_code == 422 and 'id="form-error"' in r.text, (field, bad)
+            assert "ليس رقم سجل" in unescape(r.text)  # "... is not a record number"
+    admin_token = admin.csrf()
+    r = admin.post(f"/cooperatives/{seed.coop_in_id}/remove",
+                   data={"membership_id": str(2**64), "on": "2024-03-05",
+                         "csrf_token": admin_token})
+    assert r.status_code in (404, 422), r.status_code
+
+    # Filters and searches with other scripts' digits or huge numbers: the list, never a 500.
+    for url in ("/grants?program=²", f"/grants?program={2**64}", "/grants?program=١",
+                "/grants?q=%23²", f"/grants?q=%23{2**64}", "/enrollments?program=²",
+                "/surveys?program=٣", "/agreements?program=²", "/beneficiaries?region=٠٤",
+                "/beneficiaries?province=٠٤.٤٤١", "/grants?q=%00", "/beneficiaries?q=%00",
+                "/beneficiaries?age=%00", "/grants?status=%00"):
+        for user in (nadia, admin):
+            assert user.get(url).status_code in (200, 404), url
+
+    # Junk sort values on every list: the default order.
+    for slug in LISTS:
+        default = results(admin.get(f"/{slug}").text)
+        for sort in ("--id", "---id", "-", "--", "id;", "-id -id", "%00", "²", "-²"):
+            r = admin.get(f"/{slug}?sort={sort}")
+            assert r.status_code == 200, (slug, sort)
+            assert results(r.text) == default, (slug, sort)
+
+    # A route's typed parameter that does not parse: the panel's 422 page, not FastAPI's JSON.
+    @app.get("/probe/typed/{number}/page")
+    async def probe(number: int) -> dict[str, int]:
+        return {"number": number}
+
+    _panel_page(admin.get("/probe/typed/abc/page"), 422, UNREADABLE_AR)
+
+    # Bodies that are not UTF-8: raw bytes, a bad %-escape, a lone surrogate, in both encodings.
+    form = "application/x-www-form-urlencoded"
+    bodies = [(form, b"on=2024-03-05&reason=\xff\xfe&csrf_token=" + token.encode()),
+              (form, b"on=2024-03-05&reason=%FF%FE&csrf_token=" + token.encode()),
+              (form, b"on=2024-03-05&reason=%ED%A0%80&csrf_token=" + token.encode()),
+              ("multipart/form-data; boundary=XX",
+               b"--XX\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n"
+               + token.encode() + b"\r\n--XX\r\nContent-Disposition: form-data; name=\"reason\""
+               b"\r\n\r\n\xff\xfe\r\n--XX\r\nContent-Disposition: form-data; name=\"on\"\r\n\r\n"
+               b"2024-03-05\r\n--XX--\r\n")]
+    for content_type, body in bodies:
+        r = nadia.post(f"/grants/{seed.grant_in_id}/reject", content=body,
+                       headers={"content-type": content_type})
+        _panel_page(r, 422, UNREADABLE_AR)
+    with db.unit_of_work(readonly=True) as uow:
+        assert uow.session.get(Grant, seed.grant_in_id).status == GrantStatus.SUBMITTED
+    # The login form too, before anyone is logged in.
+    login = nadia.client.post("/login", content=b"username=nadia\xff&password=x&csrf_token=x",
+                              headers={"content-type": form})
+    assert login.status_code == 422 and login.headers["content-type"].startswith("text/html")
+    # The same body in UTF-8 is read (the refusal above was the encoding, not the form).
+    r = nadia.post(f"/grants/{seed.grant_in_id}/reject", content=(
+        "on=2024-03-05&reason=%C3%A9t%C3%A9&csrf_token=" + token).encode(),
+        headers={"content-type": form})
+    assert r.status_code == 303, r.text[:300]
