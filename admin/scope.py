@@ -26,7 +26,7 @@ from typing import Any
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
-from empower.errors import InvalidInput, NotFound, RuleViolation
+from empower.errors import Conflict, EmpowerError, InvalidInput, NotFound, RuleViolation
 from empower.models import Beneficiary, Cooperative, Grant, Program, Province
 from empower.predicates import Periods, Span
 from empower.scope import RULES, AnyOf, Everywhere, InRegions, Rule, Through, covers
@@ -34,7 +34,9 @@ from empower.scope import RULES, AnyOf, Everywhere, InRegions, Rule, Through, co
 from . import models as m
 
 __all__ = [
+    "CONFLICT_TABLES",
     "Principal",
+    "as_seen_by",
     "check_agreement_program",
     "check_coop",
     "check_grant",
@@ -240,3 +242,38 @@ def check_grant(uow: Any, p: Principal, grant_id: int) -> Grant:
         raise NotFound(f"grant #{grant_id} does not exist", code="record.not_found",
                        params={"what": "grant", "id": grant_id}, field="grant_id", value=grant_id)
     return grant
+
+
+# -- refusals: what a conflict may say about the record it names -------------------------------
+# The table of the existing record each "already exists" conflict names by id (``existing_id``).
+CONFLICT_TABLES = {
+    "cin.taken": "beneficiaries",
+    "cooperative.reference_taken": "cooperatives",
+    "grant.reference_taken": "grants",
+    "tranche.reference_taken": "disbursements",
+    "program.code_taken": "programs",
+    "partner.name_taken": "partners",
+    "enrolment.exists": "enrollments",
+    "membership.exists": "memberships",
+    "survey.round_exists": "surveys",
+}
+
+
+async def as_seen_by(p: Principal, exc: EmpowerError) -> EmpowerError:
+    """The refusal as she may read it.
+
+    A conflict names the record that already holds the value (its number, its name, its
+    reference). When her regions do not cover that record, saying so would tell her that a woman
+    with this CIN, or a cooperative or grant with this reference, exists in another region and
+    under which number: she reads only that the value is already in use (``panel.value_in_use``,
+    on the same field). A conflict whose code is not in :data:`CONFLICT_TABLES` is treated the
+    same way (fail closed). Every other refusal is returned unchanged.
+    """
+    if not isinstance(exc, Conflict) or exc.existing_id is None or p.region_scope is None:
+        return exc
+    table = CONFLICT_TABLES.get(exc.code)
+    if table is not None and await p.within(
+            _BY_TABLE[table].filter(id=exc.existing_id)).exists():
+        return exc
+    return Conflict(f"{exc.field or 'value'}: this value is already in use",
+                    code="panel.value_in_use", field=exc.field)

@@ -1183,6 +1183,13 @@ CATALOG: dict[str, dict[str, str]] = {
         "« {value} » porte une heure ; cette colonne attend une date seule (AAAA-MM-JJ).",
         "«{value}» يحمل ساعة؛ هذا العمود ينتظر تاريخا فقط (YYYY-MM-DD).",
         "'{value}' carries a time of day; this column takes a date only (YYYY-MM-DD)"),
+
+
+    # --- hostile input: panel ---
+    "panel.value_in_use": _t(
+        "Cette valeur est déjà utilisée.",
+        "هذه القيمة مستعملة مسبقا.",
+        "this value is already in use"),
 }
 
 

@@ -41,7 +41,7 @@ from ..rendering import (
 )
 from ..resources import Resource
 from ..resources.filters import program_options, province_options, region_options
-from ..scope import Principal
+from ..scope import Principal, as_seen_by
 from ..security import mask_cin, mask_phone
 
 __all__ = ["capped_count", "choices_for", "detail_context", "fetch", "path_id", "router"]
@@ -290,7 +290,8 @@ async def create(request: Request, slug: str,
     fields_ = spec.create.fields
     try:
         url = await run_write(request, spec.create.handler, values, p)
-    except EmpowerError as exc:
+    except EmpowerError as refusal:
+        exc = await as_seen_by(p, refusal)
         return render(request, "form.html", {
             "p": p, "spec": spec, "fields": fields_, "values": values,
             "choices": await choices_for(fields_, p), "action": f"/{slug}/new",
@@ -342,7 +343,8 @@ async def edit(request: Request, slug: str, record_id: str,
     values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
     try:
         url = await run_write(request, spec.edit.handler, rid, values, p)
-    except EmpowerError as exc:
+    except EmpowerError as refusal:
+        exc = await as_seen_by(p, refusal)
         return render(request, "form.html", {
             "p": p, "spec": spec, "fields": fields_, "values": values,
             "choices": await choices_for(fields_, p),
@@ -387,7 +389,8 @@ async def bulk(request: Request, slug: str, action: str,
 
     try:
         await run_write(request, run_all)
-    except EmpowerError as exc:
+    except EmpowerError as refusal:
+        exc = await as_seen_by(p, refusal)
         return render(request, "bulk.html", {
             "p": p, "spec": spec, "done": 0, "error": error_message(exc),
             "error_detail": error_detail(exc, record_id=refused[-1] if refused else None)},
@@ -409,7 +412,8 @@ async def act(request: Request, slug: str, record_id: str, action: str,
     values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
     try:
         url = await run_write(request, found.handler, rid, values, p)
-    except EmpowerError as exc:
+    except EmpowerError as refusal:
+        exc = await as_seen_by(p, refusal)
         ctx = await detail_context(request, spec, p, row)
         ctx.update(error=error_message(exc), error_detail=error_detail(exc),
                    error_action=action, values=values)

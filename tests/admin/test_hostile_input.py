@@ -191,3 +191,63 @@ def test_malformed_ids_sorts_filters_and_bodies_answer_the_panels_own_pages(
         "on=2024-03-05&reason=%C3%A9t%C3%A9&csrf_token=" + token).encode(),
         headers={"content-type": form})
     assert r.status_code == 303, r.text[:300]
+
+
+# -- refusals do not reveal other regions ------------------------------------------------------
+def test_a_value_taken_outside_her_regions_is_only_said_to_be_in_use(as_user, seed, db):
+    import re
+
+    from empower.models import Cooperative, Grant
+
+    with db.unit_of_work(readonly=True) as uow:
+        cin_out = uow.session.get(Beneficiary, seed.outside_id).cin
+        cin_in = uow.session.get(Beneficiary, seed.inside_id).cin
+        coop_out = uow.session.get(Cooperative, seed.coop_out_id).reference
+        coop_in = uow.session.get(Cooperative, seed.coop_in_id).reference
+        grant_out = uow.session.get(Grant, seed.grant_out_id).reference
+        grant_in = uow.session.get(Grant, seed.grant_in_id).reference
+    amina, nadia = as_user("amina"), as_user("nadia")  # officers of region 04
+
+    def woman(cin: str) -> dict[str, str]:
+        return {"cin": cin, "first_name": "Salma", "birth_date": "1990-01-01",
+                "province_code": "04.441", "consent_date": "2024-01-10"}
+
+    def coop(reference: str) -> dict[str, str]:
+        return {"reference": reference, "name": "Nouvelle", "sector": "argan",
+                "province_code": "04.441", "founded_on": "2024-01-01"}
+
+    def grant(reference: str) -> dict[str, str]:
+        return {"reference": reference, "program_id": str(seed.program_id),
+                "beneficiary_id": str(seed.inside_id), "amount_requested": "1000",
+                "submitted_on": "2024-03-01"}
+
+    outside = [("/beneficiaries/new", woman(cin_out), seed.outside_id, "Khadija"),
+               ("/cooperatives/new", coop(coop_out), seed.coop_out_id, "Nord Textile"),
+               ("/grants/new", grant(grant_out), seed.grant_out_id, "Khadija")]
+    for url, data, existing_id, name in outside:
+        r = amina.submit(url, data, url)
+        assert r.status_code == 422, (url, r.text[:300])
+        error = unescape(r.text[r.text.index('id="form-error"'):])
+        error = error[:error.index("</div></div>")]
+        assert "Cette valeur est déjà utilisée." in error, (url, error)
+        assert not re.search(rf"(n° |#){existing_id}\b", error), (url, error)
+        assert name not in r.text and f"/{url.split('/')[1]}/{existing_id}" not in r.text
+        r = nadia.submit(url, data, url)
+        assert "هذه القيمة مستعملة مسبقا" in unescape(r.text), url
+    # Correcting her own woman's CIN to one of another region: the same.
+    r = amina.submit(f"/beneficiaries/{seed.inside_id}/edit", woman(cin_out),
+                     f"/beneficiaries/{seed.inside_id}/edit")
+    assert r.status_code == 422 and "Cette valeur est déjà utilisée." in unescape(r.text)
+    assert f"n° {seed.outside_id}" not in unescape(r.text)
+
+    # Inside her regions the helpful message stays: which record already has it.
+    inside = [("/beneficiaries/new", woman(cin_in), f"bénéficiaire n° {seed.inside_id}"),
+              ("/cooperatives/new", coop(coop_in), f"coopérative n° {seed.coop_in_id}"),
+              ("/grants/new", grant(grant_in), f"subvention n° {seed.grant_in_id}")]
+    for url, data, says in inside:
+        r = amina.submit(url, data, url)
+        assert r.status_code == 422 and says in unescape(r.text), (url, r.text[:300])
+    # And the admin, whose scope is the whole country, reads it for every record.
+    admin = as_user("admin")
+    r = admin.submit("/beneficiaries/new", woman(cin_out), "/beneficiaries/new")
+    assert f"bénéficiaire n° {seed.outside_id}" in unescape(r.text)
