@@ -210,7 +210,8 @@ def test_a_value_taken_outside_her_regions_is_only_said_to_be_in_use(as_user, se
 
     def woman(cin: str) -> dict[str, str]:
         return {"cin": cin, "first_name": "Salma", "birth_date": "1990-01-01",
-                "province_code": "04.441", "consent_date": "2024-01-10"}
+                "province_code": "04.441", "consent_date": "2024-01-10",
+                "registered_on": "2024-01-10"}
 
     def coop(reference: str) -> dict[str, str]:
         return {"reference": reference, "name": "Nouvelle", "sector": "argan",
