@@ -19,6 +19,8 @@ from empower.errors import InvalidInput, NotEligible
 
 # The CIN and age rules are defined in empower.predicates; they stay importable from here.
 from empower.predicates import DEFAULT_CIN_PATTERN, age_on, cin_pattern, normalize_cin
+# What text may hold is defined in empower.text (below errors, which echo with it).
+from empower.text import clean_text, echo
 from empower.vocab import fold
 
 __all__ = [
@@ -28,6 +30,7 @@ __all__ = [
     "centimes",
     "check_adult",
     "check_name",
+    "clean_text",
     "mad",
     "name_key",
     "normalize_cin",
@@ -85,11 +88,27 @@ def _valid_moroccan_nsn(nsn: str) -> bool:
     )
 
 
+def _digits(text: str) -> str:
+    # Every script's decimal digits, as phonenumbers reads them (٠٦١٢... is 0612...).
+    return "".join(str(unicodedata.decimal(ch)) for ch in text
+                   if unicodedata.decimal(ch, None) is not None)
+
+
+def _phone_refused(raw: str, code: str, why: str) -> InvalidInput:
+    return InvalidInput(f"phone: '{echo(raw)}' {why}", code=code, params={"value": echo(raw)},
+                        field="phone", value=raw)
+
+
 def normalize_phone(raw: str | None, config: RulesConfig | None = None) -> str | None:
-    """Return the number in E.164 (``+2126...``), ``None`` when empty; refuse invalid numbers."""
+    """Return the number in E.164 (``+2126...``), ``None`` when empty; refuse invalid numbers.
+
+    One number, all of it: a cell holding two numbers (``0612345678 / 0698765432``), an
+    extension (``ext 12``, ``poste 12``, ``x12``) or other words is refused, never cut down to
+    its first number. Raises :class:`InvalidInput` (field ``phone``).
+    """
     if raw is None:
         return None
-    text = str(raw).strip()
+    text = clean_text(str(raw), field="phone").strip()
     if not text:
         return None
     cfg = config or _DEFAULT
@@ -99,18 +118,30 @@ def normalize_phone(raw: str | None, config: RulesConfig | None = None) -> str |
         if m:
             if _valid_moroccan_nsn(m.group(1)):
                 return "+212" + m.group(1)
-            raise InvalidInput(f"phone: '{raw}' is not a valid phone number", code="phone.invalid",
-                               params={"value": str(raw)}, field="phone", value=raw)
+            raise _phone_refused(raw, "phone.invalid", "is not a valid phone number")
+    # phonenumbers reads the first number of a text and an extension after it, and drops the
+    # rest: whatever it would drop is refused here. More digits than any one number with its
+    # 00 prefix is two of them.
+    digits = _digits(text)
+    if len(digits) > 17:
+        raise _phone_refused(raw, "phone.two_numbers", "holds more than one number")
+    if any(unicodedata.category(ch)[0] == "L" for ch in text):
+        raise _phone_refused(raw, "phone.extension",
+                             "holds an extension or text besides the number")
     try:
         number = phonenumbers.parse(text, cfg.phone_region)
     except phonenumbers.NumberParseException as exc:
-        raise InvalidInput(
-            f"phone: '{raw}' is not a phone number", code="phone.unreadable",
-            params={"value": str(raw)}, field="phone", value=raw
-        ) from exc
+        raise _phone_refused(raw, "phone.unreadable", "is not a phone number") from exc
+    if number.extension:
+        raise _phone_refused(raw, "phone.extension",
+                             "holds an extension or text besides the number")
+    nsn = phonenumbers.national_significant_number(number)
+    cc = str(number.country_code)
+    spelled = {nsn, "0" + nsn, cc + nsn, cc + "0" + nsn, "00" + cc + nsn, "00" + cc + "0" + nsn}
+    if digits not in spelled:
+        raise _phone_refused(raw, "phone.two_numbers", "holds more than one number")
     if not phonenumbers.is_valid_number(number):
-        raise InvalidInput(f"phone: '{raw}' is not a valid phone number", code="phone.invalid",
-                           params={"value": str(raw)}, field="phone", value=raw)
+        raise _phone_refused(raw, "phone.invalid", "is not a valid phone number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -150,36 +181,45 @@ def _script(ch: str) -> str | None:
     return None
 
 
-def check_name(value: str | None, *, script: str, field: str) -> str | None:
-    """Trim a name and check every letter is of the expected script (``latin`` or ``arabic``)."""
+def check_name(value: str | None, *, script: str, field: str,
+               organisation: bool = False) -> str | None:
+    """Trim a name and check every letter is of the expected script (``latin`` or ``arabic``).
+
+    A woman's name holds letters and `` -'’.`` only; an ``organisation``'s (a cooperative's
+    Arabic name: ``تعاونية النور 2``) may also hold digits and punctuation, but its letters are
+    held to the script the same way (its length is its schema's). The text rule
+    (:func:`clean_text`) applies first.
+    Raises :class:`InvalidInput` naming ``field``.
+    """
     if value is None:
         return None
-    text = " ".join(unicodedata.normalize("NFC", str(value)).split())
+    text = " ".join(unicodedata.normalize("NFC", clean_text(str(value), field=field)).split())
     if not text:
         return None
-    if len(text) > 100:
-        raise InvalidInput(f"{field}: a name is at most 100 characters", code="name.too_long",
-                           field=field, value=value)
+    if len(text) > 100 and not organisation:
+        raise InvalidInput(f"{field}: a name is at most 100 characters",
+                           code="name.too_long", field=field, value=value)
     letters = 0
     for ch in text:
         if ch in _NAME_PUNCT:
             continue
+        category = unicodedata.category(ch)
         # Arabic tatweel and harakat are marks, not letters; they belong to the Arabic script.
-        if script == "arabic" and (unicodedata.category(ch).startswith("M") or ch == "\u0640"):
+        if script == "arabic" and (category.startswith("M") or ch == "\u0640"):
+            continue
+        if organisation and category[0] in "NP":
             continue
         # Only letters count: Arabic-Indic digits are "ARABIC" by name but are not a name.
-        if not unicodedata.category(ch).startswith("L") or _script(ch) != script:
+        if not category.startswith("L") or _script(ch) != script:
             human = "Latin" if script == "latin" else "Arabic"
             raise InvalidInput(
-                f"{field}: '{value}' must be written in {human} script (found '{ch}')",
-                code=f"name.wrong_script_{script}", params={"value": str(value), "char": ch},
-                field=field,
-                value=value,
-            )
+                f"{field}: '{echo(value)}' must be written in {human} script (found "
+                f"'{echo(ch)}')", code=f"name.wrong_script_{script}",
+                params={"value": echo(value), "char": echo(ch)}, field=field, value=value)
         letters += 1
     if letters == 0:
-        raise InvalidInput(f"{field}: '{value}' has no letters", code="name.no_letters",
-                           params={"value": str(value)}, field=field, value=value)
+        raise InvalidInput(f"{field}: '{echo(value)}' has no letters", code="name.no_letters",
+                           params={"value": echo(value)}, field=field, value=value)
     return text
 
 
