@@ -135,10 +135,11 @@ def normalize_phone(raw: str | None, config: RulesConfig | None = None) -> str |
     if number.extension:
         raise _phone_refused(raw, "phone.extension",
                              "holds an extension or text besides the number")
+    # Every digit of the cell is this number's: its significant digits, after at most an
+    # international prefix (00), the country code and national-prefix zeros.
     nsn = phonenumbers.national_significant_number(number)
-    cc = str(number.country_code)
-    spelled = {nsn, "0" + nsn, cc + nsn, cc + "0" + nsn, "00" + cc + nsn, "00" + cc + "0" + nsn}
-    if digits not in spelled:
+    lead = digits[:-len(nsn)] if nsn and digits.endswith(nsn) else None
+    if lead is None or re.fullmatch(rf"(?:0{{0,2}}{number.country_code})?0*", lead) is None:
         raise _phone_refused(raw, "phone.two_numbers", "holds more than one number")
     if not phonenumbers.is_valid_number(number):
         raise _phone_refused(raw, "phone.invalid", "is not a valid phone number")

@@ -29,6 +29,10 @@ __all__ = ["ECHO_LIMIT", "INVISIBLE", "MAX_MARKS", "Shortened", "clean_text", "e
 # At most this many characters of a refused value are said back.
 ECHO_LIMIT = 60
 
+# At most this many combining marks in a row (on one letter, as composed by NFC): Arabic writes
+# a shadda with a vowel, and Vietnamese two accents; more is no writing system's spelling.
+MAX_MARKS = 3
+
 # Invisible and direction-changing characters (all of Unicode's "format" category but the few
 # visible signs in it, such as the Arabic number sign U+0600): soft hyphen, Arabic letter mark,
 # Mongolian vowel separator, zero-width space / joiners, LRM / RLM, the bidi embeddings and
@@ -102,8 +106,11 @@ def echo(value: Any, limit: int = ECHO_LIMIT) -> str:
     # is never cut in the middle.
     pieces: list[str] = []
     size = 0
+    marks = 0
     for ch in text[:limit]:
-        piece = _escaped_char(ch) if _ESCAPED.match(ch) else ch
+        # Combining marks beyond what one letter carries are written as codes too.
+        marks = marks + 1 if not ch.isascii() and unicodedata.category(ch)[0] == "M" else 0
+        piece = _escaped_char(ch) if marks > MAX_MARKS or _ESCAPED.match(ch) else ch
         if size + len(piece) > limit:
             break
         pieces.append(piece)
@@ -116,12 +123,19 @@ def echo(value: Any, limit: int = ECHO_LIMIT) -> str:
 
 def needs_echo(text: str, limit: int = ECHO_LIMIT) -> bool:
     """Whether ``echo(text)`` differs from ``text`` (too long, or something to escape)."""
-    return len(text) > limit or _ESCAPED.search(text) is not None
+    if len(text) > limit or _ESCAPED.search(text) is not None:
+        return True
+    return not text.isascii() and _marks_run(text) > MAX_MARKS
 
 
-# At most this many combining marks in a row (on one letter, as composed by NFC): Arabic writes
-# a shadda with a vowel, and Vietnamese two accents; more is no writing system's spelling.
-MAX_MARKS = 3
+def _marks_run(text: str) -> int:
+    """The longest run of combining marks in ``text``."""
+    longest = run = 0
+    for ch in text:
+        run = run + 1 if unicodedata.category(ch)[0] == "M" else 0
+        longest = max(longest, run)
+    return longest
+
 
 # Refused: C0 controls but tab, line feed and carriage return; DEL and the C1 controls.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -161,17 +175,9 @@ def clean_text(value: str, *, field: str) -> str:
             params={"value": echo(value), "char": _codepoint(bad.group())}, field=field,
             value=value)
     text = value.translate(_REMOVE)
-    if not text.isascii():
-        run = 0
-        for ch in unicodedata.normalize("NFC", text):
-            if unicodedata.category(ch)[0] == "M":
-                run += 1
-                if run > MAX_MARKS:
-                    raise InvalidInput(
-                        f"{field}: '{echo(value)}' has more than {MAX_MARKS} accents or marks "
-                        f"on one letter", code="text.too_many_marks",
-                        params={"value": echo(value), "max": MAX_MARKS}, field=field,
-                        value=value)
-            else:
-                run = 0
+    if not text.isascii() and _marks_run(unicodedata.normalize("NFC", text)) > MAX_MARKS:
+        raise InvalidInput(
+            f"{field}: '{echo(value)}' has more than {MAX_MARKS} accents or marks on one letter",
+            code="text.too_many_marks", params={"value": echo(value), "max": MAX_MARKS},
+            field=field, value=value)
     return text

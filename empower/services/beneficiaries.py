@@ -329,7 +329,11 @@ def update_beneficiary(uow: UnitOfWork, beneficiary_id: int, data: BeneficiaryUp
                        actor: str, today: date | None = None) -> Beneficiary:
     """Correct a registration: only the fields set in ``data`` change; the same rules apply.
 
-    Writes an audit event only when something changed, and returns the record.
+    Writes an audit event only when something changed, and returns the record. Raises
+    :class:`InvalidInput` naming the field for a value the registration would refuse (also a
+    required one cleared, or one set on ``data`` without validation), :class:`NotEligible`,
+    :class:`Conflict` (the CIN is another woman's), :class:`NotFound`, :class:`RuleViolation`
+    (she was erased).
     """
     audit.check_actor(actor)
     person = get(uow, Beneficiary, beneficiary_id, what="beneficiary", lock=True)
@@ -341,10 +345,9 @@ def update_beneficiary(uow: UnitOfWork, beneficiary_id: int, data: BeneficiaryUp
     merged = {k: before[k] for k in _UPDATABLE}
     merged.update({k: getattr(data, k) for k in data.model_fields_set})
     # Registration rules run on the merged record, as if she were registered with it today.
-    create = BeneficiaryCreate.model_validate({
-        **{k: v for k, v in merged.items() if v is not None},
-        "cin": merged["cin"] or "", "province_code": merged["province_code"] or "",
-    })
+    # A required field cleared (cin, province, dates) is refused as missing, naming it; the
+    # input models raise InvalidInput, never pydantic's ValidationError.
+    create = BeneficiaryCreate.model_validate({k: v for k, v in merged.items() if v is not None})
     row = _normalise(uow, create, _province_codes(uow), today or _today())
     after = {k: row[k] for k in _UPDATABLE}
     changes = audit.diff(before, after)
