@@ -31,6 +31,7 @@ __all__ = [
     "check_adult",
     "check_name",
     "clean_text",
+    "free_text",
     "mad",
     "name_key",
     "normalize_cin",
@@ -222,6 +223,24 @@ def check_name(value: str | None, *, script: str, field: str,
         raise InvalidInput(f"{field}: '{echo(value)}' has no letters", code="name.no_letters",
                            params={"value": echo(value)}, field=field, value=value)
     return text
+
+
+def free_text(value: str | None, *, field: str, max_length: int | None = None) -> str | None:
+    """A note, a reason or a purpose given to a service directly (not through an input model):
+    the text rule (:func:`clean_text`), trimmed, ``None`` when blank.
+
+    Raises :class:`InvalidInput` naming ``field`` as :func:`clean_text` does, or when the text
+    is longer than ``max_length`` (the column's size).
+    """
+    if value is None:
+        return None
+    text = clean_text(str(value), field=field).strip()
+    if max_length is not None and len(text) > max_length:
+        raise InvalidInput(f"{field}: '{echo(value)}' is too long (at most {max_length} "
+                           f"characters)", code="input.too_long",
+                           params={"value": echo(value), "max_length": max_length}, field=field,
+                           value=value)
+    return text or None
 
 
 def name_key(first: str | None, last: str | None) -> str:

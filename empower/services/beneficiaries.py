@@ -16,7 +16,7 @@ from empower import audit
 from empower.db import UnitOfWork
 from empower.errors import Conflict, EmpowerError, InvalidInput, NotEligible, RuleViolation
 from empower.models import Beneficiary, DuplicateCandidate, Province, table_of, utcnow
-from empower.rules import check_adult, normalize_cin, normalize_phone
+from empower.rules import check_adult, free_text, normalize_cin, normalize_phone
 from empower.rules import check_name as _check_name_uncached
 from empower.rules import name_key as _name_key_uncached
 from empower.schemas import BeneficiaryCreate, BeneficiaryUpdate
@@ -381,6 +381,7 @@ def archive_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str,
     (archive periods do not overlap).
     """
     on = on or _today()
+    reason = free_text(reason, field="reason")
     person = get(uow, Beneficiary, beneficiary_id, what="beneficiary", lock=True)
     if person.archived_on is not None:
         raise RuleViolation(

@@ -27,7 +27,7 @@ from empower.errors import (
 )
 from empower.models import Beneficiary, Cooperative, Disbursement, Enrollment, Grant, Program
 from empower.predicates import COOPERATIVE_ACTIVE, ENROLLMENT_ACTIVE, PROGRAM_RUNNING
-from empower.rules import centimes, mad
+from empower.rules import centimes, free_text, mad
 from empower.schemas import DisbursementCreate, GrantCreate
 from empower.services._common import check_not_archived, get
 from empower.states import check_transition
@@ -181,6 +181,7 @@ def reject_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
                  reason: str | None = None) -> Grant:
     """Turn down a submitted grant."""
     audit.check_actor(actor)
+    reason = free_text(reason, field="reason")
     grant = get(uow, Grant, grant_id, what="grant", lock=True)
     status = check_transition(grant.status, "reject", what="grant", ref=grant.reference)
     if on < grant.submitted_on:
@@ -206,6 +207,7 @@ def _end_approved_grant(uow: UnitOfWork, grant_id: int, *, action: str, on: date
     moment either lands first (and stays spent) or finds the grant no longer approved.
     """
     audit.check_actor(actor)
+    reason = free_text(reason, field="reason")
     grant = get(uow, Grant, grant_id, what="grant", lock=True)
     status = check_transition(grant.status, action, what="grant", ref=grant.reference)
     date_field = "cancelled_on" if action == "cancel" else "closed_on"

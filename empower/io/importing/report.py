@@ -8,6 +8,7 @@ from typing import Any
 
 from empower.errors import EmpowerError
 from empower.messages import describe
+from empower.text import echo
 
 __all__ = ["Issue", "ImportReport", "Rejection", "reason", "show"]
 
@@ -63,10 +64,11 @@ def reason(error: EmpowerError, lang: str = "en") -> str:
 
 
 def show(value: Any) -> str:
-    """A cell's value as the report shows it (dates in ISO, long text shortened)."""
+    """A cell's value as the report shows it: dates in ISO, text echoed as every refused value
+    is (:func:`empower.text.echo`: at most 60 characters with its length, control and
+    invisible characters written as codes, so a line of the report reads as what it holds)."""
     if value is None:
         return ""
     if isinstance(value, date):
         return value.isoformat()
-    text = str(value)
-    return text if len(text) <= 200 else text[:197] + "..."
+    return echo(value)
