@@ -27,7 +27,7 @@ from ..deps import panel_of, principal, resource_for, run_write, writer
 from ..detail import related
 from ..export import csv_rows, xlsx_bytes
 from ..formatting import label
-from ..forms import BULK_LIMIT, Field
+from ..forms import BULK_LIMIT, Field, kept_values
 from ..rendering import (
     cells_for,
     error_detail,
@@ -267,7 +267,7 @@ async def create(request: Request, slug: str,
         url = await run_write(request, spec.create.handler, values, p)
     except EmpowerError as exc:
         return render(request, "form.html", {
-            "p": p, "spec": spec, "fields": fields_, "values": values,
+            "p": p, "spec": spec, "fields": fields_, "values": kept_values(values),
             "choices": await choices_for(fields_, p), "action": f"/{slug}/new",
             "error": error_message(exc), "error_detail": error_detail(exc),
             "error_field": exc.field, "title": spec.create.title}, status_code=422)
@@ -316,7 +316,7 @@ async def edit(request: Request, slug: str, record_id: int,
         url = await run_write(request, spec.edit.handler, record_id, values, p)
     except EmpowerError as exc:
         return render(request, "form.html", {
-            "p": p, "spec": spec, "fields": fields_, "values": values,
+            "p": p, "spec": spec, "fields": fields_, "values": kept_values(values),
             "choices": await choices_for(fields_, p),
             "action": f"/{slug}/{record_id}/edit", "title": "Edit",
             "error": error_message(exc), "error_detail": error_detail(exc),
@@ -383,6 +383,6 @@ async def act(request: Request, slug: str, record_id: int, action: str,
     except EmpowerError as exc:
         ctx = await detail_context(request, spec, p, row)
         ctx.update(error=error_message(exc), error_detail=error_detail(exc),
-                   error_action=action, values=values)
+                   error_action=action, values=kept_values(values))
         return render(request, "detail.html", ctx, status_code=422)
     return RedirectResponse(url, 303)
