@@ -92,13 +92,22 @@ Amount = Annotated[Decimal, BeforeValidator(_amount_text), Field(ge=0, max_digit
 
 
 class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=False)
+    # A field set after construction is validated too: a script's ``data.commune = ...``
+    # follows the same rules as the constructor.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=False,
+                              validate_assignment=True)
 
     def __init__(self, /, **data: Any) -> None:
         try:
             super().__init__(**data)
         except ValidationError as exc:
             raise invalid_input_from(exc, data) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        try:
+            super().__setattr__(name, value)
+        except ValidationError as exc:
+            raise invalid_input_from(exc, {name: value}) from None
 
     @classmethod
     def model_validate(cls, obj: Any, *, strict: bool | None = None,
