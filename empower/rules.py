@@ -19,6 +19,7 @@ from empower.errors import InvalidInput, NotEligible
 
 # The CIN and age rules are defined in empower.predicates; they stay importable from here.
 from empower.predicates import DEFAULT_CIN_PATTERN, age_on, cin_pattern, normalize_cin
+
 # What text may hold is defined in empower.text (below errors, which echo with it).
 from empower.text import clean_text, echo
 from empower.vocab import fold

@@ -2,8 +2,9 @@
 
 A cell arrives as text (CSV) or as whatever openpyxl read (``str``, ``int``, ``float``,
 ``datetime``, ``bool``). :func:`clean` trims it; text follows the text rule
-(:func:`empower.text.clean_text`: invisible characters removed, control characters refused); each parser returns the value or raises
-:class:`~empower.errors.InvalidInput` with a plain-language reason; :func:`parse_row` parses the
+(:func:`empower.text.clean_text`: invisible characters removed, control characters refused);
+each parser returns the value or raises :class:`~empower.errors.InvalidInput` with a
+plain-language reason; :func:`parse_row` parses the
 mapped cells of one row, remembering each distinct spelling per column.
 """
 
