@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 __all__ = ["ECHO_LIMIT", "INVISIBLE", "MAX_MARKS", "Shortened", "clean_text", "echo", "escape",
@@ -137,9 +138,10 @@ def _marks_run(text: str) -> int:
     return longest
 
 
-# Refused: C0 controls but tab, line feed and carriage return; DEL and the C1 controls.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Refused: C0 controls but tab, line feed and carriage return; DEL and the C1 controls; lone
+# surrogates.
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def _codepoint(ch: str) -> str:
@@ -157,27 +159,41 @@ def clean_text(value: str, *, field: str) -> str:
     # Most text is printable ASCII: one C-level check and it is done.
     if value.isascii() and value.isprintable():
         return value
-    from empower.errors import InvalidInput
+    # Names and codes repeat down a register: a short spelling is looked at once (a refusal
+    # is not cached, so each refused cell gets its own error).
+    if len(value) <= 64:
+        return _clean_short(value, field)
+    return _clean(value, field)
 
-    bad = _CONTROL.search(value)
+
+def _clean(value: str, field: str) -> str:
+    bad = _NOT_TEXT.search(value)
     if bad is not None:
-        raise InvalidInput(
-            f"{field}: '{echo(value)}' holds a control character ({_codepoint(bad.group())}), "
-            f"which is not text", code="text.control_character",
-            params={"value": echo(value), "char": _codepoint(bad.group())}, field=field,
-            value=value)
-    bad = _SURROGATE.search(value)
-    if bad is not None:
-        raise InvalidInput(
-            f"{field}: '{echo(value)}' holds a broken character ({_codepoint(bad.group())}, "
-            f"half of a UTF-16 pair: the text was damaged on its way)",
-            code="text.lone_surrogate",
-            params={"value": echo(value), "char": _codepoint(bad.group())}, field=field,
-            value=value)
+        raise _refused(value, field, bad.group())
     text = value.translate(_REMOVE)
     if not text.isascii() and _marks_run(unicodedata.normalize("NFC", text)) > MAX_MARKS:
+        from empower.errors import InvalidInput
+
         raise InvalidInput(
             f"{field}: '{echo(value)}' has more than {MAX_MARKS} accents or marks on one letter",
             code="text.too_many_marks", params={"value": echo(value), "max": MAX_MARKS},
             field=field, value=value)
     return text
+
+
+_clean_short = lru_cache(maxsize=1 << 14)(_clean)
+
+
+def _refused(value: str, field: str, char: str) -> Exception:
+    from empower.errors import InvalidInput
+
+    if _SURROGATE.match(char):
+        return InvalidInput(
+            f"{field}: '{echo(value)}' holds a broken character ({_codepoint(char)}, "
+            f"half of a UTF-16 pair: the text was damaged on its way)",
+            code="text.lone_surrogate", params={"value": echo(value), "char": _codepoint(char)},
+            field=field, value=value)
+    return InvalidInput(
+        f"{field}: '{echo(value)}' holds a control character ({_codepoint(char)}), "
+        f"which is not text", code="text.control_character",
+        params={"value": echo(value), "char": _codepoint(char)}, field=field, value=value)
