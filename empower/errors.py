@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from empower.text import echo, escape, needs_echo
+from empower.text import ECHO_LIMIT, NAME_LIMIT, echo, escape, needs_echo
 
 __all__ = [
     "BudgetExceeded",
@@ -38,8 +38,8 @@ class EmpowerError(Exception):
     importers and forms can point at the cell.
 
     What an error says back is short and visible: a text parameter, and the refused value where
-    the message quotes it, are :func:`~empower.text.echo`-ed (at most 60 characters, control
-    and invisible characters escaped), so a megabyte cell or a U+202E in a value cannot flood
+    the message quotes it, are :func:`~empower.text.echo`-ed (the value in at most 60
+    characters, another text in 200; control and invisible characters escaped), so a megabyte cell or a U+202E in a value cannot flood
     or reorder a terminal, a log line or a form. ``value`` itself keeps what was refused.
     """
 
@@ -51,8 +51,11 @@ class EmpowerError(Exception):
                  value: Any = None) -> None:
         shown = dict(params or {})
         for key, item in shown.items():
-            if isinstance(item, str) and needs_echo(item):
-                shown[key] = echo(item)
+            # The refused value is said in 60 characters; a file name or a reference the
+            # sentence names may be longer, and is bounded too.
+            limit = ECHO_LIMIT if key == "value" else NAME_LIMIT
+            if isinstance(item, str) and needs_echo(item, limit):
+                shown[key] = echo(item, limit)
         if isinstance(value, str) and value and needs_echo(value):
             message = message.replace(value, echo(value))
         if needs_echo(message, len(message)):

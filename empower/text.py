@@ -24,11 +24,13 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["ECHO_LIMIT", "INVISIBLE", "MAX_MARKS", "Shortened", "clean_text", "echo", "escape",
+__all__ = ["ECHO_LIMIT", "INVISIBLE", "MAX_MARKS", "NAME_LIMIT", "Shortened", "clean_text", "echo", "escape",
            "needs_echo", "strip_invisible"]
 
-# At most this many characters of a refused value are said back.
+# At most this many characters of a refused value are said back; of another text a sentence
+# names (a file's name, a reference looked up), at most NAME_LIMIT.
 ECHO_LIMIT = 60
+NAME_LIMIT = 200
 
 # At most this many combining marks in a row (on one letter, as composed by NFC): Arabic writes
 # a shadda with a vowel, and Vietnamese two accents; more is no writing system's spelling.

@@ -360,9 +360,18 @@ def test_every_error_echoes_its_text_params_and_its_quoted_value() -> None:
     exc = NotFound(f"program '{value}' does not exist", code="program.unknown",
                    params={"code": value}, field="program_code", value=value)
     assert len(exc.message) < 200 and "50,001 characters" in exc.message
-    assert len(describe(exc, "fr")) < 200
+    assert len(describe(exc, "fr")) < 400
     assert exc.value == value
     bidi = InvalidInput("x: 'AB\u202e12' refused", code="input.refused", value="AB\u202e12",
                         params={"value": "AB\u202e12"})
     assert bidi.message == "x: 'AB\\u202e12' refused"
     assert bidi.params["value"] == "AB\\u202e12"
+
+
+def test_a_name_a_sentence_quotes_is_bounded_more_loosely_than_a_value() -> None:
+    name = "rapport_des_inscriptions_de_la_province_de_tetouan_mars_2024_final_v2.csv"
+    exc = NotFound(f"{name}: x", code="file.empty", params={"name": name, "value": name})
+    assert exc.params["name"] == name  # 73 characters: a file name is said whole
+    assert isinstance(exc.params["value"], Shortened)
+    long = NotFound("x", code="file.empty", params={"name": "n" * 5000})
+    assert len(long.params["name"]) < 250
