@@ -39,8 +39,9 @@ class EmpowerError(Exception):
 
     What an error says back is short and visible: a text parameter, and the refused value where
     the message quotes it, are :func:`~empower.text.echo`-ed (the value in at most 60
-    characters, another text in 200; control and invisible characters escaped), so a megabyte cell or a U+202E in a value cannot flood
-    or reorder a terminal, a log line or a form. ``value`` itself keeps what was refused.
+    characters, another text in 200; control and invisible characters escaped), so a megabyte
+    cell or a U+202E in a value cannot flood or reorder a terminal, a log line or a form.
+    ``value`` itself keeps what was refused.
     """
 
     #: The kind of error, one per class; the message code says which refusal it is.
