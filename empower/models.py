@@ -160,6 +160,9 @@ class Program(Base):
     # keeps two officers approving at once from overspending.
     committed_centimes: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
+    # Four eyes on money: who submitted a grant does not approve it, and who approved it does
+    # not pay its tranches (empower.rules.check_four_eyes). On unless the program turns it off.
+    four_eyes: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     region: Mapped[Region | None] = relationship()
@@ -384,6 +387,11 @@ class Grant(Base):
     rejected_on: Mapped[date | None] = mapped_column(Date)
     cancelled_on: Mapped[date | None] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
+    # The actors who took the two steps the four-eyes rule compares (``user:amina``,
+    # ``import:grants.csv``). Empty only for grants recorded before migration 0004 whose audit
+    # log did not say.
+    submitted_by: Mapped[str | None] = mapped_column(String(100))
+    approved_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     program: Mapped[Program] = relationship()
