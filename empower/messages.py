@@ -30,6 +30,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from empower.errors import EmpowerError
+from empower.text import Shortened
 
 __all__ = ["CATALOG", "LANGUAGES", "LABELS", "describe", "format_amount", "format_count",
            "placeholders", "render"]
@@ -419,10 +420,6 @@ CATALOG: dict[str, dict[str, str]] = {
         "تم محو بيانات المستفيدة رقم {id} مسبقا بتاريخ {erased_on}.",
         "beneficiary #{id} was already erased on {erased_on}"),
     # -- empower/services/cooperatives.py --------------------------------------------------------
-    "cooperative.name_ar_script": _t(
-        "« {value} » doit être écrit en caractères arabes.",
-        "«{value}» يجب أن يكتب بالحروف العربية.",
-        "'{value}' must be written in Arabic script"),
     "cooperative.name_required": _t(
         "Un nom est obligatoire, en caractères latins ou arabes.",
         "الاسم إجباري، بالحروف اللاتينية أو العربية.",
@@ -1190,6 +1187,33 @@ CATALOG: dict[str, dict[str, str]] = {
         "Cette valeur est déjà utilisée.",
         "هذه القيمة مستعملة مسبقا.",
         "this value is already in use"),
+    # --- hostile input: text is text, echoes are short (empower/text.py, empower/rules.py) ---
+    "text.shortened": _t(
+        "{head}… ({length:count} caractères)",
+        "{head}… ({length:count} حرفا)",
+        "{head}… ({length:count} characters)"),
+    "text.control_character": _t(
+        "« {value} » contient un caractère de contrôle ({char}), qui n'est pas du texte.",
+        "«{value}» يحتوي على حرف تحكم ({char})، وهو ليس نصا.",
+        "'{value}' holds a control character ({char}), which is not text"),
+    "text.lone_surrogate": _t(
+        "« {value} » contient un caractère cassé ({char}, une moitié de paire UTF-16 : le "
+        "texte a été abîmé en chemin).",
+        "«{value}» يحتوي على حرف تالف ({char}، نصف زوج UTF-16: تضرر النص في الطريق).",
+        "'{value}' holds a broken character ({char}, half of a UTF-16 pair: the text was "
+        "damaged on its way)"),
+    "text.too_many_marks": _t(
+        "« {value} » porte plus de {max} accents ou signes sur une même lettre.",
+        "«{value}» يحمل أكثر من {max} علامات أو حركات على حرف واحد.",
+        "'{value}' has more than {max} accents or marks on one letter"),
+    "phone.two_numbers": _t(
+        "« {value} » contient plus d'un numéro ; indiquez un seul numéro.",
+        "«{value}» يحتوي على أكثر من رقم واحد؛ أدخلي رقما واحدا.",
+        "'{value}' holds more than one number; give one number"),
+    "phone.extension": _t(
+        "« {value} » contient un poste ou du texte en plus du numéro ; indiquez le numéro seul.",
+        "«{value}» يحتوي على رقم داخلي أو نص إضافي؛ أدخلي الرقم وحده.",
+        "'{value}' holds an extension or text besides the number; give the number alone"),
 }
 
 
@@ -1214,6 +1238,10 @@ def _label(value: Any, lang: Lang) -> str:
 
 
 def _plain(value: Any, lang: Lang) -> str:
+    if isinstance(value, Shortened):
+        # A long value said back: its start and its length, in the language.
+        return _Formatter(lang).vformat(CATALOG["text.shortened"][lang], (),
+                                        {"head": value.head, "length": value.length})
     if isinstance(value, EmpowerError):
         return describe(value, lang)  # a refusal that names another one says both
     if isinstance(value, bool):

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -34,6 +35,7 @@ from sqlalchemy.sql import ColumnElement
 
 from empower.errors import InvalidInput
 from empower.models import Base, Beneficiary
+from empower.text import clean_text, echo, strip_invisible
 
 __all__ = [
     "AGE_BANDS",
@@ -389,7 +391,12 @@ class CinRules(Protocol):
     def cin_pattern(self) -> str: ...
 
 
-_CIN_NOISE = re.compile(r"[\s\-./]")
+# Spaces, dashes (every script's), dots and slashes people type inside a CIN.
+_CIN_NOISE = re.compile(r"[\s\-./\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
+# A CIN longer than this is refused before it is folded (a megabyte cell costs nothing).
+_CIN_TYPED_MAX = 64
+# What a folded CIN may hold, whatever the configured pattern: one spelling per CIN.
+_CIN_FOLDED = re.compile(r"[A-Z0-9]+")
 
 
 @lru_cache(maxsize=16)
@@ -402,31 +409,63 @@ def cin_pattern(config: CinRules | None = None) -> re.Pattern[str]:
     return _compiled(config.cin_pattern if config is not None else DEFAULT_CIN_PATTERN)
 
 
+def _fold_digits(text: str) -> str:
+    # Arabic-Indic (٠١٢), Persian (۰۱۲) and every other script's decimal digits are 0-9.
+    return "".join(str(unicodedata.decimal(ch)) if not ch.isascii()
+                   and unicodedata.decimal(ch, None) is not None else ch for ch in text)
+
+
 def clean_cin(raw: str) -> str:
-    """A CIN as typed, without spaces, dashes, dots or slashes, upper-cased (not checked)."""
-    return _CIN_NOISE.sub("", str(raw)).upper()
+    """A CIN folded to the one spelling the register keeps (not checked against the pattern).
+
+    Compatibility forms first (NFKC: full-width ``ＡＢ１２``, ``ſ``, ligatures), every script's
+    digits as ``0``-``9``, invisible characters (zero-width, bidi controls) removed, case folded
+    and upper-cased (``ß`` is ``SS``); then spaces, dashes, dots and slashes removed. Two
+    spellings of one CIN fold to the same text, and folding a folded CIN changes nothing.
+    """
+    text = str(raw)
+    if text.isascii():
+        return _CIN_NOISE.sub("", text).upper()
+    # Folding can make text that folds further (removing a space between a letter and a mark,
+    # a case-folded letter with a compatibility form): fold until nothing changes.
+    for _ in range(4):
+        folded = _fold_digits(unicodedata.normalize("NFKC", strip_invisible(text)))
+        folded = _CIN_NOISE.sub("", unicodedata.normalize("NFKC", folded.casefold().upper()))
+        if folded == text:
+            break
+        text = folded
+    return text
 
 
 def _is_cin(cin: str, config: CinRules | None) -> bool:
     # fullmatch: a configured pattern without anchors must still cover the whole CIN; and a
-    # configured pattern cannot make it longer than the 12 characters the register stores.
-    return 0 < len(cin) <= CIN_MAX_LENGTH and cin_pattern(config).fullmatch(cin) is not None
+    # configured pattern cannot make it longer than the 12 characters the register stores, nor
+    # let in anything but ASCII letters and digits (so no pattern lets two spellings of one CIN
+    # be two women: Cyrillic А and Latin A, an accent or a stray mark are refused).
+    return 0 < len(cin) <= CIN_MAX_LENGTH and _CIN_FOLDED.fullmatch(cin) is not None \
+        and cin_pattern(config).fullmatch(cin) is not None
 
 
 def normalize_cin(raw: str, config: CinRules | None = None) -> str:
-    """Strip and upper-case a CIN and check it against the configured pattern.
+    """Fold a CIN (:func:`clean_cin`) and only then check it against the configured pattern.
 
-    Raises :class:`InvalidInput` (field ``cin``) for an empty or ill-formed CIN.
+    Raises :class:`InvalidInput` (field ``cin``) for an empty or ill-formed CIN (the pattern,
+    at most 12 characters, ASCII letters and digits once folded), or one that is not text
+    (:func:`empower.text.clean_text`: a control character, a broken one).
     """
-    cin = clean_cin(raw)
-    if not cin:
-        raise InvalidInput("cin: a CIN is required", code="cin.required", field="cin", value=raw)
-    if not _is_cin(cin, config):
-        raise InvalidInput(
-            f"cin: '{raw}' is not a valid CIN (expected letters then digits, e.g. AB123456)",
-            code="cin.invalid", params={"value": str(raw)}, field="cin", value=raw,
-        )
-    return cin
+    text = str(raw)
+    if len(text) <= _CIN_TYPED_MAX:
+        clean_text(text, field="cin")
+        cin = clean_cin(text)
+        if not cin:
+            raise InvalidInput("cin: a CIN is required", code="cin.required", field="cin",
+                               value=raw)
+        if _is_cin(cin, config):
+            return cin
+    raise InvalidInput(
+        f"cin: '{echo(raw)}' is not a valid CIN (expected letters then digits, e.g. AB123456)",
+        code="cin.invalid", params={"value": echo(raw)}, field="cin", value=raw,
+    )
 
 
 def cin_search_prefix(text: str, config: CinRules | None = None) -> str | None:

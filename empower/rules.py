@@ -20,6 +20,9 @@ from empower.errors import InvalidInput, NotEligible, RuleViolation
 
 # The CIN and age rules are defined in empower.predicates; they stay importable from here.
 from empower.predicates import DEFAULT_CIN_PATTERN, age_on, cin_pattern, normalize_cin
+
+# What text may hold is defined in empower.text (below errors, which echo with it).
+from empower.text import clean_text, echo
 from empower.vocab import fold
 
 __all__ = [
@@ -44,6 +47,8 @@ __all__ = [
     "check_name",
     "check_not_future",
     "check_program_start",
+    "clean_text",
+    "free_text",
     "latest_date",
     "mad",
     "name_key",
@@ -110,11 +115,27 @@ def _valid_moroccan_nsn(nsn: str) -> bool:
     )
 
 
+def _digits(text: str) -> str:
+    # Every script's decimal digits, as phonenumbers reads them (٠٦١٢... is 0612...).
+    return "".join(str(unicodedata.decimal(ch)) for ch in text
+                   if unicodedata.decimal(ch, None) is not None)
+
+
+def _phone_refused(raw: str, code: str, why: str) -> InvalidInput:
+    return InvalidInput(f"phone: '{echo(raw)}' {why}", code=code, params={"value": echo(raw)},
+                        field="phone", value=raw)
+
+
 def normalize_phone(raw: str | None, config: RulesConfig | None = None) -> str | None:
-    """Return the number in E.164 (``+2126...``), ``None`` when empty; refuse invalid numbers."""
+    """Return the number in E.164 (``+2126...``), ``None`` when empty; refuse invalid numbers.
+
+    One number, all of it: a cell holding two numbers (``0612345678 / 0698765432``), an
+    extension (``ext 12``, ``poste 12``, ``x12``) or other words is refused, never cut down to
+    its first number. Raises :class:`InvalidInput` (field ``phone``).
+    """
     if raw is None:
         return None
-    text = str(raw).strip()
+    text = clean_text(str(raw), field="phone").strip()
     if not text:
         return None
     cfg = config or _DEFAULT
@@ -124,18 +145,31 @@ def normalize_phone(raw: str | None, config: RulesConfig | None = None) -> str |
         if m:
             if _valid_moroccan_nsn(m.group(1)):
                 return "+212" + m.group(1)
-            raise InvalidInput(f"phone: '{raw}' is not a valid phone number", code="phone.invalid",
-                               params={"value": str(raw)}, field="phone", value=raw)
+            raise _phone_refused(raw, "phone.invalid", "is not a valid phone number")
+    # phonenumbers reads the first number of a text and an extension after it, and drops the
+    # rest: whatever it would drop is refused here. More digits than any one number with its
+    # 00 prefix is two of them.
+    digits = _digits(text)
+    if len(digits) > 17:
+        raise _phone_refused(raw, "phone.two_numbers", "holds more than one number")
+    if any(unicodedata.category(ch)[0] == "L" for ch in text):
+        raise _phone_refused(raw, "phone.extension",
+                             "holds an extension or text besides the number")
     try:
         number = phonenumbers.parse(text, cfg.phone_region)
     except phonenumbers.NumberParseException as exc:
-        raise InvalidInput(
-            f"phone: '{raw}' is not a phone number", code="phone.unreadable",
-            params={"value": str(raw)}, field="phone", value=raw
-        ) from exc
+        raise _phone_refused(raw, "phone.unreadable", "is not a phone number") from exc
+    if number.extension:
+        raise _phone_refused(raw, "phone.extension",
+                             "holds an extension or text besides the number")
+    # Every digit of the cell is this number's: its significant digits, after at most an
+    # international prefix (00), the country code and national-prefix zeros.
+    nsn = phonenumbers.national_significant_number(number)
+    lead = digits[:-len(nsn)] if nsn and digits.endswith(nsn) else None
+    if lead is None or re.fullmatch(rf"(?:0{{0,2}}{number.country_code})?0*", lead) is None:
+        raise _phone_refused(raw, "phone.two_numbers", "holds more than one number")
     if not phonenumbers.is_valid_number(number):
-        raise InvalidInput(f"phone: '{raw}' is not a valid phone number", code="phone.invalid",
-                           params={"value": str(raw)}, field="phone", value=raw)
+        raise _phone_refused(raw, "phone.invalid", "is not a valid phone number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -313,37 +347,64 @@ def _script(ch: str) -> str | None:
     return None
 
 
-def check_name(value: str | None, *, script: str, field: str) -> str | None:
-    """Trim a name and check every letter is of the expected script (``latin`` or ``arabic``)."""
+def check_name(value: str | None, *, script: str, field: str,
+               organisation: bool = False) -> str | None:
+    """Trim a name and check every letter is of the expected script (``latin`` or ``arabic``).
+
+    A woman's name holds letters and `` -'’.`` only; an ``organisation``'s (a cooperative's
+    Arabic name: ``تعاونية النور 2``) may also hold digits and punctuation, but its letters are
+    held to the script the same way (its length is its schema's). The text rule
+    (:func:`clean_text`) applies first.
+    Raises :class:`InvalidInput` naming ``field``.
+    """
     if value is None:
         return None
-    text = " ".join(unicodedata.normalize("NFC", str(value)).split())
+    text = " ".join(unicodedata.normalize("NFC", clean_text(str(value), field=field)).split())
     if not text:
         return None
-    if len(text) > 100:
-        raise InvalidInput(f"{field}: a name is at most 100 characters", code="name.too_long",
-                           field=field, value=value)
+    if len(text) > 100 and not organisation:
+        raise InvalidInput(f"{field}: a name is at most 100 characters",
+                           code="name.too_long", field=field, value=value)
     letters = 0
     for ch in text:
         if ch in _NAME_PUNCT:
             continue
+        category = unicodedata.category(ch)
         # Arabic tatweel and harakat are marks, not letters; they belong to the Arabic script.
-        if script == "arabic" and (unicodedata.category(ch).startswith("M") or ch == "\u0640"):
+        if script == "arabic" and (category.startswith("M") or ch == "\u0640"):
+            continue
+        if organisation and category[0] in "NP":
             continue
         # Only letters count: Arabic-Indic digits are "ARABIC" by name but are not a name.
-        if not unicodedata.category(ch).startswith("L") or _script(ch) != script:
+        if not category.startswith("L") or _script(ch) != script:
             human = "Latin" if script == "latin" else "Arabic"
             raise InvalidInput(
-                f"{field}: '{value}' must be written in {human} script (found '{ch}')",
-                code=f"name.wrong_script_{script}", params={"value": str(value), "char": ch},
-                field=field,
-                value=value,
-            )
+                f"{field}: '{echo(value)}' must be written in {human} script (found "
+                f"'{echo(ch)}')", code=f"name.wrong_script_{script}",
+                params={"value": echo(value), "char": echo(ch)}, field=field, value=value)
         letters += 1
     if letters == 0:
-        raise InvalidInput(f"{field}: '{value}' has no letters", code="name.no_letters",
-                           params={"value": str(value)}, field=field, value=value)
+        raise InvalidInput(f"{field}: '{echo(value)}' has no letters", code="name.no_letters",
+                           params={"value": echo(value)}, field=field, value=value)
     return text
+
+
+def free_text(value: str | None, *, field: str, max_length: int | None = None) -> str | None:
+    """A note, a reason or a purpose given to a service directly (not through an input model):
+    the text rule (:func:`clean_text`), trimmed, ``None`` when blank.
+
+    Raises :class:`InvalidInput` naming ``field`` as :func:`clean_text` does, or when the text
+    is longer than ``max_length`` (the column's size).
+    """
+    if value is None:
+        return None
+    text = clean_text(str(value), field=field).strip()
+    if max_length is not None and len(text) > max_length:
+        raise InvalidInput(f"{field}: '{echo(value)}' is too long (at most {max_length} "
+                           f"characters)", code="input.too_long",
+                           params={"value": echo(value), "max_length": max_length}, field=field,
+                           value=value)
+    return text or None
 
 
 def name_key(first: str | None, last: str | None) -> str:

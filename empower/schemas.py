@@ -3,6 +3,13 @@
 Inputs parse types and vocabularies (French labels accepted, amounts in MAD); the program rules
 that depend on configuration (CIN pattern, minimum age, phone region) and on the database are
 applied by the services, so they hold the same way for every caller.
+
+Every text field follows the text rule (:func:`empower.text.clean_text`): invisible and
+direction-changing characters are removed, and a control character (NUL), a lone surrogate or
+a pile of combining marks is refused naming the field. An input that does not validate raises
+:class:`~empower.errors.InvalidInput` (a ``ValueError``), whether it is built with
+``Model(...)``, ``Model.model_validate(...)`` or :func:`parse_input`; never pydantic's own
+``ValidationError``.
 """
 
 from __future__ import annotations
@@ -12,10 +19,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo
 
 from empower.errors import InvalidInput
 from empower.rules import MAX_RECORD_ID, centimes, mad, record_id
+from empower.text import clean_text, echo
 from empower.vocab import (
     Channel,
     CooperativeRole,
@@ -45,8 +53,11 @@ __all__ = [
 ]
 
 
-def _blank_to_none(value: Any) -> Any:
+def _blank_to_none(value: Any, field: str = "input") -> Any:
     if isinstance(value, str):
+        # (The text rule's own fast path, inlined: this runs for every text field of every row.)
+        if not (value.isascii() and value.isprintable()):
+            value = clean_text(value, field=field)
         value = value.strip()
         return value or None
     return value
@@ -64,12 +75,16 @@ def _record_id(value: Any) -> Any:
 RecordId = Annotated[int, BeforeValidator(_record_id), Field(ge=0, le=MAX_RECORD_ID)]
 
 
+def _text(value: Any, info: ValidationInfo) -> Any:
+    return _blank_to_none(value, info.field_name or "input")
+
+
 def _choice(enum: type) -> BeforeValidator:
     def parse(value: Any) -> Any:
         # A member is already parsed (and, being a str, would lose its type to strip()).
         if isinstance(value, enum):
             return value
-        value = _blank_to_none(value)
+        value = _blank_to_none(value, enum.__name__)
         if value is None:
             return value
         return parse_choice(enum, str(value), field=enum.__name__)
@@ -99,16 +114,42 @@ def _not_a_number(value: Any) -> Any:
     return value
 
 
-Text = Annotated[str | None, BeforeValidator(_blank_to_none)]
+Text = Annotated[str | None, BeforeValidator(_text)]
 # A calendar date: a date, or text pydantic reads as one (``1980-03-04``); never a number.
 Day = Annotated[date, BeforeValidator(_not_a_number)]
-RequiredText = Annotated[str, BeforeValidator(_blank_to_none), Field(min_length=1)]
+RequiredText = Annotated[str, BeforeValidator(_text), Field(min_length=1)]
 Amount = Annotated[Decimal, BeforeValidator(_amount_text), Field(ge=0, max_digits=14,
                                                                  decimal_places=2)]
 
 
 class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=False)
+    # A field set after construction is validated too: a script's ``data.commune = ...``
+    # follows the same rules as the constructor.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=False,
+                              validate_assignment=True)
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise invalid_input_from(exc, data) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        try:
+            super().__setattr__(name, value)
+        except ValidationError as exc:
+            raise invalid_input_from(exc, {name: value}) from None
+
+    @classmethod
+    def model_validate(cls, obj: Any, *, strict: bool | None = None,
+                       from_attributes: bool | None = None, context: Any | None = None,
+                       **kwargs: Any) -> Any:
+        """Validate ``obj``; raises :class:`InvalidInput` naming the first failing field."""
+        try:
+            return super().model_validate(obj, strict=strict, from_attributes=from_attributes,
+                                          context=context, **kwargs)
+        except ValidationError as exc:
+            raise invalid_input_from(exc, obj if isinstance(obj, dict) else None) from None
 
 
 class ProgramCreate(_Input):
@@ -266,20 +307,23 @@ def parse_input(model: type[M], data: dict[str, Any]) -> M:
     """
     try:
         return model.model_validate(data)
-    except ValidationError as exc:
+    except ValidationError as exc:  # a model that is not one of ours
         raise invalid_input_from(exc, data) from exc
 
 
 def invalid_input_from(exc: ValidationError, data: dict[str, Any] | None = None) -> InvalidInput:
     """Convert a pydantic ``ValidationError`` to an :class:`InvalidInput` naming field and value."""
     first = exc.errors(include_url=False)[0]
+    ctx_error = (first.get("ctx") or {}).get("error")
+    if not first.get("loc") and isinstance(ctx_error, InvalidInput):
+        # Raised by an input model's own __init__ (pydantic validates through it): already said.
+        return ctx_error
     loc = first.get("loc") or ("input",)
     field = str(loc[0])
     value = first.get("input")
     if data is not None and field in data:
         value = data[field]
     msg = first.get("msg", "invalid")
-    ctx_error = (first.get("ctx") or {}).get("error")
     if isinstance(ctx_error, InvalidInput):
         # The validator named its vocabulary, not the field: say which field it was.
         detail = ctx_error.message.split(": ", 1)[-1]
@@ -292,9 +336,8 @@ def invalid_input_from(exc: ValidationError, data: dict[str, Any] | None = None)
         return InvalidInput(f"{field}: unknown field", code="input.unknown_field",
                             params={"name": field}, field=field, value=value)
     code, params = _pydantic_code(str(first.get("type", "")), first.get("ctx") or {})
-    return InvalidInput(f"{field}: '{value}' is refused ({msg.lower()})", code=code,
-                        params={"value": "" if value is None else str(value), **params},
-                        field=field, value=value)
+    return InvalidInput(f"{field}: '{echo(value)}' is refused ({msg.lower()})", code=code,
+                        params={"value": echo(value), **params}, field=field, value=value)
 
 
 # pydantic's error types, by the message code that says them to a user (the sentence is the

@@ -28,7 +28,7 @@ from ..deps import panel_of, principal, resource_for, run_write, writer
 from ..detail import related
 from ..export import csv_rows, xlsx_bytes
 from ..formatting import label
-from ..forms import BULK_LIMIT, Field
+from ..forms import BULK_LIMIT, Field, kept_values
 from ..limits import over_limit
 from ..rendering import (
     cells_for,
@@ -293,7 +293,7 @@ async def create(request: Request, slug: str,
     except EmpowerError as refusal:
         exc = await as_seen_by(p, refusal)
         return render(request, "form.html", {
-            "p": p, "spec": spec, "fields": fields_, "values": values,
+            "p": p, "spec": spec, "fields": fields_, "values": kept_values(values),
             "choices": await choices_for(fields_, p), "action": f"/{slug}/new",
             "error": error_message(exc), "error_detail": error_detail(exc),
             "error_field": exc.field, "title": spec.create.title}, status_code=422)
@@ -346,7 +346,7 @@ async def edit(request: Request, slug: str, record_id: str,
     except EmpowerError as refusal:
         exc = await as_seen_by(p, refusal)
         return render(request, "form.html", {
-            "p": p, "spec": spec, "fields": fields_, "values": values,
+            "p": p, "spec": spec, "fields": fields_, "values": kept_values(values),
             "choices": await choices_for(fields_, p),
             "action": f"/{slug}/{rid}/edit", "title": "Edit",
             "error": error_message(exc), "error_detail": error_detail(exc),
@@ -416,6 +416,6 @@ async def act(request: Request, slug: str, record_id: str, action: str,
         exc = await as_seen_by(p, refusal)
         ctx = await detail_context(request, spec, p, row)
         ctx.update(error=error_message(exc), error_detail=error_detail(exc),
-                   error_action=action, values=values)
+                   error_action=action, values=kept_values(values))
         return render(request, "detail.html", ctx, status_code=422)
     return RedirectResponse(url, 303)

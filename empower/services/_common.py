@@ -12,6 +12,7 @@ from empower.errors import InvalidInput, NotFound
 from empower.models import ArchivePeriod, Base, Beneficiary, Program, Province, Region, utcnow
 from empower.predicates import ARCHIVED
 from empower.rules import check_not_future
+from empower.text import clean_text
 
 T = TypeVar("T", bound=Base)
 
@@ -105,7 +106,9 @@ def open_archive_period(uow: UnitOfWork, person: Beneficiary, on: date) -> Archi
 
 
 def program_by_code(uow: UnitOfWork, code: str) -> Program:
-    """A program by its code, or :class:`NotFound`."""
+    """A program by its code, or :class:`NotFound` (:class:`InvalidInput` for a code that is
+    not text, which the database would refuse)."""
+    code = clean_text(str(code), field="program_code")
     prog = uow.session.scalar(select(Program).where(Program.code == code))
     if prog is None:
         raise NotFound(f"program '{code}' does not exist", code="program.unknown",

@@ -30,6 +30,7 @@ from empower.rules import (
     check_birth_date,
     check_consent_date,
     check_not_future,
+    free_text,
     normalize_cin,
     normalize_phone,
 )
@@ -345,7 +346,9 @@ def update_beneficiary(uow: UnitOfWork, beneficiary_id: int, data: BeneficiaryUp
     Writes an audit event only when something changed, and returns the record. Raises the
     registration's errors (dates: :func:`empower.rules.check_birth_date`, ``date.in_future``),
     and ``InvalidInput`` (``beneficiary.registered_after_acts``) when ``registered_on`` would
-    move after her first application, grant request or survey.
+    move after her first application, grant request or survey; ``InvalidInput`` naming the
+    field for any value the registration would refuse (also a required one cleared, or one set
+    on ``data`` without validation); :class:`Conflict` when the CIN is another woman's.
     """
     audit.check_actor(actor)
     person = get(uow, Beneficiary, beneficiary_id, what="beneficiary", lock=True)
@@ -357,10 +360,9 @@ def update_beneficiary(uow: UnitOfWork, beneficiary_id: int, data: BeneficiaryUp
     merged = {k: before[k] for k in _UPDATABLE}
     merged.update({k: getattr(data, k) for k in data.model_fields_set})
     # Registration rules run on the merged record, as if she were registered with it today.
-    create = BeneficiaryCreate.model_validate({
-        **{k: v for k, v in merged.items() if v is not None},
-        "cin": merged["cin"] or "", "province_code": merged["province_code"] or "",
-    })
+    # A required field cleared (cin, province, dates) is refused as missing, naming it; the
+    # input models raise InvalidInput, never pydantic's ValidationError.
+    create = BeneficiaryCreate.model_validate({k: v for k, v in merged.items() if v is not None})
     row = _normalise(uow, create, _province_codes(uow), today or _today())
     after = {k: row[k] for k in _UPDATABLE}
     changes = audit.diff(before, after)
@@ -411,6 +413,7 @@ def archive_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str,
     (archive periods do not overlap).
     """
     on = on or _today()
+    reason = free_text(reason, field="reason")
     person = get(uow, Beneficiary, beneficiary_id, what="beneficiary", lock=True)
     if person.archived_on is not None:
         raise RuleViolation(

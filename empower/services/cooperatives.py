@@ -11,7 +11,7 @@ from empower.db import UnitOfWork
 from empower.errors import Conflict, InvalidInput, NotEligible, RuleViolation
 from empower.models import Beneficiary, Cooperative, Grant, Membership
 from empower.predicates import COOPERATIVE_ACTIVE
-from empower.rules import check_before_acts, check_founded_on
+from empower.rules import check_before_acts, check_founded_on, check_name
 from empower.schemas import CooperativeCreate, CooperativeUpdate, MembershipCreate
 from empower.services._common import (
     check_not_archived,
@@ -42,13 +42,9 @@ def cooperative_active_on(coop: Cooperative, on: date) -> bool:
 
 def _check_names(name: str | None, name_ar: str | None) -> tuple[str | None, str | None]:
     # Cooperative names may hold digits ("Coopérative Tifawin 2"), so only the Arabic one is
-    # held to its script; a name in either script is required.
-    if name_ar is not None:
-        name_ar = " ".join(name_ar.split())
-        if any("A" <= c <= "z" for c in name_ar):
-            raise InvalidInput(f"name_ar: '{name_ar}' must be written in Arabic script",
-                               code="cooperative.name_ar_script", params={"value": name_ar},
-                               field="name_ar", value=name_ar)
+    # held to its script, by the rule a woman's Arabic name follows; a name in either script
+    # is required.
+    name_ar = check_name(name_ar, script="arabic", field="name_ar", organisation=True)
     if not name and not name_ar:
         raise InvalidInput("name: a name is required, in Latin or Arabic script",
                            code="cooperative.name_required", field="name")

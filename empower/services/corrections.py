@@ -35,7 +35,7 @@ from empower.models import (
     SurveyRecord,
 )
 from empower.predicates import COOPERATIVE_ACTIVE, PROGRAM_RUNNING
-from empower.rules import centimes, check_before_acts, check_program_start, mad
+from empower.rules import centimes, check_before_acts, check_program_start, free_text, mad
 from empower.schemas import ProgramCreate, SurveyCreate
 from empower.services._common import check_not_in_future, check_region, columns, get
 from empower.services.enrollments import check_application_date
@@ -212,7 +212,8 @@ def correct_grant(uow: UnitOfWork, grant_id: int, *, actor: str, purpose: str | 
                    amount_approved=amount_approved)
     wanted: dict[str, Any] = {}
     if purpose is not None:
-        wanted["purpose"] = purpose
+        # The rule GrantCreate applies to a purpose (the text rule, 300 characters).
+        wanted["purpose"] = free_text(purpose, field="purpose", max_length=300)
     if submitted_on is not None:
         wanted["submitted_on"] = submitted_on
     for name, new in (("approved_on", approved_on), ("rejected_on", rejected_on),

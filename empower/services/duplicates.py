@@ -16,6 +16,7 @@ from empower.models import (
     SurveyRecord,
     utcnow,
 )
+from empower.rules import free_text
 from empower.services._common import get, open_archive_period
 from empower.vocab import DuplicateStatus, EnrollmentStatus, ExitReason
 
@@ -42,6 +43,7 @@ def resolve_duplicate(uow: UnitOfWork, candidate_id: int, *, resolution: str, ac
     enrolments end with reason ``duplicate``. The later record is archived, never deleted.
     """
     who = audit.check_actor(actor)
+    note = free_text(note, field="note")
     if resolution not in ("merge", "dismiss"):
         raise InvalidInput(f"resolution: '{resolution}' is not merge or dismiss",
                            code="duplicate.bad_resolution", params={"value": str(resolution)},

@@ -11,7 +11,7 @@ from empower.db import UnitOfWork
 from empower.errors import Conflict, InvalidInput, NotEligible
 from empower.models import Beneficiary, Enrollment, Program
 from empower.predicates import PROGRAM_RUNNING
-from empower.rules import check_after_program_start, check_after_registration
+from empower.rules import check_after_program_start, check_after_registration, free_text
 from empower.schemas import EnrollmentCreate
 from empower.services._common import check_not_archived, check_not_in_future, get
 from empower.states import check_transition
@@ -120,6 +120,7 @@ def reject_enrollment(uow: UnitOfWork, enrollment_id: int, *, on: date, actor: s
                       reason: str | None = None) -> Enrollment:
     """Turn down an application."""
     audit.check_actor(actor)
+    reason = free_text(reason, field="reason")
     enrollment = get(uow, Enrollment, enrollment_id, what="enrollment", lock=True)
     status = check_transition(enrollment.status, "reject",
                               what="enrolment", ref=f"#{enrollment_id}")

@@ -33,6 +33,7 @@ from empower.rules import (
     check_after_program_start,
     check_after_registration,
     check_four_eyes,
+    free_text,
     mad,
 )
 from empower.schemas import DisbursementCreate, GrantCreate
@@ -231,6 +232,7 @@ def reject_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
                  reason: str | None = None) -> Grant:
     """Turn down a submitted grant."""
     audit.check_actor(actor)
+    reason = free_text(reason, field="reason")
     grant = get(uow, Grant, grant_id, what="grant", lock=True)
     status = check_transition(grant.status, "reject", what="grant", ref=grant.reference)
     if on < grant.submitted_on:
@@ -257,6 +259,7 @@ def _end_approved_grant(uow: UnitOfWork, grant_id: int, *, action: str, on: date
     moment either lands first (and stays spent) or finds the grant no longer approved.
     """
     audit.check_actor(actor)
+    reason = free_text(reason, field="reason")
     grant = get(uow, Grant, grant_id, what="grant", lock=True)
     status = check_transition(grant.status, action, what="grant", ref=grant.reference)
     date_field = "cancelled_on" if action == "cancel" else "closed_on"

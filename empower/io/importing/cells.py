@@ -1,8 +1,10 @@
 """Cell parsing: from what a file holds to the Python value the core services take.
 
 A cell arrives as text (CSV) or as whatever openpyxl read (``str``, ``int``, ``float``,
-``datetime``, ``bool``). :func:`clean` trims it; each parser returns the value or raises
-:class:`~empower.errors.InvalidInput` with a plain-language reason; :func:`parse_row` parses the
+``datetime``, ``bool``). :func:`clean` trims it; text follows the text rule
+(:func:`empower.text.clean_text`: invisible characters removed, control characters refused);
+each parser returns the value or raises :class:`~empower.errors.InvalidInput` with a
+plain-language reason; :func:`parse_row` parses the
 mapped cells of one row, remembering each distinct spelling per column.
 """
 
@@ -23,6 +25,7 @@ from empower.io.importing.report import Issue
 from empower.io.safety import strip_neutralisation
 from empower.reference import provinces, regions
 from empower.rules import centimes, mad
+from empower.text import clean_text
 from empower.vocab import fold, parse_choice
 
 if TYPE_CHECKING:
@@ -318,6 +321,14 @@ def parse_row(positions: list[tuple[int, Column]], width: int, cells: list[Any],
         else:
             cell = clean(cell)
         raw[name] = cell
+        if type(cell) is str and not cell.isprintable():
+            # The text rule, before any lookup (a NUL in a program code would reach the
+            # database): invisible characters go, control characters are refused.
+            try:
+                cell = clean_text(cell, field=name).strip() or None
+            except EmpowerError as exc:
+                issues.append((name, cell, exc))
+                continue
         if cell is None:
             values[name] = None
             continue
