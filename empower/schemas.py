@@ -16,6 +16,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from empower.errors import InvalidInput
 from empower.rules import centimes, mad
 from empower.vocab import (
+    ActivityKind,
+    AttendanceStatus,
     Channel,
     CooperativeRole,
     EducationLevel,
@@ -24,11 +26,14 @@ from empower.vocab import (
     PartnerKind,
     Sector,
     SurveyRound,
+    VisitKind,
     parse_choice,
 )
 
 __all__ = [
+    "ActivityCreate",
     "AgreementCreate",
+    "AttendanceMark",
     "BeneficiaryCreate",
     "BeneficiaryUpdate",
     "CooperativeCreate",
@@ -39,7 +44,9 @@ __all__ = [
     "MembershipCreate",
     "PartnerCreate",
     "ProgramCreate",
+    "SessionCreate",
     "SurveyCreate",
+    "VisitCreate",
     "parse_input",
 ]
 
@@ -92,6 +99,7 @@ class ProgramCreate(_Input):
     budget: Amount
     grant_cap: Amount | None = None
     region_code: Text = None
+    min_completion_share: Annotated[float | None, Field(gt=0, le=1)] = None
 
 
 class PartnerCreate(_Input):
@@ -223,6 +231,49 @@ class SurveyCreate(_Input):
     borrowed_formal: bool | None = None
     business_operating: bool | None = None
     jobs_created: Annotated[int | None, Field(ge=0, le=10_000)] = None
+
+
+class ActivityCreate(_Input):
+    program_id: int
+    code: RequiredText = Field(max_length=40)
+    kind: Annotated[ActivityKind, _choice(ActivityKind)]
+    title: RequiredText = Field(max_length=200)
+    partner_id: int | None = None
+    province_code: Text = None
+    starts_on: date
+    ends_on: date
+    planned_sessions: Annotated[int, Field(ge=1, le=500)]
+    completion_share: Annotated[float, Field(gt=0, le=1)] = 0.8
+
+
+class SessionCreate(_Input):
+    """A planned session of an activity."""
+
+    activity_id: int
+    reference: RequiredText = Field(max_length=40)
+    scheduled_on: date
+    commune: Text = Field(None, max_length=100)
+    facilitator: Text = Field(None, max_length=200)
+
+
+class AttendanceMark(_Input):
+    """One line of a session's roster: a woman and whether she was there."""
+
+    beneficiary_id: int
+    status: Annotated[AttendanceStatus, _choice(AttendanceStatus)]
+
+
+class VisitCreate(_Input):
+    """A coaching visit to exactly one of a woman's or a cooperative's project."""
+
+    reference: RequiredText = Field(max_length=40)
+    program_id: int
+    beneficiary_id: int | None = None
+    cooperative_id: int | None = None
+    visited_on: date
+    kind: Annotated[VisitKind, _choice(VisitKind)]
+    next_visit_due: date | None = None
+    note: Text = Field(None, max_length=4000)
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -104,7 +104,8 @@ def update_program(uow: UnitOfWork, program_id: int, data: ProgramCreate, *,
     _apply(uow, program, "program", {
         "code": data.code, "name": data.name, "funder": data.funder,
         "start_date": data.start_date, "end_date": data.end_date, "budget_centimes": budget,
-        "grant_cap_centimes": cap, "region_code": data.region_code}, actor=actor, action="update")
+        "grant_cap_centimes": cap, "region_code": data.region_code,
+        "min_completion_share": data.min_completion_share}, actor=actor, action="update")
     return program
 
 

@@ -30,6 +30,7 @@ from empower.predicates import COOPERATIVE_ACTIVE, ENROLLMENT_ACTIVE, PROGRAM_RU
 from empower.rules import centimes, mad
 from empower.schemas import DisbursementCreate, GrantCreate
 from empower.services._common import check_not_archived, get
+from empower.services.activities import check_training_completed
 from empower.states import check_transition
 from empower.vocab import GrantStatus
 
@@ -123,6 +124,11 @@ def approve_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
     The recipient must be eligible on that date (an enrolment active then, or an active
     cooperative), the amount within the request, the program's per-grant cap and what is left
     of its budget. The budget is reserved atomically, so concurrent approvals cannot overspend.
+    When the program sets a minimum completion share, a woman must have completed its training
+    activities by ``on`` (:func:`~empower.services.activities.check_training_completed`).
+
+    Raises :class:`InvalidTransition`, :class:`InvalidInput`, :class:`NotEligible`,
+    :class:`BudgetExceeded`.
     """
     audit.check_actor(actor)
     grant = get(uow, Grant, grant_id, what="grant", lock=True)
@@ -157,6 +163,8 @@ def approve_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
                     "cap": mad(program.grant_cap_centimes)}, field="amount_approved",
             value=str(mad(amount_c)))
     _check_recipient_eligible(uow, grant, on)
+    if grant.beneficiary_id is not None:
+        check_training_completed(uow, program, grant.beneficiary_id, on)
     if not _reserve_budget(uow, program.id, amount_c):
         uow.session.refresh(program)
         left = program.budget_centimes - program.committed_centimes
@@ -268,7 +276,11 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str) -> Disbur
     When the tranche completes the approved amount, the grant is closed on the payment date.
     A tranche paid before a cancellation that is already recorded (history loaded after the
     fact) is accepted too, as it would have been on its date: it takes back from the program's
-    budget what the cancellation released.
+    budget what the cancellation released. When the program sets a minimum completion share,
+    a woman's tranches after her first wait until she has completed its training activities.
+
+    Raises :class:`InvalidTransition`, :class:`InvalidInput`, :class:`NotEligible`,
+    :class:`Conflict`, :class:`OverDisbursement`.
     """
     audit.check_actor(actor)
     amount_c = centimes(data.amount, field="amount")
@@ -293,6 +305,12 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str) -> Disbur
                            params={"paid_on": data.paid_on, "approved_on": grant.approved_on},
                            field="paid_on",
                            value=data.paid_on.isoformat())
+    if grant.beneficiary_id is not None and grant.program.min_completion_share is not None:
+        earlier = uow.session.scalar(select(func.count(Disbursement.id)).where(
+            Disbursement.grant_id == grant.id, Disbursement.paid_on <= data.paid_on))
+        if earlier:
+            # The first tranche starts the business; the next ones wait for the training.
+            check_training_completed(uow, grant.program, grant.beneficiary_id, data.paid_on)
     reference = data.reference
     if reference is not None:
         other = uow.session.scalar(select(Disbursement.id).where(Disbursement.reference == reference))

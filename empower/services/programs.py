@@ -39,7 +39,8 @@ def create_program(uow: UnitOfWork, data: ProgramCreate, *, actor: str) -> Progr
                            field="grant_cap", value=str(data.grant_cap))
     program = Program(code=data.code, name=data.name, funder=data.funder,
                       start_date=data.start_date, end_date=data.end_date, budget_centimes=budget,
-                      grant_cap_centimes=cap, committed_centimes=0, region_code=data.region_code)
+                      grant_cap_centimes=cap, committed_centimes=0, region_code=data.region_code,
+                      min_completion_share=data.min_completion_share)
     uow.session.add(program)
     uow.session.flush()
     audit.record(uow, actor=actor, action="create", entity="program", entity_id=program.id,
