@@ -15,7 +15,14 @@ from sqlalchemy import func, insert, select, text
 from empower import audit
 from empower.db import UnitOfWork
 from empower.errors import Conflict, EmpowerError, InvalidInput, NotEligible, RuleViolation
-from empower.models import Beneficiary, DuplicateCandidate, Province, table_of, utcnow
+from empower.models import (
+    Beneficiary,
+    CoachingVisit,
+    DuplicateCandidate,
+    Province,
+    table_of,
+    utcnow,
+)
 from empower.rules import check_adult, normalize_cin, normalize_phone
 from empower.rules import check_name as _check_name_uncached
 from empower.rules import name_key as _name_key_uncached
@@ -493,6 +500,11 @@ def erase_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str,
         if cleaned != grant.purpose:
             grant.purpose = cleaned
             touched.append(("grant", grant.id, {"fields_erased": ["purpose"]}))
+    # A coach's note is about her life and household, not only her name: it goes whole.
+    for visit in uow.session.scalars(select(CoachingVisit).where(
+            CoachingVisit.beneficiary_id == person.id, CoachingVisit.note.is_not(None))):
+        visit.note = None
+        touched.append(("visit", visit.id, {"fields_erased": ["note"]}))
     for cand in uow.session.scalars(select(DuplicateCandidate).where(
             (DuplicateCandidate.beneficiary_id == person.id)
             | (DuplicateCandidate.other_beneficiary_id == person.id))):
