@@ -10,7 +10,10 @@ confirm it exists).
 The write side checks the same scope on the SQLAlchemy session of the unit of work
 (:func:`check_person`, :func:`check_coop`, ...): a record typed by id into a form (beneficiary,
 cooperative, program, grant) is checked before the core service runs, so an officer cannot act
-outside her regions by typing an id.
+outside her regions by typing an id. Two writes are narrower than the reads: an officer reads
+every partner but records only partners of a province in her regions
+(:func:`check_partner_province`), and reads national programs but signs agreements only on
+programs of her regions (:func:`check_agreement_program`); the rest is for admins.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import Any
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
-from empower.errors import InvalidInput, NotFound
+from empower.errors import InvalidInput, NotFound, RuleViolation
 from empower.models import Beneficiary, Cooperative, Grant, Program, Province
 from empower.predicates import Periods, Span
 from empower.scope import RULES, AnyOf, Everywhere, InRegions, Rule, Through, covers
@@ -32,8 +35,10 @@ from . import models as m
 
 __all__ = [
     "Principal",
+    "check_agreement_program",
     "check_coop",
     "check_grant",
+    "check_partner_province",
     "check_person",
     "check_program",
     "check_province",
@@ -193,6 +198,38 @@ def check_province(uow: Any, p: Principal, code: str | None) -> None:
 def check_program(uow: Any, p: Principal, program_id: int | None) -> None:
     """Raises :class:`NotFound` unless the program is national or of her regions."""
     _check(uow, p, Program, program_id, "program")
+
+
+def check_partner_province(uow: Any, p: Principal, code: str | None) -> None:
+    """An officer records a partner of a province in her regions (admins: any, or none).
+
+    Raises :class:`InvalidInput` ``partner.province_required`` when she gives no province (a
+    partner without one is national) and ``province.outside_regions`` for one outside them.
+    """
+    if p.region_scope is None:
+        return
+    if not code:
+        raise InvalidInput("province_code: give the partner's province, in your regions",
+                           code="partner.province_required", field="province_code")
+    check_province(uow, p, code)
+
+
+def check_agreement_program(uow: Any, p: Principal, program_id: int) -> None:
+    """An officer signs (or changes) agreements only on programs of her regions.
+
+    Raises :class:`NotFound` for a program she does not see, and :class:`RuleViolation`
+    ``agreement.national_program`` for a national one (she sees it; its agreements are the
+    admins').
+    """
+    check_program(uow, p, program_id)
+    if p.region_scope is None:
+        return
+    program = uow.session.get(Program, program_id)
+    if program is not None and program.region_code is None:
+        raise RuleViolation(f"program_id: program {program.code} is national; its agreements "
+                            f"are signed by an administrator", code="agreement.national_program",
+                            params={"program": program.code}, field="program_id",
+                            value=program_id)
 
 
 def check_grant(uow: Any, p: Principal, grant_id: int) -> Grant:

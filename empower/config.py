@@ -46,8 +46,12 @@ class Settings(BaseSettings):
     duplicate_name_threshold: int = Field(92, ge=0, le=100)
     # Seconds an SQLite writer waits for another process's write before it is told to retry.
     sqlite_busy_timeout: float = 30
+    # An act may be dated at most this many days after today (time zones, a payment keyed the
+    # evening before); a later date is refused as a typo.
+    future_days_margin: int = Field(1, ge=0)
 
     def rules(self) -> RulesConfig:
         """The rule configuration these settings describe."""
         return RulesConfig(cin_pattern=self.cin_pattern, min_age=self.min_age,
-                           name_match_threshold=self.duplicate_name_threshold)
+                           name_match_threshold=self.duplicate_name_threshold,
+                           future_days_margin=self.future_days_margin)

@@ -373,10 +373,6 @@ CATALOG: dict[str, dict[str, str]] = {
         "Un prénom ou un nom est obligatoire, en caractères latins ou arabes.",
         "الاسم الشخصي أو العائلي إجباري، بالحروف اللاتينية أو العربية.",
         "a first or last name is required, in Latin or Arabic script"),
-    "beneficiary.registered_in_future": _t(
-        "La date d'enregistrement {registered_on} est dans le futur.",
-        "تاريخ التسجيل {registered_on} في المستقبل.",
-        "{registered_on} is in the future"),
     "beneficiary.consent_after_registration": _t(
         "Le consentement ({consent_date}) doit précéder l'enregistrement ({registered_on}).",
         "يجب أن تسبق الموافقة ({consent_date}) تاريخ التسجيل ({registered_on}).",
@@ -431,10 +427,6 @@ CATALOG: dict[str, dict[str, str]] = {
         "Un nom est obligatoire, en caractères latins ou arabes.",
         "الاسم إجباري، بالحروف اللاتينية أو العربية.",
         "a name is required, in Latin or Arabic script"),
-    "cooperative.founded_in_future": _t(
-        "La date de création {founded_on} est dans le futur.",
-        "تاريخ التأسيس {founded_on} في المستقبل.",
-        "{founded_on} is in the future"),
     "cooperative.reference_taken": _t(
         "La coopérative « {reference} » existe déjà (coopérative n° {existing_id}).",
         "التعاونية «{reference}» موجودة مسبقا (التعاونية رقم {existing_id}).",
@@ -1109,11 +1101,6 @@ CATALOG: dict[str, dict[str, str]] = {
         "L'activité {activity} se déroule du {starts_on} au {ends_on} ; le {on} est en dehors.",
         "النشاط {activity} يمتد من {starts_on} إلى {ends_on}؛ تاريخ {on} خارج هذه المدة.",
         "activity {activity} runs {starts_on} to {ends_on}; {on} is outside it"),
-    "session.in_future": _t(
-        "La séance {reference} est datée du {on}, après aujourd'hui ({today}) : elle ne peut "
-        "pas encore avoir eu lieu.",
-        "الحصة {reference} مؤرخة في {on}، بعد اليوم ({today})؛ لا يمكن أن تكون قد انعقدت بعد.",
-        "session {reference} is dated {on}, after today ({today})"),
     "session.not_held": _t(
         "La séance {reference} n'a pas encore eu lieu (statut : {status}) ; la présence se "
         "saisit pour les séances tenues.",
@@ -1137,18 +1124,6 @@ CATALOG: dict[str, dict[str, str]] = {
         "Une visite concerne exactement une bénéficiaire ou une coopérative.",
         "تخص الزيارة مستفيدة واحدة أو تعاونية واحدة بالضبط.",
         "a visit is to exactly one beneficiary or one cooperative"),
-    "visit.in_future": _t(
-        "Date de visite : le {on} est après aujourd'hui ({today}).",
-        "تاريخ الزيارة: {on} بعد اليوم ({today}).",
-        "visited_on: {on} is after today ({today})"),
-    "visit.before_program": _t(
-        "Date de visite : le {on} est avant le début du programme {program}, le {start_date}.",
-        "تاريخ الزيارة: {on} يسبق بداية البرنامج {program} في {start_date}.",
-        "visited_on: {on} is before program {program} started on {start_date}"),
-    "visit.before_registration": _t(
-        "Date de visite : le {on} est avant son inscription au registre, le {registered_on}.",
-        "تاريخ الزيارة: {on} يسبق تسجيلها في السجل في {registered_on}.",
-        "visited_on: {on} is before her registration on {registered_on}"),
     "visit.next_before_visit": _t(
         "Prochaine visite : le {next_visit_due} est avant cette visite, le {on}.",
         "الزيارة المقبلة: {next_visit_due} يسبق هذه الزيارة في {on}.",
@@ -1171,6 +1146,105 @@ CATALOG: dict[str, dict[str, str]] = {
         "{share} < {min}.",
         "beneficiary #{id} attended {present} of {planned} sessions of {activity} by {on}, "
         "{share} < {min}"),
+    # -- issue 10, the panel (helper foureyes): four eyes on money, scope of writes -------------
+    "grant.four_eyes_approve": _t(
+        "Subvention {reference} : vous avez déposé cette demande ; une autre personne doit "
+        "l'approuver (contrôle à quatre yeux).",
+        "المنحة {reference}: أنت من أودعت هذا الطلب؛ يجب أن يوافق عليه شخص آخر (مراقبة بأربع "
+        "أعين).",
+        "grant {reference}: you submitted this request; someone else must approve it "
+        "(four eyes on money)"),
+    "grant.four_eyes_disburse": _t(
+        "Subvention {reference} : vous avez approuvé cette subvention ; une autre personne doit "
+        "en payer les tranches (contrôle à quatre yeux).",
+        "المنحة {reference}: أنت من وافقت على هذه المنحة؛ يجب أن يؤدي دفعاتها شخص آخر (مراقبة "
+        "بأربع أعين).",
+        "grant {reference}: you approved this grant; someone else must pay its tranches "
+        "(four eyes on money)"),
+    "partner.province_required": _t(
+        "Indiquez la province du partenaire, dans vos régions ; un partenaire national est "
+        "enregistré par un administrateur.",
+        "حددي إقليم الشريك ضمن جهاتك؛ الشريك الوطني يسجله مدير.",
+        "give the partner's province, in your regions; a national partner is recorded by an "
+        "administrator"),
+    "agreement.national_program": _t(
+        "Le programme {program} est national : ses conventions sont signées et modifiées par "
+        "un administrateur.",
+        "البرنامج {program} وطني: اتفاقياته يوقعها ويعدلها مدير.",
+        "program {program} is national: its agreements are signed and changed by an "
+        "administrator"),
+    # --- hostile input: dates ---------------------------------------------------------------
+    "date.in_future": _t(
+        "Le {value} est postérieur au {latest} : une date ne peut dépasser aujourd'hui que de "
+        "{margin} jour(s).",
+        "{value} بعد {latest}: لا يمكن أن يتجاوز التاريخ اليوم بأكثر من {margin} يوم.",
+        "{value} is after {latest}; a date is at most {margin} day(s) after today"),
+    "birth_date.before_earliest": _t(
+        "Née le {value} : une date de naissance antérieure au {earliest} n'est pas plausible.",
+        "تاريخ الازدياد {value} يسبق {earliest}: هذا تاريخ ازدياد غير معقول.",
+        "{value} is before {earliest}; that is not a plausible birth date"),
+    "consent_date.before_birth": _t(
+        "Le consentement daté du {value} précède sa naissance, le {birth_date}.",
+        "الموافقة المؤرخة في {value} تسبق ازديادها في {birth_date}.",
+        "{value} is before her birth on {birth_date}"),
+    "cooperative.founded_before_earliest": _t(
+        "Créée le {value} : une date de création antérieure au {earliest} n'est pas plausible.",
+        "تاريخ التأسيس {value} يسبق {earliest}: هذا تاريخ تأسيس غير معقول.",
+        "{value} is before {earliest}; that is not a plausible founding date"),
+    "program.start_before_earliest": _t(
+        "Début le {value} : une date de début antérieure au {earliest} n'est pas plausible.",
+        "تاريخ البداية {value} يسبق {earliest}: هذا تاريخ بداية غير معقول.",
+        "{value} is before {earliest}; that is not a plausible start date"),
+    "date.before_registration": _t(
+        "Le {value} précède son enregistrement, le {registered_on}.",
+        "{value} يسبق تسجيلها في {registered_on}.",
+        "{value} is before her registration on {registered_on}"),
+    "date.before_program_start": _t(
+        "Le {value} précède le début du programme {program}, le {start_date}.",
+        "{value} يسبق بداية البرنامج {program} في {start_date}.",
+        "{value} is before program {program} starts on {start_date}"),
+    "date.before_founding": _t(
+        "Le {value} précède la création de la coopérative {reference}, le {founded_on}.",
+        "{value} يسبق تأسيس التعاونية {reference} في {founded_on}.",
+        "{value} is before cooperative {reference} was founded on {founded_on}"),
+    "beneficiary.registered_after_acts": _t(
+        "Un enregistrement au {value} serait postérieur à un acte qui en dépend : "
+        "{act:label} du {act_on}.",
+        "تسجيل في {value} سيأتي بعد إجراء يعتمد عليه: {act:label} بتاريخ {act_on}.",
+        "registration on {value} would come after the {act:label} dated {act_on}, which "
+        "depends on it"),
+    "program.start_after_acts": _t(
+        "Un début au {value} serait postérieur à un acte qui en dépend : {act:label} du "
+        "{act_on}.",
+        "بداية في {value} ستأتي بعد إجراء يعتمد عليها: {act:label} بتاريخ {act_on}.",
+        "a start on {value} would come after the {act:label} dated {act_on}, which depends "
+        "on it"),
+    "cooperative.founded_after_acts": _t(
+        "Une création au {value} serait postérieure à un acte qui en dépend : {act:label} du "
+        "{act_on}.",
+        "تأسيس في {value} سيأتي بعد إجراء يعتمد عليه: {act:label} بتاريخ {act_on}.",
+        "a founding on {value} would come after the {act:label} dated {act_on}, which "
+        "depends on it"),
+    "grant.requested_zero": _t(
+        "Le montant demandé doit être supérieur à zéro.",
+        "يجب أن يكون المبلغ المطلوب أكبر من صفر.",
+        "the amount requested must be above zero"),
+    "import.date_number_text": _t(
+        "« {value} » est un nombre écrit en texte, pas une date (écrire AAAA-MM-JJ ou "
+        "jj/mm/aaaa ; un numéro de série Excel n'est lu que dans une cellule numérique d'un "
+        "fichier .xlsx).",
+        "«{value}» عدد مكتوب كنص وليس تاريخا (اكتب YYYY-MM-DD أو dd/mm/yyyy؛ الرقم التسلسلي "
+        "لإكسل لا يُقرأ إلا من خلية رقمية في ملف .xlsx).",
+        "'{value}' is a number written as text, not a date (use YYYY-MM-DD or dd/mm/yyyy; "
+        "Excel serial numbers are read only from number cells of an .xlsx file)"),
+    "import.datetime_invalid": _t(
+        "« {value} » : la partie heure n'est pas une heure valide.",
+        "«{value}»: جزء الساعة ليس ساعة صحيحة.",
+        "'{value}' has a time part that is not a valid time"),
+    "import.date_has_time": _t(
+        "« {value} » porte une heure ; cette colonne attend une date seule (AAAA-MM-JJ).",
+        "«{value}» يحمل ساعة؛ هذا العمود ينتظر تاريخا فقط (YYYY-MM-DD).",
+        "'{value}' carries a time of day; this column takes a date only (YYYY-MM-DD)"),
 }
 
 

@@ -175,6 +175,9 @@ class Program(Base):
     # has attended this share of the sessions of each of the program's training activities
     # she is on the roster of.
     min_completion_share: Mapped[float | None] = mapped_column(Float)
+    # Four eyes on money: who submitted a grant does not approve it, and who approved it does
+    # not pay its tranches (empower.rules.check_four_eyes). On unless the program turns it off.
+    four_eyes: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     region: Mapped[Region | None] = relationship()
@@ -399,6 +402,11 @@ class Grant(Base):
     rejected_on: Mapped[date | None] = mapped_column(Date)
     cancelled_on: Mapped[date | None] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
+    # The actors who took the two steps the four-eyes rule compares (``user:amina``,
+    # ``import:grants.csv``). Empty only for grants recorded before migration 0004 whose audit
+    # log did not say.
+    submitted_by: Mapped[str | None] = mapped_column(String(100))
+    approved_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     program: Mapped[Program] = relationship()

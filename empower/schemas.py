@@ -7,6 +7,7 @@ applied by the services, so they hold the same way for every caller.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
@@ -80,7 +81,22 @@ def _amount_text(value: Any) -> Any:
     return value
 
 
+# Digits alone ("1980", "12.5", "86400"): pydantic would read them as seconds since 1970, an
+# importer as an Excel serial; a number is never a date here.
+_NUMBER_TEXT = re.compile(r"^\s*[+-]?\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?\s*$")
+
+
+def _not_a_number(value: Any) -> Any:
+    if isinstance(value, bool | int | float | Decimal) or (
+            isinstance(value, str) and _NUMBER_TEXT.match(value)):
+        raise InvalidInput(f"input: '{value}' is a number, not a date (YYYY-MM-DD)",
+                           code="input.not_a_date", params={"value": str(value)}, value=value)
+    return value
+
+
 Text = Annotated[str | None, BeforeValidator(_blank_to_none)]
+# A calendar date: a date, or text pydantic reads as one (``1980-03-04``); never a number.
+Day = Annotated[date, BeforeValidator(_not_a_number)]
 RequiredText = Annotated[str, BeforeValidator(_blank_to_none), Field(min_length=1)]
 Amount = Annotated[Decimal, BeforeValidator(_amount_text), Field(ge=0, max_digits=14,
                                                                  decimal_places=2)]
@@ -94,12 +110,14 @@ class ProgramCreate(_Input):
     code: RequiredText = Field(max_length=40)
     name: RequiredText = Field(max_length=200)
     funder: Text = Field(None, max_length=200)
-    start_date: date
-    end_date: date | None = None
+    start_date: Day
+    end_date: Day | None = None
     budget: Amount
     grant_cap: Amount | None = None
     region_code: Text = None
     min_completion_share: Annotated[float | None, Field(gt=0, le=1)] = None
+    # Four eyes on money (empower.rules.check_four_eyes); on unless the program turns it off.
+    four_eyes: bool = True
 
 
 class PartnerCreate(_Input):
@@ -113,8 +131,8 @@ class PartnerCreate(_Input):
 class AgreementCreate(_Input):
     program_id: int
     partner_id: int
-    signed_on: date
-    ends_on: date | None = None
+    signed_on: Day
+    ends_on: Day | None = None
     committed: Amount = Decimal(0)
 
 
@@ -124,7 +142,7 @@ class BeneficiaryCreate(_Input):
     last_name: Text = None
     first_name_ar: Text = None
     last_name_ar: Text = None
-    birth_date: date
+    birth_date: Day
     phone: Text = None
     province_code: RequiredText
     commune: Text = Field(None, max_length=100)
@@ -134,9 +152,9 @@ class BeneficiaryCreate(_Input):
     household_size: Annotated[int | None, Field(ge=1, le=50)] = None
     disability: bool | None = None
     vulnerability_score: Annotated[float | None, Field(ge=0, le=100)] = None
-    consent_date: date
+    consent_date: Day
     consent_version: RequiredText = Field("v1", max_length=20)
-    registered_on: date | None = None
+    registered_on: Day | None = None
 
 
 class BeneficiaryUpdate(_Input):
@@ -147,7 +165,7 @@ class BeneficiaryUpdate(_Input):
     last_name: Text = None
     first_name_ar: Text = None
     last_name_ar: Text = None
-    birth_date: date | None = None
+    birth_date: Day | None = None
     phone: Text = None
     province_code: Text = None
     commune: Text = Field(None, max_length=100)
@@ -157,9 +175,9 @@ class BeneficiaryUpdate(_Input):
     household_size: Annotated[int | None, Field(ge=1, le=50)] = None
     disability: bool | None = None
     vulnerability_score: Annotated[float | None, Field(ge=0, le=100)] = None
-    consent_date: date | None = None
+    consent_date: Day | None = None
     consent_version: Text = Field(None, max_length=20)
-    registered_on: date | None = None
+    registered_on: Day | None = None
 
 
 class EnrollmentCreate(_Input):
@@ -167,8 +185,8 @@ class EnrollmentCreate(_Input):
 
     beneficiary_id: int
     program_id: int
-    applied_on: date
-    enrolled_on: date | None = None
+    applied_on: Day
+    enrolled_on: Day | None = None
 
 
 class CooperativeCreate(_Input):
@@ -179,7 +197,7 @@ class CooperativeCreate(_Input):
     sector: Annotated[Sector, _choice(Sector)]
     province_code: RequiredText
     commune: Text = Field(None, max_length=100)
-    founded_on: date
+    founded_on: Day
     women_led: bool = False
 
 
@@ -190,7 +208,7 @@ class CooperativeUpdate(_Input):
     sector: Annotated[Sector | None, _choice(Sector)] = None
     province_code: Text = None
     commune: Text = Field(None, max_length=100)
-    founded_on: date | None = None
+    founded_on: Day | None = None
     women_led: bool | None = None
 
 
@@ -198,7 +216,7 @@ class MembershipCreate(_Input):
     cooperative_id: int
     beneficiary_id: int
     role: Annotated[CooperativeRole, _choice(CooperativeRole)] = CooperativeRole.MEMBER
-    joined_on: date
+    joined_on: Day
 
 
 class GrantCreate(_Input):
@@ -208,14 +226,14 @@ class GrantCreate(_Input):
     cooperative_id: int | None = None
     purpose: Text = Field(None, max_length=300)
     amount_requested: Amount
-    submitted_on: date
+    submitted_on: Day
 
 
 class DisbursementCreate(_Input):
     grant_id: int
     amount: Annotated[Decimal, BeforeValidator(_amount_text), Field(gt=0, max_digits=14,
                                                                    decimal_places=2)]
-    paid_on: date
+    paid_on: Day
     channel: Annotated[Channel, _choice(Channel)]
     reference: Text = Field(None, max_length=40)
 
@@ -224,7 +242,7 @@ class SurveyCreate(_Input):
     beneficiary_id: int
     program_id: int
     round: Annotated[SurveyRound, _choice(SurveyRound)]
-    surveyed_on: date
+    surveyed_on: Day
     monthly_income: Amount | None = None
     has_savings: bool | None = None
     has_account: bool | None = None

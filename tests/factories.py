@@ -13,10 +13,12 @@ ACTOR = "test:officer"
 
 
 def make_program(uow: empower.UnitOfWork, **overrides: object) -> Program:
+    """A program; four eyes off unless asked for, since the tests of the other rules take
+    every step with one actor (four eyes, on by default, is tested in test_four_eyes.py)."""
     from empower.schemas import ProgramCreate
 
     data = {"code": "AWAL", "name": "Awal", "start_date": date(2024, 1, 1),
-            "budget": Decimal("1000000"), "grant_cap": Decimal("50000")}
+            "budget": Decimal("1000000"), "grant_cap": Decimal("50000"), "four_eyes": False}
     data.update(overrides)
     return empower.create_program(uow, ProgramCreate.model_validate(data), actor=ACTOR)
 

@@ -75,6 +75,8 @@ class Resource:
     extra: list[Column] = field(default_factory=list)
     create: FormSpec | None = None
     edit: EditForm | None = None
+    # Roles that may edit one (writers only).
+    edit_roles: tuple[str, ...] = ("admin", "officer")
     # Offered on a record's page when ``action.when(row)``; writers only.
     actions: list[Action] = field(default_factory=list)
     # Names of the actions also offered on a list's checked rows (all or nothing).

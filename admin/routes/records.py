@@ -124,12 +124,16 @@ async def detail_context(request: Request, spec: Resource, p: Principal,
                 ctx["actions"].append((action, await choices_for(action.fields, p)))
     ctx.update(await related(panel_of(request).resources, spec, row, p, cell_fn=cell,
                              prepare=load_names))
-    ctx["can_edit"] = p.can_write and spec.edit is not None
+    ctx["can_edit"] = can_edit(spec, p)
     return ctx
 
 
 def can_create(spec: Resource, p: Principal) -> bool:
     return p.can_write and p.role in spec.create_roles
+
+
+def can_edit(spec: Resource, p: Principal) -> bool:
+    return spec.edit is not None and p.can_write and p.role in spec.edit_roles
 
 
 # -- home --------------------------------------------------------------------------------------
@@ -289,7 +293,7 @@ async def detail(request: Request, slug: str, record_id: int,
 async def edit_view(request: Request, slug: str, record_id: int,
                     p: Principal = Depends(principal)) -> Response:
     spec = resource_for(request, slug, p)
-    if spec.edit is None or not p.can_write:
+    if spec.edit is None or not can_edit(spec, p):
         raise HTTPException(404)
     row = await fetch(spec, p, record_id)
     fields_ = spec.edit.fields
@@ -307,7 +311,7 @@ async def edit(request: Request, slug: str, record_id: int,
                pf: tuple[Principal, Any] = Depends(writer)) -> Response:
     p, form = pf
     spec = resource_for(request, slug, p)
-    if spec.edit is None or not p.can_write:
+    if spec.edit is None or not can_edit(spec, p):
         raise HTTPException(404)
     await fetch(spec, p, record_id)
     fields_ = spec.edit.fields

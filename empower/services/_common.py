@@ -9,8 +9,9 @@ from sqlalchemy import inspect, select
 
 from empower.db import UnitOfWork
 from empower.errors import InvalidInput, NotEligible, NotFound
-from empower.models import ArchivePeriod, Base, Beneficiary, Program, Province, Region
+from empower.models import ArchivePeriod, Base, Beneficiary, Program, Province, Region, utcnow
 from empower.predicates import ARCHIVED, PROGRAM_RUNNING
+from empower.rules import check_not_future
 
 T = TypeVar("T", bound=Base)
 
@@ -29,6 +30,20 @@ def columns(obj: Base, names: list[str] | None = None) -> dict[str, Any]:
     mapper = inspect(type(obj))
     keys = names or [c.key for c in mapper.column_attrs]
     return {k: getattr(obj, k) for k in keys}
+
+
+def today() -> date:
+    """Today (UTC): acts dated after it plus the configured margin are refused."""
+    return utcnow().date()
+
+
+def check_not_in_future(uow: UnitOfWork, on: date, *, field: str,
+                        today_: date | None = None) -> None:
+    """Refuse an act dated after today plus the margin of ``uow.rules`` (``date.in_future``).
+
+    The rule is :func:`empower.rules.check_not_future`; ``today_`` defaults to :func:`today`.
+    """
+    check_not_future(on, field=field, today=today_ or today(), config=uow.rules)
 
 
 def check_province(uow: UnitOfWork, code: str | None, *, field: str = "province_code") -> None:

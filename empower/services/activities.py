@@ -30,7 +30,6 @@ from empower.models import (
     Partner,
     Program,
     table_of,
-    utcnow,
 )
 from empower.predicates import (
     ACTIVITY_RUNNING,
@@ -39,9 +38,11 @@ from empower.predicates import (
     attended_sql,
     completion_met,
 )
+from empower.rules import check_after_program_start, check_after_registration
 from empower.schemas import ActivityCreate, AttendanceMark, SessionCreate, VisitCreate
 from empower.services._common import (
     check_not_archived,
+    check_not_in_future,
     check_program_running,
     check_province,
     get,
@@ -61,10 +62,6 @@ __all__ = [
     "record_roster",
     "record_visit",
 ]
-
-
-def _today() -> date:
-    return utcnow().date()
 
 
 def _unique(uow: UnitOfWork, column: Any, value: str, *, code: str, what: str,
@@ -140,19 +137,13 @@ def hold_session(uow: UnitOfWork, session_id: int, *, actor: str,
                  today: date | None = None) -> ActivitySession:
     """Record that a planned session took place (on its date, which must not be in the future).
 
-    Raises :class:`InvalidTransition` (not planned), :class:`NotEligible` (dated after today).
+    Raises :class:`InvalidTransition` (not planned), :class:`InvalidInput` (dated after today
+    plus the margin, ``date.in_future``).
     """
     audit.check_actor(actor)
     session = get(uow, ActivitySession, session_id, what="session", lock=True)
     status = check_transition(session.status, "hold", what="session", ref=session.reference)
-    today = today or _today()
-    if session.scheduled_on > today:
-        raise NotEligible(f"session {session.reference} is dated "
-                          f"{session.scheduled_on.isoformat()}, after today ({today.isoformat()})",
-                          code="session.in_future",
-                          params={"reference": session.reference, "on": session.scheduled_on,
-                                  "today": today},
-                          field="scheduled_on", value=session.scheduled_on.isoformat())
+    check_not_in_future(uow, session.scheduled_on, field="scheduled_on", today_=today)
     session.status = status
     uow.session.flush()
     audit.record(uow, actor=actor, action="hold", entity="session", entity_id=session.id,
@@ -311,19 +302,9 @@ def record_visit(uow: UnitOfWork, data: VisitCreate, *, actor: str,
         raise InvalidInput("recipient: a visit is to exactly one beneficiary or one cooperative",
                            code="visit.one_recipient", field="beneficiary_id", value=None)
     program = get(uow, Program, data.program_id, what="program")
-    today = today or _today()
     on = data.visited_on
-    if on > today:
-        raise NotEligible(f"visited_on: {on.isoformat()} is after today ({today.isoformat()})",
-                          code="visit.in_future", params={"on": on, "today": today},
-                          field="visited_on", value=on.isoformat())
-    if on < program.start_date:
-        raise NotEligible(f"visited_on: {on.isoformat()} is before program {program.code} "
-                          f"started on {program.start_date.isoformat()}",
-                          code="visit.before_program",
-                          params={"on": on, "program": program.code,
-                                  "start_date": program.start_date},
-                          field="visited_on", value=on.isoformat())
+    check_not_in_future(uow, on, field="visited_on", today_=today)
+    check_after_program_start(on, program.code, program.start_date, field="visited_on")
     if data.next_visit_due is not None and data.next_visit_due < on:
         raise InvalidInput(f"next_visit_due: {data.next_visit_due.isoformat()} is before the "
                            f"visit on {on.isoformat()}", code="visit.next_before_visit",
@@ -332,12 +313,7 @@ def record_visit(uow: UnitOfWork, data: VisitCreate, *, actor: str,
     if data.beneficiary_id is not None:
         person = get(uow, Beneficiary, data.beneficiary_id, what="beneficiary")
         check_not_archived(person, on)
-        if person.registered_on > on:
-            raise NotEligible(f"visited_on: {on.isoformat()} is before her registration on "
-                              f"{person.registered_on.isoformat()}",
-                              code="visit.before_registration",
-                              params={"on": on, "registered_on": person.registered_on},
-                              field="visited_on", value=on.isoformat())
+        check_after_registration(on, person.registered_on, field="visited_on")
     else:
         assert data.cooperative_id is not None
         coop = get(uow, Cooperative, data.cooperative_id, what="cooperative")

@@ -19,11 +19,21 @@ from empower.models import (
     Beneficiary,
     CoachingVisit,
     DuplicateCandidate,
+    Enrollment,
+    Grant,
     Province,
+    SurveyRecord,
     table_of,
     utcnow,
 )
-from empower.rules import check_adult, normalize_cin, normalize_phone
+from empower.rules import (
+    check_before_acts,
+    check_birth_date,
+    check_consent_date,
+    check_not_future,
+    normalize_cin,
+    normalize_phone,
+)
 from empower.rules import check_name as _check_name_uncached
 from empower.rules import name_key as _name_key_uncached
 from empower.schemas import BeneficiaryCreate, BeneficiaryUpdate
@@ -107,13 +117,9 @@ def _normalise(uow: UnitOfWork, data: BeneficiaryCreate, provinces: set[str],
             code="province.unknown", params={"value": str(data.province_code)},
             field="province_code", value=data.province_code)
     registered_on = data.registered_on or today
-    if registered_on > today:
-        raise InvalidInput(f"registered_on: {registered_on.isoformat()} is in the future",
-                           code="beneficiary.registered_in_future",
-                           params={"registered_on": registered_on},
-                           field="registered_on", value=registered_on.isoformat())
+    check_not_future(registered_on, field="registered_on", today=today, config=rules)
     row["registered_on"] = registered_on
-    check_adult(data.birth_date, registered_on, rules)
+    check_birth_date(data.birth_date, registered_on, rules)
     if data.consent_date > registered_on:
         raise NotEligible(
             f"consent_date: consent dated {data.consent_date.isoformat()} comes after "
@@ -121,6 +127,7 @@ def _normalise(uow: UnitOfWork, data: BeneficiaryCreate, provinces: set[str],
             code="beneficiary.consent_after_registration",
             params={"consent_date": data.consent_date, "registered_on": registered_on},
             field="consent_date", value=data.consent_date.isoformat())
+    check_consent_date(data.consent_date, data.birth_date)
     row["match_key"] = name_key(row["first_name"], row["last_name"]) or \
         name_key(row["first_name_ar"], row["last_name_ar"])
     return row
@@ -336,7 +343,10 @@ def update_beneficiary(uow: UnitOfWork, beneficiary_id: int, data: BeneficiaryUp
                        actor: str, today: date | None = None) -> Beneficiary:
     """Correct a registration: only the fields set in ``data`` change; the same rules apply.
 
-    Writes an audit event only when something changed, and returns the record.
+    Writes an audit event only when something changed, and returns the record. Raises the
+    registration's errors (dates: :func:`empower.rules.check_birth_date`, ``date.in_future``),
+    and ``InvalidInput`` (``beneficiary.registered_after_acts``) when ``registered_on`` would
+    move after her first application, grant request or survey.
     """
     audit.check_actor(actor)
     person = get(uow, Beneficiary, beneficiary_id, what="beneficiary", lock=True)
@@ -357,6 +367,11 @@ def update_beneficiary(uow: UnitOfWork, beneficiary_id: int, data: BeneficiaryUp
     changes = audit.diff(before, after)
     if not changes:
         return person
+    if "registered_on" in changes:
+        # Her applications, grant requests and surveys are dated no earlier than her
+        # registration: it cannot be moved after the first of them.
+        check_before_acts(row["registered_on"], _first_acts(uow, person.id),
+                          field="registered_on", code="beneficiary.registered_after_acts")
     if "cin" in changes:
         other = uow.session.scalar(select(Beneficiary.id).where(
             Beneficiary.cin == row["cin"], Beneficiary.id != person.id))
@@ -373,6 +388,18 @@ def update_beneficiary(uow: UnitOfWork, beneficiary_id: int, data: BeneficiaryUp
     if {"first_name", "last_name", "first_name_ar", "last_name_ar", "birth_date", "phone"} & set(changes):
         _detect_duplicates(uow, [(person.id, {**row, "phone": person.phone})])
     return person
+
+
+def _first_acts(uow: UnitOfWork, beneficiary_id: int) -> list[tuple[str, date | None]]:
+    """The earliest date of each kind of act that depends on her registration."""
+    return [
+        ("enrolment", uow.session.scalar(select(func.min(Enrollment.applied_on)).where(
+            Enrollment.beneficiary_id == beneficiary_id))),
+        ("grant", uow.session.scalar(select(func.min(Grant.submitted_on)).where(
+            Grant.beneficiary_id == beneficiary_id))),
+        ("survey", uow.session.scalar(select(func.min(SurveyRecord.surveyed_on)).where(
+            SurveyRecord.beneficiary_id == beneficiary_id))),
+    ]
 
 
 def archive_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str,
@@ -475,7 +502,6 @@ def erase_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str,
     gets an audit event of its own. Raises ``NotFound``, or ``RuleViolation`` when she was
     already erased.
     """
-    from empower.models import Grant
     from empower.privacy import identifier_pattern, scrub
 
     on = on or _today()

@@ -132,8 +132,15 @@ def test_registration_date_defaults_to_today_and_not_in_future() -> None:
     row = normalise(registration(registered_on=None, consent_date=date(2025, 12, 1)),
                     today=date(2026, 1, 1))
     assert row["registered_on"] == date(2026, 1, 1)
+    # Today plus the margin (one day by default, EMPOWER_FUTURE_DAYS_MARGIN) is the latest.
+    assert normalise(registration(registered_on=date(2026, 1, 2)),
+                     today=date(2026, 1, 1))["registered_on"] == date(2026, 1, 2)
+    with pytest.raises(InvalidInput) as err:
+        normalise(registration(registered_on=date(2026, 1, 3)), today=date(2026, 1, 1))
+    assert err.value.code == "date.in_future" and err.value.field == "registered_on"
     with pytest.raises(InvalidInput):
-        normalise(registration(registered_on=date(2026, 1, 2)), today=date(2026, 1, 1))
+        normalise(registration(registered_on=date(2026, 1, 2)), today=date(2026, 1, 1),
+                  config=RulesConfig(future_days_margin=0))
 
 
 # --- names -------------------------------------------------------------------------------------

@@ -5,8 +5,8 @@ coaching, fairs...) run in sessions, each held session has a roster of who was p
 coaches visit funded projects. A program may set the share of sessions a woman must attend
 before her grant is approved or a second tranche paid (``programs.min_completion_share``).
 
-Revision ID: 0006
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-02
 """
 from __future__ import annotations
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0006'
-down_revision = '0003'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
@@ -105,19 +105,21 @@ def upgrade() -> None:
     with op.batch_alter_table('attendances', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attendances_beneficiary_id'), ['beneficiary_id'], unique=False)
 
-    with op.batch_alter_table('programs', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('min_completion_share', sa.Float(), nullable=True))
-        batch_op.create_check_constraint(
-            op.f('ck_programs_min_completion_share_range'),
-            'min_completion_share IS NULL OR '
-            '(min_completion_share > 0 AND min_completion_share <= 1)')
-
+    # In place on both backends: a batch would rebuild programs on SQLite, which the foreign
+    # keys pointing at it do not allow. SQLite takes the CHECK with the column.
+    check = 'min_completion_share IS NULL OR (min_completion_share > 0 AND min_completion_share <= 1)'
+    if op.get_bind().dialect.name == 'sqlite':
+        op.execute(sa.text('ALTER TABLE programs ADD COLUMN min_completion_share FLOAT '
+                           f'CONSTRAINT ck_programs_min_completion_share_range CHECK ({check})'))
+    else:
+        op.add_column('programs', sa.Column('min_completion_share', sa.Float(), nullable=True))
+        op.create_check_constraint('ck_programs_min_completion_share_range', 'programs', check)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('programs', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_programs_min_completion_share_range'), type_='check')
-        batch_op.drop_column('min_completion_share')
+    if op.get_bind().dialect.name != 'sqlite':
+        op.drop_constraint('ck_programs_min_completion_share_range', 'programs', type_='check')
+    op.drop_column('programs', 'min_completion_share')
 
     with op.batch_alter_table('attendances', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attendances_beneficiary_id'))
