@@ -1081,6 +1081,68 @@ CATALOG: dict[str, dict[str, str]] = {
         "Date de restauration : le {restored_on} est avant son archivage, le {archived_on}.",
         "تاريخ الاسترجاع: {restored_on} يسبق أرشفتها في {archived_on}.",
         "restored_on: {restored_on} is before her archive on {archived_on}"),
+    # -- empower/services/activities.py: trainings, sessions, attendance, visits ------------
+    "activity.code_taken": _t(
+        "L'activité « {value} » existe déjà (activité n° {existing_id}).",
+        "النشاط «{value}» موجود مسبقا (النشاط رقم {existing_id}).",
+        "activity '{value}' already exists (activity #{existing_id})"),
+    "activity.ends_before_start": _t(
+        "Date de fin : le {ends_on} est avant le début de l'activité, le {starts_on}.",
+        "تاريخ النهاية: {ends_on} يسبق بداية النشاط في {starts_on}.",
+        "ends_on: {ends_on} is before the activity starts on {starts_on}"),
+    "session.reference_taken": _t(
+        "La séance « {value} » existe déjà (séance n° {existing_id}).",
+        "الحصة «{value}» موجودة مسبقا (الحصة رقم {existing_id}).",
+        "session '{value}' already exists (session #{existing_id})"),
+    "session.outside_activity": _t(
+        "L'activité {activity} se déroule du {starts_on} au {ends_on} ; le {on} est en dehors.",
+        "النشاط {activity} يمتد من {starts_on} إلى {ends_on}؛ تاريخ {on} خارج هذه المدة.",
+        "activity {activity} runs {starts_on} to {ends_on}; {on} is outside it"),
+    "session.not_held": _t(
+        "La séance {reference} n'a pas encore eu lieu (statut : {status}) ; la présence se "
+        "saisit pour les séances tenues.",
+        "الحصة {reference} لم تنعقد بعد (الحالة: {status})؛ يسجل الحضور للحصص المنعقدة فقط.",
+        "session {reference} is {status}; attendance is recorded only for held sessions"),
+    "session.cancelled": _t(
+        "La séance {reference} est annulée : aucune présence ne peut y être saisie.",
+        "الحصة {reference} ملغاة؛ لا يمكن تسجيل الحضور فيها.",
+        "session {reference} is cancelled; it takes no attendance"),
+    "attendance.twice": _t(
+        "La bénéficiaire n° {id} figure deux fois dans la liste de présence de la séance "
+        "{reference}.",
+        "المستفيدة رقم {id} مذكورة مرتين في لائحة حضور الحصة {reference}.",
+        "beneficiary #{id} is twice in the roster of session {reference}"),
+    "attendance.not_enrolled": _t(
+        "La bénéficiaire n° {id} n'était pas inscrite au programme {program} le {on} (séance "
+        "{reference}).",
+        "المستفيدة رقم {id} لم تكن مسجلة في البرنامج {program} بتاريخ {on} (الحصة {reference}).",
+        "beneficiary #{id} is not enrolled in program {program} on {on} (session {reference})"),
+    "visit.one_recipient": _t(
+        "Une visite concerne exactement une bénéficiaire ou une coopérative.",
+        "تخص الزيارة مستفيدة واحدة أو تعاونية واحدة بالضبط.",
+        "a visit is to exactly one beneficiary or one cooperative"),
+    "visit.next_before_visit": _t(
+        "Prochaine visite : le {next_visit_due} est avant cette visite, le {on}.",
+        "الزيارة المقبلة: {next_visit_due} يسبق هذه الزيارة في {on}.",
+        "next_visit_due: {next_visit_due} is before the visit on {on}"),
+    "visit.reference_taken": _t(
+        "La visite « {value} » existe déjà (visite n° {existing_id}).",
+        "الزيارة «{value}» موجودة مسبقا (الزيارة رقم {existing_id}).",
+        "visit '{value}' already exists (visit #{existing_id})"),
+    "training.no_roster": _t(
+        "La bénéficiaire n° {id} ne figure sur la liste d'aucune formation du programme "
+        "{program} au {on} ; le programme exige {min} des séances.",
+        "المستفيدة رقم {id} غير مدرجة في لائحة أي تكوين للبرنامج {program} بتاريخ {on}؛ "
+        "يشترط البرنامج حضور {min} من الحصص.",
+        "beneficiary #{id} is on the roster of no training activity of program {program} by "
+        "{on}; the program asks for {min} of the sessions"),
+    "training.not_completed": _t(
+        "La bénéficiaire n° {id} a assisté à {present} séances sur {planned} de {activity} au "
+        "{on} : {share} < {min}.",
+        "المستفيدة رقم {id} حضرت {present} حصة من أصل {planned} من {activity} بتاريخ {on}: "
+        "{share} < {min}.",
+        "beneficiary #{id} attended {present} of {planned} sessions of {activity} by {on}, "
+        "{share} < {min}"),
     # -- issue 10, the panel (helper foureyes): four eyes on money, scope of writes -------------
     "grant.four_eyes_approve": _t(
         "Subvention {reference} : vous avez déposé cette demande ; une autre personne doit "

@@ -38,6 +38,7 @@ from empower.models import Base, Beneficiary
 from empower.text import clean_text, echo, strip_invisible
 
 __all__ = [
+    "ACTIVITY_RUNNING",
     "AGE_BANDS",
     "ARCHIVED",
     "ARCHIVE_PERIOD",
@@ -57,6 +58,10 @@ __all__ = [
     "age_band_birth_dates",
     "age_band_sql",
     "age_on",
+    "attended",
+    "attended_sql",
+    "completion_met",
+    "completion_met_sql",
     "archived_as_of",
     "birth_date_cutoff",
     "cin_pattern",
@@ -162,6 +167,43 @@ it). Only enrolled and exited enrolments have an enrolment date, so no status is
 
 MEMBERSHIP_ACTIVE = Span("membership active", "memberships", "joined_on", "left_on")
 """Joined on or before the day, and not left on or before it."""
+
+ACTIVITY_RUNNING = Span("activity running", "activities", "starts_on", "ends_on",
+                        end_inclusive=True)
+"""An activity runs from its start date to its end date, both included; its sessions fall in it."""
+
+
+# --- Attendance and completion -------------------------------------------------------------------
+
+# Shares are stored as floats (0.8); a woman with 8 of 10 sessions has reached 0.8 even when
+# 0.8 * 10 rounds a hair above 8 in binary. Both twins compare with the same slack.
+_SHARE_SLACK = 1e-9
+
+
+def attended(attendance_status: str, session_status: str, session_on: date, as_of: date) -> bool:
+    """Whether one roster line counts towards her completion as of ``as_of``: she was present
+    at a held session dated on or before that day."""
+    return (attendance_status == "present" and session_status == "held"
+            and session_on <= as_of)
+
+
+def attended_sql(as_of: Any, attendance: Any = None, session: Any = None) -> ColumnElement[bool]:
+    """The SQL twin of :func:`attended` over an attendance table and its session table."""
+    attendance = Base.metadata.tables["attendances"] if attendance is None else attendance
+    session = Base.metadata.tables["activity_sessions"] if session is None else session
+    return and_(_column(attendance, "status") == "present", _column(session, "status") == "held",
+                _column(session, "scheduled_on") <= as_of)
+
+
+def completion_met(present: int, planned: int, share: float) -> bool:
+    """She completed an activity when her present sessions over the planned number reach
+    ``share`` (the activity's completion share, or a program's minimum)."""
+    return planned > 0 and present >= share * planned - _SHARE_SLACK
+
+
+def completion_met_sql(present: Any, planned: Any, share: Any) -> ColumnElement[bool]:
+    """The SQL twin of :func:`completion_met` over columns or expressions."""
+    return and_(planned > 0, present >= share * planned - _SHARE_SLACK)
 
 @dataclass(frozen=True)
 class Periods:

@@ -25,6 +25,8 @@ from empower.errors import InvalidInput
 from empower.rules import MAX_RECORD_ID, centimes, mad, record_id
 from empower.text import clean_text, echo
 from empower.vocab import (
+    ActivityKind,
+    AttendanceStatus,
     Channel,
     CooperativeRole,
     EducationLevel,
@@ -33,11 +35,14 @@ from empower.vocab import (
     PartnerKind,
     Sector,
     SurveyRound,
+    VisitKind,
     parse_choice,
 )
 
 __all__ = [
+    "ActivityCreate",
     "AgreementCreate",
+    "AttendanceMark",
     "BeneficiaryCreate",
     "BeneficiaryUpdate",
     "CooperativeCreate",
@@ -48,7 +53,9 @@ __all__ = [
     "MembershipCreate",
     "PartnerCreate",
     "ProgramCreate",
+    "SessionCreate",
     "SurveyCreate",
+    "VisitCreate",
     "parse_input",
 ]
 
@@ -161,6 +168,7 @@ class ProgramCreate(_Input):
     budget: Amount
     grant_cap: Amount | None = None
     region_code: Text = None
+    min_completion_share: Annotated[float | None, Field(gt=0, le=1)] = None
     # Four eyes on money (empower.rules.check_four_eyes); on unless the program turns it off.
     four_eyes: bool = True
 
@@ -294,6 +302,49 @@ class SurveyCreate(_Input):
     borrowed_formal: bool | None = None
     business_operating: bool | None = None
     jobs_created: Annotated[int | None, Field(ge=0, le=10_000)] = None
+
+
+class ActivityCreate(_Input):
+    program_id: RecordId
+    code: RequiredText = Field(max_length=40)
+    kind: Annotated[ActivityKind, _choice(ActivityKind)]
+    title: RequiredText = Field(max_length=200)
+    partner_id: RecordId | None = None
+    province_code: Text = None
+    starts_on: Day
+    ends_on: Day
+    planned_sessions: Annotated[int, Field(ge=1, le=500)]
+    completion_share: Annotated[float, Field(gt=0, le=1)] = 0.8
+
+
+class SessionCreate(_Input):
+    """A planned session of an activity."""
+
+    activity_id: RecordId
+    reference: RequiredText = Field(max_length=40)
+    scheduled_on: Day
+    commune: Text = Field(None, max_length=100)
+    facilitator: Text = Field(None, max_length=200)
+
+
+class AttendanceMark(_Input):
+    """One line of a session's roster: a woman and whether she was there."""
+
+    beneficiary_id: RecordId
+    status: Annotated[AttendanceStatus, _choice(AttendanceStatus)]
+
+
+class VisitCreate(_Input):
+    """A coaching visit to exactly one of a woman's or a cooperative's project."""
+
+    reference: RequiredText = Field(max_length=40)
+    program_id: RecordId
+    beneficiary_id: RecordId | None = None
+    cooperative_id: RecordId | None = None
+    visited_on: Day
+    kind: Annotated[VisitKind, _choice(VisitKind)]
+    next_visit_due: Day | None = None
+    note: Text = Field(None, max_length=4000)
 
 
 M = TypeVar("M", bound=BaseModel)

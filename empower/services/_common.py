@@ -8,9 +8,9 @@ from typing import Any, TypeVar
 from sqlalchemy import inspect, select
 
 from empower.db import UnitOfWork
-from empower.errors import InvalidInput, NotFound
+from empower.errors import InvalidInput, NotEligible, NotFound
 from empower.models import ArchivePeriod, Base, Beneficiary, Program, Province, Region, utcnow
-from empower.predicates import ARCHIVED
+from empower.predicates import ARCHIVED, PROGRAM_RUNNING
 from empower.rules import check_not_future
 from empower.text import clean_text
 
@@ -69,7 +69,6 @@ def check_region(uow: UnitOfWork, code: str | None, *, field: str = "region_code
 
 def check_not_archived(person: Beneficiary, on: date) -> None:
     """Refuse an act dated on or after her archive (or erasure) date."""
-    from empower.errors import NotEligible
 
     if person.erased_on is not None:
         raise NotEligible(f"beneficiary #{person.id} was erased on {person.erased_on.isoformat()}",
@@ -103,6 +102,18 @@ def open_archive_period(uow: UnitOfWork, person: Beneficiary, on: date) -> Archi
         current.archived_on = start
     person.archived_on = current.archived_on
     return current
+
+
+def check_program_running(program: Program, on: date, *, field: str) -> None:
+    """Refuse an act dated outside the program's dates (start and end included)."""
+    if not PROGRAM_RUNNING.holds(program, on):
+        end = program.end_date.isoformat() if program.end_date else "open-ended"
+        raise NotEligible(
+            f"{field}: program {program.code} runs {program.start_date.isoformat()} to {end}; "
+            f"{on.isoformat()} is outside it",
+            code="program.outside_dates" if program.end_date else "program.before_start",
+            params={"program": program.code, "start_date": program.start_date,
+                    "end_date": program.end_date, "on": on}, field=field, value=on.isoformat())
 
 
 def program_by_code(uow: UnitOfWork, code: str) -> Program:

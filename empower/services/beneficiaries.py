@@ -17,6 +17,7 @@ from empower.db import UnitOfWork
 from empower.errors import Conflict, EmpowerError, InvalidInput, NotEligible, RuleViolation
 from empower.models import (
     Beneficiary,
+    CoachingVisit,
     DuplicateCandidate,
     Enrollment,
     Grant,
@@ -528,6 +529,11 @@ def erase_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str,
         if cleaned != grant.purpose:
             grant.purpose = cleaned
             touched.append(("grant", grant.id, {"fields_erased": ["purpose"]}))
+    # A coach's note is about her life and household, not only her name: it goes whole.
+    for visit in uow.session.scalars(select(CoachingVisit).where(
+            CoachingVisit.beneficiary_id == person.id, CoachingVisit.note.is_not(None))):
+        visit.note = None
+        touched.append(("visit", visit.id, {"fields_erased": ["note"]}))
     for cand in uow.session.scalars(select(DuplicateCandidate).where(
             (DuplicateCandidate.beneficiary_id == person.id)
             | (DuplicateCandidate.other_beneficiary_id == person.id))):

@@ -122,6 +122,7 @@ def update_program(uow: UnitOfWork, program_id: int, data: ProgramCreate, *,
         "code": data.code, "name": data.name, "funder": data.funder,
         "start_date": data.start_date, "end_date": data.end_date, "budget_centimes": budget,
         "grant_cap_centimes": cap, "region_code": data.region_code,
+        "min_completion_share": data.min_completion_share,
         "four_eyes": data.four_eyes}, actor=actor, action="update")
     return program
 

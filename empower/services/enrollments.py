@@ -8,27 +8,20 @@ from sqlalchemy import select
 
 from empower import audit
 from empower.db import UnitOfWork
-from empower.errors import Conflict, InvalidInput, NotEligible
+from empower.errors import Conflict, InvalidInput
 from empower.models import Beneficiary, Enrollment, Program
-from empower.predicates import PROGRAM_RUNNING
 from empower.rules import check_after_program_start, check_after_registration, free_text
 from empower.schemas import EnrollmentCreate
-from empower.services._common import check_not_archived, check_not_in_future, get
+from empower.services._common import (
+    check_not_archived,
+    check_not_in_future,
+    check_program_running,
+    get,
+)
 from empower.states import check_transition
 from empower.vocab import EnrollmentStatus, ExitReason, parse_choice
 
 __all__ = ["apply", "enroll", "exit_enrollment", "reject_enrollment"]
-
-
-def _check_program_running(program: Program, on: date, *, field: str) -> None:
-    if not PROGRAM_RUNNING.holds(program, on):
-        end = program.end_date.isoformat() if program.end_date else "open-ended"
-        raise NotEligible(
-            f"{field}: program {program.code} runs {program.start_date.isoformat()} to {end}; "
-            f"{on.isoformat()} is outside it",
-            code="program.outside_dates" if program.end_date else "program.before_start",
-            params={"program": program.code, "start_date": program.start_date,
-                    "end_date": program.end_date, "on": on}, field=field, value=on.isoformat())
 
 
 def check_application_date(uow: UnitOfWork, on: date, person: Beneficiary,
@@ -73,7 +66,7 @@ def apply(uow: UnitOfWork, data: EnrollmentCreate, *, actor: str) -> Enrollment:
                                        "applied_on": data.applied_on},
                                field="enrolled_on", value=data.enrolled_on.isoformat())
         check_not_archived(person, data.enrolled_on)
-        _check_program_running(program, data.enrolled_on, field="enrolled_on")
+        check_program_running(program, data.enrolled_on, field="enrolled_on")
         check_not_in_future(uow, data.enrolled_on, field="enrolled_on")
     enrollment = Enrollment(beneficiary_id=person.id, program_id=program.id,
                             status=EnrollmentStatus.APPLIED, applied_on=data.applied_on)
@@ -105,7 +98,7 @@ def enroll(uow: UnitOfWork, enrollment_id: int, *, on: date, actor: str) -> Enro
                            field="enrolled_on",
                            value=on.isoformat())
     check_not_archived(enrollment.beneficiary, on)
-    _check_program_running(enrollment.program, on, field="enrolled_on")
+    check_program_running(enrollment.program, on, field="enrolled_on")
     check_not_in_future(uow, on, field="enrolled_on")
     enrollment.status = status
     enrollment.enrolled_on = on

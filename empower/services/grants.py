@@ -38,6 +38,7 @@ from empower.rules import (
 )
 from empower.schemas import DisbursementCreate, GrantCreate
 from empower.services._common import check_not_archived, check_not_in_future, get
+from empower.services.activities import check_training_completed
 from empower.states import check_transition
 from empower.vocab import GrantStatus
 
@@ -170,6 +171,9 @@ def approve_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
     file says what was done, not who did it) and skips that check, and only that one.
     ``on`` is no earlier than the request and no later than today plus the margin
     (``InvalidInput``).
+    When the program sets a minimum completion share, a woman must have completed its training
+    activities by ``on`` (:func:`~empower.services.activities.check_training_completed`,
+    ``NotEligible``).
     """
     who = audit.check_actor(actor)
     grant = get(uow, Grant, grant_id, what="grant", lock=True)
@@ -207,6 +211,8 @@ def approve_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
                     "cap": mad(program.grant_cap_centimes)}, field="amount_approved",
             value=str(mad(amount_c)))
     _check_recipient_eligible(uow, grant, on)
+    if grant.beneficiary_id is not None:
+        check_training_completed(uow, program, grant.beneficiary_id, on)
     if not _reserve_budget(uow, program.id, amount_c):
         uow.session.refresh(program)
         left = program.budget_centimes - program.committed_centimes
@@ -331,6 +337,8 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str,
     (a program's history being imported) skips that check, as for :func:`approve_grant`.
     ``paid_on`` is no earlier than the approval and no later than today plus the margin
     (``InvalidInput``, ``date.in_future``).
+    When the program sets a minimum completion share, a woman's tranches after her first wait
+    until she has completed its training activities (``NotEligible``).
     """
     who = audit.check_actor(actor)
     amount_c = centimes(data.amount, field="amount")
@@ -358,6 +366,12 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str,
                            params={"paid_on": data.paid_on, "approved_on": grant.approved_on},
                            field="paid_on",
                            value=data.paid_on.isoformat())
+    if grant.beneficiary_id is not None and grant.program.min_completion_share is not None:
+        earlier = uow.session.scalar(select(func.count(Disbursement.id)).where(
+            Disbursement.grant_id == grant.id, Disbursement.paid_on <= data.paid_on))
+        if earlier:
+            # The first tranche starts the business; the next ones wait for the training.
+            check_training_completed(uow, grant.program, grant.beneficiary_id, data.paid_on)
     reference = data.reference
     if reference is not None:
         other = uow.session.scalar(select(Disbursement.id).where(Disbursement.reference == reference))

@@ -59,6 +59,7 @@ def create_program(uow: UnitOfWork, data: ProgramCreate, *, actor: str) -> Progr
     program = Program(code=data.code, name=data.name, funder=data.funder,
                       start_date=data.start_date, end_date=data.end_date, budget_centimes=budget,
                       grant_cap_centimes=cap, committed_centimes=0, region_code=data.region_code,
+                      min_completion_share=data.min_completion_share,
                       four_eyes=data.four_eyes)
     uow.session.add(program)
     uow.session.flush()

@@ -110,6 +110,13 @@ _BASE: dict[str, dict[str, Any]] = {
                            "channel": "cash"},
     "SurveyCreate": {"beneficiary_id": 1, "program_id": 1, "round": "baseline",
                      "surveyed_on": date(2024, 1, 1)},
+    "ActivityCreate": {"program_id": 1, "code": "F1", "kind": "training", "title": "GERME",
+                       "starts_on": date(2024, 1, 1), "ends_on": date(2024, 2, 1),
+                       "planned_sessions": 10},
+    "SessionCreate": {"activity_id": 1, "reference": "S1", "scheduled_on": date(2024, 1, 8)},
+    "AttendanceMark": {"beneficiary_id": 1, "status": "present"},
+    "VisitCreate": {"reference": "V1", "program_id": 1, "beneficiary_id": 1,
+                    "visited_on": date(2024, 1, 8), "kind": "phone"},
 }
 _MODELS = [getattr(schemas, name) for name in schemas.__all__ if name in _BASE]
 
