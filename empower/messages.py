@@ -1276,6 +1276,37 @@ CATALOG: dict[str, dict[str, str]] = {
         "« {value} » contient un poste ou du texte en plus du numéro ; indiquez le numéro seul.",
         "«{value}» يحتوي على رقم داخلي أو نص إضافي؛ أدخلي الرقم وحده.",
         "'{value}' holds an extension or text besides the number; give the number alone"),
+    # --- import of trainings: activities, sessions, attendance, visits (empower/io) ----------
+    "import.activity_unknown": _t(
+        "L'activité « {reference} » n'existe pas.",
+        "النشاط «{reference}» غير موجود.",
+        "activity '{reference}' does not exist"),
+    "import.session_unknown": _t(
+        "La séance « {reference} » n'existe pas.",
+        "الحصة «{reference}» غير موجودة.",
+        "session '{reference}' does not exist"),
+    "import.partner_unknown": _t(
+        "Le partenaire « {name} » n'existe pas.",
+        "الشريك «{name}» غير موجود.",
+        "partner '{name}' does not exist"),
+    "import.activity_differs": _t(
+        "L'activité {reference} est enregistrée avec une autre valeur de {column} ; un import "
+        "ne corrige pas une activité enregistrée.",
+        "النشاط {reference} مسجل بقيمة أخرى في {column}؛ الاستيراد لا يصحح نشاطا مسجلا.",
+        "activity {reference} is recorded with another {column}; an import does not correct "
+        "a recorded activity"),
+    "import.session_differs": _t(
+        "La séance {reference} est enregistrée avec une autre valeur de {column} ; un import "
+        "ne corrige pas une séance enregistrée.",
+        "الحصة {reference} مسجلة بقيمة أخرى في {column}؛ الاستيراد لا يصحح حصة مسجلة.",
+        "session {reference} is recorded with another {column}; an import does not correct "
+        "a recorded session"),
+    "import.visit_differs": _t(
+        "La visite {reference} est enregistrée avec une autre valeur de {column} ; un import "
+        "ne corrige pas une visite enregistrée.",
+        "الزيارة {reference} مسجلة بقيمة أخرى في {column}؛ الاستيراد لا يصحح زيارة مسجلة.",
+        "visit {reference} is recorded with another {column}; an import does not correct "
+        "a recorded visit"),
 }
 
 

@@ -27,12 +27,17 @@ from empower.errors import InvalidInput
 from empower.io.importing.columns import kind_spec
 from empower.io.safety import neutralise
 from empower.models import (
+    Activity,
+    ActivitySession,
+    Attendance,
     Beneficiary,
+    CoachingVisit,
     Cooperative,
     Disbursement,
     Enrollment,
     Grant,
     Membership,
+    Partner,
     Program,
     SurveyRecord,
 )
@@ -44,7 +49,9 @@ _NAMES = ("first_name", "last_name", "first_name_ar", "last_name_ar")
 _IDENTIFYING = ("cin", "phone")
 # Left out of a pseudonymised export, per kind: direct identifiers, the commune (a
 # quasi-identifier), and free text that may name her.
-_LEFT_OUT = {"beneficiaries": (*_NAMES, "commune"), "grants": ("purpose",)}
+_LEFT_OUT = {"beneficiaries": (*_NAMES, "commune"), "grants": ("purpose",),
+             # The coach's note is personal (about her project and household).
+             "visits": ("note",)}
 # A short key can be found by trying keys; then every pseudonym can be reversed by hashing CINs.
 MIN_PSEUDONYM_KEY_LENGTH = 32
 
@@ -102,6 +109,28 @@ def _queries() -> dict[str, Select[Any]]:
                           SurveyRecord.business_operating, SurveyRecord.jobs_created)
         .join(b, SurveyRecord.beneficiary_id == b.id).join(p, SurveyRecord.program_id == p.id)
         .where(b.cin.is_not(None)).order_by(SurveyRecord.id),
+        "activities": select(p.code, Activity.code, Activity.kind, Activity.title, Partner.name,
+                             Activity.province_code, Activity.starts_on, Activity.ends_on,
+                             Activity.planned_sessions, Activity.completion_share)
+        .join(p, Activity.program_id == p.id).outerjoin(Partner, Activity.partner_id == Partner.id)
+        .order_by(Activity.id),
+        "sessions": select(Activity.code, ActivitySession.reference, ActivitySession.scheduled_on,
+                           ActivitySession.commune, ActivitySession.facilitator,
+                           ActivitySession.status)
+        .join(Activity, ActivitySession.activity_id == Activity.id).order_by(ActivitySession.id),
+        "attendance": select(ActivitySession.reference, b.cin, Attendance.status)
+        .join(ActivitySession, Attendance.session_id == ActivitySession.id)
+        .join(b, Attendance.beneficiary_id == b.id)
+        .where(b.cin.is_not(None)).order_by(Attendance.id),
+        # An erased woman's visits are left out with her (a cooperative's stay).
+        "visits": select(CoachingVisit.reference, p.code, gb.cin, gc.reference,
+                         CoachingVisit.visited_on, CoachingVisit.kind,
+                         CoachingVisit.next_visit_due, CoachingVisit.note)
+        .join(p, CoachingVisit.program_id == p.id)
+        .outerjoin(gb, CoachingVisit.beneficiary_id == gb.id)
+        .outerjoin(gc, CoachingVisit.cooperative_id == gc.id)
+        .where((CoachingVisit.beneficiary_id.is_(None)) | gb.cin.is_not(None))
+        .order_by(CoachingVisit.id),
     }
 
 
@@ -123,6 +152,13 @@ EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "disbursements": ("reference", "grant_reference", "amount", "paid_on", "channel"),
     "surveys": ("cin", "program_code", "round", "surveyed_on", "monthly_income", "has_savings",
                 "has_account", "borrowed_formal", "business_operating", "jobs_created"),
+    "activities": ("program_code", "code", "kind", "title", "partner", "province_code",
+                   "starts_on", "ends_on", "planned_sessions", "completion_share"),
+    "sessions": ("activity_code", "reference", "scheduled_on", "commune", "facilitator",
+                 "status"),
+    "attendance": ("session_reference", "cin", "status"),
+    "visits": ("reference", "program_code", "cin", "cooperative_reference", "visited_on", "kind",
+               "next_visit_due", "note"),
 }
 _MONEY = frozenset({"budget", "grant_cap", "amount_requested", "amount_approved", "amount",
                     "monthly_income"})

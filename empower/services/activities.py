@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Integer, cast, func, insert, select, update
+from sqlalchemy.orm import selectinload
 
 from empower import audit
 from empower.db import UnitOfWork
@@ -58,6 +59,7 @@ __all__ = [
     "completions",
     "create_activity",
     "hold_session",
+    "not_enrolled",
     "plan_session",
     "record_roster",
     "record_visit",
@@ -238,23 +240,31 @@ def record_roster(uow: UnitOfWork, session_id: int,
     enrolled = enrolled_on_session_day(uow, session, wanted)
     for beneficiary_id in wanted:
         if beneficiary_id not in enrolled:
-            program = session.activity.program
-            raise NotEligible(
-                f"beneficiary_id: beneficiary #{beneficiary_id} is not enrolled in program "
-                f"{program.code} on {session.scheduled_on.isoformat()} (session "
-                f"{session.reference})", code="attendance.not_enrolled",
-                params={"id": beneficiary_id, "program": program.code,
-                        "on": session.scheduled_on, "reference": session.reference},
-                field="beneficiary_id", value=beneficiary_id)
+            raise not_enrolled(session, beneficiary_id)
     return _write_roster(uow, session, wanted, actor=actor)
+
+
+def not_enrolled(session: ActivitySession, beneficiary_id: int) -> NotEligible:
+    """The refusal of a roster line for a woman not enrolled on the session's day (one
+    sentence for the service and the importer, which reports it per row)."""
+    program = session.activity.program
+    return NotEligible(
+        f"beneficiary_id: beneficiary #{beneficiary_id} is not enrolled in program "
+        f"{program.code} on {session.scheduled_on.isoformat()} (session "
+        f"{session.reference})", code="attendance.not_enrolled",
+        params={"id": beneficiary_id, "program": program.code,
+                "on": session.scheduled_on, "reference": session.reference},
+        field="beneficiary_id", value=beneficiary_id)
 
 
 def _load_women(uow: UnitOfWork, ids: Iterable[int]) -> list[Beneficiary]:
     ids = list(ids)
     out: list[Beneficiary] = []
     for start in range(0, len(ids), 900):
+        # Her archive periods with her: check_not_archived reads them for every woman.
         out.extend(uow.session.scalars(
-            select(Beneficiary).where(Beneficiary.id.in_(ids[start:start + 900]))))
+            select(Beneficiary).where(Beneficiary.id.in_(ids[start:start + 900]))
+            .options(selectinload(Beneficiary.archive_periods))))
     return out
 
 

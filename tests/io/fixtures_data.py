@@ -61,6 +61,37 @@ SURVEYS = [
     ["AB100002", "AWAL", "baseline", "2024-02-02", "", "", "", "", "", ""],
 ]
 
+ACTIVITIES = [
+    ["program_code", "code", "kind", "title", "partner", "province_code", "starts_on", "ends_on",
+     "planned_sessions", "completion_share"],
+    ["AWAL", "AWAL-GET", "formation", "GET Ahead", "", "04.441", "2024-02-01", "2024-06-30",
+     "4", "0,75"],
+    ["AWAL", "AWAL-FOIRE", "foire", "Foire régionale", "", "", "01/10/2024", "31/10/2024", "1",
+     ""],
+]
+SESSIONS = [
+    ["activity_code", "reference", "scheduled_on", "commune", "facilitator", "status"],
+    ["AWAL-GET", "S-1", "2024-02-10", "Oujda", "Amina Tazi", "tenue"],
+    ["AWAL-GET", "S-2", "10/03/2024", "", "", "held"],
+    ["AWAL-GET", "S-3", "2024-04-10", "", "", "annulée"],
+    ["AWAL-GET", "S-4", "2024-05-10", "Oujda", "", ""],
+]
+ATTENDANCE = [
+    ["session_reference", "cin", "status"],
+    ["S-1", "AB100001", "présente"],
+    ["S-1", "AB100002", "absente"],
+    ["S-2", "AB100001", "حاضرة"],
+    ["S-2", "AB100002", "excusée"],
+]
+VISITS = [
+    ["reference", "program_code", "cin", "cooperative_reference", "visited_on", "kind",
+     "next_visit_due", "note"],
+    ["V-1", "AWAL", "AB100001", "", "2024-04-01", "sur site", "2024-07-01",
+     "Métier installé chez elle"],
+    ["V-2", "AWAL", "", "COOP-1", "2024-05-01", "téléphone", "", ""],
+]
+
 ALL = {"programs": PROGRAMS, "beneficiaries": BENEFICIARIES, "cooperatives": COOPERATIVES,
        "memberships": MEMBERSHIPS, "enrollments": ENROLLMENTS, "grants": GRANTS,
-       "disbursements": DISBURSEMENTS, "surveys": SURVEYS}
+       "disbursements": DISBURSEMENTS, "surveys": SURVEYS, "activities": ACTIVITIES,
+       "sessions": SESSIONS, "attendance": ATTENDANCE, "visits": VISITS}

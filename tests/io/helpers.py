@@ -73,5 +73,7 @@ def snapshot(db: empower.Database) -> dict[str, int]:
              "cooperatives": models.Cooperative, "memberships": models.Membership,
              "enrollments": models.Enrollment, "grants": models.Grant,
              "disbursements": models.Disbursement, "surveys": models.SurveyRecord,
+             "activities": models.Activity, "sessions": models.ActivitySession,
+             "attendance": models.Attendance, "visits": models.CoachingVisit,
              "audit": models.AuditEvent, "duplicates": models.DuplicateCandidate}
     return {k: count(db, m) for k, m in kinds.items()}

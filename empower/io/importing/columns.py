@@ -25,6 +25,8 @@ from empower.io.importing.cells import (
 )
 from empower.io.importing.headers import header_key
 from empower.vocab import (
+    ActivityKind,
+    AttendanceStatus,
     Channel,
     CooperativeRole,
     EducationLevel,
@@ -32,7 +34,9 @@ from empower.vocab import (
     MaritalStatus,
     Milieu,
     Sector,
+    SessionStatus,
     SurveyRound,
+    VisitKind,
 )
 
 __all__ = ["KINDS", "Column", "Kind", "kind_spec"]
@@ -250,9 +254,80 @@ SURVEYS = Kind("surveys", (
     Column("jobs_created", whole_number, "number of jobs created", ("emplois créés", "emplois")),
 ), key=("cin", "program_code", "round"))
 
+# --- trainings: activities, their sessions, attendance rosters, coaching visits -------------
+
+ACTIVITIES = Kind("activities", (
+    _PROGRAM_CODE,
+    Column("code", text, "unique activity code (the key)",
+           ("code activité", "code de l'activité", "activité"), required=True),
+    Column("kind", choice(ActivityKind),
+           "kind of activity (formation, accompagnement, mentorat, foire, visite d'échange)",
+           ("type", "type d'activité", "nature"), required=True, allowed=_vocab(ActivityKind)),
+    Column("title", text, "title", ("intitulé", "titre", "libellé"), required=True),
+    Column("partner", text, "name of the facilitating partner (an existing partner); empty "
+           "if none", ("partenaire", "association", "partenaire facilitateur", "opérateur")),
+    Column("province_code", province, PROVINCE_HELP + "; empty: program-wide",
+           ("province", "code province", "préfecture")),
+    Column("starts_on", a_date, DATE_HELP + "; within the program's dates",
+           ("date de début", "début", "date debut"), required=True),
+    Column("ends_on", a_date, DATE_HELP + "; within the program's dates",
+           ("date de fin", "fin"), required=True),
+    Column("planned_sessions", whole_number, "number of sessions planned, 1 to 500",
+           ("nombre de séances", "séances prévues", "nombre de séances prévues"),
+           required=True),
+    Column("completion_share", number, "share of the planned sessions a woman must attend to "
+           "complete it, over 0 and up to 1 (default 0.8)",
+           ("taux d'achèvement", "seuil d'assiduité", "taux de présence requis")),
+), key=("code",))
+_SESSION_REF = ("séance", "référence séance", "référence de la séance", "ref séance",
+                "session", "session_ref", "code séance")
+
+SESSIONS = Kind("sessions", (
+    Column("activity_code", text, "code of an existing activity",
+           ("activité", "code activité", "code de l'activité"), required=True),
+    Column("reference", text, "unique session reference (the key)",
+           ("référence", "ref", *_SESSION_REF), required=True),
+    Column("scheduled_on", a_date, DATE_HELP + "; within the activity's dates",
+           ("date", "date de la séance", "date séance"), required=True),
+    Column("commune", text, "commune where it takes place", ("commune", "lieu", "الجماعة")),
+    Column("facilitator", text, "facilitator's name", ("animatrice", "animateur",
+                                                        "formatrice", "formateur")),
+    Column("status", choice(SessionStatus), "planned, held or cancelled (prévue, tenue, "
+           "annulée); empty: planned. A held session must be dated no later than today",
+           ("statut", "état", "statut de la séance"), allowed=_vocab(SessionStatus)),
+), key=("reference",))
+
+ATTENDANCE = Kind("attendance", (
+    Column("session_reference", text, "reference of a held session", _SESSION_REF,
+           required=True),
+    _CIN,
+    Column("status", choice(AttendanceStatus), "present, absent or excused (présente, absente, "
+           "excusée, حاضرة, غائبة, غياب مبرر)",
+           ("présence", "presence", "statut", "statut de présence", "حضور", "الحضور"),
+           required=True, allowed=_vocab(AttendanceStatus)),
+), key=("session_reference", "cin"))
+
+VISITS = Kind("visits", (
+    Column("reference", text, "unique visit reference (the key)", ("référence", "ref",
+                                                                    "référence visite"),
+           required=True),
+    _PROGRAM_CODE,
+    Column("cin", text, "CIN of the woman visited (or give cooperative_reference)",
+           _CIN.aliases + ("bénéficiaire",)),
+    _COOP_REF,
+    Column("visited_on", a_date, DATE_HELP, ("date", "date de visite", "date de la visite"),
+           required=True),
+    Column("kind", choice(VisitKind), "on site, phone or group (sur site, téléphone, groupe)",
+           ("type", "type de visite", "nature"), required=True, allowed=_vocab(VisitKind)),
+    Column("next_visit_due", a_date, DATE_HELP + "; empty if none planned",
+           ("prochaine visite", "date de la prochaine visite")),
+    Column("note", text, "the coach's note (personal: never in a pseudonymised export)",
+           ("observation", "observations", "remarque", "commentaire")),
+), key=("reference",), one_of=(("cin", "cooperative_reference"),))
+
 KINDS: dict[str, Kind] = {k.name: k for k in (
     PROGRAMS, BENEFICIARIES, COOPERATIVES, MEMBERSHIPS, ENROLLMENTS, GRANTS, DISBURSEMENTS,
-    SURVEYS)}
+    SURVEYS, ACTIVITIES, SESSIONS, ATTENDANCE, VISITS)}
 
 
 def kind_spec(name: str) -> Kind:

@@ -51,10 +51,15 @@ def map_headers(kind: Kind, headers: list[Any], file_name: str) -> tuple[
             continue
         # KoboToolbox prefixes questions with their group path: "identite/cin".
         leaf = text.rsplit("/", 1)[-1]
+        if leaf.startswith("_"):
+            # Kobo's own columns start with "_" (_uuid, _index, _status...): never program
+            # data, even when their name without the "_" is a column ("_status" is the
+            # submission's, not a roster's status).
+            continue
         key = header_key(leaf)
         name = index.get(key) or index.get(header_key(text))
         if name is None:
-            if leaf.startswith("_") or key in _KOBO_META:
+            if key in _KOBO_META:
                 continue
             ignored.append(text)
             continue

@@ -11,14 +11,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from empower.io.importing.kinds import (
+    activities,
     cooperatives,
     disbursements,
     enrollments,
     grants,
     memberships,
     programs,
+    sessions,
     surveys,
+    visits,
 )
+from empower.io.importing.kinds.attendance import AttendanceBatch
 from empower.io.importing.kinds.base import Handler, RowByRow, Upsert
 from empower.io.importing.kinds.beneficiaries import BeneficiaryBatch
 
@@ -31,11 +35,15 @@ UPSERTS: dict[str, Upsert] = {
     "programs": programs.upsert, "cooperatives": cooperatives.upsert,
     "memberships": memberships.upsert, "enrollments": enrollments.upsert,
     "grants": grants.upsert, "disbursements": disbursements.upsert, "surveys": surveys.upsert,
+    "activities": activities.upsert, "sessions": sessions.upsert, "visits": visits.upsert,
 }
 
 
 def handler_for(run: ImportRun) -> Handler:
-    """The handler of the run's kind: beneficiaries in bulk chunks, the others row by row."""
+    """The handler of the run's kind: beneficiaries and attendance in chunks, the others row
+    by row."""
     if run.kind.name == "beneficiaries":
         return BeneficiaryBatch(run)
+    if run.kind.name == "attendance":
+        return AttendanceBatch(run)
     return RowByRow(run, UPSERTS[run.kind.name])
