@@ -251,6 +251,9 @@ _LABELS: dict[type[StrEnum], dict[str, str]] = {
     SurveyRound: {"ligne_de_base": "baseline", "base": "baseline", "6m": "m6", "12m": "m12", "24m": "m24"},
 }
 
+# Labels are looked up by their folded form: folding decomposes an Arabic letter with a hamza
+# (ئ, أ, ؤ) and drops the hamza, so a label written with one would otherwise never match.
+_LABELS = {enum: {fold(k): v for k, v in labels.items()} for enum, labels in _LABELS.items()}
 
 E = TypeVar("E", bound=StrEnum)
 
