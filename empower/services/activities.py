@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from empower import audit
 from empower.db import UnitOfWork
-from empower.errors import Conflict, InvalidInput, NotEligible
+from empower.errors import Conflict, EmpowerError, InvalidInput, NotEligible
 from empower.models import (
     Activity,
     ActivitySession,
@@ -59,10 +59,10 @@ __all__ = [
     "completions",
     "create_activity",
     "hold_session",
-    "not_enrolled",
     "plan_session",
     "record_roster",
     "record_visit",
+    "roster_refusals",
 ]
 
 
@@ -208,13 +208,14 @@ def enrolled_on_session_day(uow: UnitOfWork, session: ActivitySession,
 
 def record_roster(uow: UnitOfWork, session_id: int,
                   marks: Iterable[AttendanceMark | Mapping[str, Any]], *,
-                  actor: str) -> RosterResult:
+                  actor: str, women: Mapping[int, Beneficiary] | None = None) -> RosterResult:
     """Record a held session's roster in one call: present, absent or excused for each woman.
 
     Every woman must have had an active enrolment in the activity's program on the session's
     date and not be archived then. A woman already on the roster gets her new mark (one row
     per session and woman); women left out of ``marks`` keep theirs. Nothing is written unless
-    every line holds.
+    every line holds. ``women`` may give the women already loaded (by id, with their archive
+    periods), as the importer has them: they are not loaded again, and checked all the same.
 
     Raises :class:`NotFound` (session, a woman), :class:`NotEligible` (session not held, a woman
     not enrolled or archived that day), :class:`InvalidInput` (a woman twice in the roster).
@@ -232,21 +233,39 @@ def record_roster(uow: UnitOfWork, session_id: int,
                                params={"id": mark.beneficiary_id, "reference": session.reference},
                                field="beneficiary_id", value=mark.beneficiary_id)
         wanted[mark.beneficiary_id] = mark.status
-    women = {b.id: b for b in _load_women(uow, wanted)}
+    known = {b: women[b] for b in wanted if b in women} if women is not None else {}
+    missing = [b for b in wanted if b not in known]
+    known.update({b.id: b for b in _load_women(uow, missing)})
     for beneficiary_id in wanted:
-        if beneficiary_id not in women:
+        if beneficiary_id not in known:
             get(uow, Beneficiary, beneficiary_id, what="beneficiary")
-        check_not_archived(women[beneficiary_id], session.scheduled_on)
-    enrolled = enrolled_on_session_day(uow, session, wanted)
+    refusals = roster_refusals(uow, session, {b: known[b] for b in wanted})
     for beneficiary_id in wanted:
-        if beneficiary_id not in enrolled:
-            raise not_enrolled(session, beneficiary_id)
+        if beneficiary_id in refusals:
+            raise refusals[beneficiary_id]
     return _write_roster(uow, session, wanted, actor=actor)
 
 
-def not_enrolled(session: ActivitySession, beneficiary_id: int) -> NotEligible:
-    """The refusal of a roster line for a woman not enrolled on the session's day (one
-    sentence for the service and the importer, which reports it per row)."""
+def roster_refusals(uow: UnitOfWork, session: ActivitySession,
+                    women: Mapping[int, Beneficiary]) -> dict[int, EmpowerError]:
+    """Why each of ``women`` (by id) may not be on this session's roster, for those who may
+    not: archived or erased on the session's day, or not enrolled in the activity's program
+    that day. The roster's rules, for :func:`record_roster` and for the importer, which
+    reports each woman's refusal on her own row. One query for the enrolments."""
+    out: dict[int, EmpowerError] = {}
+    for beneficiary_id, person in women.items():
+        try:
+            check_not_archived(person, session.scheduled_on)
+        except EmpowerError as exc:
+            out[beneficiary_id] = exc
+    enrolled = enrolled_on_session_day(uow, session, (b for b in women if b not in out))
+    for beneficiary_id in women:
+        if beneficiary_id not in out and beneficiary_id not in enrolled:
+            out[beneficiary_id] = _not_enrolled(session, beneficiary_id)
+    return out
+
+
+def _not_enrolled(session: ActivitySession, beneficiary_id: int) -> NotEligible:
     program = session.activity.program
     return NotEligible(
         f"beneficiary_id: beneficiary #{beneficiary_id} is not enrolled in program "

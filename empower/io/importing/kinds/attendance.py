@@ -4,12 +4,13 @@ Rows are buffered (``_CHUNK`` rows, or up to the run's commit point) and grouped
 For each session, the core's own rules decide each row: the session must take attendance
 (:func:`~empower.services.activities.check_session_takes_attendance`: held, not planned or
 cancelled), she must be registered and not archived on the session's day, and enrolled in the
-activity's program that day (:func:`~empower.services.activities.enrolled_on_session_day`). A
-row that fails gets its own rejection (line, column, value); the session's other rows are then
-written by one :func:`~empower.services.activities.record_roster` call, in a savepoint, which
-checks them again and writes only the lines that change (one audit event per roster). So a
-re-import of the same file changes nothing, and there is no query per row: sessions and women
-are looked up a chunk at a time.
+activity's program that day (:func:`~empower.services.activities.roster_refusals`). A
+session's rows go to one :func:`~empower.services.activities.record_roster` call, in a
+savepoint, which checks them and writes only the lines that change (one audit event per
+roster); when it refuses, :func:`~empower.services.activities.roster_refusals` (its own rules)
+says which rows fail, each gets its own rejection (line, column, value), and the others are
+written by a second call. So a re-import of the same file changes nothing, and there is no
+query per row: sessions and women are looked up a chunk at a time.
 """
 
 from __future__ import annotations
@@ -23,12 +24,10 @@ from empower.errors import EmpowerError, NotFound
 from empower.models import Activity, ActivitySession, Beneficiary
 from empower.rules import normalize_cin
 from empower.schemas import AttendanceMark
-from empower.services._common import check_not_archived
 from empower.services.activities import (
     check_session_takes_attendance,
-    enrolled_on_session_day,
-    not_enrolled,
     record_roster,
+    roster_refusals,
 )
 
 if TYPE_CHECKING:
@@ -123,37 +122,46 @@ class AttendanceBatch:
                 run.reject_error(line, exc, raw)
             return
         assert session is not None
-        kept: list[tuple[Row, Beneficiary]] = []
+        kept: dict[int, tuple[Row, Beneficiary]] = {}
         for row, cin in rows:
             person = women.get(cin)
-            try:
-                if person is None:
-                    raise NotFound(f"no beneficiary has CIN {cin}", code="beneficiary.unknown_cin",
-                                   params={"cin": cin}, field="cin", value=row[1]["cin"])
-                check_not_archived(person, session.scheduled_on)
-            except EmpowerError as exc:
-                run.reject_error(row[0], exc, row[2])
+            if person is None:
+                run.reject_error(row[0], NotFound(
+                    f"no beneficiary has CIN {cin}", code="beneficiary.unknown_cin",
+                    params={"cin": cin}, field="cin", value=row[1]["cin"]), row[2])
                 continue
-            kept.append((row, person))
-        enrolled = enrolled_on_session_day(run.uow, session, (p.id for _, p in kept))
-        marks: list[AttendanceMark] = []
-        good: list[Row] = []
-        for row, person in kept:
-            if person.id not in enrolled:
-                run.reject_error(row[0], not_enrolled(session, person.id), row[2])
-                continue
-            marks.append(AttendanceMark(beneficiary_id=person.id, status=row[1]["status"]))
-            good.append(row)
-        if not marks:
+            # The file's keys are unique, so one woman is on one row of this session.
+            kept[person.id] = (row, person)
+        if not kept:
             return
+        loaded = {b: p for b, (_, p) in kept.items()}
+        marks = [AttendanceMark(beneficiary_id=b, status=row[1]["status"])
+                 for b, (row, _) in kept.items()]
         try:
+            # Most rosters hold: the service checks and writes them in one go.
             with run.uow.savepoint():
-                result = record_roster(run.uow, session.id, marks, actor=run.actor)
-        except EmpowerError as exc:
-            # The rules above are the service's own; this is a write that raced them.
-            for line, _, raw in good:
-                run.reject_error(line, exc, raw)
-            return
+                result = record_roster(run.uow, session.id, marks, actor=run.actor,
+                                       women=loaded)
+        except EmpowerError:
+            # Some woman may not be on it: the same rules say which, each on her own row,
+            # and the others are written.
+            refusals = roster_refusals(run.uow, session, loaded)
+            for beneficiary_id, refusal in refusals.items():
+                row = kept[beneficiary_id][0]
+                run.reject_error(row[0], refusal, row[2])
+            marks = [m for m in marks if m.beneficiary_id not in refusals]
+            if not marks:
+                return
+            try:
+                with run.uow.savepoint():
+                    result = record_roster(run.uow, session.id, marks, actor=run.actor,
+                                           women=loaded)
+            except EmpowerError as exc:
+                # The rules above are the service's own; this is a write that raced them.
+                for m in marks:
+                    row = kept[m.beneficiary_id][0]
+                    run.reject_error(row[0], exc, row[2])
+                return
         report = run.report
         report.created += result.added
         report.updated += result.changed
