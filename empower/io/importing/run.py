@@ -38,6 +38,8 @@ _PROGRESS_ROWS = 5000
 # the whole file (SQLite has one writer at a time). Atomic imports are one transaction by
 # definition; dry runs never commit.
 COMMIT_EVERY = 2000
+# CIN spellings remembered by ImportRun.key (a roster repeats each woman once per session).
+_MEMO_CINS = 100_000
 # The report keeps the first rejections; ``on_rejection`` sees them all.
 _KEEP_ERRORS = 200
 # Service fields named in errors -> the file's column for them.
@@ -65,6 +67,7 @@ class ImportRun:
         self.required = [c.name for c in kind.columns if c.required]
         self.memo: Memo = new_memo(kind.columns)
         self._programs: dict[str, int] = {}
+        self._cins: dict[str, str] = {}
 
     # --- reporting
 
@@ -147,7 +150,14 @@ class ImportRun:
             if value is None:
                 return None
             if name == "cin":
-                value = normalize_cin(value, self.uow.rules)
+                # A roster names each woman once per session: normalise each spelling once.
+                norm = self._cins.get(value)
+                if norm is None:
+                    norm = normalize_cin(value, self.uow.rules)
+                    if len(self._cins) >= _MEMO_CINS:
+                        self._cins.clear()
+                    self._cins[value] = norm
+                value = norm
             parts.append(value)
         return tuple(parts)
 
