@@ -76,7 +76,8 @@ def register(app: typer.Typer) -> None:
     def import_command(
         kind: Annotated[str, typer.Argument(help="programs, beneficiaries, cooperatives, "
                                                  "memberships, enrollments, grants, "
-                                                 "disbursements or surveys")],
+                                                 "disbursements, surveys, activities, "
+                                                 "sessions, attendance or visits")],
         file: Annotated[Path | None, typer.Argument(help="CSV or XLSX file to import")] = None,
         mode: Annotated[str, typer.Option(
             help="atomic (all or nothing), valid-only (write the valid rows) or dry-run "
