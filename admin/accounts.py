@@ -7,7 +7,7 @@ still go through a SQLAlchemy unit of work and leave an audit event, like every 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select, update
 
@@ -20,8 +20,6 @@ from empower.vocab import Role
 from .security import check_password_policy, hash_password
 
 __all__ = [
-    "LOCK_AFTER",
-    "LOCK_MINUTES",
     "change_password",
     "create_user",
     "record_failed_login",
@@ -30,12 +28,6 @@ __all__ = [
     "set_language",
     "update_user",
 ]
-
-# By default five wrong passwords in a row lock the account for fifteen minutes
-# (EMPOWER_LOCKOUT_FAILURES, EMPOWER_LOCKOUT_MINUTES).
-LOCK_AFTER = 5
-LOCK_MINUTES = 15
-
 
 def create_user(db: Database, username: str, password: str, *, role: str,
                 regions: Sequence[str] = (), language: str = "fr", actor: str) -> int:
@@ -97,7 +89,6 @@ def change_password(db: Database, user_id: int, new_password: str, *, actor: str
         user.password_changed_at = utcnow()
         user.session_generation += 1
         user.failed_logins = 0
-        user.locked_until = None
         audit.record(uow, actor=actor, action="change_password", entity="user", entity_id=user_id)
         uow.commit()
 
@@ -158,29 +149,27 @@ def set_language(db: Database, user_id: int, language: str) -> None:
         uow.commit()
 
 
-def record_failed_login(db: Database, user_id: int, *, now: datetime | None = None,
-                        lock_after: int = LOCK_AFTER, lock_minutes: int = LOCK_MINUTES) -> bool:
-    """Count a wrong password; returns True when this failure locked the account.
+def record_failed_login(db: Database, user_id: int, *,
+                        locked_until: datetime | None = None) -> None:
+    """Count a wrong password on her account (the users list shows it to admins).
 
-    The ``lock_after``-th failure in a row locks it for ``lock_minutes`` (audited).
+    ``locked_until``: this failure locked the name she logs in with, for the client that
+    typed it, until then (audited). The lockout itself lives in the session store
+    (:mod:`empower.admin.throttle`); this is the account's record of it.
     """
-    now = now or utcnow()
     with db.unit_of_work() as uow:
         user = _get(uow, user_id, lock=True)
         user.failed_logins += 1
-        locked = user.failed_logins >= lock_after
-        if locked:
-            user.locked_until = now + timedelta(minutes=lock_minutes)
-            user.failed_logins = 0
+        if locked_until is not None:
+            user.locked_until = max(locked_until, user.locked_until or locked_until)
             audit.record(uow, actor="panel", action="lock", entity="user", entity_id=user_id,
-                         changes={"locked_until": user.locked_until})
+                         changes={"locked_until": locked_until})
         uow.commit()
-        return locked
 
 
 def record_login(db: Database, user_id: int, *, now: datetime | None = None) -> None:
-    """A successful login clears the failure count."""
+    """A successful login clears the failure count (a lock of another client stays shown)."""
     with db.unit_of_work() as uow:
         uow.session.execute(update(User).where(User.id == user_id).values(
-            failed_logins=0, locked_until=None, last_login_at=now or utcnow()))
+            failed_logins=0, last_login_at=now or utcnow()))
         uow.commit()

@@ -35,6 +35,7 @@ from .rendering import render
 from .resources import RESOURCES, Resource, register_menu, registry
 from .routes import ROUTERS
 from .sessions import SessionStore, open_store
+from .throttle import LoginThrottle
 
 __all__ = ["PanelApp", "assets_dir", "create_app", "tortoise_url"]
 
@@ -136,9 +137,12 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             idle_seconds=idle_seconds or settings.session_idle_minutes * 60,
             absolute_seconds=absolute_seconds or settings.session_max_hours * 3600),
         resources=registry(resources) if resources is not None else RESOURCES,
-        clock=clock, lock_after=settings.lockout_failures, lock_minutes=settings.lockout_minutes,
-        ip_failure_limit=settings.login_ip_failures,
-        ip_failure_window=settings.login_ip_window_minutes * 60)
+        clock=clock,
+        throttle=LoginThrottle(store, prefix=redis_prefix, clock=clock,
+                               lock_after=settings.lockout_failures,
+                               lock_minutes=settings.lockout_minutes,
+                               ip_limit=settings.login_ip_failures,
+                               ip_window=settings.login_ip_window_minutes * 60))
 
     @asynccontextmanager
     async def lifespan(app: FastAPIAdmin) -> AsyncIterator[None]:

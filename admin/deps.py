@@ -23,6 +23,7 @@ from .resources import Resource
 from .scope import Principal
 from .security import csrf_matches
 from .sessions import SessionStore
+from .throttle import LoginThrottle
 
 __all__ = [
     "COOKIE",
@@ -49,12 +50,8 @@ class Panel:
     sessions: SessionStore
     resources: dict[str, Resource]
     clock: Callable[[], float]
-    # Wrong passwords in a row that lock an account, and for how long.
-    lock_after: int
-    lock_minutes: int
-    # Failed logins from one address that are refused (429) until the window (seconds) ends.
-    ip_failure_limit: int
-    ip_failure_window: int
+    # Failed logins: the lockout of a user name and the throttle of an address.
+    throttle: LoginThrottle
     # Whether Tabler's files were found (pages link them only then; panel.css always).
     has_assets: bool = False
     # Reference data, read once at start-up (lifespan).

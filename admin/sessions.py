@@ -130,15 +130,3 @@ class SessionStore:
     async def end(self, token: str | None) -> None:
         if token:
             await self.store.delete(self._key(token))
-
-    async def count_failure(self, who: str, window: int) -> int:
-        """Count a failed login for ``who`` (an address) within a sliding-ish window."""
-        key = f"{self.prefix}loginfail:{who}"
-        n = int(await self.store.incr(key))
-        if n == 1:
-            await self.store.expire(key, window)
-        return n
-
-    async def failures(self, who: str) -> int:
-        raw = await self.store.get(f"{self.prefix}loginfail:{who}")
-        return int(raw or 0)

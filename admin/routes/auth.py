@@ -1,20 +1,21 @@
 """Logging in and out, her password, her language.
 
 Login: a double-submit CSRF cookie, the same refusal for an unknown user and a wrong password,
-an account locked after repeated failures (:mod:`empower.admin.accounts`), and a limit of
-failures per address. A new random session token at every login.
+a user name locked after repeated failures whether an account has it or not, and a limit of
+failures per address (:mod:`empower.admin.throttle`). A new random session token at every login.
 """
 
 from __future__ import annotations
 
+import math
+from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from empower.errors import EmpowerError
-from empower.models import utcnow
 
 from .. import accounts, compat
 from .. import models as m
@@ -61,6 +62,7 @@ async def login(request: Request) -> Response:
     password = str(form.get("password") or "")
     nxt = safe_next(str(form.get("next") or "/"))
     login_csrf = request.cookies.get(LOGIN_CSRF_COOKIE)
+    background = BackgroundTasks()
 
     def refuse(message: str, status: int) -> Response:
         token = new_token()
@@ -70,33 +72,45 @@ async def login(request: Request) -> Response:
         response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict",
                             secure=request.url.scheme == "https", path="/login",
                             max_age=3600)
+        response.background = background
         return response
+
+    def locked(seconds: float) -> Response:
+        return refuse(compat.gettext(
+            "Too many failed attempts with this user name; try again in %(minutes)s minutes.")
+            % {"minutes": max(1, math.ceil(seconds / 60))}, 423)
 
     if not csrf_matches(login_csrf, str(form.get("csrf_token") or "")):
         return refuse(compat.gettext("Your form expired; please try again."), 403)
+    throttle = panel.throttle
     ip = request.client.host if request.client else "unknown"
-    if await sessions.failures(ip) >= panel.ip_failure_limit:
+    if await throttle.address_refused(ip):
         return refuse(compat.gettext("Too many attempts; try again in %(minutes)s minutes.")
-                      % {"minutes": panel.ip_failure_window // 60}, 429)
+                      % {"minutes": throttle.ip_window // 60}, 429)
+    # The lockout is the name's as typed, whether an account has it or not: the same
+    # answer either way, and no password is checked while it lasts.
+    name = username.casefold()
+    left = await throttle.locked_for(name)
+    if left:
+        await throttle.count_address(ip)
+        return locked(left)
     user = await m.User.filter(username=username).first().values(
-        "id", "password_hash", "is_active", "locked_until", "session_generation")
+        "id", "password_hash", "is_active", "session_generation")
+    # The dummy hash when no account has the name: the same work either way.
     ok = await run_in_threadpool(verify_password, password,
                                  user["password_hash"] if user else None)
-    now = utcnow()
-    if user and user["locked_until"] and user["locked_until"] > now:
-        await sessions.count_failure(ip, panel.ip_failure_window)
-        return refuse(compat.gettext(
-            "This account is locked after repeated failures; try again later."), 423)
     if not user or not ok or not user["is_active"]:
-        await sessions.count_failure(ip, panel.ip_failure_window)
-        if user and not ok:
-            locked = await run_in_threadpool(lambda: accounts.record_failed_login(
-                panel.db, user["id"], lock_after=panel.lock_after,
-                lock_minutes=panel.lock_minutes))
-            if locked:
-                return refuse(compat.gettext(
-                    "This account is locked after repeated failures; try again later."), 423)
+        await throttle.count_address(ip)
+        until = await throttle.fail(name)
+        if user:
+            # After the answer: a known name must not take longer to refuse than an unknown.
+            background.add_task(accounts.record_failed_login, panel.db, user["id"],
+                                locked_until=None if until is None
+                                else datetime.fromtimestamp(until, UTC).replace(tzinfo=None))
+        if until is not None:
+            return locked(until - panel.clock())
         return refuse(compat.gettext("Wrong user name or password."), 401)
+    await throttle.clear(name)
     await run_in_threadpool(accounts.record_login, panel.db, user["id"])
     token = new_token()
     now_ts = panel.clock()
