@@ -2,8 +2,12 @@
 
 The lockout is keyed by the user name *as typed* (folded), never by the account row, so a name
 that exists and one that does not lock after the same failures and answer the same page: the
-lockout says nothing about which accounts exist. The counters live in the session store (Redis
-or the embedded one), not in the database, so unknown names cost no row.
+lockout says nothing about which accounts exist. It is also keyed by the client's address: a
+stranger who types wrong passwords for ``amina`` locks ``amina`` for herself only, and Amina
+still logs in from her own address. Each lock of the same pair lasts twice the one before, so a
+patient guesser from one address gets a handful of tries a day; one guessing from many addresses
+meets the per-address throttle. The counters live in the session store (Redis or the embedded
+one), not in the database, so unknown names cost no row.
 """
 
 from __future__ import annotations
@@ -15,14 +19,17 @@ from typing import Any
 
 __all__ = ["LoginThrottle"]
 
-# Failures of a name are forgotten this long after the last one.
+# Failures and locks of a name from an address are forgotten this long after the last one.
 FORGET_SECONDS = 24 * 3600
+# A lock that doubles each time stops growing at a day.
+MAX_LOCK_SECONDS = 24 * 3600
 
 
 class LoginThrottle:
     """Counts failed logins in a :class:`~empower.admin.sessions.Store`.
 
-    ``lock_after`` failures in a row lock the name for ``lock_minutes``; ``ip_limit`` failures
+    ``lock_after`` failures in a row lock the name, for the address they came from, for
+    ``lock_minutes`` (then twice as long each time); ``ip_limit`` failures
     from one address within ``ip_window`` seconds refuse that address until the window ends.
     Times come from ``clock`` (the panel's, settable in tests); the store's own expiry only
     clears what is no longer needed.
@@ -38,36 +45,44 @@ class LoginThrottle:
         self.ip_window = ip_window
         self.clock = clock
 
-    def _keys(self, name: str) -> tuple[str, str]:
+    def _keys(self, name: str, address: str) -> tuple[str, str, str]:
         # A digest: bounded keys whatever was typed, and no user names in the store's key list.
-        digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:40]
-        return f"{self.prefix}lockn:{digest}", f"{self.prefix}locku:{digest}"
+        digest = hashlib.sha256(f"{name}\0{address}".encode("utf-8", "surrogatepass"))
+        d = digest.hexdigest()[:40]
+        return (f"{self.prefix}lockn:{d}", f"{self.prefix}locku:{d}",
+                f"{self.prefix}lockk:{d}")
 
-    async def locked_for(self, name: str) -> int:
-        """Seconds (rounded up) before ``name`` may try again; 0 when it is not locked."""
-        _n_key, u_key = self._keys(name)
+    async def locked_for(self, name: str, address: str) -> int:
+        """Seconds (rounded up) before ``name`` may be tried again from ``address``; 0 when it
+        is not locked there."""
+        _n_key, u_key, _k_key = self._keys(name, address)
         until = float(await self.store.get(u_key) or 0)
         left = until - self.clock()
         return math.ceil(left) if left > 0 else 0
 
-    async def fail(self, name: str) -> float | None:
-        """Count a wrong password for ``name``; the time its lock ends when this one locks it.
+    async def fail(self, name: str, address: str) -> float | None:
+        """Count a wrong password for ``name`` from ``address``; the time its lock ends when
+        this failure locks the pair.
 
-        The count restarts at each lock: the next ``lock_after`` failures lock it again.
+        The count restarts at each lock, and each lock of the pair within a day lasts twice the
+        one before (``lock_minutes``, then twice, four times... at most a day).
         """
-        n_key, u_key = self._keys(name)
+        n_key, u_key, k_key = self._keys(name, address)
         failures = int(await self.store.incr(n_key))
         await self.store.expire(n_key, FORGET_SECONDS)
         if failures < self.lock_after:
             return None
-        until = self.clock() + self.lock_seconds
+        locks = int(await self.store.incr(k_key))
+        seconds = min(self.lock_seconds * 2 ** min(locks - 1, 32), MAX_LOCK_SECONDS)
+        await self.store.expire(k_key, seconds + FORGET_SECONDS)
+        until = self.clock() + seconds
         await self.store.delete(n_key)
-        await self.store.set(u_key, repr(until), ex=self.lock_seconds + FORGET_SECONDS)
+        await self.store.set(u_key, repr(until), ex=seconds + FORGET_SECONDS)
         return until
 
-    async def clear(self, name: str) -> None:
-        """A successful login forgets the name's failures."""
-        await self.store.delete(*self._keys(name))
+    async def clear(self, name: str, address: str) -> None:
+        """A successful login forgets the pair's failures and locks."""
+        await self.store.delete(*self._keys(name, address))
 
     async def address_refused(self, address: str) -> bool:
         """Whether ``address`` has used up its failures for the current window."""

@@ -1,8 +1,9 @@
 """Logging in and out, her password, her language.
 
 Login: a double-submit CSRF cookie, the same refusal for an unknown user and a wrong password,
-a user name locked after repeated failures whether an account has it or not, and a limit of
-failures per address (:mod:`empower.admin.throttle`). A new random session token at every login.
+a user name locked for the client address after repeated failures (longer each time), whether
+an account has it or not, and a limit of failures per address (:mod:`empower.admin.throttle`).
+A new random session token at every login.
 """
 
 from __future__ import annotations
@@ -88,9 +89,10 @@ async def login(request: Request) -> Response:
         return refuse(compat.gettext("Too many attempts; try again in %(minutes)s minutes.")
                       % {"minutes": throttle.ip_window // 60}, 429)
     # The lockout is the name's as typed, whether an account has it or not: the same
-    # answer either way, and no password is checked while it lasts.
+    # answer either way, and no password is checked while it lasts. It holds for this
+    # address only: a stranger cannot lock her out of her own office.
     name = username.casefold()
-    left = await throttle.locked_for(name)
+    left = await throttle.locked_for(name, ip)
     if left:
         await throttle.count_address(ip)
         return locked(left)
@@ -101,7 +103,7 @@ async def login(request: Request) -> Response:
                                  user["password_hash"] if user else None)
     if not user or not ok or not user["is_active"]:
         await throttle.count_address(ip)
-        until = await throttle.fail(name)
+        until = await throttle.fail(name, ip)
         if user:
             # After the answer: a known name must not take longer to refuse than an unknown.
             background.add_task(accounts.record_failed_login, panel.db, user["id"],
@@ -110,7 +112,7 @@ async def login(request: Request) -> Response:
         if until is not None:
             return locked(until - panel.clock())
         return refuse(compat.gettext("Wrong user name or password."), 401)
-    await throttle.clear(name)
+    await throttle.clear(name, ip)
     await run_in_threadpool(accounts.record_login, panel.db, user["id"])
     token = new_token()
     now_ts = panel.clock()

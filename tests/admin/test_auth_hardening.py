@@ -8,9 +8,37 @@ from __future__ import annotations
 
 import re
 
+import pytest
+from fastapi.testclient import TestClient
+
 from tests.admin.conftest import PASSWORD, csrf_of
 
 WRONG = "wrong password here"
+
+
+class Peers:
+    """The panel as reached from several client addresses (the socket's, no proxy)."""
+
+    def __init__(self, app):
+        self.app = app
+        self.host = "203.0.113.1"
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            scope["client"] = (self.host, 40000)
+        await self.app(scope, receive, send)
+
+
+@pytest.fixture
+def peers(app):
+    wrapped = Peers(app)
+    with TestClient(wrapped) as client:
+        def from_(host):
+            wrapped.host = host
+            client.cookies.clear()
+            return client
+
+        yield from_
 
 
 def _login(client, username, password, **kw):
@@ -50,3 +78,30 @@ def test_the_same_answer_for_unknown_and_known_names_at_lockout(client, monkeypa
     assert unknown == known
     # The same work too: a password is checked (the dummy hash for "ghost") until the lock.
     assert len(checks) == known_checks == 5
+
+
+def test_a_stranger_locks_a_name_for_her_own_address_only_and_longer_each_time(peers, clock):
+    stranger, office = "198.51.100.66", "203.0.113.20"
+    for _ in range(4):
+        assert _login(peers(stranger), "amina", WRONG).status_code == 401
+    assert _login(peers(stranger), "amina", WRONG).status_code == 423
+    assert _login(peers(stranger), "amina", PASSWORD).status_code == 423
+    # Amina, at her office, is not locked out of her account.
+    assert _login(peers(office), "amina", PASSWORD).status_code == 303
+    # The stranger's lock ends after 15 minutes; five more failures lock for 30.
+    clock.now += 15 * 60 + 1
+    for _ in range(4):
+        assert _login(peers(stranger), "amina", WRONG).status_code == 401
+    refused = _login(peers(stranger), "amina", WRONG)
+    assert refused.status_code == 423 and "réessayez dans 30 minutes" in refused.text
+    clock.now += 15 * 60 + 1
+    assert _login(peers(stranger), "amina", PASSWORD).status_code == 423
+    clock.now += 15 * 60
+    assert _login(peers(stranger), "amina", PASSWORD).status_code == 303
+
+
+def test_the_address_throttle_still_holds_across_names(peers):
+    for i in range(20):
+        assert _login(peers("198.51.100.66"), f"ghost{i}", WRONG).status_code == 401
+    assert _login(peers("198.51.100.66"), "admin", PASSWORD).status_code == 429
+    assert _login(peers("203.0.113.20"), "admin", PASSWORD).status_code == 303
