@@ -20,15 +20,61 @@ from empower.errors import EmpowerError
 
 from .. import accounts, compat
 from .. import models as m
-from ..deps import COOKIE, LOGIN_CSRF_COOKIE, panel_of, principal, safe_next, writer
+from ..deps import COOKIE, LOGIN_CSRF_COOKIE, Panel, panel_of, principal, safe_next, writer
 from ..rendering import error_detail, error_message, render
 from ..scope import Principal
 from ..security import csrf_matches, new_token, verify_password
 from ..sessions import SessionData
 
-__all__ = ["router"]
+__all__ = ["check_current_password", "router"]
 
 router = APIRouter()
+
+
+def _locked_message(seconds: float) -> str:
+    return compat.gettext(
+        "Too many failed attempts with this user name; try again in %(minutes)s minutes.") % {
+            "minutes": max(1, math.ceil(seconds / 60))}
+
+
+def _throttled_message(panel: Panel) -> str:
+    return compat.gettext("Too many attempts; try again in %(minutes)s minutes.") % {
+        "minutes": panel.throttle.ip_window // 60}
+
+
+def _failed_at(until: float | None) -> datetime | None:
+    return None if until is None else datetime.fromtimestamp(until, UTC).replace(tzinfo=None)
+
+
+async def check_current_password(request: Request, p: Principal,
+                                 given: str) -> tuple[str, int] | None:
+    """None when ``given`` is her password; else the refusal to show and its HTTP status.
+
+    A wrong current password is a failed login (someone holding her session must not guess her
+    password at leisure): it counts for her name and this address, locks like the login page
+    (423), and an address over its limit is refused (429) without a check.
+    """
+    panel = panel_of(request)
+    throttle = panel.throttle
+    ip = request.client.host if request.client else "unknown"
+    name = p.username.casefold()
+    if await throttle.address_refused(ip):
+        return _throttled_message(panel), 429
+    left = await throttle.locked_for(name, ip)
+    if left:
+        await throttle.count_address(ip)
+        return _locked_message(left), 423
+    user = await m.User.filter(id=p.id).first().values("password_hash")
+    if await run_in_threadpool(verify_password, given, user["password_hash"] if user else None):
+        await throttle.clear(name, ip)
+        return None
+    await throttle.count_address(ip)
+    until = await throttle.fail(name, ip)
+    await run_in_threadpool(lambda: accounts.record_failed_login(
+        panel.db, p.id, locked_until=_failed_at(until)))
+    if until is not None:
+        return _locked_message(until - panel.clock()), 423
+    return compat.gettext("The current password is wrong."), 400
 
 
 @router.get("/favicon.ico")
@@ -77,17 +123,14 @@ async def login(request: Request) -> Response:
         return response
 
     def locked(seconds: float) -> Response:
-        return refuse(compat.gettext(
-            "Too many failed attempts with this user name; try again in %(minutes)s minutes.")
-            % {"minutes": max(1, math.ceil(seconds / 60))}, 423)
+        return refuse(_locked_message(seconds), 423)
 
     if not csrf_matches(login_csrf, str(form.get("csrf_token") or "")):
         return refuse(compat.gettext("Your form expired; please try again."), 403)
     throttle = panel.throttle
     ip = request.client.host if request.client else "unknown"
     if await throttle.address_refused(ip):
-        return refuse(compat.gettext("Too many attempts; try again in %(minutes)s minutes.")
-                      % {"minutes": throttle.ip_window // 60}, 429)
+        return refuse(_throttled_message(panel), 429)
     # The lockout is the name's as typed, whether an account has it or not: the same
     # answer either way, and no password is checked while it lasts. It holds for this
     # address only: a stranger cannot lock her out of her own office.
@@ -107,8 +150,7 @@ async def login(request: Request) -> Response:
         if user:
             # After the answer: a known name must not take longer to refuse than an unknown.
             background.add_task(accounts.record_failed_login, panel.db, user["id"],
-                                locked_until=None if until is None
-                                else datetime.fromtimestamp(until, UTC).replace(tzinfo=None))
+                                locked_until=_failed_at(until))
         if until is not None:
             return locked(until - panel.clock())
         return refuse(compat.gettext("Wrong user name or password."), 401)
@@ -145,13 +187,11 @@ async def password_view(request: Request, p: Principal = Depends(principal)) -> 
 async def password(request: Request, pf: tuple[Principal, Any] = Depends(writer)) -> Response:
     p, form = pf
     panel = panel_of(request)
-    user = await m.User.filter(id=p.id).first().values("password_hash")
-    old_ok = await run_in_threadpool(verify_password, str(form.get("old_password") or ""),
-                                     user["password_hash"] if user else None)
     new = str(form.get("new_password") or "")
-    error = None
-    if not old_ok:
-        error = compat.gettext("The current password is wrong.")
+    error, status = None, 400
+    refused = await check_current_password(request, p, str(form.get("old_password") or ""))
+    if refused:
+        error, status = refused
     elif new != str(form.get("confirm_password") or ""):
         error = compat.gettext("The two new passwords differ.")
     else:
@@ -161,7 +201,7 @@ async def password(request: Request, pf: tuple[Principal, Any] = Depends(writer)
         except EmpowerError as exc:
             error = f"{error_message(exc)}: {error_detail(exc)}"
     if error:
-        return render(request, "password.html", {"p": p, "error": error}, status_code=400)
+        return render(request, "password.html", {"p": p, "error": error}, status_code=status)
     # Every session of hers ended with the generation bump; this one too.
     await panel.sessions.end(p.token)
     response = RedirectResponse("/login", 303)

@@ -33,9 +33,10 @@ class Peers:
 def peers(app):
     wrapped = Peers(app)
     with TestClient(wrapped) as client:
-        def from_(host):
+        def from_(host, *, keep_cookies=False):
             wrapped.host = host
-            client.cookies.clear()
+            if not keep_cookies:
+                client.cookies.clear()
             return client
 
         yield from_
@@ -105,3 +106,35 @@ def test_the_address_throttle_still_holds_across_names(peers):
         assert _login(peers("198.51.100.66"), f"ghost{i}", WRONG).status_code == 401
     assert _login(peers("198.51.100.66"), "admin", PASSWORD).status_code == 429
     assert _login(peers("203.0.113.20"), "admin", PASSWORD).status_code == 303
+
+
+def _change_password(client, old, new="un nouveau mot de passe solide"):
+    page = client.get("/password")
+    return client.post("/password", data={"old_password": old, "new_password": new,
+                                          "confirm_password": new,
+                                          "csrf_token": csrf_of(page.text)},
+                       follow_redirects=False)
+
+
+def test_wrong_current_passwords_on_the_password_page_lock_like_logins(peers, db):
+    from sqlalchemy import select
+
+    from empower.models import AuditEvent, User
+
+    home = "203.0.113.20"
+    assert _login(peers(home), "amina", PASSWORD).status_code == 303
+    browser = peers(home, keep_cookies=True)
+    for _ in range(4):
+        r = _change_password(browser, WRONG)
+        assert r.status_code == 400 and "Le mot de passe actuel est erroné" in r.text
+    r = _change_password(browser, WRONG)
+    assert r.status_code == 423 and "réessayez dans 15 minutes" in r.text
+    # Locked: not even the right one is checked, here or on the login page of this address.
+    assert _change_password(browser, PASSWORD).status_code == 423
+    assert _login(peers(home), "amina", PASSWORD).status_code == 423
+    assert _login(peers("198.51.100.7"), "amina", PASSWORD).status_code == 303
+    with db.unit_of_work() as uow:
+        amina = uow.session.scalar(select(User).where(User.username == "amina"))
+        assert amina.locked_until is not None
+        assert uow.session.scalar(select(AuditEvent.id).where(
+            AuditEvent.action == "lock", AuditEvent.entity_id == amina.id))
