@@ -138,3 +138,33 @@ def test_wrong_current_passwords_on_the_password_page_lock_like_logins(peers, db
         assert amina.locked_until is not None
         assert uow.session.scalar(select(AuditEvent.id).where(
             AuditEvent.action == "lock", AuditEvent.entity_id == amina.id))
+
+
+def test_an_admin_changing_her_own_password_in_the_users_pages_gives_the_old_one(as_user, db):
+    from sqlalchemy import select
+
+    from empower.models import User
+
+    with db.unit_of_work() as uow:
+        ids = dict(uow.session.execute(select(User.username, User.id)).all())
+        before = uow.session.scalar(select(User.password_hash).where(User.id == ids["admin"]))
+    admin = as_user("admin")
+    page = f"/users/{ids['admin']}"
+    assert 'name="old_password"' in admin.get(page).text
+    new = "une autre phrase de passe solide"
+    for old in (None, WRONG):
+        data = {"password": new} | ({"old_password": old} if old else {})
+        r = admin.submit(f"{page}/password", data, page)
+        assert r.status_code == 400 and "Le mot de passe actuel est erroné" in r.text
+    with db.unit_of_work() as uow:
+        assert uow.session.scalar(select(User.password_hash).where(
+            User.id == ids["admin"])) == before
+        assert uow.session.scalar(select(User.failed_logins).where(
+            User.id == ids["admin"])) == 2
+    # Another user's password needs none of hers.
+    vera_page = f"/users/{ids['vera']}"
+    assert 'name="old_password"' not in admin.get(vera_page).text
+    assert admin.submit(f"{vera_page}/password", {"password": new}, vera_page).status_code == 303
+    r = admin.submit(f"{page}/password", {"password": new, "old_password": PASSWORD}, page)
+    assert r.status_code == 303 and r.headers["location"] == "/login"
+    as_user("admin", new)
