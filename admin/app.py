@@ -30,7 +30,7 @@ from empower.errors import InvalidInput
 from . import compat
 from . import models as m
 from .deps import COOKIE, LoginRequired, Panel
-from .middleware import SecurityHeadersMiddleware
+from .middleware import ProxyHeadersMiddleware, SecurityHeadersMiddleware
 from .rendering import render
 from .resources import RESOURCES, Resource, register_menu, registry
 from .routes import ROUTERS
@@ -44,11 +44,15 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 
 class PanelApp(FastAPIAdmin):
-    """fastapi-admin's application with the security headers outermost."""
+    """fastapi-admin's application with the proxy's headers and security headers outermost."""
+
+    #: The reverse proxies whose ``X-Forwarded-For`` is believed (``EMPOWER_TRUSTED_PROXIES``).
+    trusted_proxies: tuple[Any, ...] = ()
 
     def build_middleware_stack(self) -> Any:
         # Around Starlette's error middleware too: the 500 page carries the headers as well.
-        return SecurityHeadersMiddleware(super().build_middleware_stack())
+        return ProxyHeadersMiddleware(SecurityHeadersMiddleware(super().build_middleware_stack()),
+                                      self.trusted_proxies)
 
 
 def tortoise_url(sqlalchemy_url: str) -> str:
@@ -165,6 +169,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     app.logo_url = ""
     app.language_switch = True
     app.state.panel = panel
+    app.trusted_proxies = settings.trusted_networks()
     register_menu(app, panel.resources)
 
     assets = assets_dir(settings.assets_dir)

@@ -168,3 +168,71 @@ def test_an_admin_changing_her_own_password_in_the_users_pages_gives_the_old_one
     r = admin.submit(f"{page}/password", {"password": new, "old_password": PASSWORD}, page)
     assert r.status_code == 303 and r.headers["location"] == "/login"
     as_user("admin", new)
+
+
+@pytest.fixture
+def behind_proxy(db_url, seed, clock):
+    """The panel behind a reverse proxy at 192.0.2.10 (EMPOWER_TRUSTED_PROXIES)."""
+    from empower.admin import create_app
+    from empower.admin.sessions import MemoryStore
+
+    from empower.config import Settings
+
+    app = create_app(Settings(database_url=db_url, trusted_proxies="192.0.2.10, 2001:db8::/32"),
+                     store=MemoryStore(), clock=clock)
+    wrapped = Peers(app)
+    wrapped.host = "192.0.2.10"
+    with TestClient(wrapped) as client:
+        def via(host):
+            wrapped.host = host
+            client.cookies.clear()
+            return client
+
+        yield via
+
+
+def test_x_forwarded_for_names_the_client_only_behind_a_trusted_proxy(behind_proxy):
+    proxy = behind_proxy("192.0.2.10")
+
+    def through_proxy(forwarded, password):
+        proxy.cookies.clear()
+        return _login(proxy, "amina", password, headers={"X-Forwarded-For": forwarded})
+
+    # Behind the proxy each client is her own address: the stranger's lock is hers only.
+    for _ in range(5):
+        last = through_proxy("10.9.9.9, 198.51.100.66", WRONG)  # the left part is the client's
+    assert last.status_code == 423
+    assert through_proxy("198.51.100.66", PASSWORD).status_code == 423
+    assert through_proxy("203.0.113.20", PASSWORD).status_code == 303
+    # A second trusted hop is looked through; the proxy's own address is not the client.
+    assert through_proxy("198.51.100.66, 2001:db8::7", PASSWORD).status_code == 423
+    # From anyone else the header is ignored: the peer is the client, whatever it claims.
+    for i in range(4):
+        assert _login(behind_proxy("198.51.100.66"), "omar", WRONG,
+                      headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code == 401
+    assert _login(behind_proxy("198.51.100.66"), "omar", WRONG,
+                  headers={"X-Forwarded-For": "203.0.113.5"}).status_code == 423
+    assert _login(behind_proxy("198.51.100.66"), "omar", PASSWORD,
+                  headers={"X-Forwarded-For": "203.0.113.6"}).status_code == 423
+    assert _login(behind_proxy("192.0.2.10"), "omar", PASSWORD,
+                  headers={"X-Forwarded-For": "203.0.113.6"}).status_code == 303
+
+
+def test_x_forwarded_proto_from_a_trusted_proxy_or_this_machine_only(behind_proxy):
+    https = {"X-Forwarded-Proto": "https"}
+    for peer, secure in [("192.0.2.10", True), ("127.0.0.1", True), ("198.51.100.66", False)]:
+        page = behind_proxy(peer).get("/login", headers=https)
+        assert ("Secure" in page.headers["set-cookie"]) is secure, peer
+        assert ("strict-transport-security" in page.headers) is secure, peer
+
+
+def test_trusted_proxies_setting_is_checked():
+    from pydantic import ValidationError
+
+    from empower.config import Settings
+
+    assert Settings(trusted_proxies="").trusted_networks() == ()
+    assert [str(n) for n in Settings(trusted_proxies="127.0.0.1, 10.0.0.0/8")
+            .trusted_networks()] == ["127.0.0.1/32", "10.0.0.0/8"]
+    with pytest.raises(ValidationError, match="not an address or a network"):
+        Settings(trusted_proxies="proxy.example")
