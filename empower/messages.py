@@ -297,9 +297,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "{max} حرفا على الأكثر.",
         "at most {max} characters"),
     "password.too_common": _t(
-        "Ce mot de passe est trop courant ; choisissez-en un autre.",
-        "كلمة المرور هذه شائعة جدا؛ اختاري غيرها.",
-        "this password is too common; choose another"),
+        "Ce mot de passe est trop facile à deviner (mot de passe courant, mot, nom, date, suite "
+        "de touches) ; une phrase de plusieurs mots sans lien est idéale.",
+        "كلمة المرور هذه سهلة التخمين (كلمة مرور شائعة، كلمة، اسم، تاريخ، تتابع مفاتيح)؛ "
+        "ويفضل جملة من عدة كلمات لا رابط بينها.",
+        "this password is too easy to guess (a common password, a word, a name, a date, a run "
+        "of keys); several unrelated words are best"),
     "password.built_on_username": _t(
         "Le mot de passe ne doit pas être construit sur le nom d'utilisateur.",
         "يجب ألا تبنى كلمة المرور على اسم المستخدم.",

@@ -236,3 +236,41 @@ def test_trusted_proxies_setting_is_checked():
             .trusted_networks()] == ["127.0.0.1/32", "10.0.0.0/8"]
     with pytest.raises(ValidationError, match="not an address or a network"):
         Settings(trusted_proxies="proxy.example")
+
+
+def test_passwords_are_normalised_and_checked_against_a_real_estimator(as_user, db):
+    from empower.admin import security
+
+    # Gone: the hand list of fifty entries.
+    assert not hasattr(security, "_COMMON")
+    admin = as_user("admin")
+    # Common passwords, words and keyboard runs far beyond any hand list, in the panel.
+    for weak in ["motdepasse2024", "qwertyuiop123", "Password1234!", "jennifer1987",
+                 "abcabcabcabcabc", "ｐａｓｓｗｏｒｄ１２３４"]:
+        r = admin.submit("/users/new", {"username": "salma", "role": "admin",
+                                        "password": weak}, "/users/new")
+        assert r.status_code == 422, weak
+        assert "trop facile à deviner" in r.text, weak
+    # Full-width letters and surrounding spaces: the password is its NFKC form, trimmed.
+    typed = "  ｌｅ ｃｈａｍｅａｕ ｄｕ ｄéｓｅｒｔ ｂｌｅｕ  "
+    r = admin.submit("/users/new", {"username": "salma", "role": "admin", "password": typed},
+                     "/users/new")
+    assert r.status_code == 303, r.text[:300]
+    as_user("salma", "le chameau du désert bleu")
+    as_user("salma", typed)
+    # A decomposed é (e + U+0301) is the composed one.
+    as_user("salma", "le chameau du de\u0301sert bleu")
+
+
+def test_a_hash_made_before_normalisation_still_logs_in(db, as_user):
+    from sqlalchemy import update
+
+    from empower.admin import security
+    from empower.models import User
+
+    old = " ancienne phrase avec espaces "
+    with db.unit_of_work() as uow:
+        uow.session.execute(update(User).where(User.username == "vera").values(
+            password_hash=security._hasher.hash(old)))
+        uow.commit()
+    as_user("vera", old)
