@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from empower import audit
 from empower.db import Database
@@ -17,7 +17,7 @@ from empower.errors import Conflict, InvalidInput, NotFound
 from empower.models import Region, User, UserRegion, utcnow
 from empower.vocab import Role
 
-from .security import check_password_policy, hash_password
+from .security import USERNAME_PATTERN, check_password_policy, fold_username, hash_password
 
 __all__ = [
     "change_password",
@@ -31,12 +31,18 @@ __all__ = [
 
 def create_user(db: Database, username: str, password: str, *, role: str,
                 regions: Sequence[str] = (), language: str = "fr", actor: str) -> int:
-    """Create a panel account; officers and viewers need at least one region."""
-    username = (username or "").strip()
-    if not username or len(username) > 60 or any(c.isspace() for c in username):
-        raise InvalidInput(f"username: '{username}' is not a valid user name",
-                           code="user.bad_username", params={"value": username},
-                           field="username", value=username)
+    """Create a panel account; officers and viewers need at least one region.
+
+    The user name is stored folded (:func:`~empower.admin.security.fold_username`) and must then
+    match :data:`~empower.admin.security.USERNAME_PATTERN`. Raises :class:`InvalidInput` (bad
+    name, role, region or password) or :class:`Conflict` (the name, in any case, is taken).
+    """
+    typed = (username or "").strip()[:60]
+    username = fold_username((username or "")[:200])
+    if not USERNAME_PATTERN.fullmatch(username):
+        raise InvalidInput(f"username: '{typed}' is not a valid user name (3 to 60 of a-z, "
+                           "0-9, '.', '_', '-')", code="user.bad_username",
+                           params={"value": typed}, field="username", value=typed)
     try:
         role_value = Role(role)
     except ValueError as exc:
@@ -57,7 +63,9 @@ def create_user(db: Database, username: str, password: str, *, role: str,
                 raise InvalidInput(f"region: '{code}' is not an HCP region code (01 to 12)",
                                    code="region.unknown", params={"value": code},
                                    field="region", value=code)
-        if uow.session.scalar(select(User.id).where(User.username == username)) is not None:
+        # lower(): an account made before names were folded may hold capitals.
+        if uow.session.scalar(select(User.id).where(
+                func.lower(User.username) == username)) is not None:
             raise Conflict(f"username: '{username}' already exists", code="user.username_taken",
                            params={"value": username}, field="username", value=username)
         user = User(username=username, password_hash=hash_password(password), role=role_value,

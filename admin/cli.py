@@ -70,7 +70,8 @@ def _read_password() -> str:
 
 
 @app.command("create-user")
-def create_user(name: str = typer.Argument(..., help="User name (no spaces)."),
+def create_user(name: str = typer.Argument(..., help="User name: 3 to 60 of a-z, 0-9, '.', "
+                                           "'_', '-' (capitals are folded)."),
                 role: str = typer.Option(..., "--role", help="admin, officer or viewer."),
                 region: list[str] = typer.Option([], "--region",  # noqa: B006
                                                  help="HCP region code (repeatable)."),

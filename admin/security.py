@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hmac
+import re
 import secrets
 import threading
 import unicodedata
@@ -23,8 +24,10 @@ from empower.errors import InvalidInput
 __all__ = [
     "MIN_PASSWORD_LENGTH",
     "MIN_STRENGTH",
+    "USERNAME_PATTERN",
     "check_password_policy",
     "csrf_matches",
+    "fold_username",
     "hash_password",
     "mask_cin",
     "mask_phone",
@@ -117,6 +120,18 @@ def verify_password(password: str | None, password_hash: str | None) -> bool:
         with contextlib.suppress(VerificationError, InvalidHashError):
             ok = _hasher.verify(password_hash or _DUMMY_HASH, candidate) or ok
     return ok and bool(password_hash)
+
+
+# What a user name may be once folded: letters a-z, digits, dot, dash, underscore (fits the
+# 60 characters of ``users.username``). No look-alike letters, no spaces, no invisible marks.
+USERNAME_PATTERN = re.compile(r"[a-z0-9._-]{3,60}")
+
+
+def fold_username(name: str) -> str:
+    """The form a user name is stored and compared in: NFKC, case-folded (then NFKC again, as
+    folding can undo it), trimmed. ``Amina``, ``AMINA`` and full-width ``ａｍｉｎａ`` are one name."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return unicodedata.normalize("NFKC", folded).strip()
 
 
 def new_token() -> str:

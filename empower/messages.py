@@ -273,9 +273,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "--freeze ...')"),
     # -- admin/ (the panel's own checks) ---------------------------------------------------------
     "user.bad_username": _t(
-        "« {value} » n'est pas un nom d'utilisateur valide (sans espace, au plus 60 caractères).",
-        "«{value}» ليس اسم مستخدم صالحا (بدون فراغ، 60 حرفا على الأكثر).",
-        "'{value}' is not a valid user name"),
+        "« {value} » n'est pas un nom d'utilisateur valide : de 3 à 60 caractères parmi les "
+        "lettres a à z, les chiffres, le point, le tiret et le tiret bas.",
+        "«{value}» ليس اسم مستخدم صالحا: من 3 إلى 60 حرفا من الحروف اللاتينية a إلى z والأرقام "
+        "والنقطة والشرطة والشرطة السفلية.",
+        "'{value}' is not a valid user name (3 to 60 of a-z, 0-9, '.', '_', '-')"),
     "user.region_required": _t(
         "Un compte {role:label} travaille dans au moins une région.",
         "يعمل حساب {role:label} في جهة واحدة على الأقل.",

@@ -23,7 +23,7 @@ from .. import models as m
 from ..deps import COOKIE, LOGIN_CSRF_COOKIE, Panel, panel_of, principal, safe_next, writer
 from ..rendering import error_detail, error_message, render
 from ..scope import Principal
-from ..security import csrf_matches, new_token, verify_password
+from ..security import csrf_matches, fold_username, new_token, verify_password
 from ..sessions import SessionData
 
 __all__ = ["check_current_password", "router"]
@@ -46,6 +46,15 @@ def _failed_at(until: float | None) -> datetime | None:
     return None if until is None else datetime.fromtimestamp(until, UTC).replace(tzinfo=None)
 
 
+async def _account(name: str) -> dict[str, Any] | None:
+    """The account a folded login name names: stored folded, or (made before names were
+    folded) the one account whose name differs only in case; None when none, or two, do."""
+    rows = await m.User.filter(username__iexact=name).order_by("id").limit(2).values(
+        "id", "username", "password_hash", "is_active", "session_generation")
+    exact = [r for r in rows if r["username"] == name]
+    return exact[0] if exact else rows[0] if len(rows) == 1 else None
+
+
 async def check_current_password(request: Request, p: Principal,
                                  given: str) -> tuple[str, int] | None:
     """None when ``given`` is her password; else the refusal to show and its HTTP status.
@@ -57,7 +66,7 @@ async def check_current_password(request: Request, p: Principal,
     panel = panel_of(request)
     throttle = panel.throttle
     ip = request.client.host if request.client else "unknown"
-    name = p.username.casefold()
+    name = fold_username(p.username)
     if await throttle.address_refused(ip):
         return _throttled_message(panel), 429
     left = await throttle.locked_for(name, ip)
@@ -105,7 +114,7 @@ async def login(request: Request) -> Response:
     form = await request.form()
     compat.set_locale(request.cookies.get("empower_lang")
                       or request.headers.get("accept-language"))
-    username = str(form.get("username") or "").strip()[:60]
+    username = str(form.get("username") or "")[:200].strip()
     password = str(form.get("password") or "")
     nxt = safe_next(str(form.get("next") or "/"))
     login_csrf = request.cookies.get(LOGIN_CSRF_COOKIE)
@@ -134,13 +143,12 @@ async def login(request: Request) -> Response:
     # The lockout is the name's as typed, whether an account has it or not: the same
     # answer either way, and no password is checked while it lasts. It holds for this
     # address only: a stranger cannot lock her out of her own office.
-    name = username.casefold()
+    name = fold_username(username)
     left = await throttle.locked_for(name, ip)
     if left:
         await throttle.count_address(ip)
         return locked(left)
-    user = await m.User.filter(username=username).first().values(
-        "id", "password_hash", "is_active", "session_generation")
+    user = await _account(name)
     # The dummy hash when no account has the name: the same work either way.
     ok = await run_in_threadpool(verify_password, password,
                                  user["password_hash"] if user else None)

@@ -274,3 +274,48 @@ def test_a_hash_made_before_normalisation_still_logs_in(db, as_user):
             password_hash=security._hasher.hash(old)))
         uow.commit()
     as_user("vera", old)
+
+
+def test_user_names_are_a_safe_set_folded_and_compared_without_case(as_user, db, client):
+    from sqlalchemy import select
+
+    from empower.models import User
+
+    admin = as_user("admin")
+    strong = "une phrase de passe longue"
+
+    def create(username):
+        return admin.submit("/users/new", {"username": username, "role": "officer",
+                                           "regions": "04", "password": strong}, "/users/new")
+
+    for bad in ["x", "amina zahra", "amina\u200b", "аmina", "fatima.zahrâ", "a/b", "<b>",
+                "n" * 61]:
+        r = create(bad)
+        assert r.status_code == 422, bad
+        assert "n&#39;est pas un nom d&#39;utilisateur valide" in r.text, bad
+    # Another spelling of an existing name is that name.
+    for taken in ["AMINA", "ａｍｉｎａ", " Amina "]:
+        r = create(taken)
+        assert r.status_code == 422 and "existe déjà" in r.text, taken
+    assert create("Salma.Idrissi").status_code == 303
+    with db.unit_of_work() as uow:
+        assert uow.session.scalar(select(User.id).where(User.username == "salma.idrissi"))
+    for typed in ["salma.idrissi", "SALMA.IDRISSI", "ｓａｌｍａ.ｉｄｒｉｓｓｉ"]:
+        as_user(typed, strong)
+    # The lockout is the folded name's: capitals do not buy five more tries.
+    for typed in ["omar", "OMAR", "Omar", "oMaR", "ＯＭＡＲ"]:
+        client.cookies.clear()
+        last = _login(client, typed, WRONG)
+    assert last.status_code == 423
+
+
+def test_an_account_made_before_names_were_folded_still_logs_in(db, as_user):
+    from sqlalchemy import update
+
+    from empower.models import User
+
+    with db.unit_of_work() as uow:
+        uow.session.execute(update(User).where(User.username == "vera").values(username="Vera"))
+        uow.commit()
+    as_user("vera")
+    as_user("VERA")
