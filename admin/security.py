@@ -17,6 +17,7 @@ import unicodedata
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadSignature, TimestampSigner
 from zxcvbn import zxcvbn
 
 from empower.errors import InvalidInput
@@ -29,11 +30,13 @@ __all__ = [
     "csrf_matches",
     "fold_username",
     "hash_password",
+    "login_token_valid",
     "mask_cin",
     "mask_phone",
     "new_token",
     "normalize_password",
     "security_headers",
+    "sign_login_token",
     "verify_password",
 ]
 
@@ -144,6 +147,31 @@ def csrf_matches(expected: str | None, given: str | None) -> bool:
     if not expected or not given:
         return False
     return hmac.compare_digest(expected.encode(), given.encode())
+
+
+# A login form's token is good for as long as its cookie lives.
+LOGIN_TOKEN_SECONDS = 3600
+_LOGIN_SALT = "empower.login-csrf"
+
+
+def sign_login_token(key: str) -> str:
+    """A fresh login-form token, signed with the panel's ``key`` and dated."""
+    return TimestampSigner(key, salt=_LOGIN_SALT).sign(new_token()).decode()
+
+
+def login_token_valid(key: str, token: str | None) -> bool:
+    """Whether ``token`` is one this panel signed (with ``key``) in the last hour.
+
+    The login form's token is a double-submit cookie; signed, a token an attacker chose (set
+    through a sibling domain, or sent by a script that never loaded the form) is refused.
+    """
+    if not token or len(token) > 200:
+        return False
+    try:
+        TimestampSigner(key, salt=_LOGIN_SALT).unsign(token, max_age=LOGIN_TOKEN_SECONDS)
+    except BadSignature:
+        return False
+    return True
 
 
 def mask_cin(cin: str | None) -> str:

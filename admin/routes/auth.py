@@ -1,9 +1,9 @@
 """Logging in and out, her password, her language.
 
-Login: a double-submit CSRF cookie, the same refusal for an unknown user and a wrong password,
-a user name locked for the client address after repeated failures (longer each time), whether
-an account has it or not, and a limit of failures per address (:mod:`empower.admin.throttle`).
-A new random session token at every login.
+Login: a double-submit CSRF cookie signed by the panel, the same refusal for an unknown user and
+a wrong password, a user name locked for the client address after repeated failures (longer
+each time), whether an account has it or not, and a limit of failures per address
+(:mod:`empower.admin.throttle`). A new random session token at every login.
 """
 
 from __future__ import annotations
@@ -23,7 +23,15 @@ from .. import models as m
 from ..deps import COOKIE, LOGIN_CSRF_COOKIE, Panel, panel_of, principal, safe_next, writer
 from ..rendering import error_detail, error_message, render
 from ..scope import Principal
-from ..security import csrf_matches, fold_username, new_token, verify_password
+from ..security import (
+    LOGIN_TOKEN_SECONDS,
+    csrf_matches,
+    fold_username,
+    login_token_valid,
+    new_token,
+    sign_login_token,
+    verify_password,
+)
 from ..sessions import SessionData
 
 __all__ = ["check_current_password", "router"]
@@ -99,11 +107,14 @@ async def login_view(request: Request, next: str = "/", lang: str | None = None)
         return RedirectResponse("/", 303)
     # Keep the token a tab already holds: a second load (another tab, the favicon's
     # redirect) must not invalidate the form on screen.
-    existing = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
-    token = existing if 30 <= len(existing) <= 60 and existing.isascii() else new_token()
+    # Only a token this panel signed: never one a cookie planted from elsewhere carries.
+    key = await panel_of(request).sessions.signing_key()
+    existing = request.cookies.get(LOGIN_CSRF_COOKIE)
+    token = existing if existing and login_token_valid(key, existing) else sign_login_token(key)
     response = render(request, "login.html", {"csrf": token, "next": safe_next(next)})
     response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https", path="/login", max_age=3600)
+                        secure=request.url.scheme == "https", path="/login",
+                        max_age=LOGIN_TOKEN_SECONDS)
     return response
 
 
@@ -120,21 +131,25 @@ async def login(request: Request) -> Response:
     login_csrf = request.cookies.get(LOGIN_CSRF_COOKIE)
     background = BackgroundTasks()
 
+    key = await sessions.signing_key()
+
     def refuse(message: str, status: int) -> Response:
-        token = new_token()
+        token = sign_login_token(key)
         response = render(request, "login.html", {"csrf": token, "error": message,
                                                   "username": username, "next": nxt},
                           status_code=status)
         response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict",
                             secure=request.url.scheme == "https", path="/login",
-                            max_age=3600)
+                            max_age=LOGIN_TOKEN_SECONDS)
         response.background = background
         return response
 
     def locked(seconds: float) -> Response:
         return refuse(_locked_message(seconds), 423)
 
-    if not csrf_matches(login_csrf, str(form.get("csrf_token") or "")):
+    # The double-submit cookie and the form agree, and the token is one this panel signed.
+    if not (csrf_matches(login_csrf, str(form.get("csrf_token") or ""))
+            and login_token_valid(key, login_csrf)):
         return refuse(compat.gettext("Your form expired; please try again."), 403)
     throttle = panel.throttle
     ip = request.client.host if request.client else "unknown"

@@ -319,3 +319,25 @@ def test_an_account_made_before_names_were_folded_still_logs_in(db, as_user):
         uow.commit()
     as_user("vera")
     as_user("VERA")
+
+
+def test_the_login_token_is_signed_by_the_panel(client):
+    import secrets
+
+    from empower.admin.security import sign_login_token
+
+    planted = secrets.token_urlsafe(32)  # chosen by an attacker, e.g. through a sibling domain
+    client.cookies.set("empower_login_csrf", planted, path="/login")
+    page = client.get("/login")
+    assert planted not in page.text  # the panel hands out its own token instead
+    client.cookies.clear()
+    forged = sign_login_token("a key the attacker made up")
+    for token in [planted, forged, planted + ".x.y"]:
+        client.cookies.clear()
+        client.cookies.set("empower_login_csrf", token, path="/login")
+        r = client.post("/login", data={"username": "admin", "password": PASSWORD,
+                                        "csrf_token": token}, follow_redirects=False)
+        assert r.status_code == 403, token
+        assert "empower_session" not in r.headers.get("set-cookie", "")
+    client.cookies.clear()
+    assert _login(client, "admin", PASSWORD).status_code == 303
