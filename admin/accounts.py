@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 
@@ -88,6 +89,21 @@ def _get(uow: object, user_id: int, *, lock: bool = False) -> User:
     return user
 
 
+def _keep_an_admin(uow: Any, user: User, *, field: str) -> None:
+    """Refuse to take the last active admin away (she would lock everyone out of the users
+    pages, and only the command line could make another). Her row and the other active
+    admins' are locked, so two admins demoting each other at once cannot both succeed."""
+    if user.role != Role.ADMIN or not user.is_active:
+        return
+    others = uow.session.scalars(select(User.id).where(
+        User.role == Role.ADMIN, User.is_active.is_(True), User.id != user.id
+    ).with_for_update()).all()
+    if not others:
+        raise InvalidInput(f"{field}: '{user.username}' is the last active admin; make "
+                           "another admin first", code="user.last_admin",
+                           params={"username": user.username}, field=field)
+
+
 def change_password(db: Database, user_id: int, new_password: str, *, actor: str) -> None:
     """Set a new password and end every session of the user (generation bump)."""
     with db.unit_of_work() as uow:
@@ -102,11 +118,17 @@ def change_password(db: Database, user_id: int, new_password: str, *, actor: str
 
 
 def set_active(db: Database, user_id: int, active: bool, *, actor: str) -> None:
-    """Activate or deactivate an account; deactivation ends her sessions at once."""
+    """Activate or deactivate an account; deactivation ends her sessions at once.
+
+    Raises :class:`NotFound`, or :class:`InvalidInput` (``user.last_admin``) when she is the
+    last active admin.
+    """
     with db.unit_of_work() as uow:
         user = _get(uow, user_id, lock=True)
         if user.is_active == active:
             return
+        if not active:
+            _keep_an_admin(uow, user, field="is_active")
         user.is_active = active
         user.session_generation += 1
         audit.record(uow, actor=actor, action="activate" if active else "deactivate",
@@ -116,7 +138,11 @@ def set_active(db: Database, user_id: int, active: bool, *, actor: str) -> None:
 
 def update_user(db: Database, user_id: int, *, role: str, regions: Sequence[str],
                 actor: str) -> None:
-    """Change a user's role and regions; her sessions end so the new scope applies at once."""
+    """Change a user's role and regions; her sessions end so the new scope applies at once.
+
+    Raises :class:`InvalidInput` (bad role or region, or ``user.last_admin`` when the last
+    active admin would stop being one) or :class:`NotFound`.
+    """
     try:
         role_value = Role(role)
     except ValueError as exc:
@@ -140,6 +166,8 @@ def update_user(db: Database, user_id: int, *, role: str, regions: Sequence[str]
         before = {"role": user.role.value, "regions": sorted(r.region_code for r in user.regions)}
         if before == {"role": role_value.value, "regions": codes}:
             return
+        if role_value != Role.ADMIN:
+            _keep_an_admin(uow, user, field="role")
         user.role = role_value
         user.regions = [UserRegion(region_code=c) for c in codes]
         user.session_generation += 1

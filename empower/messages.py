@@ -1097,6 +1097,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "Date de restauration : le {restored_on} est avant son archivage, le {archived_on}.",
         "تاريخ الاسترجاع: {restored_on} يسبق أرشفتها في {archived_on}.",
         "restored_on: {restored_on} is before her archive on {archived_on}"),
+    # --- issue 10, the panel: authentication (admin/accounts.py) ------------------------------
+    "user.last_admin": _t(
+        "« {username} » est le dernier compte administrateur actif : le panneau n'en aurait plus "
+        "aucun. Nommez ou activez d'abord un autre administrateur.",
+        "«{username}» هو آخر حساب مدير نشيط: لن يبقى للوحة أي مدير. عيني أو فعلي مديرا آخر أولا.",
+        "'{username}' is the last active admin; make another admin first"),
 }
 
 

@@ -341,3 +341,35 @@ def test_the_login_token_is_signed_by_the_panel(client):
         assert "empower_session" not in r.headers.get("set-cookie", "")
     client.cookies.clear()
     assert _login(client, "admin", PASSWORD).status_code == 303
+
+
+def test_the_last_active_admin_cannot_demote_or_deactivate_herself(as_user, db):
+    from sqlalchemy import select
+
+    from empower.admin import accounts
+    from empower.models import User
+
+    with db.unit_of_work() as uow:
+        admin_id = uow.session.scalar(select(User.id).where(User.username == "admin"))
+    admin = as_user("admin")
+    page = f"/users/{admin_id}"
+    for action, data in [("deactivate", {}), ("update", {"role": "officer", "regions": "04"})]:
+        r = admin.submit(f"{page}/{action}", data, page)
+        assert r.status_code == 422, action
+        assert "est le dernier compte administrateur actif" in r.text, action
+    with db.unit_of_work() as uow:
+        user = uow.session.get(User, admin_id)
+        assert user.is_active and user.role == "admin"
+    assert admin.get("/users").status_code == 200
+    # An inactive admin is no admin to hand over to; an active one is.
+    other = accounts.create_user(db, "hind", "une phrase de passe longue", role="admin",
+                                 actor="test")
+    accounts.set_active(db, other, False, actor="test")
+    assert admin.submit(f"{page}/deactivate", {}, page).status_code == 422
+    accounts.set_active(db, other, True, actor="test")
+    r = admin.submit(f"{page}/update", {"role": "officer", "regions": "04"}, page)
+    assert r.status_code == 303
+    hind = as_user("hind", "une phrase de passe longue")
+    hind_page = f"/users/{other}"
+    r = hind.submit(f"{hind_page}/deactivate", {}, hind_page)
+    assert r.status_code == 422 and "dernier compte administrateur actif" in r.text
