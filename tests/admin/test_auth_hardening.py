@@ -263,9 +263,9 @@ def test_passwords_are_normalised_and_checked_against_a_real_estimator(as_user, 
 
 
 def test_a_hash_made_before_normalisation_still_logs_in(db, as_user):
+    from empower.admin import security
     from sqlalchemy import update
 
-    from empower.admin import security
     from empower.models import User
 
     old = " ancienne phrase avec espaces "
@@ -344,9 +344,9 @@ def test_the_login_token_is_signed_by_the_panel(client):
 
 
 def test_the_last_active_admin_cannot_demote_or_deactivate_herself(as_user, db):
+    from empower.admin import accounts
     from sqlalchemy import select
 
-    from empower.admin import accounts
     from empower.models import User
 
     with db.unit_of_work() as uow:
