@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi_admin.app import FastAPIAdmin
@@ -29,7 +30,7 @@ from empower.errors import InvalidInput
 
 from . import compat
 from . import models as m
-from .deps import COOKIE, LoginRequired, Panel
+from .deps import COOKIE, LoginRequired, Panel, principal
 from .middleware import ProxyHeadersMiddleware, SecurityHeadersMiddleware
 from .rendering import render
 from .resources import RESOURCES, Resource, register_menu, registry
@@ -107,6 +108,19 @@ def _install_error_pages(app: FastAPIAdmin) -> None:
         return render(request, "error.html", {"status": status, "p": getattr(
             request.state, "principal", None)}, status_code=status)
 
+    @app.exception_handler(RequestValidationError)
+    async def _unreadable(request: Request, exc: RequestValidationError) -> Response:
+        # FastAPI's default is a JSON list of pydantic errors (echoing the input): the panel
+        # answers its own 422 page instead, in her language when she is logged in (a route's
+        # parameters may fail before its principal dependency has run).
+        p = getattr(request.state, "principal", None)
+        if p is None:
+            try:
+                p = await principal(request)
+            except LoginRequired:
+                p = None
+        return render(request, "error.html", {"status": 422, "p": p}, status_code=422)
+
     @app.exception_handler(404)
     async def _not_found(request: Request, exc: Exception) -> Response:
         return render(request, "error.html", {"status": 404, "p": getattr(
@@ -146,7 +160,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
                                lock_after=settings.lockout_failures,
                                lock_minutes=settings.lockout_minutes,
                                ip_limit=settings.login_ip_failures,
-                               ip_window=settings.login_ip_window_minutes * 60))
+                               ip_window=settings.login_ip_window_minutes * 60),
+        masked_searches_per_minute=settings.masked_searches_per_minute)
 
     @asynccontextmanager
     async def lifespan(app: FastAPIAdmin) -> AsyncIterator[None]:

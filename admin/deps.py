@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import Depends, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
@@ -32,6 +33,7 @@ __all__ = [
     "Panel",
     "panel_of",
     "principal",
+    "read_form",
     "resource_for",
     "run_write",
     "safe_next",
@@ -52,6 +54,8 @@ class Panel:
     clock: Callable[[], float]
     # Failed logins: the lockout of a user name and the throttle of an address.
     throttle: LoginThrottle
+    # Searches by CIN or phone a viewer (masked values) may make per minute (then 429).
+    masked_searches_per_minute: int = 20
     # Whether Tabler's files were found (pages link them only then; panel.css always).
     has_assets: bool = False
     # Reference data, read once at start-up (lifespan).
@@ -103,11 +107,30 @@ async def writer(request: Request,
 
     Write rights are checked by each route (a viewer gets the 404 of a page she cannot use).
     """
-    form = await request.form()
+    form = await read_form(request)
     given = form.get("csrf_token") or request.headers.get("x-csrf-token")
     if not csrf_matches(p.csrf, str(given) if given else None):
         raise HTTPException(403)
     return p, form
+
+
+async def read_form(request: Request) -> FormData:
+    """The submitted form; HTTP 422 (the panel's page) when its body is not UTF-8 text.
+
+    Starlette reads what is not UTF-8 anyway, as Latin-1 (raw bytes) or as U+FFFD (a ``%FF``
+    escape), so a value would change silently on its way to a service. Every form of the panel
+    is text (there are no file uploads), so the whole body must decode, and so must every
+    ``%``-escape of a URL-encoded one.
+    """
+    body = await request.body()
+    try:
+        text = body.decode("utf-8")
+        if request.headers.get("content-type", "").startswith(
+                "application/x-www-form-urlencoded"):
+            parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise HTTPException(422) from exc
+    return await request.form()
 
 
 def resource_for(request: Request, slug: str, p: Principal) -> Resource:

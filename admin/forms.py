@@ -16,12 +16,13 @@ from decimal import Decimal
 from typing import Any
 
 from empower.errors import InvalidInput
-from empower.rules import centimes
+from empower.rules import centimes, record_id
 
 from .scope import Principal
 
 __all__ = [
     "BULK_LIMIT",
+    "KEPT_LIMIT",
     "DATE_ON",
     "DATE_REASON",
     "Action",
@@ -32,12 +33,16 @@ __all__ = [
     "date_value",
     "form_data",
     "int_value",
+    "kept_values",
 ]
 
 N_ = str
 
 # At most this many rows in one bulk action (one unit of work).
 BULK_LIMIT = 500
+# A refused form is shown again with her values, but not one longer than this: no field takes
+# more than 300 characters, so a longer value was not typed, and is not sent back whole.
+KEPT_LIMIT = 1000
 
 
 @dataclass
@@ -91,15 +96,13 @@ DATE_REASON = [*DATE_ON, Field("reason", N_("Reason"))]
 def int_value(values: dict[str, Any], name: str) -> int | None:
     """A record number typed in a form (``#`` allowed); None when blank.
 
-    Raises :class:`InvalidInput` naming the field when it is not a number.
+    Raises :class:`InvalidInput` naming the field when it is not a record number
+    (:func:`empower.rules.record_id`: ASCII digits, at most ``MAX_RECORD_ID``).
     """
     raw = (values.get(name) or "").strip().lstrip("#")
     if not raw:
         return None
-    if not raw.isdigit():
-        raise InvalidInput(f"{name}: '{raw}' is not a record number", code="input.not_a_record",
-                           params={"value": raw}, field=name, value=raw)
-    return int(raw)
+    return record_id(raw, field=name)
 
 
 def date_value(values: dict[str, Any], name: str) -> date:
@@ -121,6 +124,12 @@ def amount_value(values: dict[str, Any], name: str) -> Decimal | None:
     if not raw:
         return None
     return Decimal(centimes(raw, field=name)) / 100
+
+
+def kept_values(values: dict[str, str]) -> dict[str, str]:
+    """The values a refused form is shown again with: each as submitted, except one longer
+    than :data:`KEPT_LIMIT`, which is left empty (the error says it, shortened)."""
+    return {k: ("" if len(v) > KEPT_LIMIT else v) for k, v in values.items()}
 
 
 def form_data(fields: list[Field], values: dict[str, Any]) -> dict[str, Any]:

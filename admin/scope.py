@@ -10,7 +10,10 @@ confirm it exists).
 The write side checks the same scope on the SQLAlchemy session of the unit of work
 (:func:`check_person`, :func:`check_coop`, ...): a record typed by id into a form (beneficiary,
 cooperative, program, grant) is checked before the core service runs, so an officer cannot act
-outside her regions by typing an id.
+outside her regions by typing an id. Two writes are narrower than the reads: an officer reads
+every partner but records only partners of a province in her regions
+(:func:`check_partner_province`), and reads national programs but signs agreements only on
+programs of her regions (:func:`check_agreement_program`); the rest is for admins.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import Any
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
-from empower.errors import InvalidInput, NotFound
+from empower.errors import Conflict, EmpowerError, InvalidInput, NotFound, RuleViolation
 from empower.models import Beneficiary, Cooperative, Grant, Program, Province
 from empower.predicates import Periods, Span
 from empower.scope import RULES, AnyOf, Everywhere, InRegions, Rule, Through, covers
@@ -31,9 +34,13 @@ from empower.scope import RULES, AnyOf, Everywhere, InRegions, Rule, Through, co
 from . import models as m
 
 __all__ = [
+    "CONFLICT_TABLES",
     "Principal",
+    "as_seen_by",
+    "check_agreement_program",
     "check_coop",
     "check_grant",
+    "check_partner_province",
     "check_person",
     "check_program",
     "check_province",
@@ -195,6 +202,38 @@ def check_program(uow: Any, p: Principal, program_id: int | None) -> None:
     _check(uow, p, Program, program_id, "program")
 
 
+def check_partner_province(uow: Any, p: Principal, code: str | None) -> None:
+    """An officer records a partner of a province in her regions (admins: any, or none).
+
+    Raises :class:`InvalidInput` ``partner.province_required`` when she gives no province (a
+    partner without one is national) and ``province.outside_regions`` for one outside them.
+    """
+    if p.region_scope is None:
+        return
+    if not code:
+        raise InvalidInput("province_code: give the partner's province, in your regions",
+                           code="partner.province_required", field="province_code")
+    check_province(uow, p, code)
+
+
+def check_agreement_program(uow: Any, p: Principal, program_id: int) -> None:
+    """An officer signs (or changes) agreements only on programs of her regions.
+
+    Raises :class:`NotFound` for a program she does not see, and :class:`RuleViolation`
+    ``agreement.national_program`` for a national one (she sees it; its agreements are the
+    admins').
+    """
+    check_program(uow, p, program_id)
+    if p.region_scope is None:
+        return
+    program = uow.session.get(Program, program_id)
+    if program is not None and program.region_code is None:
+        raise RuleViolation(f"program_id: program {program.code} is national; its agreements "
+                            f"are signed by an administrator", code="agreement.national_program",
+                            params={"program": program.code}, field="program_id",
+                            value=program_id)
+
+
 def check_grant(uow: Any, p: Principal, grant_id: int) -> Grant:
     """The grant, when its beneficiary or cooperative is hers; raises :class:`NotFound`."""
     _check(uow, p, Grant, grant_id, "grant")
@@ -203,3 +242,38 @@ def check_grant(uow: Any, p: Principal, grant_id: int) -> Grant:
         raise NotFound(f"grant #{grant_id} does not exist", code="record.not_found",
                        params={"what": "grant", "id": grant_id}, field="grant_id", value=grant_id)
     return grant
+
+
+# -- refusals: what a conflict may say about the record it names -------------------------------
+# The table of the existing record each "already exists" conflict names by id (``existing_id``).
+CONFLICT_TABLES = {
+    "cin.taken": "beneficiaries",
+    "cooperative.reference_taken": "cooperatives",
+    "grant.reference_taken": "grants",
+    "tranche.reference_taken": "disbursements",
+    "program.code_taken": "programs",
+    "partner.name_taken": "partners",
+    "enrolment.exists": "enrollments",
+    "membership.exists": "memberships",
+    "survey.round_exists": "surveys",
+}
+
+
+async def as_seen_by(p: Principal, exc: EmpowerError) -> EmpowerError:
+    """The refusal as she may read it.
+
+    A conflict names the record that already holds the value (its number, its name, its
+    reference). When her regions do not cover that record, saying so would tell her that a woman
+    with this CIN, or a cooperative or grant with this reference, exists in another region and
+    under which number: she reads only that the value is already in use (``panel.value_in_use``,
+    on the same field). A conflict whose code is not in :data:`CONFLICT_TABLES` is treated the
+    same way (fail closed). Every other refusal is returned unchanged.
+    """
+    if not isinstance(exc, Conflict) or exc.existing_id is None or p.region_scope is None:
+        return exc
+    table = CONFLICT_TABLES.get(exc.code)
+    if table is not None and await p.within(
+            _BY_TABLE[table].filter(id=exc.existing_id)).exists():
+        return exc
+    return Conflict(f"{exc.field or 'value'}: this value is already in use",
+                    code="panel.value_in_use", field=exc.field)

@@ -31,6 +31,15 @@ from empower.errors import (
 )
 from empower.rules import RulesConfig
 from empower.services._common import beneficiary_by_cin, program_by_code
+from empower.services.activities import (
+    cancel_session,
+    completions,
+    create_activity,
+    hold_session,
+    plan_session,
+    record_roster,
+    record_visit,
+)
 from empower.services.beneficiaries import (
     BulkResult,
     RowError,
@@ -92,6 +101,9 @@ __all__ = [
     "create_partner", "create_program", "sign_agreement",
     # grants
     "approve_grant", "cancel_grant", "close_grant", "disburse", "reject_grant", "submit_grant",
+    # trainings: activities, sessions, rosters, coaching visits
+    "cancel_session", "completions", "create_activity", "hold_session", "plan_session",
+    "record_roster", "record_visit",
     # outcomes
     "record_survey",
     # duplicates

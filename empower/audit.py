@@ -12,6 +12,7 @@ from sqlalchemy import insert, select
 
 from empower.errors import InvalidInput
 from empower.models import AuditEvent, table_of, utcnow
+from empower.text import clean_text
 
 if TYPE_CHECKING:
     from empower.db import UnitOfWork
@@ -72,7 +73,8 @@ def check_actor(actor: str) -> str:
     if not isinstance(actor, str) or not actor.strip():
         raise InvalidInput("actor: every write needs an actor (who is doing this)",
                            code="actor.required", field="actor")
-    return actor.strip()[:100]
+    # The text rule: an actor named after a file ("import:<name>") keeps no bidi control.
+    return clean_text(actor, field="actor").strip()[:100]
 
 
 def _people_concerned(uow: UnitOfWork, entity: str, entity_id: int | None) -> list[Any]:

@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from empower.config import Settings
 from empower.db import Database, connect
 from empower.errors import EmpowerError
+from empower.text import echo, escape
 
 __all__ = ["app", "main"]
 
@@ -191,14 +192,16 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except EmpowerError as exc:
-        # One line whatever the terminal width, so scripts can grep it.
-        err.print(f"error: {exc.message}", soft_wrap=True)
+        # One line whatever the terminal width, so scripts can grep it; plain text (a value
+        # may hold [brackets], which rich would read as markup), with what cannot be seen
+        # written as codes (the error echoes its value short already).
+        err.print(f"error: {escape(exc.message)}", markup=False, soft_wrap=True)
         code = 1
     except SQLAlchemyError as exc:
-        err.print(_database_message(exc))
+        err.print(escape(_database_message(exc)), markup=False)
         code = 1
     except (OSError, UnicodeError) as exc:
-        err.print(f"error: {exc}")
+        err.print(f"error: {echo(str(exc), 300)}", markup=False)
         code = 2
     except KeyboardInterrupt:
         err.print("interrupted")

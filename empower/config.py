@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     lockout_minutes: int = Field(15, gt=0)
     login_ip_failures: int = Field(20, gt=0)
     login_ip_window_minutes: int = Field(15, gt=0)
+    # Searches by CIN or phone a user who sees them masked (viewer) may make in a minute; one
+    # more answers 429 (a search matches only the whole value, and this bounds guessing it).
+    masked_searches_per_minute: int = Field(20, gt=0)
     # Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For names the
     # client; from anyone else the header is ignored and the socket's peer is the client, so a
     # client cannot choose the address its failed logins are counted against.
@@ -51,6 +54,9 @@ class Settings(BaseSettings):
     duplicate_name_threshold: int = Field(92, ge=0, le=100)
     # Seconds an SQLite writer waits for another process's write before it is told to retry.
     sqlite_busy_timeout: float = 30
+    # An act may be dated at most this many days after today (time zones, a payment keyed the
+    # evening before); a later date is refused as a typo.
+    future_days_margin: int = Field(1, ge=0)
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -72,4 +78,5 @@ class Settings(BaseSettings):
     def rules(self) -> RulesConfig:
         """The rule configuration these settings describe."""
         return RulesConfig(cin_pattern=self.cin_pattern, min_age=self.min_age,
-                           name_match_threshold=self.duplicate_name_threshold)
+                           name_match_threshold=self.duplicate_name_threshold,
+                           future_days_margin=self.future_days_margin)

@@ -458,7 +458,8 @@ class _Generator:
                  "status": "submitted", "amount_requested_centimes": requested,
                  "amount_approved_centimes": None, "disbursed_centimes": 0,
                  "submitted_on": submitted, "approved_on": None, "rejected_on": None,
-                 "cancelled_on": None, "closed_on": None, "created_at": self.now}
+                 "cancelled_on": None, "closed_on": None, "submitted_by": ACTOR,
+                 "approved_by": None, "created_at": self.now}
             decided = submitted + timedelta(days=rng.randint(8, 40))
             end = program["end_date"]
             eligible_until = min(d for d in (active_until, end, self.as_of + timedelta(days=1))
@@ -471,7 +472,8 @@ class _Generator:
                 if fate < 0.86 and amount > 0 and (
                         committed[program["id"]] + amount <= program["budget_centimes"]):
                     committed[program["id"]] += amount
-                    g.update(status="approved", approved_on=decided, amount_approved_centimes=amount)
+                    g.update(status="approved", approved_on=decided, approved_by=ACTOR,
+                             amount_approved_centimes=amount)
                 elif fate < 0.97:
                     g.update(status="rejected", rejected_on=decided)
             grants.append(g)

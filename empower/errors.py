@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from empower.text import ECHO_LIMIT, NAME_LIMIT, echo, escape, needs_echo
+
 __all__ = [
     "BudgetExceeded",
     "Conflict",
@@ -34,6 +36,12 @@ class EmpowerError(Exception):
     ``kind`` as code, which no catalog entry matches, so it is shown in English. ``field`` names
     the input field at fault where there is one, and ``value`` the value that was refused, so
     importers and forms can point at the cell.
+
+    What an error says back is short and visible: a text parameter, and the refused value where
+    the message quotes it, are :func:`~empower.text.echo`-ed (the value in at most 60
+    characters, another text in 200; control and invisible characters escaped), so a megabyte
+    cell or a U+202E in a value cannot flood or reorder a terminal, a log line or a form.
+    ``value`` itself keeps what was refused.
     """
 
     #: The kind of error, one per class; the message code says which refusal it is.
@@ -42,10 +50,21 @@ class EmpowerError(Exception):
     def __init__(self, message: str, *, code: str | None = None,
                  params: Mapping[str, Any] | None = None, field: str | None = None,
                  value: Any = None) -> None:
+        shown = dict(params or {})
+        for key, item in shown.items():
+            # The refused value is said in 60 characters; a file name or a reference the
+            # sentence names may be longer, and is bounded too.
+            limit = ECHO_LIMIT if key == "value" else NAME_LIMIT
+            if isinstance(item, str) and needs_echo(item, limit):
+                shown[key] = echo(item, limit)
+        if isinstance(value, str) and value and needs_echo(value):
+            message = message.replace(value, echo(value))
+        if needs_echo(message, len(message)):
+            message = escape(message)
         super().__init__(message)
         self.message = message
         self.code = code or self.kind
-        self.params: dict[str, Any] = dict(params or {})
+        self.params: dict[str, Any] = shown
         self.field = field
         self.value = value
 

@@ -30,6 +30,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from empower.errors import EmpowerError
+from empower.text import Shortened
 
 __all__ = ["CATALOG", "LANGUAGES", "LABELS", "describe", "format_amount", "format_count",
            "placeholders", "render"]
@@ -378,10 +379,6 @@ CATALOG: dict[str, dict[str, str]] = {
         "Un prénom ou un nom est obligatoire, en caractères latins ou arabes.",
         "الاسم الشخصي أو العائلي إجباري، بالحروف اللاتينية أو العربية.",
         "a first or last name is required, in Latin or Arabic script"),
-    "beneficiary.registered_in_future": _t(
-        "La date d'enregistrement {registered_on} est dans le futur.",
-        "تاريخ التسجيل {registered_on} في المستقبل.",
-        "{registered_on} is in the future"),
     "beneficiary.consent_after_registration": _t(
         "Le consentement ({consent_date}) doit précéder l'enregistrement ({registered_on}).",
         "يجب أن تسبق الموافقة ({consent_date}) تاريخ التسجيل ({registered_on}).",
@@ -428,18 +425,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "تم محو بيانات المستفيدة رقم {id} مسبقا بتاريخ {erased_on}.",
         "beneficiary #{id} was already erased on {erased_on}"),
     # -- empower/services/cooperatives.py --------------------------------------------------------
-    "cooperative.name_ar_script": _t(
-        "« {value} » doit être écrit en caractères arabes.",
-        "«{value}» يجب أن يكتب بالحروف العربية.",
-        "'{value}' must be written in Arabic script"),
     "cooperative.name_required": _t(
         "Un nom est obligatoire, en caractères latins ou arabes.",
         "الاسم إجباري، بالحروف اللاتينية أو العربية.",
         "a name is required, in Latin or Arabic script"),
-    "cooperative.founded_in_future": _t(
-        "La date de création {founded_on} est dans le futur.",
-        "تاريخ التأسيس {founded_on} في المستقبل.",
-        "{founded_on} is in the future"),
     "cooperative.reference_taken": _t(
         "La coopérative « {reference} » existe déjà (coopérative n° {existing_id}).",
         "التعاونية «{reference}» موجودة مسبقا (التعاونية رقم {existing_id}).",
@@ -1097,6 +1086,201 @@ CATALOG: dict[str, dict[str, str]] = {
         "Date de restauration : le {restored_on} est avant son archivage, le {archived_on}.",
         "تاريخ الاسترجاع: {restored_on} يسبق أرشفتها في {archived_on}.",
         "restored_on: {restored_on} is before her archive on {archived_on}"),
+    # -- empower/services/activities.py: trainings, sessions, attendance, visits ------------
+    "activity.code_taken": _t(
+        "L'activité « {value} » existe déjà (activité n° {existing_id}).",
+        "النشاط «{value}» موجود مسبقا (النشاط رقم {existing_id}).",
+        "activity '{value}' already exists (activity #{existing_id})"),
+    "activity.ends_before_start": _t(
+        "Date de fin : le {ends_on} est avant le début de l'activité, le {starts_on}.",
+        "تاريخ النهاية: {ends_on} يسبق بداية النشاط في {starts_on}.",
+        "ends_on: {ends_on} is before the activity starts on {starts_on}"),
+    "session.reference_taken": _t(
+        "La séance « {value} » existe déjà (séance n° {existing_id}).",
+        "الحصة «{value}» موجودة مسبقا (الحصة رقم {existing_id}).",
+        "session '{value}' already exists (session #{existing_id})"),
+    "session.outside_activity": _t(
+        "L'activité {activity} se déroule du {starts_on} au {ends_on} ; le {on} est en dehors.",
+        "النشاط {activity} يمتد من {starts_on} إلى {ends_on}؛ تاريخ {on} خارج هذه المدة.",
+        "activity {activity} runs {starts_on} to {ends_on}; {on} is outside it"),
+    "session.not_held": _t(
+        "La séance {reference} n'a pas encore eu lieu (statut : {status}) ; la présence se "
+        "saisit pour les séances tenues.",
+        "الحصة {reference} لم تنعقد بعد (الحالة: {status})؛ يسجل الحضور للحصص المنعقدة فقط.",
+        "session {reference} is {status}; attendance is recorded only for held sessions"),
+    "session.cancelled": _t(
+        "La séance {reference} est annulée : aucune présence ne peut y être saisie.",
+        "الحصة {reference} ملغاة؛ لا يمكن تسجيل الحضور فيها.",
+        "session {reference} is cancelled; it takes no attendance"),
+    "attendance.twice": _t(
+        "La bénéficiaire n° {id} figure deux fois dans la liste de présence de la séance "
+        "{reference}.",
+        "المستفيدة رقم {id} مذكورة مرتين في لائحة حضور الحصة {reference}.",
+        "beneficiary #{id} is twice in the roster of session {reference}"),
+    "attendance.not_enrolled": _t(
+        "La bénéficiaire n° {id} n'était pas inscrite au programme {program} le {on} (séance "
+        "{reference}).",
+        "المستفيدة رقم {id} لم تكن مسجلة في البرنامج {program} بتاريخ {on} (الحصة {reference}).",
+        "beneficiary #{id} is not enrolled in program {program} on {on} (session {reference})"),
+    "visit.one_recipient": _t(
+        "Une visite concerne exactement une bénéficiaire ou une coopérative.",
+        "تخص الزيارة مستفيدة واحدة أو تعاونية واحدة بالضبط.",
+        "a visit is to exactly one beneficiary or one cooperative"),
+    "visit.next_before_visit": _t(
+        "Prochaine visite : le {next_visit_due} est avant cette visite, le {on}.",
+        "الزيارة المقبلة: {next_visit_due} يسبق هذه الزيارة في {on}.",
+        "next_visit_due: {next_visit_due} is before the visit on {on}"),
+    "visit.reference_taken": _t(
+        "La visite « {value} » existe déjà (visite n° {existing_id}).",
+        "الزيارة «{value}» موجودة مسبقا (الزيارة رقم {existing_id}).",
+        "visit '{value}' already exists (visit #{existing_id})"),
+    "training.no_roster": _t(
+        "La bénéficiaire n° {id} ne figure sur la liste d'aucune formation du programme "
+        "{program} au {on} ; le programme exige {min} des séances.",
+        "المستفيدة رقم {id} غير مدرجة في لائحة أي تكوين للبرنامج {program} بتاريخ {on}؛ "
+        "يشترط البرنامج حضور {min} من الحصص.",
+        "beneficiary #{id} is on the roster of no training activity of program {program} by "
+        "{on}; the program asks for {min} of the sessions"),
+    "training.not_completed": _t(
+        "La bénéficiaire n° {id} a assisté à {present} séances sur {planned} de {activity} au "
+        "{on} : {share} < {min}.",
+        "المستفيدة رقم {id} حضرت {present} حصة من أصل {planned} من {activity} بتاريخ {on}: "
+        "{share} < {min}.",
+        "beneficiary #{id} attended {present} of {planned} sessions of {activity} by {on}, "
+        "{share} < {min}"),
+    # -- issue 10, the panel (helper foureyes): four eyes on money, scope of writes -------------
+    "grant.four_eyes_approve": _t(
+        "Subvention {reference} : vous avez déposé cette demande ; une autre personne doit "
+        "l'approuver (contrôle à quatre yeux).",
+        "المنحة {reference}: أنت من أودعت هذا الطلب؛ يجب أن يوافق عليه شخص آخر (مراقبة بأربع "
+        "أعين).",
+        "grant {reference}: you submitted this request; someone else must approve it "
+        "(four eyes on money)"),
+    "grant.four_eyes_disburse": _t(
+        "Subvention {reference} : vous avez approuvé cette subvention ; une autre personne doit "
+        "en payer les tranches (contrôle à quatre yeux).",
+        "المنحة {reference}: أنت من وافقت على هذه المنحة؛ يجب أن يؤدي دفعاتها شخص آخر (مراقبة "
+        "بأربع أعين).",
+        "grant {reference}: you approved this grant; someone else must pay its tranches "
+        "(four eyes on money)"),
+    "partner.province_required": _t(
+        "Indiquez la province du partenaire, dans vos régions ; un partenaire national est "
+        "enregistré par un administrateur.",
+        "حددي إقليم الشريك ضمن جهاتك؛ الشريك الوطني يسجله مدير.",
+        "give the partner's province, in your regions; a national partner is recorded by an "
+        "administrator"),
+    "agreement.national_program": _t(
+        "Le programme {program} est national : ses conventions sont signées et modifiées par "
+        "un administrateur.",
+        "البرنامج {program} وطني: اتفاقياته يوقعها ويعدلها مدير.",
+        "program {program} is national: its agreements are signed and changed by an "
+        "administrator"),
+    # --- hostile input: dates ---------------------------------------------------------------
+    "date.in_future": _t(
+        "Le {value} est postérieur au {latest} : une date ne peut dépasser aujourd'hui que de "
+        "{margin} jour(s).",
+        "{value} بعد {latest}: لا يمكن أن يتجاوز التاريخ اليوم بأكثر من {margin} يوم.",
+        "{value} is after {latest}; a date is at most {margin} day(s) after today"),
+    "birth_date.before_earliest": _t(
+        "Née le {value} : une date de naissance antérieure au {earliest} n'est pas plausible.",
+        "تاريخ الازدياد {value} يسبق {earliest}: هذا تاريخ ازدياد غير معقول.",
+        "{value} is before {earliest}; that is not a plausible birth date"),
+    "consent_date.before_birth": _t(
+        "Le consentement daté du {value} précède sa naissance, le {birth_date}.",
+        "الموافقة المؤرخة في {value} تسبق ازديادها في {birth_date}.",
+        "{value} is before her birth on {birth_date}"),
+    "cooperative.founded_before_earliest": _t(
+        "Créée le {value} : une date de création antérieure au {earliest} n'est pas plausible.",
+        "تاريخ التأسيس {value} يسبق {earliest}: هذا تاريخ تأسيس غير معقول.",
+        "{value} is before {earliest}; that is not a plausible founding date"),
+    "program.start_before_earliest": _t(
+        "Début le {value} : une date de début antérieure au {earliest} n'est pas plausible.",
+        "تاريخ البداية {value} يسبق {earliest}: هذا تاريخ بداية غير معقول.",
+        "{value} is before {earliest}; that is not a plausible start date"),
+    "date.before_registration": _t(
+        "Le {value} précède son enregistrement, le {registered_on}.",
+        "{value} يسبق تسجيلها في {registered_on}.",
+        "{value} is before her registration on {registered_on}"),
+    "date.before_program_start": _t(
+        "Le {value} précède le début du programme {program}, le {start_date}.",
+        "{value} يسبق بداية البرنامج {program} في {start_date}.",
+        "{value} is before program {program} starts on {start_date}"),
+    "date.before_founding": _t(
+        "Le {value} précède la création de la coopérative {reference}, le {founded_on}.",
+        "{value} يسبق تأسيس التعاونية {reference} في {founded_on}.",
+        "{value} is before cooperative {reference} was founded on {founded_on}"),
+    "beneficiary.registered_after_acts": _t(
+        "Un enregistrement au {value} serait postérieur à un acte qui en dépend : "
+        "{act:label} du {act_on}.",
+        "تسجيل في {value} سيأتي بعد إجراء يعتمد عليه: {act:label} بتاريخ {act_on}.",
+        "registration on {value} would come after the {act:label} dated {act_on}, which "
+        "depends on it"),
+    "program.start_after_acts": _t(
+        "Un début au {value} serait postérieur à un acte qui en dépend : {act:label} du "
+        "{act_on}.",
+        "بداية في {value} ستأتي بعد إجراء يعتمد عليها: {act:label} بتاريخ {act_on}.",
+        "a start on {value} would come after the {act:label} dated {act_on}, which depends "
+        "on it"),
+    "cooperative.founded_after_acts": _t(
+        "Une création au {value} serait postérieure à un acte qui en dépend : {act:label} du "
+        "{act_on}.",
+        "تأسيس في {value} سيأتي بعد إجراء يعتمد عليه: {act:label} بتاريخ {act_on}.",
+        "a founding on {value} would come after the {act:label} dated {act_on}, which "
+        "depends on it"),
+    "grant.requested_zero": _t(
+        "Le montant demandé doit être supérieur à zéro.",
+        "يجب أن يكون المبلغ المطلوب أكبر من صفر.",
+        "the amount requested must be above zero"),
+    "import.date_number_text": _t(
+        "« {value} » est un nombre écrit en texte, pas une date (écrire AAAA-MM-JJ ou "
+        "jj/mm/aaaa ; un numéro de série Excel n'est lu que dans une cellule numérique d'un "
+        "fichier .xlsx).",
+        "«{value}» عدد مكتوب كنص وليس تاريخا (اكتب YYYY-MM-DD أو dd/mm/yyyy؛ الرقم التسلسلي "
+        "لإكسل لا يُقرأ إلا من خلية رقمية في ملف .xlsx).",
+        "'{value}' is a number written as text, not a date (use YYYY-MM-DD or dd/mm/yyyy; "
+        "Excel serial numbers are read only from number cells of an .xlsx file)"),
+    "import.datetime_invalid": _t(
+        "« {value} » : la partie heure n'est pas une heure valide.",
+        "«{value}»: جزء الساعة ليس ساعة صحيحة.",
+        "'{value}' has a time part that is not a valid time"),
+    "import.date_has_time": _t(
+        "« {value} » porte une heure ; cette colonne attend une date seule (AAAA-MM-JJ).",
+        "«{value}» يحمل ساعة؛ هذا العمود ينتظر تاريخا فقط (YYYY-MM-DD).",
+        "'{value}' carries a time of day; this column takes a date only (YYYY-MM-DD)"),
+
+
+    # --- hostile input: panel ---
+    "panel.value_in_use": _t(
+        "Cette valeur est déjà utilisée.",
+        "هذه القيمة مستعملة مسبقا.",
+        "this value is already in use"),
+    # --- hostile input: text is text, echoes are short (empower/text.py, empower/rules.py) ---
+    "text.shortened": _t(
+        "{head}… ({length:count} caractères)",
+        "{head}… ({length:count} حرفا)",
+        "{head}… ({length:count} characters)"),
+    "text.control_character": _t(
+        "« {value} » contient un caractère de contrôle ({char}), qui n'est pas du texte.",
+        "«{value}» يحتوي على حرف تحكم ({char})، وهو ليس نصا.",
+        "'{value}' holds a control character ({char}), which is not text"),
+    "text.lone_surrogate": _t(
+        "« {value} » contient un caractère cassé ({char}, une moitié de paire UTF-16 : le "
+        "texte a été abîmé en chemin).",
+        "«{value}» يحتوي على حرف تالف ({char}، نصف زوج UTF-16: تضرر النص في الطريق).",
+        "'{value}' holds a broken character ({char}, half of a UTF-16 pair: the text was "
+        "damaged on its way)"),
+    "text.too_many_marks": _t(
+        "« {value} » porte plus de {max} accents ou signes sur une même lettre.",
+        "«{value}» يحمل أكثر من {max} علامات أو حركات على حرف واحد.",
+        "'{value}' has more than {max} accents or marks on one letter"),
+    "phone.two_numbers": _t(
+        "« {value} » contient plus d'un numéro ; indiquez un seul numéro.",
+        "«{value}» يحتوي على أكثر من رقم واحد؛ أدخلي رقما واحدا.",
+        "'{value}' holds more than one number; give one number"),
+    "phone.extension": _t(
+        "« {value} » contient un poste ou du texte en plus du numéro ; indiquez le numéro seul.",
+        "«{value}» يحتوي على رقم داخلي أو نص إضافي؛ أدخلي الرقم وحده.",
+        "'{value}' holds an extension or text besides the number; give the number alone"),
     # --- issue 10, the panel: authentication (admin/accounts.py) ------------------------------
     "user.last_admin": _t(
         "« {username} » est le dernier compte administrateur actif : le panneau n'en aurait plus "
@@ -1127,6 +1311,10 @@ def _label(value: Any, lang: Lang) -> str:
 
 
 def _plain(value: Any, lang: Lang) -> str:
+    if isinstance(value, Shortened):
+        # A long value said back: its start and its length, in the language.
+        return _Formatter(lang).vformat(CATALOG["text.shortened"][lang], (),
+                                        {"head": value.head, "length": value.length})
     if isinstance(value, EmpowerError):
         return describe(value, lang)  # a refusal that names another one says both
     if isinstance(value, bool):

@@ -36,7 +36,9 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from empower.vocab import (
+    ActivityKind,
     AgreementStatus,
+    AttendanceStatus,
     Channel,
     CooperativeRole,
     DuplicateRule,
@@ -50,15 +52,21 @@ from empower.vocab import (
     PartnerKind,
     Role,
     Sector,
+    SessionStatus,
     SurveyRound,
+    VisitKind,
 )
 
 __all__ = [
+    "Activity",
+    "ActivitySession",
     "Agreement",
+    "Attendance",
     "ArchivePeriod",
     "AuditEvent",
     "Base",
     "Beneficiary",
+    "CoachingVisit",
     "Cooperative",
     "DuplicateCandidate",
     "Enrollment",
@@ -145,6 +153,9 @@ class Program(Base):
         CheckConstraint("committed_centimes >= 0", name="committed_non_negative"),
         CheckConstraint("committed_centimes <= budget_centimes", name="committed_within_budget"),
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates_ordered"),
+        CheckConstraint("min_completion_share IS NULL OR "
+                        "(min_completion_share > 0 AND min_completion_share <= 1)",
+                        name="min_completion_share_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -160,6 +171,13 @@ class Program(Base):
     # keeps two officers approving at once from overspending.
     committed_centimes: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
+    # Set, a woman's grant is approved, and tranches after her first are paid, only once she
+    # has attended this share of the sessions of each of the program's training activities
+    # she is on the roster of.
+    min_completion_share: Mapped[float | None] = mapped_column(Float)
+    # Four eyes on money: who submitted a grant does not approve it, and who approved it does
+    # not pay its tranches (empower.rules.check_four_eyes). On unless the program turns it off.
+    four_eyes: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     region: Mapped[Region | None] = relationship()
@@ -384,6 +402,11 @@ class Grant(Base):
     rejected_on: Mapped[date | None] = mapped_column(Date)
     cancelled_on: Mapped[date | None] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
+    # The actors who took the two steps the four-eyes rule compares (``user:amina``,
+    # ``import:grants.csv``). Empty only for grants recorded before migration 0004 whose audit
+    # log did not say.
+    submitted_by: Mapped[str | None] = mapped_column(String(100))
+    approved_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     program: Mapped[Program] = relationship()
@@ -407,6 +430,99 @@ class Disbursement(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     grant: Mapped[Grant] = relationship(back_populates="disbursements")
+
+
+class Activity(Base):
+    """A training, coaching, mentoring, fair or exchange visit a program runs in sessions."""
+
+    __tablename__ = "activities"
+    __table_args__ = (
+        CheckConstraint("ends_on >= starts_on", name="dates_ordered"),
+        CheckConstraint("planned_sessions >= 1", name="planned_sessions_positive"),
+        CheckConstraint("completion_share > 0 AND completion_share <= 1",
+                        name="completion_share_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[ActivityKind] = mapped_column(vocab(ActivityKind, "activity_kind"))
+    title: Mapped[str] = mapped_column(String(200))
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), index=True)
+    province_code: Mapped[str | None] = mapped_column(ForeignKey("provinces.code"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    planned_sessions: Mapped[int] = mapped_column(Integer)
+    completion_share: Mapped[float] = mapped_column(Float, default=0.8, server_default="0.8")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    program: Mapped[Program] = relationship()
+    partner: Mapped[Partner | None] = relationship()
+    province: Mapped[Province | None] = relationship()
+    sessions: Mapped[list[ActivitySession]] = relationship(
+        back_populates="activity", order_by="ActivitySession.scheduled_on")
+
+
+class ActivitySession(Base):
+    """One session of an activity, on one day: planned, then held or cancelled."""
+
+    __tablename__ = "activity_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    scheduled_on: Mapped[date] = mapped_column(Date, index=True)
+    commune: Mapped[str | None] = mapped_column(String(100))
+    facilitator: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[SessionStatus] = mapped_column(vocab(SessionStatus, "session_status"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    activity: Mapped[Activity] = relationship(back_populates="sessions")
+
+
+class Attendance(Base):
+    """A woman's presence at a held session: one row per session and woman."""
+
+    __tablename__ = "attendances"
+    __table_args__ = (UniqueConstraint("session_id", "beneficiary_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("activity_sessions.id"))
+    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiaries.id"), index=True)
+    status: Mapped[AttendanceStatus] = mapped_column(vocab(AttendanceStatus, "attendance_status"))
+
+    session: Mapped[ActivitySession] = relationship()
+    beneficiary: Mapped[Beneficiary] = relationship()
+
+
+class CoachingVisit(Base):
+    """A coach's visit to a woman's or a cooperative's project (exactly one of them)."""
+
+    __tablename__ = "coaching_visits"
+    __table_args__ = (
+        CheckConstraint(
+            "(beneficiary_id IS NULL) <> (cooperative_id IS NULL)", name="exactly_one_visited"
+        ),
+        CheckConstraint("next_visit_due IS NULL OR next_visit_due >= visited_on",
+                        name="next_visit_after_visit"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    beneficiary_id: Mapped[int | None] = mapped_column(ForeignKey("beneficiaries.id"), index=True)
+    cooperative_id: Mapped[int | None] = mapped_column(ForeignKey("cooperatives.id"), index=True)
+    visited_on: Mapped[date] = mapped_column(Date, index=True)
+    kind: Mapped[VisitKind] = mapped_column(vocab(VisitKind, "visit_kind"))
+    next_visit_due: Mapped[date | None] = mapped_column(Date, index=True)
+    # Personal: the coach's words about a woman's project and household. Redacted in the audit
+    # log, never in a published output or a partner export.
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    program: Mapped[Program] = relationship()
+    beneficiary: Mapped[Beneficiary | None] = relationship()
+    cooperative: Mapped[Cooperative | None] = relationship()
 
 
 class SurveyRecord(Base):

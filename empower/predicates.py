@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -34,8 +35,10 @@ from sqlalchemy.sql import ColumnElement
 
 from empower.errors import InvalidInput
 from empower.models import Base, Beneficiary
+from empower.text import clean_text, echo, strip_invisible
 
 __all__ = [
+    "ACTIVITY_RUNNING",
     "AGE_BANDS",
     "ARCHIVED",
     "ARCHIVE_PERIOD",
@@ -55,6 +58,10 @@ __all__ = [
     "age_band_birth_dates",
     "age_band_sql",
     "age_on",
+    "attended",
+    "attended_sql",
+    "completion_met",
+    "completion_met_sql",
     "archived_as_of",
     "birth_date_cutoff",
     "cin_pattern",
@@ -160,6 +167,43 @@ it). Only enrolled and exited enrolments have an enrolment date, so no status is
 
 MEMBERSHIP_ACTIVE = Span("membership active", "memberships", "joined_on", "left_on")
 """Joined on or before the day, and not left on or before it."""
+
+ACTIVITY_RUNNING = Span("activity running", "activities", "starts_on", "ends_on",
+                        end_inclusive=True)
+"""An activity runs from its start date to its end date, both included; its sessions fall in it."""
+
+
+# --- Attendance and completion -------------------------------------------------------------------
+
+# Shares are stored as floats (0.8); a woman with 8 of 10 sessions has reached 0.8 even when
+# 0.8 * 10 rounds a hair above 8 in binary. Both twins compare with the same slack.
+_SHARE_SLACK = 1e-9
+
+
+def attended(attendance_status: str, session_status: str, session_on: date, as_of: date) -> bool:
+    """Whether one roster line counts towards her completion as of ``as_of``: she was present
+    at a held session dated on or before that day."""
+    return (attendance_status == "present" and session_status == "held"
+            and session_on <= as_of)
+
+
+def attended_sql(as_of: Any, attendance: Any = None, session: Any = None) -> ColumnElement[bool]:
+    """The SQL twin of :func:`attended` over an attendance table and its session table."""
+    attendance = Base.metadata.tables["attendances"] if attendance is None else attendance
+    session = Base.metadata.tables["activity_sessions"] if session is None else session
+    return and_(_column(attendance, "status") == "present", _column(session, "status") == "held",
+                _column(session, "scheduled_on") <= as_of)
+
+
+def completion_met(present: int, planned: int, share: float) -> bool:
+    """She completed an activity when her present sessions over the planned number reach
+    ``share`` (the activity's completion share, or a program's minimum)."""
+    return planned > 0 and present >= share * planned - _SHARE_SLACK
+
+
+def completion_met_sql(present: Any, planned: Any, share: Any) -> ColumnElement[bool]:
+    """The SQL twin of :func:`completion_met` over columns or expressions."""
+    return and_(planned > 0, present >= share * planned - _SHARE_SLACK)
 
 @dataclass(frozen=True)
 class Periods:
@@ -389,7 +433,12 @@ class CinRules(Protocol):
     def cin_pattern(self) -> str: ...
 
 
-_CIN_NOISE = re.compile(r"[\s\-./]")
+# Spaces, dashes (every script's), dots and slashes people type inside a CIN.
+_CIN_NOISE = re.compile(r"[\s\-./\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
+# A CIN longer than this is refused before it is folded (a megabyte cell costs nothing).
+_CIN_TYPED_MAX = 64
+# What a folded CIN may hold, whatever the configured pattern: one spelling per CIN.
+_CIN_FOLDED = re.compile(r"[A-Z0-9]+")
 
 
 @lru_cache(maxsize=16)
@@ -402,31 +451,63 @@ def cin_pattern(config: CinRules | None = None) -> re.Pattern[str]:
     return _compiled(config.cin_pattern if config is not None else DEFAULT_CIN_PATTERN)
 
 
+def _fold_digits(text: str) -> str:
+    # Arabic-Indic (٠١٢), Persian (۰۱۲) and every other script's decimal digits are 0-9.
+    return "".join(str(unicodedata.decimal(ch)) if not ch.isascii()
+                   and unicodedata.decimal(ch, None) is not None else ch for ch in text)
+
+
 def clean_cin(raw: str) -> str:
-    """A CIN as typed, without spaces, dashes, dots or slashes, upper-cased (not checked)."""
-    return _CIN_NOISE.sub("", str(raw)).upper()
+    """A CIN folded to the one spelling the register keeps (not checked against the pattern).
+
+    Compatibility forms first (NFKC: full-width ``ＡＢ１２``, ``ſ``, ligatures), every script's
+    digits as ``0``-``9``, invisible characters (zero-width, bidi controls) removed, case folded
+    and upper-cased (``ß`` is ``SS``); then spaces, dashes, dots and slashes removed. Two
+    spellings of one CIN fold to the same text, and folding a folded CIN changes nothing.
+    """
+    text = str(raw)
+    if text.isascii():
+        return _CIN_NOISE.sub("", text).upper()
+    # Folding can make text that folds further (removing a space between a letter and a mark,
+    # a case-folded letter with a compatibility form): fold until nothing changes.
+    for _ in range(4):
+        folded = _fold_digits(unicodedata.normalize("NFKC", strip_invisible(text)))
+        folded = _CIN_NOISE.sub("", unicodedata.normalize("NFKC", folded.casefold().upper()))
+        if folded == text:
+            break
+        text = folded
+    return text
 
 
 def _is_cin(cin: str, config: CinRules | None) -> bool:
     # fullmatch: a configured pattern without anchors must still cover the whole CIN; and a
-    # configured pattern cannot make it longer than the 12 characters the register stores.
-    return 0 < len(cin) <= CIN_MAX_LENGTH and cin_pattern(config).fullmatch(cin) is not None
+    # configured pattern cannot make it longer than the 12 characters the register stores, nor
+    # let in anything but ASCII letters and digits (so no pattern lets two spellings of one CIN
+    # be two women: Cyrillic А and Latin A, an accent or a stray mark are refused).
+    return 0 < len(cin) <= CIN_MAX_LENGTH and _CIN_FOLDED.fullmatch(cin) is not None \
+        and cin_pattern(config).fullmatch(cin) is not None
 
 
 def normalize_cin(raw: str, config: CinRules | None = None) -> str:
-    """Strip and upper-case a CIN and check it against the configured pattern.
+    """Fold a CIN (:func:`clean_cin`) and only then check it against the configured pattern.
 
-    Raises :class:`InvalidInput` (field ``cin``) for an empty or ill-formed CIN.
+    Raises :class:`InvalidInput` (field ``cin``) for an empty or ill-formed CIN (the pattern,
+    at most 12 characters, ASCII letters and digits once folded), or one that is not text
+    (:func:`empower.text.clean_text`: a control character, a broken one).
     """
-    cin = clean_cin(raw)
-    if not cin:
-        raise InvalidInput("cin: a CIN is required", code="cin.required", field="cin", value=raw)
-    if not _is_cin(cin, config):
-        raise InvalidInput(
-            f"cin: '{raw}' is not a valid CIN (expected letters then digits, e.g. AB123456)",
-            code="cin.invalid", params={"value": str(raw)}, field="cin", value=raw,
-        )
-    return cin
+    text = str(raw)
+    if len(text) <= _CIN_TYPED_MAX:
+        clean_text(text, field="cin")
+        cin = clean_cin(text)
+        if not cin:
+            raise InvalidInput("cin: a CIN is required", code="cin.required", field="cin",
+                               value=raw)
+        if _is_cin(cin, config):
+            return cin
+    raise InvalidInput(
+        f"cin: '{echo(raw)}' is not a valid CIN (expected letters then digits, e.g. AB123456)",
+        code="cin.invalid", params={"value": echo(raw)}, field="cin", value=raw,
+    )
 
 
 def cin_search_prefix(text: str, config: CinRules | None = None) -> str | None:

@@ -8,30 +8,55 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
 import phonenumbers
 
-from empower.errors import InvalidInput, NotEligible
+from empower.errors import InvalidInput, NotEligible, RuleViolation
 
 # The CIN and age rules are defined in empower.predicates; they stay importable from here.
 from empower.predicates import DEFAULT_CIN_PATTERN, age_on, cin_pattern, normalize_cin
+
+# What text may hold is defined in empower.text (below errors, which echo with it).
+from empower.text import clean_text, echo
 from empower.vocab import fold
 
 __all__ = [
+    "DATE_CODES",
     "DEFAULT_CIN_PATTERN",
+    "EARLIEST_BIRTH",
+    "EARLIEST_FOUNDING",
+    "EARLIEST_PROGRAM",
+    "MAX_RECORD_ID",
     "RulesConfig",
     "age_on",
     "centimes",
     "check_adult",
+    "check_four_eyes",
+    "check_after_founding",
+    "check_after_program_start",
+    "check_after_registration",
+    "check_before_acts",
+    "check_birth_date",
+    "check_consent_date",
+    "check_founded_on",
     "check_name",
+    "check_not_future",
+    "check_program_start",
+    "clean_text",
+    "free_text",
+    "latest_date",
     "mad",
     "name_key",
     "normalize_cin",
     "normalize_phone",
+    "record_id",
+    "record_number",
+    "same_actor",
 ]
 
 
@@ -45,11 +70,16 @@ class RulesConfig:
     # Two registered women whose names score at least this (rapidfuzz, 0-100) with the same
     # birth date become a duplicate candidate.
     name_match_threshold: int = 92
+    # An act (a registration, a payment, a survey...) may be dated at most this many days after
+    # today: a day absorbs the time zones (Morocco is ahead of UTC), anything later is a typo.
+    future_days_margin: int = 1
 
     def __post_init__(self) -> None:
         # A pattern that does not compile is refused when the settings are read, not at the
         # first registration.
         cin_pattern(self)
+        if self.future_days_margin < 0:
+            raise ValueError("future_days_margin must be 0 or more")
 
 
 _DEFAULT = RulesConfig()
@@ -85,11 +115,27 @@ def _valid_moroccan_nsn(nsn: str) -> bool:
     )
 
 
+def _digits(text: str) -> str:
+    # Every script's decimal digits, as phonenumbers reads them (٠٦١٢... is 0612...).
+    return "".join(str(unicodedata.decimal(ch)) for ch in text
+                   if unicodedata.decimal(ch, None) is not None)
+
+
+def _phone_refused(raw: str, code: str, why: str) -> InvalidInput:
+    return InvalidInput(f"phone: '{echo(raw)}' {why}", code=code, params={"value": echo(raw)},
+                        field="phone", value=raw)
+
+
 def normalize_phone(raw: str | None, config: RulesConfig | None = None) -> str | None:
-    """Return the number in E.164 (``+2126...``), ``None`` when empty; refuse invalid numbers."""
+    """Return the number in E.164 (``+2126...``), ``None`` when empty; refuse invalid numbers.
+
+    One number, all of it: a cell holding two numbers (``0612345678 / 0698765432``), an
+    extension (``ext 12``, ``poste 12``, ``x12``) or other words is refused, never cut down to
+    its first number. Raises :class:`InvalidInput` (field ``phone``).
+    """
     if raw is None:
         return None
-    text = str(raw).strip()
+    text = clean_text(str(raw), field="phone").strip()
     if not text:
         return None
     cfg = config or _DEFAULT
@@ -99,18 +145,31 @@ def normalize_phone(raw: str | None, config: RulesConfig | None = None) -> str |
         if m:
             if _valid_moroccan_nsn(m.group(1)):
                 return "+212" + m.group(1)
-            raise InvalidInput(f"phone: '{raw}' is not a valid phone number", code="phone.invalid",
-                               params={"value": str(raw)}, field="phone", value=raw)
+            raise _phone_refused(raw, "phone.invalid", "is not a valid phone number")
+    # phonenumbers reads the first number of a text and an extension after it, and drops the
+    # rest: whatever it would drop is refused here. More digits than any one number with its
+    # 00 prefix is two of them.
+    digits = _digits(text)
+    if len(digits) > 17:
+        raise _phone_refused(raw, "phone.two_numbers", "holds more than one number")
+    if any(unicodedata.category(ch)[0] == "L" for ch in text):
+        raise _phone_refused(raw, "phone.extension",
+                             "holds an extension or text besides the number")
     try:
         number = phonenumbers.parse(text, cfg.phone_region)
     except phonenumbers.NumberParseException as exc:
-        raise InvalidInput(
-            f"phone: '{raw}' is not a phone number", code="phone.unreadable",
-            params={"value": str(raw)}, field="phone", value=raw
-        ) from exc
+        raise _phone_refused(raw, "phone.unreadable", "is not a phone number") from exc
+    if number.extension:
+        raise _phone_refused(raw, "phone.extension",
+                             "holds an extension or text besides the number")
+    # Every digit of the cell is this number's: its significant digits, after at most an
+    # international prefix (00), the country code and national-prefix zeros.
+    nsn = phonenumbers.national_significant_number(number)
+    lead = digits[:-len(nsn)] if nsn and digits.endswith(nsn) else None
+    if lead is None or re.fullmatch(rf"(?:0{{0,2}}{number.country_code})?0*", lead) is None:
+        raise _phone_refused(raw, "phone.two_numbers", "holds more than one number")
     if not phonenumbers.is_valid_number(number):
-        raise InvalidInput(f"phone: '{raw}' is not a valid phone number", code="phone.invalid",
-                           params={"value": str(raw)}, field="phone", value=raw)
+        raise _phone_refused(raw, "phone.invalid", "is not a valid phone number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -135,6 +194,144 @@ def check_adult(birth_date: date, on: date, config: RulesConfig | None = None) -
         )
 
 
+# -- plausible dates ------------------------------------------------------------------------------
+# Every business date has a range: nobody registered was born before EARLIEST_BIRTH, no
+# cooperative was founded and no program started before 1900 (a date in year 1 is a typo, not
+# history); an act is dated no earlier than what it depends on (her registration, the program's
+# start, the cooperative's founding) and no later than today plus the configured margin.
+
+EARLIEST_BIRTH = date(1900, 1, 1)
+EARLIEST_FOUNDING = date(1900, 1, 1)
+EARLIEST_PROGRAM = date(1900, 1, 1)
+
+# The codes the date rules below raise (the message catalog has an entry for each; the codes
+# passed to check_before_acts are among them).
+DATE_CODES = (
+    "date.in_future", "birth_date.before_earliest", "consent_date.before_birth",
+    "cooperative.founded_before_earliest", "program.start_before_earliest",
+    "date.before_registration", "date.before_program_start", "date.before_founding",
+    "beneficiary.registered_after_acts", "program.start_after_acts",
+    "cooperative.founded_after_acts",
+)
+
+
+def latest_date(today: date, config: RulesConfig | None = None) -> date:
+    """The last date an act may carry: ``today`` plus the configured margin."""
+    cfg = config or _DEFAULT
+    return today + timedelta(days=cfg.future_days_margin)
+
+
+def check_not_future(on: date, *, field: str, today: date,
+                     config: RulesConfig | None = None) -> None:
+    """Refuse an act dated after today plus the margin (``date.in_future``, ``InvalidInput``)."""
+    cfg = config or _DEFAULT
+    latest = latest_date(today, cfg)
+    if on > latest:
+        raise InvalidInput(
+            f"{field}: {on.isoformat()} is after {latest.isoformat()}; a date is at most "
+            f"{cfg.future_days_margin} day(s) after today", code="date.in_future",
+            params={"value": on, "latest": latest, "margin": cfg.future_days_margin},
+            field=field, value=on.isoformat())
+
+
+def check_birth_date(birth_date: date, on: date, config: RulesConfig | None = None) -> None:
+    """Refuse a birth before 1900 (``birth_date.before_earliest``, ``InvalidInput``), then one
+    less than the minimum age before the act dated ``on`` (:func:`check_adult`)."""
+    if birth_date < EARLIEST_BIRTH:
+        raise InvalidInput(
+            f"birth_date: {birth_date.isoformat()} is before {EARLIEST_BIRTH.isoformat()}; "
+            f"that is not a plausible birth date", code="birth_date.before_earliest",
+            params={"value": birth_date, "earliest": EARLIEST_BIRTH}, field="birth_date",
+            value=birth_date.isoformat())
+    check_adult(birth_date, on, config)
+
+
+def check_consent_date(consent_date: date, birth_date: date) -> None:
+    """Refuse a consent dated before her birth (``consent_date.before_birth``, ``InvalidInput``).
+
+    That it comes no later than her registration is checked with the registration.
+    """
+    if consent_date < birth_date:
+        raise InvalidInput(
+            f"consent_date: {consent_date.isoformat()} is before her birth on "
+            f"{birth_date.isoformat()}", code="consent_date.before_birth",
+            params={"value": consent_date, "birth_date": birth_date}, field="consent_date",
+            value=consent_date.isoformat())
+
+
+def check_founded_on(founded_on: date, *, today: date, config: RulesConfig | None = None) -> None:
+    """Refuse a founding before 1900 (``cooperative.founded_before_earliest``) or after today
+    plus the margin (``date.in_future``); both ``InvalidInput``."""
+    if founded_on < EARLIEST_FOUNDING:
+        raise InvalidInput(
+            f"founded_on: {founded_on.isoformat()} is before {EARLIEST_FOUNDING.isoformat()}; "
+            f"that is not a plausible founding date", code="cooperative.founded_before_earliest",
+            params={"value": founded_on, "earliest": EARLIEST_FOUNDING}, field="founded_on",
+            value=founded_on.isoformat())
+    check_not_future(founded_on, field="founded_on", today=today, config=config)
+
+
+def check_program_start(start_date: date) -> None:
+    """Refuse a program starting before 1900 (``program.start_before_earliest``, ``InvalidInput``).
+
+    A program may start in the future (it is planned before it runs).
+    """
+    if start_date < EARLIEST_PROGRAM:
+        raise InvalidInput(
+            f"start_date: {start_date.isoformat()} is before {EARLIEST_PROGRAM.isoformat()}; "
+            f"that is not a plausible start date", code="program.start_before_earliest",
+            params={"value": start_date, "earliest": EARLIEST_PROGRAM}, field="start_date",
+            value=start_date.isoformat())
+
+
+def check_after_registration(on: date, registered_on: date, *, field: str) -> None:
+    """Refuse an act of hers dated before her registration (``date.before_registration``)."""
+    if on < registered_on:
+        raise InvalidInput(
+            f"{field}: {on.isoformat()} is before her registration on "
+            f"{registered_on.isoformat()}", code="date.before_registration",
+            params={"value": on, "registered_on": registered_on}, field=field,
+            value=on.isoformat())
+
+
+def check_after_program_start(on: date, program: str, start_date: date, *, field: str) -> None:
+    """Refuse an act in a program dated before it starts (``date.before_program_start``)."""
+    if on < start_date:
+        raise InvalidInput(
+            f"{field}: {on.isoformat()} is before program {program} starts on "
+            f"{start_date.isoformat()}", code="date.before_program_start",
+            params={"value": on, "program": program, "start_date": start_date}, field=field,
+            value=on.isoformat())
+
+
+def check_after_founding(on: date, reference: str, founded_on: date, *, field: str) -> None:
+    """Refuse an act of a cooperative dated before its founding (``date.before_founding``)."""
+    if on < founded_on:
+        raise InvalidInput(
+            f"{field}: {on.isoformat()} is before cooperative {reference} was founded on "
+            f"{founded_on.isoformat()}", code="date.before_founding",
+            params={"value": on, "reference": reference, "founded_on": founded_on},
+            field=field, value=on.isoformat())
+
+
+def check_before_acts(value: date, acts: Iterable[tuple[str, date | None]], *, field: str,
+                      code: str) -> None:
+    """Refuse moving a date (a registration, a program's start, a founding) after the acts that
+    depend on it; ``acts`` gives each kind of act (``"enrolment"``, ``"grant"``...) and its
+    earliest date. ``code`` is one of :data:`DATE_CODES` (``*.…_after_acts``); ``InvalidInput``.
+    """
+    dated = [(on, act) for act, on in acts if on is not None]
+    if not dated:
+        return
+    first_on, first_act = min(dated)
+    if value > first_on:
+        raise InvalidInput(
+            f"{field}: {value.isoformat()} would come after the {first_act} dated "
+            f"{first_on.isoformat()}, which depends on it", code=code,
+            params={"value": value, "act": first_act, "act_on": first_on}, field=field,
+            value=value.isoformat())
+
+
 _NAME_PUNCT = frozenset(" -'’.")
 
 
@@ -150,37 +347,64 @@ def _script(ch: str) -> str | None:
     return None
 
 
-def check_name(value: str | None, *, script: str, field: str) -> str | None:
-    """Trim a name and check every letter is of the expected script (``latin`` or ``arabic``)."""
+def check_name(value: str | None, *, script: str, field: str,
+               organisation: bool = False) -> str | None:
+    """Trim a name and check every letter is of the expected script (``latin`` or ``arabic``).
+
+    A woman's name holds letters and `` -'’.`` only; an ``organisation``'s (a cooperative's
+    Arabic name: ``تعاونية النور 2``) may also hold digits and punctuation, but its letters are
+    held to the script the same way (its length is its schema's). The text rule
+    (:func:`clean_text`) applies first.
+    Raises :class:`InvalidInput` naming ``field``.
+    """
     if value is None:
         return None
-    text = " ".join(unicodedata.normalize("NFC", str(value)).split())
+    text = " ".join(unicodedata.normalize("NFC", clean_text(str(value), field=field)).split())
     if not text:
         return None
-    if len(text) > 100:
-        raise InvalidInput(f"{field}: a name is at most 100 characters", code="name.too_long",
-                           field=field, value=value)
+    if len(text) > 100 and not organisation:
+        raise InvalidInput(f"{field}: a name is at most 100 characters",
+                           code="name.too_long", field=field, value=value)
     letters = 0
     for ch in text:
         if ch in _NAME_PUNCT:
             continue
+        category = unicodedata.category(ch)
         # Arabic tatweel and harakat are marks, not letters; they belong to the Arabic script.
-        if script == "arabic" and (unicodedata.category(ch).startswith("M") or ch == "\u0640"):
+        if script == "arabic" and (category.startswith("M") or ch == "\u0640"):
+            continue
+        if organisation and category[0] in "NP":
             continue
         # Only letters count: Arabic-Indic digits are "ARABIC" by name but are not a name.
-        if not unicodedata.category(ch).startswith("L") or _script(ch) != script:
+        if not category.startswith("L") or _script(ch) != script:
             human = "Latin" if script == "latin" else "Arabic"
             raise InvalidInput(
-                f"{field}: '{value}' must be written in {human} script (found '{ch}')",
-                code=f"name.wrong_script_{script}", params={"value": str(value), "char": ch},
-                field=field,
-                value=value,
-            )
+                f"{field}: '{echo(value)}' must be written in {human} script (found "
+                f"'{echo(ch)}')", code=f"name.wrong_script_{script}",
+                params={"value": echo(value), "char": echo(ch)}, field=field, value=value)
         letters += 1
     if letters == 0:
-        raise InvalidInput(f"{field}: '{value}' has no letters", code="name.no_letters",
-                           params={"value": str(value)}, field=field, value=value)
+        raise InvalidInput(f"{field}: '{echo(value)}' has no letters", code="name.no_letters",
+                           params={"value": echo(value)}, field=field, value=value)
     return text
+
+
+def free_text(value: str | None, *, field: str, max_length: int | None = None) -> str | None:
+    """A note, a reason or a purpose given to a service directly (not through an input model):
+    the text rule (:func:`clean_text`), trimmed, ``None`` when blank.
+
+    Raises :class:`InvalidInput` naming ``field`` as :func:`clean_text` does, or when the text
+    is longer than ``max_length`` (the column's size).
+    """
+    if value is None:
+        return None
+    text = clean_text(str(value), field=field).strip()
+    if max_length is not None and len(text) > max_length:
+        raise InvalidInput(f"{field}: '{echo(value)}' is too long (at most {max_length} "
+                           f"characters)", code="input.too_long",
+                           params={"value": echo(value), "max_length": max_length}, field=field,
+                           value=value)
+    return text or None
 
 
 def name_key(first: str | None, last: str | None) -> str:
@@ -240,3 +464,79 @@ def mad(centimes_value: int | None) -> Decimal | None:
     if centimes_value is None:
         return None
     return (Decimal(centimes_value) / 100).quantize(Decimal("0.01"))
+
+
+def same_actor(one: str | None, other: str | None) -> bool:
+    """Whether two audit actors name the same person (``user:Amina`` is ``user:amina``).
+
+    An unknown actor (``None``: a grant recorded before the panel kept it) is nobody's.
+    """
+    if one is None or other is None:
+        return False
+    return one.strip().casefold() == other.strip().casefold()
+
+
+# The step four eyes guards -> what the same person must not have done before it.
+FOUR_EYES_STEPS = {
+    "approve": "submitted it; someone else approves it",
+    "disburse": "approved it; someone else pays its tranches",
+}
+
+
+def check_four_eyes(step: str, actor: str, earlier: str | None, *, applies: bool,
+                    reference: str) -> None:
+    """Four eyes on money: refuse ``actor`` taking ``step`` on grant ``reference`` when she
+    took the step before it.
+
+    ``step`` is ``"approve"`` (``earlier``: who submitted the grant) or ``"disburse"`` (who
+    approved it). ``applies`` is false when the program turned the rule off, or when a
+    program's history is being recorded (an import says what others did, earlier).
+
+    Raises :class:`RuleViolation` with code ``grant.four_eyes_approve`` or
+    ``grant.four_eyes_disburse``.
+    """
+    if step not in FOUR_EYES_STEPS:
+        raise ValueError(f"four eyes: unknown step {step!r}")
+    if not applies or not same_actor(actor, earlier):
+        return
+    raise RuleViolation(
+        f"grant {reference}: four eyes on money; {actor} {FOUR_EYES_STEPS[step]}",
+        code=f"grant.four_eyes_{step}", params={"reference": reference})
+
+
+# Record numbers are the tables' INTEGER keys: PostgreSQL's int4 holds at most this, and a larger
+# number overflows the driver (SQLite's at 2**63) instead of finding nothing.
+MAX_RECORD_ID = 2_147_483_647
+_RECORD_NUMBER = re.compile(r"[0-9]{1,10}")
+
+
+def record_number(text: str) -> int | None:
+    """The record number ``text`` spells, or None when it spells none.
+
+    ASCII digits only: ``int()`` also reads ``"١٢"`` (Arabic-Indic digits) as 12, ``" 12 "`` and
+    ``"1_2"``, and raises on ``"²"``, which ``str.isdigit()`` accepts; and at most
+    :data:`MAX_RECORD_ID`. Nothing is stripped: the caller says what it allows around the number.
+    """
+    if not isinstance(text, str) or not _RECORD_NUMBER.fullmatch(text):
+        return None
+    number = int(text)
+    return number if number <= MAX_RECORD_ID else None
+
+
+def record_id(value: object, *, field: str = "id") -> int:
+    """A record number typed or passed for ``field`` (an int, or digits with spaces around).
+
+    Raises :class:`InvalidInput` (code ``input.not_a_record``) for anything else: another
+    script's digits, a sign, a fraction, a number beyond :data:`MAX_RECORD_ID`.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        if 0 <= value <= MAX_RECORD_ID:
+            return value
+    elif isinstance(value, str):
+        number = record_number(value.strip())
+        if number is not None:
+            return number
+    shown = str(value)
+    shown = shown if len(shown) <= 40 else shown[:40] + "…"
+    raise InvalidInput(f"{field}: '{shown}' is not a record number", code="input.not_a_record",
+                       params={"value": shown}, field=field, value=value)

@@ -3,19 +3,30 @@
 Inputs parse types and vocabularies (French labels accepted, amounts in MAD); the program rules
 that depend on configuration (CIN pattern, minimum age, phone region) and on the database are
 applied by the services, so they hold the same way for every caller.
+
+Every text field follows the text rule (:func:`empower.text.clean_text`): invisible and
+direction-changing characters are removed, and a control character (NUL), a lone surrogate or
+a pile of combining marks is refused naming the field. An input that does not validate raises
+:class:`~empower.errors.InvalidInput` (a ``ValueError``), whether it is built with
+``Model(...)``, ``Model.model_validate(...)`` or :func:`parse_input`; never pydantic's own
+``ValidationError``.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo
 
 from empower.errors import InvalidInput
-from empower.rules import centimes, mad
+from empower.rules import MAX_RECORD_ID, centimes, mad, record_id
+from empower.text import clean_text, echo
 from empower.vocab import (
+    ActivityKind,
+    AttendanceStatus,
     Channel,
     CooperativeRole,
     EducationLevel,
@@ -24,11 +35,14 @@ from empower.vocab import (
     PartnerKind,
     Sector,
     SurveyRound,
+    VisitKind,
     parse_choice,
 )
 
 __all__ = [
+    "ActivityCreate",
     "AgreementCreate",
+    "AttendanceMark",
     "BeneficiaryCreate",
     "BeneficiaryUpdate",
     "CooperativeCreate",
@@ -39,16 +53,37 @@ __all__ = [
     "MembershipCreate",
     "PartnerCreate",
     "ProgramCreate",
+    "SessionCreate",
     "SurveyCreate",
+    "VisitCreate",
     "parse_input",
 ]
 
 
-def _blank_to_none(value: Any) -> Any:
+def _blank_to_none(value: Any, field: str = "input") -> Any:
     if isinstance(value, str):
+        # (The text rule's own fast path, inlined: this runs for every text field of every row.)
+        if not (value.isascii() and value.isprintable()):
+            value = clean_text(value, field=field)
         value = value.strip()
         return value or None
     return value
+
+
+def _record_id(value: Any) -> Any:
+    # Typed digits and ints are read by the one rule (ASCII digits, at most MAX_RECORD_ID): a
+    # larger id would overflow the driver instead of finding nothing.
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        return record_id(value)
+    return value
+
+
+# The number of a record another one refers to (a program, a woman, a grant...).
+RecordId = Annotated[int, BeforeValidator(_record_id), Field(ge=0, le=MAX_RECORD_ID)]
+
+
+def _text(value: Any, info: ValidationInfo) -> Any:
+    return _blank_to_none(value, info.field_name or "input")
 
 
 def _choice(enum: type) -> BeforeValidator:
@@ -56,7 +91,7 @@ def _choice(enum: type) -> BeforeValidator:
         # A member is already parsed (and, being a str, would lose its type to strip()).
         if isinstance(value, enum):
             return value
-        value = _blank_to_none(value)
+        value = _blank_to_none(value, enum.__name__)
         if value is None:
             return value
         return parse_choice(enum, str(value), field=enum.__name__)
@@ -73,25 +108,69 @@ def _amount_text(value: Any) -> Any:
     return value
 
 
-Text = Annotated[str | None, BeforeValidator(_blank_to_none)]
-RequiredText = Annotated[str, BeforeValidator(_blank_to_none), Field(min_length=1)]
+# Digits alone ("1980", "12.5", "86400"): pydantic would read them as seconds since 1970, an
+# importer as an Excel serial; a number is never a date here.
+_NUMBER_TEXT = re.compile(r"^\s*[+-]?\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?\s*$")
+
+
+def _not_a_number(value: Any) -> Any:
+    if isinstance(value, bool | int | float | Decimal) or (
+            isinstance(value, str) and _NUMBER_TEXT.match(value)):
+        raise InvalidInput(f"input: '{value}' is a number, not a date (YYYY-MM-DD)",
+                           code="input.not_a_date", params={"value": str(value)}, value=value)
+    return value
+
+
+Text = Annotated[str | None, BeforeValidator(_text)]
+# A calendar date: a date, or text pydantic reads as one (``1980-03-04``); never a number.
+Day = Annotated[date, BeforeValidator(_not_a_number)]
+RequiredText = Annotated[str, BeforeValidator(_text), Field(min_length=1)]
 Amount = Annotated[Decimal, BeforeValidator(_amount_text), Field(ge=0, max_digits=14,
                                                                  decimal_places=2)]
 
 
 class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=False)
+    # A field set after construction is validated too: a script's ``data.commune = ...``
+    # follows the same rules as the constructor.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=False,
+                              validate_assignment=True)
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise invalid_input_from(exc, data) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        try:
+            super().__setattr__(name, value)
+        except ValidationError as exc:
+            raise invalid_input_from(exc, {name: value}) from None
+
+    @classmethod
+    def model_validate(cls, obj: Any, *, strict: bool | None = None,
+                       from_attributes: bool | None = None, context: Any | None = None,
+                       **kwargs: Any) -> Any:
+        """Validate ``obj``; raises :class:`InvalidInput` naming the first failing field."""
+        try:
+            return super().model_validate(obj, strict=strict, from_attributes=from_attributes,
+                                          context=context, **kwargs)
+        except ValidationError as exc:
+            raise invalid_input_from(exc, obj if isinstance(obj, dict) else None) from None
 
 
 class ProgramCreate(_Input):
     code: RequiredText = Field(max_length=40)
     name: RequiredText = Field(max_length=200)
     funder: Text = Field(None, max_length=200)
-    start_date: date
-    end_date: date | None = None
+    start_date: Day
+    end_date: Day | None = None
     budget: Amount
     grant_cap: Amount | None = None
     region_code: Text = None
+    min_completion_share: Annotated[float | None, Field(gt=0, le=1)] = None
+    # Four eyes on money (empower.rules.check_four_eyes); on unless the program turns it off.
+    four_eyes: bool = True
 
 
 class PartnerCreate(_Input):
@@ -103,10 +182,10 @@ class PartnerCreate(_Input):
 
 
 class AgreementCreate(_Input):
-    program_id: int
-    partner_id: int
-    signed_on: date
-    ends_on: date | None = None
+    program_id: RecordId
+    partner_id: RecordId
+    signed_on: Day
+    ends_on: Day | None = None
     committed: Amount = Decimal(0)
 
 
@@ -116,7 +195,7 @@ class BeneficiaryCreate(_Input):
     last_name: Text = None
     first_name_ar: Text = None
     last_name_ar: Text = None
-    birth_date: date
+    birth_date: Day
     phone: Text = None
     province_code: RequiredText
     commune: Text = Field(None, max_length=100)
@@ -126,9 +205,9 @@ class BeneficiaryCreate(_Input):
     household_size: Annotated[int | None, Field(ge=1, le=50)] = None
     disability: bool | None = None
     vulnerability_score: Annotated[float | None, Field(ge=0, le=100)] = None
-    consent_date: date
+    consent_date: Day
     consent_version: RequiredText = Field("v1", max_length=20)
-    registered_on: date | None = None
+    registered_on: Day | None = None
 
 
 class BeneficiaryUpdate(_Input):
@@ -139,7 +218,7 @@ class BeneficiaryUpdate(_Input):
     last_name: Text = None
     first_name_ar: Text = None
     last_name_ar: Text = None
-    birth_date: date | None = None
+    birth_date: Day | None = None
     phone: Text = None
     province_code: Text = None
     commune: Text = Field(None, max_length=100)
@@ -149,18 +228,18 @@ class BeneficiaryUpdate(_Input):
     household_size: Annotated[int | None, Field(ge=1, le=50)] = None
     disability: bool | None = None
     vulnerability_score: Annotated[float | None, Field(ge=0, le=100)] = None
-    consent_date: date | None = None
+    consent_date: Day | None = None
     consent_version: Text = Field(None, max_length=20)
-    registered_on: date | None = None
+    registered_on: Day | None = None
 
 
 class EnrollmentCreate(_Input):
     """An application; with ``enrolled_on`` set she is enrolled in the same act."""
 
-    beneficiary_id: int
-    program_id: int
-    applied_on: date
-    enrolled_on: date | None = None
+    beneficiary_id: RecordId
+    program_id: RecordId
+    applied_on: Day
+    enrolled_on: Day | None = None
 
 
 class CooperativeCreate(_Input):
@@ -171,7 +250,7 @@ class CooperativeCreate(_Input):
     sector: Annotated[Sector, _choice(Sector)]
     province_code: RequiredText
     commune: Text = Field(None, max_length=100)
-    founded_on: date
+    founded_on: Day
     women_led: bool = False
 
 
@@ -182,47 +261,90 @@ class CooperativeUpdate(_Input):
     sector: Annotated[Sector | None, _choice(Sector)] = None
     province_code: Text = None
     commune: Text = Field(None, max_length=100)
-    founded_on: date | None = None
+    founded_on: Day | None = None
     women_led: bool | None = None
 
 
 class MembershipCreate(_Input):
-    cooperative_id: int
-    beneficiary_id: int
+    cooperative_id: RecordId
+    beneficiary_id: RecordId
     role: Annotated[CooperativeRole, _choice(CooperativeRole)] = CooperativeRole.MEMBER
-    joined_on: date
+    joined_on: Day
 
 
 class GrantCreate(_Input):
     reference: RequiredText = Field(max_length=40)
-    program_id: int
-    beneficiary_id: int | None = None
-    cooperative_id: int | None = None
+    program_id: RecordId
+    beneficiary_id: RecordId | None = None
+    cooperative_id: RecordId | None = None
     purpose: Text = Field(None, max_length=300)
     amount_requested: Amount
-    submitted_on: date
+    submitted_on: Day
 
 
 class DisbursementCreate(_Input):
-    grant_id: int
+    grant_id: RecordId
     amount: Annotated[Decimal, BeforeValidator(_amount_text), Field(gt=0, max_digits=14,
                                                                    decimal_places=2)]
-    paid_on: date
+    paid_on: Day
     channel: Annotated[Channel, _choice(Channel)]
     reference: Text = Field(None, max_length=40)
 
 
 class SurveyCreate(_Input):
-    beneficiary_id: int
-    program_id: int
+    beneficiary_id: RecordId
+    program_id: RecordId
     round: Annotated[SurveyRound, _choice(SurveyRound)]
-    surveyed_on: date
+    surveyed_on: Day
     monthly_income: Amount | None = None
     has_savings: bool | None = None
     has_account: bool | None = None
     borrowed_formal: bool | None = None
     business_operating: bool | None = None
     jobs_created: Annotated[int | None, Field(ge=0, le=10_000)] = None
+
+
+class ActivityCreate(_Input):
+    program_id: RecordId
+    code: RequiredText = Field(max_length=40)
+    kind: Annotated[ActivityKind, _choice(ActivityKind)]
+    title: RequiredText = Field(max_length=200)
+    partner_id: RecordId | None = None
+    province_code: Text = None
+    starts_on: Day
+    ends_on: Day
+    planned_sessions: Annotated[int, Field(ge=1, le=500)]
+    completion_share: Annotated[float, Field(gt=0, le=1)] = 0.8
+
+
+class SessionCreate(_Input):
+    """A planned session of an activity."""
+
+    activity_id: RecordId
+    reference: RequiredText = Field(max_length=40)
+    scheduled_on: Day
+    commune: Text = Field(None, max_length=100)
+    facilitator: Text = Field(None, max_length=200)
+
+
+class AttendanceMark(_Input):
+    """One line of a session's roster: a woman and whether she was there."""
+
+    beneficiary_id: RecordId
+    status: Annotated[AttendanceStatus, _choice(AttendanceStatus)]
+
+
+class VisitCreate(_Input):
+    """A coaching visit to exactly one of a woman's or a cooperative's project."""
+
+    reference: RequiredText = Field(max_length=40)
+    program_id: RecordId
+    beneficiary_id: RecordId | None = None
+    cooperative_id: RecordId | None = None
+    visited_on: Day
+    kind: Annotated[VisitKind, _choice(VisitKind)]
+    next_visit_due: Day | None = None
+    note: Text = Field(None, max_length=4000)
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -236,20 +358,23 @@ def parse_input(model: type[M], data: dict[str, Any]) -> M:
     """
     try:
         return model.model_validate(data)
-    except ValidationError as exc:
+    except ValidationError as exc:  # a model that is not one of ours
         raise invalid_input_from(exc, data) from exc
 
 
 def invalid_input_from(exc: ValidationError, data: dict[str, Any] | None = None) -> InvalidInput:
     """Convert a pydantic ``ValidationError`` to an :class:`InvalidInput` naming field and value."""
     first = exc.errors(include_url=False)[0]
+    ctx_error = (first.get("ctx") or {}).get("error")
+    if not first.get("loc") and isinstance(ctx_error, InvalidInput):
+        # Raised by an input model's own __init__ (pydantic validates through it): already said.
+        return ctx_error
     loc = first.get("loc") or ("input",)
     field = str(loc[0])
     value = first.get("input")
     if data is not None and field in data:
         value = data[field]
     msg = first.get("msg", "invalid")
-    ctx_error = (first.get("ctx") or {}).get("error")
     if isinstance(ctx_error, InvalidInput):
         # The validator named its vocabulary, not the field: say which field it was.
         detail = ctx_error.message.split(": ", 1)[-1]
@@ -262,9 +387,8 @@ def invalid_input_from(exc: ValidationError, data: dict[str, Any] | None = None)
         return InvalidInput(f"{field}: unknown field", code="input.unknown_field",
                             params={"name": field}, field=field, value=value)
     code, params = _pydantic_code(str(first.get("type", "")), first.get("ctx") or {})
-    return InvalidInput(f"{field}: '{value}' is refused ({msg.lower()})", code=code,
-                        params={"value": "" if value is None else str(value), **params},
-                        field=field, value=value)
+    return InvalidInput(f"{field}: '{echo(value)}' is refused ({msg.lower()})", code=code,
+                        params={"value": echo(value), **params}, field=field, value=value)
 
 
 # pydantic's error types, by the message code that says them to a user (the sentence is the

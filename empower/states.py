@@ -6,9 +6,9 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from empower.errors import InvalidTransition
-from empower.vocab import EnrollmentStatus, GrantStatus
+from empower.vocab import EnrollmentStatus, GrantStatus, SessionStatus
 
-__all__ = ["ENROLLMENT_TRANSITIONS", "GRANT_TRANSITIONS", "check_transition"]
+__all__ = ["ENROLLMENT_TRANSITIONS", "GRANT_TRANSITIONS", "SESSION_TRANSITIONS", "check_transition"]
 
 # (from, action) -> to
 ENROLLMENT_TRANSITIONS: dict[tuple[EnrollmentStatus, str], EnrollmentStatus] = {
@@ -24,9 +24,15 @@ GRANT_TRANSITIONS: dict[tuple[GrantStatus, str], GrantStatus] = {
     (GrantStatus.APPROVED, "close"): GrantStatus.CLOSED,
 }
 
+SESSION_TRANSITIONS: dict[tuple[SessionStatus, str], SessionStatus] = {
+    (SessionStatus.PLANNED, "hold"): SessionStatus.HELD,
+    (SessionStatus.PLANNED, "cancel"): SessionStatus.CANCELLED,
+}
+
 _TABLES: dict[type[StrEnum], dict[Any, Any]] = {
     EnrollmentStatus: ENROLLMENT_TRANSITIONS,
     GrantStatus: GRANT_TRANSITIONS,
+    SessionStatus: SESSION_TRANSITIONS,
 }
 
 

@@ -14,7 +14,9 @@ from typing import TypeVar
 from empower.errors import InvalidInput
 
 __all__ = [
+    "ActivityKind",
     "AgreementStatus",
+    "AttendanceStatus",
     "Channel",
     "CooperativeRole",
     "DuplicateRule",
@@ -28,7 +30,9 @@ __all__ = [
     "PartnerKind",
     "Role",
     "Sector",
+    "SessionStatus",
     "SurveyRound",
+    "VisitKind",
     "fold",
     "parse_choice",
 ]
@@ -143,6 +147,32 @@ class DuplicateStatus(StrEnum):
     DISMISSED = "dismissed"
 
 
+class ActivityKind(StrEnum):
+    TRAINING = "training"
+    COACHING = "coaching"
+    MENTORING = "mentoring"
+    FAIR = "fair"
+    EXCHANGE_VISIT = "exchange_visit"
+
+
+class SessionStatus(StrEnum):
+    PLANNED = "planned"
+    HELD = "held"
+    CANCELLED = "cancelled"
+
+
+class AttendanceStatus(StrEnum):
+    PRESENT = "present"
+    ABSENT = "absent"
+    EXCUSED = "excused"
+
+
+class VisitKind(StrEnum):
+    ON_SITE = "on_site"
+    PHONE = "phone"
+    GROUP = "group"
+
+
 class Role(StrEnum):
     ADMIN = "admin"
     OFFICER = "officer"
@@ -194,6 +224,29 @@ _LABELS: dict[type[StrEnum], dict[str, str]] = {
         "virement": "bank_transfer", "virement_bancaire": "bank_transfer", "especes": "cash",
         "espece": "cash", "mobile": "mobile_money", "paiement_mobile": "mobile_money",
         "cheque": "cheque",
+    },
+    ActivityKind: {
+        "formation": "training", "accompagnement": "coaching", "coaching": "coaching",
+        "mentorat": "mentoring", "parrainage": "mentoring", "foire": "fair", "salon": "fair",
+        "exposition": "fair", "visite_d_echange": "exchange_visit", "voyage_d_echange": "exchange_visit",
+        "تكوين": "training", "مواكبة": "coaching", "معرض": "fair",
+    },
+    SessionStatus: {
+        "prevue": "planned", "planifiee": "planned", "programmee": "planned", "tenue": "held",
+        "realisee": "held", "annulee": "cancelled",
+    },
+    # KoboToolbox rosters export the select-one label, in French or Arabic.
+    AttendanceStatus: {
+        "presente": "present", "present": "present", "p": "present", "absente": "absent",
+        "absent": "absent", "a": "absent", "excusee": "excused", "excuse": "excused",
+        "absence_justifiee": "excused", "absente_excusee": "excused", "justifiee": "excused",
+        "e": "excused", "حاضرة": "present", "حاضر": "present", "غائبة": "absent", "غائب": "absent",
+        "غياب_مبرر": "excused", "معذورة": "excused", "غائبة_بعذر": "excused",
+    },
+    VisitKind: {
+        "sur_site": "on_site", "sur_place": "on_site", "visite_sur_site": "on_site",
+        "telephone": "phone", "telephonique": "phone", "appel": "phone", "groupe": "group",
+        "collective": "group", "ميدانية": "on_site", "هاتفية": "phone", "جماعية": "group",
     },
     SurveyRound: {"ligne_de_base": "baseline", "base": "baseline", "6m": "m6", "12m": "m12", "24m": "m24"},
 }

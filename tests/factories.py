@@ -7,16 +7,18 @@ from datetime import date
 from decimal import Decimal
 
 import empower
-from empower.models import Beneficiary, Grant, Program
+from empower.models import Activity, ActivitySession, Beneficiary, Grant, Program
 
 ACTOR = "test:officer"
 
 
 def make_program(uow: empower.UnitOfWork, **overrides: object) -> Program:
+    """A program; four eyes off unless asked for, since the tests of the other rules take
+    every step with one actor (four eyes, on by default, is tested in test_four_eyes.py)."""
     from empower.schemas import ProgramCreate
 
     data = {"code": "AWAL", "name": "Awal", "start_date": date(2024, 1, 1),
-            "budget": Decimal("1000000"), "grant_cap": Decimal("50000")}
+            "budget": Decimal("1000000"), "grant_cap": Decimal("50000"), "four_eyes": False}
     data.update(overrides)
     return empower.create_program(uow, ProgramCreate.model_validate(data), actor=ACTOR)
 
@@ -64,3 +66,29 @@ def make_grant(uow: empower.UnitOfWork, program: Program, *,
         reference=reference or f"G-{uuid.uuid4().hex[:8]}", program_id=program.id,
         beneficiary_id=beneficiary_id, cooperative_id=cooperative_id,
         amount_requested=Decimal(amount), submitted_on=submitted_on), actor=ACTOR)
+
+
+def make_activity(uow: empower.UnitOfWork, program: Program, **overrides: object) -> Activity:
+    """A training activity of ``program`` (10 planned sessions, completion share 0.8)."""
+    from empower.schemas import ActivityCreate
+
+    data: dict[str, object] = {
+        "program_id": program.id, "code": f"ACT-{uuid.uuid4().hex[:8]}", "kind": "training",
+        "title": "Gestion d'une activité génératrice de revenus", "starts_on": date(2024, 2, 1),
+        "ends_on": date(2024, 6, 30), "planned_sessions": 10}
+    data.update(overrides)
+    return empower.create_activity(uow, ActivityCreate.model_validate(data), actor=ACTOR)
+
+
+def make_session(uow: empower.UnitOfWork, activity: Activity, on: date, *,
+                 held: bool = True, **overrides: object) -> ActivitySession:
+    """A session of ``activity`` on ``on``, held unless ``held=False``."""
+    from empower.schemas import SessionCreate
+
+    data: dict[str, object] = {"activity_id": activity.id,
+                               "reference": f"S-{uuid.uuid4().hex[:8]}", "scheduled_on": on}
+    data.update(overrides)
+    session = empower.plan_session(uow, SessionCreate.model_validate(data), actor=ACTOR)
+    if held:
+        empower.hold_session(uow, session.id, actor=ACTOR)
+    return session

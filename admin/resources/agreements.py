@@ -1,4 +1,8 @@
-"""Agreements: a partner's signed commitment to a program."""
+"""Agreements: a partner's signed commitment to a program.
+
+An officer signs agreements on the programs of her regions; a national program's agreements
+are signed by admins (:func:`~empower.admin.scope.check_agreement_program`).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from empower.schemas import AgreementCreate, parse_input
 
 from .. import models as m
 from ..forms import Field, FormSpec, form_data
-from ..scope import Principal, check_program
+from ..scope import Principal, check_agreement_program
 from .base import N_, Column, Filter, Resource
 from .filters import by_int, program_options
 
@@ -27,7 +31,7 @@ FIELDS = [
 
 def create(uow: Any, values: dict[str, Any], p: Principal) -> str:
     data = parse_input(AgreementCreate, form_data(FIELDS, values))
-    check_program(uow, p, data.program_id)
+    check_agreement_program(uow, p, data.program_id)
     empower.sign_agreement(uow, data, actor=p.actor)
     return "/agreements"
 

@@ -23,11 +23,15 @@ from ..scope import Principal
 if TYPE_CHECKING:
     from ..detail import RelatedTables
 
-__all__ = ["N_", "Column", "Filter", "Resource", "Scope", "registry"]
+__all__ = ["MASKED_KINDS", "N_", "Column", "Filter", "MaskedSearch", "Resource", "Scope", "registry"]
 
 N_ = str  # marks a string for the catalog; translated when rendered
 
 Scope = Callable[[Principal], Callable[[QuerySet[Any]], QuerySet[Any]]]
+# ``masked_search(queryset, text, rules) -> (queryset, probed)``: see ``Resource.masked_search``.
+MaskedSearch = Callable[[QuerySet[Any], str, RulesConfig], tuple[QuerySet[Any], bool]]
+# Column kinds shown masked to viewers (``Principal.masked``).
+MASKED_KINDS = ("cin", "phone")
 
 
 @dataclass
@@ -75,6 +79,8 @@ class Resource:
     extra: list[Column] = field(default_factory=list)
     create: FormSpec | None = None
     edit: EditForm | None = None
+    # Roles that may edit one (writers only).
+    edit_roles: tuple[str, ...] = ("admin", "officer")
     # Offered on a record's page when ``action.when(row)``; writers only.
     actions: list[Action] = field(default_factory=list)
     # Names of the actions also offered on a list's checked rows (all or nothing).
@@ -84,6 +90,13 @@ class Resource:
                       Awaitable[list[dict[str, Any]]]] | None = None
     # ``audit_events.entity`` of this kind of record (its history on the record's page).
     audit_entity: str | None = None
+    # The search of users who see CIN and phone masked (viewers): a CIN or a phone number matches
+    # only the whole value, never a prefix or a part (which would spell the masked digits out
+    # one search at a time); ``probed`` says the text was looked up as one (rate-limited). A
+    # resource with a masked column and no masked search offers them no search at all.
+    masked_search: MaskedSearch | None = None
+    # What her search box says then (default: ``search_hint``).
+    masked_search_hint: str = ""
 
     def query(self, principal: Principal) -> QuerySet[Any]:
         """Every row she may see."""
@@ -91,6 +104,18 @@ class Resource:
 
     def column_keys(self) -> list[str]:
         return [c.key for c in self.columns]
+
+    @property
+    def has_masked_columns(self) -> bool:
+        """Whether viewers see some of its columns masked (CIN, phone)."""
+        return any(c.kind in MASKED_KINDS for c in self.all_columns)
+
+    def sortable(self, key: str, principal: Principal) -> bool:
+        """Whether she may sort the list by the column ``key``: a listed, sortable column, and
+        never a masked one for a masked user (the order of rows would spell the values out)."""
+        col = next((c for c in self.columns if c.key == key), None)
+        return col is not None and col.sortable and not (
+            principal.masked and col.kind in MASKED_KINDS)
 
     @property
     def all_columns(self) -> list[Column]:

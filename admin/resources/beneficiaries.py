@@ -11,9 +11,10 @@ from tortoise.queryset import QuerySet
 
 import empower
 from empower import vocab
+from empower.errors import InvalidInput
 from empower.models import utcnow
 from empower.predicates import AGE_BANDS, ARCHIVED, age_band_birth_dates, cin_search_prefix
-from empower.rules import RulesConfig
+from empower.rules import RulesConfig, normalize_cin, normalize_phone
 from empower.schemas import BeneficiaryCreate, BeneficiaryUpdate, parse_input
 
 from .. import models as m
@@ -24,7 +25,7 @@ from ..scope import Principal, check_person, check_province, lookup, periods_fil
 from .base import N_, Column, Filter, Resource
 from .filters import by_province, by_region, equals, province_options, region_options, vocab_options, yes_no
 
-__all__ = ["age_band_filter", "resource", "search_beneficiaries"]
+__all__ = ["age_band_filter", "resource", "search_beneficiaries", "search_beneficiaries_masked"]
 
 _C = Column
 
@@ -42,17 +43,46 @@ def search_beneficiaries(qs: QuerySet[Any], text: str, rules: RulesConfig) -> Qu
     duplicate detection: one column, case-insensitive on every backend, and no ``UPPER()`` per
     row. Arabic words are matched against the Arabic name columns as typed.
     """
+    return _search(qs, text, rules, whole=False)[0]
+
+
+def search_beneficiaries_masked(qs: QuerySet[Any], text: str,
+                                rules: RulesConfig) -> tuple[QuerySet[Any], bool]:
+    """The search of users who see CIN and phone masked: ``(rows, probed)``.
+
+    Names are searched as for everyone; a CIN finds only the woman whose whole CIN it is (folded
+    as :func:`empower.rules.normalize_cin` folds it), a phone number only the women whose whole
+    number it is (normalised by :func:`empower.rules.normalize_phone`; a number that is not valid
+    finds no one). A prefix or a part finds no one: ``S6***74`` must not be completed one digit
+    at a time. ``probed``: the text was looked up as a CIN or a phone number.
+    """
+    return _search(qs, text, rules, whole=True)
+
+
+def _search(qs: QuerySet[Any], text: str, rules: RulesConfig, *,
+            whole: bool) -> tuple[QuerySet[Any], bool]:
     text = text.strip()[:100]
     if not text:
-        return qs
+        return qs, False
     cin = cin_search_prefix(text, rules)
     if cin is not None:
-        return qs.filter(cin__startswith=cin)
+        if not whole:
+            return qs.filter(cin__startswith=cin), True
+        try:
+            return qs.filter(cin=normalize_cin(text, rules)), True
+        except InvalidInput:
+            return qs.filter(id=-1), True
     if _PHONE_RE.match(text):
+        if whole:
+            try:
+                phone = normalize_phone(text, rules)
+            except InvalidInput:
+                phone = None
+            return (qs.filter(phone=phone) if phone else qs.filter(id=-1)), True
         digits = re.sub(r"\D", "", text)
         # National 06.. / 07.. numbers are stored as +2126... / +2127...
         tail = digits[1:] if digits.startswith("0") else digits
-        return qs.filter(phone__contains=tail[-9:])
+        return qs.filter(phone__contains=tail[-9:]), True
     for word in text.split()[:4]:
         key = vocab.fold(word).replace("_", " ")
         if _ARABIC.search(word):
@@ -60,7 +90,7 @@ def search_beneficiaries(qs: QuerySet[Any], text: str, rules: RulesConfig) -> Qu
                            | Q(match_key__contains=key))
         elif key:
             qs = qs.filter(match_key__contains=key)
-    return qs
+    return qs, False
 
 
 # -- filters -----------------------------------------------------------------------------------
@@ -204,4 +234,6 @@ resource = Resource(
     bulk=("archive",),
     related=related,
     audit_entity="beneficiary",
+    masked_search=search_beneficiaries_masked,
+    masked_search_hint=N_("Name (Latin or Arabic), whole CIN or whole phone number"),
 )

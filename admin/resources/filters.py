@@ -13,7 +13,7 @@ from typing import Any
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
-from empower.rules import RulesConfig
+from empower.rules import RulesConfig, record_number
 
 from .. import models as m
 from ..compat import current_locale, gettext
@@ -57,8 +57,11 @@ def search_id_or(*names: str) -> Search:
     by_fields = search_fields(*names)
 
     def search(qs: QuerySet[Any], text: str, rules: RulesConfig) -> QuerySet[Any]:
-        if text.strip().lstrip("#").isdigit():
-            return qs.filter(id=int(text.strip().lstrip("#")))
+        digits = text.strip().lstrip("#")
+        if digits.isascii() and digits.isdigit():
+            # A number beyond any record's finds none (rather than overflow the driver).
+            number = record_number(digits)
+            return qs.filter(id=number if number is not None else -1)
         return by_fields(qs, text, rules)
 
     return search
@@ -114,7 +117,7 @@ async def program_options(p: Principal) -> list[tuple[str, str]]:
 def by_region(column: str) -> Apply:
     """Rows whose province column is in the region (one of hers)."""
     def apply(qs: QuerySet[Any], value: str, p: Principal) -> QuerySet[Any]:
-        if not re.fullmatch(r"\d{2}", value) or (not p.is_admin and value not in p.regions):
+        if not re.fullmatch(r"[0-9]{2}", value) or (not p.is_admin and value not in p.regions):
             return qs.filter(id=-1) if value else qs
         return qs.filter(**{f"{column}__in": Subquery(
             m.Province.filter(region_code=value).values("code"))})
@@ -133,9 +136,11 @@ def by_province(column: str) -> Apply:
 
 
 def by_int(column: str) -> Apply:
-    """Rows whose id column equals the number (a non-number is ignored)."""
+    """Rows whose id column equals the record number (anything else is ignored: another
+    script's digits, ``²``, a number beyond any record's, :func:`empower.rules.record_number`)."""
     def apply(qs: QuerySet[Any], value: str, _p: Principal) -> QuerySet[Any]:
-        return qs.filter(**{column: int(value)}) if value.isdigit() else qs
+        number = record_number(value)
+        return qs.filter(**{column: number}) if number is not None else qs
 
     return apply
 

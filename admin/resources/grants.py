@@ -94,9 +94,12 @@ resource = Resource(
     [Filter("status", N_("Status"), vocab_options(vocab.GrantStatus),
             equals("status", vocab.GrantStatus)),
      Filter("program", N_("Program"), program_options, by_int("program_id"))],
+    # Who submitted and who approved: under four eyes, the two people who may not take the
+    # next step (empower.rules.check_four_eyes).
     extra=[_C("purpose", N_("Purpose")), _C("rejected_on", N_("Rejected on"), "date"),
            _C("cancelled_on", N_("Cancelled on"), "date"),
-           _C("closed_on", N_("Closed on"), "date")],
+           _C("closed_on", N_("Closed on"), "date"),
+           _C("submitted_by", N_("Submitted by")), _C("approved_by", N_("Approved by"))],
     create=FormSpec(FIELDS, create, N_("Submit a grant request")),
     actions=[
         Action("approve", N_("Approve"),

@@ -1,4 +1,8 @@
-"""Partners: the associations, agencies and banks programs work with."""
+"""Partners: the associations, agencies and banks programs work with.
+
+Every user reads every partner; an officer records partners of a province in her regions, and
+national partners (no province) are recorded by admins.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from empower.schemas import PartnerCreate, parse_input
 
 from .. import models as m
 from ..forms import Field, FormSpec, form_data
-from ..scope import Principal
+from ..scope import Principal, check_partner_province
 from .base import N_, Column, Filter, Resource
 from .filters import equals, search_fields, vocab_options
 
@@ -27,8 +31,9 @@ FIELDS = [
 
 
 def create(uow: Any, values: dict[str, Any], p: Principal) -> str:
-    empower.create_partner(uow, parse_input(PartnerCreate, form_data(FIELDS, values)),
-                           actor=p.actor)
+    data = parse_input(PartnerCreate, form_data(FIELDS, values))
+    check_partner_province(uow, p, data.province_code)
+    empower.create_partner(uow, data, actor=p.actor)
     return "/partners"
 
 

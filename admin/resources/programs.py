@@ -1,14 +1,21 @@
-"""Programs: national or regional, with a budget and a per-grant cap (admins create them)."""
+"""Programs: national or regional, with a budget and a per-grant cap (admins create them).
+
+Four eyes on money (who submits a grant does not approve it, who approves it does not pay it)
+is on for a new program unless the admin turns it off, and only an admin changes it later.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import empower
+from empower.errors import NotFound
+from empower.models import Program
 from empower.schemas import ProgramCreate, parse_input
+from empower.services.programs import program_values
 
 from .. import models as m
-from ..forms import Field, FormSpec, form_data
+from ..forms import EditForm, Field, FormSpec, form_data
 from ..scope import Principal
 from .base import N_, Column, Resource
 from .filters import search_fields
@@ -23,7 +30,11 @@ FIELDS = [
     Field("end_date", N_("End"), "date"), Field("budget", N_("Budget (MAD)"), "amount", required=True),
     Field("grant_cap", N_("Grant cap (MAD)"), "amount"),
     Field("region_code", N_("Region"), "select", "regions"),
+    # Empty: on (the default).
+    Field("four_eyes", N_("Four eyes on money"), "bool"),
 ]
+
+EDIT_FIELDS = [Field("four_eyes", N_("Four eyes on money"), "bool", required=True)]
 
 
 def create(uow: Any, values: dict[str, Any], p: Principal) -> str:
@@ -32,13 +43,29 @@ def create(uow: Any, values: dict[str, Any], p: Principal) -> str:
     return "/programs"
 
 
+def edit(uow: Any, record_id: int, values: dict[str, Any], p: Principal) -> str:
+    """Turn four eyes on or off (admins: the routes offer the form to no one else)."""
+    program = uow.session.get(Program, record_id) if p.is_admin else None
+    if program is None:
+        raise NotFound(f"program #{record_id} does not exist", code="record.not_found",
+                       params={"what": "program", "id": record_id}, field="program_id",
+                       value=record_id)
+    data = parse_input(ProgramCreate, {**program_values(program),
+                                       **form_data(EDIT_FIELDS, values)})
+    empower.update_program(uow, record_id, data, actor=p.actor)
+    return f"/programs/{record_id}"
+
+
 resource = Resource(
     "programs", N_("Programs"), m.Program,
     [_C("id", "#"), _C("code", N_("Code")), _C("name", N_("Name")), _C("funder", N_("Funder")),
      _C("start_date", N_("Start"), "date"), _C("end_date", N_("End"), "date"),
      _C("budget_centimes", N_("Budget"), "mad"), _C("committed_centimes", N_("Committed"), "mad"),
-     _C("grant_cap_centimes", N_("Grant cap"), "mad"), _C("region_code", N_("Region"))],
+     _C("grant_cap_centimes", N_("Grant cap"), "mad"), _C("region_code", N_("Region")),
+     _C("four_eyes", N_("Four eyes on money"), "bool")],
     lambda p: p.within, search_fields("code", "name", "funder"), N_("Code or name"),
-    [], has_detail=False, create_roles=("admin",),
+    [], create_roles=("admin",),
     create=FormSpec(FIELDS, create, N_("Create a program")),
+    edit=EditForm(EDIT_FIELDS, edit), edit_roles=("admin",),
+    audit_entity="program",
 )

@@ -20,7 +20,16 @@ from empower.errors import EmpowerError
 
 from .. import accounts, compat
 from .. import models as m
-from ..deps import COOKIE, LOGIN_CSRF_COOKIE, Panel, panel_of, principal, safe_next, writer
+from ..deps import (
+    COOKIE,
+    LOGIN_CSRF_COOKIE,
+    Panel,
+    panel_of,
+    principal,
+    read_form,
+    safe_next,
+    writer,
+)
 from ..rendering import error_detail, error_message, render
 from ..scope import Principal
 from ..security import (
@@ -122,7 +131,7 @@ async def login_view(request: Request, next: str = "/", lang: str | None = None)
 async def login(request: Request) -> Response:
     panel = panel_of(request)
     sessions = panel.sessions
-    form = await request.form()
+    form = await read_form(request)
     compat.set_locale(request.cookies.get("empower_lang")
                       or request.headers.get("accept-language"))
     username = str(form.get("username") or "")[:200].strip()

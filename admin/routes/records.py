@@ -21,13 +21,15 @@ from starlette.concurrency import run_in_threadpool
 from empower.errors import EmpowerError
 from empower.models import utcnow
 from empower.panel_queries import dashboard_counts
+from empower.rules import MAX_RECORD_ID, record_number
 
 from .. import compat
 from ..deps import panel_of, principal, resource_for, run_write, writer
 from ..detail import related
 from ..export import csv_rows, xlsx_bytes
 from ..formatting import label
-from ..forms import BULK_LIMIT, Field
+from ..forms import BULK_LIMIT, Field, kept_values
+from ..limits import over_limit
 from ..rendering import (
     cells_for,
     error_detail,
@@ -39,10 +41,10 @@ from ..rendering import (
 )
 from ..resources import Resource
 from ..resources.filters import program_options, province_options, region_options
-from ..scope import Principal
+from ..scope import Principal, as_seen_by
 from ..security import mask_cin, mask_phone
 
-__all__ = ["capped_count", "choices_for", "detail_context", "fetch", "router"]
+__all__ = ["capped_count", "choices_for", "detail_context", "fetch", "path_id", "router"]
 
 router = APIRouter()
 
@@ -71,12 +73,21 @@ async def filtered(request: Request, spec: Resource, p: Principal,
                    params: Any) -> tuple[Any, str, dict[str, str]]:
     """Her rows of the resource, searched and filtered as the query string says."""
     qs = spec.query(p)
-    q = str(params.get("q") or "")[:100]
-    if q and spec.search:
-        qs = spec.search(qs, q, panel_of(request).db.rules)
+    # NUL is no character of any name or number, and PostgreSQL refuses it in a parameter.
+    q = str(params.get("q") or "").replace("\x00", "")[:100]
+    panel = panel_of(request)
+    if q and p.masked and spec.has_masked_columns:
+        # She sees CIN and phone masked: whole values only, and a bounded number of tries.
+        if spec.masked_search is not None:
+            qs, probed = spec.masked_search(qs, q, panel.db.rules)
+            if probed and await over_limit(panel.sessions, "masked-search", p.id,
+                                           panel.masked_searches_per_minute):
+                raise HTTPException(429)
+    elif q and spec.search:
+        qs = spec.search(qs, q, panel.db.rules)
     values: dict[str, str] = {}
     for f in spec.filters:
-        v = str(params.get(f.name, f.default) or "")[:40]
+        v = str(params.get(f.name, f.default) or "").replace("\x00", "")[:40]
         values[f.name] = v
         if v:
             qs = f.apply(qs, v, p)
@@ -102,8 +113,19 @@ async def choices_for(fields_: list[Field], p: Principal) -> dict[str, list[Any]
     return out
 
 
+def path_id(raw: str) -> int:
+    """The record number in a URL; HTTP 404 for anything else (ASCII digits only, at most
+    ``MAX_RECORD_ID``: a larger one would overflow the driver, a ``²`` crash ``int()``)."""
+    number = record_number(raw)
+    if number is None:
+        raise HTTPException(404)
+    return number
+
+
 async def fetch(spec: Resource, p: Principal, record_id: int) -> dict[str, Any]:
     """The record if it is hers; HTTP 404 otherwise (never 403: that would confirm it exists)."""
+    if not 0 <= record_id <= MAX_RECORD_ID:
+        raise HTTPException(404)
     row: dict[str, Any] | None = await spec.query(p).filter(id=record_id).first().values()
     if row is None:
         raise HTTPException(404)
@@ -124,12 +146,16 @@ async def detail_context(request: Request, spec: Resource, p: Principal,
                 ctx["actions"].append((action, await choices_for(action.fields, p)))
     ctx.update(await related(panel_of(request).resources, spec, row, p, cell_fn=cell,
                              prepare=load_names))
-    ctx["can_edit"] = p.can_write and spec.edit is not None
+    ctx["can_edit"] = can_edit(spec, p)
     return ctx
 
 
 def can_create(spec: Resource, p: Principal) -> bool:
     return p.can_write and p.role in spec.create_roles
+
+
+def can_edit(spec: Resource, p: Principal) -> bool:
+    return spec.edit is not None and p.can_write and p.role in spec.edit_roles
 
 
 # -- home --------------------------------------------------------------------------------------
@@ -153,8 +179,7 @@ async def list_view(request: Request, slug: str, p: Principal = Depends(principa
     qs, q, values = await filtered(request, spec, p, params)
     keys = spec.column_keys()
     sort = str(params.get("sort") or "-id")
-    if sort.lstrip("-") not in keys or not next(
-            c for c in spec.columns if c.key == sort.lstrip("-")).sortable:
+    if not spec.sortable(sort.removeprefix("-"), p):
         sort = "-id"
     try:
         page = max(1, min(int(params.get("page") or 1), 100_000))
@@ -186,7 +211,7 @@ async def list_view(request: Request, slug: str, p: Principal = Depends(principa
     headers = []
     for c in spec.columns:
         link = None
-        if c.sortable:
+        if spec.sortable(c.key, p):
             link = f"/{slug}?" + urlencode({**query, "sort": c.key if sort != c.key
                                             else f"-{c.key}"})
         mark = " ▲" if sort == c.key else " ▼" if sort == f"-{c.key}" else ""
@@ -265,9 +290,10 @@ async def create(request: Request, slug: str,
     fields_ = spec.create.fields
     try:
         url = await run_write(request, spec.create.handler, values, p)
-    except EmpowerError as exc:
+    except EmpowerError as refusal:
+        exc = await as_seen_by(p, refusal)
         return render(request, "form.html", {
-            "p": p, "spec": spec, "fields": fields_, "values": values,
+            "p": p, "spec": spec, "fields": fields_, "values": kept_values(values),
             "choices": await choices_for(fields_, p), "action": f"/{slug}/new",
             "error": error_message(exc), "error_detail": error_detail(exc),
             "error_field": exc.field, "title": spec.create.title}, status_code=422)
@@ -276,49 +302,53 @@ async def create(request: Request, slug: str,
 
 # -- record page, edit, actions ----------------------------------------------------------------
 @router.get("/{slug}/{record_id}", response_class=HTMLResponse)
-async def detail(request: Request, slug: str, record_id: int,
+async def detail(request: Request, slug: str, record_id: str,
                  p: Principal = Depends(principal)) -> Response:
+    rid = path_id(record_id)
     spec = resource_for(request, slug, p)
     if not spec.has_detail:
         raise HTTPException(404)
-    row = await fetch(spec, p, record_id)
+    row = await fetch(spec, p, rid)
     return render(request, "detail.html", await detail_context(request, spec, p, row))
 
 
 @router.get("/{slug}/{record_id}/edit", response_class=HTMLResponse)
-async def edit_view(request: Request, slug: str, record_id: int,
+async def edit_view(request: Request, slug: str, record_id: str,
                     p: Principal = Depends(principal)) -> Response:
+    rid = path_id(record_id)
     spec = resource_for(request, slug, p)
-    if spec.edit is None or not p.can_write:
+    if spec.edit is None or not can_edit(spec, p):
         raise HTTPException(404)
-    row = await fetch(spec, p, record_id)
+    row = await fetch(spec, p, rid)
     fields_ = spec.edit.fields
     values = {f.name: ("" if row.get(f.name) is None else
                        ("true" if row[f.name] is True else "false" if row[f.name] is False
                         else str(row[f.name]))) for f in fields_}
     return render(request, "form.html", {
         "p": p, "spec": spec, "fields": fields_, "values": values,
-        "choices": await choices_for(fields_, p), "action": f"/{slug}/{record_id}/edit",
+        "choices": await choices_for(fields_, p), "action": f"/{slug}/{rid}/edit",
         "title": "Edit"})
 
 
 @router.post("/{slug}/{record_id}/edit", response_class=HTMLResponse)
-async def edit(request: Request, slug: str, record_id: int,
+async def edit(request: Request, slug: str, record_id: str,
                pf: tuple[Principal, Any] = Depends(writer)) -> Response:
     p, form = pf
+    rid = path_id(record_id)
     spec = resource_for(request, slug, p)
-    if spec.edit is None or not p.can_write:
+    if spec.edit is None or not can_edit(spec, p):
         raise HTTPException(404)
-    await fetch(spec, p, record_id)
+    await fetch(spec, p, rid)
     fields_ = spec.edit.fields
     values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
     try:
-        url = await run_write(request, spec.edit.handler, record_id, values, p)
-    except EmpowerError as exc:
+        url = await run_write(request, spec.edit.handler, rid, values, p)
+    except EmpowerError as refusal:
+        exc = await as_seen_by(p, refusal)
         return render(request, "form.html", {
-            "p": p, "spec": spec, "fields": fields_, "values": values,
+            "p": p, "spec": spec, "fields": fields_, "values": kept_values(values),
             "choices": await choices_for(fields_, p),
-            "action": f"/{slug}/{record_id}/edit", "title": "Edit",
+            "action": f"/{slug}/{rid}/edit", "title": "Edit",
             "error": error_message(exc), "error_detail": error_detail(exc),
             "error_field": exc.field}, status_code=422)
     return RedirectResponse(url, 303)
@@ -333,10 +363,10 @@ async def bulk(request: Request, slug: str, action: str,
     found = next((a for a in spec.bulk_actions if a.name == action), None)
     if found is None or not p.can_write:
         raise HTTPException(404)
-    try:
-        ids = sorted({int(x) for x in form.getlist("ids")})
-    except ValueError as exc:
-        raise HTTPException(404) from exc
+    numbers = [record_number(str(x)) for x in form.getlist("ids")]
+    if None in numbers:  # not a record number (another script's digits, beyond int4): no row
+        raise HTTPException(404)
+    ids = sorted({n for n in numbers if n is not None})
     values = {k: str(v) for k, v in form.items() if k not in ("csrf_token", "ids")}
     if not ids or len(ids) > BULK_LIMIT:
         return render(request, "bulk.html", {"p": p, "spec": spec, "done": 0,
@@ -359,7 +389,8 @@ async def bulk(request: Request, slug: str, action: str,
 
     try:
         await run_write(request, run_all)
-    except EmpowerError as exc:
+    except EmpowerError as refusal:
+        exc = await as_seen_by(p, refusal)
         return render(request, "bulk.html", {
             "p": p, "spec": spec, "done": 0, "error": error_message(exc),
             "error_detail": error_detail(exc, record_id=refused[-1] if refused else None)},
@@ -369,20 +400,22 @@ async def bulk(request: Request, slug: str, action: str,
 
 
 @router.post("/{slug}/{record_id}/{action}", response_class=HTMLResponse)
-async def act(request: Request, slug: str, record_id: int, action: str,
+async def act(request: Request, slug: str, record_id: str, action: str,
               pf: tuple[Principal, Any] = Depends(writer)) -> Response:
     p, form = pf
+    rid = path_id(record_id)
     spec = resource_for(request, slug, p)
     found = spec.action(action)
     if found is None or not p.can_write:
         raise HTTPException(404)
-    row = await fetch(spec, p, record_id)
+    row = await fetch(spec, p, rid)
     values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
     try:
-        url = await run_write(request, found.handler, record_id, values, p)
-    except EmpowerError as exc:
+        url = await run_write(request, found.handler, rid, values, p)
+    except EmpowerError as refusal:
+        exc = await as_seen_by(p, refusal)
         ctx = await detail_context(request, spec, p, row)
         ctx.update(error=error_message(exc), error_detail=error_detail(exc),
-                   error_action=action, values=values)
+                   error_action=action, values=kept_values(values))
         return render(request, "detail.html", ctx, status_code=422)
     return RedirectResponse(url, 303)

@@ -22,6 +22,7 @@ from rich.text import Text
 from empower.errors import EmpowerError
 from empower.io.safety import neutralise
 from empower.messages import LANGUAGES, describe, render
+from empower.text import escape
 
 __all__ = ["register"]
 
@@ -52,8 +53,9 @@ class _ProgressBar:
 
 
 def _say(console: Console, text: str) -> None:
-    # Plain text on one logical line: file names and values may hold [brackets].
-    console.print(text, markup=False, soft_wrap=True)
+    # Plain text on one logical line: file names and values may hold [brackets], and control
+    # or direction-changing characters, which are written as codes.
+    console.print(escape(text), markup=False, soft_wrap=True)
 
 
 def _fail(console: Console, message: str, lang: str = "en") -> typer.Exit:
@@ -134,8 +136,10 @@ def register(app: typer.Typer) -> None:
 
         def on_rejection(rej: Rejection) -> None:
             if writer is not None:
-                writer.writerow([rej.line, neutralise(rej.column), neutralise(rej.value),
-                                 neutralise(rej.reason), rej.code])
+                # The value is echoed already (short, escaped); the header as the file wrote
+                # it and the reason are escaped too, so each line reads as what it holds.
+                writer.writerow([rej.line, neutralise(escape(rej.column)), neutralise(rej.value),
+                                 neutralise(escape(rej.reason)), rej.code])
 
         label = _line("import.cli.progress", lang, f"importing {file.name}", name=file.name)
         bar = _ProgressBar(err, label) if err.is_terminal else None
@@ -199,7 +203,8 @@ def _print_report(out: Console, report: Any, errors: Path | None, lang: str) -> 
         for name in ("line", "column", "value", "reason"):
             table.add_column(_line(f"import.cli.{name}", lang, name), overflow="fold")
         for rej in report.rejections[:_SHOWN_ERRORS]:
-            table.add_row(*(Text(str(v)) for v in (rej.line, rej.column, rej.value, rej.reason)))
+            table.add_row(*(Text(escape(str(v)))
+                            for v in (rej.line, rej.column, rej.value, rej.reason)))
         out.print(table)
         if len(report.rejections) > _SHOWN_ERRORS or report.rejected > _SHOWN_ERRORS:
             if errors:

@@ -62,7 +62,8 @@ def _queries() -> dict[str, Select[Any]]:
     gb, gc = aliased(Beneficiary), aliased(Cooperative)
     return {
         "programs": select(p.code, p.name, p.funder, p.start_date, p.end_date,
-                           p.budget_centimes, p.grant_cap_centimes, p.region_code).order_by(p.id),
+                           p.budget_centimes, p.grant_cap_centimes, p.region_code,
+                           p.four_eyes).order_by(p.id),
         "beneficiaries": select(b.cin, b.first_name, b.last_name, b.first_name_ar, b.last_name_ar,
                                 b.birth_date, b.phone, b.province_code, b.commune, b.milieu,
                                 b.education_level, b.marital_status, b.household_size,
@@ -106,7 +107,7 @@ def _queries() -> dict[str, Select[Any]]:
 
 EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "programs": ("code", "name", "funder", "start_date", "end_date", "budget", "grant_cap",
-                 "region_code"),
+                 "region_code", "four_eyes"),
     "beneficiaries": ("cin", "first_name", "last_name", "first_name_ar", "last_name_ar",
                       "birth_date", "phone", "province_code", "commune", "milieu",
                       "education_level", "marital_status", "household_size", "disability",

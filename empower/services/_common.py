@@ -8,9 +8,11 @@ from typing import Any, TypeVar
 from sqlalchemy import inspect, select
 
 from empower.db import UnitOfWork
-from empower.errors import InvalidInput, NotFound
-from empower.models import ArchivePeriod, Base, Beneficiary, Program, Province, Region
-from empower.predicates import ARCHIVED
+from empower.errors import InvalidInput, NotEligible, NotFound
+from empower.models import ArchivePeriod, Base, Beneficiary, Program, Province, Region, utcnow
+from empower.predicates import ARCHIVED, PROGRAM_RUNNING
+from empower.rules import check_not_future
+from empower.text import clean_text
 
 T = TypeVar("T", bound=Base)
 
@@ -29,6 +31,20 @@ def columns(obj: Base, names: list[str] | None = None) -> dict[str, Any]:
     mapper = inspect(type(obj))
     keys = names or [c.key for c in mapper.column_attrs]
     return {k: getattr(obj, k) for k in keys}
+
+
+def today() -> date:
+    """Today (UTC): acts dated after it plus the configured margin are refused."""
+    return utcnow().date()
+
+
+def check_not_in_future(uow: UnitOfWork, on: date, *, field: str,
+                        today_: date | None = None) -> None:
+    """Refuse an act dated after today plus the margin of ``uow.rules`` (``date.in_future``).
+
+    The rule is :func:`empower.rules.check_not_future`; ``today_`` defaults to :func:`today`.
+    """
+    check_not_future(on, field=field, today=today_ or today(), config=uow.rules)
 
 
 def check_province(uow: UnitOfWork, code: str | None, *, field: str = "province_code") -> None:
@@ -53,7 +69,6 @@ def check_region(uow: UnitOfWork, code: str | None, *, field: str = "region_code
 
 def check_not_archived(person: Beneficiary, on: date) -> None:
     """Refuse an act dated on or after her archive (or erasure) date."""
-    from empower.errors import NotEligible
 
     if person.erased_on is not None:
         raise NotEligible(f"beneficiary #{person.id} was erased on {person.erased_on.isoformat()}",
@@ -89,8 +104,22 @@ def open_archive_period(uow: UnitOfWork, person: Beneficiary, on: date) -> Archi
     return current
 
 
+def check_program_running(program: Program, on: date, *, field: str) -> None:
+    """Refuse an act dated outside the program's dates (start and end included)."""
+    if not PROGRAM_RUNNING.holds(program, on):
+        end = program.end_date.isoformat() if program.end_date else "open-ended"
+        raise NotEligible(
+            f"{field}: program {program.code} runs {program.start_date.isoformat()} to {end}; "
+            f"{on.isoformat()} is outside it",
+            code="program.outside_dates" if program.end_date else "program.before_start",
+            params={"program": program.code, "start_date": program.start_date,
+                    "end_date": program.end_date, "on": on}, field=field, value=on.isoformat())
+
+
 def program_by_code(uow: UnitOfWork, code: str) -> Program:
-    """A program by its code, or :class:`NotFound`."""
+    """A program by its code, or :class:`NotFound` (:class:`InvalidInput` for a code that is
+    not text, which the database would refuse)."""
+    code = clean_text(str(code), field="program_code")
     prog = uow.session.scalar(select(Program).where(Program.code == code))
     if prog is None:
         raise NotFound(f"program '{code}' does not exist", code="program.unknown",

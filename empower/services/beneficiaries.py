@@ -15,8 +15,26 @@ from sqlalchemy import func, insert, select, text
 from empower import audit
 from empower.db import UnitOfWork
 from empower.errors import Conflict, EmpowerError, InvalidInput, NotEligible, RuleViolation
-from empower.models import Beneficiary, DuplicateCandidate, Province, table_of, utcnow
-from empower.rules import check_adult, normalize_cin, normalize_phone
+from empower.models import (
+    Beneficiary,
+    CoachingVisit,
+    DuplicateCandidate,
+    Enrollment,
+    Grant,
+    Province,
+    SurveyRecord,
+    table_of,
+    utcnow,
+)
+from empower.rules import (
+    check_before_acts,
+    check_birth_date,
+    check_consent_date,
+    check_not_future,
+    free_text,
+    normalize_cin,
+    normalize_phone,
+)
 from empower.rules import check_name as _check_name_uncached
 from empower.rules import name_key as _name_key_uncached
 from empower.schemas import BeneficiaryCreate, BeneficiaryUpdate
@@ -100,13 +118,9 @@ def _normalise(uow: UnitOfWork, data: BeneficiaryCreate, provinces: set[str],
             code="province.unknown", params={"value": str(data.province_code)},
             field="province_code", value=data.province_code)
     registered_on = data.registered_on or today
-    if registered_on > today:
-        raise InvalidInput(f"registered_on: {registered_on.isoformat()} is in the future",
-                           code="beneficiary.registered_in_future",
-                           params={"registered_on": registered_on},
-                           field="registered_on", value=registered_on.isoformat())
+    check_not_future(registered_on, field="registered_on", today=today, config=rules)
     row["registered_on"] = registered_on
-    check_adult(data.birth_date, registered_on, rules)
+    check_birth_date(data.birth_date, registered_on, rules)
     if data.consent_date > registered_on:
         raise NotEligible(
             f"consent_date: consent dated {data.consent_date.isoformat()} comes after "
@@ -114,6 +128,7 @@ def _normalise(uow: UnitOfWork, data: BeneficiaryCreate, provinces: set[str],
             code="beneficiary.consent_after_registration",
             params={"consent_date": data.consent_date, "registered_on": registered_on},
             field="consent_date", value=data.consent_date.isoformat())
+    check_consent_date(data.consent_date, data.birth_date)
     row["match_key"] = name_key(row["first_name"], row["last_name"]) or \
         name_key(row["first_name_ar"], row["last_name_ar"])
     return row
@@ -329,7 +344,12 @@ def update_beneficiary(uow: UnitOfWork, beneficiary_id: int, data: BeneficiaryUp
                        actor: str, today: date | None = None) -> Beneficiary:
     """Correct a registration: only the fields set in ``data`` change; the same rules apply.
 
-    Writes an audit event only when something changed, and returns the record.
+    Writes an audit event only when something changed, and returns the record. Raises the
+    registration's errors (dates: :func:`empower.rules.check_birth_date`, ``date.in_future``),
+    and ``InvalidInput`` (``beneficiary.registered_after_acts``) when ``registered_on`` would
+    move after her first application, grant request or survey; ``InvalidInput`` naming the
+    field for any value the registration would refuse (also a required one cleared, or one set
+    on ``data`` without validation); :class:`Conflict` when the CIN is another woman's.
     """
     audit.check_actor(actor)
     person = get(uow, Beneficiary, beneficiary_id, what="beneficiary", lock=True)
@@ -341,15 +361,19 @@ def update_beneficiary(uow: UnitOfWork, beneficiary_id: int, data: BeneficiaryUp
     merged = {k: before[k] for k in _UPDATABLE}
     merged.update({k: getattr(data, k) for k in data.model_fields_set})
     # Registration rules run on the merged record, as if she were registered with it today.
-    create = BeneficiaryCreate.model_validate({
-        **{k: v for k, v in merged.items() if v is not None},
-        "cin": merged["cin"] or "", "province_code": merged["province_code"] or "",
-    })
+    # A required field cleared (cin, province, dates) is refused as missing, naming it; the
+    # input models raise InvalidInput, never pydantic's ValidationError.
+    create = BeneficiaryCreate.model_validate({k: v for k, v in merged.items() if v is not None})
     row = _normalise(uow, create, _province_codes(uow), today or _today())
     after = {k: row[k] for k in _UPDATABLE}
     changes = audit.diff(before, after)
     if not changes:
         return person
+    if "registered_on" in changes:
+        # Her applications, grant requests and surveys are dated no earlier than her
+        # registration: it cannot be moved after the first of them.
+        check_before_acts(row["registered_on"], _first_acts(uow, person.id),
+                          field="registered_on", code="beneficiary.registered_after_acts")
     if "cin" in changes:
         other = uow.session.scalar(select(Beneficiary.id).where(
             Beneficiary.cin == row["cin"], Beneficiary.id != person.id))
@@ -368,6 +392,18 @@ def update_beneficiary(uow: UnitOfWork, beneficiary_id: int, data: BeneficiaryUp
     return person
 
 
+def _first_acts(uow: UnitOfWork, beneficiary_id: int) -> list[tuple[str, date | None]]:
+    """The earliest date of each kind of act that depends on her registration."""
+    return [
+        ("enrolment", uow.session.scalar(select(func.min(Enrollment.applied_on)).where(
+            Enrollment.beneficiary_id == beneficiary_id))),
+        ("grant", uow.session.scalar(select(func.min(Grant.submitted_on)).where(
+            Grant.beneficiary_id == beneficiary_id))),
+        ("survey", uow.session.scalar(select(func.min(SurveyRecord.surveyed_on)).where(
+            SurveyRecord.beneficiary_id == beneficiary_id))),
+    ]
+
+
 def archive_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str,
                         on: date | None = None, reason: str | None = None) -> Beneficiary:
     """Archive (soft-delete) a beneficiary from ``on`` (default today): an archive period opens.
@@ -378,6 +414,7 @@ def archive_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str,
     (archive periods do not overlap).
     """
     on = on or _today()
+    reason = free_text(reason, field="reason")
     person = get(uow, Beneficiary, beneficiary_id, what="beneficiary", lock=True)
     if person.archived_on is not None:
         raise RuleViolation(
@@ -468,7 +505,6 @@ def erase_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str,
     gets an audit event of its own. Raises ``NotFound``, or ``RuleViolation`` when she was
     already erased.
     """
-    from empower.models import Grant
     from empower.privacy import identifier_pattern, scrub
 
     on = on or _today()
@@ -493,6 +529,11 @@ def erase_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str,
         if cleaned != grant.purpose:
             grant.purpose = cleaned
             touched.append(("grant", grant.id, {"fields_erased": ["purpose"]}))
+    # A coach's note is about her life and household, not only her name: it goes whole.
+    for visit in uow.session.scalars(select(CoachingVisit).where(
+            CoachingVisit.beneficiary_id == person.id, CoachingVisit.note.is_not(None))):
+        visit.note = None
+        touched.append(("visit", visit.id, {"fields_erased": ["note"]}))
     for cand in uow.session.scalars(select(DuplicateCandidate).where(
             (DuplicateCandidate.beneficiary_id == person.id)
             | (DuplicateCandidate.other_beneficiary_id == person.id))):

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from empower import audit
 from empower.db import UnitOfWork
 from empower.errors import Conflict, InvalidInput, NotEligible, RuleViolation
-from empower.models import Beneficiary, Cooperative, Membership
+from empower.models import Beneficiary, Cooperative, Grant, Membership
 from empower.predicates import COOPERATIVE_ACTIVE
+from empower.rules import check_before_acts, check_founded_on, check_name
 from empower.schemas import CooperativeCreate, CooperativeUpdate, MembershipCreate
-from empower.services._common import check_not_archived, check_province, columns, get
+from empower.services._common import (
+    check_not_archived,
+    check_not_in_future,
+    check_province,
+    columns,
+    get,
+)
+from empower.services._common import today as _today
 
 __all__ = [
     "admit_member",
@@ -34,13 +42,9 @@ def cooperative_active_on(coop: Cooperative, on: date) -> bool:
 
 def _check_names(name: str | None, name_ar: str | None) -> tuple[str | None, str | None]:
     # Cooperative names may hold digits ("Coopérative Tifawin 2"), so only the Arabic one is
-    # held to its script; a name in either script is required.
-    if name_ar is not None:
-        name_ar = " ".join(name_ar.split())
-        if any("A" <= c <= "z" for c in name_ar):
-            raise InvalidInput(f"name_ar: '{name_ar}' must be written in Arabic script",
-                               code="cooperative.name_ar_script", params={"value": name_ar},
-                               field="name_ar", value=name_ar)
+    # held to its script, by the rule a woman's Arabic name follows; a name in either script
+    # is required.
+    name_ar = check_name(name_ar, script="arabic", field="name_ar", organisation=True)
     if not name and not name_ar:
         raise InvalidInput("name: a name is required, in Latin or Arabic script",
                            code="cooperative.name_required", field="name")
@@ -49,15 +53,16 @@ def _check_names(name: str | None, name_ar: str | None) -> tuple[str | None, str
 
 def found_cooperative(uow: UnitOfWork, data: CooperativeCreate, *, actor: str,
                       today: date | None = None) -> Cooperative:
-    """Record a cooperative founded on ``data.founded_on``."""
+    """Record a cooperative founded on ``data.founded_on``.
+
+    Raises ``InvalidInput`` for a founding before 1900 or after ``today`` (default: today's
+    date) plus the margin (:func:`empower.rules.check_founded_on`), ``Conflict`` for a
+    reference in use.
+    """
     audit.check_actor(actor)
     name, name_ar = _check_names(data.name, data.name_ar)
     check_province(uow, data.province_code)
-    if today is not None and data.founded_on > today:
-        raise InvalidInput("founded_on: the date is in the future",
-                           code="cooperative.founded_in_future",
-                           params={"founded_on": data.founded_on}, field="founded_on",
-                           value=data.founded_on.isoformat())
+    check_founded_on(data.founded_on, today=today or _today(), config=uow.rules)
     other = uow.session.scalar(select(Cooperative.id).where(Cooperative.reference == data.reference))
     if other is not None:
         raise Conflict(f"reference: cooperative '{data.reference}' already exists "
@@ -75,7 +80,12 @@ def found_cooperative(uow: UnitOfWork, data: CooperativeCreate, *, actor: str,
 
 def update_cooperative(uow: UnitOfWork, cooperative_id: int, data: CooperativeUpdate, *,
                        actor: str) -> Cooperative:
-    """Correct a cooperative's details; only the fields set in ``data`` change."""
+    """Correct a cooperative's details; only the fields set in ``data`` change.
+
+    Raises ``InvalidInput`` for a founding before 1900 or after today plus the margin, or after
+    its first member joined or its first grant was requested
+    (``cooperative.founded_after_acts``).
+    """
     audit.check_actor(actor)
     coop = get(uow, Cooperative, cooperative_id, what="cooperative", lock=True)
     fields = sorted(data.model_fields_set)
@@ -87,6 +97,15 @@ def update_cooperative(uow: UnitOfWork, cooperative_id: int, data: CooperativeUp
     if "founded_on" in after and after["founded_on"] is None:
         raise InvalidInput("founded_on: a founding date is required",
                            code="cooperative.founded_on_required", field="founded_on")
+    if "founded_on" in after and after["founded_on"] != coop.founded_on:
+        check_founded_on(after["founded_on"], today=_today(), config=uow.rules)
+        # Its members joined, and its grants were requested, no earlier than its founding.
+        check_before_acts(after["founded_on"], [
+            ("membership", uow.session.scalar(select(func.min(Membership.joined_on)).where(
+                Membership.cooperative_id == coop.id))),
+            ("grant", uow.session.scalar(select(func.min(Grant.submitted_on)).where(
+                Grant.cooperative_id == coop.id)))],
+            field="founded_on", code="cooperative.founded_after_acts")
     name, name_ar = _check_names(after.get("name", coop.name), after.get("name_ar", coop.name_ar))
     if "province_code" in after:
         check_province(uow, after["province_code"])
@@ -104,7 +123,10 @@ def update_cooperative(uow: UnitOfWork, cooperative_id: int, data: CooperativeUp
 
 def dissolve_cooperative(uow: UnitOfWork, cooperative_id: int, *, on: date,
                          actor: str) -> Cooperative:
-    """Dissolve a cooperative on ``on``; members still in it are recorded as leaving that day."""
+    """Dissolve a cooperative on ``on``; members still in it are recorded as leaving that day.
+
+    Raises ``InvalidInput`` for a date before its founding or after today plus the margin.
+    """
     audit.check_actor(actor)
     coop = get(uow, Cooperative, cooperative_id, what="cooperative", lock=True)
     if coop.dissolved_on is not None:
@@ -114,6 +136,7 @@ def dissolve_cooperative(uow: UnitOfWork, cooperative_id: int, *, on: date,
                             params={"id": coop.id, "dissolved_on": coop.dissolved_on},
                             field="dissolved_on",
                             value=coop.dissolved_on.isoformat())
+    check_not_in_future(uow, on, field="dissolved_on")
     if on < coop.founded_on:
         raise InvalidInput(f"dissolved_on: {on.isoformat()} is before its founding",
                            code="cooperative.dissolved_before_founded",
@@ -130,11 +153,18 @@ def dissolve_cooperative(uow: UnitOfWork, cooperative_id: int, *, on: date,
 
 
 def admit_member(uow: UnitOfWork, data: MembershipCreate, *, actor: str) -> Membership:
-    """Admit a woman to a cooperative that is active on her joining date."""
+    """Admit a woman to a cooperative that is active on her joining date.
+
+    Raises ``NotEligible`` (cooperative not active, she is archived), ``InvalidInput`` for a
+    date after today plus the margin, ``Conflict`` when she is already a member.
+    """
     audit.check_actor(actor)
     coop = get(uow, Cooperative, data.cooperative_id, what="cooperative")
     person = get(uow, Beneficiary, data.beneficiary_id, what="beneficiary")
     check_not_archived(person, data.joined_on)
+    # Bounded by the cooperative's founding (it must be active), not by her registration: she
+    # may have been a member for years before the program registered her.
+    check_not_in_future(uow, data.joined_on, field="joined_on")
     if not cooperative_active_on(coop, data.joined_on):
         raise NotEligible(
             f"joined_on: cooperative {coop.reference} is not active on "
@@ -173,6 +203,7 @@ def remove_member(uow: UnitOfWork, membership_id: int, *, on: date, actor: str) 
                             params={"id": membership.id, "left_on": membership.left_on},
                             field="left_on",
                             value=membership.left_on.isoformat())
+    check_not_in_future(uow, on, field="left_on")
     if on < membership.joined_on:
         raise InvalidInput(f"left_on: {on.isoformat()} is before she joined",
                            code="membership.left_before_joined",

@@ -19,12 +19,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from empower import audit
 from empower.db import UnitOfWork
 from empower.errors import Conflict, InvalidInput, NotEligible, RuleViolation
 from empower.models import (
+    Beneficiary,
     Cooperative,
     Disbursement,
     Enrollment,
@@ -34,9 +35,12 @@ from empower.models import (
     SurveyRecord,
 )
 from empower.predicates import COOPERATIVE_ACTIVE, PROGRAM_RUNNING
-from empower.rules import centimes, mad
+from empower.rules import centimes, check_before_acts, check_program_start, free_text, mad
 from empower.schemas import ProgramCreate, SurveyCreate
-from empower.services._common import check_region, columns, get
+from empower.services._common import check_not_in_future, check_region, columns, get
+from empower.services.enrollments import check_application_date
+from empower.services.grants import check_request_date
+from empower.services.surveys import check_survey_date
 from empower.vocab import Channel, CooperativeRole, ExitReason, SurveyRound
 
 __all__ = [
@@ -66,12 +70,25 @@ def _apply(uow: UnitOfWork, obj: Any, entity: str, wanted: dict[str, Any], *,
 
 def update_program(uow: UnitOfWork, program_id: int, data: ProgramCreate, *,
                    actor: str) -> Program:
-    """Correct a program's name, funder, dates, budget, cap or region (the code is its key).
+    """Correct a program's name, funder, dates, budget, cap, region or four-eyes rule (the
+    code is its key).
 
-    The budget cannot go below what is already committed to approved grants.
+    The budget cannot go below what is already committed to approved grants, and the start
+    cannot move before 1900 nor after the first application, grant request or survey in the
+    program (``InvalidInput``, ``program.start_after_acts``).
     """
     audit.check_actor(actor)
     program = get(uow, Program, program_id, what="program", lock=True)
+    check_program_start(data.start_date)
+    if data.start_date != program.start_date:
+        check_before_acts(data.start_date, [
+            ("enrolment", uow.session.scalar(select(func.min(Enrollment.applied_on)).where(
+                Enrollment.program_id == program.id))),
+            ("grant", uow.session.scalar(select(func.min(Grant.submitted_on)).where(
+                Grant.program_id == program.id))),
+            ("survey", uow.session.scalar(select(func.min(SurveyRecord.surveyed_on)).where(
+                SurveyRecord.program_id == program.id)))],
+            field="start_date", code="program.start_after_acts")
     if data.code != program.code:
         other = uow.session.scalar(select(Program.id).where(Program.code == data.code))
         if other is not None:
@@ -104,7 +121,9 @@ def update_program(uow: UnitOfWork, program_id: int, data: ProgramCreate, *,
     _apply(uow, program, "program", {
         "code": data.code, "name": data.name, "funder": data.funder,
         "start_date": data.start_date, "end_date": data.end_date, "budget_centimes": budget,
-        "grant_cap_centimes": cap, "region_code": data.region_code}, actor=actor, action="update")
+        "grant_cap_centimes": cap, "region_code": data.region_code,
+        "min_completion_share": data.min_completion_share,
+        "four_eyes": data.four_eyes}, actor=actor, action="update")
     return program
 
 
@@ -136,6 +155,11 @@ def correct_enrollment(uow: UnitOfWork, enrollment_id: int, *, actor: str,
         wanted[name] = new
     if applied_on is not None:
         wanted["applied_on"] = applied_on
+        if applied_on != enr.applied_on:
+            check_application_date(uow, applied_on, enr.beneficiary, enr.program)
+    for name in ("enrolled_on", "rejected_on", "exited_on"):
+        if name in wanted and wanted[name] != getattr(enr, name):
+            check_not_in_future(uow, wanted[name], field=name)
     final = {k: wanted.get(k, getattr(enr, k))
              for k in ("applied_on", "enrolled_on", "rejected_on", "exited_on")}
     if final["enrolled_on"] is not None and final["enrolled_on"] < final["applied_on"]:
@@ -189,7 +213,8 @@ def correct_grant(uow: UnitOfWork, grant_id: int, *, actor: str, purpose: str | 
                    amount_approved=amount_approved)
     wanted: dict[str, Any] = {}
     if purpose is not None:
-        wanted["purpose"] = purpose
+        # The rule GrantCreate applies to a purpose (the text rule, 300 characters).
+        wanted["purpose"] = free_text(purpose, field="purpose", max_length=300)
     if submitted_on is not None:
         wanted["submitted_on"] = submitted_on
     for name, new in (("approved_on", approved_on), ("rejected_on", rejected_on),
@@ -204,6 +229,14 @@ def correct_grant(uow: UnitOfWork, grant_id: int, *, actor: str, purpose: str | 
                                        "status": grant.status.value, "name": name},
                                field=name, value=new.isoformat())
         wanted[name] = new
+    if "submitted_on" in wanted and wanted["submitted_on"] != grant.submitted_on:
+        person = None if grant.beneficiary_id is None else \
+            get(uow, Beneficiary, grant.beneficiary_id, what="beneficiary")
+        check_request_date(uow, wanted["submitted_on"], grant.program, person=person,
+                           cooperative=grant.cooperative)
+    for name in ("approved_on", "rejected_on", "cancelled_on"):
+        if name in wanted and wanted[name] != getattr(grant, name):
+            check_not_in_future(uow, wanted[name], field=name)
     final = {k: wanted.get(k, getattr(grant, k))
              for k in ("submitted_on", "approved_on", "rejected_on", "cancelled_on", "closed_on")}
     for later, earlier in (("approved_on", "submitted_on"), ("rejected_on", "submitted_on"),
@@ -336,6 +369,9 @@ def correct_membership(uow: UnitOfWork, membership_id: int, *, actor: str,
                                f"instead", code="membership.not_ended",
                                params={"id": m.id}, field="left_on", value=left_on.isoformat())
         wanted["left_on"] = left_on
+    for name in ("joined_on", "left_on"):
+        if name in wanted and wanted[name] != getattr(m, name):
+            check_not_in_future(uow, wanted[name], field=name)
     final_join = wanted.get("joined_on", m.joined_on)
     final_left = wanted.get("left_on", m.left_on)
     if final_left is not None and final_left < final_join:
@@ -357,6 +393,10 @@ def update_survey(uow: UnitOfWork, survey_id: int, data: SurveyCreate, *,
             (record.beneficiary_id, record.program_id, record.round):
         raise InvalidInput("round: a survey's woman, program and round cannot be changed",
                            code="survey.key_fixed", field="round", value=data.round.value)
+    if data.surveyed_on != record.surveyed_on:
+        check_survey_date(uow, data.surveyed_on,
+                          get(uow, Beneficiary, record.beneficiary_id, what="beneficiary"),
+                          get(uow, Program, record.program_id, what="program"))
     if data.round != SurveyRound.BASELINE:
         baseline_on = uow.session.scalar(select(SurveyRecord.surveyed_on).where(
             SurveyRecord.beneficiary_id == record.beneficiary_id,

@@ -8,7 +8,9 @@ from empower import audit
 from empower.db import UnitOfWork
 from empower.errors import InvalidInput, RuleViolation
 from empower.models import (
+    Attendance,
     Beneficiary,
+    CoachingVisit,
     DuplicateCandidate,
     Enrollment,
     Grant,
@@ -16,6 +18,7 @@ from empower.models import (
     SurveyRecord,
     utcnow,
 )
+from empower.rules import free_text
 from empower.services._common import get, open_archive_period
 from empower.vocab import DuplicateStatus, EnrollmentStatus, ExitReason
 
@@ -36,12 +39,14 @@ def resolve_duplicate(uow: UnitOfWork, candidate_id: int, *, resolution: str, ac
                       note: str | None = None) -> DuplicateCandidate:
     """Resolve a candidate: ``merge`` (same woman) or ``dismiss`` (different women).
 
-    On merge the earlier registration is kept. The later one's memberships, grants, surveys and
-    enrolments move to the kept record where the kept record has none of its own for the same
-    cooperative, program or round; what cannot move stays on the later record, whose open
-    enrolments end with reason ``duplicate``. The later record is archived, never deleted.
+    On merge the earlier registration is kept. The later one's memberships, grants, surveys,
+    enrolments, roster lines and coaching visits move to the kept record where the kept record
+    has none of its own for the same cooperative, program, round or session; what cannot move
+    stays on the later record, whose open enrolments end with reason ``duplicate``. The later
+    record is archived, never deleted.
     """
     who = audit.check_actor(actor)
+    note = free_text(note, field="note")
     if resolution not in ("merge", "dismiss"):
         raise InvalidInput(f"resolution: '{resolution}' is not merge or dismiss",
                            code="duplicate.bad_resolution", params={"value": str(resolution)},
@@ -107,7 +112,8 @@ def resolve_duplicate(uow: UnitOfWork, candidate_id: int, *, resolution: str, ac
 def _move_history(uow: UnitOfWork, kept_id: int, later_id: int, *, actor: str,
                   candidate_id: int) -> dict[str, int]:
     s = uow.session
-    moved = {"grants": 0, "memberships": 0, "enrollments": 0, "surveys": 0}
+    moved = {"grants": 0, "memberships": 0, "enrollments": 0, "surveys": 0, "attendances": 0,
+             "visits": 0}
     moved_records: list[tuple[str, int]] = []
     for grant in s.scalars(select(Grant).where(Grant.beneficiary_id == later_id)):
         grant.beneficiary_id = kept_id
@@ -133,6 +139,17 @@ def _move_history(uow: UnitOfWork, kept_id: int, later_id: int, *, actor: str,
             r.beneficiary_id = kept_id
             moved["surveys"] += 1
             moved_records.append(("survey", r.id))
+    kept_sessions = set(s.scalars(select(Attendance.session_id)
+                                  .where(Attendance.beneficiary_id == kept_id)))
+    for a in s.scalars(select(Attendance).where(Attendance.beneficiary_id == later_id)):
+        if a.session_id not in kept_sessions:
+            a.beneficiary_id = kept_id
+            moved["attendances"] += 1
+            moved_records.append(("attendance", a.id))
+    for v in s.scalars(select(CoachingVisit).where(CoachingVisit.beneficiary_id == later_id)):
+        v.beneficiary_id = kept_id
+        moved["visits"] += 1
+        moved_records.append(("visit", v.id))
     s.flush()
     # Each moved record's own trail says where it went, not only the merge's totals.
     for entity, record_id in moved_records:

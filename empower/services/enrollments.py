@@ -8,34 +8,45 @@ from sqlalchemy import select
 
 from empower import audit
 from empower.db import UnitOfWork
-from empower.errors import Conflict, InvalidInput, NotEligible
+from empower.errors import Conflict, InvalidInput
 from empower.models import Beneficiary, Enrollment, Program
-from empower.predicates import PROGRAM_RUNNING
+from empower.rules import check_after_program_start, check_after_registration, free_text
 from empower.schemas import EnrollmentCreate
-from empower.services._common import check_not_archived, get
+from empower.services._common import (
+    check_not_archived,
+    check_not_in_future,
+    check_program_running,
+    get,
+)
 from empower.states import check_transition
 from empower.vocab import EnrollmentStatus, ExitReason, parse_choice
 
 __all__ = ["apply", "enroll", "exit_enrollment", "reject_enrollment"]
 
 
-def _check_program_running(program: Program, on: date, *, field: str) -> None:
-    if not PROGRAM_RUNNING.holds(program, on):
-        end = program.end_date.isoformat() if program.end_date else "open-ended"
-        raise NotEligible(
-            f"{field}: program {program.code} runs {program.start_date.isoformat()} to {end}; "
-            f"{on.isoformat()} is outside it",
-            code="program.outside_dates" if program.end_date else "program.before_start",
-            params={"program": program.code, "start_date": program.start_date,
-                    "end_date": program.end_date, "on": on}, field=field, value=on.isoformat())
+def check_application_date(uow: UnitOfWork, on: date, person: Beneficiary,
+                           program: Program) -> None:
+    """An application's date: after her registration and the program's start, not in the future.
+
+    Raises ``InvalidInput`` (``date.before_registration``, ``date.before_program_start``,
+    ``date.in_future``).
+    """
+    check_after_program_start(on, program.code, program.start_date, field="applied_on")
+    check_after_registration(on, person.registered_on, field="applied_on")
+    check_not_in_future(uow, on, field="applied_on")
 
 
 def apply(uow: UnitOfWork, data: EnrollmentCreate, *, actor: str) -> Enrollment:
-    """Record her application to a program; with ``enrolled_on`` set, enrol her in the same act."""
+    """Record her application to a program; with ``enrolled_on`` set, enrol her in the same act.
+
+    The application is dated no earlier than her registration and the program's start, and no
+    later than today plus the margin (``InvalidInput``).
+    """
     audit.check_actor(actor)
     person = get(uow, Beneficiary, data.beneficiary_id, what="beneficiary")
     program = get(uow, Program, data.program_id, what="program")
     check_not_archived(person, data.applied_on)
+    check_application_date(uow, data.applied_on, person, program)
     other = uow.session.scalar(select(Enrollment.id).where(
         Enrollment.beneficiary_id == person.id, Enrollment.program_id == program.id))
     if other is not None:
@@ -55,7 +66,8 @@ def apply(uow: UnitOfWork, data: EnrollmentCreate, *, actor: str) -> Enrollment:
                                        "applied_on": data.applied_on},
                                field="enrolled_on", value=data.enrolled_on.isoformat())
         check_not_archived(person, data.enrolled_on)
-        _check_program_running(program, data.enrolled_on, field="enrolled_on")
+        check_program_running(program, data.enrolled_on, field="enrolled_on")
+        check_not_in_future(uow, data.enrolled_on, field="enrolled_on")
     enrollment = Enrollment(beneficiary_id=person.id, program_id=program.id,
                             status=EnrollmentStatus.APPLIED, applied_on=data.applied_on)
     uow.session.add(enrollment)
@@ -69,7 +81,11 @@ def apply(uow: UnitOfWork, data: EnrollmentCreate, *, actor: str) -> Enrollment:
 
 
 def enroll(uow: UnitOfWork, enrollment_id: int, *, on: date, actor: str) -> Enrollment:
-    """Accept an application: she is enrolled from ``on`` (within the program's dates)."""
+    """Accept an application: she is enrolled from ``on`` (within the program's dates).
+
+    Raises ``InvalidInput`` for a date before her application or after today plus the margin,
+    ``NotEligible`` outside the program's dates or after her archive.
+    """
     audit.check_actor(actor)
     enrollment = get(uow, Enrollment, enrollment_id, what="enrollment", lock=True)
     status = check_transition(enrollment.status, "enroll",
@@ -82,7 +98,8 @@ def enroll(uow: UnitOfWork, enrollment_id: int, *, on: date, actor: str) -> Enro
                            field="enrolled_on",
                            value=on.isoformat())
     check_not_archived(enrollment.beneficiary, on)
-    _check_program_running(enrollment.program, on, field="enrolled_on")
+    check_program_running(enrollment.program, on, field="enrolled_on")
+    check_not_in_future(uow, on, field="enrolled_on")
     enrollment.status = status
     enrollment.enrolled_on = on
     uow.session.flush()
@@ -96,6 +113,7 @@ def reject_enrollment(uow: UnitOfWork, enrollment_id: int, *, on: date, actor: s
                       reason: str | None = None) -> Enrollment:
     """Turn down an application."""
     audit.check_actor(actor)
+    reason = free_text(reason, field="reason")
     enrollment = get(uow, Enrollment, enrollment_id, what="enrollment", lock=True)
     status = check_transition(enrollment.status, "reject",
                               what="enrolment", ref=f"#{enrollment_id}")
@@ -103,6 +121,7 @@ def reject_enrollment(uow: UnitOfWork, enrollment_id: int, *, on: date, actor: s
         raise InvalidInput(f"rejected_on: {on.isoformat()} is before the application",
                            code="enrolment.rejected_before_application",
                            params={"rejected_on": on}, field="rejected_on", value=on.isoformat())
+    check_not_in_future(uow, on, field="rejected_on")
     enrollment.status = status
     enrollment.rejected_on = on
     uow.session.flush()
@@ -129,6 +148,7 @@ def exit_enrollment(uow: UnitOfWork, enrollment_id: int, *, on: date,
                            params={"exited_on": on, "enrolled_on": enrollment.enrolled_on},
                            field="exited_on",
                            value=on.isoformat())
+    check_not_in_future(uow, on, field="exited_on")
     enrollment.status = status
     enrollment.exited_on = on
     enrollment.exit_reason = why

@@ -27,9 +27,18 @@ from empower.errors import (
 )
 from empower.models import Beneficiary, Cooperative, Disbursement, Enrollment, Grant, Program
 from empower.predicates import COOPERATIVE_ACTIVE, ENROLLMENT_ACTIVE, PROGRAM_RUNNING
-from empower.rules import centimes, mad
+from empower.rules import (
+    centimes,
+    check_after_founding,
+    check_after_program_start,
+    check_after_registration,
+    check_four_eyes,
+    free_text,
+    mad,
+)
 from empower.schemas import DisbursementCreate, GrantCreate
-from empower.services._common import check_not_archived, get
+from empower.services._common import check_not_archived, check_not_in_future, get
+from empower.services.activities import check_training_completed
 from empower.states import check_transition
 from empower.vocab import GrantStatus
 
@@ -61,18 +70,32 @@ __all__ = [
 
 
 def submit_grant(uow: UnitOfWork, data: GrantCreate, *, actor: str) -> Grant:
-    """Record a grant request for exactly one recipient (a beneficiary or a cooperative)."""
-    audit.check_actor(actor)
+    """Record a grant request for exactly one recipient (a beneficiary or a cooperative).
+
+    Raises ``InvalidInput`` for a request of 0 MAD (``grant.requested_zero``) or one dated
+    before the program's start, her registration or the cooperative's founding, or after today
+    plus the margin (:func:`check_request_date`); ``NotFound``; ``Conflict`` for a reference in
+    use. ``actor`` is kept as the grant's ``submitted_by``: under four eyes she does not
+    approve it.
+    """
+    who = audit.check_actor(actor)
     if (data.beneficiary_id is None) == (data.cooperative_id is None):
         raise InvalidInput("recipient: a grant goes to exactly one beneficiary or one cooperative",
                            code="grant.one_recipient", field="beneficiary_id", value=None)
-    get(uow, Program, data.program_id, what="program")
+    requested = centimes(data.amount_requested, field="amount_requested")
+    if requested <= 0:
+        raise InvalidInput("amount_requested: a grant request must be above zero",
+                           code="grant.requested_zero", field="amount_requested",
+                           value=str(data.amount_requested))
+    program = get(uow, Program, data.program_id, what="program")
     if data.beneficiary_id is not None:
         person = get(uow, Beneficiary, data.beneficiary_id, what="beneficiary")
         check_not_archived(person, data.submitted_on)
+        check_request_date(uow, data.submitted_on, program, person=person)
     else:
         assert data.cooperative_id is not None
-        get(uow, Cooperative, data.cooperative_id, what="cooperative")
+        coop = get(uow, Cooperative, data.cooperative_id, what="cooperative")
+        check_request_date(uow, data.submitted_on, program, cooperative=coop)
     other = uow.session.scalar(select(Grant.id).where(Grant.reference == data.reference))
     if other is not None:
         raise Conflict(f"reference: grant '{data.reference}' already exists (grant #{other})",
@@ -82,13 +105,31 @@ def submit_grant(uow: UnitOfWork, data: GrantCreate, *, actor: str) -> Grant:
     grant = Grant(reference=data.reference, program_id=data.program_id,
                   beneficiary_id=data.beneficiary_id, cooperative_id=data.cooperative_id,
                   purpose=data.purpose, status=GrantStatus.SUBMITTED,
-                  amount_requested_centimes=centimes(data.amount_requested, field="amount_requested"),
-                  submitted_on=data.submitted_on, disbursed_centimes=0)
+                  amount_requested_centimes=requested,
+                  submitted_on=data.submitted_on, disbursed_centimes=0, submitted_by=who)
     uow.session.add(grant)
     uow.session.flush()
     audit.record(uow, actor=actor, action="submit", entity="grant", entity_id=grant.id,
                  changes=data.model_dump())
     return grant
+
+
+def check_request_date(uow: UnitOfWork, on: date, program: Program, *,
+                       person: Beneficiary | None = None,
+                       cooperative: Cooperative | None = None) -> None:
+    """A grant request's date: no earlier than the program's start and her registration (or
+    the cooperative's founding), no later than today plus the margin.
+
+    Raises ``InvalidInput`` (``date.before_program_start``, ``date.before_registration``,
+    ``date.before_founding``, ``date.in_future``).
+    """
+    check_after_program_start(on, program.code, program.start_date, field="submitted_on")
+    if person is not None:
+        check_after_registration(on, person.registered_on, field="submitted_on")
+    if cooperative is not None:
+        check_after_founding(on, cooperative.reference, cooperative.founded_on,
+                             field="submitted_on")
+    check_not_in_future(uow, on, field="submitted_on")
 
 
 def _check_recipient_eligible(uow: UnitOfWork, grant: Grant, on: date) -> None:
@@ -117,22 +158,35 @@ def _check_recipient_eligible(uow: UnitOfWork, grant: Grant, on: date) -> None:
 
 
 def approve_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
-                  amount: Decimal | None = None) -> Grant:
+                  amount: Decimal | None = None, history: bool = False) -> Grant:
     """Approve a grant on ``on`` for ``amount`` MAD (default: the amount requested).
 
     The recipient must be eligible on that date (an enrolment active then, or an active
     cooperative), the amount within the request, the program's per-grant cap and what is left
     of its budget. The budget is reserved atomically, so concurrent approvals cannot overspend.
+
+    Four eyes (when the program applies it): ``actor`` is not the one who submitted it,
+    else :class:`~empower.errors.RuleViolation` ``grant.four_eyes_approve``. ``history=True``
+    records an approval others made earlier (the importer loading a program's history, whose
+    file says what was done, not who did it) and skips that check, and only that one.
+    ``on`` is no earlier than the request and no later than today plus the margin
+    (``InvalidInput``).
+    When the program sets a minimum completion share, a woman must have completed its training
+    activities by ``on`` (:func:`~empower.services.activities.check_training_completed`,
+    ``NotEligible``).
     """
-    audit.check_actor(actor)
+    who = audit.check_actor(actor)
     grant = get(uow, Grant, grant_id, what="grant", lock=True)
     status = check_transition(grant.status, "approve", what="grant", ref=grant.reference)
+    check_four_eyes("approve", who, grant.submitted_by,
+                    applies=grant.program.four_eyes and not history, reference=grant.reference)
     if on < grant.submitted_on:
         raise InvalidInput(f"approved_on: {on.isoformat()} is before the request was submitted "
                            f"on {grant.submitted_on.isoformat()}", code="grant.approved_before_submitted",
                            params={"approved_on": on, "submitted_on": grant.submitted_on},
                            field="approved_on",
                            value=on.isoformat())
+    check_not_in_future(uow, on, field="approved_on")
     amount_c = (grant.amount_requested_centimes if amount is None
                 else centimes(amount, field="amount_approved"))
     if amount_c <= 0:
@@ -157,6 +211,8 @@ def approve_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
                     "cap": mad(program.grant_cap_centimes)}, field="amount_approved",
             value=str(mad(amount_c)))
     _check_recipient_eligible(uow, grant, on)
+    if grant.beneficiary_id is not None:
+        check_training_completed(uow, program, grant.beneficiary_id, on)
     if not _reserve_budget(uow, program.id, amount_c):
         uow.session.refresh(program)
         left = program.budget_centimes - program.committed_centimes
@@ -169,6 +225,7 @@ def approve_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
     uow.session.expire(program, ["committed_centimes"])
     grant.status = status
     grant.approved_on = on
+    grant.approved_by = who
     grant.amount_approved_centimes = amount_c
     uow.session.flush()
     audit.record(uow, actor=actor, action="approve", entity="grant", entity_id=grant.id,
@@ -181,6 +238,7 @@ def reject_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
                  reason: str | None = None) -> Grant:
     """Turn down a submitted grant."""
     audit.check_actor(actor)
+    reason = free_text(reason, field="reason")
     grant = get(uow, Grant, grant_id, what="grant", lock=True)
     status = check_transition(grant.status, "reject", what="grant", ref=grant.reference)
     if on < grant.submitted_on:
@@ -189,6 +247,7 @@ def reject_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
                            params={"rejected_on": on, "submitted_on": grant.submitted_on},
                            field="rejected_on",
                            value=on.isoformat())
+    check_not_in_future(uow, on, field="rejected_on")
     grant.status = status
     grant.rejected_on = on
     uow.session.flush()
@@ -206,6 +265,7 @@ def _end_approved_grant(uow: UnitOfWork, grant_id: int, *, action: str, on: date
     moment either lands first (and stays spent) or finds the grant no longer approved.
     """
     audit.check_actor(actor)
+    reason = free_text(reason, field="reason")
     grant = get(uow, Grant, grant_id, what="grant", lock=True)
     status = check_transition(grant.status, action, what="grant", ref=grant.reference)
     date_field = "cancelled_on" if action == "cancel" else "closed_on"
@@ -215,6 +275,7 @@ def _end_approved_grant(uow: UnitOfWork, grant_id: int, *, action: str, on: date
                            code="grant.ended_before_approved",
                            params={"on": on, "approved_on": grant.approved_on}, field=date_field,
                            value=on.isoformat())
+    check_not_in_future(uow, on, field=date_field)
     claimed = uow.session.execute(
         update(Grant).where(Grant.id == grant.id, Grant.status == GrantStatus.APPROVED)
         .values({"status": status, date_field: on}).execution_options(synchronize_session=False))
@@ -262,21 +323,31 @@ def _disbursement_reference(grant_reference: str, number: int) -> str:
     return grant_reference[: _TRANCHE_REFERENCE_LENGTH - len(suffix)] + suffix
 
 
-def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str) -> Disbursement:
+def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str,
+             history: bool = False) -> Disbursement:
     """Pay a tranche of an approved grant; never above the approved amount, even concurrently.
 
     When the tranche completes the approved amount, the grant is closed on the payment date.
     A tranche paid before a cancellation that is already recorded (history loaded after the
     fact) is accepted too, as it would have been on its date: it takes back from the program's
     budget what the cancellation released.
+
+    Four eyes (when the program applies it): ``actor`` is not the one who approved the grant,
+    else :class:`~empower.errors.RuleViolation` ``grant.four_eyes_disburse``; ``history=True``
+    (a program's history being imported) skips that check, as for :func:`approve_grant`.
+    ``paid_on`` is no earlier than the approval and no later than today plus the margin
+    (``InvalidInput``, ``date.in_future``).
+    When the program sets a minimum completion share, a woman's tranches after her first wait
+    until she has completed its training activities (``NotEligible``).
     """
-    audit.check_actor(actor)
+    who = audit.check_actor(actor)
     amount_c = centimes(data.amount, field="amount")
     if amount_c <= 0:
         raise InvalidInput("amount: a tranche must be above zero", code="tranche.zero",
                            field="amount",
                            value=str(data.amount))
     grant = get(uow, Grant, data.grant_id, what="grant")
+    check_not_in_future(uow, data.paid_on, field="paid_on")
     before_cancellation = (grant.status == GrantStatus.CANCELLED
                            and grant.cancelled_on is not None
                            and data.paid_on < grant.cancelled_on)
@@ -286,6 +357,8 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str) -> Disbur
                                 params={"reference": grant.reference, "status": grant.status.value},
                                 field="grant_reference",
                                 value=grant.reference)
+    check_four_eyes("disburse", who, grant.approved_by,
+                    applies=grant.program.four_eyes and not history, reference=grant.reference)
     assert grant.approved_on is not None
     if data.paid_on < grant.approved_on:
         raise InvalidInput(f"paid_on: {data.paid_on.isoformat()} is before the grant was approved "
@@ -293,6 +366,12 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str) -> Disbur
                            params={"paid_on": data.paid_on, "approved_on": grant.approved_on},
                            field="paid_on",
                            value=data.paid_on.isoformat())
+    if grant.beneficiary_id is not None and grant.program.min_completion_share is not None:
+        earlier = uow.session.scalar(select(func.count(Disbursement.id)).where(
+            Disbursement.grant_id == grant.id, Disbursement.paid_on <= data.paid_on))
+        if earlier:
+            # The first tranche starts the business; the next ones wait for the training.
+            check_training_completed(uow, grant.program, grant.beneficiary_id, data.paid_on)
     reference = data.reference
     if reference is not None:
         other = uow.session.scalar(select(Disbursement.id).where(Disbursement.reference == reference))

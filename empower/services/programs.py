@@ -2,22 +2,41 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from empower import audit
 from empower.db import UnitOfWork
 from empower.errors import Conflict, InvalidInput
 from empower.models import Agreement, Partner, Program
-from empower.rules import centimes, mad
+from empower.rules import centimes, check_program_start, mad
 from empower.schemas import AgreementCreate, PartnerCreate, ProgramCreate
 from empower.services._common import check_province, check_region, get
 
-__all__ = ["create_partner", "create_program", "sign_agreement"]
+__all__ = ["create_partner", "create_program", "program_values", "sign_agreement"]
+
+
+def program_values(program: Program) -> dict[str, Any]:
+    """A recorded program as the fields of :class:`ProgramCreate` (amounts in MAD), which
+    :func:`empower.update_program` takes whole: a caller changing one field starts from these."""
+    return {"code": program.code, "name": program.name, "funder": program.funder,
+            "start_date": program.start_date, "end_date": program.end_date,
+            "budget": mad(program.budget_centimes), "grant_cap": mad(program.grant_cap_centimes),
+            "region_code": program.region_code, "four_eyes": program.four_eyes}
 
 
 def create_program(uow: UnitOfWork, data: ProgramCreate, *, actor: str) -> Program:
-    """Create a program with its budget and optional per-grant cap and region."""
+    """Create a program with its budget and optional per-grant cap and region.
+
+    ``data.four_eyes`` (default on) says whether its grants are approved by someone other than
+    who submitted them, and paid by someone other than who approved them.
+
+    Raises ``InvalidInput`` for a start before 1900 or an end before the start, an unknown
+    region or a cap above the budget; ``Conflict`` for a code in use.
+    """
     audit.check_actor(actor)
+    check_program_start(data.start_date)
     if data.end_date is not None and data.end_date < data.start_date:
         raise InvalidInput(f"end_date: {data.end_date.isoformat()} is before the start date "
                            f"{data.start_date.isoformat()}", code="program.end_before_start",
@@ -39,7 +58,9 @@ def create_program(uow: UnitOfWork, data: ProgramCreate, *, actor: str) -> Progr
                            field="grant_cap", value=str(data.grant_cap))
     program = Program(code=data.code, name=data.name, funder=data.funder,
                       start_date=data.start_date, end_date=data.end_date, budget_centimes=budget,
-                      grant_cap_centimes=cap, committed_centimes=0, region_code=data.region_code)
+                      grant_cap_centimes=cap, committed_centimes=0, region_code=data.region_code,
+                      min_completion_share=data.min_completion_share,
+                      four_eyes=data.four_eyes)
     uow.session.add(program)
     uow.session.flush()
     audit.record(uow, actor=actor, action="create", entity="program", entity_id=program.id,

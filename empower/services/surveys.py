@@ -2,25 +2,40 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
 from empower import audit
 from empower.db import UnitOfWork
 from empower.errors import Conflict, InvalidInput, NotEligible
 from empower.models import Beneficiary, Enrollment, Program, SurveyRecord
-from empower.rules import centimes
+from empower.rules import centimes, check_after_program_start, check_after_registration
 from empower.schemas import SurveyCreate
-from empower.services._common import get
+from empower.services._common import check_not_in_future, get
 from empower.vocab import EnrollmentStatus, SurveyRound
 
 __all__ = ["record_survey"]
+
+
+def check_survey_date(uow: UnitOfWork, on: date, person: Beneficiary, program: Program) -> None:
+    """A survey's date: no earlier than her registration and the program's start, no later
+    than today plus the margin.
+
+    Raises ``InvalidInput`` (``date.before_registration``, ``date.before_program_start``,
+    ``date.in_future``).
+    """
+    check_after_program_start(on, program.code, program.start_date, field="surveyed_on")
+    check_after_registration(on, person.registered_on, field="surveyed_on")
+    check_not_in_future(uow, on, field="surveyed_on")
 
 
 def record_survey(uow: UnitOfWork, data: SurveyCreate, *, actor: str) -> SurveyRecord:
     """Record one survey round for a woman who applied to or joined the program.
 
     One record per beneficiary, program and round; a follow-up cannot be dated before her
-    baseline in the same program.
+    baseline in the same program, nor any round before her registration or the program's
+    start or after today plus the margin (``InvalidInput``, :func:`check_survey_date`).
     """
     audit.check_actor(actor)
     person = get(uow, Beneficiary, data.beneficiary_id, what="beneficiary")
@@ -36,6 +51,7 @@ def record_survey(uow: UnitOfWork, data: SurveyCreate, *, actor: str) -> SurveyR
                           code="survey.not_enrolled",
                           params={"id": person.id, "program": program.code},
                           field="program_code", value=program.code)
+    check_survey_date(uow, data.surveyed_on, person, program)
     other = uow.session.scalar(select(SurveyRecord.id).where(
         SurveyRecord.beneficiary_id == person.id, SurveyRecord.program_id == program.id,
         SurveyRecord.round == data.round))

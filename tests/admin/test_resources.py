@@ -36,12 +36,14 @@ def test_create_forms_for_every_resource(as_user, seed, db):
                                        "region_code": "04"}, "/programs/new")
     assert r.status_code == 303, r.text[:800]
     assert amina.get("/programs/new").status_code == 404  # programs are created by admins
-    r = amina.submit("/partners/new", {"name": "Association Tifawin", "kind": "association"},
-                     "/partners/new")
+    # Partners of her regions, agreements on her regions' programs (test_scope_of_writes.py).
+    r = amina.submit("/partners/new", {"name": "Association Tifawin", "kind": "association",
+                                       "province_code": "04.441"}, "/partners/new")
     assert r.status_code == 303, r.text[:800]
     with db.unit_of_work() as uow:
         partner_id = uow.session.scalar(select(Partner.id).where(Partner.name.like("Asso%")))
-    r = amina.submit("/agreements/new", {"program_id": seed.program_id, "partner_id": partner_id,
+        tamkine_id = uow.session.scalar(select(Program.id).where(Program.code == "TAMKINE"))
+    r = amina.submit("/agreements/new", {"program_id": tamkine_id, "partner_id": partner_id,
                                          "signed_on": "2024-02-01", "committed": "100000"},
                      "/agreements/new")
     assert r.status_code == 303, r.text[:800]

@@ -60,10 +60,33 @@ VIOLATIONS = {
     "survey without enrolment": """
         SELECT s.id FROM survey_records s WHERE NOT EXISTS (
             SELECT 1 FROM enrollments e WHERE e.beneficiary_id = s.beneficiary_id AND e.program_id = s.program_id)""",
+    "birth before 1900, consent before birth": """
+        SELECT id FROM beneficiaries WHERE birth_date < '1900-01-01' OR consent_date < birth_date""",
+    "cooperative founded before 1900": "SELECT id FROM cooperatives WHERE founded_on < '1900-01-01'",
+    "application before her registration or the program's start": """
+        SELECT e.id FROM enrollments e JOIN beneficiaries b ON b.id = e.beneficiary_id
+        JOIN programs p ON p.id = e.program_id
+        WHERE e.applied_on < b.registered_on OR e.applied_on < p.start_date""",
+    "grant requested before the program, her registration or the founding": """
+        SELECT g.id FROM grants g JOIN programs p ON p.id = g.program_id
+        LEFT JOIN beneficiaries b ON b.id = g.beneficiary_id
+        LEFT JOIN cooperatives c ON c.id = g.cooperative_id
+        WHERE g.submitted_on < p.start_date OR g.submitted_on < b.registered_on
+           OR g.submitted_on < c.founded_on OR g.amount_requested_centimes <= 0""",
+    "survey before her registration or the program's start": """
+        SELECT s.id FROM survey_records s JOIN beneficiaries b ON b.id = s.beneficiary_id
+        JOIN programs p ON p.id = s.program_id
+        WHERE s.surveyed_on < b.registered_on OR s.surveyed_on < p.start_date""",
     "fact dated after as_of": """
         SELECT id FROM disbursements WHERE paid_on > :as_of
         UNION ALL SELECT id FROM survey_records WHERE surveyed_on > :as_of
-        UNION ALL SELECT id FROM beneficiaries WHERE registered_on > :as_of""",
+        UNION ALL SELECT id FROM beneficiaries WHERE registered_on > :as_of
+        UNION ALL SELECT id FROM enrollments WHERE applied_on > :as_of OR enrolled_on > :as_of
+            OR exited_on > :as_of OR rejected_on > :as_of
+        UNION ALL SELECT id FROM grants WHERE submitted_on > :as_of OR approved_on > :as_of
+            OR cancelled_on > :as_of OR closed_on > :as_of OR rejected_on > :as_of
+        UNION ALL SELECT id FROM cooperatives WHERE founded_on > :as_of OR dissolved_on > :as_of
+        UNION ALL SELECT id FROM memberships WHERE joined_on > :as_of OR left_on > :as_of""",
 }
 
 

@@ -12,7 +12,15 @@ from sqlalchemy import func, select
 import empower
 from empower.audit import audit_trail
 from empower.errors import InvalidInput, RuleViolation
-from empower.models import AuditEvent, Enrollment, Grant, Membership, SurveyRecord
+from empower.models import (
+    Attendance,
+    AuditEvent,
+    CoachingVisit,
+    Enrollment,
+    Grant,
+    Membership,
+    SurveyRecord,
+)
 from empower.schemas import (
     AgreementCreate,
     BeneficiaryCreate,
@@ -26,13 +34,16 @@ from empower.schemas import (
     PartnerCreate,
     ProgramCreate,
     SurveyCreate,
+    VisitCreate,
 )
 from tests.factories import (
     ACTOR,
     beneficiary_data,
+    make_activity,
     make_beneficiary,
     make_grant,
     make_program,
+    make_session,
 )
 
 D = date
@@ -208,11 +219,11 @@ def test_every_service_writes_an_audit_event_with_its_actor(db: empower.Database
         check("reject", "grant", lambda a: empower.reject_grant(uow, g2.id, on=D(2024, 3, 5),
                                                                 actor=a))
         g3 = make_grant(uow, program, beneficiary_id=woman.id)
-        empower.approve_grant(uow, g3.id, on=D(2024, 3, 5), actor=ACTOR)
+        empower.approve_grant(uow, g3.id, on=D(2024, 3, 5), actor="test:approver")
         check("cancel", "grant", lambda a: empower.cancel_grant(uow, g3.id, on=D(2024, 3, 7),
                                                                 actor=a))
         g4 = make_grant(uow, program, beneficiary_id=woman.id)
-        empower.approve_grant(uow, g4.id, on=D(2024, 3, 5), actor=ACTOR)
+        empower.approve_grant(uow, g4.id, on=D(2024, 3, 5), actor="test:approver")
         check("close", "grant", lambda a: empower.close_grant(uow, g4.id, on=D(2024, 3, 7),
                                                               actor=a))
         check("record", "survey", lambda a: empower.record_survey(uow, SurveyCreate(
@@ -250,3 +261,34 @@ def test_every_service_writes_an_audit_event_with_its_actor(db: empower.Database
     for value in ("QX445566", "Itto", "Amzil", "إيطو", "أمزيل", "+212677889900",
                   "+212677889901", "0677889900", "Fatima", "Benali", "QX1", "QX2", "Hadda"):
         assert value not in log, value
+
+
+def test_merge_moves_roster_lines_and_visits(uow: empower.UnitOfWork) -> None:
+    awal = make_program(uow)
+    kept = make_beneficiary(uow)
+    later = make_beneficiary(uow, cin="ZZ1")
+    enroll(uow, awal, kept)
+    enroll(uow, awal, later)
+    activity = make_activity(uow, awal)
+    both = make_session(uow, activity, D(2024, 2, 5))
+    only_later = make_session(uow, activity, D(2024, 2, 12))
+    empower.record_roster(uow, both.id, [{"beneficiary_id": kept.id, "status": "present"},
+                                         {"beneficiary_id": later.id, "status": "absent"}],
+                          actor=ACTOR)
+    empower.record_roster(uow, only_later.id, [{"beneficiary_id": later.id,
+                                                "status": "present"}], actor=ACTOR)
+    visit = empower.record_visit(uow, VisitCreate(reference="V-1", program_id=awal.id,
+                                                  beneficiary_id=later.id,
+                                                  visited_on=D(2024, 3, 1), kind="phone"),
+                                 actor=ACTOR)
+    [cand] = [c for c in empower.list_duplicate_candidates(uow)
+              if {c.beneficiary_id, c.other_beneficiary_id} == {kept.id, later.id}]
+    empower.resolve_duplicate(uow, cand.id, resolution="merge", actor=ACTOR)
+    lines = set(uow.session.execute(select(Attendance.session_id, Attendance.beneficiary_id,
+                                           Attendance.status)).all())
+    # Her line where the kept record had none moves; the kept record's own line stays hers.
+    assert lines == {(both.id, kept.id, "present"), (both.id, later.id, "absent"),
+                     (only_later.id, kept.id, "present")}
+    assert uow.session.get(CoachingVisit, visit.id).beneficiary_id == kept.id
+    [merge] = [e for e in audit_trail(uow, "beneficiary", later.id) if e.action == "merge"]
+    assert (merge.changes["attendances"], merge.changes["visits"]) == (1, 1)

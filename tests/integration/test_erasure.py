@@ -7,19 +7,35 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 import empower
-from empower.models import Base, Beneficiary, DuplicateCandidate, Grant, utcnow
+from empower.models import (
+    Attendance,
+    Base,
+    Beneficiary,
+    CoachingVisit,
+    DuplicateCandidate,
+    Grant,
+    utcnow,
+)
 from empower.schemas import (
     BeneficiaryUpdate,
     CooperativeCreate,
     EnrollmentCreate,
     MembershipCreate,
     SurveyCreate,
+    VisitCreate,
 )
 from empower.services.corrections import correct_grant
-from tests.factories import ACTOR, make_beneficiary, make_grant, make_program
+from tests.factories import (
+    ACTOR,
+    make_activity,
+    make_beneficiary,
+    make_grant,
+    make_program,
+    make_session,
+)
 
 D = date
 HER = {"cin": "QZ765432", "first_name": "Zineb", "last_name": "Ouhmidou",
@@ -100,6 +116,15 @@ def _her_history(uow: empower.UnitOfWork) -> tuple[int, int]:
     empower.resolve_duplicate(uow, told_apart.id, resolution="dismiss", actor=ACTOR,
                               note="Pas la même: Zineb Ouhmidou est née le 1988-07-23, "
                                    "CIN QZ765432, tél 0661234567")
+    # Her training and a coach's visit, the note in the coach's words.
+    activity = make_activity(uow, awal)
+    session = make_session(uow, activity, D(2024, 2, 20), facilitator="Mme Alaoui")
+    empower.record_roster(uow, session.id, [{"beneficiary_id": her.id, "status": "present"}],
+                          actor=ACTOR)
+    empower.record_visit(uow, VisitCreate(
+        reference="V-ZO", program_id=awal.id, beneficiary_id=her.id, visited_on=D(2024, 4, 2),
+        kind="on_site", note="Zineb Ouhmidou (0661234567) vend bien; son mari est malade"),
+        actor=ACTOR)
     empower.archive_beneficiary(uow, her.id, actor=ACTOR, on=D(2024, 6, 1),
                                 reason="Partie à Tamesloht, joindre Zineb au 0661234567")
     empower.restore_beneficiary(uow, her.id, actor=ACTOR)
@@ -133,6 +158,10 @@ def test_after_an_erasure_no_table_holds_her_identifiers(db: empower.Database) -
         assert "Pas la même: [redacted] [redacted] est née le [redacted], CIN [redacted], tél " \
                "[redacted]" in notes
         assert Decimal(grant.amount_requested_centimes) / 100 == Decimal("12000")
+        # Her attendance still counts; the coach's note about her life is gone whole.
+        assert uow.session.scalar(select(func.count(Attendance.id))) == 1
+        visit = uow.session.scalar(select(CoachingVisit))
+        assert (visit.note, visit.visited_on) == (None, D(2024, 4, 2))
 
 
 def test_bulk_events_are_scrubbed_like_single_ones(uow: empower.UnitOfWork) -> None:

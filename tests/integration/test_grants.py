@@ -136,7 +136,9 @@ def test_cooperative_must_be_active_on_the_approval_date(
     coop = found(uow, founded_on=founded_on)
     if dissolved_on is not None:
         empower.dissolve_cooperative(uow, coop.id, on=dissolved_on, actor=ACTOR)
-    grant = make_grant(uow, program, cooperative_id=coop.id, submitted_on=D(2024, 1, 15))
+    # Requested no earlier than its founding (a request is dated after what it depends on).
+    grant = make_grant(uow, program, cooperative_id=coop.id,
+                       submitted_on=max(founded_on, D(2024, 1, 15)))
     if ok:
         empower.approve_grant(uow, grant.id, on=approved_on, actor=ACTOR)
     else:
@@ -144,12 +146,14 @@ def test_cooperative_must_be_active_on_the_approval_date(
             empower.approve_grant(uow, grant.id, on=approved_on, actor=ACTOR)
 
 
-def test_cooperative_not_yet_founded_on_the_approval_date(uow: empower.UnitOfWork) -> None:
+def test_cooperative_not_yet_founded_cannot_request_a_grant(uow: empower.UnitOfWork) -> None:
+    # Nor, therefore, be approved one before its founding.
     program = make_program(uow)
     coop = found(uow, founded_on=D(2024, 4, 1))
-    grant = make_grant(uow, program, cooperative_id=coop.id, submitted_on=D(2024, 1, 15))
-    with pytest.raises(NotEligible):
-        empower.approve_grant(uow, grant.id, on=D(2024, 3, 31), actor=ACTOR)
+    with pytest.raises(InvalidInput) as caught:
+        make_grant(uow, program, cooperative_id=coop.id, submitted_on=D(2024, 1, 15))
+    assert caught.value.code == "date.before_founding"
+    assert caught.value.params["founded_on"] == D(2024, 4, 1)
 
 
 def test_archived_beneficiary_is_not_eligible_after_her_archive(uow: empower.UnitOfWork) -> None:

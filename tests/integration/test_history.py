@@ -86,9 +86,10 @@ def story() -> list[Act]:
         acts.append(Act(on, kind, run))
 
     def program(code: str, start: date, end: date | None, budget: str, cap: str | None) -> None:
+        # One actor plays every officer of the story: four eyes off (test_four_eyes.py).
         act(start, "program", lambda u, t: empower.create_program(u, ProgramCreate(
             code=code, name=code.title(), start_date=start, end_date=end, budget=Decimal(budget),
-            grant_cap=None if cap is None else Decimal(cap)), actor=ACTOR))
+            grant_cap=None if cap is None else Decimal(cap), four_eyes=False), actor=ACTOR))
 
     def woman(cin: str, on: date, **fields: Any) -> None:
         data = {"cin": cin, "birth_date": D(1985, 5, 5), "province_code": "09.581",

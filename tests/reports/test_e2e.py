@@ -59,7 +59,9 @@ def scenario(db):
         to_d = make_grant(uow, program, beneficiary_id=women["D"].id, amount="20000")
         empower.approve_grant(uow, to_d.id, on=date(2026, 10, 5), actor=ACTOR)
         pay(uow, to_d.id, "10000", date(2026, 10, 20))
-        to_coop = make_grant(uow, program, cooperative_id=coop.id, amount="30000")
+        # Requested after its founding (the factory's default date is before it).
+        to_coop = make_grant(uow, program, cooperative_id=coop.id, amount="30000",
+                             submitted_on=date(2025, 6, 1))
         empower.approve_grant(uow, to_coop.id, on=date(2026, 10, 6), actor=ACTOR)
         pay(uow, to_coop.id, "30000", date(2026, 10, 31))
         to_e = make_grant(uow, program, beneficiary_id=women["E"].id, amount="15000")

@@ -23,6 +23,9 @@ PUBLIC = [
     "register_beneficiaries", "register_beneficiary", "reject_enrollment", "reject_grant",
     "remove_member", "resolve_duplicate", "restore_beneficiary", "sign_agreement", "submit_grant",
     "update_beneficiary", "update_cooperative", "update_program", "update_survey",
+    # trainings
+    "cancel_session", "completions", "create_activity", "hold_session", "plan_session",
+    "record_roster", "record_visit",
 ]
 # Modules a script may import names from, besides the package itself.
 PUBLIC_MODULES = {"empower.schemas", "empower.models", "empower.vocab", "empower.errors"}

@@ -132,8 +132,15 @@ def test_registration_date_defaults_to_today_and_not_in_future() -> None:
     row = normalise(registration(registered_on=None, consent_date=date(2025, 12, 1)),
                     today=date(2026, 1, 1))
     assert row["registered_on"] == date(2026, 1, 1)
+    # Today plus the margin (one day by default, EMPOWER_FUTURE_DAYS_MARGIN) is the latest.
+    assert normalise(registration(registered_on=date(2026, 1, 2)),
+                     today=date(2026, 1, 1))["registered_on"] == date(2026, 1, 2)
+    with pytest.raises(InvalidInput) as err:
+        normalise(registration(registered_on=date(2026, 1, 3)), today=date(2026, 1, 1))
+    assert err.value.code == "date.in_future" and err.value.field == "registered_on"
     with pytest.raises(InvalidInput):
-        normalise(registration(registered_on=date(2026, 1, 2)), today=date(2026, 1, 1))
+        normalise(registration(registered_on=date(2026, 1, 2)), today=date(2026, 1, 1),
+                  config=RulesConfig(future_days_margin=0))
 
 
 # --- names -------------------------------------------------------------------------------------
@@ -203,7 +210,7 @@ def test_cin_is_stripped_and_upper_cased(raw: str, cin: str) -> None:
 
 
 @pytest.mark.parametrize("raw", ["", "  ", "123456", "ABC123", "AB", "AB1234567", "A B C1",
-                                 "AB12345X", "É123", "AB١٢٣"])
+                                 "AB12345X", "É123", "ΑΒ123"])
 def test_cin_outside_the_default_pattern_is_refused(raw: str) -> None:
     with pytest.raises(InvalidInput) as err:
         normalize_cin(raw)

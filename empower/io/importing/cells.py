@@ -1,8 +1,10 @@
 """Cell parsing: from what a file holds to the Python value the core services take.
 
 A cell arrives as text (CSV) or as whatever openpyxl read (``str``, ``int``, ``float``,
-``datetime``, ``bool``). :func:`clean` trims it; each parser returns the value or raises
-:class:`~empower.errors.InvalidInput` with a plain-language reason; :func:`parse_row` parses the
+``datetime``, ``bool``). :func:`clean` trims it; text follows the text rule
+(:func:`empower.text.clean_text`: invisible characters removed, control characters refused);
+each parser returns the value or raises :class:`~empower.errors.InvalidInput` with a
+plain-language reason; :func:`parse_row` parses the
 mapped cells of one row, remembering each distinct spelling per column.
 """
 
@@ -23,6 +25,7 @@ from empower.io.importing.report import Issue
 from empower.io.safety import strip_neutralisation
 from empower.reference import provinces, regions
 from empower.rules import centimes, mad
+from empower.text import clean_text
 from empower.vocab import fold, parse_choice
 
 if TYPE_CHECKING:
@@ -71,16 +74,28 @@ def text(raw: Any, col: str) -> str:
 
 _EXCEL_EPOCH = date(1899, 12, 30)
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.+\-Z]*)?$")
-_SERIAL = re.compile(r"^\d{1,7}(?:\.\d+)?$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](.*))?$")
+# The time part an ISO date may carry: HH:MM[:SS[.ffffff]], then Z or an offset.
+_TIME = re.compile(r"^(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?"
+                   r"(?:Z|[+-](\d{2}):?(\d{2}))?$")
+# A number written as text ("1980", "12.5", "4,5e3"): not a date, whatever Excel would make of it.
+_NUMBER_TEXT = re.compile(r"^[+-]?\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?$")
+_MIDNIGHT = datetime.min.time()
 
 
 def a_date(raw: Any, col: str) -> date:
-    """``2024-01-31``, ``31/01/2024`` (or ``-``, ``.``), an Excel date or serial number.
+    """``2024-01-31``, ``31/01/2024`` (or ``-``, ``.``), an Excel date, or an Excel serial number
+    from a number cell of an XLSX file.
 
-    Raises :class:`InvalidInput` for anything else, or a date that does not exist.
+    Raises :class:`InvalidInput` for anything else: a number written as text (a CSV cell is
+    always text, so ``1980`` is a year or a typo, not serial day 1980:
+    ``import.date_number_text``), a date that does not exist, a time part that is not a time
+    (``import.datetime_invalid``) or a real time of day (``import.date_has_time``: the column
+    holds a date, and dropping the time would change what the file says).
     """
     if isinstance(raw, datetime):
+        if raw.time() != _MIDNIGHT:
+            raise _has_time(col, raw)
         return raw.date()
     if isinstance(raw, date):
         return raw
@@ -89,27 +104,57 @@ def a_date(raw: Any, col: str) -> date:
     if isinstance(raw, int | float):
         return _serial(raw, col, raw)
     cell = str(raw)
+    iso = _ISO.match(cell)
+    dmy = None if iso else _DMY.match(cell)
     try:
-        m = _ISO.match(cell)
-        if m:
-            return date(int(m[1]), int(m[2]), int(m[3]))
-        m = _DMY.match(cell)
-        if m:
-            return date(int(m[3]), int(m[2]), int(m[1]))
+        if iso:
+            day = date(int(iso[1]), int(iso[2]), int(iso[3]))
+        elif dmy:
+            day = date(int(dmy[3]), int(dmy[2]), int(dmy[1]))
     except ValueError as exc:
         raise InvalidInput(f"{col}: '{raw}' is not a real date", code="import.date_unreal",
                            params={"value": str(raw)}, field=col, value=raw) from exc
-    if _SERIAL.match(cell):
-        return _serial(float(cell), col, raw)
+    if iso or dmy:
+        if iso and iso[4] is not None:
+            _check_time(iso[4], col, raw)
+        return day
+    if _NUMBER_TEXT.match(cell):
+        raise InvalidInput(
+            f"{col}: '{raw}' is a number written as text, not a date (use YYYY-MM-DD or "
+            f"dd/mm/yyyy; Excel serial numbers are read only from number cells of an .xlsx "
+            f"file)", code="import.date_number_text", params={"value": str(raw)}, field=col,
+            value=raw)
     raise InvalidInput(f"{col}: '{raw}' is not a date (use YYYY-MM-DD or dd/mm/yyyy)",
                        code="import.date_unreadable", params={"value": str(raw)}, field=col,
                        value=raw)
 
 
+def _has_time(col: str, raw: Any) -> InvalidInput:
+    shown = raw.isoformat(sep=" ") if isinstance(raw, datetime) else str(raw)
+    return InvalidInput(f"{col}: '{shown}' carries a time of day; this column takes a date only "
+                        f"(YYYY-MM-DD)", code="import.date_has_time", params={"value": shown},
+                        field=col, value=raw)
+
+
+def _check_time(part: str, col: str, raw: Any) -> None:
+    """Accept a midnight time part; refuse one that is not a time, or a real time of day."""
+    m = _TIME.match(part)
+    if not m or int(m[1]) > 23 or int(m[2]) > 59 or int(m[3] or 0) > 59 \
+            or int(m[5] or 0) > 23 or int(m[6] or 0) > 59:
+        raise InvalidInput(f"{col}: '{raw}' has a time part that is not a valid time",
+                           code="import.datetime_invalid", params={"value": str(raw)},
+                           field=col, value=raw)
+    if any(int(g or 0) for g in (m[1], m[2], m[3], m[4])):
+        raise _has_time(col, raw)
+
+
 def _serial(number: float, col: str, raw: Any) -> date:
-    # Excel serials: day 1 is 1900-01-01; beyond 9999-12-31 nothing is a date.
+    # Excel serials: day 1 is 1900-01-01; beyond 9999-12-31 nothing is a date. A fraction is a
+    # time of day, which a date column does not hold.
     if not 1 <= number <= 2958465:
         raise _not(col, raw, "a date", "import.date_invalid")
+    if number != int(number):
+        raise _has_time(col, raw)
     return _EXCEL_EPOCH + timedelta(days=int(number))
 
 
@@ -276,6 +321,14 @@ def parse_row(positions: list[tuple[int, Column]], width: int, cells: list[Any],
         else:
             cell = clean(cell)
         raw[name] = cell
+        if type(cell) is str and not cell.isprintable():
+            # The text rule, before any lookup (a NUL in a program code would reach the
+            # database): invisible characters go, control characters are refused.
+            try:
+                cell = clean_text(cell, field=name).strip() or None
+            except EmpowerError as exc:
+                issues.append((name, cell, exc))
+                continue
         if cell is None:
             values[name] = None
             continue

@@ -107,6 +107,10 @@ PROGRAMS = Kind("programs", (
            ("plafond", "plafond par subvention", "plafond subvention")),
     Column("region_code", region, "HCP region code 01 to 12 or region name; empty: national",
            ("région", "code région", "region")),
+    Column("four_eyes", yes_no, BOOL_HELP + "; four eyes on money (who submits a grant does "
+           "not approve it, who approves it does not pay it); empty: yes for a new program, "
+           "unchanged for one recorded", ("quatre yeux", "double validation",
+                                          "contrôle à quatre yeux")),
 ), key=("code",))
 
 BENEFICIARIES = Kind("beneficiaries", (

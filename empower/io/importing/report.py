@@ -7,7 +7,8 @@ from datetime import date
 from typing import Any
 
 from empower.errors import EmpowerError
-from empower.messages import describe
+from empower.messages import describe, render
+from empower.text import Shortened, echo
 
 __all__ = ["Issue", "ImportReport", "Rejection", "reason", "show"]
 
@@ -62,11 +63,17 @@ def reason(error: EmpowerError, lang: str = "en") -> str:
     return describe(error, lang, sentence=False)
 
 
-def show(value: Any) -> str:
-    """A cell's value as the report shows it (dates in ISO, long text shortened)."""
+def show(value: Any, lang: str = "en") -> str:
+    """A cell's value as the report shows it: dates in ISO, text echoed as every refused value
+    is (:func:`empower.text.echo`: at most 60 characters with its length said in ``lang``,
+    control and invisible characters written as codes, so a line of the report reads as what
+    it holds)."""
     if value is None:
         return ""
     if isinstance(value, date):
         return value.isoformat()
-    text = str(value)
-    return text if len(text) <= 200 else text[:197] + "..."
+    shown = echo(value)
+    if isinstance(shown, Shortened):
+        return render("text.shortened", {"head": shown.head, "length": shown.length}, lang,
+                      default=shown, sentence=False)
+    return shown

@@ -86,7 +86,7 @@ class ImportRun:
                                                                                          column))
             if cell is not None:
                 value = cell
-            rej = Rejection(line, self.column_label(column), show(value),
+            rej = Rejection(line, self.column_label(column), show(value, self.lang),
                             reason(error, self.lang), error.code)
             if len(self.report.rejections) < _KEEP_ERRORS:
                 self.report.rejections.append(rej)

@@ -1,7 +1,8 @@
 """Disbursements (key: reference): tranches are paid, never corrected.
 
 A row naming a tranche already recorded is accepted unchanged when its values are the recorded
-ones; :func:`corrections.confirm_disbursement` refuses it otherwise.
+ones; :func:`corrections.confirm_disbursement` refuses it otherwise. Tranches in a file are a
+program's history: the four-eyes check (disburse's ``history=True``) does not apply to them.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ def upsert(run: ImportRun, v: dict[str, Any]) -> str:
     if tranche is None:
         empower.disburse(run.uow, model(DisbursementCreate, {
             "grant_id": grant.id, "amount": v["amount"], "paid_on": v["paid_on"],
-            "channel": v["channel"], "reference": v["reference"]}), actor=run.actor)
+            "channel": v["channel"], "reference": v["reference"]}), actor=run.actor,
+            history=True)
         return CREATED
     corrections.confirm_disbursement(run.uow, tranche.id, grant_id=grant.id, amount=v["amount"],
                                      paid_on=v["paid_on"], channel=v["channel"])

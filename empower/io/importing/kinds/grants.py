@@ -1,5 +1,8 @@
 """Grants (key: reference): submitted, steps taken, purpose and dates of steps corrected.
 
+A file records a program's history: what was done, not who did it, so the four-eyes check
+(approve_grant's ``history=True``) does not apply to the approvals it loads.
+
 The program, recipient and amounts of a grant already recorded are decided money:
 :func:`corrections.correct_grant` refuses a row that gives others.
 """
@@ -66,7 +69,7 @@ def upsert(run: ImportRun, v: dict[str, Any]) -> str:
 def _steps(run: ImportRun, grant: Grant, v: dict[str, Any]) -> None:
     if v.get("approved_on") is not None and grant.approved_on is None:
         empower.approve_grant(run.uow, grant.id, on=v["approved_on"], actor=run.actor,
-                              amount=v.get("amount_approved"))
+                              amount=v.get("amount_approved"), history=True)
     if v.get("rejected_on") is not None and grant.rejected_on is None:
         empower.reject_grant(run.uow, grant.id, on=v["rejected_on"], actor=run.actor)
     if v.get("cancelled_on") is not None and grant.cancelled_on is None:

@@ -1,0 +1,418 @@
+"""Activities, their sessions, attendance rosters and coaching visits.
+
+What the program does with the women between enrolment and grant. A woman's completion of an
+activity is her ``present`` sessions (held, dated on or before the day asked about) over the
+planned number of sessions; :func:`empower.predicates.completion_met` says when it is enough.
+A program with a minimum completion share gates its grants on it
+(:func:`check_training_completed`, called by ``approve_grant`` and ``disburse``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Integer, cast, func, insert, select, update
+
+from empower import audit
+from empower.db import UnitOfWork
+from empower.errors import Conflict, InvalidInput, NotEligible
+from empower.models import (
+    Activity,
+    ActivitySession,
+    Attendance,
+    Beneficiary,
+    CoachingVisit,
+    Cooperative,
+    Enrollment,
+    Partner,
+    Program,
+    table_of,
+)
+from empower.predicates import (
+    ACTIVITY_RUNNING,
+    COOPERATIVE_ACTIVE,
+    ENROLLMENT_ACTIVE,
+    attended_sql,
+    completion_met,
+)
+from empower.rules import check_after_program_start, check_after_registration
+from empower.schemas import ActivityCreate, AttendanceMark, SessionCreate, VisitCreate
+from empower.services._common import (
+    check_not_archived,
+    check_not_in_future,
+    check_program_running,
+    check_province,
+    get,
+)
+from empower.states import check_transition
+from empower.vocab import ActivityKind, AttendanceStatus, SessionStatus
+
+__all__ = [
+    "Completion",
+    "RosterResult",
+    "cancel_session",
+    "check_training_completed",
+    "completions",
+    "create_activity",
+    "hold_session",
+    "plan_session",
+    "record_roster",
+    "record_visit",
+]
+
+
+def _unique(uow: UnitOfWork, column: Any, value: str, *, code: str, what: str,
+            field: str) -> None:
+    other = uow.session.scalar(select(column.table.c.id).where(column == value))
+    if other is not None:
+        raise Conflict(f"{field}: {what} '{value}' already exists (#{other})", code=code,
+                       params={"value": value, "existing_id": other}, field=field, value=value,
+                       existing_id=other)
+
+
+def create_activity(uow: UnitOfWork, data: ActivityCreate, *, actor: str) -> Activity:
+    """Create an activity of a program, its dates within the program's.
+
+    Raises :class:`NotFound` (program, partner), :class:`InvalidInput` (dates out of order, an
+    unknown province), :class:`NotEligible` (dates outside the program's), :class:`Conflict`
+    (the code is taken).
+    """
+    audit.check_actor(actor)
+    program = get(uow, Program, data.program_id, what="program")
+    if data.partner_id is not None:
+        get(uow, Partner, data.partner_id, what="partner")
+    check_province(uow, data.province_code)
+    if data.ends_on < data.starts_on:
+        raise InvalidInput(f"ends_on: {data.ends_on.isoformat()} is before the start "
+                           f"{data.starts_on.isoformat()}", code="activity.ends_before_start",
+                           params={"starts_on": data.starts_on, "ends_on": data.ends_on},
+                           field="ends_on", value=data.ends_on.isoformat())
+    check_program_running(program, data.starts_on, field="starts_on")
+    check_program_running(program, data.ends_on, field="ends_on")
+    _unique(uow, Activity.code, data.code, code="activity.code_taken", what="activity",
+            field="code")
+    activity = Activity(**data.model_dump())
+    uow.session.add(activity)
+    uow.session.flush()
+    audit.record(uow, actor=actor, action="create", entity="activity", entity_id=activity.id,
+                 changes=data.model_dump())
+    return activity
+
+
+def plan_session(uow: UnitOfWork, data: SessionCreate, *, actor: str) -> ActivitySession:
+    """Plan a session of an activity on a day within the activity's and the program's dates.
+
+    Raises :class:`NotFound` (activity), :class:`NotEligible` (outside the dates),
+    :class:`Conflict` (the reference is taken).
+    """
+    audit.check_actor(actor)
+    activity = get(uow, Activity, data.activity_id, what="activity")
+    _check_in_activity(activity, data.scheduled_on)
+    _unique(uow, ActivitySession.reference, data.reference, code="session.reference_taken",
+            what="session", field="reference")
+    session = ActivitySession(**data.model_dump(), status=SessionStatus.PLANNED)
+    uow.session.add(session)
+    uow.session.flush()
+    audit.record(uow, actor=actor, action="plan", entity="session", entity_id=session.id,
+                 changes=data.model_dump())
+    return session
+
+
+def _check_in_activity(activity: Activity, on: date) -> None:
+    if not ACTIVITY_RUNNING.holds(activity, on):
+        raise NotEligible(
+            f"scheduled_on: activity {activity.code} runs {activity.starts_on.isoformat()} to "
+            f"{activity.ends_on.isoformat()}; {on.isoformat()} is outside it",
+            code="session.outside_activity",
+            params={"activity": activity.code, "starts_on": activity.starts_on,
+                    "ends_on": activity.ends_on, "on": on},
+            field="scheduled_on", value=on.isoformat())
+    check_program_running(activity.program, on, field="scheduled_on")
+
+
+def hold_session(uow: UnitOfWork, session_id: int, *, actor: str,
+                 today: date | None = None) -> ActivitySession:
+    """Record that a planned session took place (on its date, which must not be in the future).
+
+    Raises :class:`InvalidTransition` (not planned), :class:`InvalidInput` (dated after today
+    plus the margin, ``date.in_future``).
+    """
+    audit.check_actor(actor)
+    session = get(uow, ActivitySession, session_id, what="session", lock=True)
+    status = check_transition(session.status, "hold", what="session", ref=session.reference)
+    check_not_in_future(uow, session.scheduled_on, field="scheduled_on", today_=today)
+    session.status = status
+    uow.session.flush()
+    audit.record(uow, actor=actor, action="hold", entity="session", entity_id=session.id,
+                 changes={"status": [SessionStatus.PLANNED, status]})
+    return session
+
+
+def cancel_session(uow: UnitOfWork, session_id: int, *, actor: str,
+                   reason: str | None = None) -> ActivitySession:
+    """Cancel a planned session; a cancelled session takes no attendance.
+
+    Raises :class:`InvalidTransition` (held or already cancelled).
+    """
+    audit.check_actor(actor)
+    session = get(uow, ActivitySession, session_id, what="session", lock=True)
+    status = check_transition(session.status, "cancel", what="session", ref=session.reference)
+    session.status = status
+    uow.session.flush()
+    audit.record(uow, actor=actor, action="cancel", entity="session", entity_id=session.id,
+                 changes={"status": [SessionStatus.PLANNED, status], "reason": reason})
+    return session
+
+
+@dataclass(frozen=True)
+class RosterResult:
+    """What one call to :func:`record_roster` wrote."""
+
+    session_id: int
+    added: int
+    changed: int
+    unchanged: int
+
+
+def check_session_takes_attendance(session: ActivitySession) -> None:
+    """Refuse a roster for a session that is not held (planned or cancelled)."""
+    if session.status == SessionStatus.HELD:
+        return
+    code = "session.cancelled" if session.status == SessionStatus.CANCELLED else "session.not_held"
+    raise NotEligible(f"session {session.reference} is {session.status.value}; attendance is "
+                      f"recorded only for held sessions", code=code,
+                      params={"reference": session.reference, "status": session.status.value},
+                      field="session_reference", value=session.reference)
+
+
+def enrolled_on_session_day(uow: UnitOfWork, session: ActivitySession,
+                            beneficiary_ids: Iterable[int]) -> set[int]:
+    """The women among ``beneficiary_ids`` whose enrolment in the activity's program was
+    active on the session's date (the roster's rule, for the service, the import and the
+    panel's roster page alike)."""
+    ids = list(set(beneficiary_ids))
+    found: set[int] = set()
+    program_id = session.activity.program_id
+    for start in range(0, len(ids), 900):
+        chunk = ids[start:start + 900]
+        found.update(uow.session.scalars(select(Enrollment.beneficiary_id).where(
+            Enrollment.program_id == program_id, Enrollment.beneficiary_id.in_(chunk),
+            ENROLLMENT_ACTIVE.sql(session.scheduled_on, Enrollment))))
+    return found
+
+
+def record_roster(uow: UnitOfWork, session_id: int,
+                  marks: Iterable[AttendanceMark | Mapping[str, Any]], *,
+                  actor: str) -> RosterResult:
+    """Record a held session's roster in one call: present, absent or excused for each woman.
+
+    Every woman must have had an active enrolment in the activity's program on the session's
+    date and not be archived then. A woman already on the roster gets her new mark (one row
+    per session and woman); women left out of ``marks`` keep theirs. Nothing is written unless
+    every line holds.
+
+    Raises :class:`NotFound` (session, a woman), :class:`NotEligible` (session not held, a woman
+    not enrolled or archived that day), :class:`InvalidInput` (a woman twice in the roster).
+    """
+    audit.check_actor(actor)
+    session = get(uow, ActivitySession, session_id, what="session")
+    check_session_takes_attendance(session)
+    wanted: dict[int, AttendanceStatus] = {}
+    for raw in marks:
+        mark = raw if isinstance(raw, AttendanceMark) else AttendanceMark.model_validate(raw)
+        if mark.beneficiary_id in wanted:
+            raise InvalidInput(f"beneficiary_id: beneficiary #{mark.beneficiary_id} is twice in "
+                               f"the roster of session {session.reference}",
+                               code="attendance.twice",
+                               params={"id": mark.beneficiary_id, "reference": session.reference},
+                               field="beneficiary_id", value=mark.beneficiary_id)
+        wanted[mark.beneficiary_id] = mark.status
+    women = {b.id: b for b in _load_women(uow, wanted)}
+    for beneficiary_id in wanted:
+        if beneficiary_id not in women:
+            get(uow, Beneficiary, beneficiary_id, what="beneficiary")
+        check_not_archived(women[beneficiary_id], session.scheduled_on)
+    enrolled = enrolled_on_session_day(uow, session, wanted)
+    for beneficiary_id in wanted:
+        if beneficiary_id not in enrolled:
+            program = session.activity.program
+            raise NotEligible(
+                f"beneficiary_id: beneficiary #{beneficiary_id} is not enrolled in program "
+                f"{program.code} on {session.scheduled_on.isoformat()} (session "
+                f"{session.reference})", code="attendance.not_enrolled",
+                params={"id": beneficiary_id, "program": program.code,
+                        "on": session.scheduled_on, "reference": session.reference},
+                field="beneficiary_id", value=beneficiary_id)
+    return _write_roster(uow, session, wanted, actor=actor)
+
+
+def _load_women(uow: UnitOfWork, ids: Iterable[int]) -> list[Beneficiary]:
+    ids = list(ids)
+    out: list[Beneficiary] = []
+    for start in range(0, len(ids), 900):
+        out.extend(uow.session.scalars(
+            select(Beneficiary).where(Beneficiary.id.in_(ids[start:start + 900]))))
+    return out
+
+
+def _write_roster(uow: UnitOfWork, session: ActivitySession,
+                  wanted: Mapping[int, AttendanceStatus], *, actor: str) -> RosterResult:
+    """Insert the new lines and update the changed ones, then one audit event for the roster."""
+    current: dict[int, AttendanceStatus] = {
+        b: s for b, s in uow.session.execute(
+            select(Attendance.beneficiary_id, Attendance.status)
+            .where(Attendance.session_id == session.id))}
+    new = [{"session_id": session.id, "beneficiary_id": b, "status": s.value}
+           for b, s in wanted.items() if b not in current]
+    changed = {b: s for b, s in wanted.items() if b in current and current[b] != s}
+    if new:
+        uow.session.execute(insert(table_of(Attendance)), new)
+    for status in set(changed.values()):
+        ids = [b for b, s in changed.items() if s == status]
+        uow.session.execute(
+            update(Attendance)
+            .where(Attendance.session_id == session.id, Attendance.beneficiary_id.in_(ids))
+            .values(status=status).execution_options(synchronize_session=False))
+    result = RosterResult(session.id, len(new), len(changed), len(wanted) - len(new) - len(changed))
+    if new or changed:
+        counts = {s.value: sum(1 for v in wanted.values() if v == s) for s in AttendanceStatus}
+        audit.record(uow, actor=actor, action="record_roster", entity="session",
+                     entity_id=session.id,
+                     changes={**counts, "added": result.added,
+                              "changed": [[b, current[b], s.value] for b, s in changed.items()]})
+    return result
+
+
+def record_visit(uow: UnitOfWork, data: VisitCreate, *, actor: str,
+                 today: date | None = None) -> CoachingVisit:
+    """Record a coaching visit to exactly one woman's or one cooperative's project.
+
+    The visit is dated within the program's start and today; a woman must be registered and
+    not archived that day, a cooperative active. The note is personal: the audit log records
+    only that there was one.
+
+    Raises :class:`InvalidInput` (no or two recipients, next visit before this one),
+    :class:`NotFound`, :class:`NotEligible`, :class:`Conflict` (the reference is taken).
+    """
+    audit.check_actor(actor)
+    if (data.beneficiary_id is None) == (data.cooperative_id is None):
+        raise InvalidInput("recipient: a visit is to exactly one beneficiary or one cooperative",
+                           code="visit.one_recipient", field="beneficiary_id", value=None)
+    program = get(uow, Program, data.program_id, what="program")
+    on = data.visited_on
+    check_not_in_future(uow, on, field="visited_on", today_=today)
+    check_after_program_start(on, program.code, program.start_date, field="visited_on")
+    if data.next_visit_due is not None and data.next_visit_due < on:
+        raise InvalidInput(f"next_visit_due: {data.next_visit_due.isoformat()} is before the "
+                           f"visit on {on.isoformat()}", code="visit.next_before_visit",
+                           params={"next_visit_due": data.next_visit_due, "on": on},
+                           field="next_visit_due", value=data.next_visit_due.isoformat())
+    if data.beneficiary_id is not None:
+        person = get(uow, Beneficiary, data.beneficiary_id, what="beneficiary")
+        check_not_archived(person, on)
+        check_after_registration(on, person.registered_on, field="visited_on")
+    else:
+        assert data.cooperative_id is not None
+        coop = get(uow, Cooperative, data.cooperative_id, what="cooperative")
+        if not COOPERATIVE_ACTIVE.holds(coop, on):
+            raise NotEligible(f"cooperative {coop.reference} is not active on {on.isoformat()}",
+                              code="cooperative.not_active",
+                              params={"reference": coop.reference, "on": on},
+                              field="cooperative_id", value=coop.id)
+    _unique(uow, CoachingVisit.reference, data.reference, code="visit.reference_taken",
+            what="visit", field="reference")
+    visit = CoachingVisit(**data.model_dump())
+    uow.session.add(visit)
+    uow.session.flush()
+    changes = data.model_dump()
+    changes["note"] = None if data.note is None else audit.REDACTED
+    audit.record(uow, actor=actor, action="record", entity="visit", entity_id=visit.id,
+                 changes=changes)
+    return visit
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A woman's completion of one activity as of a day."""
+
+    activity_id: int
+    activity_code: str
+    present: int
+    planned: int
+    completion_share: float
+
+    @property
+    def share(self) -> float:
+        """Present sessions over planned sessions."""
+        return self.present / self.planned if self.planned else 0.0
+
+    @property
+    def completed(self) -> bool:
+        """Whether she reached the activity's own completion share."""
+        return completion_met(self.present, self.planned, self.completion_share)
+
+
+def completions(uow: UnitOfWork, beneficiary_id: int, as_of: date, *,
+                program_id: int | None = None,
+                kind: ActivityKind | None = None) -> list[Completion]:
+    """Her completion of every activity whose roster she is on, as of ``as_of``.
+
+    An activity counts once she has a roster line on one of its sessions dated on or before
+    ``as_of``; her present sessions are those of held sessions dated by then.
+    """
+    s = table_of(ActivitySession)
+    a = table_of(Attendance)
+    present = func.coalesce(func.sum(cast(attended_sql(as_of, a, s), Integer)), 0)
+    stmt = (select(Activity.id, Activity.code, present, Activity.planned_sessions,
+                   Activity.completion_share)
+            .select_from(a)
+            .join(s, s.c.id == a.c.session_id)
+            .join(Activity, Activity.id == s.c.activity_id)
+            .where(a.c.beneficiary_id == beneficiary_id, s.c.scheduled_on <= as_of)
+            .group_by(Activity.id, Activity.code, Activity.planned_sessions,
+                      Activity.completion_share)
+            .order_by(Activity.starts_on, Activity.id))
+    if program_id is not None:
+        stmt = stmt.where(Activity.program_id == program_id)
+    if kind is not None:
+        stmt = stmt.where(Activity.kind == kind)
+    return [Completion(int(i), code, int(p), int(n), float(share))
+            for i, code, p, n, share in uow.session.execute(stmt)]
+
+
+def check_training_completed(uow: UnitOfWork, program: Program, beneficiary_id: int,
+                             on: date) -> None:
+    """Refuse money for a woman who has not completed the program's training, when the program
+    sets a minimum completion share.
+
+    She must be on the roster of at least one of the program's training activities by ``on``,
+    and for each of them her present sessions over the planned number must reach the
+    program's minimum.
+
+    Raises :class:`NotEligible` naming her figures ("attended 5 of 12 sessions, 0.42 < 0.80").
+    """
+    minimum = program.min_completion_share
+    if minimum is None:
+        return
+    rows = completions(uow, beneficiary_id, on, program_id=program.id,
+                       kind=ActivityKind.TRAINING)
+    if not rows:
+        raise NotEligible(
+            f"beneficiary #{beneficiary_id} is on the roster of no training activity of program "
+            f"{program.code} by {on.isoformat()}; the program asks for {minimum:.2f} of the "
+            f"sessions", code="training.no_roster",
+            params={"id": beneficiary_id, "program": program.code, "on": on,
+                    "min": f"{minimum:.2f}"}, field="beneficiary_id", value=beneficiary_id)
+    for row in rows:
+        if not completion_met(row.present, row.planned, minimum):
+            raise NotEligible(
+                f"beneficiary #{beneficiary_id} attended {row.present} of {row.planned} sessions "
+                f"of {row.activity_code} by {on.isoformat()}, {row.share:.2f} < {minimum:.2f}",
+                code="training.not_completed",
+                params={"id": beneficiary_id, "activity": row.activity_code,
+                        "present": row.present, "planned": row.planned,
+                        "share": f"{row.share:.2f}", "min": f"{minimum:.2f}", "on": on},
+                field="beneficiary_id", value=beneficiary_id)
