@@ -15,10 +15,11 @@ from starlette.concurrency import run_in_threadpool
 from empower.errors import EmpowerError
 
 from .. import accounts, compat
-from ..deps import panel_of, principal, resource_for, writer
+from ..deps import COOKIE, panel_of, principal, resource_for, writer
 from ..rendering import error_detail, error_message, render
 from ..resources import users
 from ..scope import Principal
+from .auth import check_current_password
 from .records import can_create, choices_for, detail_context, fetch
 
 __all__ = ["router"]
@@ -84,6 +85,15 @@ async def user_action(request: Request, record_id: int, action: str,
                 db, record_id, role=str(form.get("role") or ""), regions=regions,
                 actor=p.actor))
         elif action == "password":
+            if record_id == p.id:
+                # Her own password: the same proof as on her password page (a session left
+                # open must not be enough to take over the account), counted as a login.
+                refused = await check_current_password(request, p,
+                                                       str(form.get("old_password") or ""))
+                if refused:
+                    ctx = await detail_context(request, spec, p, row)
+                    ctx.update(error=refused[0], error_detail="", error_action=action)
+                    return render(request, "detail.html", ctx, status_code=refused[1])
             await run_in_threadpool(accounts.change_password, db, record_id,
                                     str(form.get("password") or ""), actor=p.actor)
         else:
@@ -93,4 +103,10 @@ async def user_action(request: Request, record_id: int, action: str,
         ctx.update(error=error_message(exc), error_detail=error_detail(exc),
                    error_action=action)
         return render(request, "detail.html", ctx, status_code=422)
+    if action == "password" and record_id == p.id:
+        # Her sessions ended with the new password; this one too.
+        await panel_of(request).sessions.end(p.token)
+        response = RedirectResponse("/login", 303)
+        response.delete_cookie(COOKIE, path="/")
+        return response
     return RedirectResponse(f"/users/{record_id}", 303)
