@@ -16,6 +16,7 @@ from empower.errors import EmpowerError
 
 from .. import accounts, compat
 from ..deps import COOKIE, panel_of, principal, resource_for, writer
+from ..forms import kept_values
 from ..rendering import error_detail, error_message, render
 from ..resources import users
 from ..scope import Principal
@@ -39,7 +40,8 @@ async def create_view(request: Request, p: Principal = Depends(principal)) -> Re
     if not can_create(spec, p):
         raise HTTPException(404)
     return render(request, "form.html", {
-        "p": p, "spec": spec, "fields": users.FIELDS, "values": dict(request.query_params),
+        "p": p, "spec": spec, "fields": users.FIELDS,
+        "values": kept_values(dict(request.query_params)),
         "choices": await choices_for(users.FIELDS, p), "action": "/users/new", "title": TITLE})
 
 
@@ -60,7 +62,7 @@ async def create(request: Request, pf: tuple[Principal, Any] = Depends(writer)) 
     except EmpowerError as exc:
         values.pop("password", None)
         return render(request, "form.html", {
-            "p": p, "spec": spec, "fields": users.FIELDS, "values": values,
+            "p": p, "spec": spec, "fields": users.FIELDS, "values": kept_values(values),
             "choices": await choices_for(users.FIELDS, p), "action": "/users/new",
             "error": error_message(exc), "error_detail": error_detail(exc),
             "error_field": exc.field, "title": TITLE}, status_code=422)
