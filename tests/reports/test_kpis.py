@@ -348,6 +348,18 @@ def empty_facts(**frames: pd.DataFrame) -> Facts:
                     "jobs_created", "archive_periods", "region", "province", "age_band", "milieu"],
         "jobs": ["region", "province", "age_band", "milieu", "round", "surveyed_on",
                  "jobs_created", "n"],
+        "sessions": ["region", "province", "status", "scheduled_on", "n"],
+        "roster": ["region", "province", "age_band", "milieu", "status", "session_status",
+                   "scheduled_on", "n"],
+        "training_lines": ["beneficiary_id", "region", "province", "age_band", "milieu",
+                           "archive_periods", "activity_id", "planned_sessions",
+                           "completion_share", "ends_on", "status", "session_status",
+                           "scheduled_on", "n"],
+        "visits": ["region", "province", "age_band", "milieu", "visited_on", "n"],
+        "funded": ["recipient", "beneficiary_id", "cooperative_id", "region", "province",
+                   "age_band", "milieu", "archive_periods", "founded_on", "dissolved_on",
+                   "first_paid_on"],
+        "visited": ["recipient", "beneficiary_id", "cooperative_id", "visited_on"],
     }
     data = {name: frames.get(name, pd.DataFrame(columns=c)) for name, c in cols.items()}
     return Facts(first=OCT, last=OCT, regions=["04", "06"], **data)
