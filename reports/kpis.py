@@ -17,6 +17,8 @@ the clock or a record's current status: the same facts and month give the same f
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 from empower.reports.period import Month, survival_cutoff, visit_window_start
 
@@ -346,7 +348,7 @@ def attendance_rate(roster: pd.DataFrame, month: Month) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _completions(lines: pd.DataFrame, end: object) -> pd.DataFrame:
+def _completions(lines: pd.DataFrame, end: date) -> pd.DataFrame:
     """One row per woman and training activity she is on the roster of by ``end``: her
     attended lines as of ``end`` (:func:`empower.predicates.attended`), the activity's
     ``ends_on`` and whether she completed it (:func:`empower.predicates.completion_met`)."""
