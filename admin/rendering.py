@@ -159,6 +159,9 @@ def cell(spec: Resource, col: Column, row: dict[str, Any], p: Principal, *,
         return mask_cin(v) if p.masked else (v or "")
     if col.kind == "phone":
         return mask_phone(v) if p.masked else (v or "")
+    if col.kind == "personal":
+        # Personal words (a coach's note): only for the roles that see personal data.
+        return compat.gettext("Not shown to your role") if p.masked and v else (v or "")
     if col.kind == "date":
         return fmt_date(v)
     if col.kind == "datetime":
