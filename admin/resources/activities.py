@@ -2,7 +2,7 @@
 
 An activity's page lists its sessions and each woman's completion (present sessions over the
 planned number, completed at the activity's completion share: the core's rule, read by
-:func:`empower.admin.trainings.activity_completion`).
+:func:`empower.panel_trainings.activity_completion`).
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ import empower
 from empower import vocab
 from empower.errors import InvalidInput
 from empower.models import utcnow
+from empower.panel_trainings import activity_completion
 from empower.schemas import ActivityCreate, parse_input
 
 from .. import models as m
 from ..detail import RelatedTables
 from ..forms import Field, FormSpec, form_data
 from ..scope import Principal, check_program, check_province
-from ..trainings import activity_completion
 from .base import N_, Column, Filter, Resource
 from .filters import by_int, equals, program_options, search_fields, vocab_options
 

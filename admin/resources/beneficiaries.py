@@ -14,6 +14,7 @@ import empower
 from empower import vocab
 from empower.errors import InvalidInput
 from empower.models import utcnow
+from empower.panel_trainings import woman_completions
 from empower.predicates import AGE_BANDS, ARCHIVED, age_band_birth_dates, cin_search_prefix
 from empower.rules import RulesConfig, normalize_cin, normalize_phone
 from empower.schemas import BeneficiaryCreate, BeneficiaryUpdate, parse_input
@@ -23,7 +24,6 @@ from ..compat import gettext
 from ..detail import RelatedTables
 from ..forms import DATE_ON, DATE_REASON, Action, EditForm, Field, FormSpec, date_value, form_data
 from ..scope import Principal, check_person, check_province, lookup, periods_filter
-from ..trainings import woman_completions
 from .base import N_, Column, Filter, Resource
 from .filters import by_province, by_region, equals, province_options, region_options, vocab_options, yes_no
 

@@ -1,7 +1,7 @@
 """Sessions of an activity: planned, then held or cancelled; a held session's roster.
 
 The roster (a session's page) lists the women of her regions enrolled in the activity's program
-on the session's date (:func:`empower.admin.trainings.roster`); an officer marks each present,
+on the session's date (:func:`empower.panel_trainings.roster`); an officer marks each present,
 absent or excused and saves the whole roster once, through :func:`empower.record_roster` (one
 transaction). A woman not on her roster cannot be marked, even by a crafted form.
 """
@@ -17,12 +17,12 @@ import empower
 from empower import vocab
 from empower.errors import InvalidInput, NotFound
 from empower.models import ActivitySession
+from empower.panel_trainings import roster, roster_ids
 from empower.schemas import SessionCreate, parse_input
 
 from .. import models as m
 from ..forms import DATE_REASON, Action, Field, FormSpec, form_data
 from ..scope import Principal, check_activity, check_session
-from ..trainings import roster, roster_ids
 from .base import N_, Column, Filter, Resource
 from .filters import by_int, equals, search_fields, vocab_options
 

@@ -1,4 +1,4 @@
-"""What the trainings pages read: a session's roster, an activity's completion, a woman's.
+"""Core reads for the panel's trainings pages: a session's roster, an activity's completion, hers.
 
 The rules are the core's, used as they are: who is on a roster is
 :func:`empower.services.activities.enrolled_on_session_day` (enrolled in the activity's program
@@ -7,7 +7,7 @@ and not archived that day; a woman's completion is her ``present`` sessions
 (:func:`empower.predicates.attended_sql`) over the planned number, completed when
 :func:`empower.predicates.completion_met` says so (:func:`empower.services.activities.completions`
 for one woman). These reads run on the core's SQLAlchemy session, off the event loop, like the
-dashboard's counts.
+dashboard's counts (empower.panel_queries): the panel itself never reads with SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def roster(uow: UnitOfWork, session_id: int,
             rows.append({"id": bid, "name": f"{first} {last}".strip(),
                          "name_ar": f"{first_ar or ''} {last_ar or ''}".strip(),
                          "status": None if status is None else str(status.value)})
-    rows.sort(key=lambda r: (r["name"].casefold(), r["id"]))
+    rows.sort(key=lambda r: (str(r["name"]).casefold(), str(r["id"]).zfill(12)))
     return rows
 
 
@@ -93,7 +93,7 @@ def activity_completion(uow: UnitOfWork, activity_id: int, regions: Collection[s
              "completed": completion_met(n, activity.planned_sessions,
                                          activity.completion_share)}
             for b, n in counts.items()]
-    rows.sort(key=lambda r: (r["name"].casefold(), r["id"]))
+    rows.sort(key=lambda r: (str(r["name"]).casefold(), str(r["id"]).zfill(12)))
     return rows
 
 
