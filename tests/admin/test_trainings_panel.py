@@ -239,3 +239,15 @@ def test_officer_records_a_visit_and_admin_sets_the_minimum_completion(as_user, 
     assert r.status_code == 303, r.text[:800]
     with db.unit_of_work(readonly=True) as uow:
         assert uow.session.get(Program, pid).min_completion_share == 0.8
+
+
+def test_trainings_pages_in_french_and_arabic(as_user, db, seed) -> None:
+    activity, session = _activity_and_session(db, seed)
+    fr = _text(as_user("amina").get(f"/activity_sessions/{session}").text)
+    assert "Feuille de présence" in fr and "absente" in fr and "excusée" in fr
+    assert "Enregistrer la feuille de présence" in fr
+    nadia = as_user("nadia")
+    ar = _text(nadia.get(f"/activity_sessions/{session}").text)
+    assert 'dir="rtl"' in ar and "ورقة الحضور" in ar and "غائبة" in ar and "منعقدة" in ar
+    assert "الحضور" in _text(nadia.get(f"/activities/{activity}").text)
+    assert "زيارات المواكبة المتأخرة" in _text(nadia.get("/").text)
