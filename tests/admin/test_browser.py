@@ -166,6 +166,7 @@ def test_officer_marks_a_roster_and_sees_completion_change(server, seed, db):
         # Mark everyone, Fatima absent, and save once.
         page.goto(f"{server}/activity_sessions/{session_id}")
         expect(page.locator("#roster")).to_contain_text("Fatima")
+        expect(page.locator("#record")).to_contain_text("GET-AHEAD-04")  # the activity, by code
         for box in page.locator("#roster tr[data-woman]").all():
             box.locator("input[value=present]").check()
         page.check(f"#mark-{woman}-absent")
