@@ -24,7 +24,7 @@ from .. import models as m
 from ..forms import DATE_REASON, Action, Field, FormSpec, form_data
 from ..scope import Principal, check_activity, check_session
 from .base import N_, Column, Filter, Resource
-from .filters import by_int, equals, search_fields, vocab_options
+from .filters import equals, search_fields, vocab_options
 
 __all__ = ["MARK", "resource"]
 
@@ -118,8 +118,7 @@ resource = Resource(
     lambda p: p.within, search_fields("reference", "commune", "facilitator"),
     N_("Reference, commune or facilitator"),
     [Filter("status", N_("Status"), vocab_options(vocab.SessionStatus),
-            equals("status", vocab.SessionStatus)),
-     Filter("activity", N_("Activity #"), lambda _p: [], by_int("activity_id"))],
+            equals("status", vocab.SessionStatus))],
     create=FormSpec(FIELDS, create, N_("Plan a session")),
     actions=[
         Action("hold", N_("Mark as held"), [], hold, _planned, "success"),
