@@ -1287,6 +1287,13 @@ CATALOG: dict[str, dict[str, str]] = {
         "aucun. Nommez ou activez d'abord un autre administrateur.",
         "«{username}» هو آخر حساب مدير نشيط: لن يبقى للوحة أي مدير. عيني أو فعلي مديرا آخر أولا.",
         "'{username}' is the last active admin; make another admin first"),
+    # --- issue 11, the panel: trainings pages (admin/resources/activities.py, sessions.py) -----
+    "activity.province_required": _t(
+        "Indiquez la province de l'activité, dans vos régions ; une activité sans province est "
+        "celle du programme partout, et elle est créée par un administrateur.",
+        "حددي إقليم النشاط ضمن جهاتك؛ النشاط بدون إقليم يخص البرنامج في كل مكان ويسجله مدير.",
+        "give the activity's province, in your regions; an activity without a province is the "
+        "program's everywhere and is created by an administrator"),
 }
 
 
