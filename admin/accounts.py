@@ -7,9 +7,10 @@ still go through a SQLAlchemy unit of work and leave an audit event, like every 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from empower import audit
 from empower.db import Database
@@ -17,11 +18,9 @@ from empower.errors import Conflict, InvalidInput, NotFound
 from empower.models import Region, User, UserRegion, utcnow
 from empower.vocab import Role
 
-from .security import check_password_policy, hash_password
+from .security import USERNAME_PATTERN, check_password_policy, fold_username, hash_password
 
 __all__ = [
-    "LOCK_AFTER",
-    "LOCK_MINUTES",
     "change_password",
     "create_user",
     "record_failed_login",
@@ -31,20 +30,20 @@ __all__ = [
     "update_user",
 ]
 
-# By default five wrong passwords in a row lock the account for fifteen minutes
-# (EMPOWER_LOCKOUT_FAILURES, EMPOWER_LOCKOUT_MINUTES).
-LOCK_AFTER = 5
-LOCK_MINUTES = 15
-
-
 def create_user(db: Database, username: str, password: str, *, role: str,
                 regions: Sequence[str] = (), language: str = "fr", actor: str) -> int:
-    """Create a panel account; officers and viewers need at least one region."""
-    username = (username or "").strip()
-    if not username or len(username) > 60 or any(c.isspace() for c in username):
-        raise InvalidInput(f"username: '{username}' is not a valid user name",
-                           code="user.bad_username", params={"value": username},
-                           field="username", value=username)
+    """Create a panel account; officers and viewers need at least one region.
+
+    The user name is stored folded (:func:`~empower.admin.security.fold_username`) and must then
+    match :data:`~empower.admin.security.USERNAME_PATTERN`. Raises :class:`InvalidInput` (bad
+    name, role, region or password) or :class:`Conflict` (the name, in any case, is taken).
+    """
+    typed = (username or "").strip()[:60]
+    username = fold_username((username or "")[:200])
+    if not USERNAME_PATTERN.fullmatch(username):
+        raise InvalidInput(f"username: '{typed}' is not a valid user name (3 to 60 of a-z, "
+                           "0-9, '.', '_', '-')", code="user.bad_username",
+                           params={"value": typed}, field="username", value=typed)
     try:
         role_value = Role(role)
     except ValueError as exc:
@@ -65,7 +64,9 @@ def create_user(db: Database, username: str, password: str, *, role: str,
                 raise InvalidInput(f"region: '{code}' is not an HCP region code (01 to 12)",
                                    code="region.unknown", params={"value": code},
                                    field="region", value=code)
-        if uow.session.scalar(select(User.id).where(User.username == username)) is not None:
+        # lower(): an account made before names were folded may hold capitals.
+        if uow.session.scalar(select(User.id).where(
+                func.lower(User.username) == username)) is not None:
             raise Conflict(f"username: '{username}' already exists", code="user.username_taken",
                            params={"value": username}, field="username", value=username)
         user = User(username=username, password_hash=hash_password(password), role=role_value,
@@ -88,6 +89,21 @@ def _get(uow: object, user_id: int, *, lock: bool = False) -> User:
     return user
 
 
+def _keep_an_admin(uow: Any, user: User, *, field: str) -> None:
+    """Refuse to take the last active admin away (she would lock everyone out of the users
+    pages, and only the command line could make another). Her row and the other active
+    admins' are locked, so two admins demoting each other at once cannot both succeed."""
+    if user.role != Role.ADMIN or not user.is_active:
+        return
+    others = uow.session.scalars(select(User.id).where(
+        User.role == Role.ADMIN, User.is_active.is_(True), User.id != user.id
+    ).with_for_update()).all()
+    if not others:
+        raise InvalidInput(f"{field}: '{user.username}' is the last active admin; make "
+                           "another admin first", code="user.last_admin",
+                           params={"username": user.username}, field=field)
+
+
 def change_password(db: Database, user_id: int, new_password: str, *, actor: str) -> None:
     """Set a new password and end every session of the user (generation bump)."""
     with db.unit_of_work() as uow:
@@ -97,17 +113,22 @@ def change_password(db: Database, user_id: int, new_password: str, *, actor: str
         user.password_changed_at = utcnow()
         user.session_generation += 1
         user.failed_logins = 0
-        user.locked_until = None
         audit.record(uow, actor=actor, action="change_password", entity="user", entity_id=user_id)
         uow.commit()
 
 
 def set_active(db: Database, user_id: int, active: bool, *, actor: str) -> None:
-    """Activate or deactivate an account; deactivation ends her sessions at once."""
+    """Activate or deactivate an account; deactivation ends her sessions at once.
+
+    Raises :class:`NotFound`, or :class:`InvalidInput` (``user.last_admin``) when she is the
+    last active admin.
+    """
     with db.unit_of_work() as uow:
         user = _get(uow, user_id, lock=True)
         if user.is_active == active:
             return
+        if not active:
+            _keep_an_admin(uow, user, field="is_active")
         user.is_active = active
         user.session_generation += 1
         audit.record(uow, actor=actor, action="activate" if active else "deactivate",
@@ -117,7 +138,11 @@ def set_active(db: Database, user_id: int, active: bool, *, actor: str) -> None:
 
 def update_user(db: Database, user_id: int, *, role: str, regions: Sequence[str],
                 actor: str) -> None:
-    """Change a user's role and regions; her sessions end so the new scope applies at once."""
+    """Change a user's role and regions; her sessions end so the new scope applies at once.
+
+    Raises :class:`InvalidInput` (bad role or region, or ``user.last_admin`` when the last
+    active admin would stop being one) or :class:`NotFound`.
+    """
     try:
         role_value = Role(role)
     except ValueError as exc:
@@ -141,6 +166,8 @@ def update_user(db: Database, user_id: int, *, role: str, regions: Sequence[str]
         before = {"role": user.role.value, "regions": sorted(r.region_code for r in user.regions)}
         if before == {"role": role_value.value, "regions": codes}:
             return
+        if role_value != Role.ADMIN:
+            _keep_an_admin(uow, user, field="role")
         user.role = role_value
         user.regions = [UserRegion(region_code=c) for c in codes]
         user.session_generation += 1
@@ -158,29 +185,27 @@ def set_language(db: Database, user_id: int, language: str) -> None:
         uow.commit()
 
 
-def record_failed_login(db: Database, user_id: int, *, now: datetime | None = None,
-                        lock_after: int = LOCK_AFTER, lock_minutes: int = LOCK_MINUTES) -> bool:
-    """Count a wrong password; returns True when this failure locked the account.
+def record_failed_login(db: Database, user_id: int, *,
+                        locked_until: datetime | None = None) -> None:
+    """Count a wrong password on her account (the users list shows it to admins).
 
-    The ``lock_after``-th failure in a row locks it for ``lock_minutes`` (audited).
+    ``locked_until``: this failure locked the name she logs in with, for the client that
+    typed it, until then (audited). The lockout itself lives in the session store
+    (:mod:`empower.admin.throttle`); this is the account's record of it.
     """
-    now = now or utcnow()
     with db.unit_of_work() as uow:
         user = _get(uow, user_id, lock=True)
         user.failed_logins += 1
-        locked = user.failed_logins >= lock_after
-        if locked:
-            user.locked_until = now + timedelta(minutes=lock_minutes)
-            user.failed_logins = 0
+        if locked_until is not None:
+            user.locked_until = max(locked_until, user.locked_until or locked_until)
             audit.record(uow, actor="panel", action="lock", entity="user", entity_id=user_id,
-                         changes={"locked_until": user.locked_until})
+                         changes={"locked_until": locked_until})
         uow.commit()
-        return locked
 
 
 def record_login(db: Database, user_id: int, *, now: datetime | None = None) -> None:
-    """A successful login clears the failure count."""
+    """A successful login clears the failure count (a lock of another client stays shown)."""
     with db.unit_of_work() as uow:
         uow.session.execute(update(User).where(User.id == user_id).values(
-            failed_logins=0, locked_until=None, last_login_at=now or utcnow()))
+            failed_logins=0, last_login_at=now or utcnow()))
         uow.commit()

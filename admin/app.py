@@ -31,11 +31,12 @@ from empower.errors import InvalidInput
 from . import compat
 from . import models as m
 from .deps import COOKIE, LoginRequired, Panel, principal
-from .middleware import SecurityHeadersMiddleware
+from .middleware import ProxyHeadersMiddleware, SecurityHeadersMiddleware
 from .rendering import render
 from .resources import RESOURCES, Resource, register_menu, registry
 from .routes import ROUTERS
 from .sessions import SessionStore, open_store
+from .throttle import LoginThrottle
 
 __all__ = ["PanelApp", "assets_dir", "create_app", "tortoise_url"]
 
@@ -44,11 +45,15 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 
 class PanelApp(FastAPIAdmin):
-    """fastapi-admin's application with the security headers outermost."""
+    """fastapi-admin's application with the proxy's headers and security headers outermost."""
+
+    #: The reverse proxies whose ``X-Forwarded-For`` is believed (``EMPOWER_TRUSTED_PROXIES``).
+    trusted_proxies: tuple[Any, ...] = ()
 
     def build_middleware_stack(self) -> Any:
         # Around Starlette's error middleware too: the 500 page carries the headers as well.
-        return SecurityHeadersMiddleware(super().build_middleware_stack())
+        return ProxyHeadersMiddleware(SecurityHeadersMiddleware(super().build_middleware_stack()),
+                                      self.trusted_proxies)
 
 
 def tortoise_url(sqlalchemy_url: str) -> str:
@@ -150,9 +155,12 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             idle_seconds=idle_seconds or settings.session_idle_minutes * 60,
             absolute_seconds=absolute_seconds or settings.session_max_hours * 3600),
         resources=registry(resources) if resources is not None else RESOURCES,
-        clock=clock, lock_after=settings.lockout_failures, lock_minutes=settings.lockout_minutes,
-        ip_failure_limit=settings.login_ip_failures,
-        ip_failure_window=settings.login_ip_window_minutes * 60,
+        clock=clock,
+        throttle=LoginThrottle(store, prefix=redis_prefix, clock=clock,
+                               lock_after=settings.lockout_failures,
+                               lock_minutes=settings.lockout_minutes,
+                               ip_limit=settings.login_ip_failures,
+                               ip_window=settings.login_ip_window_minutes * 60),
         masked_searches_per_minute=settings.masked_searches_per_minute)
 
     @asynccontextmanager
@@ -176,6 +184,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     app.logo_url = ""
     app.language_switch = True
     app.state.panel = panel
+    app.trusted_proxies = settings.trusted_networks()
     register_menu(app, panel.resources)
 
     assets = assets_dir(settings.assets_dir)

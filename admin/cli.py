@@ -45,9 +45,10 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
         raise typer.Exit(2)
     typer.echo(f"empower panel on http://{host}:{port}/ (database {settings.database_url}, "
                f"sessions {'in Redis' if settings.redis_url else 'in memory'})")
-    # X-Forwarded-Proto is trusted from a reverse proxy on this machine only (Secure cookies).
-    common: dict[str, Any] = {"host": host, "port": port, "proxy_headers": True,
-              "forwarded_allow_ips": "127.0.0.1", "log_level": "info", "server_header": False,
+    # The panel reads the proxy's headers itself, from EMPOWER_TRUSTED_PROXIES only
+    # (empower.admin.middleware.ProxyHeadersMiddleware): uvicorn must not rewrite the client.
+    common: dict[str, Any] = {"host": host, "port": port, "proxy_headers": False,
+              "log_level": "info", "server_header": False,
               # Access lines without query strings: searches carry CINs and phone numbers.
               "log_config": log_config()}
     if workers > 1:
@@ -69,7 +70,8 @@ def _read_password() -> str:
 
 
 @app.command("create-user")
-def create_user(name: str = typer.Argument(..., help="User name (no spaces)."),
+def create_user(name: str = typer.Argument(..., help="User name: 3 to 60 of a-z, 0-9, '.', "
+                                           "'_', '-' (capitals are folded)."),
                 role: str = typer.Option(..., "--role", help="admin, officer or viewer."),
                 region: list[str] = typer.Option([], "--region",  # noqa: B006
                                                  help="HCP region code (repeatable)."),

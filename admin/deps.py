@@ -24,6 +24,7 @@ from .resources import Resource
 from .scope import Principal
 from .security import csrf_matches
 from .sessions import SessionStore
+from .throttle import LoginThrottle
 
 __all__ = [
     "COOKIE",
@@ -51,12 +52,8 @@ class Panel:
     sessions: SessionStore
     resources: dict[str, Resource]
     clock: Callable[[], float]
-    # Wrong passwords in a row that lock an account, and for how long.
-    lock_after: int
-    lock_minutes: int
-    # Failed logins from one address that are refused (429) until the window (seconds) ends.
-    ip_failure_limit: int
-    ip_failure_window: int
+    # Failed logins: the lockout of a user name and the throttle of an address.
+    throttle: LoginThrottle
     # Searches by CIN or phone a viewer (masked values) may make per minute (then 429).
     masked_searches_per_minute: int = 20
     # Whether Tabler's files were found (pages link them only then; panel.css always).

@@ -87,6 +87,8 @@ class Action:
     handler: Callable[[Any, int, dict[str, Any], Principal], str]
     when: Callable[[dict[str, Any]], bool] = _always
     style: str = "primary"
+    # Its form is part of the record's page (a session's roster), not one of the action cards.
+    inline: bool = False
 
 
 DATE_ON = [Field("on", N_("Date"), "date", required=True)]

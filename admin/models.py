@@ -85,9 +85,13 @@ globals().update(MODELS)
 # Tortoise's discovery reads this list (and nothing else) from the module.
 __models__ = list(MODELS.values())
 
+Activity = MODELS["Activity"]
+ActivitySession = MODELS["ActivitySession"]
 Agreement = MODELS["Agreement"]
+Attendance = MODELS["Attendance"]
 AuditEvent = MODELS["AuditEvent"]
 Beneficiary = MODELS["Beneficiary"]
+CoachingVisit = MODELS["CoachingVisit"]
 Cooperative = MODELS["Cooperative"]
 Disbursement = MODELS["Disbursement"]
 DuplicateCandidate = MODELS["DuplicateCandidate"]

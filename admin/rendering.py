@@ -116,14 +116,17 @@ _NAME_SOURCES = {
     "program_id": ("programs", ("code",)),
     "partner_id": ("partners", ("name",)),
     "grant_id": ("grants", ("reference",)),
+    "activity_id": ("activities", ("code",)),
 }
 _NAME_MODELS: dict[str, Any] = {"beneficiaries": m.Beneficiary, "cooperatives": m.Cooperative,
-                                "programs": m.Program, "partners": m.Partner, "grants": m.Grant}
+                                "programs": m.Program, "partners": m.Partner, "grants": m.Grant,
+                                "activities": m.Activity}
 
 # Where a link column points (None: the name is shown without a link).
 LINK_TARGETS = {
     "beneficiary_id": "beneficiaries", "other_beneficiary_id": "beneficiaries",
     "cooperative_id": "cooperatives", "grant_id": "grants", "program_id": None,
+    "activity_id": "activities",
 }
 
 
@@ -159,6 +162,9 @@ def cell(spec: Resource, col: Column, row: dict[str, Any], p: Principal, *,
         return mask_cin(v) if p.masked else (v or "")
     if col.kind == "phone":
         return mask_phone(v) if p.masked else (v or "")
+    if col.kind == "personal":
+        # Personal words (a coach's note): only for the roles that see personal data.
+        return compat.gettext("Not shown to your role") if p.masked and v else (v or "")
     if col.kind == "date":
         return fmt_date(v)
     if col.kind == "datetime":

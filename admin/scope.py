@@ -27,7 +27,7 @@ from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from empower.errors import Conflict, EmpowerError, InvalidInput, NotFound, RuleViolation
-from empower.models import Beneficiary, Cooperative, Grant, Program, Province
+from empower.models import Activity, ActivitySession, Beneficiary, Cooperative, Grant, Program, Province
 from empower.predicates import Periods, Span
 from empower.scope import RULES, AnyOf, Everywhere, InRegions, Rule, Through, covers
 
@@ -37,6 +37,7 @@ __all__ = [
     "CONFLICT_TABLES",
     "Principal",
     "as_seen_by",
+    "check_activity",
     "check_agreement_program",
     "check_coop",
     "check_grant",
@@ -44,6 +45,7 @@ __all__ = [
     "check_person",
     "check_program",
     "check_province",
+    "check_session",
     "lookup",
     "periods_filter",
     "span_filter",
@@ -202,6 +204,16 @@ def check_program(uow: Any, p: Principal, program_id: int | None) -> None:
     _check(uow, p, Program, program_id, "program")
 
 
+def check_activity(uow: Any, p: Principal, activity_id: int | None) -> None:
+    """Raises :class:`NotFound` when the activity is not hers (or does not exist)."""
+    _check(uow, p, Activity, activity_id, "activity")
+
+
+def check_session(uow: Any, p: Principal, session_id: int | None) -> None:
+    """Raises :class:`NotFound` when the session is not hers (or does not exist)."""
+    _check(uow, p, ActivitySession, session_id, "session")
+
+
 def check_partner_province(uow: Any, p: Principal, code: str | None) -> None:
     """An officer records a partner of a province in her regions (admins: any, or none).
 
@@ -256,6 +268,9 @@ CONFLICT_TABLES = {
     "enrolment.exists": "enrollments",
     "membership.exists": "memberships",
     "survey.round_exists": "surveys",
+    "activity.code_taken": "activities",
+    "session.reference_taken": "activity_sessions",
+    "visit.reference_taken": "coaching_visits",
 }
 
 

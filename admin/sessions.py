@@ -1,5 +1,7 @@
 """Panel sessions: in Redis when ``EMPOWER_REDIS_URL`` is set, in an embedded store otherwise.
 
+The store also keeps the key login-form tokens are signed with (:meth:`SessionStore.signing_key`).
+
 A session is a random token (the cookie) naming a small JSON record in the store: the user, her
 ``session_generation`` when she logged in, the CSRF token, and the start and last-seen times. The
 idle timeout is the store's expiry (renewed on each request); the absolute timeout is checked
@@ -10,6 +12,7 @@ ends every session of that user on her next request.
 from __future__ import annotations
 
 import json
+import secrets
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
@@ -21,7 +24,8 @@ class Store(Protocol):
     """The subset of the Redis API the panel uses (also what fastapi-admin expects)."""
 
     async def get(self, key: str) -> Any: ...
-    async def set(self, key: str, value: str, ex: int | None = None) -> Any: ...
+    async def set(self, key: str, value: str, ex: int | None = None,
+                  nx: bool = False) -> Any: ...
     async def delete(self, *keys: str) -> Any: ...
     async def incr(self, key: str) -> int: ...
     async def expire(self, key: str, seconds: int) -> Any: ...
@@ -47,7 +51,10 @@ class MemoryStore:
         item = self._alive(key)
         return item[0] if item else None
 
-    async def set(self, key: str, value: str, ex: int | None = None) -> bool:
+    async def set(self, key: str, value: str, ex: int | None = None,
+                  nx: bool = False) -> bool | None:
+        if nx and self._alive(key) is not None:
+            return None  # as Redis answers SET NX on an existing key
         self._data[key] = (value, self._clock() + ex if ex else None)
         return True
 
@@ -131,14 +138,17 @@ class SessionStore:
         if token:
             await self.store.delete(self._key(token))
 
-    async def count_failure(self, who: str, window: int) -> int:
-        """Count a failed login for ``who`` (an address) within a sliding-ish window."""
-        key = f"{self.prefix}loginfail:{who}"
-        n = int(await self.store.incr(key))
-        if n == 1:
-            await self.store.expire(key, window)
-        return n
+    async def signing_key(self) -> str:
+        """The panel's key for signing login-form tokens, made at first use and kept in the
+        store, so every worker (sharing Redis) signs and checks with the same one.
 
-    async def failures(self, who: str) -> int:
-        raw = await self.store.get(f"{self.prefix}loginfail:{who}")
-        return int(raw or 0)
+        Read at each use, not cached: if the store lost it, the first worker to notice makes a
+        new one (SET NX, so two workers cannot each keep their own) and every form still open
+        is simply reloaded once.
+        """
+        key = f"{self.prefix}login-signing-key"
+        value = await self.store.get(key)
+        if value is None:
+            await self.store.set(key, secrets.token_urlsafe(32), nx=True)
+            value = await self.store.get(key)
+        return str(value)

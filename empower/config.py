@@ -6,9 +6,10 @@ what it says into :func:`empower.connect` and the services.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from empower.rules import DEFAULT_CIN_PATTERN, RulesConfig
@@ -44,6 +45,10 @@ class Settings(BaseSettings):
     # Searches by CIN or phone a user who sees them masked (viewer) may make in a minute; one
     # more answers 429 (a search matches only the whole value, and this bounds guessing it).
     masked_searches_per_minute: int = Field(20, gt=0)
+    # Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For names the
+    # client; from anyone else the header is ignored and the socket's peer is the client, so a
+    # client cannot choose the address its failed logins are counted against.
+    trusted_proxies: str = ""
     # Two women with the same birth date whose names score at least this (0-100) are a duplicate
     # candidate to review.
     duplicate_name_threshold: int = Field(92, ge=0, le=100)
@@ -52,6 +57,23 @@ class Settings(BaseSettings):
     # An act may be dated at most this many days after today (time zones, a payment keyed the
     # evening before); a later date is refused as a typo.
     future_days_margin: int = Field(1, ge=0)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for item in value.split(","):
+            if item.strip():
+                try:
+                    ipaddress.ip_network(item.strip(), strict=False)
+                except ValueError as exc:
+                    raise ValueError(f"'{item.strip()[:60]}' is not an address or a network "
+                                     "(e.g. 10.0.0.5 or 10.0.0.0/24)") from exc
+        return value
+
+    def trusted_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        """``trusted_proxies`` as networks (a single address is a /32 or /128)."""
+        return tuple(ipaddress.ip_network(item.strip(), strict=False)
+                     for item in self.trusted_proxies.split(",") if item.strip())
 
     def rules(self) -> RulesConfig:
         """The rule configuration these settings describe."""

@@ -5,11 +5,14 @@
 
 Women are registered through the core's bulk registration service, so every registration rule,
 the duplicate detection and the audit log apply to them. Enrolments, cooperatives, grants,
-tranches and surveys are generated already consistent with the rules (enrolled on the approval
-date, within caps and budget, tranches within the approved amount, members join active
-cooperatives...) and written with multi-row inserts, because going through the one-record
+tranches, surveys and coaching visits are generated already consistent with the rules (enrolled
+on the approval date, within caps and budget, tranches within the approved amount, members join
+active cooperatives...) and written with multi-row inserts, because going through the one-record
 services would take minutes for a national-sized registry; each of those rows still gets its
-audit event (actor ``demo``). ``tests/integration/test_demo.py`` checks every rule on the result.
+audit event (actor ``demo``). Trainings go through the core's services (activities, sessions
+planned, held or cancelled, one ``record_roster`` call per held session), so their rules are the
+services' own; a program with a minimum completion share (MOUBADARA) only pays women who
+completed its training. ``tests/integration/test_demo.py`` checks every rule on the result.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from empower.models import (
     ArchivePeriod,
     Base,
     Beneficiary,
+    CoachingVisit,
     Cooperative,
     Disbursement,
     DuplicateCandidate,
@@ -42,10 +46,23 @@ from empower.models import (
     SurveyRecord,
     utcnow,
 )
-from empower.predicates import COOPERATIVE_ACTIVE, ENROLLMENT_ACTIVE, PROGRAM_RUNNING, age_on
+from empower.predicates import (
+    COOPERATIVE_ACTIVE,
+    ENROLLMENT_ACTIVE,
+    PROGRAM_RUNNING,
+    age_on,
+    completion_met,
+)
 from empower.reference import provinces
 from empower.rules import normalize_phone
-from empower.schemas import BeneficiaryCreate
+from empower.schemas import ActivityCreate, AttendanceMark, BeneficiaryCreate, SessionCreate
+from empower.services.activities import (
+    cancel_session,
+    create_activity,
+    hold_session,
+    plan_session,
+    record_roster,
+)
 from empower.services.beneficiaries import register_beneficiaries
 
 __all__ = ["DemoSummary", "generate"]
@@ -102,6 +119,17 @@ COOP_WORDS = [("Tifawin", "تيفاوين"), ("Al Amal", "الأمل"), ("Nour",
               ("Tagmat", "تاكمات"), ("Al Khair", "الخير"), ("Tilila", "تيليلا"),
               ("Annahda", "النهضة"), ("Tafrawt", "تافراوت"), ("Al Wafae", "الوفاء"),
               ("Izourane", "إزوران")]
+# Training titles by program: what each program teaches before it pays.
+TRAININGS = {
+    "AWAL": ["Gérer son activité génératrice de revenus (GET Ahead)",
+             "Alphabétisation fonctionnelle"],
+    "TAMKINE-DT": ["Alphabétisation fonctionnelle", "Gouvernance coopérative"],
+    "MOUBADARA": ["Éducation financière et numérique"],
+}
+# MOUBADARA pays only women who attended three quarters of its training's sessions.
+MIN_COMPLETION = {"MOUBADARA": 0.75}
+VISIT_NOTES = ["Activité en cours, stock renouvelé.", "Besoin d'appui pour la commercialisation.",
+               "Local aménagé, équipement installé.", "Ventes en baisse ce mois-ci.", None, None]
 PARTNERS = [
     ("Entraide Nationale", "التعاون الوطني", "public_agency"),
     ("Agence de Développement Social", "وكالة التنمية الاجتماعية", "public_agency"),
@@ -203,7 +231,8 @@ class _Generator:
         ]
         rows: list[dict[str, Any]] = [{"code": c, "name": nm, "funder": f, "start_date": s, "end_date": e,
                  "budget_centimes": b * 100, "grant_cap_centimes": cap * 100,
-                 "committed_centimes": 0, "region_code": r, "created_at": self.now}
+                 "committed_centimes": 0, "region_code": r,
+                 "min_completion_share": MIN_COMPLETION.get(c), "created_at": self.now}
                 for c, nm, f, s, e, b, cap, r in specs]
         ids = self.insert(Program, rows, "program", "create",
                           lambda r: {"code": r["code"], "budget_centimes": r["budget_centimes"]})
@@ -211,6 +240,7 @@ class _Generator:
         prow = [{"name": nm, "name_ar": ar, "kind": kind, "province_code": None,
                  "contact_email": None, "created_at": self.now} for nm, ar, kind in PARTNERS]
         pids = self.insert(Partner, prow, "partner", "create", lambda r: {"name": r["name"]})
+        self.partner_ids = pids
         agreements = []
         for prog in self.program_rows.values():
             for pid in self.rng.sample(pids, 3):
@@ -483,6 +513,13 @@ class _Generator:
                 continue
             prog = progs_by_id[enr["program_id"]]
             submitted = enr["enrolled_on"] + timedelta(days=rng.randint(20, 120))
+            if prog["min_completion_share"] is not None:
+                # She applies once she has completed the training (the gate of approve_grant
+                # and of every later tranche); a woman who did not complete gets no grant.
+                done = self.completed_on.get((enr["beneficiary_id"], prog["id"]))
+                if done is None:
+                    continue
+                submitted = max(submitted, done + timedelta(days=rng.randint(3, 20)))
             active_until = enr["exited_on"]
             if submitted > self.as_of or not ENROLLMENT_ACTIVE.holds(enr, submitted):
                 continue
@@ -507,6 +544,7 @@ class _Generator:
             parts = rng.choice([1, 2, 2, 3])
             share = approved // parts
             paid_on = g["approved_on"] + timedelta(days=rng.randint(5, 45))
+            g["first_paid_on"] = paid_on if paid_on <= self.as_of else None
             paid = 0
             for t in range(parts):
                 if paid_on > self.as_of:
@@ -543,6 +581,137 @@ class _Generator:
                                      .values(committed_centimes=value))
         self.grant_rows = grants
         self.progress("grants", len(grants) + len(rows))
+
+    # -- trainings -------------------------------------------------------------------------
+    def trainings(self) -> None:
+        """A training per cohort: the women of a program enrolled in the same quarter, in
+        groups of at most 30 by province, follow 8 to 20 weekly sessions starting after the
+        quarter; a few sessions are cancelled and made up a few days later, those after
+        ``as_of`` are still planned."""
+        rng = self.rng
+        people = {p["id"]: p for p in self.people}
+        cohorts: dict[tuple[str, int], list[dict[str, Any]]] = {}
+        for enr in self.enrolled:
+            prog = next(p for p in self.program_rows.values() if p["id"] == enr["program_id"])
+            if prog["code"] not in TRAININGS:
+                continue
+            quarter = (enr["enrolled_on"] - prog["start_date"]).days // 91
+            cohorts.setdefault((prog["code"], quarter), []).append(enr)
+        self.completed_on: dict[tuple[int, int], date] = {}
+        programs = {p.code: p for p in self.uow.session.scalars(select(Program))}
+        seq = 0
+        for (code, quarter), members in sorted(cohorts.items()):
+            program = programs[code]
+            # Groups of at most 30 women of neighbouring provinces.
+            members.sort(key=lambda m: (people[m["beneficiary_id"]]["province_code"],
+                                        m["beneficiary_id"]))
+            # Steady habits: most women come almost always, some often, a few rarely.
+            habit = {m["beneficiary_id"]: rng.choices([0.96, 0.86, 0.65, 0.3], [45, 30, 15, 10])[0]
+                     for m in members}
+            for group in (members[i:i + 30] for i in range(0, len(members), 30)):
+                starts = (program.start_date + timedelta(days=(quarter + 1) * 91
+                                                         + rng.randint(0, 14)))
+                if starts > self.as_of + timedelta(days=30):
+                    continue
+                planned = rng.randint(8, 20)
+                days = [starts + timedelta(days=7 * k) for k in range(planned)]
+                if program.end_date is not None:
+                    days = [d for d in days if d <= program.end_date - timedelta(days=5)]
+                if not days:
+                    continue
+                seq += 1
+                counts: dict[str, int] = {}
+                for m in group:
+                    prov = people[m["beneficiary_id"]]["province_code"]
+                    counts[prov] = counts.get(prov, 0) + 1
+                activity = create_activity(self.uow, ActivityCreate.model_validate({
+                    "program_id": program.id, "code": f"{code}-F{seq:04d}", "kind": "training",
+                    "title": rng.choice(TRAININGS[code]),
+                    "partner_id": rng.choice(self.partner_ids),
+                    "province_code": max(sorted(counts), key=lambda c: counts[c]),
+                    "starts_on": starts, "ends_on": days[-1] + timedelta(days=5),
+                    "planned_sessions": len(days), "completion_share": 0.8}), actor=ACTOR)
+                facilitator = f"{rng.choice(FIRST_NAMES)[0]} {rng.choice(LAST_NAMES)[0]}"
+                present: dict[int, int] = {}
+                for k, day in enumerate(days):
+                    ref = f"{activity.code}-S{k + 1:02d}"
+                    if day <= self.as_of and rng.random() < 0.06:
+                        # Cancelled (a souk day, the rain) and made up three days later.
+                        off = plan_session(self.uow, SessionCreate.model_validate(
+                            {"activity_id": activity.id, "reference": f"{ref}X",
+                             "scheduled_on": day, "commune": rng.choice(COMMUNES),
+                             "facilitator": facilitator}), actor=ACTOR)
+                        cancel_session(self.uow, off.id, actor=ACTOR, reason="reportée")
+                        day += timedelta(days=3)
+                    session = plan_session(self.uow, SessionCreate.model_validate(
+                        {"activity_id": activity.id, "reference": ref, "scheduled_on": day,
+                         "commune": rng.choice(COMMUNES), "facilitator": facilitator}),
+                        actor=ACTOR)
+                    self.counts["session"] = self.counts.get("session", 0) + 1
+                    if day > self.as_of:
+                        continue  # still planned
+                    hold_session(self.uow, session.id, actor=ACTOR, today=self.as_of)
+                    marks = []
+                    for m in group:
+                        if not ENROLLMENT_ACTIVE.holds(m, day):
+                            continue
+                        bid = m["beneficiary_id"]
+                        if rng.random() < habit[bid]:
+                            status = "present"
+                            present[bid] = present.get(bid, 0) + 1
+                            minimum = program.min_completion_share
+                            if (minimum is not None and (bid, program.id) not in self.completed_on
+                                    and completion_met(present[bid], len(days), minimum)):
+                                self.completed_on[(bid, program.id)] = day
+                        else:
+                            status = "excused" if rng.random() < 0.35 else "absent"
+                        marks.append(AttendanceMark(beneficiary_id=bid, status=status))
+                    if marks:
+                        record_roster(self.uow, session.id, marks, actor=ACTOR)
+                        self.counts["attendance"] = self.counts.get("attendance", 0) + len(marks)
+                self.counts["activity"] = self.counts.get("activity", 0) + 1
+        self.progress("trainings", seq)
+
+    # -- coaching visits --------------------------------------------------------------------
+    def visits(self) -> None:
+        """A coach visits each funded project every one to two months during its first year
+        after the first tranche; a few follow-ups lapse, their next visit overdue."""
+        rng = self.rng
+        people = {p["id"]: p for p in self.people}
+        coops = {c["id"]: c for c in self.coops}
+        first_paid: dict[int, date] = {}
+        for g in self.grant_rows:
+            if g.get("first_paid_on") is not None:
+                first_paid[g["id"]] = g["first_paid_on"]
+        rows: list[dict[str, Any]] = []
+        for g in self.grant_rows:
+            paid = first_paid.get(g["id"])
+            if paid is None:
+                continue
+            if g["beneficiary_id"] is not None:
+                until = people[g["beneficiary_id"]].get("archived_on")
+            else:
+                until = coops[g["cooperative_id"]]["dissolved_on"]
+            last_day = min(d for d in (self.as_of, paid + timedelta(days=365),
+                                       until - timedelta(days=1) if until else None) if d)
+            visit = paid + timedelta(days=rng.randint(7, 40))
+            lapses = rng.random() < 0.15
+            while visit <= last_day:
+                due = visit + timedelta(days=rng.randint(30, 60))
+                rows.append({
+                    "reference": f"V-{len(rows) + 1:06d}", "program_id": g["program_id"],
+                    "beneficiary_id": g["beneficiary_id"], "cooperative_id": g["cooperative_id"],
+                    "visited_on": visit,
+                    "kind": rng.choices(["on_site", "phone", "group"], [60, 30, 10])[0],
+                    "next_visit_due": due if due <= paid + timedelta(days=365) else None,
+                    "note": rng.choice(VISIT_NOTES), "created_at": self.now})
+                if lapses and rng.random() < 0.4:
+                    break  # the coach stopped coming: the next visit is overdue
+                visit = due + timedelta(days=rng.randint(-5, 10))
+        self.insert(CoachingVisit, rows, "visit", "record",
+                    lambda r: {"reference": r["reference"], "visited_on": r["visited_on"],
+                               "note": None if r["note"] is None else audit.REDACTED})
+        self.progress("visits", len(rows))
 
     # -- surveys ------------------------------------------------------------------------------
     def surveys(self) -> None:
@@ -605,7 +774,9 @@ def generate(db: Database, *, beneficiaries: int = 2000, seed: int = 7, as_of: d
         gen.beneficiaries()
         gen.enrollments()
         gen.cooperatives()
+        gen.trainings()
         gen.grants()
+        gen.visits()
         gen.surveys()
         gen.counts["duplicate_candidate"] = uow.session.scalar(
             select(func.count()).select_from(DuplicateCandidate)) or 0

@@ -274,9 +274,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "--freeze ...')"),
     # -- admin/ (the panel's own checks) ---------------------------------------------------------
     "user.bad_username": _t(
-        "« {value} » n'est pas un nom d'utilisateur valide (sans espace, au plus 60 caractères).",
-        "«{value}» ليس اسم مستخدم صالحا (بدون فراغ، 60 حرفا على الأكثر).",
-        "'{value}' is not a valid user name"),
+        "« {value} » n'est pas un nom d'utilisateur valide : de 3 à 60 caractères parmi les "
+        "lettres a à z, les chiffres, le point, le tiret et le tiret bas.",
+        "«{value}» ليس اسم مستخدم صالحا: من 3 إلى 60 حرفا من الحروف اللاتينية a إلى z والأرقام "
+        "والنقطة والشرطة والشرطة السفلية.",
+        "'{value}' is not a valid user name (3 to 60 of a-z, 0-9, '.', '_', '-')"),
     "user.region_required": _t(
         "Un compte {role:label} travaille dans au moins une région.",
         "يعمل حساب {role:label} في جهة واحدة على الأقل.",
@@ -298,9 +300,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "{max} حرفا على الأكثر.",
         "at most {max} characters"),
     "password.too_common": _t(
-        "Ce mot de passe est trop courant ; choisissez-en un autre.",
-        "كلمة المرور هذه شائعة جدا؛ اختاري غيرها.",
-        "this password is too common; choose another"),
+        "Ce mot de passe est trop facile à deviner (mot de passe courant, mot, nom, date, suite "
+        "de touches) ; une phrase de plusieurs mots sans lien est idéale.",
+        "كلمة المرور هذه سهلة التخمين (كلمة مرور شائعة، كلمة، اسم، تاريخ، تتابع مفاتيح)؛ "
+        "ويفضل جملة من عدة كلمات لا رابط بينها.",
+        "this password is too easy to guess (a common password, a word, a name, a date, a run "
+        "of keys); several unrelated words are best"),
     "password.built_on_username": _t(
         "Le mot de passe ne doit pas être construit sur le nom d'utilisateur.",
         "يجب ألا تبنى كلمة المرور على اسم المستخدم.",
@@ -1307,6 +1312,19 @@ CATALOG: dict[str, dict[str, str]] = {
         "الزيارة {reference} مسجلة بقيمة أخرى في {column}؛ الاستيراد لا يصحح زيارة مسجلة.",
         "visit {reference} is recorded with another {column}; an import does not correct "
         "a recorded visit"),
+    # --- issue 10, the panel: authentication (admin/accounts.py) ------------------------------
+    "user.last_admin": _t(
+        "« {username} » est le dernier compte administrateur actif : le panneau n'en aurait plus "
+        "aucun. Nommez ou activez d'abord un autre administrateur.",
+        "«{username}» هو آخر حساب مدير نشيط: لن يبقى للوحة أي مدير. عيني أو فعلي مديرا آخر أولا.",
+        "'{username}' is the last active admin; make another admin first"),
+    # --- issue 11, the panel: trainings pages (admin/resources/activities.py, sessions.py) -----
+    "activity.province_required": _t(
+        "Indiquez la province de l'activité, dans vos régions ; une activité sans province est "
+        "celle du programme partout, et elle est créée par un administrateur.",
+        "حددي إقليم النشاط ضمن جهاتك؛ النشاط بدون إقليم يخص البرنامج في كل مكان ويسجله مدير.",
+        "give the activity's province, in your regions; an activity without a province is the "
+        "program's everywhere and is created by an administrator"),
 }
 
 

@@ -14,7 +14,11 @@ two translations of one definition, tested against each other:
   review there: an officer could neither open the other record nor merge it;
 - a program: national (no region) or of one of the regions; an agreement: its program's;
 - a partner: everywhere. Partners are organisations, not personal data, and an officer must be
-  able to sign a program of her region with a partner based anywhere.
+  able to sign a program of her region with a partner based anywhere;
+- an activity: its province; one without a province, its program's (national or of the
+  regions); a session: its activity's;
+- an attendance (a line of a roster): the woman's, like her enrolments; a coaching visit: its
+  recipient's, the woman or the cooperative, like a grant.
 """
 
 from __future__ import annotations
@@ -100,6 +104,14 @@ RULES: dict[str, Rule] = {
     "programs": InRegions("region_code", via="region", national=True),
     "agreements": Through("program_id", "programs"),
     "partners": Everywhere(),
+    # An activity in a province is that province's; one without a province is its program's:
+    # "in the regions, or (no province and the program is covered)".
+    "activities": AnyOf((InRegions("province_code"),
+                         AllOf((InRegions("province_code", national=True),
+                                Through("program_id", "programs"))))),
+    "activity_sessions": Through("activity_id", "activities"),
+    "attendances": _HER,
+    "coaching_visits": AnyOf((_HER, Through("cooperative_id", "cooperatives"))),
 }
 
 

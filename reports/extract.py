@@ -19,7 +19,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from empower.reports.period import Month, day_after, day_before, survival_cutoff
+from empower.reports.period import (
+    Month,
+    day_after,
+    day_before,
+    survival_cutoff,
+    visit_window_start,
+)
 from sqlalchemy import Date, String, case, exists, func, literal, or_, select, type_coerce
 from sqlalchemy.sql import ColumnElement, operators
 from sqlalchemy.sql.elements import UnaryExpression
@@ -27,7 +33,11 @@ from sqlalchemy.sql.elements import UnaryExpression
 from empower.db import UnitOfWork
 from empower.errors import NotFound
 from empower.models import (
+    Activity,
+    ActivitySession,
+    Attendance,
     Beneficiary,
+    CoachingVisit,
     Cooperative,
     Disbursement,
     Enrollment,
@@ -39,6 +49,7 @@ from empower.models import (
     SurveyRecord,
 )
 from empower.predicates import ARCHIVED, age_band_sql
+from empower.vocab import ActivityKind
 
 __all__ = ["Facts", "Scope", "extract"]
 
@@ -76,6 +87,12 @@ class Facts:
     cohort: pd.DataFrame
     surveys: pd.DataFrame
     jobs: pd.DataFrame
+    sessions: pd.DataFrame
+    roster: pd.DataFrame
+    training_lines: pd.DataFrame
+    visits: pd.DataFrame
+    funded: pd.DataFrame
+    visited: pd.DataFrame
     regions: list[str] = field(default_factory=list)
 
     def frames(self) -> dict[str, pd.DataFrame]:
@@ -98,6 +115,7 @@ class _Window:
 
     def __init__(self, first: Month, last: Month, band_end: date | None, dialect: str) -> None:
         self.dialect = dialect
+        self.first = first
         self.start = first.start
         self.end = last.end
         self.lo = day_before(self.start)
@@ -362,10 +380,113 @@ def extract(uow: UnitOfWork, first: Month, last: Month, scope: Scope | None = No
     surveys = _frame(uow, survey_stmt)
     jobs = _grouped(uow, jobs_stmt, sums={"jobs": "jobs_created"})
 
+    trainings = _trainings(uow, w, scope, pid, dims, b, p)
     region_codes = [scope.region] if scope.region else sorted(
         uow.session.scalars(select(Region.code)).all())
     return Facts(first=first, last=last, people=people, enrolments=enrolments,
                  cooperatives=cooperatives, memberships=memberships, grants=grants,
                  disbursements=disbursements, first_disbursements=first_disbursements, cohort=cohort,
-                 surveys=surveys, jobs=jobs, regions=region_codes)
+                 surveys=surveys, jobs=jobs, **trainings, regions=region_codes)
+
+
+def _recipient(w: _Window, t: Any) -> tuple[Any, list[ColumnElement[Any]], Any]:
+    """A table with ``beneficiary_id`` / ``cooperative_id`` joined to its recipient: the join,
+    the recipient's dimensions (hers, or the cooperative's place as for grants) and her or
+    its region (for the region filter)."""
+    rb, rpb = Beneficiary.__table__.alias("rb"), Province.__table__.alias("rpb")
+    rc, rpc = Cooperative.__table__.alias("rc"), Province.__table__.alias("rpc")
+    joined = (t.outerjoin(rb, rb.c.id == t.c.beneficiary_id)
+              .outerjoin(rpb, rpb.c.code == rb.c.province_code)
+              .outerjoin(rc, rc.c.id == t.c.cooperative_id)
+              .outerjoin(rpc, rpc.c.code == rc.c.province_code))
+    region = func.coalesce(rpb.c.region_code, rpc.c.region_code)
+    if w.band_end is None:
+        dims = [literal("").label(n) for n in ("region", "province", "age_band", "milieu")]
+    else:
+        is_coop = t.c.cooperative_id.is_not(None)
+        dims = [region.label("region"),
+                func.coalesce(rb.c.province_code, rc.c.province_code).label("province"),
+                case((is_coop, "cooperative"), else_=w.age_band(rb.c.birth_date)).label("age_band"),
+                case((is_coop, "cooperative"),
+                     else_=func.coalesce(type_coerce(rb.c.milieu, String), "unknown"))
+                .label("milieu")]
+    extra = [w.archive_periods(rb.c.id), w.clamp(rc.c.founded_on, "founded_on"),
+             w.clamp(rc.c.dissolved_on, "dissolved_on")]
+    return joined, dims + extra, region
+
+
+def _with_recipient(frame: pd.DataFrame) -> pd.DataFrame:
+    """``recipient``: "b<id>" for a woman, "c<id>" for a cooperative (one key for both)."""
+    ids = [f"b{int(bid)}" if pd.notna(bid) else f"c{int(cid)}"
+           for bid, cid in zip(frame["beneficiary_id"], frame["cooperative_id"], strict=True)]
+    return frame.assign(recipient=pd.Series(ids, index=frame.index, dtype="object"))
+
+
+def _trainings(uow: UnitOfWork, w: _Window, scope: Scope, pid: int | None,
+               dims: list[ColumnElement[Any]], b: Any, p: Any) -> dict[str, pd.DataFrame]:
+    """The facts of the trainings and coaching KPIs (``docs/kpis.md``, trainings and coaching)."""
+    a, s = Activity.__table__.alias("a"), ActivitySession.__table__.alias("s")
+    pa = Province.__table__.alias("pa")
+    at = Attendance.__table__.alias("at")
+    in_window = [s.c.scheduled_on >= w.start, s.c.scheduled_on <= w.end]
+    program = [a.c.program_id == pid] if pid is not None else []
+    if w.band_end is None:
+        place = [literal("").label("region"), literal("").label("province")]
+    else:
+        place = [func.coalesce(pa.c.region_code, "unknown").label("region"),
+                 func.coalesce(a.c.province_code, "unknown").label("province")]
+    session_stmt = (select(*place, type_coerce(s.c.status, String).label("status"),
+                           w.clamp(s.c.scheduled_on, "scheduled_on"))
+                    .select_from(s.join(a, a.c.id == s.c.activity_id)
+                                 .outerjoin(pa, pa.c.code == a.c.province_code))
+                    .where(*in_window, *program))
+    if scope.region:
+        session_stmt = session_stmt.where(pa.c.region_code == scope.region)
+    sessions = _grouped(uow, session_stmt)
+
+    lines = (at.join(s, s.c.id == at.c.session_id).join(a, a.c.id == s.c.activity_id)
+             .join(b, b.c.id == at.c.beneficiary_id).join(p, p.c.code == b.c.province_code))
+    her_region = [p.c.region_code == scope.region] if scope.region else []
+    line_cols = [type_coerce(at.c.status, String).label("status"),
+                 type_coerce(s.c.status, String).label("session_status"),
+                 w.clamp(s.c.scheduled_on, "scheduled_on")]
+    roster = _grouped(uow, select(*dims, *line_cols).select_from(lines)
+                      .where(*in_window, *program, *her_region))
+    training_lines = _grouped(uow, select(
+        at.c.beneficiary_id, *dims, w.archive_periods(b.c.id), s.c.activity_id,
+        a.c.planned_sessions, a.c.completion_share, w.clamp(a.c.ends_on, "ends_on"), *line_cols)
+        .select_from(lines)
+        .where(a.c.kind == ActivityKind.TRAINING, w.upto(s.c.scheduled_on), *program,
+               *her_region))
+    training_lines["beneficiary_id"] = training_lines["beneficiary_id"].astype("Int64")
+
+    v = CoachingVisit.__table__.alias("v")
+    visit_join, visit_dims, visit_region = _recipient(w, v)
+    visit_scope = [*([visit_region == scope.region] if scope.region else []),
+                   *([v.c.program_id == pid] if pid is not None else [])]
+    visits = _grouped(uow, select(*visit_dims[:4], w.clamp(v.c.visited_on, "visited_on"))
+                      .select_from(visit_join)
+                      .where(v.c.visited_on >= w.start, v.c.visited_on <= w.end, *visit_scope))
+    visited = _with_recipient(_frame(uow, select(v.c.beneficiary_id, v.c.cooperative_id,
+                                                 v.c.visited_on).distinct()
+                                     .select_from(visit_join)
+                                     .where(v.c.visited_on >= visit_window_start(w.first),
+                                            v.c.visited_on <= w.end, *visit_scope)))
+
+    g, d = Grant.__table__.alias("fg"), Disbursement.__table__.alias("fd")
+    firsts = (select(g.c.beneficiary_id, g.c.cooperative_id,
+                     func.min(d.c.paid_on).label("first_paid_on"))
+              .select_from(d.join(g, g.c.id == d.c.grant_id))
+              .where(*([g.c.program_id == pid] if pid is not None else []))
+              .group_by(g.c.beneficiary_id, g.c.cooperative_id)
+              .having(func.min(d.c.paid_on) <= w.end)
+              .subquery("funded"))
+    funded_join, funded_dims, funded_region = _recipient(w, firsts)
+    funded = _with_recipient(_frame(uow, select(
+        firsts.c.beneficiary_id, firsts.c.cooperative_id, *funded_dims,
+        w.clamp(firsts.c.first_paid_on, "first_paid_on"))
+        .select_from(funded_join)
+        .where(*([funded_region == scope.region] if scope.region else []))))
+    return {"sessions": sessions, "roster": roster, "training_lines": training_lines,
+            "visits": visits, "funded": funded, "visited": visited}
 

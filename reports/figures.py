@@ -85,8 +85,18 @@ CATALOGUE: tuple[Kpi, ...] = (
     Kpi("jobs_created", "outcomes", "count", lambda f, m: kpis.jobs_created(f.jobs, m)),
     Kpi("access_to_finance_share", "outcomes", "share",
         lambda f, m: kpis.access_to_finance(f.surveys, m)),
+    Kpi("sessions_held", "trainings", "count", lambda f, m: kpis.sessions_held(f.sessions, m),
+        _place_only(PLACE_BREAKDOWNS)),
+    Kpi("attendance_rate", "trainings", "share", lambda f, m: kpis.attendance_rate(f.roster, m)),
+    Kpi("trainings_completed", "trainings", "count",
+        lambda f, m: kpis.trainings_completed(f.training_lines, m)),
+    Kpi("training_completion_rate", "trainings", "share",
+        lambda f, m: kpis.training_completion_rate(f.training_lines, m)),
+    Kpi("coaching_visits", "trainings", "count", lambda f, m: kpis.coaching_visits(f.visits, m)),
+    Kpi("funded_visited_90d_share", "trainings", "share",
+        lambda f, m: kpis.funded_visited_90d(f.funded, f.visited, m)),
 )
-FAMILIES = ("reach", "cooperatives", "grants", "outcomes")
+FAMILIES = ("reach", "cooperatives", "grants", "outcomes", "trainings")
 # The headline KPIs get a 12-month trend in the published formats.
 HEADLINE = ("beneficiaries_registered", "active_enrollments", "new_enrollments",
             "cooperatives_active", "grants_approved_amount", "disbursed_amount",

@@ -17,8 +17,10 @@ the clock or a record's current status: the same facts and month give the same f
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
-from empower.reports.period import Month, survival_cutoff
+from empower.reports.period import Month, survival_cutoff, visit_window_start
 
 from empower.predicates import (
     ARCHIVED,
@@ -27,14 +29,18 @@ from empower.predicates import (
     GRANT_STANDING,
     MEMBERSHIP_ACTIVE,
     REGISTERED,
+    attended,
+    completion_met,
 )
 
 __all__ = [
     "DIMS",
     "access_to_finance",
     "active_enrollments",
+    "attendance_rate",
     "beneficiaries_registered",
     "business_survival_12m",
+    "coaching_visits",
     "cooperative_members",
     "cooperatives_active",
     "cooperatives_women_led",
@@ -44,11 +50,15 @@ __all__ = [
     "disbursed",
     "disbursement_rate",
     "exits",
+    "funded_visited_90d",
     "grants_approved",
     "income_change",
     "jobs_created",
     "new_enrollments",
     "new_registrations",
+    "sessions_held",
+    "training_completion_rate",
+    "trainings_completed",
 ]
 
 DIMS = ["region", "province", "age_band", "milieu"]
@@ -306,4 +316,106 @@ def access_to_finance(surveys: pd.DataFrame, month: Month) -> pd.DataFrame:
     out = latest[DIMS].copy()
     out["denominator"] = 1
     out["numerator"] = latest["has_account"].fillna(False).astype(bool).astype("int64")
+    return out.reset_index(drop=True)
+
+
+# --- Trainings and coaching -----------------------------------------------------------------
+# ``sessions``: place (the activity's region and province, "unknown" without one), ``status``,
+# ``scheduled_on``, ``n``. ``roster``: one row per roster line (or ``n`` identical ones) with
+# the woman's dimensions, ``status`` (present/absent/excused), ``session_status`` and
+# ``scheduled_on``. ``training_lines``: the roster lines of training activities with
+# ``beneficiary_id``, her dimensions and ``archive_periods``, ``activity_id``,
+# ``planned_sessions``, ``completion_share``, ``ends_on`` and the line's ``status``,
+# ``session_status``, ``scheduled_on``, ``n``.
+
+def _held_in_month(frame: pd.DataFrame, status: str, month: Month) -> pd.Series:
+    return (frame[status] == "held") & _between(frame["scheduled_on"], month.start, month.end)
+
+
+def sessions_held(sessions: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Sessions held (status ``held``) dated within the month, by the activity's place."""
+    return _counted(sessions, _held_in_month(sessions, "status", month), PLACE)
+
+
+def attendance_rate(roster: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Over the roster lines of the sessions held in the month, the ``present`` ones."""
+    mask = _held_in_month(roster, "session_status", month)
+    sel = roster.loc[mask]
+    weights = _weights(sel).astype("int64")
+    out = sel[DIMS].copy()
+    out["denominator"] = weights
+    out["numerator"] = weights.where(sel["status"] == "present", 0)
+    return out.reset_index(drop=True)
+
+
+def _completions(lines: pd.DataFrame, end: date) -> pd.DataFrame:
+    """One row per woman and training activity she is on the roster of by ``end``: her
+    attended lines as of ``end`` (:func:`empower.predicates.attended`), the activity's
+    ``ends_on`` and whether she completed it (:func:`empower.predicates.completion_met`)."""
+    cols = ["beneficiary_id", "activity_id", *DIMS, ARCHIVED.column, "planned_sessions",
+            "completion_share", "ends_on", "present", "completed"]
+    sel = lines.loc[_on_or_before(lines["scheduled_on"], end)
+                    & _not_archived(lines, end)].copy()
+    if not len(sel):
+        return pd.DataFrame(columns=cols)
+    counts = [attended(a, s, on, end) for a, s, on in
+              zip(sel["status"], sel["session_status"], sel["scheduled_on"], strict=True)]
+    sel["present"] = _weights(sel).astype("int64").where(pd.Series(counts, index=sel.index), 0)
+    if ARCHIVED.column not in sel.columns:
+        sel[ARCHIVED.column] = None
+    keys = ["beneficiary_id", "activity_id"]
+    firsts = sel.drop_duplicates(keys).set_index(keys)
+    pairs = firsts[[c for c in cols if c not in (*keys, "present", "completed")]].copy()
+    pairs["present"] = sel.groupby(keys)["present"].sum()
+    pairs["completed"] = [completion_met(int(p), int(n), float(share)) for p, n, share in
+                          zip(pairs["present"], pairs["planned_sessions"],
+                              pairs["completion_share"], strict=True)]
+    return pairs.reset_index()
+
+
+def trainings_completed(lines: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Distinct women (not archived on ``end``) who completed a training activity by ``end``."""
+    pairs = _completions(lines, month.end)
+    return _distinct(pairs, pairs["completed"].astype(bool), DIMS)
+
+
+def training_completion_rate(lines: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Among women on the roster of a training activity ended by ``end`` (denominator), those
+    who completed one of those ended activities (numerator); one row per woman."""
+    pairs = _completions(lines, month.end)
+    ended = pairs.loc[_on_or_before(pairs["ends_on"], month.end)]
+    done = ended.groupby("beneficiary_id")["completed"].any()
+    women = ended.drop_duplicates("beneficiary_id")
+    out = women[DIMS].copy()
+    out["denominator"] = 1
+    out["numerator"] = women["beneficiary_id"].map(done).astype(bool).astype("int64").to_numpy()
+    return out.reset_index(drop=True)
+
+
+# ``visits``: recipient dimensions (like grants), ``visited_on``, ``n``. ``funded``: one row per
+# recipient (``recipient``: "b<id>" or "c<id>") with dimensions, ``archive_periods`` (women),
+# ``founded_on`` / ``dissolved_on`` (cooperatives) and ``first_paid_on``. ``visited``: one row
+# per recipient and visit date, exact dates from the earliest visit window on.
+
+def coaching_visits(visits: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Coaching visits dated within the month."""
+    return _counted(visits, _between(visits["visited_on"], month.start, month.end), DIMS)
+
+
+def funded_visited_90d(funded: pd.DataFrame, visited: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Among businesses funded by ``end`` (denominator), those coached in the 90 days ending
+    on ``end`` (numerator); one row per woman or cooperative."""
+    end = month.end
+    is_coop = funded["recipient"].str.startswith("c")
+    standing = pd.Series(False, index=funded.index)
+    if is_coop.any():
+        standing[is_coop] = COOPERATIVE_ACTIVE.mask(funded.loc[is_coop], end)
+    if (~is_coop).any():
+        standing[~is_coop] = _not_archived(funded.loc[~is_coop], end)
+    members = funded.loc[standing & _on_or_before(funded["first_paid_on"], end)]
+    recent = visited.loc[_between(visited["visited_on"], visit_window_start(month), end),
+                         "recipient"]
+    out = members[DIMS].copy()
+    out["denominator"] = 1
+    out["numerator"] = members["recipient"].isin(set(recent)).astype("int64").to_numpy()
     return out.reset_index(drop=True)

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from empower.errors import InvalidInput
 
-__all__ = ["Month", "survival_cutoff"]
+__all__ = ["VISIT_WINDOW_DAYS", "Month", "survival_cutoff", "visit_window_start"]
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -60,6 +60,15 @@ class Month:
 def survival_cutoff(month: Month) -> date:
     """``end - 12 months``: the last day of the same month a year earlier."""
     return month.shift(-12).end
+
+
+VISIT_WINDOW_DAYS = 90
+"""A funded business counts as visited when coached in the 90 days ending on the month's end."""
+
+
+def visit_window_start(month: Month) -> date:
+    """``end - 89 days``: the first day of the 90 days ending on ``end`` (both included)."""
+    return month.end - timedelta(days=VISIT_WINDOW_DAYS - 1)
 
 
 def day_before(day: date) -> date:

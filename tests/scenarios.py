@@ -12,7 +12,10 @@ Two regions: 04 (province 04.441) and 01 (province 01.511). On the day the figur
 - Fatima (01) has an enrolment dated after the day;
 - the Khadija of 01 is a member of a cooperative of 04; a Salma left one on the day;
 - cooperatives: one active in 04, one dissolved on the day, one founded after it, one in 01;
-- programs: AWAL (national), ATLAS (04), NORD (01), and OLD (national, ended last year).
+- programs: AWAL (national), ATLAS (04), NORD (01), and OLD (national, ended last year);
+- trainings: an activity of ATLAS in 04 (Amina on its roster), one of AWAL without a province
+  (the Khadija of 01 on its roster), one of NORD in 01 (planned, no roster); coaching visits to
+  Amina (04) and to the cooperative of 01.
 """
 
 from __future__ import annotations
@@ -34,8 +37,15 @@ from empower.schemas import (
     MembershipCreate,
     PartnerCreate,
     SurveyCreate,
+    VisitCreate,
 )
-from tests.factories import make_beneficiary, make_grant, make_program
+from tests.factories import (
+    make_activity,
+    make_beneficiary,
+    make_grant,
+    make_program,
+    make_session,
+)
 
 ACTOR = "test:scenario"
 MONTH = Month(2026, 10)
@@ -51,6 +61,9 @@ class Scenario:
     programs: dict[str, int] = field(default_factory=dict)
     cooperatives: dict[str, int] = field(default_factory=dict)
     grants: dict[str, int] = field(default_factory=dict)
+    activities: dict[str, int] = field(default_factory=dict)
+    sessions: dict[str, int] = field(default_factory=dict)
+    visits: dict[str, int] = field(default_factory=dict)
 
 
 def build(db: empower.Database) -> Scenario:
@@ -154,6 +167,26 @@ def build(db: empower.Database) -> Scenario:
             empower.sign_agreement(uow, AgreementCreate(
                 program_id=program, partner_id=partner, signed_on=date(2025, 1, 15)),
                 actor=ACTOR)
+
+        # -- trainings and coaching visits ----------------------------------------------------
+        for key, program, province in (("TR-04", atlas, IN), ("TR-AWAL", awal, None),
+                                       ("TR-01", north, OUT)):
+            activity = make_activity(uow, program, code=key, province_code=province,
+                                     starts_on=date(2026, 6, 1), ends_on=date(2026, 9, 30))
+            s.activities[key] = activity.id
+            session = make_session(uow, activity, date(2026, 6, 10), held=key != "TR-01",
+                                   reference=f"S-{key}")
+            s.sessions[key] = session.id
+        empower.record_roster(uow, s.sessions["TR-04"], [
+            {"beneficiary_id": amina, "status": "present"}], actor=ACTOR)
+        empower.record_roster(uow, s.sessions["TR-AWAL"], [
+            {"beneficiary_id": khadija_out, "status": "absent"}], actor=ACTOR)
+        for key, person, cooperative in (("amina", amina, None), ("k01", None, k01)):
+            visit = empower.record_visit(uow, VisitCreate(
+                reference=f"V-{key}", program_id=awal.id, beneficiary_id=person,
+                cooperative_id=cooperative, visited_on=date(2026, 9, 1), kind="on_site",
+                next_visit_due=date(2026, 10, 1), note="Suivi"), actor=ACTOR)
+            s.visits[key] = visit.id
         uow.commit()
     with db.unit_of_work(readonly=True) as uow:
         pairs = uow.session.execute(select(DuplicateCandidate.beneficiary_id,

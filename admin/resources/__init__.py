@@ -12,6 +12,7 @@ from typing import Any
 from fastapi_admin.resources import Model as AdminModel
 
 from . import (
+    activities,
     agreements,
     audit,
     beneficiaries,
@@ -23,8 +24,10 @@ from . import (
     memberships,
     partners,
     programs,
+    sessions,
     surveys,
     users,
+    visits,
 )
 from .base import Column, Filter, Resource, registry
 
@@ -41,6 +44,9 @@ RESOURCES: dict[str, Resource] = registry([
     grants.resource,
     disbursements.resource,
     surveys.resource,
+    activities.resource,
+    sessions.resource,
+    visits.resource,
     duplicates.resource,
     users.resource,
     audit.resource,

@@ -40,7 +40,9 @@ class Column:
 
     key: str
     label: str
-    kind: str = "text"  # text | date | datetime | mad | label | bool | cin | phone | link | json
+    # text | date | datetime | mad | label | bool | cin | phone | link | json | personal
+    # (personal: shown only to the roles that see personal data, never to viewers)
+    kind: str = "text"
     sortable: bool = True
 
 
@@ -97,6 +99,10 @@ class Resource:
     masked_search: MaskedSearch | None = None
     # What her search box says then (default: ``search_hint``).
     masked_search_hint: str = ""
+    # A section of its own on the record's page (a session's roster, an activity's
+    # completion): ``page(row, principal, panel)`` gives the context of ``page_template``.
+    page: Callable[[dict[str, Any], Principal, Any], Awaitable[dict[str, Any]]] | None = None
+    page_template: str = ""
 
     def query(self, principal: Principal) -> QuerySet[Any]:
         """Every row she may see."""

@@ -6,6 +6,7 @@ import re
 from datetime import date
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
@@ -13,6 +14,7 @@ import empower
 from empower import vocab
 from empower.errors import InvalidInput
 from empower.models import utcnow
+from empower.panel_trainings import woman_completions
 from empower.predicates import AGE_BANDS, ARCHIVED, age_band_birth_dates, cin_search_prefix
 from empower.rules import RulesConfig, normalize_cin, normalize_phone
 from empower.schemas import BeneficiaryCreate, BeneficiaryUpdate, parse_input
@@ -197,6 +199,17 @@ async def related(row: dict[str, Any], p: Principal,
     ]
 
 
+async def trainings_page(row: dict[str, Any], p: Principal, panel: Any) -> dict[str, Any]:
+    """Her activities and her completion of each, as of today (the core's ``completions``)."""
+    today = utcnow().date()
+
+    def read() -> list[dict[str, Any]]:
+        with panel.db.unit_of_work(readonly=True) as uow:
+            return woman_completions(uow, row["id"], today)
+
+    return {"completions": await run_in_threadpool(read), "as_of": today}
+
+
 resource = Resource(
     "beneficiaries", N_("Beneficiaries"), m.Beneficiary,
     [_C("id", "#"), _C("cin", N_("CIN"), "cin"), _C("first_name", N_("First name")),
@@ -234,6 +247,7 @@ resource = Resource(
     bulk=("archive",),
     related=related,
     audit_entity="beneficiary",
+    page=trainings_page, page_template="_completions.html",
     masked_search=search_beneficiaries_masked,
     masked_search_hint=N_("Name (Latin or Arabic), whole CIN or whole phone number"),
 )

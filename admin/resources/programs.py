@@ -32,9 +32,12 @@ FIELDS = [
     Field("region_code", N_("Region"), "select", "regions"),
     # Empty: on (the default).
     Field("four_eyes", N_("Four eyes on money"), "bool"),
+    # Empty: grants are not gated on training (empower.check_training_completed).
+    Field("min_completion_share", N_("Minimum training completion (e.g. 0.8)")),
 ]
 
-EDIT_FIELDS = [Field("four_eyes", N_("Four eyes on money"), "bool", required=True)]
+EDIT_FIELDS = [Field("four_eyes", N_("Four eyes on money"), "bool", required=True),
+               Field("min_completion_share", N_("Minimum training completion (e.g. 0.8)"))]
 
 
 def create(uow: Any, values: dict[str, Any], p: Principal) -> str:
@@ -44,7 +47,8 @@ def create(uow: Any, values: dict[str, Any], p: Principal) -> str:
 
 
 def edit(uow: Any, record_id: int, values: dict[str, Any], p: Principal) -> str:
-    """Turn four eyes on or off (admins: the routes offer the form to no one else)."""
+    """Turn four eyes on or off, set the minimum training completion (admins: the routes offer
+    the form to no one else). A blank minimum keeps the one recorded."""
     program = uow.session.get(Program, record_id) if p.is_admin else None
     if program is None:
         raise NotFound(f"program #{record_id} does not exist", code="record.not_found",
@@ -65,6 +69,7 @@ resource = Resource(
      _C("four_eyes", N_("Four eyes on money"), "bool")],
     lambda p: p.within, search_fields("code", "name", "funder"), N_("Code or name"),
     [], create_roles=("admin",),
+    extra=[_C("min_completion_share", N_("Minimum training completion"))],
     create=FormSpec(FIELDS, create, N_("Create a program")),
     edit=EditForm(EDIT_FIELDS, edit), edit_roles=("admin",),
     audit_entity="program",

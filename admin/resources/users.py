@@ -40,7 +40,9 @@ resource = Resource(
     "users", N_("Users"), m.User,
     [_C("id", "#"), _C("username", N_("User name")), _C("role", N_("Role"), "label"),
      _C("language", N_("Language")), _C("is_active", N_("Active"), "bool"),
-     _C("locked_until", N_("Locked until"), "datetime"),
+     # Failures lock a user name for one client address (empower.admin.throttle), not the
+     # account: this is when the latest such lock ends.
+     _C("locked_until", N_("Last lockout until"), "datetime"),
      _C("last_login_at", N_("Last login"), "datetime")],
     lambda p: p.scope_all, search_fields("username"), N_("User name"),
     [Filter("role", N_("Role"), vocab_options(vocab.Role), equals("role", vocab.Role))],

@@ -1,32 +1,106 @@
 """Logging in and out, her password, her language.
 
-Login: a double-submit CSRF cookie, the same refusal for an unknown user and a wrong password,
-an account locked after repeated failures (:mod:`empower.admin.accounts`), and a limit of
-failures per address. A new random session token at every login.
+Login: a double-submit CSRF cookie signed by the panel, the same refusal for an unknown user and
+a wrong password, a user name locked for the client address after repeated failures (longer
+each time), whether an account has it or not, and a limit of failures per address
+(:mod:`empower.admin.throttle`). A new random session token at every login.
 """
 
 from __future__ import annotations
 
+import math
+from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from empower.errors import EmpowerError
-from empower.models import utcnow
 
 from .. import accounts, compat
 from .. import models as m
-from ..deps import COOKIE, LOGIN_CSRF_COOKIE, panel_of, principal, read_form, safe_next, writer
+from ..deps import (
+    COOKIE,
+    LOGIN_CSRF_COOKIE,
+    Panel,
+    panel_of,
+    principal,
+    read_form,
+    safe_next,
+    writer,
+)
 from ..rendering import error_detail, error_message, render
 from ..scope import Principal
-from ..security import csrf_matches, new_token, verify_password
+from ..security import (
+    LOGIN_TOKEN_SECONDS,
+    csrf_matches,
+    fold_username,
+    login_token_valid,
+    new_token,
+    sign_login_token,
+    verify_password,
+)
 from ..sessions import SessionData
 
-__all__ = ["router"]
+__all__ = ["check_current_password", "router"]
 
 router = APIRouter()
+
+
+def _locked_message(seconds: float) -> str:
+    return compat.gettext(
+        "Too many failed attempts with this user name; try again in %(minutes)s minutes.") % {
+            "minutes": max(1, math.ceil(seconds / 60))}
+
+
+def _throttled_message(panel: Panel) -> str:
+    return compat.gettext("Too many attempts; try again in %(minutes)s minutes.") % {
+        "minutes": panel.throttle.ip_window // 60}
+
+
+def _failed_at(until: float | None) -> datetime | None:
+    return None if until is None else datetime.fromtimestamp(until, UTC).replace(tzinfo=None)
+
+
+async def _account(name: str) -> dict[str, Any] | None:
+    """The account a folded login name names: stored folded, or (made before names were
+    folded) the one account whose name differs only in case; None when none, or two, do."""
+    rows = await m.User.filter(username__iexact=name).order_by("id").limit(2).values(
+        "id", "username", "password_hash", "is_active", "session_generation")
+    exact = [r for r in rows if r["username"] == name]
+    return exact[0] if exact else rows[0] if len(rows) == 1 else None
+
+
+async def check_current_password(request: Request, p: Principal,
+                                 given: str) -> tuple[str, int] | None:
+    """None when ``given`` is her password; else the refusal to show and its HTTP status.
+
+    A wrong current password is a failed login (someone holding her session must not guess her
+    password at leisure): it counts for her name and this address, locks like the login page
+    (423), and an address over its limit is refused (429) without a check.
+    """
+    panel = panel_of(request)
+    throttle = panel.throttle
+    ip = request.client.host if request.client else "unknown"
+    name = fold_username(p.username)
+    if await throttle.address_refused(ip):
+        return _throttled_message(panel), 429
+    left = await throttle.locked_for(name, ip)
+    if left:
+        await throttle.count_address(ip)
+        return _locked_message(left), 423
+    user = await m.User.filter(id=p.id).first().values("password_hash")
+    if await run_in_threadpool(verify_password, given, user["password_hash"] if user else None):
+        await throttle.clear(name, ip)
+        return None
+    await throttle.count_address(ip)
+    until = await throttle.fail(name, ip)
+    await run_in_threadpool(lambda: accounts.record_failed_login(
+        panel.db, p.id, locked_until=_failed_at(until)))
+    if until is not None:
+        return _locked_message(until - panel.clock()), 423
+    return compat.gettext("The current password is wrong."), 400
 
 
 @router.get("/favicon.ico")
@@ -42,11 +116,14 @@ async def login_view(request: Request, next: str = "/", lang: str | None = None)
         return RedirectResponse("/", 303)
     # Keep the token a tab already holds: a second load (another tab, the favicon's
     # redirect) must not invalidate the form on screen.
-    existing = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
-    token = existing if 30 <= len(existing) <= 60 and existing.isascii() else new_token()
+    # Only a token this panel signed: never one a cookie planted from elsewhere carries.
+    key = await panel_of(request).sessions.signing_key()
+    existing = request.cookies.get(LOGIN_CSRF_COOKIE)
+    token = existing if existing and login_token_valid(key, existing) else sign_login_token(key)
     response = render(request, "login.html", {"csrf": token, "next": safe_next(next)})
     response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https", path="/login", max_age=3600)
+                        secure=request.url.scheme == "https", path="/login",
+                        max_age=LOGIN_TOKEN_SECONDS)
     return response
 
 
@@ -57,46 +134,59 @@ async def login(request: Request) -> Response:
     form = await read_form(request)
     compat.set_locale(request.cookies.get("empower_lang")
                       or request.headers.get("accept-language"))
-    username = str(form.get("username") or "").strip()[:60]
+    username = str(form.get("username") or "")[:200].strip()
     password = str(form.get("password") or "")
     nxt = safe_next(str(form.get("next") or "/"))
     login_csrf = request.cookies.get(LOGIN_CSRF_COOKIE)
+    background = BackgroundTasks()
+
+    key = await sessions.signing_key()
 
     def refuse(message: str, status: int) -> Response:
-        token = new_token()
+        token = sign_login_token(key)
         response = render(request, "login.html", {"csrf": token, "error": message,
                                                   "username": username, "next": nxt},
                           status_code=status)
         response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict",
                             secure=request.url.scheme == "https", path="/login",
-                            max_age=3600)
+                            max_age=LOGIN_TOKEN_SECONDS)
+        response.background = background
         return response
 
-    if not csrf_matches(login_csrf, str(form.get("csrf_token") or "")):
+    def locked(seconds: float) -> Response:
+        return refuse(_locked_message(seconds), 423)
+
+    # The double-submit cookie and the form agree, and the token is one this panel signed.
+    if not (csrf_matches(login_csrf, str(form.get("csrf_token") or ""))
+            and login_token_valid(key, login_csrf)):
         return refuse(compat.gettext("Your form expired; please try again."), 403)
+    throttle = panel.throttle
     ip = request.client.host if request.client else "unknown"
-    if await sessions.failures(ip) >= panel.ip_failure_limit:
-        return refuse(compat.gettext("Too many attempts; try again in %(minutes)s minutes.")
-                      % {"minutes": panel.ip_failure_window // 60}, 429)
-    user = await m.User.filter(username=username).first().values(
-        "id", "password_hash", "is_active", "locked_until", "session_generation")
+    if await throttle.address_refused(ip):
+        return refuse(_throttled_message(panel), 429)
+    # The lockout is the name's as typed, whether an account has it or not: the same
+    # answer either way, and no password is checked while it lasts. It holds for this
+    # address only: a stranger cannot lock her out of her own office.
+    name = fold_username(username)
+    left = await throttle.locked_for(name, ip)
+    if left:
+        await throttle.count_address(ip)
+        return locked(left)
+    user = await _account(name)
+    # The dummy hash when no account has the name: the same work either way.
     ok = await run_in_threadpool(verify_password, password,
                                  user["password_hash"] if user else None)
-    now = utcnow()
-    if user and user["locked_until"] and user["locked_until"] > now:
-        await sessions.count_failure(ip, panel.ip_failure_window)
-        return refuse(compat.gettext(
-            "This account is locked after repeated failures; try again later."), 423)
     if not user or not ok or not user["is_active"]:
-        await sessions.count_failure(ip, panel.ip_failure_window)
-        if user and not ok:
-            locked = await run_in_threadpool(lambda: accounts.record_failed_login(
-                panel.db, user["id"], lock_after=panel.lock_after,
-                lock_minutes=panel.lock_minutes))
-            if locked:
-                return refuse(compat.gettext(
-                    "This account is locked after repeated failures; try again later."), 423)
+        await throttle.count_address(ip)
+        until = await throttle.fail(name, ip)
+        if user:
+            # After the answer: a known name must not take longer to refuse than an unknown.
+            background.add_task(accounts.record_failed_login, panel.db, user["id"],
+                                locked_until=_failed_at(until))
+        if until is not None:
+            return locked(until - panel.clock())
         return refuse(compat.gettext("Wrong user name or password."), 401)
+    await throttle.clear(name, ip)
     await run_in_threadpool(accounts.record_login, panel.db, user["id"])
     token = new_token()
     now_ts = panel.clock()
@@ -129,13 +219,11 @@ async def password_view(request: Request, p: Principal = Depends(principal)) -> 
 async def password(request: Request, pf: tuple[Principal, Any] = Depends(writer)) -> Response:
     p, form = pf
     panel = panel_of(request)
-    user = await m.User.filter(id=p.id).first().values("password_hash")
-    old_ok = await run_in_threadpool(verify_password, str(form.get("old_password") or ""),
-                                     user["password_hash"] if user else None)
     new = str(form.get("new_password") or "")
-    error = None
-    if not old_ok:
-        error = compat.gettext("The current password is wrong.")
+    error, status = None, 400
+    refused = await check_current_password(request, p, str(form.get("old_password") or ""))
+    if refused:
+        error, status = refused
     elif new != str(form.get("confirm_password") or ""):
         error = compat.gettext("The two new passwords differ.")
     else:
@@ -145,7 +233,7 @@ async def password(request: Request, pf: tuple[Principal, Any] = Depends(writer)
         except EmpowerError as exc:
             error = f"{error_message(exc)}: {error_detail(exc)}"
     if error:
-        return render(request, "password.html", {"p": p, "error": error}, status_code=400)
+        return render(request, "password.html", {"p": p, "error": error}, status_code=status)
     # Every session of hers ended with the generation bump; this one too.
     await panel.sessions.end(p.token)
     response = RedirectResponse("/login", 303)

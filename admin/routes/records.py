@@ -24,6 +24,7 @@ from empower.panel_queries import dashboard_counts
 from empower.rules import MAX_RECORD_ID, record_number
 
 from .. import compat
+from .. import models as m
 from ..deps import panel_of, principal, resource_for, run_write, writer
 from ..detail import related
 from ..export import csv_rows, xlsx_bytes
@@ -39,7 +40,7 @@ from ..rendering import (
     render,
     table_body,
 )
-from ..resources import Resource
+from ..resources import Resource, visits
 from ..resources.filters import program_options, province_options, region_options
 from ..scope import Principal, as_seen_by
 from ..security import mask_cin, mask_phone
@@ -147,6 +148,9 @@ async def detail_context(request: Request, spec: Resource, p: Principal,
     ctx.update(await related(panel_of(request).resources, spec, row, p, cell_fn=cell,
                              prepare=load_names))
     ctx["can_edit"] = can_edit(spec, p)
+    if spec.page is not None:
+        ctx["page"] = await spec.page(row, p, panel_of(request))
+        ctx["page_template"] = spec.page_template
     return ctx
 
 
@@ -163,11 +167,17 @@ def can_edit(spec: Resource, p: Principal) -> bool:
 async def home(request: Request, p: Principal = Depends(principal)) -> Response:
     db = panel_of(request).db
 
+    today = utcnow().date()
+
     def counts() -> dict[str, int]:
         with db.unit_of_work(readonly=True) as uow:
-            return dashboard_counts(uow, regions=p.region_scope, today=utcnow().date())
+            return dashboard_counts(uow, regions=p.region_scope, today=today)
 
-    return render(request, "home.html", {"p": p, "counts": await run_in_threadpool(counts)})
+    figures = await run_in_threadpool(counts)
+    # Coaching visits whose next visit was due before today, in her regions (the visits list's
+    # "overdue" filter, which the card links to).
+    figures["overdue_visits"] = await visits.overdue(p.within(m.CoachingVisit.all()), today).count()
+    return render(request, "home.html", {"p": p, "counts": figures})
 
 
 # -- lists -------------------------------------------------------------------------------------
@@ -248,6 +258,8 @@ async def export(request: Request, slug: str, fmt: str,
                 r[c.key] = mask_cin(r[c.key])
             elif c.kind == "phone" and p.masked:
                 r[c.key] = mask_phone(r[c.key])
+            elif c.kind == "personal" and p.masked:
+                r[c.key] = None
             elif c.kind == "json" and r[c.key] is not None:
                 r[c.key] = json.dumps(r[c.key], ensure_ascii=False)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")

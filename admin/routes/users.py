@@ -15,10 +15,12 @@ from starlette.concurrency import run_in_threadpool
 from empower.errors import EmpowerError
 
 from .. import accounts, compat
-from ..deps import panel_of, principal, resource_for, writer
+from ..deps import COOKIE, panel_of, principal, resource_for, writer
+from ..forms import kept_values
 from ..rendering import error_detail, error_message, render
 from ..resources import users
 from ..scope import Principal
+from .auth import check_current_password
 from .records import can_create, choices_for, detail_context, fetch
 
 __all__ = ["router"]
@@ -38,7 +40,8 @@ async def create_view(request: Request, p: Principal = Depends(principal)) -> Re
     if not can_create(spec, p):
         raise HTTPException(404)
     return render(request, "form.html", {
-        "p": p, "spec": spec, "fields": users.FIELDS, "values": dict(request.query_params),
+        "p": p, "spec": spec, "fields": users.FIELDS,
+        "values": kept_values(dict(request.query_params)),
         "choices": await choices_for(users.FIELDS, p), "action": "/users/new", "title": TITLE})
 
 
@@ -59,7 +62,7 @@ async def create(request: Request, pf: tuple[Principal, Any] = Depends(writer)) 
     except EmpowerError as exc:
         values.pop("password", None)
         return render(request, "form.html", {
-            "p": p, "spec": spec, "fields": users.FIELDS, "values": values,
+            "p": p, "spec": spec, "fields": users.FIELDS, "values": kept_values(values),
             "choices": await choices_for(users.FIELDS, p), "action": "/users/new",
             "error": error_message(exc), "error_detail": error_detail(exc),
             "error_field": exc.field, "title": TITLE}, status_code=422)
@@ -84,6 +87,15 @@ async def user_action(request: Request, record_id: int, action: str,
                 db, record_id, role=str(form.get("role") or ""), regions=regions,
                 actor=p.actor))
         elif action == "password":
+            if record_id == p.id:
+                # Her own password: the same proof as on her password page (a session left
+                # open must not be enough to take over the account), counted as a login.
+                refused = await check_current_password(request, p,
+                                                       str(form.get("old_password") or ""))
+                if refused:
+                    ctx = await detail_context(request, spec, p, row)
+                    ctx.update(error=refused[0], error_detail="", error_action=action)
+                    return render(request, "detail.html", ctx, status_code=refused[1])
             await run_in_threadpool(accounts.change_password, db, record_id,
                                     str(form.get("password") or ""), actor=p.actor)
         else:
@@ -93,4 +105,10 @@ async def user_action(request: Request, record_id: int, action: str,
         ctx.update(error=error_message(exc), error_detail=error_detail(exc),
                    error_action=action)
         return render(request, "detail.html", ctx, status_code=422)
+    if action == "password" and record_id == p.id:
+        # Her sessions ended with the new password; this one too.
+        await panel_of(request).sessions.end(p.token)
+        response = RedirectResponse("/login", 303)
+        response.delete_cookie(COOKIE, path="/")
+        return response
     return RedirectResponse(f"/users/{record_id}", 303)

@@ -23,7 +23,8 @@ def program_values(program: Program) -> dict[str, Any]:
     return {"code": program.code, "name": program.name, "funder": program.funder,
             "start_date": program.start_date, "end_date": program.end_date,
             "budget": mad(program.budget_centimes), "grant_cap": mad(program.grant_cap_centimes),
-            "region_code": program.region_code, "four_eyes": program.four_eyes}
+            "region_code": program.region_code, "four_eyes": program.four_eyes,
+            "min_completion_share": program.min_completion_share}
 
 
 def create_program(uow: UnitOfWork, data: ProgramCreate, *, actor: str) -> Program:

@@ -67,6 +67,8 @@ _TEXT: dict[str, dict[str, str]] = {
     "cooperatives": {"fr": "Coopératives", "ar": "التعاونيات", "en": "Cooperatives"},
     "grants": {"fr": "Subventions", "ar": "المنح", "en": "Grants"},
     "outcomes": {"fr": "Résultats", "ar": "النتائج", "en": "Outcomes"},
+    "trainings": {"fr": "Formations et suivi", "ar": "التكوين والمواكبة",
+                  "en": "Trainings and coaching"},
     "urban": {"fr": "Urbain", "ar": "حضري", "en": "Urban"},
     "rural": {"fr": "Rural", "ar": "قروي", "en": "Rural"},
     "unknown": {"fr": "Non renseigné", "ar": "غير محدد", "en": "Not recorded"},
@@ -127,6 +129,19 @@ _KPI: dict[str, dict[str, str]] = {
     "jobs_created": {"fr": "Emplois créés", "ar": "مناصب الشغل المحدثة", "en": "Jobs created"},
     "access_to_finance_share": {"fr": "Part avec un compte", "ar": "نسبة الولوج إلى حساب",
                                 "en": "Share with an account"},
+    "sessions_held": {"fr": "Séances tenues", "ar": "الحصص المنجزة", "en": "Sessions held"},
+    "attendance_rate": {"fr": "Taux de présence", "ar": "نسبة الحضور", "en": "Attendance rate"},
+    "trainings_completed": {"fr": "Femmes ayant achevé une formation (cumul)",
+                            "ar": "النساء اللواتي أتممن تكوينا (تراكمي)",
+                            "en": "Women who completed a training (cumulative)"},
+    "training_completion_rate": {"fr": "Taux d'achèvement des formations terminées",
+                                 "ar": "نسبة إتمام التكوينات المنتهية",
+                                 "en": "Completion rate of ended trainings"},
+    "coaching_visits": {"fr": "Visites de suivi", "ar": "زيارات المواكبة",
+                        "en": "Coaching visits"},
+    "funded_visited_90d_share": {"fr": "Part des projets financés visités en 90 jours",
+                                 "ar": "نسبة المشاريع الممولة التي تمت زيارتها خلال 90 يوما",
+                                 "en": "Share of funded businesses visited in 90 days"},
 }
 
 
@@ -150,6 +165,8 @@ class Labels:
 
     def category(self, dimension: str, key: str) -> str:
         """A breakdown key as a reader sees it: region and province names, translated labels."""
+        if key == "unknown":  # e.g. a session of an activity with no province
+            return self(key)
         if dimension == "region":
             return f"{self._regions.get(key, key)} ({key})"
         if dimension == "province":

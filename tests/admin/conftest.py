@@ -59,8 +59,9 @@ def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     from argon2 import PasswordHasher
     from empower.admin import security
 
-    monkeypatch.setattr(security, "_hasher", PasswordHasher(time_cost=1, memory_cost=8,
-                                                            parallelism=1))
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    monkeypatch.setattr(security, "_hasher", cheap)
+    monkeypatch.setattr(security, "_DUMMY_HASH", cheap.hash("empower-timing-equaliser"))
 
 
 @pytest.fixture

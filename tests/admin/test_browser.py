@@ -124,3 +124,81 @@ def test_officer_day_in_a_real_browser(server, seed):
         browser.close()
     # Everything (CSS, JS) came from the panel itself, and the CSP blocked nothing.
     assert [e for e in errors if "Content Security Policy" in e or "failed:" in e] == []
+
+
+def test_officer_marks_a_roster_and_sees_completion_change(server, seed, db):
+    """A held session of a two-session activity (completion share 0.5): Fatima marked absent
+    has not completed it; marked present, her completion on the activity's page and on her own
+    page becomes 1 of 2, completed. Screenshots of the roster and the activity, French and
+    Arabic."""
+    from datetime import date
+
+    from playwright.sync_api import expect, sync_playwright
+
+    from empower.models import Program
+    from tests.factories import make_activity, make_enrolled, make_session
+
+    with db.unit_of_work() as uow:
+        program = uow.session.get(Program, seed.program_id)
+        for first, last, first_ar, last_ar in (("Zineb", "Amrani", "زينب", "العمراني"),
+                                               ("Hanane", "Ouali", "حنان", "الوالي")):
+            make_enrolled(uow, program, first_name=first, last_name=last,
+                          first_name_ar=first_ar, last_name_ar=last_ar, province_code="04.441")
+        activity = make_activity(uow, program, code="GET-AHEAD-04", province_code="04.441",
+                                 title="Gérer son activité (GET Ahead)", planned_sessions=2,
+                                 completion_share=0.5)
+        session = make_session(uow, activity, date(2024, 3, 1), reference="S-GET-1",
+                               commune="Tiznit", facilitator="Association Tifawin")
+        uow.commit()
+        activity_id, session_id = activity.id, session.id
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    woman = seed.inside_id
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="fr-MA")
+        page.goto(f"{server}/login")
+        page.fill("#username", "amina")
+        page.fill("#password", PASSWORD)
+        page.click("#login-submit")
+        expect(page.locator("#dashboard")).to_be_visible()
+
+        # Mark everyone, Fatima absent, and save once.
+        page.goto(f"{server}/activity_sessions/{session_id}")
+        expect(page.locator("#roster")).to_contain_text("Fatima")
+        expect(page.locator("#record")).to_contain_text("GET-AHEAD-04")  # the activity, by code
+        for box in page.locator("#roster tr[data-woman]").all():
+            box.locator("input[value=present]").check()
+        page.check(f"#mark-{woman}-absent")
+        page.click("#save-roster")
+        expect(page.locator(f"#mark-{woman}-absent")).to_be_checked()
+        page.goto(f"{server}/activities/{activity_id}")
+        row = page.locator(f"#completion tr[data-woman='{woman}']")
+        expect(row.locator("[data-completed]")).to_have_attribute("data-completed", "no")
+        expect(row).to_contain_text("0 / 2")
+
+        # Present after all: her completion changes, on the activity's page and on hers.
+        page.goto(f"{server}/activity_sessions/{session_id}")
+        page.check(f"#mark-{woman}-present")
+        page.click("#save-roster")
+        expect(page.locator(f"#mark-{woman}-present")).to_be_checked()
+        page.screenshot(path=str(SHOTS / "07-roster-fr.png"), full_page=True)
+        page.goto(f"{server}/activities/{activity_id}")
+        expect(row.locator("[data-completed]")).to_have_attribute("data-completed", "yes")
+        expect(row).to_contain_text("1 / 2")
+        page.screenshot(path=str(SHOTS / "08-activity-fr.png"), full_page=True)
+        page.goto(f"{server}/beneficiaries/{woman}")
+        line = page.locator(f"#her-activities tr[data-activity='{activity_id}']")
+        expect(line.locator("[data-completed]")).to_have_attribute("data-completed", "yes")
+
+        # The same pages in Arabic, right to left.
+        page.click("#language-form button[value=ar]")
+        expect(page.locator("html")).to_have_attribute("dir", "rtl")
+        page.goto(f"{server}/activity_sessions/{session_id}")
+        expect(page.locator("#roster")).to_contain_text("ورقة الحضور")
+        page.screenshot(path=str(SHOTS / "09-roster-ar.png"), full_page=True)
+        page.goto(f"{server}/activities/{activity_id}")
+        expect(page.locator("#completion")).to_contain_text("الحضور")
+        page.screenshot(path=str(SHOTS / "10-activity-ar.png"), full_page=True)
+        page.click("#language-form button[value=fr]")
+        browser.close()

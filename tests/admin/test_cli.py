@@ -26,12 +26,12 @@ def test_create_user_refuses_weak_or_empty_passwords(db, db_url, monkeypatch):
     monkeypatch.setenv("EMPOWER_DATABASE_URL", db_url)
     runner = CliRunner()
     for weak in ["", "short", "password1234", "aaaaaaaaaaaaaaaa"]:
-        result = runner.invoke(app, ["create-user", "x", "--role", "admin"], input=weak + "\n")
+        result = runner.invoke(app, ["create-user", "xavier", "--role", "admin"], input=weak + "\n")
         assert result.exit_code == 1, (weak, result.output)
-    result = runner.invoke(app, ["create-user", "x", "--role", "officer"],
+    result = runner.invoke(app, ["create-user", "xavier", "--role", "officer"],
                            input="une phrase de passe assez longue\n")
     assert result.exit_code == 1 and "region" in result.output
-    result = runner.invoke(app, ["create-user", "x", "--role", "boss"],
+    result = runner.invoke(app, ["create-user", "xavier", "--role", "boss"],
                            input="une phrase de passe assez longue\n")
     assert result.exit_code == 1 and "role" in result.output
 
@@ -93,7 +93,7 @@ def test_serve_starts_the_panel_on_the_embedded_default(tmp_path, sqlite_templat
 
 def test_a_bad_setting_is_named_not_a_traceback(monkeypatch):
     monkeypatch.setenv("EMPOWER_SESSION_IDLE_MINUTES", "0")
-    result = CliRunner().invoke(app, ["create-user", "x", "--role", "admin"],
+    result = CliRunner().invoke(app, ["create-user", "xavier", "--role", "admin"],
                                 input="une phrase de passe assez longue\n")
     assert result.exit_code == 2
     assert "EMPOWER_SESSION_IDLE_MINUTES: Input should be greater than 0 (value '0')" in \

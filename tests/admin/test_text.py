@@ -47,3 +47,15 @@ def test_control_and_bidi_characters_on_a_form(as_user: Any, db: empower.Databas
         stored = uow.session.scalars(select(Beneficiary).where(
             Beneficiary.cin == "QT112233")).one()
         assert stored.commune == "Oujda"
+
+
+def test_the_users_form_does_not_send_a_huge_value_back(as_user: Any) -> None:
+    admin = as_user("admin")
+    huge = "b" * 200_000
+    r = admin.submit("/users/new", {"username": huge, "password": "x", "role": "officer",
+                                    "regions": "04"}, "/users/new")
+    assert r.status_code == 422
+    assert "b" * 1_000 not in r.text
+    assert len(r.text) < 60_000
+    r = admin.get("/users/new", params={"username": "b" * 5_000})
+    assert "b" * 1_001 not in r.text

@@ -35,7 +35,10 @@ from tests.factories import (
 )
 
 D = date
-TODAY = utcnow().date()
+def _today() -> date:
+    # Read when the test runs, not at import: a suite that crosses midnight UTC would compare
+    # against yesterday.
+    return utcnow().date()
 FAR = D(9999, 12, 31)
 
 
@@ -85,14 +88,14 @@ def test_a_tranche_paid_on_9999_12_31_is_refused(uow: empower.UnitOfWork) -> Non
     _, _, grant = approved(uow)
     exc = refused(pay, uow, grant.id, FAR)
     assert (exc.code, exc.field) == ("date.in_future", "paid_on")
-    assert exc.params == {"value": FAR, "latest": TODAY + timedelta(days=1), "margin": 1}
+    assert exc.params == {"value": FAR, "latest": _today() + timedelta(days=1), "margin": 1}
     assert grant.disbursed_centimes == 0
 
 
 def test_tomorrow_is_within_the_margin(uow: empower.UnitOfWork) -> None:
     _, _, grant = approved(uow)
-    assert pay(uow, grant.id, TODAY + timedelta(days=1)).paid_on == TODAY + timedelta(days=1)
-    exc = refused(pay, uow, grant.id, TODAY + timedelta(days=2))
+    assert pay(uow, grant.id, _today() + timedelta(days=1)).paid_on == _today() + timedelta(days=1)
+    exc = refused(pay, uow, grant.id, _today() + timedelta(days=2))
     assert exc.code == "date.in_future"
 
 
@@ -101,8 +104,8 @@ def test_the_margin_is_the_databases_rules(db_url: str) -> None:
     try:
         with db.unit_of_work() as uow:
             _, _, grant = approved(uow)
-            pay(uow, grant.id, TODAY + timedelta(days=10))
-            assert refused(pay, uow, grant.id, TODAY + timedelta(days=11)).code == "date.in_future"
+            pay(uow, grant.id, _today() + timedelta(days=10))
+            assert refused(pay, uow, grant.id, _today() + timedelta(days=11)).code == "date.in_future"
     finally:
         db.dispose()
 

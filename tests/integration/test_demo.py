@@ -86,7 +86,30 @@ VIOLATIONS = {
         UNION ALL SELECT id FROM grants WHERE submitted_on > :as_of OR approved_on > :as_of
             OR cancelled_on > :as_of OR closed_on > :as_of OR rejected_on > :as_of
         UNION ALL SELECT id FROM cooperatives WHERE founded_on > :as_of OR dissolved_on > :as_of
-        UNION ALL SELECT id FROM memberships WHERE joined_on > :as_of OR left_on > :as_of""",
+        UNION ALL SELECT id FROM memberships WHERE joined_on > :as_of OR left_on > :as_of
+        UNION ALL SELECT id FROM activity_sessions WHERE status <> 'planned' AND scheduled_on > :as_of
+        UNION ALL SELECT id FROM coaching_visits WHERE visited_on > :as_of""",
+    "attendance on a session not held": """
+        SELECT a.id FROM attendances a JOIN activity_sessions s ON s.id = a.session_id
+        WHERE s.status <> 'held'""",
+    "attendance without an enrolment active on the session's day": """
+        SELECT a.id FROM attendances a JOIN activity_sessions s ON s.id = a.session_id
+        JOIN activities t ON t.id = s.activity_id
+        WHERE NOT EXISTS (SELECT 1 FROM enrollments e WHERE e.beneficiary_id = a.beneficiary_id
+              AND e.program_id = t.program_id AND e.enrolled_on <= s.scheduled_on
+              AND (e.exited_on IS NULL OR e.exited_on > s.scheduled_on))""",
+    "session outside its activity's or its program's dates": """
+        SELECT s.id FROM activity_sessions s JOIN activities t ON t.id = s.activity_id
+        JOIN programs p ON p.id = t.program_id
+        WHERE s.scheduled_on < t.starts_on OR s.scheduled_on > t.ends_on
+           OR t.starts_on < p.start_date OR (p.end_date IS NOT NULL AND t.ends_on > p.end_date)""",
+    "visit before the program, to a cooperative not active or a woman archived": """
+        SELECT v.id FROM coaching_visits v JOIN programs p ON p.id = v.program_id
+        LEFT JOIN cooperatives c ON c.id = v.cooperative_id
+        LEFT JOIN beneficiaries b ON b.id = v.beneficiary_id
+        WHERE v.visited_on < p.start_date OR c.founded_on > v.visited_on
+           OR c.dissolved_on <= v.visited_on OR b.archived_on <= v.visited_on
+           OR b.registered_on > v.visited_on""",
 }
 
 
@@ -122,10 +145,40 @@ def test_demo_covers_the_story(demo_db):
         "archived": "SELECT COUNT(*) FROM beneficiaries WHERE archived_on IS NOT NULL",
         "duplicate candidates": "SELECT COUNT(*) FROM duplicate_candidates",
         "audit events": "SELECT COUNT(*) FROM audit_events WHERE actor = 'demo'",
+        "sessions held": "SELECT COUNT(*) FROM activity_sessions WHERE status = 'held'",
+        "sessions cancelled": "SELECT COUNT(*) FROM activity_sessions WHERE status = 'cancelled'",
+        "sessions planned ahead": "SELECT COUNT(*) FROM activity_sessions WHERE status = 'planned'",
+        "absences": "SELECT COUNT(*) FROM attendances WHERE status = 'absent'",
+        "excused absences": "SELECT COUNT(*) FROM attendances WHERE status = 'excused'",
+        "visits to cooperatives": "SELECT COUNT(*) FROM coaching_visits WHERE cooperative_id IS NOT NULL",
+        "overdue visits": """SELECT COUNT(*) FROM coaching_visits v WHERE v.next_visit_due < '2026-10-31'
+            AND NOT EXISTS (SELECT 1 FROM coaching_visits w WHERE w.visited_on > v.visited_on
+                AND (w.beneficiary_id = v.beneficiary_id OR w.cooperative_id = v.cooperative_id))""",
+        "gated program": "SELECT COUNT(*) FROM programs WHERE min_completion_share IS NOT NULL",
     }
     with demo_db.engine.connect() as conn:
         counts = {k: conn.execute(text(v)).scalar() for k, v in counts_sql.items()}
     assert all(n > 0 for n in counts.values()), counts
+
+
+def test_gated_program_pays_only_women_who_completed(demo_db):
+    """Every approval and tranche of a program with a minimum completion share passes the gate
+    the services apply (check_training_completed), as of its date."""
+    from empower.models import Disbursement, Grant, Program
+    from empower.services.activities import check_training_completed
+
+    checked = 0
+    with demo_db.unit_of_work(readonly=True) as uow:
+        for program in uow.session.scalars(
+                select(Program).where(Program.min_completion_share.is_not(None))):
+            for grant in uow.session.scalars(select(Grant).where(
+                    Grant.program_id == program.id, Grant.approved_on.is_not(None))):
+                check_training_completed(uow, program, grant.beneficiary_id, grant.approved_on)
+                for paid_on in uow.session.scalars(select(Disbursement.paid_on).where(
+                        Disbursement.grant_id == grant.id)):
+                    check_training_completed(uow, program, grant.beneficiary_id, paid_on)
+                checked += 1
+    assert checked > 0
 
 
 FINGERPRINT = {
@@ -135,6 +188,10 @@ FINGERPRINT = {
     "disbursements": "reference, grant_id, amount_centimes, paid_on, channel",
     "survey_records": "beneficiary_id, round, surveyed_on, monthly_income_centimes, has_account",
     "memberships": "cooperative_id, beneficiary_id, role, joined_on, left_on",
+    "activities": "code, program_id, province_code, starts_on, ends_on, planned_sessions",
+    "activity_sessions": "reference, activity_id, scheduled_on, status",
+    "attendances": "session_id, beneficiary_id, status",
+    "coaching_visits": "reference, beneficiary_id, cooperative_id, visited_on, next_visit_due",
 }
 
 

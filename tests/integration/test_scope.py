@@ -13,8 +13,12 @@ from sqlalchemy import select
 
 from empower import scope
 from empower.models import (
+    Activity,
+    ActivitySession,
     Agreement,
+    Attendance,
     Beneficiary,
+    CoachingVisit,
     Cooperative,
     Disbursement,
     DuplicateCandidate,
@@ -62,6 +66,13 @@ def named(uow: Any, scenario: Any) -> dict[str, dict[int, Any]]:
             select(Agreement.id, Agreement.program_id, Partner.name).join(Partner))},
         "partners": dict(s.execute(select(Partner.id, Partner.name)).all()),
         "provinces": {c: c for c in s.scalars(select(Province.code))},
+        "activities": {i: c for i, c in s.execute(select(Activity.id, Activity.code))},
+        "activity_sessions": {i: r for i, r in s.execute(
+            select(ActivitySession.id, ActivitySession.reference))},
+        "attendances": {i: by_person[b] for i, b in s.execute(
+            select(Attendance.id, Attendance.beneficiary_id))},
+        "coaching_visits": {i: r for i, r in s.execute(
+            select(CoachingVisit.id, CoachingVisit.reference))},
     }
 
 
@@ -95,6 +106,14 @@ def expected(regions: set[str], provinces: dict[str, str]) -> dict[str, set[Any]
                                    ("ATLAS", "Association du Nord")] if a[0] in programs},
         "partners": {"Association Nationale", "Association du Nord"},
         "provinces": {code for code, region in provinces.items() if region in regions},
+        # The activity without a province is its program's (AWAL, national): every region's.
+        "activities": {"TR-AWAL"} | ({"TR-04"} if "04" in regions else set()) | (
+            {"TR-01"} if "01" in regions else set()),
+        "activity_sessions": {"S-TR-AWAL"} | ({"S-TR-04"} if "04" in regions else set()) | (
+            {"S-TR-01"} if "01" in regions else set()),
+        "attendances": her & {"amina", "khadija_out"},
+        "coaching_visits": ({"V-amina"} if "amina" in her else set()) | (
+            {"V-k01"} if "k01" in coops else set()),
     }
 
 
@@ -102,7 +121,8 @@ MODELS = {"beneficiaries": Beneficiary, "cooperatives": Cooperative, "enrollment
           "memberships": Membership, "grants": Grant, "disbursements": Disbursement,
           "survey_records": SurveyRecord, "duplicate_candidates": DuplicateCandidate,
           "programs": Program, "agreements": Agreement, "partners": Partner,
-          "provinces": Province}
+          "provinces": Province, "activities": Activity, "activity_sessions": ActivitySession,
+          "attendances": Attendance, "coaching_visits": CoachingVisit}
 
 
 def _key(model: Any) -> Any:

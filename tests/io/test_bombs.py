@@ -22,9 +22,14 @@ from tests.io.helpers import write_xlsx
 # The interpreter, SQLAlchemy, pandas and openpyxl alone take about 150 MB.
 PEAK_LIMIT_KB = 400 * 1024
 
-_CHILD = ("import atexit, resource, sys\n"
-          "atexit.register(lambda: sys.stderr.write('\\nMAXRSS=%d\\n' % "
-          "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n"
+# The child's own peak (VmHWM, kB): getrusage's ru_maxrss survives exec, so a child forked
+# from a pytest process that has grown big would report the parent's size, not its own.
+_CHILD = ("import atexit, sys\n"
+          "def _peak():\n"
+          "    for line in open('/proc/self/status'):\n"
+          "        if line.startswith('VmHWM:'):\n"
+          "            sys.stderr.write('\\nMAXRSS=%d\\n' % int(line.split()[1]))\n"
+          "atexit.register(_peak)\n"
           "from empower.cli import main\n"
           "sys.exit(main())\n")
 

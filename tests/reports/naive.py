@@ -7,14 +7,19 @@ regions, on whatever data the database holds.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from datetime import timedelta
 from statistics import median
 
 from empower.reports.period import Month, survival_cutoff
 from sqlalchemy import select
 
 from empower.models import (
+    Activity,
+    ActivitySession,
     ArchivePeriod,
+    Attendance,
     Beneficiary,
+    CoachingVisit,
     Cooperative,
     Disbursement,
     Enrollment,
@@ -131,4 +136,49 @@ def naive_figures(uow, month: Month) -> dict[str, object]:
             operating += bool(m12[-1].business_operating)
     out["business_survival_12m"] = (operating, answered)
     out["business_survival_12m_response_rate"] = (answered, len(cohort))
+
+    # trainings and coaching
+    sessions = {x.id: x for x in s.scalars(select(ActivitySession))}
+    activities = {a.id: a for a in s.scalars(select(Activity))}
+    held = [x for x in sessions.values() if x.status == "held" and start <= x.scheduled_on <= end]
+    out["sessions_held"] = len(held)
+    held_ids = {x.id for x in held}
+    lines = list(s.scalars(select(Attendance)))
+    month_lines = [a for a in lines if a.session_id in held_ids]
+    out["attendance_rate"] = (sum(1 for a in month_lines if a.status == "present"),
+                              len(month_lines))
+    present_count: dict[tuple[int, int], int] = defaultdict(int)
+    on_roster = set()
+    for a in lines:
+        x = sessions[a.session_id]
+        activity = activities[x.activity_id]
+        if activity.kind != "training" or x.scheduled_on > end or not present(a.beneficiary_id):
+            continue
+        on_roster.add((a.beneficiary_id, activity.id))
+        if a.status == "present" and x.status == "held":
+            present_count[(a.beneficiary_id, activity.id)] += 1
+    done = set()
+    for bid, aid in on_roster:
+        activity = activities[aid]
+        if present_count[(bid, aid)] / activity.planned_sessions >= activity.completion_share - 1e-9:
+            done.add((bid, aid))
+    out["trainings_completed"] = len({bid for bid, _ in done})
+    ended = {(bid, aid) for bid, aid in on_roster if activities[aid].ends_on <= end}
+    out["training_completion_rate"] = (len({bid for bid, aid in ended if (bid, aid) in done}),
+                                       len({bid for bid, _ in ended}))
+    visits = list(s.scalars(select(CoachingVisit)))
+    out["coaching_visits"] = sum(1 for v in visits if start <= v.visited_on <= end)
+    funded = set()
+    for d in tranches:
+        g = grant_by_id[d.grant_id]
+        if d.paid_on > end:
+            continue
+        if g.beneficiary_id is not None and present(g.beneficiary_id):
+            funded.add(("b", g.beneficiary_id))
+        if g.cooperative_id is not None and g.cooperative_id in live:
+            funded.add(("c", g.cooperative_id))
+    since = end - timedelta(days=89)
+    seen = {("b", v.beneficiary_id) if v.beneficiary_id else ("c", v.cooperative_id)
+            for v in visits if since <= v.visited_on <= end}
+    out["funded_visited_90d_share"] = (len(funded & seen), len(funded))
     return out

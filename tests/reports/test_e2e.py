@@ -19,7 +19,14 @@ import empower
 from empower.demo import generate
 from empower.errors import Conflict, InvalidInput, NotFound
 from empower.schemas import CooperativeCreate, DisbursementCreate, MembershipCreate, SurveyCreate
-from tests.factories import ACTOR, make_enrolled, make_grant, make_program
+from tests.factories import (
+    ACTOR,
+    make_activity,
+    make_enrolled,
+    make_grant,
+    make_program,
+    make_session,
+)
 from tests.reports.naive import naive_figures
 
 OCT = Month(2026, 10)
@@ -118,6 +125,118 @@ def test_scenario_matches_hand_worked_values(scenario):
     assert "04" in k["active_enrollments"]["suppressed_cells"]["by_region"]
 
 
+@pytest.fixture
+def trainings(scenario):
+    """The scenario's women at two trainings and a fair, and three coaching visits."""
+    from sqlalchemy import select
+
+    from empower.models import Beneficiary, Cooperative
+    from empower.schemas import VisitCreate
+
+    with scenario.unit_of_work() as uow:
+        program = empower.program_by_code(uow, "AWAL")
+        # The women in the scenario's order: A, B, D, E, F (Salé, Feb), G, H (Rabat), C (Oct).
+        women = dict(zip("ABDEFGHC", uow.session.scalars(
+            select(Beneficiary.id).order_by(Beneficiary.id)), strict=True))
+        # T1: four sessions planned, 0.75 to complete, ended on 10-20 (one session cancelled
+        # and replaced by one on 10-18).
+        t1 = make_activity(uow, program, code="T1", province_code="04.441", planned_sessions=4,
+                           completion_share=0.75, starts_on=date(2026, 9, 1),
+                           ends_on=date(2026, 10, 20))
+        s1 = make_session(uow, t1, date(2026, 9, 15))
+        s2 = make_session(uow, t1, date(2026, 10, 1))
+        s3 = make_session(uow, t1, date(2026, 10, 10))
+        s4 = make_session(uow, t1, date(2026, 10, 12), held=False)
+        empower.cancel_session(uow, s4.id, actor=ACTOR)
+        s5 = make_session(uow, t1, date(2026, 10, 18))
+        # T2: no province, two sessions, half to complete, running until December.
+        t2 = make_activity(uow, program, code="T2", planned_sessions=2, completion_share=0.5,
+                           starts_on=date(2026, 10, 1), ends_on=date(2026, 12, 15))
+        s6 = make_session(uow, t2, date(2026, 10, 25))
+        make_session(uow, t2, date(2026, 11, 20), held=False)
+        # A fair in Rabat: its sessions and lines count, it is no training.
+        fair = make_activity(uow, program, code="FAIR", kind="fair", province_code="06.141",
+                             planned_sessions=1, starts_on=date(2026, 10, 30),
+                             ends_on=date(2026, 10, 30))
+        s8 = make_session(uow, fair, date(2026, 10, 30))
+
+        def roster(session, marks):
+            empower.record_roster(uow, session.id, [
+                {"beneficiary_id": women[w], "status": st} for w, st in marks.items()],
+                actor=ACTOR)
+
+        P, A, X = "present", "absent", "excused"
+        roster(s1, {"A": P, "B": P, "D": P, "E": A})
+        roster(s2, {"A": P, "B": P, "D": A, "E": P})
+        roster(s3, {"A": P, "B": P, "D": P, "E": X})
+        roster(s5, {"A": A, "D": P, "E": A, "C": P})  # B archived on 10-15, C enrolled 10-12
+        roster(s6, {"G": P, "H": A})
+        roster(s8, {"G": P, "H": P})
+        coop = uow.session.scalar(select(Cooperative.id))
+        for ref, visit in (("V1", {"beneficiary_id": women["D"], "visited_on": date(2026, 10, 25),
+                                   "next_visit_due": date(2026, 11, 25)}),
+                           ("V2", {"cooperative_id": coop, "visited_on": date(2026, 8, 2)}),
+                           ("V3", {"beneficiary_id": women["F"], "visited_on": date(2026, 10, 5)})):
+            empower.record_visit(uow, VisitCreate.model_validate(
+                {"reference": ref, "program_id": program.id, "kind": "on_site", **visit}),
+                actor=ACTOR)
+        uow.commit()
+    return scenario
+
+
+def test_trainings_match_hand_worked_values(trainings):
+    k = build_monthly_report(trainings, OCT, threshold=1).to_dict()["kpis"]
+    # held in October: T1's 10-01, 10-10, 10-18 (09-15 is September, 10-12 cancelled), T2's
+    # 10-25, the fair's 10-30; by the activity's place, T2 has none
+    held = k["sessions_held"]
+    assert held["value"] == 5
+    assert {r: v for r, v in held["by_region"].items() if v} == {"04": 3, "06": 1, "unknown": 1}
+    # roster lines of those sessions: 4 + 4 + 4 + 2 + 2 = 16, present 3 + 3 + 2 + 1 + 2 = 11
+    # (E's excused line is expected, not present)
+    rate = k["attendance_rate"]
+    assert (rate["numerator"], rate["denominator"]) == (11, 16)
+    assert rate["by_region"]["06"]["numerator"] == 3  # G twice, H at the fair
+    # completed a training by 10-31: A and D (3 of 4 in T1), G (1 of 2 in T2, still running);
+    # B also had 3 of 4 but was archived on 10-15; E and C 1 of 4
+    done = k["trainings_completed"]
+    assert done["value"] == 3
+    assert done["by_region"] == {**{r: 0 for r in done["by_region"]}, "04": 2, "06": 1}
+    # T1 ended: on its roster A, D, E, C (B archived); completed A and D
+    share = k["training_completion_rate"]
+    assert (share["numerator"], share["denominator"], share["value"]) == (2, 4, 0.5)
+    # visits in October: D (10-25) and F (10-05); the cooperative's was in August
+    assert k["coaching_visits"]["value"] == 2
+    assert "cooperative" not in k["coaching_visits"]["by_age_band"]
+    # funded by 10-31: D (10-20) and the cooperative (10-31); E's grant was cancelled unpaid.
+    # Visited in 08-03..10-31: D; the cooperative's visit (08-02) is the 91st day back
+    funded = k["funded_visited_90d_share"]
+    assert (funded["numerator"], funded["denominator"]) == (1, 2)
+    assert funded["by_age_band"]["cooperative"] == {"value": 0.0, "numerator": 0,
+                                                    "denominator": 1, "suppressed": False}
+    # September: one session (T1's 09-15), nobody had completed yet (2 of 4 is not 0.75)
+    sep = build_monthly_report(trainings, Month(2026, 9), threshold=1).figures
+    assert (sep["sessions_held"]["value"], sep["trainings_completed"]["value"]) == (1, 0)
+    assert sep["funded_visited_90d_share"]["denominator"] == 0
+
+
+def test_trainings_agree_with_naive_reading(trainings):
+    for month in ("2026-09", "2026-10", "2026-11"):
+        _check_naive(trainings, build_monthly_report(trainings, month))
+
+
+def test_trainings_by_program_and_region(trainings):
+    whole = build_monthly_report(trainings, OCT, threshold=1).figures
+    rabat = build_monthly_report(trainings, OCT, scope=Scope(region="06"), threshold=1).figures
+    # sessions by the activity's region: the fair; lines, completion and visits by hers
+    assert rabat["sessions_held"]["value"] == whole["sessions_held"]["by_region"]["06"] == 1
+    for key in ("attendance_rate", "training_completion_rate", "funded_visited_90d_share"):
+        assert ({x: rabat[key][x] for x in ("numerator", "denominator")}
+                == {x: whole[key]["by_region"]["06"][x] for x in ("numerator", "denominator")})
+    assert rabat["trainings_completed"]["value"] == whole["trainings_completed"]["by_region"]["06"]
+    other = build_monthly_report(trainings, OCT, scope=Scope(program="AWAL")).figures
+    assert other["sessions_held"]["value"] == 5
+
+
 def test_a_past_month_reruns_to_the_same_numbers_after_later_facts(scenario):
     before = build_monthly_report(scenario, OCT)
     with scenario.unit_of_work() as uow:
@@ -142,13 +261,15 @@ def _check_naive(db, report):
     k = report.figures
     for key in ("beneficiaries_registered", "new_registrations", "active_enrollments",
                 "new_enrollments", "exits", "cooperatives_active", "cooperative_members",
-                "grants_approved_count", "jobs_created"):
+                "grants_approved_count", "jobs_created", "sessions_held", "trainings_completed",
+                "coaching_visits"):
         assert k[key]["value"] == expected[key], key
     for key in ("grants_approved_amount", "cumulative_approved_amount", "disbursed_amount",
                 "cumulative_disbursed_amount"):
         assert Decimal(k[key]["value"]) * 100 == expected[key], key
     for key in ("cooperatives_women_led", "income_increase_share", "access_to_finance_share",
-                "business_survival_12m", "business_survival_12m_response_rate"):
+                "business_survival_12m", "business_survival_12m_response_rate",
+                "attendance_rate", "training_completion_rate", "funded_visited_90d_share"):
         fig = k[key if key != "cooperatives_women_led" else "cooperatives_women_led_share"]
         assert (fig["numerator"], fig["denominator"]) == expected[key], key
     assert k["median_days_to_first_payment"]["value"] == expected["median_days_to_first_payment"]
@@ -240,7 +361,7 @@ def test_every_format_and_the_xlsx_totals_equal_the_json(demo, tmp_path):
     data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
     assert wb.sheetnames == ["Synthèse", "Portée", "Coopératives", "Subventions", "Résultats",
-                             "Tendances"]
+                             "Formations et suivi", "Tendances"]
     from empower.reports.render.i18n import Labels
 
     L = Labels("fr")

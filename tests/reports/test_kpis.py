@@ -348,6 +348,18 @@ def empty_facts(**frames: pd.DataFrame) -> Facts:
                     "jobs_created", "archive_periods", "region", "province", "age_band", "milieu"],
         "jobs": ["region", "province", "age_band", "milieu", "round", "surveyed_on",
                  "jobs_created", "n"],
+        "sessions": ["region", "province", "status", "scheduled_on", "n"],
+        "roster": ["region", "province", "age_band", "milieu", "status", "session_status",
+                   "scheduled_on", "n"],
+        "training_lines": ["beneficiary_id", "region", "province", "age_band", "milieu",
+                           "archive_periods", "activity_id", "planned_sessions",
+                           "completion_share", "ends_on", "status", "session_status",
+                           "scheduled_on", "n"],
+        "visits": ["region", "province", "age_band", "milieu", "visited_on", "n"],
+        "funded": ["recipient", "beneficiary_id", "cooperative_id", "region", "province",
+                   "age_band", "milieu", "archive_periods", "founded_on", "dissolved_on",
+                   "first_paid_on"],
+        "visited": ["recipient", "beneficiary_id", "cooperative_id", "visited_on"],
     }
     data = {name: frames.get(name, pd.DataFrame(columns=c)) for name, c in cols.items()}
     return Facts(first=OCT, last=OCT, regions=["04", "06"], **data)
@@ -400,3 +412,155 @@ def test_empty_month_gives_zeros():
     assert figures["income_increase_share"]["value"] is None
     assert figures["median_days_to_first_payment"]["value"] is None
     assert figures["active_enrollments"]["by_region"] == {"04": 0, "06": 0}
+
+
+# --- trainings and coaching -----------------------------------------------------------------
+
+SESSIONS = frame([
+    {"region": "04", "province": "04.441", "status": "held", "scheduled_on": D(2026, 10, 1),
+     "n": 3},
+    {"region": "04", "province": "04.441", "status": "held", "scheduled_on": D(2026, 10, 31),
+     "n": 1},                                                     # last day: counts
+    {"region": "04", "province": "04.441", "status": "cancelled",
+     "scheduled_on": D(2026, 10, 10), "n": 2},                    # cancelled: out
+    {"region": "04", "province": "04.441", "status": "planned",
+     "scheduled_on": D(2026, 10, 20), "n": 1},                    # not held (yet): out
+    {"region": "unknown", "province": "unknown", "status": "held",
+     "scheduled_on": D(2026, 10, 15), "n": 2},                    # activity without province
+    {"region": "06", "province": "06.141", "status": "held", "scheduled_on": D(2026, 9, 30),
+     "n": 5},                                                     # September
+])
+
+
+def test_sessions_held_in_month_by_the_activity_place():
+    out = kpis.sessions_held(SESSIONS, OCT)
+    assert total(out) == 6
+    assert out.groupby("region")["n"].sum().to_dict() == {"04": 4, "unknown": 2}
+    figures = compute_figures(empty_facts(sessions=SESSIONS), OCT, threshold=5)
+    held = figures["sessions_held"]
+    assert held["by_region"] == {"04": 4, "06": 0, "unknown": 2}
+    assert "by_age_band" not in held
+    assert held["suppressed_cells"]["by_region"] == ["04", "06", "unknown"]
+
+
+def line(status, session_status="held", on=D(2026, 10, 5), dims=WOMAN, n=1, **kw):
+    return {**dims, "status": status, "session_status": session_status, "scheduled_on": on,
+            "n": n, **kw}
+
+
+def test_attendance_rate_over_roster_lines_of_sessions_held_in_month():
+    roster = frame([
+        line("present", n=6), line("absent", n=2), line("excused", n=1),   # 6 of 9
+        line("present", dims=CITY, on=D(2026, 10, 31), n=2),               # 2 of 2
+        line("present", on=D(2026, 9, 30), n=4),                           # September: out
+        line("present", session_status="planned", n=3),                    # not held: out
+    ])
+    out = kpis.attendance_rate(roster, OCT)
+    # excused is expected and not present: 8 present of 11 lines
+    assert (total(out, "numerator"), total(out, "denominator")) == (8, 11)
+    assert out.groupby("milieu")["denominator"].sum().to_dict() == {"rural": 9, "urban": 2}
+
+
+def training(bid, activity, status, on, planned=4, share=0.75, ends=D(2026, 10, 20), dims=WOMAN,
+             session_status="held", n=1, archived_on=None):
+    return {"beneficiary_id": bid, **dims, "activity_id": activity, "planned_sessions": planned,
+            "completion_share": share, "ends_on": ends, "status": status,
+            "session_status": session_status, "scheduled_on": on, "n": n,
+            "archived_on": archived_on}
+
+
+TRAININGS = frame([
+    # 1: 3 of 4 present by 10-20 in activity 10 (share 0.75): completed; ended 10-20
+    training(1, 10, "present", D(2026, 9, 1), n=2),
+    training(1, 10, "present", D(2026, 10, 15)),
+    training(1, 10, "absent", D(2026, 10, 20)),
+    # 2: 2 of 4 in activity 10, the third present is after end: not completed by October
+    training(2, 10, "present", D(2026, 9, 1), n=2, dims=CITY),
+    training(2, 10, "excused", D(2026, 10, 15), dims=CITY),
+    training(2, 10, "present", D(2026, 11, 3), dims=CITY),
+    #    and in activity 11 (still running, ends in December): 3 of 3 already, completed
+    training(2, 11, "present", D(2026, 10, 2), planned=3, share=1.0, ends=D(2026, 12, 15),
+             dims=CITY, n=3),
+    # 3: 4 of 5 at share 0.8 (exactly the share) in an activity ended 10-31: completed
+    training(3, 12, "present", D(2026, 10, 1), planned=5, share=0.8, ends=D(2026, 10, 31), n=4),
+    training(3, 12, "absent", D(2026, 10, 8), planned=5, share=0.8, ends=D(2026, 10, 31)),
+    # 4: archived on 10-25 after completing: out of every figure at October's end
+    training(4, 10, "present", D(2026, 9, 1), n=4, archived_on=D(2026, 10, 25)),
+    # 5: only on the roster of a session after end: not yet on the roster
+    training(5, 10, "present", D(2026, 11, 2)),
+    # 6: ended activity, 1 of 4 (a present line on a session not held does not count)
+    training(6, 10, "present", D(2026, 9, 8)),
+    training(6, 10, "present", D(2026, 9, 15), session_status="cancelled"),
+])
+
+
+def test_trainings_completed_cumulative_distinct_women():
+    out = kpis.trainings_completed(TRAININGS, OCT)
+    # women 1, 2 (activity 11, still running) and 3; 4 archived
+    assert total(out) == 3
+    assert out.groupby("milieu")["n"].sum().to_dict() == {"rural": 2, "urban": 1}
+    # by September's end: only woman 4 (4 of 4 on 09-01); woman 1 had 2 of 4
+    assert total(kpis.trainings_completed(TRAININGS, Month(2026, 9))) == 1
+
+
+def test_training_completion_rate_among_women_of_ended_activities():
+    out = kpis.training_completion_rate(TRAININGS, OCT)
+    # ended by 10-31: activities 10 and 12. On their rosters (not archived): 1, 2, 3, 6;
+    # completed one of them: 1 and 3 (woman 2 completed only activity 11, still running)
+    assert (total(out, "numerator"), total(out, "denominator")) == (2, 4)
+    # November: woman 2 reaches 3 of 4 in activity 10 (11-03); 5 has 1 of 4
+    nov = kpis.training_completion_rate(TRAININGS, Month(2026, 11))
+    assert (total(nov, "numerator"), total(nov, "denominator")) == (3, 5)
+
+
+def test_coaching_visits_in_month():
+    visits = frame([
+        {**WOMAN, "visited_on": D(2026, 10, 1), "n": 2},
+        {**COOP_PLACE, "visited_on": D(2026, 10, 31), "n": 1},
+        {**WOMAN, "visited_on": D(2026, 9, 30), "n": 4},
+        {**WOMAN, "visited_on": D(2026, 11, 1), "n": 4},
+    ])
+    out = kpis.coaching_visits(visits, OCT)
+    assert total(out) == 3
+    assert out.groupby("age_band")["n"].sum().to_dict() == {"25-34": 2, "cooperative": 1}
+
+
+def test_funded_businesses_visited_in_the_90_days_ending_at_month_end():
+    def funded(recipient, paid, dims=WOMAN, **kw):
+        return {"recipient": recipient, **dims, "first_paid_on": paid,
+                "founded_on": kw.get("founded_on"), "dissolved_on": kw.get("dissolved_on"),
+                "archived_on": kw.get("archived_on")}
+
+    businesses = frame([
+        funded("b1", D(2026, 3, 1)),                 # visited 08-02 = end - 90 days: not visited
+        funded("b2", D(2026, 10, 31)),               # paid on end, visited 08-03 (end - 89)
+        funded("b3", D(2026, 11, 1)),                # paid after end: not funded
+        funded("b4", D(2026, 1, 1), archived_on=D(2026, 10, 1)),   # archived: out
+        funded("c1", D(2026, 5, 1), dims=COOP_PLACE, founded_on=D(2025, 1, 1)),  # visited 10-31
+        funded("c2", D(2026, 5, 1), dims=COOP_PLACE, founded_on=D(2025, 1, 1),
+               dissolved_on=D(2026, 10, 31)),        # dissolved on end: out
+        funded("b5", D(2026, 6, 1)),                 # never visited
+    ])
+    visited = pd.DataFrame([
+        {"recipient": "b1", "visited_on": D(2026, 8, 2)},
+        {"recipient": "b2", "visited_on": D(2026, 8, 3)},
+        {"recipient": "b3", "visited_on": D(2026, 10, 5)},
+        {"recipient": "b4", "visited_on": D(2026, 10, 5)},
+        {"recipient": "c1", "visited_on": D(2026, 10, 31)},
+        {"recipient": "c2", "visited_on": D(2026, 10, 31)},
+        {"recipient": "b5", "visited_on": D(2026, 11, 1)},   # after end
+    ])
+    out = kpis.funded_visited_90d(businesses, visited, OCT)
+    # funded: b1, b2, c1, b5; visited in 08-03..10-31: b2, c1
+    assert (total(out, "numerator"), total(out, "denominator")) == (2, 4)
+    assert out.groupby("age_band")["denominator"].sum().to_dict() == {"25-34": 3,
+                                                                      "cooperative": 1}
+
+
+def test_empty_trainings_give_zeros():
+    figures = compute_figures(empty_facts(), OCT)
+    assert figures["sessions_held"]["value"] == 0
+    assert figures["trainings_completed"]["value"] == 0
+    assert figures["attendance_rate"]["value"] is None
+    assert figures["training_completion_rate"]["value"] is None
+    assert figures["funded_visited_90d_share"]["denominator"] == 0
