@@ -9,8 +9,17 @@ from sqlalchemy import inspect, select
 
 from empower.db import UnitOfWork
 from empower.errors import InvalidInput, NotEligible, NotFound
-from empower.models import ArchivePeriod, Base, Beneficiary, Program, Province, Region, utcnow
-from empower.predicates import ARCHIVED, PROGRAM_RUNNING
+from empower.models import (
+    ArchivePeriod,
+    Base,
+    Beneficiary,
+    Cooperative,
+    Program,
+    Province,
+    Region,
+    utcnow,
+)
+from empower.predicates import ARCHIVED, COOPERATIVE_ACTIVE, PROGRAM_RUNNING
 from empower.rules import check_not_future
 from empower.text import clean_text
 
@@ -81,6 +90,18 @@ def check_not_archived(person: Beneficiary, on: date) -> None:
             f"beneficiary #{person.id} is archived since {period.archived_on.isoformat()}",
             code="beneficiary.archived", params={"id": person.id, "archived_on": period.archived_on},
             field="beneficiary_id", value=person.id)
+
+
+def check_cooperative_active(uow: UnitOfWork, cooperative_id: int, on: date) -> Cooperative:
+    """The cooperative, or :class:`NotEligible` (``cooperative.not_active``) when it is not
+    founded, or already dissolved, on ``on``; :class:`NotFound` when there is none."""
+    coop = get(uow, Cooperative, cooperative_id, what="cooperative")
+    if not COOPERATIVE_ACTIVE.holds(coop, on):
+        raise NotEligible(f"cooperative {coop.reference} is not active on {on.isoformat()}",
+                          code="cooperative.not_active",
+                          params={"reference": coop.reference, "on": on},
+                          field="cooperative_id", value=coop.id)
+    return coop
 
 
 def open_archive_period(uow: UnitOfWork, person: Beneficiary, on: date) -> ArchivePeriod:

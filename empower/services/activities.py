@@ -26,7 +26,6 @@ from empower.models import (
     Attendance,
     Beneficiary,
     CoachingVisit,
-    Cooperative,
     Enrollment,
     Partner,
     Program,
@@ -34,7 +33,6 @@ from empower.models import (
 )
 from empower.predicates import (
     ACTIVITY_RUNNING,
-    COOPERATIVE_ACTIVE,
     ENROLLMENT_ACTIVE,
     attended_sql,
     completion_met,
@@ -42,6 +40,7 @@ from empower.predicates import (
 from empower.rules import check_after_program_start, check_after_registration
 from empower.schemas import ActivityCreate, AttendanceMark, SessionCreate, VisitCreate
 from empower.services._common import (
+    check_cooperative_active,
     check_not_archived,
     check_not_in_future,
     check_program_running,
@@ -346,12 +345,7 @@ def record_visit(uow: UnitOfWork, data: VisitCreate, *, actor: str,
         check_after_registration(on, person.registered_on, field="visited_on")
     else:
         assert data.cooperative_id is not None
-        coop = get(uow, Cooperative, data.cooperative_id, what="cooperative")
-        if not COOPERATIVE_ACTIVE.holds(coop, on):
-            raise NotEligible(f"cooperative {coop.reference} is not active on {on.isoformat()}",
-                              code="cooperative.not_active",
-                              params={"reference": coop.reference, "on": on},
-                              field="cooperative_id", value=coop.id)
+        check_cooperative_active(uow, data.cooperative_id, on)
     _unique(uow, CoachingVisit.reference, data.reference, code="visit.reference_taken",
             what="visit", field="reference")
     visit = CoachingVisit(**data.model_dump())

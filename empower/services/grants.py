@@ -26,7 +26,7 @@ from empower.errors import (
     OverDisbursement,
 )
 from empower.models import Beneficiary, Cooperative, Disbursement, Enrollment, Grant, Program
-from empower.predicates import COOPERATIVE_ACTIVE, ENROLLMENT_ACTIVE, PROGRAM_RUNNING
+from empower.predicates import ENROLLMENT_ACTIVE, PROGRAM_RUNNING
 from empower.rules import (
     centimes,
     check_after_founding,
@@ -37,7 +37,12 @@ from empower.rules import (
     mad,
 )
 from empower.schemas import DisbursementCreate, GrantCreate
-from empower.services._common import check_not_archived, check_not_in_future, get
+from empower.services._common import (
+    check_cooperative_active,
+    check_not_archived,
+    check_not_in_future,
+    get,
+)
 from empower.services.activities import check_training_completed
 from empower.states import check_transition
 from empower.vocab import GrantStatus
@@ -149,12 +154,7 @@ def _check_recipient_eligible(uow: UnitOfWork, grant: Grant, on: date) -> None:
                 value=grant.beneficiary_id)
     else:
         assert grant.cooperative_id is not None
-        coop = get(uow, Cooperative, grant.cooperative_id, what="cooperative")
-        if not COOPERATIVE_ACTIVE.holds(coop, on):
-            raise NotEligible(f"cooperative {coop.reference} is not active on {on.isoformat()}",
-                              code="cooperative.not_active",
-                              params={"reference": coop.reference, "on": on},
-                              field="cooperative_id", value=coop.id)
+        check_cooperative_active(uow, grant.cooperative_id, on)
 
 
 def approve_grant(uow: UnitOfWork, grant_id: int, *, on: date, actor: str,
