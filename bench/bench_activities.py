@@ -26,16 +26,13 @@ import csv
 import os
 import random
 import shutil
-import subprocess
-import sys
 import tempfile
-import time
-import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
+# Run as `python bench/bench_activities.py`: this folder is on the path.
+from bench_import import Run, _child, _PgDatabase
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 import empower
 from empower.io.importing import import_file
@@ -61,41 +58,6 @@ with engine.begin() as conn:
                       "VALUES (:s, :b, :st)"), rows)
 engine.dispose()
 """
-
-
-class Run:
-    """What a child process took: wall and CPU seconds, exit status (as bench_import.py)."""
-
-    def __init__(self, wall: float, cpu: float, code: int) -> None:
-        self.wall, self.cpu, self.code = wall, cpu, code
-
-
-def _child(code: str, *args: str, env: dict[str, str] | None = None) -> Run:
-    start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", code, *args],
-                            env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    return Run(time.perf_counter() - start, usage.ru_utime + usage.ru_stime,
-               os.waitstatus_to_exitcode(status))
-
-
-class _PgDatabase:
-    """A database of its own on the PostgreSQL server, dropped at the end."""
-
-    def __init__(self, server_url: str) -> None:
-        self.admin = create_engine(make_url(server_url).set(drivername="postgresql+psycopg"),
-                                   isolation_level="AUTOCOMMIT")
-        self.name = f"empower_bench_{uuid.uuid4().hex[:8]}"
-        with self.admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{self.name}"'))
-        self.url = make_url(server_url).set(drivername="postgresql+psycopg",
-                                            database=self.name).render_as_string(
-            hide_password=False)
-
-    def drop(self) -> None:
-        with self.admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
-        self.admin.dispose()
 
 
 def _write(path: Path, rows: list[list[object]]) -> Path:

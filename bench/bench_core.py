@@ -28,12 +28,12 @@ from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 
 import empower
+from empower import register_beneficiaries
 from empower.demo import FIRST_NAMES, LAST_NAMES
 from empower.models import Beneficiary
 from empower.reference import provinces
 from empower.rules import normalize_cin, normalize_phone
 from empower.schemas import BeneficiaryCreate
-from empower.services import register_beneficiaries
 
 BATCH = 5000
 
