@@ -6,9 +6,22 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from empower.errors import InvalidTransition
-from empower.vocab import EnrollmentStatus, GrantStatus, SessionStatus
+from empower.vocab import (
+    BatchStatus,
+    EnrollmentStatus,
+    GrantStatus,
+    InstructionStatus,
+    SessionStatus,
+)
 
-__all__ = ["ENROLLMENT_TRANSITIONS", "GRANT_TRANSITIONS", "SESSION_TRANSITIONS", "check_transition"]
+__all__ = [
+    "BATCH_TRANSITIONS",
+    "ENROLLMENT_TRANSITIONS",
+    "GRANT_TRANSITIONS",
+    "INSTRUCTION_TRANSITIONS",
+    "SESSION_TRANSITIONS",
+    "check_transition",
+]
 
 # (from, action) -> to
 ENROLLMENT_TRANSITIONS: dict[tuple[EnrollmentStatus, str], EnrollmentStatus] = {
@@ -29,7 +42,26 @@ SESSION_TRANSITIONS: dict[tuple[SessionStatus, str], SessionStatus] = {
     (SessionStatus.PLANNED, "cancel"): SessionStatus.CANCELLED,
 }
 
+BATCH_TRANSITIONS: dict[tuple[BatchStatus, str], BatchStatus] = {
+    (BatchStatus.DRAFT, "approve"): BatchStatus.APPROVED,
+    (BatchStatus.DRAFT, "cancel"): BatchStatus.CANCELLED,
+    (BatchStatus.APPROVED, "send"): BatchStatus.SENT,
+    (BatchStatus.SENT, "reconcile"): BatchStatus.RECONCILED,
+    (BatchStatus.RECONCILED, "close"): BatchStatus.CLOSED,
+}
+
+# An instruction is open (holds money in flight) while pending or sent.
+INSTRUCTION_TRANSITIONS: dict[tuple[InstructionStatus, str], InstructionStatus] = {
+    (InstructionStatus.PENDING, "send"): InstructionStatus.SENT,
+    (InstructionStatus.PENDING, "cancel"): InstructionStatus.CANCELLED,
+    (InstructionStatus.SENT, "pay"): InstructionStatus.PAID,
+    (InstructionStatus.SENT, "fail"): InstructionStatus.FAILED,
+    (InstructionStatus.SENT, "return"): InstructionStatus.RETURNED,
+}
+
 _TABLES: dict[type[StrEnum], dict[Any, Any]] = {
+    BatchStatus: BATCH_TRANSITIONS,
+    InstructionStatus: INSTRUCTION_TRANSITIONS,
     EnrollmentStatus: ENROLLMENT_TRANSITIONS,
     GrantStatus: GRANT_TRANSITIONS,
     SessionStatus: SESSION_TRANSITIONS,
