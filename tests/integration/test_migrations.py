@@ -128,3 +128,31 @@ def test_a_unique_constraint_hit_reads_as_a_conflict(db: empower.Database) -> No
                                        status="applied", applied_on=date(2024, 2, 1)))
         with pytest.raises(empower.Conflict, match="already has an enrolment in this program"):
             uow.flush()
+
+
+def test_payment_runs_migrate_down_and_up_keeping_the_records(db: empower.Database) -> None:
+    """0006 adds its columns in place (no table rebuild under the foreign keys) and its CHECKs
+    carry the names the models and the error messages use, on both backends."""
+    from alembic import command
+
+    from empower.db import alembic_config
+    from tests.factories import make_enrolled, make_grant
+
+    with db.unit_of_work() as uow:
+        program = make_program(uow, min_completion_share=0.5)
+        woman = make_enrolled(uow, program)
+        make_grant(uow, program, beneficiary_id=woman.id)
+        uow.commit()
+    cfg = alembic_config(db)
+    command.downgrade(cfg, "0005")
+    assert "payment_batches" not in inspect(db.engine).get_table_names()
+    db.upgrade()
+    names = {c["name"] for t in ("grants", "programs")
+             for c in inspect(db.engine).get_check_constraints(t)}
+    if not db.is_sqlite:  # SQLite reports only table-level CHECKs by name
+        assert {"ck_grants_in_flight_within_approved",
+                "ck_programs_min_completion_share_range"} <= names
+    with db.unit_of_work(readonly=True) as uow:
+        grant = uow.session.scalars(select(Grant)).one()
+        assert grant.in_flight_centimes == 0
+        assert uow.session.scalars(select(Program)).one().panel_payments is False
