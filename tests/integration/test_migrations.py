@@ -156,3 +156,31 @@ def test_payment_runs_migrate_down_and_up_keeping_the_records(db: empower.Databa
         grant = uow.session.scalars(select(Grant)).one()
         assert grant.in_flight_centimes == 0
         assert uow.session.scalars(select(Program)).one().panel_payments is False
+
+
+def test_targeting_migrates_down_and_up_keeping_enrolments_and_their_checks(
+        db: empower.Database) -> None:
+    """0007 rebuilds enrollments on SQLite for its new status: rows, indexes and CHECKs stay."""
+    from alembic import command
+
+    from empower.db import alembic_config
+    from empower.errors import EmpowerError
+    from tests.factories import make_enrolled
+
+    with db.unit_of_work() as uow:
+        program = make_program(uow)
+        make_enrolled(uow, program)
+        uow.commit()
+    command.downgrade(alembic_config(db), "0006")
+    assert "intakes" not in inspect(db.engine).get_table_names()
+    db.upgrade()
+    indexes = {i["name"] for i in inspect(db.engine).get_indexes("enrollments")}
+    assert {"ix_enrollments_beneficiary_id", "ix_enrollments_intake_id"} <= indexes
+    with db.unit_of_work() as uow:
+        from empower.models import Enrollment
+
+        row = uow.session.scalars(select(Enrollment)).one()
+        assert row.status.value == "enrolled" and row.intake_id is None
+        with pytest.raises(EmpowerError):  # the exit CHECK survived the rebuild
+            uow.session.connection().exec_driver_sql(
+                "UPDATE enrollments SET status = 'exited'")
