@@ -3,9 +3,12 @@ waiting list, promotion, overrides, explanations and the preview."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 import empower
@@ -192,3 +195,77 @@ def test_the_same_data_give_the_same_ranking(uow: empower.UnitOfWork) -> None:
     second = [e.id for e in targeting.ranking(uow, intake)]
     assert first == second == [people[1].id, people[3].id, people[0].id, people[4].id,
                                people[2].id]
+
+
+def test_two_officers_selecting_at_once_one_wins_the_other_is_told(
+        db: empower.Database) -> None:
+    from tests.integration.test_concurrency import Race, run_in_threads
+
+    with db.unit_of_work() as uow:
+        _program, intake, _people = _closed_with(uow, 4)
+        intake_id = intake.id
+        uow.commit()
+    outcomes: list[str] = []
+    race = Race(2)
+
+    def officer(i: int) -> None:
+        try:
+            with db.unit_of_work() as uow, race.act():
+                targeting.select_intake(uow, intake_id, on=date(2024, 3, 5), actor=f"user:o{i}")
+                race.hold_commit()
+                uow.commit()
+            outcomes.append("selected")
+        except InvalidTransition as exc:
+            assert exc.code in {"intake.changed_meanwhile", "transition.refused",
+                                "transition.final"}
+            outcomes.append("told")
+
+    assert run_in_threads(2, officer) == []
+    assert sorted(outcomes) == ["selected", "told"]
+    with db.unit_of_work(readonly=True) as uow:
+        statuses = [e.status for e in uow.session.scalars(
+            select(Enrollment).where(Enrollment.intake_id == intake_id))]
+    assert statuses.count(EnrollmentStatus.ENROLLED) == 2
+    assert statuses.count(EnrollmentStatus.WAITLISTED) == 2
+
+
+_person = st.fixed_dictionaries({
+    "milieu": st.sampled_from(["rural", "urban"]),
+    "vulnerability_score": st.one_of(st.none(), st.integers(0, 80)),
+    "household_size": st.one_of(st.none(), st.integers(1, 9)),
+    "disability": st.one_of(st.none(), st.booleans()),
+    "birth_date": st.dates(date(1970, 1, 1), date(2005, 1, 1)),
+})
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(people=st.lists(_person, min_size=1, max_size=9), places=st.integers(1, 4),
+       overrides=st.lists(st.integers(0, 8), max_size=3))
+def test_the_selected_never_exceed_the_places_and_all_passed_or_were_overridden(
+        db: empower.Database, people: list[dict[str, object]], places: int,
+        overrides: list[int]) -> None:
+    with db.unit_of_work() as uow:
+        program = make_program(uow, code=f"P{uuid.uuid4().hex[:8]}")
+        intake = _intake(uow, program, places=places, code=f"I-{uuid.uuid4().hex[:8]}")
+        apps = [_applicant(uow, program, intake, **person) for person in people]
+        for i in overrides:
+            if i < len(apps) and apps[i].eligible is False:
+                targeting.override_refusal(uow, apps[i].id, reason="revu en commission",
+                                           actor=ACTOR)
+        targeting.close_intake(uow, intake.id, on=date(2024, 3, 1), actor=ACTOR)
+        result = targeting.select_intake(uow, intake.id, on=date(2024, 3, 5), actor=ACTOR)
+        selected = [uow.session.get(Enrollment, i) for i in result.selected]
+        assert len(selected) <= places
+        for e in selected:
+            assert e is not None and e.status == EnrollmentStatus.ENROLLED
+            assert e.override_reason or all(r["outcome"] == "passed" for r in e.rule_results or [])
+        eligible = [a for a in apps if a.eligible]
+        assert len(result.selected) == min(places, len(eligible))
+        assert len(result.waitlisted) == len(eligible) - len(result.selected)
+        # nobody waitlisted scores above anyone selected
+        if result.selected and result.waitlisted:
+            low = min(e.score for e in selected if e is not None)
+            waiting = [uow.session.get(Enrollment, i) for i in result.waitlisted]
+            assert all(w is not None and w.score is not None and w.score <= low for w in waiting)
+        uow.rollback()
