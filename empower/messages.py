@@ -840,6 +840,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "« {value} » n'est ni oui ni non (oui/non, vrai/faux, 1/0, نعم/لا).",
         "«{value}» ليس نعم أو لا (نعم/لا، oui/non، 1/0).",
         "'{value}' is not yes/no (oui/non, true/false, 1/0)"),
+    "import.list_invalid": _t(
+        "« {value} » n'est pas une liste (valeurs séparées par /, par exemple 40/40/20).",
+        "«{value}» ليس لائحة (قيم مفصولة بـ /، مثلا 40/40/20).",
+        "'{value}' is not a list (values separated by /, e.g. 40/40/20)"),
     "import.whole_number_invalid": _t(
         "« {value} » n'est pas un nombre entier.",
         "«{value}» ليس عددا صحيحا.",
