@@ -253,6 +253,9 @@ class Beneficiary(Base):
     first_name_ar: Mapped[str | None] = mapped_column(String(100))
     last_name_ar: Mapped[str | None] = mapped_column(String(100))
     match_key: Mapped[str | None] = mapped_column(String(200))
+    # The folded words of her names in both scripts (empower.search.search_key), behind the
+    # full-text index of the search box (migration 0008). Cleared by an erasure.
+    search_key: Mapped[str | None] = mapped_column(Text)
     birth_date: Mapped[date] = mapped_column(Date)
     phone: Mapped[str | None] = mapped_column(String(20), index=True)
     # Her bank account (RIB, 24 digits) for transfers: personal, like her CIN.
