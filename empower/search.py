@@ -24,7 +24,10 @@ __all__ = [
     "not_an_index_table",
     "fold_word",
     "name_matches",
+    "name_search_clause",
     "name_search_sql",
+    "phone_prefix",
+    "prefix_bounds",
     "prefix_range_sql",
     "search_key",
     "search_terms",
@@ -141,8 +144,50 @@ def text_table(name: str) -> Any:
     return table(name)
 
 
+def name_search_clause(typed: str, dialect: str, *, id_column: str = "id",
+                       key_column: str = "search_key") -> str | None:
+    """:func:`name_search_sql` as SQL text, for the panel's ORM (which takes a raw condition):
+    the same index, the same terms. The terms are letters and digits only
+    (:func:`search_terms`), so they are written into the text safely."""
+    terms = search_terms(typed)
+    if not terms:
+        return None
+    if dialect == "sqlite":
+        query = " ".join(f'"{t}"*' for t in terms)
+        return (f"{id_column} IN (SELECT rowid FROM beneficiaries_fts "
+                f"WHERE beneficiaries_fts MATCH '{query}')")
+    query = " & ".join(f"{t}:*" for t in terms)
+    return (f"to_tsvector('simple', coalesce({key_column}, '')) @@ "
+            f"to_tsquery('simple', '{query}')")
+
+
+def prefix_bounds(prefix: str) -> tuple[str, str]:
+    """``(low, high)``: a text starts with ``prefix`` exactly when ``low <= text < high``."""
+    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
 def prefix_range_sql(column: Any, prefix: str) -> ColumnElement[bool]:
     """``column`` starts with ``prefix``, as a range an ordinary index serves on every backend
     (``LIKE 'AB12%'`` is not indexed by SQLite's case-insensitive LIKE)."""
-    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    return and_(column >= prefix, column < upper)
+    low, high = prefix_bounds(prefix)
+    return and_(column >= low, column < high)
+
+
+_DIGITS = re.compile(r"\D")
+
+
+def phone_prefix(typed: str) -> str | None:
+    """The start of a stored Moroccan phone number (``+2126...``) that a typed one spells:
+    ``06 12``, ``0612``, ``212612``, ``+212 612``, ``00212612`` -> ``+212612``; None for fewer
+    than 3 national digits or a number that is not Moroccan."""
+    digits = _DIGITS.sub("", unicodedata.normalize("NFKC", typed))
+    for lead in ("00212", "212", "0"):
+        if digits.startswith(lead):
+            digits = digits[len(lead):]
+            break
+    else:
+        if not typed.strip().startswith("+") and len(digits) < 9:
+            return None
+    if len(digits) < 3 or len(digits) > 9 or digits[0] not in "5678":
+        return None
+    return "+212" + digits
