@@ -152,9 +152,13 @@ def name_search_clause(typed: str, dialect: str, *, id_column: str = "id",
     terms = search_terms(typed)
     if not terms:
         return None
+    # Written into the SQL only because each term is letters and digits (no quote, no
+    # operator): checked here again, so a change of search_terms cannot open a hole.
+    if not all(_WORD.fullmatch(t) for t in terms):
+        raise ValueError("search terms must be letters and digits only")
     if dialect == "sqlite":
         query = " ".join(f'"{t}"*' for t in terms)
-        return (f"{id_column} IN (SELECT rowid FROM beneficiaries_fts "
+        return (f"{id_column} IN (SELECT rowid FROM beneficiaries_fts "  # noqa: S608
                 f"WHERE beneficiaries_fts MATCH '{query}')")
     query = " & ".join(f"{t}:*" for t in terms)
     return (f"to_tsvector('simple', coalesce({key_column}, '')) @@ "
