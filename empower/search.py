@@ -29,6 +29,7 @@ __all__ = [
     "phone_prefix",
     "prefix_bounds",
     "prefix_range_sql",
+    "purge_erased_words",
     "search_key",
     "search_terms",
 ]
@@ -195,3 +196,13 @@ def phone_prefix(typed: str) -> str | None:
     if len(digits) < 3 or len(digits) > 9 or digits[0] not in "5678":
         return None
     return "+212" + digits
+
+
+def purge_erased_words(session: Any) -> None:
+    """After an erasure, rewrite SQLite's full-text index so no page of it keeps her words
+    (FTS5 marks a deleted row's words as deleted and drops them only when it merges its
+    segments; ``optimize`` merges them all now). PostgreSQL drops a deleted row version's
+    index entries at VACUUM, as it does for every column (docs/privacy.md)."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("INSERT INTO beneficiaries_fts(beneficiaries_fts) "
+                             "VALUES ('optimize')"))
