@@ -176,8 +176,8 @@ def _collect_less() -> Iterator[None]:
 
     An import allocates a few dicts per row and keeps a chunk of them alive: at the default
     threshold (700 allocations) the collector ran thousands of times over them, a quarter of a
-    200,000-row roster import. Rows make no reference cycles, so nothing waits longer to be
-    freed; reference counting frees them as before.
+    200,000-row roster import. Rows make no reference cycles, so reference counting frees them
+    as before; what does make cycles (ORM records) is collected, a little later.
     """
     before = gc.get_threshold()
     gc.set_threshold(max(before[0], _GC_THRESHOLD), *before[1:])
