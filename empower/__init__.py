@@ -27,6 +27,7 @@ from empower.errors import (
     NotEligible,
     NotFound,
     OverDisbursement,
+    ReturnRefused,
     RuleViolation,
 )
 from empower.rules import RulesConfig
@@ -76,6 +77,14 @@ from empower.services.grants import (
     reject_grant,
     submit_grant,
 )
+from empower.services.payment_runs import (
+    approve_batch,
+    build_batch,
+    cancel_batch,
+    close_batch,
+    reconcile_batch,
+    send_batch,
+)
 from empower.services.programs import create_partner, create_program, sign_agreement
 from empower.services.surveys import record_survey
 
@@ -86,7 +95,7 @@ __all__ = [
     "Database", "RulesConfig", "UnitOfWork", "connect",
     # the one tree of errors
     "BudgetExceeded", "Conflict", "EmpowerError", "InvalidInput", "InvalidTransition",
-    "NotEligible", "NotFound", "OverDisbursement", "RuleViolation",
+    "NotEligible", "NotFound", "OverDisbursement", "ReturnRefused", "RuleViolation",
     # beneficiaries
     "BulkResult", "RowError", "archive_beneficiary", "erase_beneficiary", "register_beneficiaries",
     "register_beneficiary", "restore_beneficiary", "update_beneficiary",
@@ -104,6 +113,9 @@ __all__ = [
     # trainings: activities, sessions, rosters, coaching visits
     "cancel_session", "completions", "create_activity", "hold_session", "plan_session",
     "record_roster", "record_visit",
+    # payment runs: batches, a second signature, the provider's file and its return
+    "approve_batch", "build_batch", "cancel_batch", "close_batch", "reconcile_batch",
+    "send_batch",
     # outcomes
     "record_survey",
     # duplicates

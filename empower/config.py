@@ -57,6 +57,23 @@ class Settings(BaseSettings):
     # An act may be dated at most this many days after today (time zones, a payment keyed the
     # evening before); a later date is refused as a typo.
     future_days_margin: int = Field(1, ge=0)
+    # Panel roles (comma-separated) whose users may approve a payment batch built by someone
+    # else: the second signature on money.
+    batch_approver_roles: str = "admin"
+
+    @field_validator("batch_approver_roles")
+    @classmethod
+    def _roles(cls, value: str) -> str:
+        from empower.vocab import Role
+
+        names = [item.strip() for item in value.split(",") if item.strip()]
+        allowed = {r.value for r in Role}
+        for name in names:
+            if name not in allowed:
+                raise ValueError(f"'{name[:30]}' is not a role ({', '.join(sorted(allowed))})")
+        if not names:
+            raise ValueError("at least one role approves payment batches")
+        return ",".join(names)
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -79,4 +96,5 @@ class Settings(BaseSettings):
         """The rule configuration these settings describe."""
         return RulesConfig(cin_pattern=self.cin_pattern, min_age=self.min_age,
                            name_match_threshold=self.duplicate_name_threshold,
-                           future_days_margin=self.future_days_margin)
+                           future_days_margin=self.future_days_margin,
+                           batch_approver_roles=tuple(self.batch_approver_roles.split(",")))

@@ -10,6 +10,7 @@ Arabic or English from :mod:`empower.messages` without reading the English text.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from empower.text import ECHO_LIMIT, NAME_LIMIT, echo, escape, needs_echo
@@ -20,9 +21,11 @@ __all__ = [
     "EmpowerError",
     "InvalidInput",
     "InvalidTransition",
+    "LineProblem",
     "NotEligible",
     "NotFound",
     "OverDisbursement",
+    "ReturnRefused",
     "RuleViolation",
 ]
 
@@ -135,3 +138,28 @@ class InvalidTransition(RuleViolation):
     """The record's state machine does not allow this move from its current state."""
 
     kind = "invalid_transition"
+
+
+class ReturnRefused(InvalidInput):
+    """A payment provider's return file that cannot be applied whole: each problem names its
+    line, field and value (an unknown reference, a line contradicting one already reconciled,
+    two lines saying different things). Nothing of the file is recorded."""
+
+    kind = "return_refused"
+
+    def __init__(self, message: str, *, problems: list[LineProblem], code: str | None = None,
+                 params: Mapping[str, Any] | None = None) -> None:
+        super().__init__(message, code=code, params=params)
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class LineProblem:
+    """One refused line of a file: its number (the header is line 1), the field, the value."""
+
+    line: int
+    field: str | None
+    value: Any
+    message: str
+    code: str
+    params: Mapping[str, Any]

@@ -840,6 +840,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "« {value} » n'est ni oui ni non (oui/non, vrai/faux, 1/0, نعم/لا).",
         "«{value}» ليس نعم أو لا (نعم/لا، oui/non، 1/0).",
         "'{value}' is not yes/no (oui/non, true/false, 1/0)"),
+    "import.list_invalid": _t(
+        "« {value} » n'est pas une liste (valeurs séparées par /, par exemple 40/40/20).",
+        "«{value}» ليس لائحة (قيم مفصولة بـ /، مثلا 40/40/20).",
+        "'{value}' is not a list (values separated by /, e.g. 40/40/20)"),
     "import.whole_number_invalid": _t(
         "« {value} » n'est pas un nombre entier.",
         "«{value}» ليس عددا صحيحا.",
@@ -1325,6 +1329,198 @@ CATALOG: dict[str, dict[str, str]] = {
         "حددي إقليم النشاط ضمن جهاتك؛ النشاط بدون إقليم يخص البرنامج في كل مكان ويسجله مدير.",
         "give the activity's province, in your regions; an activity without a province is the "
         "program's everywhere and is created by an administrator"),
+    # --- issue 12, payment runs (empower/services/payment_runs.py, rules.check_rib) ----------
+    "grant.in_flight": _t(
+        "{amount} MAD de la subvention {reference} sont dans un lot de paiement ; annulez ce "
+        "lot, ou rapprochez-le, d'abord.",
+        "{amount} درهم من المنحة {reference} في دفعة أداء؛ ألغي هذه الدفعة أو قومي بمطابقتها أولا.",
+        "{amount} MAD of grant {reference} is in a payment batch; cancel that batch, or "
+        "reconcile it, first"),
+    "beneficiary.erase_in_flight": _t(
+        "La bénéficiaire n° {id} figure dans l'ordre de paiement {reference}, pas encore "
+        "soldé ; annulez ou rapprochez d'abord son lot.",
+        "المستفيدة رقم {id} مدرجة في أمر الأداء {reference} الذي لم يسو بعد؛ ألغي دفعته أو "
+        "طابقيها أولا.",
+        "beneficiary #{id} is in payment instruction {reference}, not yet settled; cancel or "
+        "reconcile its batch first"),
+    "rib.invalid": _t(
+        "« {value} » n'est pas un RIB (24 chiffres : banque, ville, compte, clé).",
+        "«{value}» ليس رقم تعريف بنكي (24 رقما: البنك، المدينة، الحساب، المفتاح).",
+        "'{value}' is not a RIB (24 digits: bank, city, account, key)"),
+    "rib.bad_key": _t(
+        "Le RIB « {value} » a une clé fausse : un chiffre a été mal saisi.",
+        "رقم التعريف البنكي «{value}» مفتاحه خاطئ: تم إدخال رقم بشكل غير صحيح.",
+        "RIB '{value}' has a wrong key: a digit was mistyped"),
+    "tranche.shares_invalid": _t(
+        "Tranches « {value} » : au plus 12 parts entre 0 et 100 %, dont la somme fait 100 %.",
+        "الأشطر «{value}»: 12 حصة على الأكثر بين 0 و100٪ ومجموعها 100٪.",
+        "tranche shares '{value}': at most 12 shares between 0 and 100 %, summing to 100 %"),
+    "payment.no_rib": _t(
+        "Subvention {reference} : aucun RIB n'est enregistré pour le bénéficiaire ; un virement "
+        "en demande un.",
+        "المنحة {reference}: لا يوجد رقم تعريف بنكي للمستفيد؛ التحويل يتطلبه.",
+        "grant {reference}: no RIB is recorded for the recipient; a transfer needs one"),
+    "payment.cash_out_needs_cin": _t(
+        "Subvention {reference} : une mise à disposition se retire avec une CIN ; une "
+        "coopérative est payée par virement.",
+        "المنحة {reference}: السحب النقدي يتم بالبطاقة الوطنية؛ التعاونية تؤدى لها بالتحويل.",
+        "grant {reference}: a cash-out is collected with a CIN; a cooperative is paid by "
+        "transfer"),
+    "payment.no_phone": _t(
+        "Subvention {reference} : le paiement mobile demande un numéro de téléphone valide.",
+        "المنحة {reference}: الأداء عبر الهاتف يتطلب رقم هاتف صالحا.",
+        "grant {reference}: mobile money needs the recipient's valid phone number"),
+    "payment.no_visit_since_tranche": _t(
+        "Subvention {reference} : aucune visite d'accompagnement depuis la dernière tranche "
+        "({since}) au {on}.",
+        "المنحة {reference}: لا توجد زيارة مواكبة منذ آخر شطر ({since}) إلى غاية {on}.",
+        "grant {reference}: no coaching visit recorded since the last tranche ({since}) by {on}"),
+    "payment.planned_too_far": _t(
+        "Le {on} est à plus de {days} jours : un lot est prévu pour les semaines qui viennent.",
+        "{on} بعد أكثر من {days} يوما: الدفعة تبرمج للأسابيع القادمة.",
+        "{on} is more than {days} days ahead"),
+    "payment.batch_reference_taken": _t(
+        "Le lot « {reference} » existe déjà (n° {existing_id}).",
+        "الدفعة «{reference}» موجودة مسبقا (رقم {existing_id}).",
+        "batch '{reference}' already exists (#{existing_id})"),
+    "payment.already_in_batch": _t(
+        "La subvention {reference} est déjà dans le lot ouvert {batch}.",
+        "المنحة {reference} مدرجة مسبقا في الدفعة المفتوحة {batch}.",
+        "grant {reference} is already in open batch {batch}"),
+    "payment.approved_after_batch": _t(
+        "La subvention {reference} est approuvée le {approved_on}, après la date du lot ({on}).",
+        "المنحة {reference} صودق عليها في {approved_on}، بعد تاريخ الدفعة ({on}).",
+        "grant {reference} is approved on {approved_on}, after the batch date ({on})"),
+    "payment.changed_meanwhile": _t(
+        "{reference} a été modifié entre-temps (payé, ou pris dans un autre lot).",
+        "تم تعديل {reference} في هذه الأثناء (أدي أو أدرج في دفعة أخرى).",
+        "{reference} changed meanwhile (paid, or put in another batch)"),
+    "payment.approver_role": _t(
+        "{actor} : un lot de paiement est approuvé par un compte actif de rôle {roles}.",
+        "{actor}: دفعة الأداء يصادق عليها حساب نشيط بدور {roles}.",
+        "{actor}: a payment batch is approved by an active account with the role {roles}"),
+    "payment.four_eyes_batch": _t(
+        "Lot {reference} : quatre yeux sur l'argent ; qui l'a préparé ne l'approuve pas.",
+        "الدفعة {reference}: مبدأ الأعين الأربع؛ من أعدها لا يصادق عليها.",
+        "batch {reference}: four eyes on money; who built it does not approve it"),
+    "payment.four_eyes_grant": _t(
+        "Lot {reference} : quatre yeux sur l'argent ; vous avez déposé ou approuvé la "
+        "subvention {grants} qu'il contient.",
+        "الدفعة {reference}: مبدأ الأعين الأربع؛ قدمت أو صادقت على المنحة {grants} المدرجة فيها.",
+        "batch {reference}: four eyes on money; you submitted or approved grant {grants} in it"),
+    "payment.batch_changed_meanwhile": _t(
+        "Le lot {reference} a été modifié entre-temps par quelqu'un d'autre ; rechargez la page.",
+        "تم تعديل الدفعة {reference} في هذه الأثناء من طرف شخص آخر؛ أعيدي تحميل الصفحة.",
+        "batch {reference}: changed by someone else meanwhile"),
+    "payment.sent_before_approved": _t(
+        "Le {on} précède l'approbation du lot, le {approved_on}.",
+        "{on} يسبق المصادقة على الدفعة في {approved_on}.",
+        "{on} is before the batch was approved ({approved_on})"),
+    "payment.not_sent": _t(
+        "Le lot {reference} est « {status} » : un fichier retour rapproche un lot envoyé.",
+        "الدفعة {reference} في حالة «{status}»: ملف الرد يطابق دفعة مرسلة.",
+        "batch {reference} is {status}; a return file reconciles a batch that was sent"),
+    "payment.return_refused": _t(
+        "Fichier retour refusé : {count} ligne(s) ne peuvent pas être appliquées (lignes "
+        "{lines}) ; rien n'a été enregistré.",
+        "تم رفض ملف الرد: {count} سطر(ا) لا يمكن تطبيقه (الأسطر {lines})؛ لم يسجل أي شيء.",
+        "return file refused: {count} line(s) cannot be applied (lines {lines}); nothing was "
+        "recorded"),
+    "payment.return_unknown_reference": _t(
+        "Ligne {line} : la référence {reference} n'est pas une ligne du lot {batch}.",
+        "السطر {line}: المرجع {reference} ليس سطرا من الدفعة {batch}.",
+        "line {line}: reference {reference} is not a line of batch {batch}"),
+    "payment.return_contradicts_line": _t(
+        "Ligne {line} : {reference} ne dit pas la même chose que la ligne {other}.",
+        "السطر {line}: {reference} لا يطابق ما يقوله السطر {other}.",
+        "line {line}: {reference} says something else than line {other}"),
+    "payment.return_status": _t(
+        "Ligne {line} : « {status} » n'est pas un résultat (payé, échec ou retourné).",
+        "السطر {line}: «{status}» ليس نتيجة (مؤدى، فشل أو مرتجع).",
+        "line {line}: status {status} is not an outcome (paid, failed or returned)"),
+    "payment.return_no_paid_on": _t(
+        "Ligne {line} : {reference} est payé mais sans date de paiement.",
+        "السطر {line}: {reference} مؤدى لكن بدون تاريخ الأداء.",
+        "line {line}: {reference} is paid but has no payment date"),
+    "payment.return_paid_before_sent": _t(
+        "Ligne {line} : {reference} est payé le {paid_on}, avant l'envoi du lot le {sent_on}.",
+        "السطر {line}: {reference} أدي في {paid_on}، قبل إرسال الدفعة في {sent_on}.",
+        "line {line}: {reference} is paid on {paid_on}, before the batch was sent ({sent_on})"),
+    "payment.return_contradicts_reconciled": _t(
+        "Ligne {line} : {reference} a déjà été rapproché comme {said} ; le fichier dit autre "
+        "chose.",
+        "السطر {line}: {reference} تمت مطابقته مسبقا كـ {said}؛ الملف يقول شيئا آخر.",
+        "line {line}: {reference} was already reconciled as {said}; the file says otherwise"),
+    "payment.return_not_sent": _t(
+        "Ligne {line} : {reference} est « {status} », pas envoyé.",
+        "السطر {line}: {reference} في حالة «{status}»، غير مرسل.",
+        "line {line}: {reference} is {status}, not sent"),
+    # --- issue 13, targeting (empower/targeting.py, empower/services/targeting.py) ----------
+    "targeting.rule_invalid": _t(
+        "{where} : condition invalide ({why}).",
+        "{where}: شرط غير صالح ({why}).",
+        "{where}: {why}"),
+    "intake.changed_meanwhile": _t(
+        "L'appel {code} a été modifié entre-temps par quelqu'un d'autre ; rechargez la page.",
+        "تم تعديل طلب الترشيح {code} في هذه الأثناء من طرف شخص آخر؛ أعيدي تحميل الصفحة.",
+        "intake {code}: changed by someone else meanwhile"),
+    "intake.closes_before_opens": _t(
+        "La clôture ({closes_on}) précède l'ouverture ({opens_on}).",
+        "تاريخ الإغلاق ({closes_on}) يسبق تاريخ الفتح ({opens_on}).",
+        "closes_on: {closes_on} is before the opening {opens_on}"),
+    "intake.code_taken": _t(
+        "L'appel « {code} » existe déjà (n° {existing_id}).",
+        "طلب الترشيح «{code}» موجود مسبقا (رقم {existing_id}).",
+        "intake '{code}' already exists (#{existing_id})"),
+    "intake.enrol_by_selection": _t(
+        "Une candidature à l'appel {code} est inscrite par sa sélection, pas à son dépôt.",
+        "الترشيح لطلب {code} يسجل عند الانتقاء وليس عند الإيداع.",
+        "an application to intake {code} is enrolled by its selection"),
+    "intake.locked": _t(
+        "L'appel {code} est « {status} » : ses règles et ses résultats ne changent plus.",
+        "طلب الترشيح {code} في حالة «{status}»: لم تعد قواعده ونتائجه تتغير.",
+        "intake {code} is {status}; its rules and results no longer change"),
+    "intake.not_a_rule_refusal": _t(
+        "L'inscription n° {id} n'a pas été refusée par les règles d'un appel.",
+        "التسجيل رقم {id} لم يرفض بقواعد طلب ترشيح.",
+        "enrolment #{id} was not refused by an intake's rules"),
+    "intake.not_open": _t(
+        "L'appel {code} est « {status} » : les candidatures sont reçues quand il est ouvert.",
+        "طلب الترشيح {code} في حالة «{status}»: تقبل الترشيحات عندما يكون مفتوحا.",
+        "intake {code} is {status}; applications are taken while it is open"),
+    "intake.not_selected": _t(
+        "L'appel {code} est « {status} » : sa liste d'attente commence à sa sélection.",
+        "طلب الترشيح {code} في حالة «{status}»: لائحة الانتظار تبدأ مع الانتقاء.",
+        "intake {code} is {status}; its waiting list starts with its selection"),
+    "intake.other_program": _t(
+        "L'appel {code} est un appel d'un autre programme.",
+        "طلب الترشيح {code} تابع لبرنامج آخر.",
+        "intake {code} is a call of another program"),
+    "intake.outside_dates": _t(
+        "Le {on} est hors de l'appel {code} (du {opens_on} au {closes_on}).",
+        "{on} خارج فترة طلب الترشيح {code} (من {opens_on} إلى {closes_on}).",
+        "{on} is outside intake {code} ({opens_on} to {closes_on})"),
+    "intake.override_reason": _t(
+        "Une dérogation dit pourquoi, par écrit.",
+        "الاستثناء يعلل كتابة.",
+        "an override says why, in writing"),
+    "intake.program_fixed": _t(
+        "L'appel {code} reste dans son programme.",
+        "طلب الترشيح {code} يبقى ضمن برنامجه.",
+        "intake {code} belongs to its program; it does not move"),
+    "intake.promote_before_close": _t(
+        "La date limite de repêchage ({promote_until}) précède la clôture ({closes_on}).",
+        "آخر أجل للترقية من لائحة الانتظار ({promote_until}) يسبق الإغلاق ({closes_on}).",
+        "promote_until: {promote_until} is before the closing {closes_on}"),
+    "intake.promotion_closed": _t(
+        "Appel {code} : les places libérées après le {until} ne sont plus pourvues depuis la "
+        "liste d'attente.",
+        "طلب الترشيح {code}: المقاعد المحررة بعد {until} لا تملأ من لائحة الانتظار.",
+        "intake {code}: places freed after {until} are not filled from the waiting list"),
+    "intake.select_before_close": _t(
+        "Le {on} précède la clôture de l'appel {code}, le {closes_on}.",
+        "{on} يسبق إغلاق طلب الترشيح {code} في {closes_on}.",
+        "{on} is before intake {code} closes on {closes_on}"),
 }
 
 

@@ -29,6 +29,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     text,
     true,
 )
@@ -39,6 +40,7 @@ from empower.vocab import (
     ActivityKind,
     AgreementStatus,
     AttendanceStatus,
+    BatchStatus,
     Channel,
     CooperativeRole,
     DuplicateRule,
@@ -47,9 +49,12 @@ from empower.vocab import (
     EnrollmentStatus,
     ExitReason,
     GrantStatus,
+    InstructionStatus,
+    IntakeStatus,
     MaritalStatus,
     Milieu,
     PartnerKind,
+    PaymentChannel,
     Role,
     Sector,
     SessionStatus,
@@ -72,8 +77,11 @@ __all__ = [
     "Enrollment",
     "Grant",
     "Disbursement",
+    "Intake",
     "Membership",
     "Partner",
+    "PaymentBatch",
+    "PaymentInstruction",
     "Program",
     "Province",
     "Region",
@@ -178,6 +186,14 @@ class Program(Base):
     # Four eyes on money: who submitted a grant does not approve it, and who approved it does
     # not pay its tranches (empower.rules.check_four_eyes). On unless the program turns it off.
     four_eyes: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Tranche plan: the shares of the approved amount paid in turn, in percent ([40, 40, 20]),
+    # and what must hold before each tranche after the first goes into a payment batch
+    # (TrancheCondition values). Unset: one tranche of what is left, no condition.
+    tranche_shares: Mapped[list[Any] | None] = mapped_column(JSON)
+    tranche_conditions: Mapped[list[Any] | None] = mapped_column(JSON)
+    # Whether an admin may still record a one-off tranche from the panel ("pay"), outside a
+    # payment batch. Off by default: money goes through batches approved by a second person.
+    panel_payments: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     region: Mapped[Region | None] = relationship()
@@ -237,8 +253,13 @@ class Beneficiary(Base):
     first_name_ar: Mapped[str | None] = mapped_column(String(100))
     last_name_ar: Mapped[str | None] = mapped_column(String(100))
     match_key: Mapped[str | None] = mapped_column(String(200))
+    # The folded words of her names in both scripts (empower.search.search_key), behind the
+    # full-text index of the search box (migration 0008). Cleared by an erasure.
+    search_key: Mapped[str | None] = mapped_column(Text)
     birth_date: Mapped[date] = mapped_column(Date)
     phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    # Her bank account (RIB, 24 digits) for transfers: personal, like her CIN.
+    rib: Mapped[str | None] = mapped_column(String(24))
     province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"), index=True)
     commune: Mapped[str | None] = mapped_column(String(100))
     milieu: Mapped[Milieu | None] = mapped_column(vocab(Milieu, "milieu"))
@@ -318,9 +339,59 @@ class Enrollment(Base):
     rejected_on: Mapped[date | None] = mapped_column(Date)
     exited_on: Mapped[date | None] = mapped_column(Date, index=True)
     exit_reason: Mapped[ExitReason | None] = mapped_column(vocab(ExitReason, "exit_reason"))
+    # An application to an intake (a call) records what its rules said of her on the day she
+    # applied: each rule's result (passed / failed / missing) with the rules version used, her
+    # score, and after selection her rank. A refusal an officer overrides keeps the reason.
+    intake_id: Mapped[int | None] = mapped_column(ForeignKey("intakes.id"), index=True)
+    rules_version: Mapped[int | None] = mapped_column(Integer)
+    rule_results: Mapped[list[Any] | None] = mapped_column(JSON)
+    eligible: Mapped[bool | None] = mapped_column(Boolean)
+    score: Mapped[float | None] = mapped_column(Float)
+    rank: Mapped[int | None] = mapped_column(Integer)
+    waitlisted_on: Mapped[date | None] = mapped_column(Date)
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    overridden_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     beneficiary: Mapped[Beneficiary] = relationship(back_populates="enrollments")
+    program: Mapped[Program] = relationship()
+    intake: Mapped[Intake | None] = relationship()
+
+
+class Intake(Base):
+    """A call for applications of a program: where, how many places, who is eligible (rules as
+    data, :mod:`empower.targeting`), how applicants are ranked (weights)."""
+
+    __tablename__ = "intakes"
+    __table_args__ = (
+        CheckConstraint("closes_on >= opens_on", name="dates_ordered"),
+        CheckConstraint("places >= 1", name="places_positive"),
+        CheckConstraint("rules_version >= 1", name="rules_version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    opens_on: Mapped[date] = mapped_column(Date)
+    closes_on: Mapped[date] = mapped_column(Date)
+    places: Mapped[int] = mapped_column(Integer)
+    # Where it is open: HCP province and/or region codes; both empty means the program's area.
+    province_codes: Mapped[list[Any] | None] = mapped_column(JSON)
+    region_codes: Mapped[list[Any] | None] = mapped_column(JSON)
+    rules: Mapped[list[Any]] = mapped_column(JSON)
+    weights: Mapped[list[Any]] = mapped_column(JSON)
+    # Bumped whenever rules or weights change; each application records the one it was judged by.
+    rules_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Until this day (included) a place freed by a selected woman goes to the waiting list.
+    promote_until: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[IntakeStatus] = mapped_column(vocab(IntakeStatus, "intake_status"))
+    opened_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    selected_on: Mapped[date | None] = mapped_column(Date, index=True)
+    selected_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
     program: Mapped[Program] = relationship()
 
 
@@ -342,6 +413,7 @@ class Cooperative(Base):
     founded_on: Mapped[date] = mapped_column(Date)
     dissolved_on: Mapped[date | None] = mapped_column(Date)
     women_led: Mapped[bool] = mapped_column(Boolean, default=False)
+    rib: Mapped[str | None] = mapped_column(String(24))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     province: Mapped[Province] = relationship()
@@ -385,6 +457,12 @@ class Grant(Base):
             "disbursed_centimes <= COALESCE(amount_approved_centimes, 0)",
             name="disbursed_within_approved",
         ),
+        # ... and for "never send more than is left": paid plus in flight within approved.
+        CheckConstraint(
+            "in_flight_centimes >= 0 AND disbursed_centimes + in_flight_centimes"
+            " <= COALESCE(amount_approved_centimes, 0)",
+            name="in_flight_within_approved",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -397,6 +475,9 @@ class Grant(Base):
     amount_requested_centimes: Mapped[int] = mapped_column(BigInteger)
     amount_approved_centimes: Mapped[int | None] = mapped_column(BigInteger)
     disbursed_centimes: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # What open payment instructions (pending or sent) hold of it: reserved with one conditional
+    # UPDATE when a batch is built, released when the provider says paid, failed or returned.
+    in_flight_centimes: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     submitted_on: Mapped[date] = mapped_column(Date)
     approved_on: Mapped[date | None] = mapped_column(Date, index=True)
     rejected_on: Mapped[date | None] = mapped_column(Date)
@@ -523,6 +604,82 @@ class CoachingVisit(Base):
     program: Mapped[Program] = relationship()
     beneficiary: Mapped[Beneficiary | None] = relationship()
     cooperative: Mapped[Cooperative | None] = relationship()
+
+
+class PaymentBatch(Base):
+    """A batch of tranches sent together to one paying institution, signed off by a second
+    person, then reconciled from the institution's return file."""
+
+    __tablename__ = "payment_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    channel: Mapped[PaymentChannel] = mapped_column(vocab(PaymentChannel, "payment_channel"))
+    provider: Mapped[str | None] = mapped_column(String(100))
+    # The batch's business date: tranche conditions are checked as of it.
+    planned_on: Mapped[date] = mapped_column(Date, index=True)
+    # Set when the batch was built for one region's grants only.
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
+    status: Mapped[BatchStatus] = mapped_column(vocab(BatchStatus, "batch_status"))
+    created_by: Mapped[str] = mapped_column(String(100))
+    approved_by: Mapped[str | None] = mapped_column(String(100))
+    approved_on: Mapped[date | None] = mapped_column(Date)
+    sent_on: Mapped[date | None] = mapped_column(Date)
+    reconciled_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    cancelled_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    program: Mapped[Program] = relationship()
+    instructions: Mapped[list[PaymentInstruction]] = relationship(
+        back_populates="batch", order_by="PaymentInstruction.id")
+
+
+class PaymentInstruction(Base):
+    """One tranche of one grant in a batch, with the payee as she was when the batch was made.
+
+    Open (pending or sent) it holds its amount in the grant's ``in_flight_centimes``; a grant
+    has at most one open instruction (``uq_payment_instructions_open_grant``). Paid, it is the
+    tranche ``disbursement_id`` that ``disburse`` recorded.
+    """
+
+    __tablename__ = "payment_instructions"
+    __table_args__ = (
+        CheckConstraint("amount_centimes > 0", name="amount_positive"),
+        CheckConstraint("tranche_number >= 1", name="tranche_number_positive"),
+        Index("uq_payment_instructions_open_grant", "grant_id", unique=True,
+              sqlite_where=text("status IN ('pending', 'sent')"),
+              postgresql_where=text("status IN ('pending', 'sent')")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("payment_batches.id"), index=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id"), index=True)
+    # The line's reference in the provider's files (payment reference, "motif").
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    tranche_number: Mapped[int] = mapped_column(Integer)
+    amount_centimes: Mapped[int] = mapped_column(BigInteger)
+    # The payee as she was when the batch was made (personal: never in an audit diff).
+    payee_name: Mapped[str | None] = mapped_column(String(200))
+    payee_cin: Mapped[str | None] = mapped_column(String(12))
+    payee_rib: Mapped[str | None] = mapped_column(String(24))
+    payee_phone: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[InstructionStatus] = mapped_column(
+        vocab(InstructionStatus, "instruction_status"), index=True)
+    sent_on: Mapped[date | None] = mapped_column(Date, index=True)
+    # When the provider's return said what happened (the payment date for a paid line).
+    settled_on: Mapped[date | None] = mapped_column(Date, index=True)
+    paid_on: Mapped[date | None] = mapped_column(Date)
+    provider_reference: Mapped[str | None] = mapped_column(String(60))
+    failure_reason: Mapped[str | None] = mapped_column(String(300))
+    disbursement_id: Mapped[int | None] = mapped_column(ForeignKey("disbursements.id"),
+                                                        unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    batch: Mapped[PaymentBatch] = relationship(back_populates="instructions")
+    grant: Mapped[Grant] = relationship()
+    disbursement: Mapped[Disbursement | None] = relationship()
 
 
 class SurveyRecord(Base):

@@ -47,11 +47,15 @@ __all__ = [
     "check_name",
     "check_not_future",
     "check_program_start",
+    "check_rib",
+    "check_tranche_conditions",
+    "check_tranche_shares",
     "clean_text",
     "free_text",
     "latest_date",
     "mad",
     "name_key",
+    "next_tranche",
     "normalize_cin",
     "normalize_phone",
     "record_id",
@@ -73,6 +77,8 @@ class RulesConfig:
     # An act (a registration, a payment, a survey...) may be dated at most this many days after
     # today: a day absorbs the time zones (Morocco is ahead of UTC), anything later is a typo.
     future_days_margin: int = 1
+    # The panel roles whose users may approve a payment batch (someone else built it).
+    batch_approver_roles: tuple[str, ...] = ("admin",)
 
     def __post_init__(self) -> None:
         # A pattern that does not compile is refused when the settings are read, not at the
@@ -540,3 +546,107 @@ def record_id(value: object, *, field: str = "id") -> int:
     shown = shown if len(shown) <= 40 else shown[:40] + "…"
     raise InvalidInput(f"{field}: '{shown}' is not a record number", code="input.not_a_record",
                        params={"value": shown}, field=field, value=value)
+
+
+# A Moroccan RIB: bank (3), city (3), account (16), key (2). The key makes the 24-digit number a
+# multiple of 97 (the key is 97 - (the 22 digits x 100 mod 97)).
+RIB_LENGTH = 24
+_RIB_NOISE = re.compile(r"[\s\-.]")
+
+
+def check_rib(raw: str | None, *, field: str = "rib") -> str | None:
+    """The RIB ``raw`` spells, as its 24 digits, or None for an empty value.
+
+    Spaces, dashes and dots between the groups are dropped; digits of any script are read.
+    Raises :class:`InvalidInput` ``rib.invalid`` (not 24 digits) or ``rib.bad_key`` (the key
+    does not pass the mod-97 check: a digit was mistyped).
+    """
+    if raw is None or not str(raw).strip():
+        return None
+    digits = _digits(_RIB_NOISE.sub("", str(raw)))
+    if len(digits) != RIB_LENGTH or not digits.isascii() or not digits.isdigit():
+        raise InvalidInput(f"{field}: '{echo(str(raw))}' is not a RIB (24 digits: bank, city, "
+                           f"account, key)", code="rib.invalid", params={"value": echo(str(raw))},
+                           field=field, value=raw)
+    if int(digits) % 97 != 0:
+        raise InvalidInput(f"{field}: '{echo(str(raw))}' has a wrong key (the last two digits do "
+                           f"not match the others: a digit was mistyped)", code="rib.bad_key",
+                           params={"value": echo(str(raw))}, field=field, value=raw)
+    return digits
+
+
+MAX_TRANCHES = 12
+
+
+def check_tranche_shares(shares: Iterable[Decimal | int | float | str] | None, *,
+                         field: str = "tranche_shares") -> list[Decimal] | None:
+    """A program's tranche plan: shares of the approved amount in percent, summing to 100.
+
+    None or empty means no plan (one tranche of what is left). Raises :class:`InvalidInput`
+    ``tranche.shares_invalid`` naming the share or the total that is wrong.
+    """
+    if shares is None:
+        return None
+    values: list[Decimal] = []
+    for raw in shares:
+        try:
+            value = Decimal(str(raw).strip().rstrip("%").replace(",", "."))
+        except ArithmeticError:
+            value = Decimal(-1)
+        if not value.is_finite() or value <= 0 or value > 100:
+            raise InvalidInput(f"{field}: '{echo(str(raw))}' is not a share between 0 and 100 %",
+                               code="tranche.shares_invalid", params={"value": echo(str(raw))},
+                               field=field, value=str(raw))
+        values.append(value)
+    if not values:
+        return None
+    if len(values) > MAX_TRANCHES or sum(values) != 100:
+        total = "/".join(str(v) for v in values)
+        raise InvalidInput(f"{field}: {total} must be at most {MAX_TRANCHES} shares summing to "
+                           f"100 %", code="tranche.shares_invalid", params={"value": total},
+                           field=field, value=total)
+    return values
+
+
+def check_tranche_conditions(conditions: Iterable[str] | None, *,
+                             field: str = "tranche_conditions") -> list[str] | None:
+    """A program's conditions for a tranche after the first, as TrancheCondition values.
+
+    Raises :class:`InvalidInput` (``choice.invalid``) for a condition that is not one.
+    """
+    from empower.vocab import TrancheCondition, parse_choice
+
+    if conditions is None:
+        return None
+    out: list[str] = []
+    for raw in conditions:
+        value = parse_choice(TrancheCondition, str(raw), field=field).value
+        if value not in out:
+            out.append(value)
+    return out or None
+
+
+def next_tranche(approved_c: int, disbursed_c: int, paid_count: int,
+                 shares: Iterable[Decimal] | None) -> tuple[int, int] | None:
+    """The next tranche of a grant: ``(its number, its amount in centimes)``, or None when
+    nothing is left to pay.
+
+    Without a plan it is the whole remainder. With one, it is what brings the paid total to the
+    next cumulative share of the approved amount (rounded to the centime; the last share takes
+    the remainder), so a tranche paid by hand off the plan shortens the next one instead of
+    shifting the plan.
+    """
+    left = approved_c - disbursed_c
+    if left <= 0:
+        return None
+    plan = list(shares or [])
+    if not plan:
+        return paid_count + 1, left
+    cumulative = Decimal(0)
+    for number, share in enumerate(plan, start=1):
+        cumulative += share
+        target = approved_c if number == len(plan) else int(
+            (Decimal(approved_c) * cumulative / 100).to_integral_value(ROUND_HALF_UP))
+        if target > disbursed_c:
+            return number, target - disbursed_c
+    return len(plan), left

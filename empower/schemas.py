@@ -30,9 +30,11 @@ from empower.vocab import (
     Channel,
     CooperativeRole,
     EducationLevel,
+    InstructionStatus,
     MaritalStatus,
     Milieu,
     PartnerKind,
+    PaymentChannel,
     Sector,
     SurveyRound,
     VisitKind,
@@ -43,6 +45,7 @@ __all__ = [
     "ActivityCreate",
     "AgreementCreate",
     "AttendanceMark",
+    "BatchCreate",
     "BeneficiaryCreate",
     "BeneficiaryUpdate",
     "CooperativeCreate",
@@ -50,9 +53,11 @@ __all__ = [
     "DisbursementCreate",
     "EnrollmentCreate",
     "GrantCreate",
+    "IntakeCreate",
     "MembershipCreate",
     "PartnerCreate",
     "ProgramCreate",
+    "ReturnLine",
     "SessionCreate",
     "SurveyCreate",
     "VisitCreate",
@@ -171,6 +176,12 @@ class ProgramCreate(_Input):
     min_completion_share: Annotated[float | None, Field(gt=0, le=1)] = None
     # Four eyes on money (empower.rules.check_four_eyes); on unless the program turns it off.
     four_eyes: bool = True
+    # Tranche plan (empower.rules.check_tranche_shares / check_tranche_conditions): shares of
+    # the approved amount in percent, and what must hold before each tranche after the first.
+    tranche_shares: list[Decimal] | None = None
+    tranche_conditions: list[str] | None = None
+    # Whether an admin may still record a one-off tranche from the panel, outside a batch.
+    panel_payments: bool = False
 
 
 class PartnerCreate(_Input):
@@ -197,6 +208,8 @@ class BeneficiaryCreate(_Input):
     last_name_ar: Text = None
     birth_date: Day
     phone: Text = None
+    # Her bank account for transfers (empower.rules.check_rib): personal, like her CIN.
+    rib: Text = None
     province_code: RequiredText
     commune: Text = Field(None, max_length=100)
     milieu: Annotated[Milieu | None, _choice(Milieu)] = None
@@ -220,6 +233,7 @@ class BeneficiaryUpdate(_Input):
     last_name_ar: Text = None
     birth_date: Day | None = None
     phone: Text = None
+    rib: Text = None
     province_code: Text = None
     commune: Text = Field(None, max_length=100)
     milieu: Annotated[Milieu | None, _choice(Milieu)] = None
@@ -234,12 +248,30 @@ class BeneficiaryUpdate(_Input):
 
 
 class EnrollmentCreate(_Input):
-    """An application; with ``enrolled_on`` set she is enrolled in the same act."""
+    """An application; with ``enrolled_on`` set she is enrolled in the same act. With
+    ``intake_id`` it is an application to that call, judged by its rules."""
 
     beneficiary_id: RecordId
     program_id: RecordId
     applied_on: Day
     enrolled_on: Day | None = None
+    intake_id: RecordId | None = None
+
+
+class IntakeCreate(_Input):
+    """A call for applications: rules and weights are data (:mod:`empower.targeting`)."""
+
+    program_id: RecordId
+    code: RequiredText = Field(max_length=40)
+    name: RequiredText = Field(max_length=200)
+    opens_on: Day
+    closes_on: Day
+    places: Annotated[int, Field(ge=1, le=10_000_000)]
+    province_codes: list[str] | None = None
+    region_codes: list[str] | None = None
+    rules: list[dict[str, Any]] = Field(default_factory=list)
+    weights: list[dict[str, Any]] = Field(default_factory=list)
+    promote_until: Day | None = None
 
 
 class CooperativeCreate(_Input):
@@ -247,6 +279,7 @@ class CooperativeCreate(_Input):
     name: Text = Field(None, max_length=200)
     name_ar: Text = Field(None, max_length=200)
     odco_registration: Text = Field(None, max_length=60)
+    rib: Text = None
     sector: Annotated[Sector, _choice(Sector)]
     province_code: RequiredText
     commune: Text = Field(None, max_length=100)
@@ -258,6 +291,7 @@ class CooperativeUpdate(_Input):
     name: Text = Field(None, max_length=200)
     name_ar: Text = Field(None, max_length=200)
     odco_registration: Text = Field(None, max_length=60)
+    rib: Text = None
     sector: Annotated[Sector | None, _choice(Sector)] = None
     province_code: Text = None
     commune: Text = Field(None, max_length=100)
@@ -345,6 +379,30 @@ class VisitCreate(_Input):
     kind: Annotated[VisitKind, _choice(VisitKind)]
     next_visit_due: Day | None = None
     note: Text = Field(None, max_length=4000)
+
+
+class BatchCreate(_Input):
+    """A payment batch to build: the program's grants whose next tranche is due on
+    ``planned_on``, paid through ``channel`` (optionally one region's grants only)."""
+
+    program_id: RecordId
+    channel: Annotated[PaymentChannel, _choice(PaymentChannel)]
+    planned_on: Day
+    region_code: Text = None
+    provider: Text = Field(None, max_length=100)
+    # 30 at most: each line's reference is the batch's plus "-00001".
+    reference: Text = Field(None, max_length=30)
+
+
+class ReturnLine(_Input):
+    """One line of a provider's return file: what happened to one payment instruction."""
+
+    line: int = Field(ge=1)
+    reference: RequiredText = Field(max_length=40)
+    status: Annotated[InstructionStatus, _choice(InstructionStatus)]
+    paid_on: Day | None = None
+    provider_reference: Text = Field(None, max_length=60)
+    reason: Text = Field(None, max_length=300)
 
 
 M = TypeVar("M", bound=BaseModel)

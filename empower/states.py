@@ -6,15 +6,42 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from empower.errors import InvalidTransition
-from empower.vocab import EnrollmentStatus, GrantStatus, SessionStatus
+from empower.vocab import (
+    BatchStatus,
+    EnrollmentStatus,
+    GrantStatus,
+    InstructionStatus,
+    IntakeStatus,
+    SessionStatus,
+)
 
-__all__ = ["ENROLLMENT_TRANSITIONS", "GRANT_TRANSITIONS", "SESSION_TRANSITIONS", "check_transition"]
+__all__ = [
+    "BATCH_TRANSITIONS",
+    "ENROLLMENT_TRANSITIONS",
+    "GRANT_TRANSITIONS",
+    "INSTRUCTION_TRANSITIONS",
+    "INTAKE_TRANSITIONS",
+    "SESSION_TRANSITIONS",
+    "check_transition",
+]
 
 # (from, action) -> to
 ENROLLMENT_TRANSITIONS: dict[tuple[EnrollmentStatus, str], EnrollmentStatus] = {
     (EnrollmentStatus.APPLIED, "enroll"): EnrollmentStatus.ENROLLED,
     (EnrollmentStatus.APPLIED, "reject"): EnrollmentStatus.REJECTED,
     (EnrollmentStatus.ENROLLED, "exit"): EnrollmentStatus.EXITED,
+    # Intakes: beyond the places she waits; a place freed before the deadline promotes her.
+    (EnrollmentStatus.APPLIED, "waitlist"): EnrollmentStatus.WAITLISTED,
+    (EnrollmentStatus.WAITLISTED, "enroll"): EnrollmentStatus.ENROLLED,
+    (EnrollmentStatus.WAITLISTED, "reject"): EnrollmentStatus.REJECTED,
+    # An officer overrides a refusal by the intake's rules, with a written reason.
+    (EnrollmentStatus.REJECTED, "override"): EnrollmentStatus.APPLIED,
+}
+
+INTAKE_TRANSITIONS: dict[tuple[IntakeStatus, str], IntakeStatus] = {
+    (IntakeStatus.DRAFT, "open"): IntakeStatus.OPEN,
+    (IntakeStatus.OPEN, "close"): IntakeStatus.CLOSED,
+    (IntakeStatus.CLOSED, "select"): IntakeStatus.SELECTED,
 }
 
 GRANT_TRANSITIONS: dict[tuple[GrantStatus, str], GrantStatus] = {
@@ -29,9 +56,29 @@ SESSION_TRANSITIONS: dict[tuple[SessionStatus, str], SessionStatus] = {
     (SessionStatus.PLANNED, "cancel"): SessionStatus.CANCELLED,
 }
 
+BATCH_TRANSITIONS: dict[tuple[BatchStatus, str], BatchStatus] = {
+    (BatchStatus.DRAFT, "approve"): BatchStatus.APPROVED,
+    (BatchStatus.DRAFT, "cancel"): BatchStatus.CANCELLED,
+    (BatchStatus.APPROVED, "send"): BatchStatus.SENT,
+    (BatchStatus.SENT, "reconcile"): BatchStatus.RECONCILED,
+    (BatchStatus.RECONCILED, "close"): BatchStatus.CLOSED,
+}
+
+# An instruction is open (holds money in flight) while pending or sent.
+INSTRUCTION_TRANSITIONS: dict[tuple[InstructionStatus, str], InstructionStatus] = {
+    (InstructionStatus.PENDING, "send"): InstructionStatus.SENT,
+    (InstructionStatus.PENDING, "cancel"): InstructionStatus.CANCELLED,
+    (InstructionStatus.SENT, "pay"): InstructionStatus.PAID,
+    (InstructionStatus.SENT, "fail"): InstructionStatus.FAILED,
+    (InstructionStatus.SENT, "return"): InstructionStatus.RETURNED,
+}
+
 _TABLES: dict[type[StrEnum], dict[Any, Any]] = {
+    BatchStatus: BATCH_TRANSITIONS,
+    InstructionStatus: INSTRUCTION_TRANSITIONS,
     EnrollmentStatus: ENROLLMENT_TRANSITIONS,
     GrantStatus: GRANT_TRANSITIONS,
+    IntakeStatus: INTAKE_TRANSITIONS,
     SessionStatus: SESSION_TRANSITIONS,
 }
 

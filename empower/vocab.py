@@ -17,6 +17,7 @@ __all__ = [
     "ActivityKind",
     "AgreementStatus",
     "AttendanceStatus",
+    "BatchStatus",
     "Channel",
     "CooperativeRole",
     "DuplicateRule",
@@ -25,13 +26,17 @@ __all__ = [
     "EnrollmentStatus",
     "ExitReason",
     "GrantStatus",
+    "InstructionStatus",
+    "IntakeStatus",
     "MaritalStatus",
     "Milieu",
     "PartnerKind",
+    "PaymentChannel",
     "Role",
     "Sector",
     "SessionStatus",
     "SurveyRound",
+    "TrancheCondition",
     "VisitKind",
     "fold",
     "parse_choice",
@@ -112,6 +117,15 @@ class EnrollmentStatus(StrEnum):
     ENROLLED = "enrolled"
     EXITED = "exited"
     REJECTED = "rejected"
+    # Eligible for an intake but beyond its places: promoted if a selected woman withdraws.
+    WAITLISTED = "waitlisted"
+
+
+class IntakeStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    SELECTED = "selected"
 
 
 class GrantStatus(StrEnum):
@@ -171,6 +185,39 @@ class VisitKind(StrEnum):
     ON_SITE = "on_site"
     PHONE = "phone"
     GROUP = "group"
+
+
+class PaymentChannel(StrEnum):
+    """How a payment batch reaches the women: the paying institution's kind of file."""
+
+    BANK_TRANSFER = "bank_transfer"
+    CASH_OUT = "cash_out"
+    MOBILE_MONEY = "mobile_money"
+
+
+class BatchStatus(StrEnum):
+    DRAFT = "draft"
+    APPROVED = "approved"
+    SENT = "sent"
+    RECONCILED = "reconciled"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class InstructionStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    PAID = "paid"
+    FAILED = "failed"
+    RETURNED = "returned"
+    CANCELLED = "cancelled"
+
+
+class TrancheCondition(StrEnum):
+    """What must hold before a grant's next tranche (after the first) goes into a batch."""
+
+    TRAINING_COMPLETED = "training_completed"
+    VISIT_SINCE_LAST_TRANCHE = "visit_since_last_tranche"
 
 
 class Role(StrEnum):
@@ -247,6 +294,28 @@ _LABELS: dict[type[StrEnum], dict[str, str]] = {
         "sur_site": "on_site", "sur_place": "on_site", "visite_sur_site": "on_site",
         "telephone": "phone", "telephonique": "phone", "appel": "phone", "groupe": "group",
         "collective": "group", "ميدانية": "on_site", "هاتفية": "phone", "جماعية": "group",
+    },
+    PaymentChannel: {
+        "virement": "bank_transfer", "virement_bancaire": "bank_transfer",
+        "retrait_especes": "cash_out", "mise_a_disposition": "cash_out", "cash": "cash_out",
+        "especes": "cash_out", "paiement_mobile": "mobile_money", "mobile": "mobile_money",
+        "wallet": "mobile_money",
+    },
+    # Return files: the provider's words for what happened to each line.
+    InstructionStatus: {
+        "payee": "paid", "paye": "paid", "payé": "paid", "servi": "paid", "servie": "paid",
+        "retire": "paid", "retiree": "paid", "execute": "paid", "executee": "paid", "ok": "paid",
+        "en_attente": "pending", "envoyee": "sent", "envoye": "sent",
+        "echec": "failed", "echoue": "failed", "echouee": "failed", "rejete": "failed",
+        "rejetee": "failed", "ko": "failed", "retourne": "returned", "retournee": "returned",
+        "non_retire": "returned", "non_retiree": "returned", "non_servi": "returned",
+        "expire": "returned", "annule": "cancelled", "annulee": "cancelled",
+        "مدفوع": "paid", "تم_الأداء": "paid", "فشل": "failed", "مرفوض": "failed",
+        "مرتجع": "returned", "لم_يسحب": "returned",
+    },
+    TrancheCondition: {
+        "formation_achevee": "training_completed", "formation_terminee": "training_completed",
+        "visite_depuis_la_derniere_tranche": "visit_since_last_tranche",
     },
     SurveyRound: {"ligne_de_base": "baseline", "base": "baseline", "6m": "m6", "12m": "m12", "24m": "m24"},
 }

@@ -519,9 +519,10 @@ def completions(uow: UnitOfWork, beneficiary_id: int, as_of: date, *,
 
 
 def check_training_completed(uow: UnitOfWork, program: Program, beneficiary_id: int,
-                             on: date) -> None:
+                             on: date, *, required: bool = False) -> None:
     """Refuse money for a woman who has not completed the program's training, when the program
-    sets a minimum completion share.
+    sets a minimum completion share (or ``required``: a tranche plan asks for it, and each
+    activity's own completion share applies where the program sets no minimum).
 
     She must be on the roster of at least one of the program's training activities by ``on``,
     and for each of them her present sessions over the planned number must reach the
@@ -529,9 +530,10 @@ def check_training_completed(uow: UnitOfWork, program: Program, beneficiary_id: 
 
     Raises :class:`NotEligible` naming her figures ("attended 5 of 12 sessions, 0.42 < 0.80").
     """
-    minimum = program.min_completion_share
-    if minimum is None:
+    program_minimum = program.min_completion_share
+    if program_minimum is None and not required:
         return
+    minimum = program_minimum if program_minimum is not None else 0.0
     rows = completions(uow, beneficiary_id, on, program_id=program.id,
                        kind=ActivityKind.TRAINING)
     if not rows:
@@ -542,6 +544,8 @@ def check_training_completed(uow: UnitOfWork, program: Program, beneficiary_id: 
             params={"id": beneficiary_id, "program": program.code, "on": on,
                     "min": f"{minimum:.2f}"}, field="beneficiary_id", value=beneficiary_id)
     for row in rows:
+        if program_minimum is None:
+            minimum = row.completion_share
         if not completion_met(row.present, row.planned, minimum):
             raise NotEligible(
                 f"beneficiary #{beneficiary_id} attended {row.present} of {row.planned} sessions "

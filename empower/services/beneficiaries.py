@@ -21,6 +21,7 @@ from empower.models import (
     DuplicateCandidate,
     Enrollment,
     Grant,
+    PaymentInstruction,
     Province,
     SurveyRecord,
     table_of,
@@ -31,6 +32,7 @@ from empower.rules import (
     check_birth_date,
     check_consent_date,
     check_not_future,
+    check_rib,
     free_text,
     normalize_cin,
     normalize_phone,
@@ -38,8 +40,9 @@ from empower.rules import (
 from empower.rules import check_name as _check_name_uncached
 from empower.rules import name_key as _name_key_uncached
 from empower.schemas import BeneficiaryCreate, BeneficiaryUpdate
+from empower.search import purge_erased_words, search_key
 from empower.services._common import columns, get, open_archive_period
-from empower.vocab import DuplicateRule, DuplicateStatus
+from empower.vocab import DuplicateRule, DuplicateStatus, InstructionStatus
 
 __all__ = [
     "BulkResult",
@@ -112,6 +115,7 @@ def _normalise(uow: UnitOfWork, data: BeneficiaryCreate, provinces: set[str],
         raise InvalidInput("name: a first or last name is required, in Latin or Arabic script",
                            code="beneficiary.name_required", field="first_name", value=None)
     row["phone"] = normalize_phone(data.phone, rules)
+    row["rib"] = check_rib(data.rib)
     if data.province_code not in provinces:
         raise InvalidInput(
             f"province_code: '{data.province_code}' is not an HCP province code (e.g. 04.441)",
@@ -131,6 +135,8 @@ def _normalise(uow: UnitOfWork, data: BeneficiaryCreate, provinces: set[str],
     check_consent_date(data.consent_date, data.birth_date)
     row["match_key"] = name_key(row["first_name"], row["last_name"]) or \
         name_key(row["first_name_ar"], row["last_name_ar"])
+    row["search_key"] = search_key(row["first_name"], row["last_name"], row["first_name_ar"],
+                                   row["last_name_ar"])
     return row
 
 
@@ -335,7 +341,7 @@ def _detect_duplicates(uow: UnitOfWork, people: list[tuple[int, dict[str, Any]]]
 
 
 _UPDATABLE = ("cin", "first_name", "last_name", "first_name_ar", "last_name_ar", "birth_date",
-              "phone", "province_code", "commune", "milieu", "education_level", "marital_status",
+              "phone", "rib", "province_code", "commune", "milieu", "education_level", "marital_status",
               "household_size", "disability", "vulnerability_score", "consent_date",
               "consent_version", "registered_on")
 
@@ -384,6 +390,7 @@ def update_beneficiary(uow: UnitOfWork, beneficiary_id: int, data: BeneficiaryUp
     for key, value in after.items():
         setattr(person, key, value)
     person.match_key = row["match_key"]
+    person.search_key = row["search_key"]
     uow.session.flush()
     audit.record(uow, actor=actor, action="update", entity="beneficiary", entity_id=person.id,
                  changes=changes)
@@ -490,7 +497,9 @@ def restore_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str,
 
 
 _ERASED_FIELDS = ("cin", "first_name", "last_name", "first_name_ar", "last_name_ar", "phone",
-                  "commune", "match_key")
+                  "rib", "commune", "match_key", "search_key")
+# What a payment instruction kept of the payee: cleared too, once the instruction is settled.
+_PAYEE_FIELDS = ("payee_name", "payee_cin", "payee_rib", "payee_phone")
 
 
 def erase_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str,
@@ -516,6 +525,18 @@ def erase_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str,
                             params={"id": beneficiary_id, "erased_on": person.erased_on},
                             field="erased_on",
                             value=person.erased_on.isoformat())
+    open_line = uow.session.scalar(
+        select(PaymentInstruction.reference)
+        .join(Grant, Grant.id == PaymentInstruction.grant_id)
+        .where(Grant.beneficiary_id == person.id,
+               PaymentInstruction.status.in_((InstructionStatus.PENDING, InstructionStatus.SENT))))
+    if open_line is not None:
+        # The provider is paying her with these identifiers: they go once the line is settled.
+        raise RuleViolation(f"beneficiary #{beneficiary_id} is in payment instruction "
+                            f"{open_line}, not yet settled; cancel or reconcile its batch first",
+                            code="beneficiary.erase_in_flight",
+                            params={"id": beneficiary_id, "reference": open_line},
+                            field="beneficiary_id", value=beneficiary_id)
     # Read before the fields are cleared: what to look for in the free text.
     pattern = identifier_pattern([person])
     for name in _ERASED_FIELDS:
@@ -534,6 +555,12 @@ def erase_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str,
             CoachingVisit.beneficiary_id == person.id, CoachingVisit.note.is_not(None))):
         visit.note = None
         touched.append(("visit", visit.id, {"fields_erased": ["note"]}))
+    for line in uow.session.scalars(select(PaymentInstruction).join(
+            Grant, Grant.id == PaymentInstruction.grant_id).where(
+            Grant.beneficiary_id == person.id)):
+        for name in _PAYEE_FIELDS:
+            setattr(line, name, None)
+        touched.append(("payment_instruction", line.id, {"fields_erased": list(_PAYEE_FIELDS)}))
     for cand in uow.session.scalars(select(DuplicateCandidate).where(
             (DuplicateCandidate.beneficiary_id == person.id)
             | (DuplicateCandidate.other_beneficiary_id == person.id))):
@@ -552,6 +579,7 @@ def erase_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str,
         if changes:
             touched.append(("duplicate_candidate", cand.id, changes))
     uow.session.flush()
+    purge_erased_words(uow.session)
     audit.record(uow, actor=actor, action="erase", entity="beneficiary", entity_id=person.id,
                  changes={"erased_on": on, "archived_on": person.archived_on,
                           "fields_erased": list(_ERASED_FIELDS)})

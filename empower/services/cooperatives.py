@@ -11,7 +11,7 @@ from empower.db import UnitOfWork
 from empower.errors import Conflict, InvalidInput, NotEligible, RuleViolation
 from empower.models import Beneficiary, Cooperative, Grant, Membership
 from empower.predicates import COOPERATIVE_ACTIVE
-from empower.rules import check_before_acts, check_founded_on, check_name
+from empower.rules import check_before_acts, check_founded_on, check_name, check_rib
 from empower.schemas import CooperativeCreate, CooperativeUpdate, MembershipCreate
 from empower.services._common import (
     check_not_archived,
@@ -70,7 +70,8 @@ def found_cooperative(uow: UnitOfWork, data: CooperativeCreate, *, actor: str,
                        params={"reference": data.reference, "existing_id": other},
                        field="reference", value=data.reference,
                        existing_id=other)
-    coop = Cooperative(**{**data.model_dump(), "name": name, "name_ar": name_ar})
+    coop = Cooperative(**{**data.model_dump(), "name": name, "name_ar": name_ar,
+                          "rib": check_rib(data.rib)})
     uow.session.add(coop)
     uow.session.flush()
     audit.record(uow, actor=actor, action="found", entity="cooperative", entity_id=coop.id,
@@ -109,6 +110,8 @@ def update_cooperative(uow: UnitOfWork, cooperative_id: int, data: CooperativeUp
     name, name_ar = _check_names(after.get("name", coop.name), after.get("name_ar", coop.name_ar))
     if "province_code" in after:
         check_province(uow, after["province_code"])
+    if "rib" in after:
+        after["rib"] = check_rib(after["rib"])
     changes = audit.diff(before, after)
     if not changes:
         return coop

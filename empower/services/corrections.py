@@ -40,6 +40,7 @@ from empower.schemas import ProgramCreate, SurveyCreate
 from empower.services._common import check_not_in_future, check_region, columns, get
 from empower.services.enrollments import check_application_date
 from empower.services.grants import check_request_date
+from empower.services.programs import tranche_plan
 from empower.services.surveys import check_survey_date
 from empower.vocab import Channel, CooperativeRole, ExitReason, SurveyRound
 
@@ -123,7 +124,7 @@ def update_program(uow: UnitOfWork, program_id: int, data: ProgramCreate, *,
         "start_date": data.start_date, "end_date": data.end_date, "budget_centimes": budget,
         "grant_cap_centimes": cap, "region_code": data.region_code,
         "min_completion_share": data.min_completion_share,
-        "four_eyes": data.four_eyes}, actor=actor, action="update")
+        "four_eyes": data.four_eyes, **tranche_plan(data)}, actor=actor, action="update")
     return program
 
 

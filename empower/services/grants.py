@@ -276,8 +276,15 @@ def _end_approved_grant(uow: UnitOfWork, grant_id: int, *, action: str, on: date
                            params={"on": on, "approved_on": grant.approved_on}, field=date_field,
                            value=on.isoformat())
     check_not_in_future(uow, on, field=date_field)
+    if grant.in_flight_centimes:
+        raise InvalidTransition(
+            f"grant {grant.reference}: {mad(grant.in_flight_centimes)} MAD of it is in a payment "
+            f"batch; cancel that batch, or reconcile it, first", code="grant.in_flight",
+            params={"reference": grant.reference, "amount": mad(grant.in_flight_centimes)},
+            field="status")
     claimed = uow.session.execute(
-        update(Grant).where(Grant.id == grant.id, Grant.status == GrantStatus.APPROVED)
+        update(Grant).where(Grant.id == grant.id, Grant.status == GrantStatus.APPROVED,
+                            Grant.in_flight_centimes == 0)
         .values({"status": status, date_field: on}).execution_options(synchronize_session=False))
     if _rowcount(claimed) != 1:
         raise InvalidTransition(f"grant {grant.reference}: changed by someone else meanwhile",
@@ -324,7 +331,7 @@ def _disbursement_reference(grant_reference: str, number: int) -> str:
 
 
 def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str,
-             history: bool = False) -> Disbursement:
+             history: bool = False, batch_approved: bool = False) -> Disbursement:
     """Pay a tranche of an approved grant; never above the approved amount, even concurrently.
 
     When the tranche completes the approved amount, the grant is closed on the payment date.
@@ -334,11 +341,16 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str,
 
     Four eyes (when the program applies it): ``actor`` is not the one who approved the grant,
     else :class:`~empower.errors.RuleViolation` ``grant.four_eyes_disburse``; ``history=True``
-    (a program's history being imported) skips that check, as for :func:`approve_grant`.
+    (a program's history being imported) skips that check, as for :func:`approve_grant`, and so
+    does ``batch_approved=True``: the payment reconciliation of a batch whose approval already
+    applied four eyes (:func:`empower.services.payments.approve_batch`).
+    What open payment instructions hold (``in_flight_centimes``) is not paid twice: a tranche
+    fits in what is approved, less what was paid and what is in flight.
     ``paid_on`` is no earlier than the approval and no later than today plus the margin
     (``InvalidInput``, ``date.in_future``).
     When the program sets a minimum completion share, a woman's tranches after her first wait
-    until she has completed its training activities (``NotEligible``).
+    until she has completed its training activities (``NotEligible``); a batch's tranche
+    (``batch_approved``) was checked when the batch was built.
     """
     who = audit.check_actor(actor)
     amount_c = centimes(data.amount, field="amount")
@@ -358,7 +370,8 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str,
                                 field="grant_reference",
                                 value=grant.reference)
     check_four_eyes("disburse", who, grant.approved_by,
-                    applies=grant.program.four_eyes and not history, reference=grant.reference)
+                    applies=grant.program.four_eyes and not history and not batch_approved,
+                    reference=grant.reference)
     assert grant.approved_on is not None
     if data.paid_on < grant.approved_on:
         raise InvalidInput(f"paid_on: {data.paid_on.isoformat()} is before the grant was approved "
@@ -366,7 +379,10 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str,
                            params={"paid_on": data.paid_on, "approved_on": grant.approved_on},
                            field="paid_on",
                            value=data.paid_on.isoformat())
-    if grant.beneficiary_id is not None and grant.program.min_completion_share is not None:
+    # A batch's tranche was checked against the training as of the batch's date; once the
+    # provider has paid it, the payment is a fact to record, not a request to refuse.
+    if grant.beneficiary_id is not None and grant.program.min_completion_share is not None \
+            and not batch_approved:
         earlier = uow.session.scalar(select(func.count(Disbursement.id)).where(
             Disbursement.grant_id == grant.id, Disbursement.paid_on <= data.paid_on))
         if earlier:
@@ -386,7 +402,8 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str,
         paid_rows = _rowcount(uow.session.execute(
             update(Grant)
             .where(Grant.id == grant.id, Grant.status == GrantStatus.APPROVED,
-                   Grant.disbursed_centimes + amount_c <= Grant.amount_approved_centimes)
+                   Grant.disbursed_centimes + Grant.in_flight_centimes + amount_c
+                   <= Grant.amount_approved_centimes)
             .values(disbursed_centimes=Grant.disbursed_centimes + amount_c)
             .execution_options(synchronize_session=False)))
     uow.session.refresh(grant)
@@ -400,10 +417,12 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str,
                                     field="grant_reference",
                                     value=grant.reference)
         assert grant.amount_approved_centimes is not None
-        left = grant.amount_approved_centimes - grant.disbursed_centimes
+        left = grant.amount_approved_centimes - grant.disbursed_centimes - grant.in_flight_centimes
+        in_flight = (f", {mad(grant.in_flight_centimes)} MAD of it in a payment batch"
+                     if grant.in_flight_centimes else "")
         raise OverDisbursement(
             f"amount: {mad(amount_c)} MAD would take grant {grant.reference} above its approved "
-            f"{mad(grant.amount_approved_centimes)} MAD ({mad(left)} MAD left to pay)",
+            f"{mad(grant.amount_approved_centimes)} MAD ({mad(left)} MAD left to pay{in_flight})",
             code="tranche.above_approved",
             params={"amount": mad(amount_c), "reference": grant.reference,
                     "approved": mad(grant.amount_approved_centimes), "left": mad(left)},

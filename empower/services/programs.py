@@ -10,11 +10,17 @@ from empower import audit
 from empower.db import UnitOfWork
 from empower.errors import Conflict, InvalidInput
 from empower.models import Agreement, Partner, Program
-from empower.rules import centimes, check_program_start, mad
+from empower.rules import (
+    centimes,
+    check_program_start,
+    check_tranche_conditions,
+    check_tranche_shares,
+    mad,
+)
 from empower.schemas import AgreementCreate, PartnerCreate, ProgramCreate
 from empower.services._common import check_province, check_region, get
 
-__all__ = ["create_partner", "create_program", "program_values", "sign_agreement"]
+__all__ = ["create_partner", "create_program", "program_values", "sign_agreement", "tranche_plan"]
 
 
 def program_values(program: Program) -> dict[str, Any]:
@@ -24,7 +30,19 @@ def program_values(program: Program) -> dict[str, Any]:
             "start_date": program.start_date, "end_date": program.end_date,
             "budget": mad(program.budget_centimes), "grant_cap": mad(program.grant_cap_centimes),
             "region_code": program.region_code, "four_eyes": program.four_eyes,
-            "min_completion_share": program.min_completion_share}
+            "min_completion_share": program.min_completion_share,
+            "tranche_shares": program.tranche_shares, "tranche_conditions": program.tranche_conditions,
+            "panel_payments": program.panel_payments}
+
+
+def tranche_plan(data: ProgramCreate) -> dict[str, Any]:
+    """The tranche plan columns of a program from its input, checked
+    (:func:`~empower.rules.check_tranche_shares`, :func:`~empower.rules.check_tranche_conditions`;
+    ``InvalidInput``). Shares are kept as decimal strings so 33.33 stays 33.33."""
+    shares = check_tranche_shares(data.tranche_shares)
+    return {"tranche_shares": None if shares is None else [str(v) for v in shares],
+            "tranche_conditions": check_tranche_conditions(data.tranche_conditions),
+            "panel_payments": data.panel_payments}
 
 
 def create_program(uow: UnitOfWork, data: ProgramCreate, *, actor: str) -> Program:
@@ -61,7 +79,7 @@ def create_program(uow: UnitOfWork, data: ProgramCreate, *, actor: str) -> Progr
                       start_date=data.start_date, end_date=data.end_date, budget_centimes=budget,
                       grant_cap_centimes=cap, committed_centimes=0, region_code=data.region_code,
                       min_completion_share=data.min_completion_share,
-                      four_eyes=data.four_eyes)
+                      four_eyes=data.four_eyes, **tranche_plan(data))
     uow.session.add(program)
     uow.session.flush()
     audit.record(uow, actor=actor, action="create", entity="program", entity_id=program.id,

@@ -26,6 +26,9 @@ PUBLIC = [
     # trainings
     "cancel_session", "completions", "create_activity", "hold_session", "plan_session",
     "record_roster", "record_visit",
+    # payment runs
+    "ReturnRefused", "approve_batch", "build_batch", "cancel_batch", "close_batch",
+    "reconcile_batch", "send_batch",
 ]
 # Modules a script may import names from, besides the package itself.
 PUBLIC_MODULES = {"empower.schemas", "empower.models", "empower.vocab", "empower.errors"}
