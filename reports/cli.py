@@ -116,6 +116,9 @@ def diff(
         db.dispose()
     out.print(f"{result.month} ({result.scope}) frozen {result.frozen_at:%Y-%m-%d %H:%M} UTC "
               f"by {result.frozen_by}")
+    if result.new_figures:
+        out.print(f"Defined since the freeze, not compared: {', '.join(result.new_figures)}",
+                  highlight=False)
     if result.unchanged:
         out.print("No figure changed since it was frozen.")
         return

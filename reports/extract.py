@@ -43,6 +43,8 @@ from empower.models import (
     Enrollment,
     Grant,
     Membership,
+    PaymentBatch,
+    PaymentInstruction,
     Program,
     Province,
     Region,
@@ -93,6 +95,8 @@ class Facts:
     visits: pd.DataFrame
     funded: pd.DataFrame
     visited: pd.DataFrame
+    instructions: pd.DataFrame
+    paid_lines: pd.DataFrame
     regions: list[str] = field(default_factory=list)
 
     def frames(self) -> dict[str, pd.DataFrame]:
@@ -381,12 +385,14 @@ def extract(uow: UnitOfWork, first: Month, last: Month, scope: Scope | None = No
     jobs = _grouped(uow, jobs_stmt, sums={"jobs": "jobs_created"})
 
     trainings = _trainings(uow, w, scope, pid, dims, b, p)
+    payments = _payments(uow, w, g, recipients, grant_dims, grant_scope)
     region_codes = [scope.region] if scope.region else sorted(
         uow.session.scalars(select(Region.code)).all())
     return Facts(first=first, last=last, people=people, enrolments=enrolments,
                  cooperatives=cooperatives, memberships=memberships, grants=grants,
                  disbursements=disbursements, first_disbursements=first_disbursements, cohort=cohort,
-                 surveys=surveys, jobs=jobs, **trainings, regions=region_codes)
+                 surveys=surveys, jobs=jobs, **trainings, **payments,
+                 regions=region_codes)
 
 
 def _recipient(w: _Window, t: Any) -> tuple[Any, list[ColumnElement[Any]], Any]:
@@ -490,3 +496,29 @@ def _trainings(uow: UnitOfWork, w: _Window, scope: Scope, pid: int | None,
     return {"sessions": sessions, "roster": roster, "training_lines": training_lines,
             "visits": visits, "funded": funded, "visited": visited}
 
+
+
+def _payments(uow: UnitOfWork, w: _Window, g: Any, recipients: Any,
+              grant_dims: list[ColumnElement[Any]], grant_scope: Any) -> dict[str, pd.DataFrame]:
+    """The facts of the payments KPIs (``docs/kpis.md``, payments): instruction lines grouped by
+    their grant's recipient, channel, status and clamped dates (``instructions``), and the lines
+    paid in the window with their batch's exact approval date (``paid_lines``)."""
+    i, pb = PaymentInstruction.__table__.alias("pi"), PaymentBatch.__table__.alias("pb")
+    joined = (i.join(pb, pb.c.id == i.c.batch_id)
+              .join(recipients, g.c.id == i.c.grant_id))
+    channel = type_coerce(pb.c.channel, String).label("channel")
+    status = type_coerce(i.c.status, String)
+    counted = [status != "cancelled", i.c.sent_on.is_not(None),
+               or_(i.c.sent_on <= w.end, i.c.settled_on <= w.end),
+               or_(i.c.settled_on.is_(None), i.c.settled_on >= w.start)]
+    instructions = _grouped(uow, grant_scope(
+        select(*grant_dims, channel, status.label("status"),
+               w.clamp(i.c.sent_on, "sent_on"), w.clamp(i.c.settled_on, "settled_on"),
+               w.clamp(i.c.paid_on, "paid_on"), i.c.amount_centimes.label("amount"))
+        .select_from(joined).where(*counted)),
+        sums={"amount": "amount_centimes"})
+    paid_lines = _grouped(uow, grant_scope(
+        select(*grant_dims, channel, pb.c.approved_on, i.c.paid_on)
+        .select_from(joined)
+        .where(status == "paid", i.c.paid_on >= w.start, i.c.paid_on <= w.end)))
+    return {"instructions": instructions, "paid_lines": paid_lines}

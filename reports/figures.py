@@ -19,14 +19,21 @@ from empower.reports.extract import Facts
 from empower.reports.period import Month
 
 from empower.predicates import AGE_BANDS
+from empower.vocab import PaymentChannel
 
 __all__ = ["CATALOGUE", "FAMILIES", "HEADLINE", "Kpi", "compute_figures", "is_small", "money"]
 
 BREAKDOWNS = {"by_region": "region", "by_province": "province", "by_age_band": "age_band",
               "by_milieu": "milieu"}
 PLACE_BREAKDOWNS = {"by_region": "region", "by_province": "province"}
+PAYMENT_BREAKDOWNS = {**BREAKDOWNS, "by_channel": "channel"}
+ALL_BREAKDOWNS = {**PAYMENT_BREAKDOWNS, "by_exit_reason": "exit_reason", "by_outcome": "outcome"}
+# Breakdowns only some figures have: exits by reason, failed payment lines by outcome.
+EXTRA_BREAKDOWNS = {"exits": "by_exit_reason", "instructions_failed": "by_outcome"}
 AGE_ORDER = [band.label for band in AGE_BANDS]
 MILIEU_ORDER = ["urban", "rural"]
+CHANNEL_ORDER = [c.value for c in PaymentChannel]
+OUTCOME_ORDER = ["failed", "returned"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,9 @@ CATALOGUE: tuple[Kpi, ...] = (
     Kpi("grants_approved_amount", "grants", "money",
         lambda f, m: kpis.grants_approved(f.grants, m), frame="approved"),
     Kpi("disbursed_amount", "grants", "money", lambda f, m: kpis.disbursed(f.disbursements, m)),
+    # Money sent to the providers and not yet paid or back, beside what was paid.
+    Kpi("in_flight_amount", "grants", "money", lambda f, m: kpis.in_flight(f.instructions, m),
+        tuple(PAYMENT_BREAKDOWNS)),
     Kpi("cumulative_approved_amount", "grants", "money",
         lambda f, m: kpis.cumulative_approved(f.grants, m)),
     Kpi("cumulative_disbursed_amount", "grants", "money",
@@ -95,8 +105,18 @@ CATALOGUE: tuple[Kpi, ...] = (
     Kpi("coaching_visits", "trainings", "count", lambda f, m: kpis.coaching_visits(f.visits, m)),
     Kpi("funded_visited_90d_share", "trainings", "share",
         lambda f, m: kpis.funded_visited_90d(f.funded, f.visited, m)),
+    Kpi("instructions_sent", "payments", "count",
+        lambda f, m: kpis.instructions_sent(f.instructions, m), tuple(PAYMENT_BREAKDOWNS)),
+    Kpi("instructions_paid", "payments", "count",
+        lambda f, m: kpis.instructions_paid(f.instructions, m), tuple(PAYMENT_BREAKDOWNS)),
+    Kpi("instructions_failed", "payments", "count",
+        lambda f, m: kpis.instructions_failed(f.instructions, m), tuple(PAYMENT_BREAKDOWNS)),
+    Kpi("payment_failure_rate", "payments", "share",
+        lambda f, m: kpis.payment_failures(f.instructions, m), tuple(PAYMENT_BREAKDOWNS)),
+    Kpi("median_days_approval_to_payment", "payments", "median_days",
+        lambda f, m: kpis.days_approval_to_payment(f.paid_lines, m), tuple(PAYMENT_BREAKDOWNS)),
 )
-FAMILIES = ("reach", "cooperatives", "grants", "outcomes", "trainings")
+FAMILIES = ("reach", "cooperatives", "grants", "outcomes", "trainings", "payments")
 # The headline KPIs get a 12-month trend in the published formats.
 HEADLINE = ("beneficiaries_registered", "active_enrollments", "new_enrollments",
             "cooperatives_active", "grants_approved_amount", "disbursed_amount",
@@ -124,7 +144,8 @@ def _number(x: float) -> int | float:
 
 def _ordered_keys(column: str, present: list[Any], regions: list[str]) -> list[str]:
     """Fixed categories first (all regions, age bands, milieux, even at zero), then the rest."""
-    base = {"region": regions, "age_band": AGE_ORDER, "milieu": MILIEU_ORDER}.get(column, [])
+    base = {"region": regions, "age_band": AGE_ORDER, "milieu": MILIEU_ORDER,
+            "channel": CHANNEL_ORDER, "outcome": OUTCOME_ORDER}.get(column, [])
     rest = sorted(str(k) for k in present if k not in base and k is not None)
     return [*base, *rest]
 
@@ -144,9 +165,10 @@ def _sums(frame: pd.DataFrame, column: str, measures: list[str],
 
 def _summarise(kpi: Kpi, frame: pd.DataFrame, regions: list[str], threshold: int,
                dimensions: bool) -> dict[str, Any]:
-    breakdowns = {b: BREAKDOWNS[b] for b in kpi.breakdowns} if dimensions else {}
-    if kpi.key == "exits" and dimensions:
-        breakdowns["by_exit_reason"] = "exit_reason"
+    breakdowns = {b: ALL_BREAKDOWNS[b] for b in kpi.breakdowns} if dimensions else {}
+    if kpi.key in EXTRA_BREAKDOWNS and dimensions:
+        extra = EXTRA_BREAKDOWNS[kpi.key]
+        breakdowns[extra] = ALL_BREAKDOWNS[extra]
     kind = kpi.kind
     out: dict[str, Any]
     if kind == "count":

@@ -46,22 +46,30 @@ __all__ = [
     "cooperatives_women_led",
     "cumulative_approved",
     "cumulative_disbursed",
+    "days_approval_to_payment",
     "days_to_first_disbursement",
     "disbursed",
     "disbursement_rate",
     "exits",
     "funded_visited_90d",
     "grants_approved",
+    "in_flight",
     "income_change",
+    "instructions_failed",
+    "instructions_paid",
+    "instructions_sent",
     "jobs_created",
     "new_enrollments",
     "new_registrations",
+    "payment_failures",
     "sessions_held",
     "training_completion_rate",
     "trainings_completed",
 ]
 
 DIMS = ["region", "province", "age_band", "milieu"]
+# Payment lines are also broken down by the batch's channel.
+PAYMENT_DIMS = [*DIMS, "channel"]
 PLACE = ["region", "province"]
 
 
@@ -418,4 +426,76 @@ def funded_visited_90d(funded: pd.DataFrame, visited: pd.DataFrame, month: Month
     out = members[DIMS].copy()
     out["denominator"] = 1
     out["numerator"] = members["recipient"].isin(set(recent)).astype("int64").to_numpy()
+    return out.reset_index(drop=True)
+
+
+# --- Payments -------------------------------------------------------------------------------
+# ``instructions``: payment lines (or ``n`` identical ones) with the grant's recipient
+# dimensions (like grants), ``channel``, ``status`` (sent, paid, failed, returned; cancelled and
+# pending lines are left out by the extract and ignored here), ``sent_on``, ``settled_on``,
+# ``paid_on`` and ``amount_centimes`` (their sum). ``paid_lines``: paid lines with the exact
+# ``paid_on`` and their batch's ``approved_on``, ``n``.
+
+_SETTLED = ("paid", "failed", "returned")
+_FAILED = ("failed", "returned")
+
+
+def _lines(frame: pd.DataFrame) -> pd.Series:
+    return frame["status"].isin(("sent", *_SETTLED))
+
+
+def instructions_sent(instructions: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Lines sent to the provider within the month."""
+    mask = _lines(instructions) & _between(instructions["sent_on"], month.start, month.end)
+    return _counted(instructions, mask, PAYMENT_DIMS)
+
+
+def instructions_paid(instructions: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Lines paid (status ``paid``) with a payment date within the month."""
+    mask = ((instructions["status"] == "paid")
+            & _between(instructions["paid_on"], month.start, month.end))
+    return _counted(instructions, mask, PAYMENT_DIMS)
+
+
+def instructions_failed(instructions: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Lines failed or returned, settled within the month, with their ``outcome``."""
+    mask = (instructions["status"].isin(_FAILED)
+            & _between(instructions["settled_on"], month.start, month.end))
+    out = _counted(instructions, mask, PAYMENT_DIMS)
+    out["outcome"] = instructions.loc[mask, "status"].to_numpy()
+    return out
+
+
+def payment_failures(instructions: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Among the lines settled within the month (denominator), those failed or returned."""
+    mask = (instructions["status"].isin(_SETTLED)
+            & _between(instructions["settled_on"], month.start, month.end))
+    sel = instructions.loc[mask]
+    weights = _weights(sel).astype("int64")
+    out = sel[PAYMENT_DIMS].copy()
+    out["denominator"] = weights
+    out["numerator"] = weights.where(sel["status"].isin(_FAILED), 0)
+    return out.reset_index(drop=True)
+
+
+def days_approval_to_payment(paid_lines: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Days from the batch's approval to payment, one row per line paid within the month."""
+    mask = _between(paid_lines["paid_on"], month.start, month.end)
+    sel = paid_lines.loc[mask]
+    sel = sel.loc[sel.index.repeat(_weights(sel).astype("int64"))]
+    out = sel[PAYMENT_DIMS].copy()
+    out["x"] = [(paid - approved).days
+                for paid, approved in zip(sel["paid_on"], sel["approved_on"], strict=True)]
+    return out.reset_index(drop=True)
+
+
+def in_flight(instructions: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Lines sent by ``end`` and not settled by ``end``: their amount (``n`` lines)."""
+    end = month.end
+    settled = instructions["settled_on"]
+    mask = (_lines(instructions) & _on_or_before(instructions["sent_on"], end)
+            & (settled.isna() | (settled > end)))
+    out = instructions.loc[mask, PAYMENT_DIMS].copy()
+    out["n"] = _weights(instructions)[mask].astype("int64")
+    out["amount_centimes"] = instructions.loc[mask, "amount_centimes"].astype("int64")
     return out.reset_index(drop=True)

@@ -17,7 +17,8 @@ from empower.reports.report import MonthlyReport
 __all__ = ["Block", "Cell", "Published", "Section", "Table", "published"]
 
 DIMENSIONS = (("by_region", "region"), ("by_province", "province"), ("by_age_band", "age_band"),
-              ("by_milieu", "milieu"), ("by_exit_reason", "exit_reason"),
+              ("by_milieu", "milieu"), ("by_channel", "channel"),
+              ("by_exit_reason", "exit_reason"), ("by_outcome", "outcome"),
               ("by_program", "program"))
 KINDS = {k.key: k.kind for k in CATALOGUE}
 

@@ -153,7 +153,8 @@ def _family(ws: Worksheet, blocks: list[Block], L: Labels, threshold: int) -> No
         anchor_row += 19
 
 
-_DIM_ORDER = ["total", "region", "province", "age_band", "milieu", "exit_reason", "program"]
+_DIM_ORDER = ["total", "region", "province", "age_band", "milieu", "channel", "exit_reason",
+              "outcome", "program"]
 
 
 def _trends(ws: Worksheet, blocks: list[Block], L: Labels, threshold: int) -> None:

@@ -25,6 +25,8 @@ from empower.models import (
     Enrollment,
     Grant,
     Membership,
+    PaymentBatch,
+    PaymentInstruction,
     SurveyRecord,
 )
 
@@ -181,4 +183,35 @@ def naive_figures(uow, month: Month) -> dict[str, object]:
     seen = {("b", v.beneficiary_id) if v.beneficiary_id else ("c", v.cooperative_id)
             for v in visits if since <= v.visited_on <= end}
     out["funded_visited_90d_share"] = (len(funded & seen), len(funded))
+
+    # payments: every line but the cancelled ones, its batch's channel and approval date
+    batches = {x.id: x for x in s.scalars(select(PaymentBatch))}
+    lines = [i for i in s.scalars(select(PaymentInstruction)) if i.status != "cancelled"]
+    sent = [i for i in lines if i.sent_on is not None and start <= i.sent_on <= end]
+    paid = [i for i in lines if i.status == "paid" and start <= i.paid_on <= end]
+    failed = [i for i in lines if i.status in ("failed", "returned")
+              and start <= i.settled_on <= end]
+    settled = [i for i in lines if i.status in ("paid", "failed", "returned")
+               and start <= i.settled_on <= end]
+    flying = [i for i in lines if i.sent_on is not None and i.sent_on <= end
+              and (i.settled_on is None or i.settled_on > end)]
+    out["instructions_sent"] = len(sent)
+    out["instructions_paid"] = len(paid)
+    out["instructions_failed"] = len(failed)
+    out["payment_failure_rate"] = (len(failed), len(settled))
+    waits = [(i.paid_on - batches[i.batch_id].approved_on).days for i in paid]
+    out["median_days_approval_to_payment"] = median(waits) if waits else None
+    out["in_flight_amount"] = sum(i.amount_centimes for i in flying)
+    failures = defaultdict(lambda: [0, 0])
+    for i in settled:
+        channel = batches[i.batch_id].channel
+        failures[channel][1] += 1
+        failures[channel][0] += i.status in ("failed", "returned")
+    out["payment_failure_rate_by_channel"] = {c: tuple(v) for c, v in failures.items()}
+    flying_by_region = Counter()
+    for i in flying:
+        g = grant_by_id[i.grant_id]
+        r = region[g.beneficiary_id] if g.beneficiary_id else coop_region[g.cooperative_id]
+        flying_by_region[r] += i.amount_centimes
+    out["in_flight_amount_by_region"] = flying_by_region
     return out

@@ -262,17 +262,27 @@ def _check_naive(db, report):
     for key in ("beneficiaries_registered", "new_registrations", "active_enrollments",
                 "new_enrollments", "exits", "cooperatives_active", "cooperative_members",
                 "grants_approved_count", "jobs_created", "sessions_held", "trainings_completed",
-                "coaching_visits"):
+                "coaching_visits", "instructions_sent", "instructions_paid",
+                "instructions_failed"):
         assert k[key]["value"] == expected[key], key
     for key in ("grants_approved_amount", "cumulative_approved_amount", "disbursed_amount",
-                "cumulative_disbursed_amount"):
+                "cumulative_disbursed_amount", "in_flight_amount"):
         assert Decimal(k[key]["value"]) * 100 == expected[key], key
     for key in ("cooperatives_women_led", "income_increase_share", "access_to_finance_share",
                 "business_survival_12m", "business_survival_12m_response_rate",
-                "attendance_rate", "training_completion_rate", "funded_visited_90d_share"):
+                "attendance_rate", "training_completion_rate", "funded_visited_90d_share",
+                "payment_failure_rate"):
         fig = k[key if key != "cooperatives_women_led" else "cooperatives_women_led_share"]
         assert (fig["numerator"], fig["denominator"]) == expected[key], key
     assert k["median_days_to_first_payment"]["value"] == expected["median_days_to_first_payment"]
+    assert (k["median_days_approval_to_payment"]["value"]
+            == expected["median_days_approval_to_payment"])
+    rates = {c: (v["numerator"], v["denominator"])
+             for c, v in k["payment_failure_rate"]["by_channel"].items() if v["denominator"]}
+    assert rates == expected["payment_failure_rate_by_channel"]
+    flying = {r: Decimal(v) * 100 for r, v in k["in_flight_amount"]["by_region"].items()
+              if Decimal(v)}
+    assert flying == dict(expected["in_flight_amount_by_region"])
     if expected["median_income_change"] is not None:
         assert Decimal(k["median_income_change"]["value"]) * 100 == Decimal(
             str(expected["median_income_change"]))
@@ -296,7 +306,8 @@ def test_breakdowns_sum_to_totals(demo):
     figures = build_monthly_report(demo, OCT).figures
     for kpi in CATALOGUE:
         fig = figures[kpi.key]
-        for name in ("by_region", "by_province", "by_age_band", "by_milieu", "by_exit_reason"):
+        for name in ("by_region", "by_province", "by_age_band", "by_milieu", "by_channel",
+                     "by_exit_reason", "by_outcome"):
             if name not in fig:
                 continue
             cells = fig[name].values()
@@ -361,7 +372,7 @@ def test_every_format_and_the_xlsx_totals_equal_the_json(demo, tmp_path):
     data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
     assert wb.sheetnames == ["Synthèse", "Portée", "Coopératives", "Subventions", "Résultats",
-                             "Formations et suivi", "Tendances"]
+                             "Formations et suivi", "Paiements", "Tendances"]
     from empower.reports.render.i18n import Labels
 
     L = Labels("fr")
