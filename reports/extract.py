@@ -499,7 +499,7 @@ def _trainings(uow: UnitOfWork, w: _Window, scope: Scope, pid: int | None,
 
 
 def _payments(uow: UnitOfWork, w: _Window, g: Any, recipients: Any,
-              grant_dims: list[ColumnElement[Any]], grant_scope: Any) -> dict[str, pd.DataFrame]:
+              grant_dims: list[Any], grant_scope: Any) -> dict[str, pd.DataFrame]:
     """The facts of the payments KPIs (``docs/kpis.md``, payments): instruction lines grouped by
     their grant's recipient, channel, status and clamped dates (``instructions``), and the lines
     paid in the window with their batch's exact approval date (``paid_lines``)."""

@@ -360,6 +360,10 @@ def empty_facts(**frames: pd.DataFrame) -> Facts:
                    "age_band", "milieu", "archive_periods", "founded_on", "dissolved_on",
                    "first_paid_on"],
         "visited": ["recipient", "beneficiary_id", "cooperative_id", "visited_on"],
+        "instructions": ["region", "province", "age_band", "milieu", "channel", "status",
+                         "sent_on", "settled_on", "paid_on", "n", "amount_centimes"],
+        "paid_lines": ["region", "province", "age_band", "milieu", "channel", "approved_on",
+                       "paid_on", "n"],
     }
     data = {name: frames.get(name, pd.DataFrame(columns=c)) for name, c in cols.items()}
     return Facts(first=OCT, last=OCT, regions=["04", "06"], **data)
@@ -564,3 +568,54 @@ def test_empty_trainings_give_zeros():
     assert figures["attendance_rate"]["value"] is None
     assert figures["training_completion_rate"]["value"] is None
     assert figures["funded_visited_90d_share"]["denominator"] == 0
+
+
+# --- payments --------------------------------------------------------------------------------
+
+def _line(status, sent, settled=None, paid=None, n=1, amount=100_000, channel="cash_out"):
+    return {"region": "04", "province": "04.441", "age_band": "35-44", "milieu": "rural",
+            "channel": channel, "status": status, "sent_on": sent, "settled_on": settled,
+            "paid_on": paid, "n": n, "amount_centimes": amount * n}
+
+
+def test_payment_lines_on_the_month_edges():
+    lines = pd.DataFrame([
+        _line("paid", D(2026, 9, 30), D(2026, 10, 1), D(2026, 10, 1)),  # in flight on 09-30
+        _line("failed", D(2026, 10, 1), D(2026, 10, 31), n=2),  # settled on end: not in flight
+        _line("returned", D(2026, 10, 31), D(2026, 11, 1), channel="bank_transfer"),
+        _line("sent", D(2026, 11, 1), n=3),  # sent after the month
+        _line("sent", D(2026, 10, 15), amount=50_000),
+    ])
+    assert total(kpis.instructions_sent(lines, OCT), "n") == 4
+    assert total(kpis.instructions_paid(lines, OCT), "n") == 1
+    failed = kpis.instructions_failed(lines, OCT)
+    assert total(failed, "n") == 2 and set(failed["outcome"]) == {"failed"}
+    rate = kpis.payment_failures(lines, OCT)
+    assert (total(rate, "numerator"), total(rate, "denominator")) == (2, 3)
+    flying = kpis.in_flight(lines, OCT)
+    assert (total(flying, "n"), total(flying, "amount_centimes")) == (2, 150_000)
+    sep = kpis.in_flight(lines, Month(2026, 9))
+    assert (total(sep, "n"), total(sep, "amount_centimes")) == (1, 100_000)
+
+
+def test_days_from_approval_to_payment_weighted_lines():
+    paid = pd.DataFrame([
+        {**{k: v for k, v in _line("paid", None).items() if k in kpis.PAYMENT_DIMS},
+         "approved_on": D(2026, 9, 22), "paid_on": D(2026, 10, 3), "n": 2},
+        {**{k: v for k, v in _line("paid", None).items() if k in kpis.PAYMENT_DIMS},
+         "approved_on": D(2026, 10, 12), "paid_on": D(2026, 10, 20), "n": 1},
+        {**{k: v for k, v in _line("paid", None).items() if k in kpis.PAYMENT_DIMS},
+         "approved_on": D(2026, 9, 1), "paid_on": D(2026, 9, 30), "n": 1},
+    ])
+    assert sorted(kpis.days_approval_to_payment(paid, OCT)["x"]) == [8, 11, 11]
+
+
+def test_no_payment_lines_give_zeros():
+    figures = compute_figures(empty_facts(), OCT)
+    assert figures["instructions_sent"]["by_channel"] == {"bank_transfer": 0, "cash_out": 0,
+                                                          "mobile_money": 0}
+    assert figures["instructions_failed"]["by_outcome"] == {"failed": 0, "returned": 0}
+    assert figures["in_flight_amount"] == {**figures["in_flight_amount"], "value": "0.00",
+                                           "count": 0, "suppressed": True}
+    assert figures["payment_failure_rate"]["value"] is None
+    assert figures["median_days_approval_to_payment"]["value"] is None
