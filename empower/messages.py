@@ -1521,6 +1521,26 @@ CATALOG: dict[str, dict[str, str]] = {
         "Le {on} précède la clôture de l'appel {code}, le {closes_on}.",
         "{on} يسبق إغلاق طلب الترشيح {code} في {closes_on}.",
         "{on} is before intake {code} closes on {closes_on}"),
+    # --- issue 12, payment files and commands (empower/io/payment_files.py, payments_cli) ----
+    "payment.file_not_approved": _t(
+        "Le lot {reference} est « {status} » : son fichier de paiement s'écrit une fois le lot "
+        "approuvé (par une deuxième personne).",
+        "الدفعة {reference} في حالة «{status}»: يكتب ملف الأداء بعد المصادقة عليها (من طرف شخص "
+        "ثان).",
+        "batch {reference} is {status}; its payment file is written once it is approved (by a "
+        "second person)"),
+    "payment.file_format": _t(
+        "Le format « {value} » n'est pas csv ou xlsx.",
+        "الصيغة «{value}» ليست csv أو xlsx.",
+        "format '{value}' is not one of csv, xlsx"),
+    "payment.return_cells_invalid": _t(
+        "{name} : {count} cellule(s) illisible(s) (lignes {lines}) ; rien n'a été enregistré.",
+        "{name}: {count} خلية غير مقروءة (الأسطر {lines})؛ لم يسجل أي شيء.",
+        "{name}: {count} cell(s) cannot be read (lines {lines}); nothing was recorded"),
+    "payment.batch_unknown": _t(
+        "Le lot « {reference} » n'existe pas.",
+        "الدفعة «{reference}» غير موجودة.",
+        "batch '{reference}' does not exist"),
 }
 
 
