@@ -345,3 +345,64 @@ def test_export_and_cancel_refusals_are_one_line(cli_env: empower.Database, tmp_
 def _count(db: empower.Database, model: type) -> int:
     with db.unit_of_work(readonly=True) as uow:
         return len(uow.session.scalars(select(model)).all())
+
+
+# -- RIB in imports and exports -----------------------------------------------------------------
+
+
+def _spaced(rib: str) -> str:
+    return " ".join(rib[i:i + 4] for i in range(0, 24, 4))
+
+
+def test_a_rib_column_imports_checked_and_exports_only_in_full(db: empower.Database,
+                                                               tmp_path: Path) -> None:
+    from empower.io.exporting import export_kind
+    from empower.io.importing import import_file
+    from tests.factories import make_rib
+
+    good, other = make_rib(41), make_rib(42)
+    bad = other[:-2] + f"{(int(other[-2:]) + 1) % 100:02d}"
+    people = tmp_path / "femmes.csv"
+    people.write_text(
+        "CIN;Prénom;Nom;Date de naissance;Province;Date du consentement;RIB\n"
+        f"AB500001;Khadija;Amrani;1988-05-02;04.441;2024-01-10;{_spaced(good)}\n"
+        f"AB500002;Fatna;Ouali;1990-07-11;04.441;2024-01-10;{bad}\n"
+        "AB500003;Zineb;Idrissi;1991-02-03;04.441;2024-01-10;\n", encoding="utf-8")
+    report = import_file(db, "beneficiaries", people, mode="valid-only", actor="import:f.csv")
+    assert report.created == 2
+    assert [(r.line, r.column, r.code) for r in report.rejections] == [(3, "RIB", "rib.bad_key")]
+    with db.unit_of_work(readonly=True) as uow:
+        stored = {b.cin: b.rib for b in uow.session.scalars(select(empower.models.Beneficiary))}
+    assert stored == {"AB500001": good, "AB500003": None}
+    # The same file again: the spaced RIB is the stored one, nothing changes.
+    again = import_file(db, "beneficiaries", people, mode="valid-only", actor="import:f.csv")
+    assert again.unchanged == 2 and again.updated == 0
+
+    coops = tmp_path / "coops.csv"
+    coops.write_text("Référence;Nom;Secteur;Province;Date de création;RIB\n"
+                     f"C-1;Tifawin;argan;04.441;2019-03-01;{_spaced(other)}\n", encoding="utf-8")
+    assert import_file(db, "cooperatives", coops, actor="import:c.csv").created == 1
+    assert import_file(db, "cooperatives", coops, actor="import:c.csv").unchanged == 1
+
+    full, pseudo = tmp_path / "full.csv", tmp_path / "pseudo.csv"
+    for kind, rib in (("beneficiaries", good), ("cooperatives", other)):
+        export_kind(db, kind, full)
+        rows = list(csv.DictReader(full.open(encoding="utf-8-sig")))
+        assert rib in {r["rib"] for r in rows}, kind
+        export_kind(db, kind, pseudo, pseudonym_key="k" * 32, pseudonymize=True)
+        text = pseudo.read_text(encoding="utf-8-sig")
+        assert "rib" not in text.splitlines()[0] and rib not in text, kind
+    # The full export imports back unchanged, RIB included.
+    export_kind(db, "beneficiaries", full)
+    assert import_file(db, "beneficiaries", full, actor="import:full.csv").unchanged == 2
+
+
+def test_the_templates_have_the_rib_column(tmp_path: Path) -> None:
+    from empower.io.template import write_template
+
+    for kind in ("beneficiaries", "cooperatives"):
+        path = write_template(kind, tmp_path / f"{kind}.xlsx")
+        wb = load_workbook(path, read_only=True)
+        header = next(wb.worksheets[0].iter_rows(values_only=True))
+        wb.close()
+        assert "rib" in header, kind
