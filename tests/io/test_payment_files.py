@@ -406,3 +406,12 @@ def test_the_templates_have_the_rib_column(tmp_path: Path) -> None:
         header = next(wb.worksheets[0].iter_rows(values_only=True))
         wb.close()
         assert "rib" in header, kind
+
+
+def test_docs_list_the_return_file_headers() -> None:
+    from empower.io.payment_files import RETURN_FILE
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "payments.md").read_text("utf-8")
+    for col in RETURN_FILE.columns:
+        row = next(line for line in doc.splitlines() if line.startswith(f"| `{col.name}` |"))
+        assert all(alias in row for alias in col.aliases), col.name
