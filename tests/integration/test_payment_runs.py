@@ -299,3 +299,110 @@ def test_a_paid_line_is_recorded_even_if_the_training_share_changed_since(
     result = empower.reconcile_batch(uow, batch.id, [_line(2, batch.instructions[0].reference)],
                                      actor=BUILDER)
     assert result.paid == 1
+
+
+# --- concurrent writers -------------------------------------------------------------------
+
+def _committed_program(db: empower.Database, grants: int = 4) -> tuple[int, list[int]]:
+    with db.unit_of_work() as uow:
+        program = _program(uow)
+        ids = [make_payable(uow, program).id for _ in range(grants)]
+        uow.commit()
+        return program.id, ids
+
+
+def test_two_batches_built_at_once_never_take_the_same_grant(db: empower.Database) -> None:
+    from tests.integration.test_concurrency import Race, run_in_threads
+
+    program_id, ids = _committed_program(db)
+    built: list[int] = []
+    race = Race(2)
+
+    def builder(i: int) -> None:
+        with db.unit_of_work() as uow, race.act():
+            result = empower.build_batch(uow, BatchCreate(
+                program_id=program_id, channel="bank_transfer", planned_on=ON,
+                reference=f"RACE-{i}"), actor=f"user:b{i}")
+            race.hold_commit()
+            uow.commit()
+            built.append(result.instructions)
+
+    assert run_in_threads(2, builder) == []
+    assert sorted(built) == [0, len(ids)]  # one took every grant, the other none
+    with db.unit_of_work(readonly=True) as uow:
+        lines = list(uow.session.scalars(select(PaymentInstruction)))
+        assert sorted(i.grant_id for i in lines) == sorted(ids)
+        for grant in uow.session.scalars(select(Grant)):
+            assert grant.in_flight_centimes == sum(i.amount_centimes for i in lines
+                                                   if i.grant_id == grant.id)
+
+
+def test_approval_racing_cancellation_settles_on_one(db: empower.Database) -> None:
+    from tests.integration.test_concurrency import run_in_threads
+
+    program_id, ids = _committed_program(db, 2)
+    with db.unit_of_work() as uow:
+        built = empower.build_batch(uow, BatchCreate(program_id=program_id,
+                                                     channel="bank_transfer", planned_on=ON),
+                                    actor=BUILDER)
+        assert built.batch is not None
+        batch_id = built.batch.id
+        uow.commit()
+    outcomes: list[str] = []
+
+    def act(i: int) -> None:
+        try:
+            with db.unit_of_work() as uow:
+                if i == 0:
+                    empower.approve_batch(uow, batch_id, on=ON, actor=APPROVER)
+                else:
+                    empower.cancel_batch(uow, batch_id, on=ON, actor=BUILDER)
+                uow.commit()
+            outcomes.append("approve" if i == 0 else "cancel")
+        except InvalidTransition:
+            outcomes.append("refused")
+
+    assert run_in_threads(2, act) == []
+    assert sorted(outcomes) in (["approve", "refused"], ["cancel", "refused"])
+    with db.unit_of_work(readonly=True) as uow:
+        from empower.models import PaymentBatch
+
+        batch = uow.session.get(PaymentBatch, batch_id)
+        assert batch is not None
+        held = sum(g.in_flight_centimes for g in uow.session.scalars(select(Grant)))
+        if batch.status == BatchStatus.CANCELLED:
+            assert held == 0
+        else:
+            assert batch.status == BatchStatus.APPROVED and held == 2 * 2_000_000
+
+
+def test_the_same_return_file_reconciled_twice_at_once_pays_once(db: empower.Database) -> None:
+    from tests.integration.test_concurrency import Race, run_in_threads
+
+    program_id, ids = _committed_program(db, 3)
+    with db.unit_of_work() as uow:
+        program = uow.session.get(Program, program_id)
+        assert program is not None
+        batch = _sent(uow, program)
+        lines = [_line(n + 2, i.reference) for n, i in enumerate(batch.instructions)]
+        batch_id = batch.id
+        uow.commit()
+    race = Race(2)
+    paid: list[int] = []
+
+    def clerk(i: int) -> None:
+        with db.unit_of_work() as uow, race.act():
+            result = empower.reconcile_batch(uow, batch_id, lines, actor=f"user:c{i}")
+            race.hold_commit()
+            uow.commit()
+            paid.append(result.paid)
+
+    assert run_in_threads(2, clerk) == []
+    assert sorted(paid) == [0, 3]
+    with db.unit_of_work(readonly=True) as uow:
+        tranches = list(uow.session.scalars(select(Disbursement)))
+        assert sorted(t.grant_id for t in tranches) == sorted(ids)
+        for grant in uow.session.scalars(select(Grant)):
+            assert grant.disbursed_centimes == sum(t.amount_centimes for t in tranches
+                                                   if t.grant_id == grant.id)
+            assert grant.in_flight_centimes == 0
