@@ -44,6 +44,8 @@ class Column:
     # (personal: shown only to the roles that see personal data, never to viewers)
     kind: str = "text"
     sortable: bool = True
+    # A ``label`` column's vocabulary when its words are said apart (see ``formatting.label``).
+    context: str = ""
 
 
 @dataclass
