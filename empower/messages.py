@@ -1521,6 +1521,15 @@ CATALOG: dict[str, dict[str, str]] = {
         "Le {on} précède la clôture de l'appel {code}, le {closes_on}.",
         "{on} يسبق إغلاق طلب الترشيح {code} في {closes_on}.",
         "{on} is before intake {code} closes on {closes_on}"),
+    # --- issue 13, the panel's intake form (admin/resources/intakes.py) ------------------------
+    "intake.json_invalid": _t(
+        "Ce n'est pas du JSON valide (ligne {line}, colonne {column}) : une liste de "
+        "conditions est attendue, par exemple [{{\"field\": \"age\", \"op\": \"between\", "
+        "\"value\": [18, 45]}}].",
+        "هذا ليس JSON صالحا (السطر {line}، العمود {column}): المنتظر لائحة شروط، مثلا "
+        "[{{\"field\": \"age\", \"op\": \"between\", \"value\": [18, 45]}}].",
+        "not valid JSON (line {line}, column {column}): a list of conditions is expected, "
+        "e.g. [{{\"field\": \"age\", \"op\": \"between\", \"value\": [18, 45]}}]"),
 }
 
 
