@@ -201,6 +201,7 @@ async def page(row: dict[str, Any], p: Principal, panel: Any) -> dict[str, Any]:
     ctx["rules"] = [rule_label(r) for r in row.get("rules") or []]
     ctx["weights"] = row.get("weights") or []
     ctx["intake_id"] = row["id"]
+    ctx["province_names"] = panel.province_names
     return ctx
 
 

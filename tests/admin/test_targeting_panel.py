@@ -184,7 +184,7 @@ def test_an_application_page_shows_each_rule_and_an_officer_overrides(as_user, d
     vera = as_user("vera")
     text = _text(vera.get(page).text)
     assert 'data-rule="milieu"' in text and 'data-outcome="failed"' in text
-    assert "Milieu = rural" in text and "échoué" in text
+    assert "Milieu = rural" in text and "non satisfaite" in text
     assert 'id="do-override"' not in text  # viewers do not act
     assert vera.submit(f"{page}/override", {"reason": "x"}, page).status_code == 404
     amina = as_user("amina")
@@ -239,6 +239,13 @@ def test_an_admin_selects_once_and_promotes_from_the_waiting_list(as_user, db, s
     # The waitlisted application says so in the enrolments list's filter and labels.
     listed = _text(admin.get("/enrollments?status=waitlisted").text)
     assert f'/enrollments/{second}"' in listed and "liste d'attente" in listed
+    women = admin.get("/beneficiaries?enrolment=waitlisted&archived=all").text
+    assert '<option value="waitlisted" selected>sur liste d&#39;attente</option>' in women \
+        or "sur liste d'attente" in _text(women)
+    with db.unit_of_work(readonly=True) as uow:
+        waiting = uow.session.get(Enrollment, second)
+        assert waiting is not None
+        assert f'/beneficiaries/{waiting.beneficiary_id}"' in women
     # A place freed: the next on the list is promoted.
     r = admin.submit(f"/enrollments/{first}/exit", {"on": "2024-03-10", "reason": "dropped_out"},
                      f"/enrollments/{first}")
@@ -277,4 +284,4 @@ def test_arabic_labels_of_a_call(as_user, db, seed) -> None:
     text = _text(nadia.get(f"/intakes/{call.intake_id}").text)
     assert 'dir="rtl"' in text and "طلبات الترشيح" in text and "مسار الترشيحات" in text
     app = _text(nadia.get(f"/enrollments/{call.urban_id}").text)
-    assert "الوسط = قروي" in app and "غير مستوفى" in app
+    assert "الوسط = قروي" in app and "غير مستوفاة" in app
