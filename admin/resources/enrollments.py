@@ -22,7 +22,7 @@ from ..forms import DATE_ON, DATE_REASON, Action, Field, FormSpec, date_value, f
 from ..scope import Principal, check_person, check_program
 from .base import N_, Column, Filter, Resource
 from .filters import by_int, equals, program_options, vocab_options
-from .intakes import intake_scope, open_intake_options, rule_label
+from .intakes import covers_intake, intake_scope, open_intake_options, rule_label
 
 __all__ = ["resource"]
 
@@ -55,6 +55,10 @@ def check_intake(uow: Any, p: Principal, intake_id: int) -> None:
                        params={"what": "intake", "id": intake_id}, field="intake_id",
                        value=intake_id)
     check_program(uow, p, intake.program_id)
+    if not covers_intake(p, intake.region_codes, intake.province_codes):
+        raise NotFound(f"intake #{intake_id} does not exist", code="record.not_found",
+                       params={"what": "intake", "id": intake_id}, field="intake_id",
+                       value=intake_id)
 
 
 def _enrollment(uow: Any, p: Principal, record_id: int) -> Enrollment:

@@ -18,7 +18,7 @@ import re
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
-from tortoise.expressions import Subquery
+from tortoise.expressions import RawSQL, Subquery
 from tortoise.queryset import QuerySet
 
 from empower import vocab
@@ -36,7 +36,7 @@ from ..scope import Principal, check_program
 from .base import N_, Column, Filter, Resource
 from .filters import by_int, equals, program_options, search_fields
 
-__all__ = ["intake_scope", "open_intake_options", "resource", "rule_label"]
+__all__ = ["covers_intake", "intake_scope", "open_intake_options", "resource", "rule_label"]
 
 _C = Column
 
@@ -57,12 +57,49 @@ _PLAIN = [f for f in FIELDS if f.name not in ("region_codes", "province_codes", 
                                               "weights")]
 
 
+# Region and province codes as the reference tables spell them: the only text spliced into the
+# coverage condition below (never anything typed).
+_CODE = re.compile(r"[0-9]{2}(\.[0-9]{3})?")
+
+
+def _lists(column: str, code: str) -> str:
+    """SQL: the JSON list in ``intakes.<column>`` holds ``code`` (an element is ``"code"``).
+
+    ``LENGTH(REPLACE(...))`` rather than ``LIKE '%...%'``: psycopg reads ``%`` as a parameter
+    mark, and SQLite and PostgreSQL both have these two functions.
+    """
+    text = f'CAST("intakes"."{column}" AS TEXT)'
+    return f"LENGTH(REPLACE({text}, '\"{code}\"', '')) < LENGTH({text})"
+
+
+def _empty(column: str) -> str:
+    # The core stores "no list" as JSON null (SQLAlchemy's JSON), older rows may hold SQL NULL.
+    return f'("intakes"."{column}" IS NULL OR CAST("intakes"."{column}" AS TEXT) = \'null\')'
+
+
+def covers_intake(p: Principal, region_codes: Any, province_codes: Any) -> bool:
+    """Whether her regions cover an intake's area: it names none (the program's area), or one
+    of her regions, or one of her provinces. The Python twin of :func:`intake_scope`'s SQL."""
+    if p.region_scope is None or (not region_codes and not province_codes):
+        return True
+    return bool(set(region_codes or []) & set(p.regions)
+                or set(province_codes or []) & set(p.provinces))
+
+
 def intake_scope(p: Principal) -> Any:
-    """The intakes she sees: those of the programs she sees (national or of her regions)."""
+    """The intakes she sees: of a program she sees (national or of her regions) and open where
+    she works (:func:`covers_intake`): an officer of 04 does not see a national call open in
+    region 01 only."""
     def narrow(qs: QuerySet[Any]) -> QuerySet[Any]:
         if p.region_scope is None:
             return qs
-        return qs.filter(program_id__in=Subquery(p.within(m.Program.all()).values("id")))
+        parts = [f"({_empty('region_codes')} AND {_empty('province_codes')})"]
+        parts += [_lists("region_codes", c) for c in p.regions if _CODE.fullmatch(c)]
+        parts += [_lists("province_codes", c) for c in p.provinces if _CODE.fullmatch(c)]
+        # Every piece is a fixed text or a reference code matched by _CODE above.
+        covered = RawSQL(f"(CASE WHEN {' OR '.join(parts)} THEN 1 ELSE 0 END)")
+        return (qs.filter(program_id__in=Subquery(p.within(m.Program.all()).values("id")))
+                .annotate(empower_covered=covered).filter(empower_covered=1))
 
     return narrow
 

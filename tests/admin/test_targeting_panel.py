@@ -285,3 +285,41 @@ def test_arabic_labels_of_a_call(as_user, db, seed) -> None:
     assert 'dir="rtl"' in text and "طلبات الترشيح" in text and "مسار الترشيحات" in text
     app = _text(nadia.get(f"/enrollments/{call.urban_id}").text)
     assert "الوسط = قروي" in app and "غير مستوفاة" in app
+
+
+def test_a_call_open_elsewhere_is_not_hers(as_user, db, seed) -> None:
+    """A call of the national program open in region 01 only (by region) and one open in a
+    province of 04 only: Amina (04) sees the second, Omar (01) the first; neither can apply a
+    woman to the other's."""
+    with db.unit_of_work() as uow:
+        made = {}
+        for code, where in (("APPEL-NORD", {"region_codes": ["01"]}),
+                            ("APPEL-SUD", {"province_codes": ["04.441"]})):
+            made[code] = targeting.create_intake(uow, IntakeCreate.model_validate({
+                "program_id": seed.program_id, "code": code, "name": code,
+                "opens_on": date(2024, 2, 1), "closes_on": date(2024, 2, 29), "places": 5,
+                "rules": RULES, **where}), actor=ACTOR).id
+            targeting.open_intake(uow, made[code], on=date(2024, 2, 1), actor=ACTOR)
+        woman = make_beneficiary(uow, first_name="Nora", vulnerability_score=20)
+        uow.commit()
+        woman_id = woman.id
+    nord, sud = made["APPEL-NORD"], made["APPEL-SUD"]
+    amina, omar, admin = as_user("amina"), as_user("omar"), as_user("admin")
+    assert amina.get(f"/intakes/{nord}").status_code == 404
+    assert amina.get(f"/intakes/{sud}").status_code == 200
+    assert omar.get(f"/intakes/{sud}").status_code == 404
+    assert omar.get(f"/intakes/{nord}").status_code == 200
+    listed = amina.get("/intakes").text
+    assert "APPEL-SUD" in listed and "APPEL-NORD" not in listed
+    assert "APPEL-NORD" in admin.get("/intakes").text
+    form = amina.get("/enrollments/new").text
+    assert "APPEL-SUD" in form and "APPEL-NORD" not in form
+    r = amina.submit("/enrollments/new", {"beneficiary_id": str(woman_id),
+                                          "program_id": str(seed.program_id),
+                                          "applied_on": "2024-02-12", "intake_id": str(nord)},
+                     "/enrollments/new")
+    assert r.status_code == 422 and 'id="form-error"' in r.text
+    assert "APPEL-NORD" not in r.text
+    with db.unit_of_work(readonly=True) as uow:
+        assert uow.session.scalar(select(Enrollment).where(
+            Enrollment.beneficiary_id == woman_id)) is None
