@@ -132,20 +132,28 @@ def _data(values: dict[str, Any]) -> IntakeCreate:
     wrong one is named (``targeting.rule_invalid``, on its field)."""
     rules = _json_list(values, "rules")
     weights = _json_list(values, "weights")
-    try:
-        check_rules(rules)
-    except InvalidInput as exc:
-        exc.field = "rules"
-        raise
-    try:
-        check_weights(weights)
-    except InvalidInput as exc:
-        exc.field = "weights"
-        raise
+    for name, check in (("rules", check_rules), ("weights", check_weights)):
+        try:
+            check(rules if name == "rules" else weights)
+        except InvalidInput as exc:
+            exc.field = name
+            _say_where(exc)
+            raise
     data = form_data(_PLAIN, values)
     data.update(rules=rules, weights=weights, region_codes=_codes(values, "region_codes"),
                 province_codes=_codes(values, "province_codes"))
     return parse_input(IntakeCreate, data)
+
+
+_WHERE = re.compile(r"(rule|weight) ([0-9]{1,4})")
+
+
+def _say_where(exc: InvalidInput) -> None:
+    """The core names the condition in English (``rule 2``): said in her language here."""
+    found = _WHERE.fullmatch(str(exc.params.get("where", "")))
+    if found is not None:
+        text = gettext("rule %(n)s") if found.group(1) == "rule" else gettext("weight %(n)s")
+        exc.params["where"] = text % {"n": found.group(2)}
 
 
 def _admin(p: Principal) -> None:

@@ -121,7 +121,7 @@ def test_a_bad_rule_is_named_on_its_field_translated_never_a_500(as_user, db, se
     page = _text(r.text)
     assert "condition invalide" in page and "salary" in page
     assert 'id="error-rules"' in r.text  # said next to the rules field
-    assert "Rule 2" in page or "rule 2" in page
+    assert "Règle 2 : condition invalide" in page
     # Not JSON at all: the panel's own refusal, on the field, in Arabic for Nadia's admin view.
     r = admin.submit("/intakes/new", _form(program_id=str(seed.program_id),
                                            weights='[{"field": '), "/intakes/new")
