@@ -97,6 +97,14 @@ LABELS: dict[str, dict[str, str]] = {
     "approved_on": {"fr": "date d'approbation", "ar": "تاريخ الموافقة", "en": "approval date"},
     "cancelled_on": {"fr": "date d'annulation", "ar": "تاريخ الإلغاء", "en": "cancellation date"},
     "closed_on": {"fr": "date de clôture", "ar": "تاريخ الإغلاق", "en": "closing date"},
+    # intakes (calls for applications), their states and actions, and the waiting list
+    "intake": {"fr": "appel", "ar": "طلب الترشيح", "en": "call"},
+    "draft": {"fr": "brouillon", "ar": "مسودة"},
+    "selected": {"fr": "sélection faite", "ar": "تم الانتقاء"},
+    "select": {"fr": "sélection", "ar": "انتقاء"},
+    "waitlisted": {"fr": "sur liste d'attente", "ar": "في لائحة الانتظار"},
+    "waitlist": {"fr": "mise en liste d'attente", "ar": "الوضع في لائحة الانتظار"},
+    "override": {"fr": "dérogation", "ar": "استثناء"},
 }
 
 

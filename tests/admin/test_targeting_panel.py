@@ -232,7 +232,7 @@ def test_an_admin_selects_once_and_promotes_from_the_waiting_list(as_user, db, s
     assert _status(db, second) == EnrollmentStatus.WAITLISTED
     r = other.post(f"{page}/select", data={"on": "2024-03-05", "csrf_token": token})
     assert r.status_code == 422
-    assert "sélectionné" in _text(r.text) or "selected" in _text(r.text)
+    assert "Appel APPEL-T1 : sélection impossible, la fiche est sélection faite" in _text(r.text)
     text = _text(admin.get(page).text)
     assert re.search(r'data-funnel="selected"><a [^>]*>1<', text)
     assert re.search(r'data-funnel="waitlisted"><a [^>]*>1<', text)
