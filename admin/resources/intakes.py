@@ -114,7 +114,7 @@ def _json_list(values: dict[str, Any], name: str) -> Any:
         return []
     try:
         return json.loads(raw)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: "[[[[..." nested too deep
         line, column = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
         raise InvalidInput(f"{name}: not JSON (line {line}, column {column})",
                            code="intake.json_invalid",

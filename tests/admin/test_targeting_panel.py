@@ -323,3 +323,23 @@ def test_a_call_open_elsewhere_is_not_hers(as_user, db, seed) -> None:
     with db.unit_of_work(readonly=True) as uow:
         assert uow.session.scalar(select(Enrollment).where(
             Enrollment.beneficiary_id == woman_id)) is None
+
+
+def test_odd_input_on_the_call_pages_is_never_a_500(as_user, db, seed) -> None:
+    call = _call(db, seed)
+    admin = as_user("admin")
+    for url in ("/intakes?status=%3Cscript%3E&program=%C2%B2&page=-3&sort=rules",
+                "/enrollments?intake=99999999999999&status=waitlisted",
+                f"/intakes/{call.intake_id}?status=x", "/intakes/export.csv"):
+        assert admin.get(url).status_code == 200, url
+    assert admin.get("/intakes/99999999999999").status_code == 404
+    for rules in ('{"field": "age"}', "[1, 2]", '[{"field": "age", "op": "between", '
+                  '"value": [45, 18]}]', "[" * 5000, '"<script>alert(1)</script>"'):
+        r = admin.submit("/intakes/new", _form(program_id=str(seed.program_id), rules=rules),
+                         "/intakes/new")
+        assert r.status_code == 422, rules[:40]
+        assert "<script>alert" not in r.text
+    r = admin.submit(f"/intakes/{call.intake_id}/select", {"on": "2024-03-05"},
+                     f"/intakes/{call.intake_id}")
+    assert r.status_code == 422  # still open: the translated refusal, nothing selected
+    assert "sélection impossible" in _text(r.text)
