@@ -7,6 +7,7 @@ to Arabic and check the right-to-left layout. Screenshots go to ``artifacts/scre
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
 import time
@@ -262,3 +263,43 @@ def test_officer_reads_a_call_and_overrides_a_refusal(server, seed, db):
         page.click("#language-form button[value=fr]")
         browser.close()
     assert errors == []
+
+
+def test_admin_writes_a_call_and_a_wrong_rule_is_said_on_its_field(server, seed):
+    """An admin fills the call's form with a rule on an unknown field: the refusal is under the
+    rules field, her values kept; corrected, the call is saved and opened."""
+    from playwright.sync_api import expect, sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="fr-MA")
+        page.goto(f"{server}/login")
+        page.fill("#username", "admin")
+        page.fill("#password", PASSWORD)
+        page.click("#login-submit")
+        expect(page.locator("#dashboard")).to_be_visible()
+        page.goto(f"{server}/intakes/new")
+        page.select_option("#program_id", str(seed.program_id))
+        page.fill("#code", "APPEL-NAV")
+        page.fill("#name", "Appel Souss-Massa 2024")
+        page.fill("#opens_on", "2024-05-01")
+        page.fill("#closes_on", "2024-05-31")
+        page.fill("#places", "40")
+        page.fill("#region_codes", "04")
+        page.fill("#rules", '[{"field": "age", "op": "between", "value": [18, 45]},\n'
+                            ' {"field": "revenu", "op": "<", "value": 1000}]')
+        page.fill("#weights", '[{"field": "household_size", "weight": 2}]')
+        page.click("#save")
+        expect(page.locator("#error-rules")).to_contain_text("Règle 2")
+        expect(page.locator("#rules")).to_have_class(re.compile("is-invalid"))
+        expect(page.locator("#code")).to_have_value("APPEL-NAV")
+        page.screenshot(path=str(SHOTS / "15-intake-form-error-fr.png"), full_page=True)
+        page.fill("#rules", '[{"field": "age", "op": "between", "value": [18, 45]}]')
+        page.click("#save")
+        expect(page.locator("#record")).to_contain_text("APPEL-NAV")
+        page.click("#action-open summary")
+        page.fill("#open-on", "2024-05-01")
+        page.click("#do-open")
+        expect(page.locator("#record")).to_contain_text("ouvert")
+        browser.close()
