@@ -44,7 +44,8 @@ class Column:
     # (personal: shown only to the roles that see personal data, never to viewers)
     kind: str = "text"
     sortable: bool = True
-    # A ``label`` column's vocabulary when its words are said apart (see ``formatting.label``).
+    # A ``label`` column's context in the catalog (``formatting.label``): ``batch`` reads
+    # ``batch:approved`` first.
     context: str = ""
 
 

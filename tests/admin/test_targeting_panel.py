@@ -110,6 +110,9 @@ def test_an_admin_creates_edits_and_opens_a_call(as_user, db, seed) -> None:
     assert r.status_code == 303
     listing = _text(admin.get("/intakes").text)
     assert "APPEL-F" in listing and "Appels à candidatures" in listing
+    assert "ouvert" in listing and "à traiter" not in listing  # the call's word, not a pair's
+    history = _text(admin.get(page).text)
+    assert "<td>ouverture</td>" in history and "à traiter" not in history
 
 
 def test_a_bad_rule_is_named_on_its_field_translated_never_a_500(as_user, db, seed) -> None:
