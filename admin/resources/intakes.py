@@ -246,6 +246,8 @@ async def page(row: dict[str, Any], p: Principal, panel: Any) -> dict[str, Any]:
     ctx["rules"] = [rule_label(r) for r in row.get("rules") or []]
     ctx["weights"] = row.get("weights") or []
     ctx["intake_id"] = row["id"]
+    ctx["program_id"] = row["program_id"]
+    ctx["can_apply"] = p.can_write and row.get("status") == "open"
     ctx["province_names"] = panel.province_names
     return ctx
 
@@ -261,8 +263,11 @@ def _status_options(_p: Principal) -> list[tuple[str, str]]:
 async def open_intake_options(p: Principal) -> list[tuple[str, str]]:
     """The open intakes she sees (the enrolment form's choice: the core checks its program)."""
     rows = await intake_scope(p)(m.Intake.filter(status="open")).order_by("code").values(
-        "id", "code", "name")
-    return [(str(r["id"]), f"{r['code']} · {r['name']}") for r in rows]
+        "id", "code", "name", "program_id")
+    programs = dict(await m.Program.filter(id__in={r["program_id"] for r in rows}).values_list(
+        "id", "code")) if rows else {}
+    return [(str(r["id"]), f"{r['code']} · {r['name']} ({programs.get(r['program_id'], '')})")
+            for r in rows]
 
 
 ADMINS = ("admin",)

@@ -266,7 +266,11 @@ def test_applying_to_an_open_call_from_the_enrolment_form(as_user, db, seed) -> 
         uow.commit()
         woman_id = woman.id
     amina = as_user("amina")
-    form = amina.get("/enrollments/new").text
+    assert 'id="apply-to-intake"' in amina.get(f"/intakes/{call.intake_id}").text
+    assert 'id="apply-to-intake"' not in as_user("vera").get(f"/intakes/{call.intake_id}").text
+    form = amina.get(f"/enrollments/new?program_id={seed.program_id}"
+                     f"&intake_id={call.intake_id}").text
+    assert f'<option value="{call.intake_id}" selected>' in form
     assert f'<option value="{call.intake_id}"' in form and "APPEL-T1" in form
     r = amina.submit("/enrollments/new", {"beneficiary_id": str(woman_id),
                                           "program_id": str(seed.program_id),
