@@ -318,6 +318,11 @@ def test_a_call_open_elsewhere_is_not_hers(as_user, db, seed) -> None:
     assert omar.get(f"/intakes/{nord}").status_code == 200
     listed = amina.get("/intakes").text
     assert "APPEL-SUD" in listed and "APPEL-NORD" not in listed
+    exported = amina.get("/intakes/export.csv")
+    assert exported.status_code == 200
+    assert "APPEL-SUD" in exported.text and "APPEL-NORD" not in exported.text
+    assert "APPEL-NORD" not in amina.get("/intakes?status=open&program="
+                                         f"{seed.program_id}&sort=code").text
     assert "APPEL-NORD" in admin.get("/intakes").text
     form = amina.get("/enrollments/new").text
     assert "APPEL-SUD" in form and "APPEL-NORD" not in form
