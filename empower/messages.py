@@ -1521,26 +1521,6 @@ CATALOG: dict[str, dict[str, str]] = {
         "Le {on} précède la clôture de l'appel {code}, le {closes_on}.",
         "{on} يسبق إغلاق طلب الترشيح {code} في {closes_on}.",
         "{on} is before intake {code} closes on {closes_on}"),
-    "payment.file_needs_approval": _t(
-        "Le lot {reference} est « {status} » : son fichier part chez le prestataire une fois "
-        "approuvé.",
-        "الدفعة {reference} في حالة «{status}»: يرسل ملفها إلى مقدم الخدمة بعد المصادقة عليها.",
-        "batch {reference} is {status}; its file goes to the provider once it is approved"),
-    "payment.unknown_batch": _t(
-        "Le lot de paiement « {reference} » n'existe pas.",
-        "دفعة الأداء «{reference}» غير موجودة.",
-        "payment batch '{reference}' does not exist"),
-    "payment.return_columns": _t(
-        "Fichier retour : aucune colonne pour {columns} (en-têtes : référence, statut, date de "
-        "paiement, référence prestataire, motif de rejet).",
-        "ملف الرد: لا يوجد عمود لـ {columns} (العناوين: المرجع، الحالة، تاريخ الأداء، مرجع مقدم "
-        "الخدمة، سبب الرفض).",
-        "return file: no column for {columns} (headers: référence, statut, date de paiement, "
-        "référence prestataire, motif de rejet)"),
-    "payment.return_no_reference": _t(
-        "La ligne n'a pas de référence.", "السطر بدون مرجع.", "the line has no reference"),
-    "payment.return_no_status": _t(
-        "La ligne n'a pas de statut.", "السطر بدون حالة.", "the line has no status"),
 }
 
 
