@@ -40,6 +40,7 @@ from empower.models import (
     DuplicateCandidate,
     Enrollment,
     Grant,
+    Intake,
     Membership,
     Partner,
     Program,
@@ -55,7 +56,14 @@ from empower.predicates import (
 )
 from empower.reference import provinces
 from empower.rules import normalize_phone
-from empower.schemas import ActivityCreate, AttendanceMark, BeneficiaryCreate, SessionCreate
+from empower.schemas import (
+    ActivityCreate,
+    AttendanceMark,
+    BeneficiaryCreate,
+    EnrollmentCreate,
+    IntakeCreate,
+    SessionCreate,
+)
 from empower.services.activities import (
     cancel_session,
     create_activity,
@@ -64,10 +72,33 @@ from empower.services.activities import (
     record_roster,
 )
 from empower.services.beneficiaries import register_beneficiaries
+from empower.services.enrollments import apply, exit_enrollment
+from empower.services.targeting import (
+    close_intake,
+    create_intake,
+    evaluate,
+    open_intake,
+    override_refusal,
+    promote_waitlisted,
+    select_intake,
+)
 
 __all__ = ["DemoSummary", "generate"]
 
 ACTOR = "demo"
+
+# The demo's call for applications (issue 13's example): who may apply, and how the committee
+# ranks them.
+CALL_RULES: list[dict[str, Any]] = [
+    {"field": "age", "op": "between", "value": [18, 45]},
+    {"field": "milieu", "op": "=", "value": "rural"},
+    {"field": "vulnerability_score", "op": "<", "value": 40},
+    {"field": "grant_elsewhere", "op": "is false"}]
+CALL_WEIGHTS: list[dict[str, Any]] = [
+    {"field": "household_size", "weight": 2}, {"field": "disability", "weight": 5},
+    {"field": "marital_status", "weight": 10, "equals": "widowed"}]
+OVERRIDE_REASON = ("Avis favorable du comité provincial après visite à domicile : situation de "
+                   "grande précarité que le critère ne mesure pas")
 
 FIRST_NAMES = [
     ("Fatima", "فاطمة"), ("Khadija", "خديجة"), ("Aicha", "عائشة"), ("Meryem", "مريم"),
@@ -415,6 +446,16 @@ class _Generator:
                 self.enrolled.append({**row, "id": eid})
         self.progress("enrolments", len(rows))
 
+    # -- calls for applications ---------------------------------------------------------------
+    def intakes(self) -> None:
+        """Calls for applications, after the grants (a rule reads grants in other programs)."""
+        calls = _Targeting(self)
+        calls.selected_call()
+        calls.open_call()
+        self.counts["intake"] = self.uow.session.scalar(
+            select(func.count()).select_from(Intake)) or 0
+        self.progress("intakes", self.counts["intake"])
+
     # -- cooperatives -----------------------------------------------------------------------
     def cooperatives(self) -> None:
         rng = self.rng
@@ -752,6 +793,130 @@ class _Generator:
                 "jobs_created": jobs if rnd != "baseline" else None, "created_at": self.now}
 
 
+class _Targeting:
+    """The demo's calls for applications, through the targeting services (so every stored
+    result is what the rules say): a call of AWAL in the region with the most women who could
+    apply, judged, one refusal overridden with a reason, selected 40 days before ``as_of`` with
+    a waiting list, a selected woman dropping out and the first on the list promoted; and a call
+    of MOUBADARA still open."""
+
+    def __init__(self, gen: _Generator) -> None:
+        self.gen = gen
+        self.uow = gen.uow
+
+    def pool(self, program: dict[str, Any], before: date) -> list[dict[str, Any]]:
+        """Women who could apply to ``program`` until ``before``: registered, never archived,
+        not already applied to it."""
+        session = self.uow.session
+        taken = set(session.scalars(select(Enrollment.beneficiary_id)
+                                    .where(Enrollment.program_id == program["id"])))
+        archived = set(session.scalars(select(ArchivePeriod.beneficiary_id)))
+        return [p for p in self.gen.people if p["id"] not in taken and p["id"] not in archived
+                and p["registered_on"] <= before]
+
+    @staticmethod
+    def busiest(pool: list[dict[str, Any]], skip: str | None = None) -> str:
+        counts: dict[str, int] = {}
+        for person in pool:
+            if person["region"] != skip:
+                counts[person["region"]] = counts.get(person["region"], 0) + 1
+        return max(sorted(counts), key=lambda r: counts[r])
+
+    def applicants(self, pool: list[dict[str, Any]], region: str, opens: date, closes: date,
+                   rural: float, urban: float, most: int) -> list[tuple[date, dict[str, Any]]]:
+        rng = self.gen.rng
+        out = []
+        for person in pool:
+            if person["region"] != region:
+                continue
+            if rng.random() < (rural if person["milieu"] == "rural" else urban):
+                out.append((self.gen.day_between(max(opens, person["registered_on"]), closes),
+                            person))
+        out = out[:most]
+        return sorted(out, key=lambda t: (t[0], t[1]["id"]))
+
+    def call(self, program: dict[str, Any], code: str, name: str, region: str, opens: date,
+             closes: date, places: int, rules: list[dict[str, Any]],
+             promote_until: date | None) -> Intake:
+        data = IntakeCreate(program_id=program["id"], code=code, name=name, opens_on=opens,
+                            closes_on=closes, places=places, region_codes=[region], rules=rules,
+                            weights=CALL_WEIGHTS, promote_until=promote_until)
+        intake = create_intake(self.uow, data, actor=ACTOR)
+        return open_intake(self.uow, intake.id, on=opens, actor=ACTOR)
+
+    def apply_all(self, intake: Intake, program: dict[str, Any],
+                  applicants: list[tuple[date, dict[str, Any]]]) -> list[Enrollment]:
+        return [apply(self.uow, EnrollmentCreate(beneficiary_id=person["id"],
+                                                 program_id=program["id"], applied_on=day,
+                                                 intake_id=intake.id), actor=ACTOR)
+                for day, person in applicants]
+
+    def selected_call(self) -> None:
+        gen = self.gen
+        awal = gen.program_rows["AWAL"]
+        opens = gen.as_of - timedelta(days=100)
+        closes = gen.as_of - timedelta(days=50)
+        selected_on = gen.as_of - timedelta(days=40)
+        pool = self.pool(awal, closes)
+        if not pool:
+            return
+        region = self.busiest(pool)
+        applicants = self.applicants(pool, region, opens, closes, 0.9, 0.25, 400)
+        # Places: about two thirds of those the rules will find eligible (the pure rules, on a
+        # call not yet stored), so that some wait.
+        draft = Intake(program_id=awal["id"], code="-", closes_on=closes, rules=CALL_RULES,
+                       weights=CALL_WEIGHTS, province_codes=None, region_codes=[region])
+        women = {b.id: b for b in self.uow.session.scalars(select(Beneficiary).where(
+            Beneficiary.id.in_([p["id"] for _, p in applicants])))}
+        eligible = sum(evaluate(self.uow, draft, women[p["id"]], day).eligible
+                       for day, p in applicants) + 1
+        places = max(1, min(eligible * 2 // 3, eligible - 1))
+        intake = self.call(awal, f"AWAL-{closes.year}-R{region}",
+                           f"Appel à candidatures Awal {closes.year}, région {region}", region,
+                           opens, closes, places, CALL_RULES, closes + timedelta(days=90))
+        apps = self.apply_all(intake, awal, applicants)
+        # One refusal on a single criterion (age or score) is taken back by the committee.
+        for enrollment in apps:
+            failed = [r["field"] for r in enrollment.rule_results or []
+                      if r["outcome"] != "passed"]
+            if failed in (["age"], ["vulnerability_score"]):
+                override_refusal(self.uow, enrollment.id, reason=OVERRIDE_REASON, actor=ACTOR)
+                break
+        close_intake(self.uow, intake.id, on=closes + timedelta(days=1), actor=ACTOR)
+        result = select_intake(self.uow, intake.id, on=selected_on, actor=ACTOR)
+        gen.counts["application"] = gen.counts.get("application", 0) + len(apps)
+        gen.counts["selected"] = len(result.selected)
+        gen.counts["waitlisted"] = len(result.waitlisted)
+        if result.selected and result.waitlisted:
+            exit_enrollment(self.uow, result.selected[-1], on=selected_on + timedelta(days=15),
+                            reason="dropped_out", actor=ACTOR)
+            promoted = promote_waitlisted(self.uow, intake.id,
+                                          on=selected_on + timedelta(days=20), actor=ACTOR)
+            gen.counts["promoted"] = len(promoted)
+
+    def open_call(self) -> None:
+        gen = self.gen
+        program = gen.program_rows["MOUBADARA"]
+        opens = gen.as_of - timedelta(days=20)
+        if not PROGRAM_RUNNING.holds(program, opens):
+            return
+        pool = self.pool(program, gen.as_of)
+        if not pool:
+            return
+        # another region than the first call's, when there is one
+        first = self.busiest(pool)
+        region = (self.busiest(pool, skip=first) if len({p["region"] for p in pool}) > 1
+                  else first)
+        rules: list[dict[str, Any]] = [{"field": "vulnerability_score", "op": "<", "value": 50},
+                 {"field": "enrolled_elsewhere", "op": "is false"}]
+        intake = self.call(program, f"MOUBADARA-{gen.as_of.year}-R{region}",
+                           f"Appel Moubadara {gen.as_of.year}, région {region}", region, opens,
+                           gen.as_of + timedelta(days=25), 10, rules, None)
+        apps = self.apply_all(intake, program,
+                              self.applicants(pool, region, opens, gen.as_of, 0.3, 0.3, 12))
+        gen.counts["application"] = gen.counts.get("application", 0) + len(apps)
+
+
 def generate(db: Database, *, beneficiaries: int = 2000, seed: int = 7, as_of: date | None = None,
              progress: Callable[[str, int], None] | None = None) -> DemoSummary:
     """Fill an empty, migrated database with about two years of program activity up to ``as_of``.
@@ -778,6 +943,7 @@ def generate(db: Database, *, beneficiaries: int = 2000, seed: int = 7, as_of: d
         gen.grants()
         gen.visits()
         gen.surveys()
+        gen.intakes()
         gen.counts["duplicate_candidate"] = uow.session.scalar(
             select(func.count()).select_from(DuplicateCandidate)) or 0
         uow.commit()

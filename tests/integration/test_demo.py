@@ -110,6 +110,29 @@ VIOLATIONS = {
         WHERE v.visited_on < p.start_date OR c.founded_on > v.visited_on
            OR c.dissolved_on <= v.visited_on OR b.archived_on <= v.visited_on
            OR b.registered_on > v.visited_on""",
+    "more enrolled by a selection than its places": """
+        SELECT i.id FROM intakes i WHERE i.places < (
+            SELECT COUNT(*) FROM enrollments e WHERE e.intake_id = i.id AND e.rank IS NOT NULL
+               AND e.waitlisted_on IS NULL AND e.enrolled_on = i.selected_on)""",
+    "an application enrolled or waitlisted that was not eligible": """
+        SELECT e.id FROM enrollments e WHERE e.intake_id IS NOT NULL
+           AND (e.enrolled_on IS NOT NULL OR e.waitlisted_on IS NOT NULL)
+           AND e.eligible IS NOT TRUE""",
+    "an eligible application that failed a rule without an override": """
+        SELECT e.id FROM enrollments e WHERE e.intake_id IS NOT NULL AND e.eligible
+           AND e.override_reason IS NULL AND e.rule_results LIKE '%"failed"%'""",
+    "an application outside its intake's dates, or the intake's outside its program's": """
+        SELECT e.id FROM enrollments e JOIN intakes i ON i.id = e.intake_id
+        JOIN programs p ON p.id = i.program_id
+        WHERE e.applied_on < i.opens_on OR e.applied_on > i.closes_on
+           OR i.opens_on < p.start_date OR (p.end_date IS NOT NULL AND i.closes_on > p.end_date)
+           OR i.selected_on > :as_of OR e.waitlisted_on > :as_of""",
+    "a selected woman holding a grant elsewhere on her application day": """
+        SELECT e.id FROM enrollments e JOIN intakes i ON i.id = e.intake_id
+        JOIN grants g ON g.beneficiary_id = e.beneficiary_id AND g.program_id <> e.program_id
+        WHERE e.enrolled_on IS NOT NULL AND e.override_reason IS NULL
+          AND i.rules LIKE '%grant_elsewhere%' AND g.approved_on <= e.applied_on
+          AND (g.cancelled_on IS NULL OR g.cancelled_on > e.applied_on)""",
 }
 
 
@@ -155,6 +178,14 @@ def test_demo_covers_the_story(demo_db):
             AND NOT EXISTS (SELECT 1 FROM coaching_visits w WHERE w.visited_on > v.visited_on
                 AND (w.beneficiary_id = v.beneficiary_id OR w.cooperative_id = v.cooperative_id))""",
         "gated program": "SELECT COUNT(*) FROM programs WHERE min_completion_share IS NOT NULL",
+        "selected intake": "SELECT COUNT(*) FROM intakes WHERE status = 'selected'",
+        "open intake": "SELECT COUNT(*) FROM intakes WHERE status = 'open'",
+        "refused by a rule": """SELECT COUNT(*) FROM enrollments WHERE intake_id IS NOT NULL
+            AND NOT eligible""",
+        "refusal overridden": "SELECT COUNT(*) FROM enrollments WHERE override_reason IS NOT NULL",
+        "still waiting": "SELECT COUNT(*) FROM enrollments WHERE status = 'waitlisted'",
+        "promoted from the waiting list": """SELECT COUNT(*) FROM enrollments
+            WHERE waitlisted_on IS NOT NULL AND enrolled_on IS NOT NULL""",
     }
     with demo_db.engine.connect() as conn:
         counts = {k: conn.execute(text(v)).scalar() for k, v in counts_sql.items()}
@@ -183,7 +214,9 @@ def test_gated_program_pays_only_women_who_completed(demo_db):
 
 FINGERPRINT = {
     "beneficiaries": "cin, first_name, last_name_ar, birth_date, phone, province_code, registered_on, archived_on",
-    "enrollments": "beneficiary_id, program_id, status, applied_on, enrolled_on, exited_on, exit_reason",
+    "enrollments": "beneficiary_id, program_id, status, applied_on, enrolled_on, exited_on, exit_reason, "
+                   "intake_id, eligible, score, rank, waitlisted_on, override_reason",
+    "intakes": "code, program_id, places, opens_on, closes_on, region_codes, status, selected_on",
     "grants": "reference, beneficiary_id, cooperative_id, status, amount_approved_centimes, approved_on",
     "disbursements": "reference, grant_id, amount_centimes, paid_on, channel",
     "survey_records": "beneficiary_id, round, surveyed_on, monthly_income_centimes, has_account",
