@@ -141,8 +141,9 @@ def _family(ws: Worksheet, blocks: list[Block], L: Labels, threshold: int) -> No
     anchor_row = 2
     chart_col = get_column_letter(len(cols) + 4)
     for col, (block, part, header) in enumerate(cols, start=3):
-        if part != "value" or block.kind not in ("count", "money"):
-            continue
+        if part != "value" or block.kind not in ("count", "money") or not any(
+                t.dimension == "region" for t in block.tables):
+            continue  # e.g. the number of calls and their places: totals only, no bars
         chart = BarChart()
         chart.type = "bar"
         chart.title = header

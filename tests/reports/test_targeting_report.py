@@ -234,6 +234,7 @@ def test_published_formats_show_the_section_with_small_cells_hidden(intake, tmp_
     assert total["Places offertes"] == 3 and total["Candidates"] == 8
     assert total["Candidates retenues"] == "<5"
     assert any(row[0] == "Handicap" for row in ws.iter_rows(values_only=True))
+    assert len(ws._charts) == 7  # bars by region for the counts of women, none for the calls
     for lang in ("ar", "en"):
         write_report(report, "html", tmp_path / f"r.{lang}.html", lang=lang)
     assert "Applicants selected" in (tmp_path / "r.en.html").read_text(encoding="utf-8")
