@@ -829,7 +829,10 @@ class _Targeting:
         for person in pool:
             if person["region"] != region:
                 continue
-            if rng.random() < (rural if person["milieu"] == "rural" else urban):
+            chance = rural if person["milieu"] == "rural" else urban
+            if age_on(person["birth_date"], closes) > 45:
+                chance *= 0.3  # a call for women up to 45: fewer older women apply
+            if rng.random() < chance:
                 out.append((self.gen.day_between(max(opens, person["registered_on"]), closes),
                             person))
         out = out[:most]

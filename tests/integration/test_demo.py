@@ -120,7 +120,8 @@ VIOLATIONS = {
            AND e.eligible IS NOT TRUE""",
     "an eligible application that failed a rule without an override": """
         SELECT e.id FROM enrollments e WHERE e.intake_id IS NOT NULL AND e.eligible
-           AND e.override_reason IS NULL AND e.rule_results LIKE '%"failed"%'""",
+           AND e.override_reason IS NULL AND (CAST(e.rule_results AS TEXT) LIKE '%"failed"%'
+                OR CAST(e.rule_results AS TEXT) LIKE '%"missing"%')""",
     "an application outside its intake's dates, or the intake's outside its program's": """
         SELECT e.id FROM enrollments e JOIN intakes i ON i.id = e.intake_id
         JOIN programs p ON p.id = i.program_id
@@ -131,7 +132,7 @@ VIOLATIONS = {
         SELECT e.id FROM enrollments e JOIN intakes i ON i.id = e.intake_id
         JOIN grants g ON g.beneficiary_id = e.beneficiary_id AND g.program_id <> e.program_id
         WHERE e.enrolled_on IS NOT NULL AND e.override_reason IS NULL
-          AND i.rules LIKE '%grant_elsewhere%' AND g.approved_on <= e.applied_on
+          AND CAST(i.rules AS TEXT) LIKE '%grant_elsewhere%' AND g.approved_on <= e.applied_on
           AND (g.cancelled_on IS NULL OR g.cancelled_on > e.applied_on)""",
 }
 
