@@ -319,3 +319,45 @@ def test_demo_agrees_with_the_naive_reading_and_breakdowns_add_up(demo):
         cells = k["selection_rate"][name].values()
         assert (sum(c["numerator"] for c in cells), sum(c["denominator"] for c in cells)) == (
             k["selection_rate"]["numerator"], k["selection_rate"]["denominator"])
+
+
+def test_targeting_kpi_functions_on_literal_frames():
+    """The edges: a selection on the month's last day counts, the next day's does not; a
+    promotion counts in its own month; zero cells stay suppressed, calls and places never."""
+    import pandas as pd
+    from empower.reports import kpis
+    from empower.reports.figures import compute_figures
+
+    from tests.reports.test_kpis import empty_facts
+
+    her = {"region": "04", "province": "04.441", "age_band": "25-34", "milieu": "rural",
+           "disability": "no"}
+    row = {**her, "eligible": 1, "overridden": 0, "selected": 0, "waitlisted": 0,
+           "promoted_on": None, "n": 1}
+    apps = pd.DataFrame([
+        {**row, "selected_on": date(2026, 10, 31), "selected": 1, "n": 2},
+        {**row, "selected_on": date(2026, 10, 31), "waitlisted": 1, "disability": "yes"},
+        {**row, "selected_on": date(2026, 10, 31), "eligible": 0, "n": 3},
+        {**row, "selected_on": date(2026, 10, 31), "overridden": 1, "waitlisted": 1},
+        {**row, "selected_on": date(2026, 11, 1), "selected": 1, "n": 9},  # November's
+        {**row, "selected_on": date(2026, 9, 30), "waitlisted": 1,
+         "promoted_on": date(2026, 10, 1)},  # September's list, promoted in October
+    ])
+    calls = pd.DataFrame([{"selected_on": date(2026, 10, 31), "places": 2, "n": 1},
+                          {"selected_on": date(2026, 11, 1), "places": 9, "n": 1}])
+    assert kpis.applicants(apps, OCT)["n"].sum() == 7
+    assert kpis.refused_by_rule(apps, OCT)["n"].sum() == 3
+    assert kpis.refusals_overridden(apps, OCT)["n"].sum() == 1
+    assert kpis.waitlist_promotions(apps, OCT)["n"].sum() == 1
+    k = compute_figures(empty_facts(applications=apps, intakes=calls), OCT, threshold=5)
+    assert (k["selected_intakes"]["value"], k["intake_places"]["value"]) == (1, 2)
+    assert k["selected_intakes"]["suppressed"] is False and k["intake_places"]["suppressed"] is False
+    rate = k["selection_rate"]
+    assert (rate["numerator"], rate["denominator"]) == (2, 4)  # the 2 selected of 4 eligible
+    assert rate["by_disability"]["yes"]["denominator"] == 1
+    assert "unknown" not in rate["by_disability"]  # shown only when recorded so
+    assert k["selected_applicants"]["suppressed"] is True  # 2 < 5
+    assert k["applicants"]["by_disability"] == {"yes": 1, "no": 6}
+    nothing = compute_figures(empty_facts(), OCT)
+    assert nothing["applicants"]["value"] == nothing["selected_intakes"]["value"] == 0
+    assert nothing["selection_rate"]["value"] is None
