@@ -19,12 +19,10 @@ from empower.admin.resources.beneficiaries import age_band_filter
 from empower.admin.scope import Principal, periods_filter, span_filter, tortoise_condition
 from sqlalchemy import select
 
-import empower
 from empower import predicates as pr
 from empower import scope
-from empower.models import Base, Beneficiary, Program
-from empower.schemas import BatchCreate
-from tests.factories import make_enrolled, make_grant, make_rib, make_user
+from empower.models import Base, Beneficiary
+from tests.payment_scenario import add_batches
 from tests.scenarios import TODAY, build
 
 REGION_SETS = [("04",), ("01",), ("04", "01"), ()]
@@ -54,31 +52,8 @@ def _tortoise(db_url: str, build_queries: Any) -> dict[Any, set[Any]]:
 @pytest.fixture
 def scenario(db):
     built = build(db)
-    _payment_batches(db, built)
+    add_batches(db, built)
     return built
-
-
-def _payment_batches(db, built) -> None:  # type: ignore[no-untyped-def]
-    """Payment batches on top of the scenario: one of region 04 (ATLAS), one of 01 (NORD), and
-    one of AWAL built without a region (the whole country's: no set of regions covers it)."""
-    from datetime import date
-
-    with db.unit_of_work() as uow:
-        make_user(uow, "payer", "admin")
-        for code, provinces, region in (("ATLAS", ["04.441"], "04"), ("NORD", ["01.511"], "01"),
-                                        ("AWAL", ["04.441", "01.511"], None)):
-            program = uow.session.get(Program, built.programs[code])
-            for province in provinces:
-                woman = make_enrolled(uow, program, on=date(2025, 2, 1), province_code=province,
-                                      rib=make_rib(len(provinces) * 10 + int(province[:2])))
-                grant = make_grant(uow, program, beneficiary_id=woman.id,
-                                   submitted_on=date(2025, 3, 1))
-                empower.approve_grant(uow, grant.id, on=date(2025, 3, 10), actor="test:scenario")
-            built_batch = empower.build_batch(uow, BatchCreate(
-                program_id=program.id, channel="bank_transfer", planned_on=TODAY,
-                region_code=region), actor="user:payer")
-            assert built_batch.batch is not None, built_batch.left_out
-        uow.commit()
 
 
 def test_region_scope_in_tortoise_selects_what_the_sql_selects(db, db_url, scenario):
