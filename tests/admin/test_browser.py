@@ -270,6 +270,14 @@ def test_a_payment_batch_built_approved_by_a_second_person_and_sent(server, seed
         expect(admin.locator("#record")).to_contain_text("approuvé")
         expect(admin.locator("#batch-steps [data-step=approve]")).to_contain_text("user:admin")
         admin.screenshot(path=str(SHOTS / "13-batch-approved-fr.png"), full_page=True)
+        # The program's tranche plan, on its edit form (admins).
+        admin.goto(f"{server}/programs/{seed.program_id}/edit")
+        admin.fill("#tranche_shares", "40/40/20")
+        admin.check("#tranche_conditions-training_completed")
+        admin.screenshot(path=str(SHOTS / "19-program-plan-form-fr.png"), full_page=True)
+        admin.click("#save")
+        expect(admin.locator("#record")).to_contain_text("40 / 40 / 20")
+        expect(admin.locator("#record")).to_contain_text("formation achevée")
 
         # Amina downloads the bank's file: the batch is sent.
         amina.goto(batch_url)
