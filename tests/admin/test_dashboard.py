@@ -55,6 +55,7 @@ def test_payment_counts_for_a_scope(db, seed):
         national = empower.build_batch(uow, BatchCreate(
             program_id=program.id, channel="bank_transfer", planned_on=on), actor=ACTOR).batch
         assert regional is not None and national is not None
+        regional_id = regional.id
         uow.commit()
     with db.unit_of_work(readonly=True) as uow:
         assert payment_counts(uow, regions=None)["batches_awaiting_approval"] == 2
@@ -62,8 +63,8 @@ def test_payment_counts_for_a_scope(db, seed):
         assert payment_counts(uow, regions=["01"])["batches_awaiting_approval"] == 0
         assert payment_counts(uow, regions=None)["in_flight_centimes"] == 0  # none sent
     with db.unit_of_work() as uow:
-        empower.approve_batch(uow, regional.id, on=on, actor="user:payer")
-        empower.send_batch(uow, regional.id, on=on, actor=ACTOR)
+        empower.approve_batch(uow, regional_id, on=on, actor="user:payer")
+        empower.send_batch(uow, regional_id, on=on, actor=ACTOR)
         uow.commit()
     with db.unit_of_work(readonly=True) as uow:
         region04 = payment_counts(uow, regions=["04"])
