@@ -24,6 +24,7 @@ __all__ = ["REDACTED", "SENSITIVE_FIELDS", "audit_trail", "check_actor", "diff",
 # The exact birth date is among them: with the province it singles most women out.
 SENSITIVE_FIELDS = frozenset(
     {"cin", "phone", "first_name", "last_name", "first_name_ar", "last_name_ar", "match_key",
+     "search_key",
      "commune", "birth_date", "rib", "payee_name", "payee_cin", "payee_rib", "payee_phone"}
 )
 REDACTED = "[redacted]"

@@ -79,6 +79,9 @@ _CONSTRAINT_MESSAGES: dict[str, tuple[type[RuleViolation] | type[Conflict], str,
     "ck_grants_disbursed_within_approved": (
         OverDisbursement, "race.over_disbursement", "amount",
         "tranches would exceed the grant's approved amount"),
+    "ck_grants_in_flight_within_approved": (
+        OverDisbursement, "race.over_disbursement", "amount",
+        "tranches and payments in flight would exceed the grant's approved amount"),
     "ck_programs_committed_within_budget": (
         BudgetExceeded, "race.over_budget", "amount_approved",
         "approvals would exceed the program's budget"),

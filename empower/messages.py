@@ -840,6 +840,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "« {value} » n'est ni oui ni non (oui/non, vrai/faux, 1/0, نعم/لا).",
         "«{value}» ليس نعم أو لا (نعم/لا، oui/non، 1/0).",
         "'{value}' is not yes/no (oui/non, true/false, 1/0)"),
+    "import.list_invalid": _t(
+        "« {value} » n'est pas une liste (valeurs séparées par /, par exemple 40/40/20).",
+        "«{value}» ليس لائحة (قيم مفصولة بـ /، مثلا 40/40/20).",
+        "'{value}' is not a list (values separated by /, e.g. 40/40/20)"),
     "import.whole_number_invalid": _t(
         "« {value} » n'est pas un nombre entier.",
         "«{value}» ليس عددا صحيحا.",
@@ -1451,6 +1455,72 @@ CATALOG: dict[str, dict[str, str]] = {
         "Ligne {line} : {reference} est « {status} », pas envoyé.",
         "السطر {line}: {reference} في حالة «{status}»، غير مرسل.",
         "line {line}: {reference} is {status}, not sent"),
+    # --- issue 13, targeting (empower/targeting.py, empower/services/targeting.py) ----------
+    "targeting.rule_invalid": _t(
+        "{where} : condition invalide ({why}).",
+        "{where}: شرط غير صالح ({why}).",
+        "{where}: {why}"),
+    "intake.changed_meanwhile": _t(
+        "L'appel {code} a été modifié entre-temps par quelqu'un d'autre ; rechargez la page.",
+        "تم تعديل طلب الترشيح {code} في هذه الأثناء من طرف شخص آخر؛ أعيدي تحميل الصفحة.",
+        "intake {code}: changed by someone else meanwhile"),
+    "intake.closes_before_opens": _t(
+        "La clôture ({closes_on}) précède l'ouverture ({opens_on}).",
+        "تاريخ الإغلاق ({closes_on}) يسبق تاريخ الفتح ({opens_on}).",
+        "closes_on: {closes_on} is before the opening {opens_on}"),
+    "intake.code_taken": _t(
+        "L'appel « {code} » existe déjà (n° {existing_id}).",
+        "طلب الترشيح «{code}» موجود مسبقا (رقم {existing_id}).",
+        "intake '{code}' already exists (#{existing_id})"),
+    "intake.enrol_by_selection": _t(
+        "Une candidature à l'appel {code} est inscrite par sa sélection, pas à son dépôt.",
+        "الترشيح لطلب {code} يسجل عند الانتقاء وليس عند الإيداع.",
+        "an application to intake {code} is enrolled by its selection"),
+    "intake.locked": _t(
+        "L'appel {code} est « {status} » : ses règles et ses résultats ne changent plus.",
+        "طلب الترشيح {code} في حالة «{status}»: لم تعد قواعده ونتائجه تتغير.",
+        "intake {code} is {status}; its rules and results no longer change"),
+    "intake.not_a_rule_refusal": _t(
+        "L'inscription n° {id} n'a pas été refusée par les règles d'un appel.",
+        "التسجيل رقم {id} لم يرفض بقواعد طلب ترشيح.",
+        "enrolment #{id} was not refused by an intake's rules"),
+    "intake.not_open": _t(
+        "L'appel {code} est « {status} » : les candidatures sont reçues quand il est ouvert.",
+        "طلب الترشيح {code} في حالة «{status}»: تقبل الترشيحات عندما يكون مفتوحا.",
+        "intake {code} is {status}; applications are taken while it is open"),
+    "intake.not_selected": _t(
+        "L'appel {code} est « {status} » : sa liste d'attente commence à sa sélection.",
+        "طلب الترشيح {code} في حالة «{status}»: لائحة الانتظار تبدأ مع الانتقاء.",
+        "intake {code} is {status}; its waiting list starts with its selection"),
+    "intake.other_program": _t(
+        "L'appel {code} est un appel d'un autre programme.",
+        "طلب الترشيح {code} تابع لبرنامج آخر.",
+        "intake {code} is a call of another program"),
+    "intake.outside_dates": _t(
+        "Le {on} est hors de l'appel {code} (du {opens_on} au {closes_on}).",
+        "{on} خارج فترة طلب الترشيح {code} (من {opens_on} إلى {closes_on}).",
+        "{on} is outside intake {code} ({opens_on} to {closes_on})"),
+    "intake.override_reason": _t(
+        "Une dérogation dit pourquoi, par écrit.",
+        "الاستثناء يعلل كتابة.",
+        "an override says why, in writing"),
+    "intake.program_fixed": _t(
+        "L'appel {code} reste dans son programme.",
+        "طلب الترشيح {code} يبقى ضمن برنامجه.",
+        "intake {code} belongs to its program; it does not move"),
+    "intake.promote_before_close": _t(
+        "La date limite de repêchage ({promote_until}) précède la clôture ({closes_on}).",
+        "آخر أجل للترقية من لائحة الانتظار ({promote_until}) يسبق الإغلاق ({closes_on}).",
+        "promote_until: {promote_until} is before the closing {closes_on}"),
+    "intake.promotion_closed": _t(
+        "Appel {code} : les places libérées après le {until} ne sont plus pourvues depuis la "
+        "liste d'attente.",
+        "طلب الترشيح {code}: المقاعد المحررة بعد {until} لا تملأ من لائحة الانتظار.",
+        "intake {code}: places freed after {until} are not filled from the waiting list"),
+    "intake.select_before_close": _t(
+        "Le {on} précède la clôture de l'appel {code}, le {closes_on}.",
+        "{on} يسبق إغلاق طلب الترشيح {code} في {closes_on}.",
+        "{on} is before intake {code} closes on {closes_on}"),
     # --- issue 12, the panel's payment batches (admin/resources/payment_batches.py, grants) -----
     "payment.region_required": _t(
         "Indiquez la région du lot, l'une des vôtres ; un lot sans région prend les subventions "

@@ -50,6 +50,7 @@ from empower.vocab import (
     ExitReason,
     GrantStatus,
     InstructionStatus,
+    IntakeStatus,
     MaritalStatus,
     Milieu,
     PartnerKind,
@@ -76,6 +77,7 @@ __all__ = [
     "Enrollment",
     "Grant",
     "Disbursement",
+    "Intake",
     "Membership",
     "Partner",
     "PaymentBatch",
@@ -251,6 +253,9 @@ class Beneficiary(Base):
     first_name_ar: Mapped[str | None] = mapped_column(String(100))
     last_name_ar: Mapped[str | None] = mapped_column(String(100))
     match_key: Mapped[str | None] = mapped_column(String(200))
+    # The folded words of her names in both scripts (empower.search.search_key), behind the
+    # full-text index of the search box (migration 0008). Cleared by an erasure.
+    search_key: Mapped[str | None] = mapped_column(Text)
     birth_date: Mapped[date] = mapped_column(Date)
     phone: Mapped[str | None] = mapped_column(String(20), index=True)
     # Her bank account (RIB, 24 digits) for transfers: personal, like her CIN.
@@ -334,9 +339,59 @@ class Enrollment(Base):
     rejected_on: Mapped[date | None] = mapped_column(Date)
     exited_on: Mapped[date | None] = mapped_column(Date, index=True)
     exit_reason: Mapped[ExitReason | None] = mapped_column(vocab(ExitReason, "exit_reason"))
+    # An application to an intake (a call) records what its rules said of her on the day she
+    # applied: each rule's result (passed / failed / missing) with the rules version used, her
+    # score, and after selection her rank. A refusal an officer overrides keeps the reason.
+    intake_id: Mapped[int | None] = mapped_column(ForeignKey("intakes.id"), index=True)
+    rules_version: Mapped[int | None] = mapped_column(Integer)
+    rule_results: Mapped[list[Any] | None] = mapped_column(JSON)
+    eligible: Mapped[bool | None] = mapped_column(Boolean)
+    score: Mapped[float | None] = mapped_column(Float)
+    rank: Mapped[int | None] = mapped_column(Integer)
+    waitlisted_on: Mapped[date | None] = mapped_column(Date)
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    overridden_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     beneficiary: Mapped[Beneficiary] = relationship(back_populates="enrollments")
+    program: Mapped[Program] = relationship()
+    intake: Mapped[Intake | None] = relationship()
+
+
+class Intake(Base):
+    """A call for applications of a program: where, how many places, who is eligible (rules as
+    data, :mod:`empower.targeting`), how applicants are ranked (weights)."""
+
+    __tablename__ = "intakes"
+    __table_args__ = (
+        CheckConstraint("closes_on >= opens_on", name="dates_ordered"),
+        CheckConstraint("places >= 1", name="places_positive"),
+        CheckConstraint("rules_version >= 1", name="rules_version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    opens_on: Mapped[date] = mapped_column(Date)
+    closes_on: Mapped[date] = mapped_column(Date)
+    places: Mapped[int] = mapped_column(Integer)
+    # Where it is open: HCP province and/or region codes; both empty means the program's area.
+    province_codes: Mapped[list[Any] | None] = mapped_column(JSON)
+    region_codes: Mapped[list[Any] | None] = mapped_column(JSON)
+    rules: Mapped[list[Any]] = mapped_column(JSON)
+    weights: Mapped[list[Any]] = mapped_column(JSON)
+    # Bumped whenever rules or weights change; each application records the one it was judged by.
+    rules_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Until this day (included) a place freed by a selected woman goes to the waiting list.
+    promote_until: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[IntakeStatus] = mapped_column(vocab(IntakeStatus, "intake_status"))
+    opened_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    selected_on: Mapped[date | None] = mapped_column(Date, index=True)
+    selected_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
     program: Mapped[Program] = relationship()
 
 

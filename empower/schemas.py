@@ -53,6 +53,7 @@ __all__ = [
     "DisbursementCreate",
     "EnrollmentCreate",
     "GrantCreate",
+    "IntakeCreate",
     "MembershipCreate",
     "PartnerCreate",
     "ProgramCreate",
@@ -247,12 +248,30 @@ class BeneficiaryUpdate(_Input):
 
 
 class EnrollmentCreate(_Input):
-    """An application; with ``enrolled_on`` set she is enrolled in the same act."""
+    """An application; with ``enrolled_on`` set she is enrolled in the same act. With
+    ``intake_id`` it is an application to that call, judged by its rules."""
 
     beneficiary_id: RecordId
     program_id: RecordId
     applied_on: Day
     enrolled_on: Day | None = None
+    intake_id: RecordId | None = None
+
+
+class IntakeCreate(_Input):
+    """A call for applications: rules and weights are data (:mod:`empower.targeting`)."""
+
+    program_id: RecordId
+    code: RequiredText = Field(max_length=40)
+    name: RequiredText = Field(max_length=200)
+    opens_on: Day
+    closes_on: Day
+    places: Annotated[int, Field(ge=1, le=10_000_000)]
+    province_codes: list[str] | None = None
+    region_codes: list[str] | None = None
+    rules: list[dict[str, Any]] = Field(default_factory=list)
+    weights: list[dict[str, Any]] = Field(default_factory=list)
+    promote_until: Day | None = None
 
 
 class CooperativeCreate(_Input):

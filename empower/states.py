@@ -11,6 +11,7 @@ from empower.vocab import (
     EnrollmentStatus,
     GrantStatus,
     InstructionStatus,
+    IntakeStatus,
     SessionStatus,
 )
 
@@ -19,6 +20,7 @@ __all__ = [
     "ENROLLMENT_TRANSITIONS",
     "GRANT_TRANSITIONS",
     "INSTRUCTION_TRANSITIONS",
+    "INTAKE_TRANSITIONS",
     "SESSION_TRANSITIONS",
     "check_transition",
 ]
@@ -28,6 +30,18 @@ ENROLLMENT_TRANSITIONS: dict[tuple[EnrollmentStatus, str], EnrollmentStatus] = {
     (EnrollmentStatus.APPLIED, "enroll"): EnrollmentStatus.ENROLLED,
     (EnrollmentStatus.APPLIED, "reject"): EnrollmentStatus.REJECTED,
     (EnrollmentStatus.ENROLLED, "exit"): EnrollmentStatus.EXITED,
+    # Intakes: beyond the places she waits; a place freed before the deadline promotes her.
+    (EnrollmentStatus.APPLIED, "waitlist"): EnrollmentStatus.WAITLISTED,
+    (EnrollmentStatus.WAITLISTED, "enroll"): EnrollmentStatus.ENROLLED,
+    (EnrollmentStatus.WAITLISTED, "reject"): EnrollmentStatus.REJECTED,
+    # An officer overrides a refusal by the intake's rules, with a written reason.
+    (EnrollmentStatus.REJECTED, "override"): EnrollmentStatus.APPLIED,
+}
+
+INTAKE_TRANSITIONS: dict[tuple[IntakeStatus, str], IntakeStatus] = {
+    (IntakeStatus.DRAFT, "open"): IntakeStatus.OPEN,
+    (IntakeStatus.OPEN, "close"): IntakeStatus.CLOSED,
+    (IntakeStatus.CLOSED, "select"): IntakeStatus.SELECTED,
 }
 
 GRANT_TRANSITIONS: dict[tuple[GrantStatus, str], GrantStatus] = {
@@ -64,6 +78,7 @@ _TABLES: dict[type[StrEnum], dict[Any, Any]] = {
     InstructionStatus: INSTRUCTION_TRANSITIONS,
     EnrollmentStatus: ENROLLMENT_TRANSITIONS,
     GrantStatus: GRANT_TRANSITIONS,
+    IntakeStatus: INTAKE_TRANSITIONS,
     SessionStatus: SESSION_TRANSITIONS,
 }
 

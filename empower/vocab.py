@@ -27,6 +27,7 @@ __all__ = [
     "ExitReason",
     "GrantStatus",
     "InstructionStatus",
+    "IntakeStatus",
     "MaritalStatus",
     "Milieu",
     "PartnerKind",
@@ -116,6 +117,15 @@ class EnrollmentStatus(StrEnum):
     ENROLLED = "enrolled"
     EXITED = "exited"
     REJECTED = "rejected"
+    # Eligible for an intake but beyond its places: promoted if a selected woman withdraws.
+    WAITLISTED = "waitlisted"
+
+
+class IntakeStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    SELECTED = "selected"
 
 
 class GrantStatus(StrEnum):

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
-from tortoise.expressions import Q, Subquery
+from tortoise.expressions import Q, RawSQL, Subquery
 from tortoise.queryset import QuerySet
 
 import empower
@@ -18,6 +18,7 @@ from empower.panel_trainings import woman_completions
 from empower.predicates import AGE_BANDS, ARCHIVED, age_band_birth_dates, cin_search_prefix
 from empower.rules import RulesConfig, normalize_cin, normalize_phone
 from empower.schemas import BeneficiaryCreate, BeneficiaryUpdate, parse_input
+from empower.search import name_search_clause, phone_prefix, prefix_bounds
 
 from .. import models as m
 from ..compat import gettext
@@ -37,13 +38,15 @@ _ARABIC = re.compile(r"[\u0600-\u06ff]")
 
 
 def search_beneficiaries(qs: QuerySet[Any], text: str, rules: RulesConfig) -> QuerySet[Any]:
-    """Name words in Latin or Arabic script (each word must match), a CIN, or a phone number.
+    """Name words in Latin or Arabic script (each word must begin a word of her names), a CIN,
+    or a phone number, each answered by an index.
 
     A text is a CIN (or the start of one) when it matches the configured CIN pattern
-    (``EMPOWER_CIN_PATTERN``, :func:`empower.predicates.cin_search_prefix`). Latin words are
-    matched against ``match_key``, the folded (lower-case, accentless) name the core keeps for
-    duplicate detection: one column, case-insensitive on every backend, and no ``UPPER()`` per
-    row. Arabic words are matched against the Arabic name columns as typed.
+    (``EMPOWER_CIN_PATTERN``, :func:`empower.predicates.cin_search_prefix`): a range on the
+    unique CIN index. A phone number, whole or its first digits, is a range on the phone index
+    (:func:`empower.search.phone_prefix`). Names go through the full-text index of
+    ``search_key`` (:func:`empower.search.name_search_clause`, folded as
+    :func:`empower.search.fold_word` folds: case, accents, Arabic letter forms).
     """
     return _search(qs, text, rules, whole=False)[0]
 
@@ -61,6 +64,10 @@ def search_beneficiaries_masked(qs: QuerySet[Any], text: str,
     return _search(qs, text, rules, whole=True)
 
 
+def _dialect(qs: QuerySet[Any]) -> str:
+    return str(qs._db.capabilities.dialect)
+
+
 def _search(qs: QuerySet[Any], text: str, rules: RulesConfig, *,
             whole: bool) -> tuple[QuerySet[Any], bool]:
     text = text.strip()[:100]
@@ -69,7 +76,8 @@ def _search(qs: QuerySet[Any], text: str, rules: RulesConfig, *,
     cin = cin_search_prefix(text, rules)
     if cin is not None:
         if not whole:
-            return qs.filter(cin__startswith=cin), True
+            low, high = prefix_bounds(cin)
+            return qs.filter(cin__gte=low, cin__lt=high), True
         try:
             return qs.filter(cin=normalize_cin(text, rules)), True
         except InvalidInput:
@@ -81,18 +89,15 @@ def _search(qs: QuerySet[Any], text: str, rules: RulesConfig, *,
             except InvalidInput:
                 phone = None
             return (qs.filter(phone=phone) if phone else qs.filter(id=-1)), True
-        digits = re.sub(r"\D", "", text)
-        # National 06.. / 07.. numbers are stored as +2126... / +2127...
-        tail = digits[1:] if digits.startswith("0") else digits
-        return qs.filter(phone__contains=tail[-9:]), True
-    for word in text.split()[:4]:
-        key = vocab.fold(word).replace("_", " ")
-        if _ARABIC.search(word):
-            qs = qs.filter(Q(first_name_ar__contains=word) | Q(last_name_ar__contains=word)
-                           | Q(match_key__contains=key))
-        elif key:
-            qs = qs.filter(match_key__contains=key)
-    return qs, False
+        start = phone_prefix(text)
+        if start is None:
+            return qs.filter(id=-1), True
+        low, high = prefix_bounds(start)
+        return qs.filter(phone__gte=low, phone__lt=high), True
+    clause = name_search_clause(text, _dialect(qs))
+    if clause is None:
+        return qs.filter(id=-1), False
+    return qs.annotate(name_hit=RawSQL(clause)).filter(name_hit=True), False
 
 
 # -- filters -----------------------------------------------------------------------------------

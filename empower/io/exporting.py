@@ -70,7 +70,8 @@ def _queries() -> dict[str, Select[Any]]:
     return {
         "programs": select(p.code, p.name, p.funder, p.start_date, p.end_date,
                            p.budget_centimes, p.grant_cap_centimes, p.region_code,
-                           p.four_eyes).order_by(p.id),
+                           p.four_eyes, p.tranche_shares, p.tranche_conditions,
+                           p.panel_payments).order_by(p.id),
         "beneficiaries": select(b.cin, b.first_name, b.last_name, b.first_name_ar, b.last_name_ar,
                                 b.birth_date, b.phone, b.province_code, b.commune, b.milieu,
                                 b.education_level, b.marital_status, b.household_size,
@@ -136,7 +137,8 @@ def _queries() -> dict[str, Select[Any]]:
 
 EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "programs": ("code", "name", "funder", "start_date", "end_date", "budget", "grant_cap",
-                 "region_code", "four_eyes"),
+                 "region_code", "four_eyes", "tranche_shares", "tranche_conditions",
+                 "panel_payments"),
     "beneficiaries": ("cin", "first_name", "last_name", "first_name_ar", "last_name_ar",
                       "birth_date", "phone", "province_code", "commune", "milieu",
                       "education_level", "marital_status", "household_size", "disability",
@@ -190,6 +192,8 @@ def _rows(db: Database, kind: str, key: str | None) -> Iterator[list[Any]]:
                     value = value.value
                 elif isinstance(value, bool):
                     value = "yes" if value else "no"
+                elif isinstance(value, list):  # a tranche plan, as its import column reads it
+                    value = "/".join(str(v) for v in value)
                 if key and name in _IDENTIFYING:
                     value = pseudonym(value, key, prefix="P" if name == "cin" else "T")
                 elif key and name == "birth_date":

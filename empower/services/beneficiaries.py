@@ -40,6 +40,7 @@ from empower.rules import (
 from empower.rules import check_name as _check_name_uncached
 from empower.rules import name_key as _name_key_uncached
 from empower.schemas import BeneficiaryCreate, BeneficiaryUpdate
+from empower.search import search_key
 from empower.services._common import columns, get, open_archive_period
 from empower.vocab import DuplicateRule, DuplicateStatus, InstructionStatus
 
@@ -134,6 +135,8 @@ def _normalise(uow: UnitOfWork, data: BeneficiaryCreate, provinces: set[str],
     check_consent_date(data.consent_date, data.birth_date)
     row["match_key"] = name_key(row["first_name"], row["last_name"]) or \
         name_key(row["first_name_ar"], row["last_name_ar"])
+    row["search_key"] = search_key(row["first_name"], row["last_name"], row["first_name_ar"],
+                                   row["last_name_ar"])
     return row
 
 
@@ -387,6 +390,7 @@ def update_beneficiary(uow: UnitOfWork, beneficiary_id: int, data: BeneficiaryUp
     for key, value in after.items():
         setattr(person, key, value)
     person.match_key = row["match_key"]
+    person.search_key = row["search_key"]
     uow.session.flush()
     audit.record(uow, actor=actor, action="update", entity="beneficiary", entity_id=person.id,
                  changes=changes)
@@ -493,7 +497,7 @@ def restore_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str,
 
 
 _ERASED_FIELDS = ("cin", "first_name", "last_name", "first_name_ar", "last_name_ar", "phone",
-                  "rib", "commune", "match_key")
+                  "rib", "commune", "match_key", "search_key")
 # What a payment instruction kept of the payee: cleared too, once the instruction is settled.
 _PAYEE_FIELDS = ("payee_name", "payee_cin", "payee_rib", "payee_phone")
 

@@ -40,7 +40,10 @@ def apply(uow: UnitOfWork, data: EnrollmentCreate, *, actor: str) -> Enrollment:
     """Record her application to a program; with ``enrolled_on`` set, enrol her in the same act.
 
     The application is dated no earlier than her registration and the program's start, and no
-    later than today plus the margin (``InvalidInput``).
+    later than today plus the margin (``InvalidInput``). With ``intake_id`` it is an application
+    to that open call, judged by its rules as of ``applied_on``
+    (:func:`empower.services.targeting.judge_application`): she is refused that day, with the
+    rules she failed recorded, when she does not pass them all.
     """
     audit.check_actor(actor)
     person = get(uow, Beneficiary, data.beneficiary_id, what="beneficiary")
@@ -70,11 +73,20 @@ def apply(uow: UnitOfWork, data: EnrollmentCreate, *, actor: str) -> Enrollment:
         check_not_in_future(uow, data.enrolled_on, field="enrolled_on")
     enrollment = Enrollment(beneficiary_id=person.id, program_id=program.id,
                             status=EnrollmentStatus.APPLIED, applied_on=data.applied_on)
+    changes: dict[str, object] = {"beneficiary_id": person.id, "program_id": program.id,
+                                  "applied_on": data.applied_on}
+    if data.intake_id is not None:
+        from empower.services.targeting import judge_application
+
+        judge_application(uow, enrollment, data, person)
+        changes.update(intake_id=data.intake_id, eligible=enrollment.eligible,
+                       rules_version=enrollment.rules_version,
+                       failed=[r["rule"] for r in enrollment.rule_results or []
+                               if r["outcome"] != "passed"])
     uow.session.add(enrollment)
     uow.session.flush()
     audit.record(uow, actor=actor, action="apply", entity="enrollment", entity_id=enrollment.id,
-                 changes={"beneficiary_id": person.id, "program_id": program.id,
-                          "applied_on": data.applied_on})
+                 changes=changes)
     if data.enrolled_on is not None:
         enroll(uow, enrollment.id, on=data.enrolled_on, actor=actor)
     return enrollment
@@ -100,12 +112,12 @@ def enroll(uow: UnitOfWork, enrollment_id: int, *, on: date, actor: str) -> Enro
     check_not_archived(enrollment.beneficiary, on)
     check_program_running(enrollment.program, on, field="enrolled_on")
     check_not_in_future(uow, on, field="enrolled_on")
+    before = enrollment.status
     enrollment.status = status
     enrollment.enrolled_on = on
     uow.session.flush()
     audit.record(uow, actor=actor, action="enroll", entity="enrollment", entity_id=enrollment.id,
-                 changes={"status": [EnrollmentStatus.APPLIED, EnrollmentStatus.ENROLLED],
-                          "enrolled_on": on})
+                 changes={"status": [before, EnrollmentStatus.ENROLLED], "enrolled_on": on})
     return enrollment
 
 
@@ -122,11 +134,12 @@ def reject_enrollment(uow: UnitOfWork, enrollment_id: int, *, on: date, actor: s
                            code="enrolment.rejected_before_application",
                            params={"rejected_on": on}, field="rejected_on", value=on.isoformat())
     check_not_in_future(uow, on, field="rejected_on")
+    before = enrollment.status
     enrollment.status = status
     enrollment.rejected_on = on
     uow.session.flush()
     audit.record(uow, actor=actor, action="reject", entity="enrollment", entity_id=enrollment.id,
-                 changes={"status": [EnrollmentStatus.APPLIED, EnrollmentStatus.REJECTED],
+                 changes={"status": [before, EnrollmentStatus.REJECTED],
                           "rejected_on": on, "reason": reason})
     return enrollment
 

@@ -349,7 +349,8 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str,
     ``paid_on`` is no earlier than the approval and no later than today plus the margin
     (``InvalidInput``, ``date.in_future``).
     When the program sets a minimum completion share, a woman's tranches after her first wait
-    until she has completed its training activities (``NotEligible``).
+    until she has completed its training activities (``NotEligible``); a batch's tranche
+    (``batch_approved``) was checked when the batch was built.
     """
     who = audit.check_actor(actor)
     amount_c = centimes(data.amount, field="amount")
@@ -378,7 +379,10 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str,
                            params={"paid_on": data.paid_on, "approved_on": grant.approved_on},
                            field="paid_on",
                            value=data.paid_on.isoformat())
-    if grant.beneficiary_id is not None and grant.program.min_completion_share is not None:
+    # A batch's tranche was checked against the training as of the batch's date; once the
+    # provider has paid it, the payment is a fact to record, not a request to refuse.
+    if grant.beneficiary_id is not None and grant.program.min_completion_share is not None \
+            and not batch_approved:
         earlier = uow.session.scalar(select(func.count(Disbursement.id)).where(
             Disbursement.grant_id == grant.id, Disbursement.paid_on <= data.paid_on))
         if earlier:

@@ -19,6 +19,7 @@ from empower.errors import Conflict, RuleViolation
 from empower.messages import describe
 from empower.models import AuditEvent, Base, Beneficiary, DuplicateCandidate, Province, Region, table_of
 from empower.schemas import CooperativeCreate, EnrollmentCreate, MembershipCreate, SurveyCreate
+from empower.search import INDEX_TABLES
 from tests.factories import ACTOR, make_beneficiary, make_grant, make_program
 
 D = date
@@ -94,24 +95,29 @@ def test_the_migration_cleans_old_events_before_locking_them(scratch_url: str) -
     try:
         db.upgrade("0001")
         with db.unit_of_work() as uow:
-            kept = make_beneficiary(uow, cin="OL1", first_name="Itto", last_name="Amzil")
-            gone = make_beneficiary(uow, cin="OL2", first_name="Yamna", last_name="Ouchen",
-                                    birth_date=D(1981, 5, 6))
-            # Erased as 0.x erased (today's service also writes tables 0001 does not have).
-            uow.flush()
-            uow.session.execute(update(table_of(Beneficiary)).where(
-                table_of(Beneficiary).c.id == gone.id).values(
+            # Written as 0.x wrote them: only the columns 0001 has (today's services write
+            # columns and tables of later revisions).
+            people = table_of(Beneficiary)
+            kept_id, gone_id = (uow.session.execute(people.insert().values(
+                cin=cin, first_name=first, last_name=last, match_key=f"{first} {last}".lower(),
+                birth_date=born, province_code="04.441", consent_date=D(2024, 1, 10),
+                consent_version="v1", registered_on=D(2024, 1, 10), created_at=D(2024, 1, 10),
+                updated_at=D(2024, 1, 10)).returning(people.c.id)).scalar_one()
+                for cin, first, last, born in [("OL1", "Itto", "Amzil", D(1990, 3, 4)),
+                                               ("OL2", "Yamna", "Ouchen", D(1981, 5, 6))])
+            # Erased as 0.x erased.
+            uow.session.execute(update(people).where(people.c.id == gone_id).values(
                 cin=None, first_name=None, last_name=None, phone=None, match_key=None,
                 erased_on=D(2024, 2, 1), archived_on=D(2024, 2, 1)))
             events = table_of(AuditEvent)
             uow.session.execute(events.insert(), [
                 {"at": D(2024, 1, 1), "actor": "old", "action": "update", "entity": "beneficiary",
-                 "entity_id": kept.id, "changes": {"birth_date": ["1990-03-04", "1990-04-03"]}},
+                 "entity_id": kept_id, "changes": {"birth_date": ["1990-03-04", "1990-04-03"]}},
                 {"at": D(2024, 1, 1), "actor": "old", "action": "archive",
-                 "entity": "beneficiary", "entity_id": kept.id,
+                 "entity": "beneficiary", "entity_id": kept_id,
                  "changes": {"reason": "Itto Amzil (OL1) a déménagé"}},
                 {"at": D(2024, 1, 1), "actor": "old", "action": "archive",
-                 "entity": "beneficiary", "entity_id": gone.id,
+                 "entity": "beneficiary", "entity_id": gone_id,
                  "changes": {"reason": "Yamna Ouchen, née le 06/05/1981"}},
             ])
             uow.commit()
@@ -155,7 +161,7 @@ def test_an_upgrade_interrupted_after_the_schema_step_leaves_nothing_half_done(
         assert set(inspect(db.engine).get_table_names()) == set()
         db.upgrade()
         tables = set(inspect(db.engine).get_table_names())
-        assert set(Base.metadata.tables) | {"alembic_version"} == tables
+        assert set(Base.metadata.tables) | {"alembic_version"} | INDEX_TABLES == tables
         with db.unit_of_work(readonly=True) as uow:
             assert uow.session.scalar(select(func.count()).select_from(Region)) == 12
             assert uow.session.scalar(select(func.count()).select_from(Province)) == 75

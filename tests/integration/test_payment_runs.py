@@ -281,3 +281,21 @@ def test_erasure_waits_for_open_lines_then_clears_the_payee(uow: empower.UnitOfW
     empower.erase_beneficiary(uow, grant.beneficiary_id, actor=ACTOR)
     ins = uow.session.scalar(select(PaymentInstruction))
     assert ins is not None and ins.payee_rib is None and ins.payee_name is None
+
+
+def test_a_paid_line_is_recorded_even_if_the_training_share_changed_since(
+        uow: empower.UnitOfWork) -> None:
+    """The provider paid: reconciliation records the fact; conditions were checked at build."""
+    program = _program(uow, tranche_shares=["50", "50"])
+    grant = make_payable(uow, program)
+    assert grant.beneficiary_id is not None
+    empower.disburse(uow, DisbursementCreate(grant_id=grant.id, amount=Decimal("10000"),
+                                             paid_on=date(2024, 3, 15), channel="bank_transfer"),
+                     actor="test:finance")
+    batch = _sent(uow, program)
+    assert len(batch.instructions) == 1
+    program.min_completion_share = 0.8  # the program tightened its rule after the batch
+    uow.session.flush()
+    result = empower.reconcile_batch(uow, batch.id, [_line(2, batch.instructions[0].reference)],
+                                     actor=BUILDER)
+    assert result.paid == 1

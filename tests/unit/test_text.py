@@ -117,6 +117,8 @@ _BASE: dict[str, dict[str, Any]] = {
     "AttendanceMark": {"beneficiary_id": 1, "status": "present"},
     "VisitCreate": {"reference": "V1", "program_id": 1, "beneficiary_id": 1,
                     "visited_on": date(2024, 1, 8), "kind": "phone"},
+    "IntakeCreate": {"program_id": 1, "code": "APPEL-1", "name": "Appel 2024",
+                     "opens_on": date(2024, 1, 1), "closes_on": date(2024, 2, 1), "places": 10},
     "BatchCreate": {"program_id": 1, "channel": "cash_out", "planned_on": date(2024, 1, 8)},
     "ReturnLine": {"line": 2, "reference": "PAY-1-00001", "status": "payée",
                    "paid_on": date(2024, 1, 9)},

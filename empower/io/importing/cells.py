@@ -359,3 +359,14 @@ def parse_row(positions: list[tuple[int, Column]], width: int, cells: list[Any],
             issues.append((name, None, InvalidInput(f"{name}: a value is required",
                                                       code="import.value_required", field=name)))
     return values, raw, issues
+
+
+def a_list(raw: Any, col: str) -> list[str]:
+    """Values separated by ``/``, ``;`` or ``|`` (``40/40/20``; a comma stays a decimal
+    comma); :class:`InvalidInput` for a cell that holds none."""
+    parts = [p.strip() for p in re.split(r"[/;|]", str(raw))] if not isinstance(raw, list) \
+        else [str(p).strip() for p in raw]
+    values = [p for p in parts if p]
+    if not values:
+        raise _not(col, raw, "a list (40/40/20)", "import.list_invalid")
+    return values

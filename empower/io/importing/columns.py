@@ -14,6 +14,7 @@ from typing import Any
 from empower.errors import InvalidInput
 from empower.io.importing.cells import (
     a_date,
+    a_list,
     amount,
     choice,
     number,
@@ -115,6 +116,15 @@ PROGRAMS = Kind("programs", (
            "not approve it, who approves it does not pay it); empty: yes for a new program, "
            "unchanged for one recorded", ("quatre yeux", "double validation",
                                           "contrôle à quatre yeux")),
+    Column("tranche_shares", a_list, "tranche plan: shares of the approved amount in percent, "
+           "separated by / (40/40/20), summing to 100; empty: one tranche of what is left",
+           ("tranches", "plan de tranches", "répartition des tranches")),
+    Column("tranche_conditions", a_list, "conditions before each tranche after the first, "
+           "separated by /: training_completed, visit_since_last_tranche",
+           ("conditions de tranche", "conditions des tranches")),
+    Column("panel_payments", yes_no, BOOL_HELP + "; whether an admin may still record a "
+           "one-off tranche in the panel, outside a payment batch; empty: no",
+           ("paiement au guichet", "paiement dans le panneau")),
 ), key=("code",))
 
 BENEFICIARIES = Kind("beneficiaries", (

@@ -103,7 +103,13 @@ def upgrade() -> None:
     else:
         op.add_column('grants', sa.Column('in_flight_centimes', sa.BigInteger(),
                                           server_default='0', nullable=False))
-        op.create_check_constraint('ck_grants_in_flight_within_approved', 'grants', check)
+        # op.f: the name is final (the naming convention would prefix it a second time).
+        op.create_check_constraint(op.f('ck_grants_in_flight_within_approved'), 'grants', check)
+        # 0005 created its CHECK through the naming convention, which prefixed it twice on
+        # PostgreSQL; give it the name the models (and the error messages) use.
+        op.execute(sa.text('ALTER TABLE programs RENAME CONSTRAINT '
+                           'ck_programs_ck_programs_min_completion_share_range '
+                           'TO ck_programs_min_completion_share_range'))
     op.add_column('programs', sa.Column('tranche_shares', sa.JSON(), nullable=True))
     op.add_column('programs', sa.Column('tranche_conditions', sa.JSON(), nullable=True))
     op.add_column('programs', sa.Column('panel_payments', sa.Boolean(), server_default=sa.false(),
@@ -117,7 +123,10 @@ def downgrade() -> None:
     op.drop_column('programs', 'tranche_conditions')
     op.drop_column('programs', 'tranche_shares')
     if op.get_bind().dialect.name != 'sqlite':
-        op.drop_constraint('ck_grants_in_flight_within_approved', 'grants', type_='check')
+        op.drop_constraint(op.f('ck_grants_in_flight_within_approved'), 'grants', type_='check')
+        op.execute(sa.text('ALTER TABLE programs RENAME CONSTRAINT '
+                           'ck_programs_min_completion_share_range '
+                           'TO ck_programs_ck_programs_min_completion_share_range'))
     op.drop_column('grants', 'in_flight_centimes')
     op.drop_column('cooperatives', 'rib')
     op.drop_column('beneficiaries', 'rib')

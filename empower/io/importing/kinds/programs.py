@@ -23,8 +23,9 @@ def upsert(run: ImportRun, v: dict[str, Any]) -> str:
     """Create the program, or correct it where the file differs (columns absent stay)."""
     program = run.uow.session.scalar(select(Program).where(Program.code == v["code"]))
     wanted = given(run, v, tuple(ProgramCreate.model_fields))
-    if wanted.get("four_eyes", False) is None:
-        wanted.pop("four_eyes")  # a blank cell: the default, or the recorded value, stays
+    for flag in ("four_eyes", "panel_payments"):
+        if flag in wanted and wanted[flag] is None:
+            wanted.pop(flag)  # a blank cell: the default, or the recorded value, stays
     if program is None:
         empower.create_program(run.uow, model(ProgramCreate, wanted), actor=run.actor)
         return CREATED
