@@ -53,7 +53,8 @@ class Field:
     # text | date | number | amount | select | bool | textarea | password | checkboxes (several
     # of ``choices``; read as a list)
     kind: str = "text"
-    # An enum class, a list of (value, label), or "provinces" / "regions" / "programs" (hers).
+    # An enum class, a list of (value, label), "provinces" / "regions" / "programs" (hers), or
+    # an async ``options(principal)`` giving her (value, label) pairs.
     choices: Any = None
     required: bool = False
     dir: str | None = None  # "rtl" for Arabic-script inputs
@@ -74,6 +75,9 @@ class EditForm:
 
     fields: list[Field]
     handler: Callable[[Any, int, dict[str, Any], Principal], str]
+    # The form's values from the record when a column is not shown as it is stored (a JSON
+    # list as JSON text, codes comma-separated); default: each column as text.
+    prefill: Callable[[dict[str, Any]], dict[str, str]] | None = None
 
 
 def _always(row: dict[str, Any]) -> bool:
@@ -92,6 +96,8 @@ class Action:
     style: str = "primary"
     # Its form is part of the record's page (a session's roster), not one of the action cards.
     inline: bool = False
+    # Who may use it (writers only: viewers never act); others neither see it nor post it.
+    roles: tuple[str, ...] = ("admin", "officer")
     # Whether the page offers it to her (``offered(row, principal, panel)``), beyond ``when``:
     # a button she may not use is not shown. It is no permission: the handler (the core service)
     # refuses the write itself, with its translated reason.

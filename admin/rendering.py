@@ -117,17 +117,19 @@ _NAME_SOURCES = {
     "partner_id": ("partners", ("name",)),
     "grant_id": ("grants", ("reference",)),
     "activity_id": ("activities", ("code",)),
+    "intake_id": ("intakes", ("code",)),
     "batch_id": ("payment_batches", ("reference",)),
 }
 _NAME_MODELS: dict[str, Any] = {"beneficiaries": m.Beneficiary, "cooperatives": m.Cooperative,
                                 "programs": m.Program, "partners": m.Partner, "grants": m.Grant,
-                                "activities": m.Activity, "payment_batches": m.PaymentBatch}
+                                "activities": m.Activity, "intakes": m.Intake,
+                                "payment_batches": m.PaymentBatch}
 
 # Where a link column points (None: the name is shown without a link).
 LINK_TARGETS = {
     "beneficiary_id": "beneficiaries", "other_beneficiary_id": "beneficiaries",
     "cooperative_id": "cooperatives", "grant_id": "grants", "program_id": None,
-    "activity_id": "activities", "batch_id": "payment_batches",
+    "activity_id": "activities", "intake_id": "intakes", "batch_id": "payment_batches",
 }
 
 
