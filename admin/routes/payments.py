@@ -2,7 +2,8 @@
 downloading the provider's file (an approved batch is sent by it).
 
 Both are writes: a CSRF-checked POST by a writer whose regions cover the batch, each one unit
-of work calling the core (:func:`empower.build_batch`, :func:`empower.send_batch`). The other
+of work calling the core (:func:`empower.build_batch`; :func:`empower.io.payment_files.payment_file`
+and :func:`empower.send_batch`, as ``empower payments export`` does). The other
 actions of a batch (approve, cancel, close) are the generic ones of :mod:`.records`.
 """
 
@@ -16,9 +17,11 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 import empower
-from empower.errors import EmpowerError, InvalidInput
+from empower.errors import EmpowerError
+from empower.io.payment_files import payment_file
 from empower.messages import render as render_message
 from empower.models import PaymentBatch, utcnow
+from empower.vocab import BatchStatus
 
 from .. import compat
 from ..deps import panel_of, principal, resource_for, writer
@@ -104,73 +107,34 @@ async def build(request: Request, pf: tuple[Principal, Any] = Depends(writer)) -
         "lines": result.lines, "total": result.total, "left_out": result.left_out})
 
 
-# The columns of each channel's file (the minimal rendering of the panel, until the core's
-# ``empower.io.payment_files`` is merged): the line's reference, the payee as the batch kept her,
-# the amount in MAD.
-_COLUMNS = {
-    "bank_transfer": ("reference", "payee_rib", "payee_name", "amount"),
-    "cash_out": ("reference", "payee_cin", "payee_name", "payee_phone", "amount"),
-    "mobile_money": ("reference", "payee_phone", "payee_name", "amount"),
-}
-
-
-def _file(uow: Any, batch_id: int, fmt: str, pseudonymised: bool) -> bytes:
-    """The provider's file of the batch: one row per open line (pending or sent), every cell
-    spreadsheet-safe; without the names when ``pseudonymised``."""
-    import csv
-    import io
-
-    from empower.rules import mad
-
-    from ..export import csv_rows, xlsx_bytes
-
-    batch = uow.session.get(PaymentBatch, batch_id)
-    keys = [k for k in _COLUMNS[batch.channel.value]
-            if not (pseudonymised and k == "payee_name")]
-    rows = []
-    for line in batch.instructions:  # (by id)
-        if line.status not in ("pending", "sent"):
-            continue
-        rows.append({"reference": line.reference, "payee_rib": line.payee_rib,
-                     "payee_cin": line.payee_cin, "payee_name": line.payee_name,
-                     "payee_phone": line.payee_phone, "amount": str(mad(line.amount_centimes))})
-    if fmt == "xlsx":
-        return xlsx_bytes(batch.reference, keys, rows)
-    buf = io.StringIO()
-    out = csv.writer(buf)
-    for values in csv_rows(keys, rows):
-        out.writerow(values)
-    return ("\ufeff" + buf.getvalue()).encode()
-
-
 @router.post(f"/{SLUG}/{{record_id}}/export", response_class=HTMLResponse)
 async def export_file(request: Request, record_id: str,
                       pf: tuple[Principal, Any] = Depends(writer)) -> Response:
-    """The channel's file (transfer file, cash-out list, mobile-money list) as CSV or XLSX; an
-    approved batch is recorded as sent today (:func:`empower.send_batch`) in the same unit of
-    work, so a file that could not be made sends nothing."""
+    """The channel's file (:func:`empower.io.payment_files.payment_file`: transfer file,
+    cash-out list, mobile-money list) as CSV or XLSX; an approved batch is recorded as sent
+    today (:func:`empower.send_batch`) in the same unit of work, so a file that could not be
+    made sends nothing."""
     p, form = pf
     rid = path_id(record_id)
     spec = resource_for(request, SLUG, p)
     if not p.can_write:
         raise HTTPException(404)
     row = await fetch(spec, p, rid)
-    fmt = str(form.get("fmt") or "csv")
+    fmt = str(form.get("fmt") or "csv")[:10]
     pseudonymised = str(form.get("pseudonymised") or "") == "true"
     db = panel_of(request).db
 
     def work() -> tuple[str, bytes]:
-        if fmt not in FORMATS:
-            raise InvalidInput(f"fmt: '{fmt[:10]}' is not a file format (csv, xlsx)",
-                               code="choice.invalid",
-                               params={"value": fmt[:10], "allowed": "csv, xlsx"},
-                               field="fmt", value=fmt[:10])
         with db.unit_of_work() as uow:
             check_batch(uow, p, rid)
-            # An approved batch is sent now; one already sent is left as it is (a file exported
-            # again); a draft or a cancelled one is refused by the core, saying why.
-            batch = empower.send_batch(uow, rid, on=utcnow().date(), actor=p.actor)
-            data = _file(uow, rid, fmt, pseudonymised)
+            # The file first: it refuses a draft or a cancelled batch (approve it first) and a
+            # format that is not one, and writes nothing.
+            data = payment_file(uow, rid, fmt=fmt, pseudonymised=pseudonymised)
+            batch = uow.session.get(PaymentBatch, rid)
+            assert batch is not None
+            if batch.status == BatchStatus.APPROVED:
+                # An approved batch is sent by its file; one already sent stays as it is.
+                empower.send_batch(uow, rid, on=utcnow().date(), actor=p.actor)
             reference = batch.reference
             uow.commit()
             return reference, data
