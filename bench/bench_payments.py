@@ -23,7 +23,7 @@ in its own child process, phase by phase:
 Prints both per phase and in total (wall time measured inside the child, and the CPU of the
 whole child process), and the ratio (goal: within 3x). SQLite always; PostgreSQL with ``--pg``
 or ``EMPOWER_BENCH_PG_URL`` (databases created and dropped). ``--profile FILE`` writes a
-cProfile of the empower child (SQLite) to FILE.
+cProfile of the empower child to FILE.sqlite and FILE.pg.
 """
 
 from __future__ import annotations
@@ -347,7 +347,7 @@ def main() -> None:
     parser.add_argument("--grants", type=int, default=20_000)
     parser.add_argument("--pg", default=os.environ.get("EMPOWER_BENCH_PG_URL"),
                         help="PostgreSQL server URL (databases are created and dropped)")
-    parser.add_argument("--profile", help="write a cProfile of the empower run (SQLite) here")
+    parser.add_argument("--profile", help="write cProfiles of the empower runs to FILE.sqlite, FILE.pg")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -358,13 +358,15 @@ def main() -> None:
         shutil.copy(folder / "base.db", folder / "empower.db")
         shutil.copy(folder / "base.db", folder / "baseline.db")
         compare("SQLite", folder, f"sqlite:///{folder / 'empower.db'}",
-                f"sqlite:///{folder / 'baseline.db'}", expected, args.profile)
+                f"sqlite:///{folder / 'baseline.db'}", expected,
+                args.profile and args.profile + ".sqlite")
         if args.pg:
             ours, theirs = _PgDatabase(args.pg), _PgDatabase(args.pg)
             try:
                 setup(ours.url, args.grants)
                 setup(theirs.url, args.grants)
-                compare("PostgreSQL", folder, ours.url, theirs.url, expected, None)
+                compare("PostgreSQL", folder, ours.url, theirs.url, expected,
+                        args.profile and args.profile + ".pg")
             finally:
                 ours.drop()
                 theirs.drop()

@@ -343,13 +343,17 @@ def _disbursement_reference(grant_reference: str, number: int) -> str:
 
 
 # The money rule of a tranche, one conditional UPDATE evaluated atomically by the database: it
-# fits in what is approved, less what was paid and what open payment instructions hold.
+# fits in what is approved, less what was paid and what open payment instructions hold. A
+# batch's tranche is paid out of what its instruction held (``released``, 0 otherwise): that
+# much leaves the amount in flight in the same statement, never below zero.
 _GRANTS = table_of(Grant)
 _PAY = (update(_GRANTS)
         .where(_GRANTS.c.id == bindparam("gid"), _GRANTS.c.status == GrantStatus.APPROVED,
-               _GRANTS.c.disbursed_centimes + _GRANTS.c.in_flight_centimes + bindparam("amount")
-               <= _GRANTS.c.amount_approved_centimes)
-        .values(disbursed_centimes=_GRANTS.c.disbursed_centimes + bindparam("amount")))
+               _GRANTS.c.in_flight_centimes >= bindparam("released"),
+               _GRANTS.c.disbursed_centimes + _GRANTS.c.in_flight_centimes - bindparam("released")
+               + bindparam("amount") <= _GRANTS.c.amount_approved_centimes)
+        .values(disbursed_centimes=_GRANTS.c.disbursed_centimes + bindparam("amount"),
+                in_flight_centimes=_GRANTS.c.in_flight_centimes - bindparam("released")))
 
 
 def _check_paid_after_approval(grant: Grant | Any, paid_on: date) -> None:
@@ -432,7 +436,8 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str,
     if before_cancellation:
         paid_rows = _pay_before_cancellation(uow, grant, amount_c, data.paid_on)
     else:
-        paid_rows = _rowcount(uow.session.execute(_PAY, {"gid": grant.id, "amount": amount_c}))
+        paid_rows = _rowcount(uow.session.execute(_PAY, {"gid": grant.id, "amount": amount_c,
+                                                         "released": 0}))
     uow.session.refresh(grant)
     if paid_rows != 1:
         if grant.status != GrantStatus.APPROVED and not before_cancellation:
@@ -483,6 +488,8 @@ class BatchTranche:
     paid_on: date
     channel: Any
     reference: str
+    # What the batch's instruction held on the grant, released as the tranche is paid.
+    released_centimes: int = 0
 
 
 class _NotInBulk(Exception):
@@ -496,7 +503,8 @@ def disburse_batch(uow: UnitOfWork, items: Sequence[BatchTranche], *,
     statements (the money rule :data:`_PAY` run as one executemany, one multi-row insert, one
     audit insert), for the thousands of lines of a provider's return file.
 
-    The ids of the new disbursements, in order; ``None``, with nothing written, when any tranche
+    Each tranche is paid out of what its instruction held (``released_centimes``), in the same
+    statement. The ids of the new disbursements, in order; ``None``, with nothing written, when any tranche
     is not a plain case (a grant not approved, a date or reference refused, a tranche that does
     not fit): the caller then pays them one by one through :func:`disburse`, which raises the
     precise error. Raises nothing else.
@@ -530,8 +538,8 @@ def _disburse_batch(uow: UnitOfWork, items: Sequence[BatchTranche], actor: str) 
             raise _NotInBulk
         check_not_in_future(uow, t.paid_on, field="paid_on")
         _check_paid_after_approval(grant, t.paid_on)
-    paid = uow.session.execute(_PAY, [{"gid": t.grant_id, "amount": t.amount_centimes}
-                                      for t in items])
+    paid = uow.session.execute(_PAY, [{"gid": t.grant_id, "amount": t.amount_centimes,
+                                       "released": t.released_centimes} for t in items])
     if not uow.session.get_bind().dialect.supports_sane_multi_rowcount or \
             _rowcount(paid) != len(items):
         raise _NotInBulk

@@ -805,19 +805,22 @@ def _settle_all(uow: UnitOfWork, batch: PaymentBatch,
                 todo: Sequence[tuple[PaymentInstruction, ReturnLine]], on: date, actor: str,
                 result: Reconciliation) -> bool:
     """Settle every line at once, as :func:`_settle` does one by one and with the same
-    statements (the claim, the release, then the tranches through
-    :func:`~empower.services.grants.disburse_batch`, whose rules are those of ``disburse``), each
-    run as one executemany. False, with nothing written, when any line is not a plain case (a
-    claim or a release that did not hold, a tranche the bulk path leaves to ``disburse``)."""
+    statements (the claim, the release of a failed or returned line, the tranches of the paid
+    ones through :func:`~empower.services.grants.disburse_batch`, whose rules and money UPDATE
+    are those of ``disburse`` and which releases what they held), each run as one executemany.
+    False, with nothing written, when any line is not a plain case (a claim or a release that
+    did not hold, a tranche the bulk path leaves to ``disburse``)."""
     if not todo:
         return True
     if not uow.session.get_bind().dialect.supports_sane_multi_rowcount:
         return False
     # Plain values first: the statements below expire what the session holds.
     claims = [_claim_params(i, ln, on) for i, ln in todo]
-    holds = [{"gid": i.grant_id, "amount": i.amount_centimes} for i, _ln in todo]
+    holds = [{"gid": i.grant_id, "amount": i.amount_centimes} for i, ln in todo
+             if ln.status != InstructionStatus.PAID]
     channel = TRANCHE_CHANNEL[batch.channel]
-    paid = [(i.id, BatchTranche(i.grant_id, i.amount_centimes, ln.paid_on, channel, i.reference))
+    paid = [(i.id, BatchTranche(i.grant_id, i.amount_centimes, ln.paid_on, channel, i.reference,
+                                released_centimes=i.amount_centimes))
             for i, ln in todo if ln.status == InstructionStatus.PAID and ln.paid_on is not None]
     outcomes = {status: [(i.grant_id, _outcome_event(batch, i, ln)) for i, ln in todo
                          if ln.status == status]
@@ -826,7 +829,8 @@ def _settle_all(uow: UnitOfWork, batch: PaymentBatch,
         with uow.savepoint():
             if _rowcount(uow.session.execute(_CLAIM, claims)) != len(todo):
                 raise _OneByOne
-            if _rowcount(uow.session.execute(_RELEASE, holds)) != len(todo):
+            # A paid line's hold is released by the payment itself (disburse_batch).
+            if holds and _rowcount(uow.session.execute(_RELEASE, holds)) != len(holds):
                 raise _OneByOne
             tranche_ids = disburse_batch(uow, [t for _i, t in paid], actor=actor)
             if tranche_ids is None or len(tranche_ids) != len(paid):
