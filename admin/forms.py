@@ -50,7 +50,8 @@ class Field:
     name: str
     label: str
     kind: str = "text"  # text | date | number | amount | select | bool | textarea | password
-    # An enum class, a list of (value, label), or "provinces" / "regions" / "programs" (hers).
+    # An enum class, a list of (value, label), "provinces" / "regions" / "programs" (hers), or
+    # an async ``options(principal)`` giving her (value, label) pairs.
     choices: Any = None
     required: bool = False
     dir: str | None = None  # "rtl" for Arabic-script inputs
@@ -71,6 +72,9 @@ class EditForm:
 
     fields: list[Field]
     handler: Callable[[Any, int, dict[str, Any], Principal], str]
+    # The form's values from the record when a column is not shown as it is stored (a JSON
+    # list as JSON text, codes comma-separated); default: each column as text.
+    prefill: Callable[[dict[str, Any]], dict[str, str]] | None = None
 
 
 def _always(row: dict[str, Any]) -> bool:
@@ -89,6 +93,8 @@ class Action:
     style: str = "primary"
     # Its form is part of the record's page (a session's roster), not one of the action cards.
     inline: bool = False
+    # Who may use it (writers only: viewers never act); others neither see it nor post it.
+    roles: tuple[str, ...] = ("admin", "officer")
 
 
 DATE_ON = [Field("on", N_("Date"), "date", required=True)]

@@ -117,16 +117,17 @@ _NAME_SOURCES = {
     "partner_id": ("partners", ("name",)),
     "grant_id": ("grants", ("reference",)),
     "activity_id": ("activities", ("code",)),
+    "intake_id": ("intakes", ("code",)),
 }
 _NAME_MODELS: dict[str, Any] = {"beneficiaries": m.Beneficiary, "cooperatives": m.Cooperative,
                                 "programs": m.Program, "partners": m.Partner, "grants": m.Grant,
-                                "activities": m.Activity}
+                                "activities": m.Activity, "intakes": m.Intake}
 
 # Where a link column points (None: the name is shown without a link).
 LINK_TARGETS = {
     "beneficiary_id": "beneficiaries", "other_beneficiary_id": "beneficiaries",
     "cooperative_id": "cooperatives", "grant_id": "grants", "program_id": None,
-    "activity_id": "activities",
+    "activity_id": "activities", "intake_id": "intakes",
 }
 
 
@@ -172,7 +173,7 @@ def cell(spec: Resource, col: Column, row: dict[str, Any], p: Principal, *,
     if col.kind == "mad":
         return fmt_mad(v)
     if col.kind in ("label", "bool"):
-        return label(v)
+        return label(v, col.context)
     if col.kind == "province" and v:
         names = province_names.get(v)
         if names:

@@ -97,6 +97,14 @@ LABELS: dict[str, dict[str, str]] = {
     "approved_on": {"fr": "date d'approbation", "ar": "تاريخ الموافقة", "en": "approval date"},
     "cancelled_on": {"fr": "date d'annulation", "ar": "تاريخ الإلغاء", "en": "cancellation date"},
     "closed_on": {"fr": "date de clôture", "ar": "تاريخ الإغلاق", "en": "closing date"},
+    # intakes (calls for applications), their states and actions, and the waiting list
+    "intake": {"fr": "appel", "ar": "طلب الترشيح", "en": "call"},
+    "draft": {"fr": "brouillon", "ar": "مسودة"},
+    "selected": {"fr": "sélection faite", "ar": "تم الانتقاء"},
+    "select": {"fr": "sélection", "ar": "انتقاء"},
+    "waitlisted": {"fr": "sur liste d'attente", "ar": "في لائحة الانتظار"},
+    "waitlist": {"fr": "mise en liste d'attente", "ar": "الوضع في لائحة الانتظار"},
+    "override": {"fr": "dérogation", "ar": "استثناء"},
 }
 
 
@@ -1521,6 +1529,15 @@ CATALOG: dict[str, dict[str, str]] = {
         "Le {on} précède la clôture de l'appel {code}, le {closes_on}.",
         "{on} يسبق إغلاق طلب الترشيح {code} في {closes_on}.",
         "{on} is before intake {code} closes on {closes_on}"),
+    # --- issue 13, the panel's intake form (admin/resources/intakes.py) ------------------------
+    "intake.json_invalid": _t(
+        "Ce n'est pas du JSON valide (ligne {line}, colonne {column}) : une liste de "
+        "conditions est attendue, par exemple [{{\"field\": \"age\", \"op\": \"between\", "
+        "\"value\": [18, 45]}}].",
+        "هذا ليس JSON صالحا (السطر {line}، العمود {column}): المنتظر لائحة شروط، مثلا "
+        "[{{\"field\": \"age\", \"op\": \"between\", \"value\": [18, 45]}}].",
+        "not valid JSON (line {line}, column {column}): a list of conditions is expected, "
+        "e.g. [{{\"field\": \"age\", \"op\": \"between\", \"value\": [18, 45]}}]"),
 }
 
 

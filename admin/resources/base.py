@@ -44,6 +44,9 @@ class Column:
     # (personal: shown only to the roles that see personal data, never to viewers)
     kind: str = "text"
     sortable: bool = True
+    # A ``label`` column's context in the catalog (``formatting.label``): ``batch`` reads
+    # ``batch:approved`` first.
+    context: str = ""
 
 
 @dataclass

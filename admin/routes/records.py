@@ -109,6 +109,8 @@ async def choices_for(fields_: list[Field], p: Principal) -> dict[str, list[Any]
             out[f.name] = await program_options(p)
         elif isinstance(f.choices, list):
             out[f.name] = f.choices
+        elif callable(f.choices) and not isinstance(f.choices, type):
+            out[f.name] = await f.choices(p)
         else:
             out[f.name] = [(v.value, label(v.value)) for v in f.choices]
     return out
@@ -143,7 +145,7 @@ async def detail_context(request: Request, spec: Resource, p: Principal,
                            "actions": [], "audit": []}
     if p.can_write:
         for action in spec.actions:
-            if action.when(row):
+            if p.role in action.roles and action.when(row):
                 ctx["actions"].append((action, await choices_for(action.fields, p)))
     ctx.update(await related(panel_of(request).resources, spec, row, p, cell_fn=cell,
                              prepare=load_names))
@@ -336,6 +338,8 @@ async def edit_view(request: Request, slug: str, record_id: str,
     values = {f.name: ("" if row.get(f.name) is None else
                        ("true" if row[f.name] is True else "false" if row[f.name] is False
                         else str(row[f.name]))) for f in fields_}
+    if spec.edit.prefill is not None:
+        values.update(spec.edit.prefill(row))
     return render(request, "form.html", {
         "p": p, "spec": spec, "fields": fields_, "values": values,
         "choices": await choices_for(fields_, p), "action": f"/{slug}/{rid}/edit",
@@ -418,7 +422,7 @@ async def act(request: Request, slug: str, record_id: str, action: str,
     rid = path_id(record_id)
     spec = resource_for(request, slug, p)
     found = spec.action(action)
-    if found is None or not p.can_write:
+    if found is None or not p.can_write or p.role not in found.roles:
         raise HTTPException(404)
     row = await fetch(spec, p, rid)
     values = {k: str(v) for k, v in form.items() if k != "csrf_token"}

@@ -7,6 +7,7 @@ to Arabic and check the right-to-left layout. Screenshots go to ``artifacts/scre
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
 import time
@@ -201,4 +202,104 @@ def test_officer_marks_a_roster_and_sees_completion_change(server, seed, db):
         expect(page.locator("#completion")).to_contain_text("الحضور")
         page.screenshot(path=str(SHOTS / "10-activity-ar.png"), full_page=True)
         page.click("#language-form button[value=fr]")
+        browser.close()
+
+
+def test_officer_reads_a_call_and_overrides_a_refusal(server, seed, db):
+    """A call covering regions 04 and 01: Amina sees its funnel for her region (3 applied, 2
+    eligible, 1 refused as urban), opens the refused application, reads each rule's result and
+    overrides the refusal with a reason; the funnel then counts 3 eligible and 1 override.
+    Screenshots of the call and the application, French and Arabic."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.admin.test_targeting_panel import _call
+
+    call = _call(db, seed)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="fr-MA")
+        errors: list[str] = []
+        page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}"))
+        page.goto(f"{server}/login")
+        page.fill("#username", "amina")
+        page.fill("#password", PASSWORD)
+        page.click("#login-submit")
+        expect(page.locator("#dashboard")).to_be_visible()
+
+        page.goto(f"{server}/intakes")
+        expect(page.locator("#results tbody")).to_contain_text("APPEL-T1")
+        page.goto(f"{server}/intakes/{call.intake_id}")
+        funnel = page.locator("#funnel")
+        expect(funnel.locator("[data-funnel=applied]")).to_have_text("3")
+        expect(funnel.locator("[data-funnel=eligible]")).to_have_text("2")
+        expect(funnel.locator("[data-funnel=refused]")).to_have_text("1")
+        expect(page.locator("#refused-by")).to_contain_text("Milieu = rural")
+        expect(page.locator("#preview")).to_contain_text("Âge entre 18 et 45")
+        expect(page.locator(f"#applications tr[data-application='{call.far_id}']")).to_have_count(0)
+        page.screenshot(path=str(SHOTS / "11-intake-fr.png"), full_page=True)
+
+        page.click(f"#applications tr[data-application='{call.urban_id}'] a >> nth=0")
+        rule = page.locator("#rule-results tr[data-rule=milieu] [data-outcome]")
+        expect(rule).to_have_attribute("data-outcome", "failed")
+        page.click("#action-override summary")
+        page.fill("#override-reason", "Douar rattaché à la commune rurale (PV du 12/02)")
+        page.click("#do-override")
+        expect(page.locator("#override")).to_contain_text("user:amina")
+        expect(page.locator("#record")).to_contain_text("Douar rattaché")
+        page.screenshot(path=str(SHOTS / "12-application-fr.png"), full_page=True)
+
+        page.goto(f"{server}/intakes/{call.intake_id}")
+        expect(funnel.locator("[data-funnel=eligible]")).to_have_text("3")
+        expect(funnel.locator("[data-funnel=overridden]")).to_have_text("1")
+
+        page.click("#language-form button[value=ar]")
+        expect(page.locator("html")).to_have_attribute("dir", "rtl")
+        expect(page.locator("#funnel")).to_contain_text("مسار الترشيحات")
+        page.screenshot(path=str(SHOTS / "13-intake-ar.png"), full_page=True)
+        page.goto(f"{server}/enrollments/{call.urban_id}")
+        expect(page.locator("#rule-results")).to_contain_text("الوسط = قروي")
+        page.screenshot(path=str(SHOTS / "14-application-ar.png"), full_page=True)
+        page.click("#language-form button[value=fr]")
+        browser.close()
+    assert errors == []
+
+
+def test_admin_writes_a_call_and_a_wrong_rule_is_said_on_its_field(server, seed):
+    """An admin fills the call's form with a rule on an unknown field: the refusal is under the
+    rules field, her values kept; corrected, the call is saved and opened."""
+    from playwright.sync_api import expect, sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="fr-MA")
+        page.goto(f"{server}/login")
+        page.fill("#username", "admin")
+        page.fill("#password", PASSWORD)
+        page.click("#login-submit")
+        expect(page.locator("#dashboard")).to_be_visible()
+        page.goto(f"{server}/intakes/new")
+        page.select_option("#program_id", str(seed.program_id))
+        page.fill("#code", "APPEL-NAV")
+        page.fill("#name", "Appel Souss-Massa 2024")
+        page.fill("#opens_on", "2024-05-01")
+        page.fill("#closes_on", "2024-05-31")
+        page.fill("#places", "40")
+        page.fill("#region_codes", "04")
+        page.fill("#rules", '[{"field": "age", "op": "between", "value": [18, 45]},\n'
+                            ' {"field": "revenu", "op": "<", "value": 1000}]')
+        page.fill("#weights", '[{"field": "household_size", "weight": 2}]')
+        page.click("#save")
+        expect(page.locator("#error-rules")).to_contain_text("Règle 2")
+        expect(page.locator("#rules")).to_have_class(re.compile("is-invalid"))
+        expect(page.locator("#code")).to_have_value("APPEL-NAV")
+        page.screenshot(path=str(SHOTS / "15-intake-form-error-fr.png"), full_page=True)
+        page.fill("#rules", '[{"field": "age", "op": "between", "value": [18, 45]}]')
+        page.click("#save")
+        expect(page.locator("#record")).to_contain_text("APPEL-NAV")
+        page.click("#action-open summary")
+        page.fill("#open-on", "2024-05-01")
+        page.click("#do-open")
+        expect(page.locator("#record")).to_contain_text("ouvert")
         browser.close()
