@@ -163,7 +163,7 @@ def run():
     with db.unit_of_work() as uow:
         empower.send_batch(uow, batch_id, on=sent, actor="user:{BUILDER}")
         if payment_files is not None and hasattr(payment_files, "write_payment_file"):
-            payment_files.write_payment_file(uow, batch_id, out_path)
+            payment_files.write_payment_file(uow, batch_id, out_path, actor="user:{BUILDER}")
         else:
             batch = uow.session.get(PaymentBatch, batch_id)
             with open(out_path, "w", encoding="utf-8", newline="") as fh:

@@ -436,6 +436,7 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str,
     if before_cancellation:
         paid_rows = _pay_before_cancellation(uow, grant, amount_c, data.paid_on)
     else:
+        uow.session.flush()  # (a Core statement: the session does not flush for it)
         paid_rows = _rowcount(uow.session.execute(_PAY, {"gid": grant.id, "amount": amount_c,
                                                          "released": 0}))
     uow.session.refresh(grant)
@@ -520,6 +521,7 @@ def disburse_batch(uow: UnitOfWork, items: Sequence[BatchTranche], *,
 
 
 def _disburse_batch(uow: UnitOfWork, items: Sequence[BatchTranche], actor: str) -> list[int]:
+    uow.session.flush()  # (Core statements below: the session does not flush for them)
     ids = sorted({t.grant_id for t in items})
     if len(ids) != len(items):
         raise _NotInBulk  # two tranches of one grant: one by one

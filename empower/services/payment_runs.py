@@ -429,6 +429,7 @@ def _reserve(uow: UnitOfWork, wanted: Sequence[tuple[int, int]]) -> set[int]:
     """
     if not wanted:
         return set()
+    uow.session.flush()  # (a Core statement: the session does not flush for it)
     params = [{"gid": gid, "amount": amount_c} for gid, amount_c in wanted]
     if uow.session.get_bind().dialect.supports_sane_multi_rowcount:
         # All at once; when some did not hold (someone else took them), again one by one in a
@@ -814,6 +815,7 @@ def _settle_all(uow: UnitOfWork, batch: PaymentBatch,
         return True
     if not uow.session.get_bind().dialect.supports_sane_multi_rowcount:
         return False
+    uow.session.flush()  # (Core statements below: the session does not flush for them)
     # Plain values first: the statements below expire what the session holds.
     claims = [_claim_params(i, ln, on) for i, ln in todo]
     holds = [{"gid": i.grant_id, "amount": i.amount_centimes} for i, ln in todo
