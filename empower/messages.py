@@ -1529,6 +1529,30 @@ CATALOG: dict[str, dict[str, str]] = {
         "Le {on} précède la clôture de l'appel {code}, le {closes_on}.",
         "{on} يسبق إغلاق طلب الترشيح {code} في {closes_on}.",
         "{on} is before intake {code} closes on {closes_on}"),
+    # --- issue 12, the panel's payment batches (admin/resources/payment_batches.py, grants) -----
+    "payment.region_required": _t(
+        "Indiquez la région du lot, l'une des vôtres ; un lot sans région prend les subventions "
+        "de toutes les régions et est préparé par un administrateur.",
+        "حددي جهة الدفعة، إحدى جهاتك؛ الدفعة بدون جهة تشمل منح كل الجهات ويعدها مدير.",
+        "give the batch's region, one of yours; a batch without a region takes the grants of "
+        "every region and is built by an administrator"),
+    "region.outside_regions": _t(
+        "La région {value} est hors de vos régions.",
+        "الجهة {value} خارج جهاتك.",
+        "region {value} is outside your regions"),
+    "panel.payment_admins_only": _t(
+        "Une tranche hors lot de paiement est enregistrée par un administrateur ; les tranches "
+        "passent par les lots de paiement, approuvés par une deuxième personne.",
+        "الشطر خارج دفعة الأداء يسجله مدير؛ الأشطر تمر عبر دفعات الأداء التي يصادق عليها شخص ثان.",
+        "a tranche outside a payment batch is recorded by an administrator; tranches go through "
+        "payment batches, approved by a second person"),
+    "panel.payments_in_batches": _t(
+        "Le programme {program} paie ses tranches par lots de paiement, approuvés par une "
+        "deuxième personne ; le paiement ponctuel depuis le panneau n'y est pas permis.",
+        "البرنامج {program} يؤدي أشطره عبر دفعات أداء يصادق عليها شخص ثان؛ الأداء المنفرد من "
+        "اللوحة غير مسموح فيه.",
+        "program {program} pays its tranches through payment batches, approved by a second "
+        "person; one-off payments from the panel are not allowed in it"),
     # --- issue 13, the panel's intake form (admin/resources/intakes.py) ------------------------
     "intake.json_invalid": _t(
         "Ce n'est pas du JSON valide (ligne {line}, colonne {column}) : une liste de "

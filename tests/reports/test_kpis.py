@@ -364,6 +364,10 @@ def empty_facts(**frames: pd.DataFrame) -> Facts:
                          "sent_on", "settled_on", "paid_on", "n", "amount_centimes"],
         "paid_lines": ["region", "province", "age_band", "milieu", "channel", "approved_on",
                        "paid_on", "n"],
+        "intakes": ["selected_on", "places", "n"],
+        "applications": ["region", "province", "age_band", "milieu", "disability",
+                         "selected_on", "eligible", "overridden", "selected", "waitlisted",
+                         "promoted_on", "n"],
     }
     data = {name: frames.get(name, pd.DataFrame(columns=c)) for name, c in cols.items()}
     return Facts(first=OCT, last=OCT, regions=["04", "06"], **data)
