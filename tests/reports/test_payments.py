@@ -200,11 +200,11 @@ def test_october_frozen_keeps_its_figures_when_november_arrives(payments):
                                                           for k in PAYMENT_KEYS}
     result = diff_snapshot(payments, load_snapshot(payments, "2026-10"), after)
     assert result.unchanged, result.changes
-    assert result.new_figures == []
+    assert result.added == []
     assert result.writes_since[("payment_batch", "send")] == 1
 
 
-def test_a_snapshot_frozen_before_the_payments_kpis_still_diffs(payments):
+def test_a_snapshot_frozen_before_the_payments_kpis_still_diffs(payments, tmp_path):
     """A month frozen by an earlier version has no payments figures: they are listed as new,
     not as changes, and the report of that month renders."""
     report = build_monthly_report(payments, OCT)
@@ -217,7 +217,17 @@ def test_a_snapshot_frozen_before_the_payments_kpis_still_diffs(payments):
         uow.commit()
     result = diff_snapshot(payments, load_snapshot(payments, "2026-10"), report)
     assert result.unchanged
-    assert sorted(result.new_figures) == sorted(PAYMENT_KEYS)
+    assert sorted(result.added) == sorted(PAYMENT_KEYS)
+    # the frozen figures themselves render, without a payments section
+    from empower.reports.render.html import render_html
+    from empower.reports.report import MonthlyReport
+
+    stored = load_snapshot(payments, "2026-10")
+    old = MonthlyReport(month=OCT, scope=Scope(), threshold=5, figures=stored.figures["kpis"],
+                        checksum=stored.checksum, generated_at=stored.frozen_at)
+    assert 'id="payments"' not in render_html(old)
+    write_report(old, "xlsx", tmp_path / "old.xlsx")
+    assert "Paiements" not in openpyxl.load_workbook(tmp_path / "old.xlsx").sheetnames
 
 
 def test_payments_in_every_format(payments, tmp_path):
