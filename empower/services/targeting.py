@@ -20,7 +20,14 @@ from sqlalchemy.orm import aliased
 
 from empower import audit
 from empower.db import UnitOfWork
-from empower.errors import Conflict, EmpowerError, InvalidInput, InvalidTransition, RuleViolation
+from empower.errors import (
+    Conflict,
+    EmpowerError,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    RuleViolation,
+)
 from empower.models import Beneficiary, Enrollment, Grant, Intake, Program, Province
 from empower.predicates import ENROLLMENT_ACTIVE, GRANT_STANDING, REGISTERED
 from empower.rules import free_text
@@ -52,7 +59,9 @@ __all__ = [
     "Selection",
     "close_intake",
     "create_intake",
+    "application_of",
     "explain",
+    "intake_by_code",
     "judge_application",
     "open_intake",
     "override_refusal",
@@ -115,6 +124,29 @@ class PreviewRow:
 
 
 # --- intakes -------------------------------------------------------------------------------
+
+def intake_by_code(uow: UnitOfWork, code: str, *, field: str = "intake_code") -> Intake:
+    """The intake with this code; :class:`NotFound` (``intake.unknown``) when there is none."""
+    wanted = str(code).strip()
+    intake = uow.session.scalar(select(Intake).where(Intake.code == wanted))
+    if intake is None:
+        raise NotFound(f"intake '{wanted}' does not exist", code="intake.unknown",
+                       params={"code": wanted}, field=field, value=wanted)
+    return intake
+
+
+def application_of(uow: UnitOfWork, intake: Intake, beneficiary_id: int) -> Enrollment:
+    """Her application to ``intake``; :class:`NotFound` (``intake.no_application``) when she
+    has not applied."""
+    enrollment = uow.session.scalar(select(Enrollment).where(
+        Enrollment.intake_id == intake.id, Enrollment.beneficiary_id == beneficiary_id))
+    if enrollment is None:
+        raise NotFound(f"beneficiary #{beneficiary_id} has not applied to intake {intake.code}",
+                       code="intake.no_application",
+                       params={"id": beneficiary_id, "code": intake.code},
+                       field="cin", value=beneficiary_id)
+    return enrollment
+
 
 def _check_intake(uow: UnitOfWork, data: IntakeCreate, program: Program) -> dict[str, Any]:
     """The intake's columns from its input, every rule checked."""
