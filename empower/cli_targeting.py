@@ -29,7 +29,20 @@ __all__ = ["app"]
 app = typer.Typer(help="Calls for applications (intakes): preview, select, explain.",
                   no_args_is_help=True)
 
-out = Console(highlight=False)
+
+
+class _Out:
+    """Standard output as it is when printed to: a file or a pipe gets wide lines (a table of
+    rules is wide), a terminal its own width."""
+
+    def print(self, *args: Any, **kwargs: Any) -> None:
+        console = Console(highlight=False)
+        if not console.is_terminal:
+            console = Console(highlight=False, width=200)
+        console.print(*args, **kwargs)
+
+
+out = _Out()
 
 _OUTCOME = {"passed": "satisfaite", "failed": "non satisfaite", "missing": "valeur manquante"}
 _STATUS = {"applied": "candidate", "enrolled": "sélectionnée (inscrite)", "exited": "sortie",
@@ -120,7 +133,7 @@ def preview_command(intake: IntakeCode, on: Annotated[str | None, typer.Option(
     table.add_column("Milieu")
     table.add_column("Inscrites", justify="right")
     for label in labels:
-        table.add_column(Text(escape(label)), justify="right")
+        table.add_column(Text(escape(label)), justify="right", overflow="fold")
     table.add_column("Toutes les règles" + (" (et zone)" if covered else ""), justify="right")
     milieu = {"urban": "urbain", "rural": "rural", None: "non renseigné"}
     totals = [0] * (len(labels) + 2)
