@@ -28,7 +28,7 @@ from empower.errors import (
     NotFound,
     RuleViolation,
 )
-from empower.models import Beneficiary, Enrollment, Grant, Intake, Program, Province
+from empower.models import Beneficiary, Enrollment, Grant, Intake, Program, Province, table_of
 from empower.predicates import ENROLLMENT_ACTIVE, GRANT_STANDING, REGISTERED
 from empower.rules import free_text
 from empower.schemas import EnrollmentCreate, IntakeCreate
@@ -409,16 +409,24 @@ def override_refusal(uow: UnitOfWork, enrollment_id: int, *, reason: str, actor:
 
 # --- selection and the waiting list --------------------------------------------------------
 
+def _ranked(intake: Intake, *columns: Any) -> Any:
+    """The intake's eligible applications in selection order (one definition of the order)."""
+    return (select(*columns).join(Beneficiary, Beneficiary.id == Enrollment.beneficiary_id)
+            .where(Enrollment.intake_id == intake.id, Enrollment.eligible.is_(True),
+                   Enrollment.status == EnrollmentStatus.APPLIED)
+            .order_by(Enrollment.score.desc(), Enrollment.applied_on, Beneficiary.registered_on,
+                      Enrollment.beneficiary_id))
+
+
 def ranking(uow: UnitOfWork, intake: Intake) -> list[Enrollment]:
     """The intake's eligible applications in selection order: score (highest first), then
     application date, then registration date, then record number (the same data always give
     the same ranking)."""
-    return list(uow.session.scalars(
-        select(Enrollment).join(Beneficiary, Beneficiary.id == Enrollment.beneficiary_id)
-        .where(Enrollment.intake_id == intake.id, Enrollment.eligible.is_(True),
-               Enrollment.status == EnrollmentStatus.APPLIED)
-        .order_by(Enrollment.score.desc(), Enrollment.applied_on, Beneficiary.registered_on,
-                  Enrollment.beneficiary_id)))
+    return list(uow.session.scalars(_ranked(intake, Enrollment)))
+
+
+# Women loaded at once (with their archive periods) to check the enrolment rules.
+_CHUNK = 2000
 
 
 def select_intake(uow: UnitOfWork, intake_id: int, *, on: date, actor: str) -> Selection:
@@ -426,11 +434,21 @@ def select_intake(uow: UnitOfWork, intake_id: int, *, on: date, actor: str) -> S
     (:func:`ranking`), the first ``places`` enrolled from ``on``, the others waitlisted. Who
     ran it, when and with which rules version is recorded on the intake.
 
+    Each selected woman passes the rules of :func:`empower.services.enrollments.enroll`
+    (:func:`~empower.services.enrollments.check_enrollable`: one she fails, say archived
+    since she applied, is skipped with the reason and the next one takes the place); the
+    statuses, ranks and dates are written with one executemany UPDATE for the selected and one
+    for the waitlisted, with one audit event per woman as :func:`enroll` writes it. The
+    applications are locked (``FOR UPDATE`` on PostgreSQL) while they are ranked.
+
     Two officers selecting at once: one wins, the other gets :class:`InvalidTransition`
     (``intake.changed_meanwhile``). :class:`InvalidInput` for a date before the closing or
     after today plus the margin.
     """
-    from empower.services.enrollments import enroll
+    from sqlalchemy import bindparam
+    from sqlalchemy.orm import selectinload
+
+    from empower.services.enrollments import check_enrollable, enrolled_changes
 
     who = audit.check_actor(actor)
     intake = get(uow, Intake, intake_id, what="intake", lock=True)
@@ -450,23 +468,59 @@ def select_intake(uow: UnitOfWork, intake_id: int, *, on: date, actor: str) -> S
         raise InvalidTransition(f"intake {intake.code}: selected by someone else meanwhile",
                                 code="intake.changed_meanwhile", params={"code": intake.code},
                                 field="status")
-    uow.session.refresh(intake)
-    result = Selection()
-    for rank, enrollment in enumerate(ranking(uow, intake), start=1):
-        enrollment.rank = rank
-        if len(result.selected) < intake.places:
-            try:
-                with uow.savepoint():
-                    enroll(uow, enrollment.id, on=on, actor=actor)
-            except EmpowerError as exc:
-                result.skipped.append((enrollment.id, exc.message))
-                continue
-            result.selected.append(enrollment.id)
-        else:
-            enrollment.status = EnrollmentStatus.WAITLISTED
-            enrollment.waitlisted_on = on
-            result.waitlisted.append(enrollment.id)
     uow.session.flush()
+    uow.session.refresh(intake)
+    program = get(uow, Program, intake.program_id, what="program")
+    ranked = uow.session.execute(
+        _ranked(intake, Enrollment.id, Enrollment.beneficiary_id, Enrollment.applied_on)
+        .with_for_update(of=Enrollment)).all()
+    result = Selection()
+    ranks: dict[int, int] = {}
+    position = 0
+    while position < len(ranked) and len(result.selected) < intake.places:
+        # The next women who may fill the places left (a few more, in case some are skipped).
+        chunk = ranked[position:position + min(_CHUNK, intake.places - len(result.selected)
+                                               + 50)]
+        people = {p.id: p for p in uow.session.scalars(
+            select(Beneficiary).options(selectinload(Beneficiary.archive_periods))
+            .where(Beneficiary.id.in_([row.beneficiary_id for row in chunk])))}
+        for row in chunk:
+            position += 1
+            ranks[row.id] = position
+            try:
+                check_enrollable(row.id, EnrollmentStatus.APPLIED, row.applied_on,
+                                 people[row.beneficiary_id], program, on)
+            except EmpowerError as exc:
+                result.skipped.append((row.id, exc.message))
+                continue
+            result.selected.append(row.id)
+            if len(result.selected) == intake.places:
+                break
+    for row in ranked[position:]:
+        position += 1
+        ranks[row.id] = position
+        result.waitlisted.append(row.id)
+    table = table_of(Enrollment)
+    by_id = table.c.id == bindparam("eid")
+    if result.selected:
+        uow.session.execute(
+            update(table).where(by_id).values(status=EnrollmentStatus.ENROLLED.value,
+                                              enrolled_on=on, rank=bindparam("r")),
+            [{"eid": i, "r": ranks[i]} for i in result.selected])
+    if result.waitlisted:
+        uow.session.execute(
+            update(table).where(by_id).values(status=EnrollmentStatus.WAITLISTED.value,
+                                              waitlisted_on=on, rank=bindparam("r")),
+            [{"eid": i, "r": ranks[i]} for i in result.waitlisted])
+    if result.skipped:
+        uow.session.execute(update(table).where(by_id).values(rank=bindparam("r")),
+                            [{"eid": i, "r": ranks[i]} for i, _why in result.skipped])
+    # The rows changed under the session: what it holds of them is read again when used.
+    for obj in list(uow.session.identity_map.values()):
+        if isinstance(obj, Enrollment) and obj.intake_id == intake.id:
+            uow.session.expire(obj)
+    audit.record_many(uow, actor=actor, action="enroll", entity="enrollment", items=[
+        (eid, enrolled_changes(EnrollmentStatus.APPLIED, on)) for eid in result.selected])
     audit.record_many(uow, actor=actor, action="waitlist", entity="enrollment", items=[
         (eid, {"intake": intake.code, "waitlisted_on": on}) for eid in result.waitlisted])
     audit.record(uow, actor=actor, action="select", entity="intake", entity_id=intake.id,
