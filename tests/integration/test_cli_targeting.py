@@ -132,3 +132,11 @@ def test_errors_are_one_line(cli_db: empower.Database,
     assert main(["targeting", "explain", "--intake", "APPEL-1", "--cin", "QQ1"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: ")
+
+
+def test_help_lists_the_commands(cli_db: empower.Database,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["targeting", "--help"]) == 0
+    out = capsys.readouterr().out
+    for command in ("preview", "open", "close", "select", "promote", "explain", "override"):
+        assert command in out

@@ -171,3 +171,15 @@ def test_an_application_row_that_moves_or_redates_is_refused(db: empower.Databas
                      3: ("enrolled_on", "intake.enrol_by_selection"),
                      4: ("intake_code", "intake.unknown"),
                      5: ("applied_on", "intake.outside_dates")}
+
+
+def test_the_intakes_template_lists_the_columns(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from empower.io.template import write_template
+
+    write_template("intakes", tmp_path / "appels.xlsx")
+    book = load_workbook(tmp_path / "appels.xlsx")
+    assert [c.value for c in book["intakes"][1]][:3] == ["program_code", "code", "name"]
+    notes = " ".join(str(c.value) for row in book["notes"].iter_rows() for c in row)
+    assert "a missing value is not a pass" in notes
