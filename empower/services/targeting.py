@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 from sqlalchemy import Integer, and_, case, exists, func, or_, select, update
 from sqlalchemy import cast as sql_cast
@@ -28,7 +29,16 @@ from empower.errors import (
     NotFound,
     RuleViolation,
 )
-from empower.models import Beneficiary, Enrollment, Grant, Intake, Program, Province, table_of
+from empower.models import (
+    ArchivePeriod,
+    Beneficiary,
+    Enrollment,
+    Grant,
+    Intake,
+    Program,
+    Province,
+    table_of,
+)
 from empower.predicates import ENROLLMENT_ACTIVE, GRANT_STANDING, REGISTERED
 from empower.rules import free_text
 from empower.schemas import EnrollmentCreate, IntakeCreate
@@ -446,7 +456,6 @@ def select_intake(uow: UnitOfWork, intake_id: int, *, on: date, actor: str) -> S
     after today plus the margin.
     """
     from sqlalchemy import bindparam
-    from sqlalchemy.orm import selectinload
 
     from empower.services.enrollments import check_enrollable, enrolled_changes
 
@@ -472,24 +481,32 @@ def select_intake(uow: UnitOfWork, intake_id: int, *, on: date, actor: str) -> S
     uow.session.refresh(intake)
     program = get(uow, Program, intake.program_id, what="program")
     ranked = uow.session.execute(
-        _ranked(intake, Enrollment.id, Enrollment.beneficiary_id, Enrollment.applied_on)
+        _ranked(intake, Enrollment.id, Enrollment.beneficiary_id, Enrollment.applied_on,
+                Beneficiary.erased_on)
         .with_for_update(of=Enrollment)).all()
     result = Selection()
     ranks: dict[int, int] = {}
     position = 0
     while position < len(ranked) and len(result.selected) < intake.places:
-        # The next women who may fill the places left (a few more, in case some are skipped).
+        # The next women who may fill the places left (a few more, in case some are skipped),
+        # with what the enrolment rules read of them: erasure and archive periods.
         chunk = ranked[position:position + min(_CHUNK, intake.places - len(result.selected)
                                                + 50)]
-        people = {p.id: p for p in uow.session.scalars(
-            select(Beneficiary).options(selectinload(Beneficiary.archive_periods))
-            .where(Beneficiary.id.in_([row.beneficiary_id for row in chunk])))}
+        periods: dict[int, list[SimpleNamespace]] = {}
+        for bid, archived_on, restored_on in uow.session.execute(
+                select(ArchivePeriod.beneficiary_id, ArchivePeriod.archived_on,
+                       ArchivePeriod.restored_on)
+                .where(ArchivePeriod.beneficiary_id.in_([r.beneficiary_id for r in chunk]))):
+            periods.setdefault(bid, []).append(SimpleNamespace(archived_on=archived_on,
+                                                               restored_on=restored_on))
         for row in chunk:
             position += 1
             ranks[row.id] = position
+            person = SimpleNamespace(id=row.beneficiary_id, erased_on=row.erased_on,
+                                     archive_periods=periods.get(row.beneficiary_id, []))
             try:
                 check_enrollable(row.id, EnrollmentStatus.APPLIED, row.applied_on,
-                                 people[row.beneficiary_id], program, on)
+                                 cast(Beneficiary, person), program, on)
             except EmpowerError as exc:
                 result.skipped.append((row.id, exc.message))
                 continue
