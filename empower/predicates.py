@@ -83,8 +83,17 @@ def _column(target: Any, name: str) -> Any:
     return columns[name] if columns is not None else getattr(target, name)
 
 
+# Whether records of a type are mappings, asked once per type: an isinstance check against the
+# Mapping ABC for every record was a good share of a roster import's checks.
+_IS_MAPPING: dict[type, bool] = {}
+
+
 def _value(record: Any, name: str) -> Any:
-    return record[name] if isinstance(record, Mapping) else getattr(record, name)
+    kind = type(record)
+    mapping = _IS_MAPPING.get(kind)
+    if mapping is None:
+        mapping = _IS_MAPPING[kind] = isinstance(record, Mapping)
+    return record[name] if mapping else getattr(record, name)
 
 
 # --- Dated states -------------------------------------------------------------------------------

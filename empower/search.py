@@ -24,11 +24,12 @@ __all__ = [
     "not_an_index_table",
     "fold_word",
     "name_matches",
-    "name_search_clause",
+    "name_ids_subquery",
     "name_search_sql",
     "phone_prefix",
     "prefix_bounds",
     "prefix_range_sql",
+    "purge_erased_words",
     "search_key",
     "search_terms",
 ]
@@ -144,11 +145,11 @@ def text_table(name: str) -> Any:
     return table(name)
 
 
-def name_search_clause(typed: str, dialect: str, *, id_column: str = "id",
-                       key_column: str = "search_key") -> str | None:
-    """:func:`name_search_sql` as SQL text, for the panel's ORM (which takes a raw condition):
-    the same index, the same terms. The terms are letters and digits only
-    (:func:`search_terms`), so they are written into the text safely."""
+def name_ids_subquery(typed: str, dialect: str) -> str | None:
+    """The ids :func:`name_search_sql` finds, as a parenthesised SQL subquery for the panel's
+    ORM (``id IN <subquery>``, which it takes as raw text): the same index, the same terms.
+    The terms are letters and digits only (:func:`search_terms`), so they are written into
+    the text safely."""
     terms = search_terms(typed)
     if not terms:
         return None
@@ -158,11 +159,11 @@ def name_search_clause(typed: str, dialect: str, *, id_column: str = "id",
         raise ValueError("search terms must be letters and digits only")
     if dialect == "sqlite":
         query = " ".join(f'"{t}"*' for t in terms)
-        return (f"{id_column} IN (SELECT rowid FROM beneficiaries_fts "  # noqa: S608
+        return ("(SELECT rowid FROM beneficiaries_fts "  # noqa: S608
                 f"WHERE beneficiaries_fts MATCH '{query}')")
     query = " & ".join(f"{t}:*" for t in terms)
-    return (f"to_tsvector('simple', coalesce({key_column}, '')) @@ "
-            f"to_tsquery('simple', '{query}')")
+    return ("(SELECT id FROM beneficiaries WHERE to_tsvector('simple', "  # noqa: S608
+            f"coalesce(search_key, '')) @@ to_tsquery('simple', '{query}'))")
 
 
 def prefix_bounds(prefix: str) -> tuple[str, str]:
@@ -195,3 +196,13 @@ def phone_prefix(typed: str) -> str | None:
     if len(digits) < 3 or len(digits) > 9 or digits[0] not in "5678":
         return None
     return "+212" + digits
+
+
+def purge_erased_words(session: Any) -> None:
+    """After an erasure, rewrite SQLite's full-text index so no page of it keeps her words
+    (FTS5 marks a deleted row's words as deleted and drops them only when it merges its
+    segments; ``optimize`` merges them all now). PostgreSQL drops a deleted row version's
+    index entries at VACUUM, as it does for every column (docs/privacy.md)."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("INSERT INTO beneficiaries_fts(beneficiaries_fts) "
+                             "VALUES ('optimize')"))

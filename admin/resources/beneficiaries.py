@@ -18,7 +18,7 @@ from empower.panel_trainings import woman_completions
 from empower.predicates import AGE_BANDS, ARCHIVED, age_band_birth_dates, cin_search_prefix
 from empower.rules import RulesConfig, normalize_cin, normalize_phone
 from empower.schemas import BeneficiaryCreate, BeneficiaryUpdate, parse_input
-from empower.search import name_search_clause, phone_prefix, prefix_bounds
+from empower.search import name_ids_subquery, phone_prefix, prefix_bounds
 
 from .. import models as m
 from ..compat import gettext
@@ -45,7 +45,7 @@ def search_beneficiaries(qs: QuerySet[Any], text: str, rules: RulesConfig) -> Qu
     (``EMPOWER_CIN_PATTERN``, :func:`empower.predicates.cin_search_prefix`): a range on the
     unique CIN index. A phone number, whole or its first digits, is a range on the phone index
     (:func:`empower.search.phone_prefix`). Names go through the full-text index of
-    ``search_key`` (:func:`empower.search.name_search_clause`, folded as
+    ``search_key`` (:func:`empower.search.name_ids_subquery`, folded as
     :func:`empower.search.fold_word` folds: case, accents, Arabic letter forms).
     """
     return _search(qs, text, rules, whole=False)[0]
@@ -94,10 +94,12 @@ def _search(qs: QuerySet[Any], text: str, rules: RulesConfig, *,
             return qs.filter(id=-1), True
         low, high = prefix_bounds(start)
         return qs.filter(phone__gte=low, phone__lt=high), True
-    clause = name_search_clause(text, _dialect(qs))
-    if clause is None:
+    ids = name_ids_subquery(text, _dialect(qs))
+    if ids is None:
         return qs.filter(id=-1), False
-    return qs.annotate(name_hit=RawSQL(clause)).filter(name_hit=True), False
+    # "id IN (subquery)": the database reads the full-text index first (an annotation
+    # compared with true would be evaluated row by row instead).
+    return qs.filter(id__in=RawSQL(ids)), False
 
 
 # -- filters -----------------------------------------------------------------------------------

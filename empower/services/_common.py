@@ -30,9 +30,14 @@ def get(uow: UnitOfWork, model: type[T], record_id: int, *, what: str, lock: boo
     """Load a record by id or raise :class:`NotFound` naming it."""
     obj = uow.session.get(model, record_id, with_for_update=lock or None)
     if obj is None:
-        raise NotFound(f"{what} #{record_id} does not exist", code="record.not_found",
-                       params={"what": what, "id": record_id}, field=f"{what}_id", value=record_id)
+        raise not_found(what, record_id)
     return obj
+
+
+def not_found(what: str, record_id: int) -> NotFound:
+    """The refusal for a record that does not exist (what :func:`get` raises)."""
+    return NotFound(f"{what} #{record_id} does not exist", code="record.not_found",
+                    params={"what": what, "id": record_id}, field=f"{what}_id", value=record_id)
 
 
 def columns(obj: Base, names: list[str] | None = None) -> dict[str, Any]:

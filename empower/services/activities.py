@@ -9,12 +9,12 @@ A program with a minimum completion share gates its grants on it
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, cast, func, insert, select, update
+from sqlalchemy import Integer, bindparam, cast, func, insert, select, update
 from sqlalchemy.orm import selectinload
 
 from empower import audit
@@ -46,6 +46,7 @@ from empower.services._common import (
     check_program_running,
     check_province,
     get,
+    not_found,
 )
 from empower.states import check_transition
 from empower.vocab import ActivityKind, AttendanceStatus, SessionStatus
@@ -60,6 +61,7 @@ __all__ = [
     "hold_session",
     "plan_session",
     "record_roster",
+    "record_rosters_accepted",
     "record_visit",
     "roster_refusals",
 ]
@@ -214,7 +216,7 @@ def record_roster(uow: UnitOfWork, session_id: int,
     date and not be archived then. A woman already on the roster gets her new mark (one row
     per session and woman); women left out of ``marks`` keep theirs. Nothing is written unless
     every line holds. ``women`` may give the women already loaded (by id, with their archive
-    periods), as the importer has them: they are not loaded again, and checked all the same.
+    periods): they are not loaded again, and checked all the same.
 
     Raises :class:`NotFound` (session, a woman), :class:`NotEligible` (session not held, a woman
     not enrolled or archived that day), :class:`InvalidInput` (a woman twice in the roster).
@@ -232,9 +234,7 @@ def record_roster(uow: UnitOfWork, session_id: int,
                                params={"id": mark.beneficiary_id, "reference": session.reference},
                                field="beneficiary_id", value=mark.beneficiary_id)
         wanted[mark.beneficiary_id] = mark.status
-    known = {b: women[b] for b in wanted if b in women} if women is not None else {}
-    missing = [b for b in wanted if b not in known]
-    known.update({b.id: b for b in _load_women(uow, missing)})
+    known = _known_women(uow, wanted, women)
     for beneficiary_id in wanted:
         if beneficiary_id not in known:
             get(uow, Beneficiary, beneficiary_id, what="beneficiary")
@@ -242,7 +242,49 @@ def record_roster(uow: UnitOfWork, session_id: int,
     for beneficiary_id in wanted:
         if beneficiary_id in refusals:
             raise refusals[beneficiary_id]
-    return _write_roster(uow, session, wanted, actor=actor)
+    return _write_rosters(uow, [(session, wanted)], actor=actor)[0]
+
+
+def record_rosters_accepted(
+        uow: UnitOfWork, rosters: Sequence[tuple[ActivitySession, Mapping[int, AttendanceStatus]]],
+        *, actor: str, women: Mapping[int, Beneficiary] | None = None,
+) -> tuple[list[RosterResult], dict[int, dict[int, EmpowerError]]]:
+    """Record many held sessions' rosters at once, each line that holds; say why the others
+    do not (the bulk twin of :func:`record_roster`, for imports).
+
+    ``rosters`` pairs each session (distinct, loaded with its activity and program) with its
+    marks by woman's id. A line holds under :func:`record_roster`'s rules
+    (:func:`roster_refusals`); a woman who does not exist is refused with
+    :class:`NotFound`. The lines that hold are written as :func:`record_roster` writes them
+    (new lines inserted, changed marks updated, one audit event per session whose roster
+    changed), with a handful of statements for all the sessions. Returns one result per session,
+    in order, and the refusals by session id, then woman's id.
+
+    Raises :class:`NotEligible` for a session that is not held (the whole call writes nothing;
+    callers check :func:`check_session_takes_attendance` first to refuse those rows alone).
+    """
+    audit.check_actor(actor)
+    for session, _marks in rosters:
+        check_session_takes_attendance(session)
+    known = _known_women(uow, {b for _s, marks in rosters for b in marks}, women)
+    refusals: dict[int, dict[int, EmpowerError]] = {}
+    checked: list[tuple[ActivitySession, dict[int, Beneficiary]]] = []
+    for session, marks in rosters:
+        found: dict[int, Beneficiary] = {}
+        for beneficiary_id in marks:
+            person = known.get(beneficiary_id)
+            if person is None:
+                refusals.setdefault(session.id, {})[beneficiary_id] = not_found(
+                    "beneficiary", beneficiary_id)
+            else:
+                found[beneficiary_id] = person
+        checked.append((session, found))
+    for session_id, refused in _refusals(uow, checked).items():
+        refusals.setdefault(session_id, {}).update(refused)
+    accepted = [(session, {b: s for b, s in marks.items()
+                           if b not in refusals.get(session.id, ())})
+                for session, marks in rosters]
+    return _write_rosters(uow, accepted, actor=actor), refusals
 
 
 def roster_refusals(uow: UnitOfWork, session: ActivitySession,
@@ -251,16 +293,50 @@ def roster_refusals(uow: UnitOfWork, session: ActivitySession,
     not: archived or erased on the session's day, or not enrolled in the activity's program
     that day. The roster's rules, for :func:`record_roster` and for the importer, which
     reports each woman's refusal on her own row. One query for the enrolments."""
-    out: dict[int, EmpowerError] = {}
-    for beneficiary_id, person in women.items():
-        try:
-            check_not_archived(person, session.scheduled_on)
-        except EmpowerError as exc:
-            out[beneficiary_id] = exc
-    enrolled = enrolled_on_session_day(uow, session, (b for b in women if b not in out))
-    for beneficiary_id in women:
-        if beneficiary_id not in out and beneficiary_id not in enrolled:
-            out[beneficiary_id] = _not_enrolled(session, beneficiary_id)
+    return _refusals(uow, [(session, women)]).get(session.id, {})
+
+
+def _refusals(uow: UnitOfWork, rosters: Sequence[tuple[ActivitySession, Mapping[int, Beneficiary]]]
+              ) -> dict[int, dict[int, EmpowerError]]:
+    """:func:`roster_refusals` for many sessions at once (by session id): the enrolments of all
+    the women are read in one go and checked with the pure rule
+    (:data:`~empower.predicates.ENROLLMENT_ACTIVE`), not one query per session."""
+    out: dict[int, dict[int, EmpowerError]] = {}
+    programs = {session.activity.program_id for session, _women in rosters}
+    enrolments = _enrolments(uow, programs, {b for _s, women in rosters for b in women})
+    for session, women in rosters:
+        on, program_id = session.scheduled_on, session.activity.program_id
+        refused: dict[int, EmpowerError] = {}
+        for beneficiary_id, person in women.items():
+            try:
+                check_not_archived(person, on)
+            except EmpowerError as exc:
+                refused[beneficiary_id] = exc
+                continue
+            dates = enrolments.get((beneficiary_id, program_id))
+            if dates is None or not ENROLLMENT_ACTIVE.holds_between(*dates, on):
+                refused[beneficiary_id] = _not_enrolled(session, beneficiary_id)
+        if refused:
+            out[session.id] = refused
+    return out
+
+
+def _enrolments(uow: UnitOfWork, program_ids: Collection[int], beneficiary_ids: Collection[int]
+                ) -> dict[tuple[int, int], tuple[date | None, date | None]]:
+    """The start and end of the women's enrolments in these programs (the columns of
+    :data:`~empower.predicates.ENROLLMENT_ACTIVE`), by (woman, program): one per pair (a unique
+    constraint)."""
+    ids = list(beneficiary_ids)
+    span = ENROLLMENT_ACTIVE
+    assert span.start is not None and span.end is not None
+    out: dict[tuple[int, int], tuple[date | None, date | None]] = {}
+    for start in range(0, len(ids), 900):
+        for woman, program, begun, ended in uow.session.execute(
+                select(Enrollment.beneficiary_id, Enrollment.program_id,
+                       getattr(Enrollment, span.start), getattr(Enrollment, span.end))
+                .where(Enrollment.program_id.in_(list(program_ids)),
+                       Enrollment.beneficiary_id.in_(ids[start:start + 900]))):
+            out[(woman, program)] = (begun, ended)
     return out
 
 
@@ -275,6 +351,14 @@ def _not_enrolled(session: ActivitySession, beneficiary_id: int) -> NotEligible:
         field="beneficiary_id", value=beneficiary_id)
 
 
+def _known_women(uow: UnitOfWork, ids: Iterable[int],
+                 women: Mapping[int, Beneficiary] | None) -> dict[int, Beneficiary]:
+    """The women of ``ids`` that exist, from ``women`` when it has them, else loaded."""
+    known = {b: women[b] for b in ids if b in women} if women is not None else {}
+    known.update({b.id: b for b in _load_women(uow, [b for b in ids if b not in known])})
+    return known
+
+
 def _load_women(uow: UnitOfWork, ids: Iterable[int]) -> list[Beneficiary]:
     ids = list(ids)
     out: list[Beneficiary] = []
@@ -287,32 +371,59 @@ def _load_women(uow: UnitOfWork, ids: Iterable[int]) -> list[Beneficiary]:
     return out
 
 
-def _write_roster(uow: UnitOfWork, session: ActivitySession,
-                  wanted: Mapping[int, AttendanceStatus], *, actor: str) -> RosterResult:
-    """Insert the new lines and update the changed ones, then one audit event for the roster."""
-    current: dict[int, AttendanceStatus] = {
-        b: s for b, s in uow.session.execute(
-            select(Attendance.beneficiary_id, Attendance.status)
-            .where(Attendance.session_id == session.id))}
-    new = [{"session_id": session.id, "beneficiary_id": b, "status": s.value}
-           for b, s in wanted.items() if b not in current]
-    changed = {b: s for b, s in wanted.items() if b in current and current[b] != s}
+_ATTENDANCES = table_of(Attendance)
+# One statement for every changed mark of a chunk (executemany), not one per session.
+_UPDATE_MARK = (update(_ATTENDANCES)
+                .where(_ATTENDANCES.c.session_id == bindparam("s"),
+                       _ATTENDANCES.c.beneficiary_id == bindparam("b"))
+                .values(status=bindparam("st")))
+
+
+def _write_rosters(uow: UnitOfWork,
+                   rosters: Sequence[tuple[ActivitySession, Mapping[int, AttendanceStatus]]], *,
+                   actor: str) -> list[RosterResult]:
+    """Insert the new lines and update the changed ones of these sessions' rosters (checked),
+    then one audit event per roster that changed: one read, one insert, one update and one
+    audit insert for all of them."""
+    current: dict[int, dict[int, AttendanceStatus]] = {s.id: {} for s, _marks in rosters}
+    session_ids = list(current)
+    for start in range(0, len(session_ids), 900):
+        for session_id, beneficiary_id, status in uow.session.execute(
+                select(_ATTENDANCES.c.session_id, _ATTENDANCES.c.beneficiary_id,
+                       _ATTENDANCES.c.status)
+                .where(_ATTENDANCES.c.session_id.in_(session_ids[start:start + 900]))):
+            current[session_id][beneficiary_id] = status
+    new: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    events: list[tuple[int, dict[str, Any]]] = []
+    results: list[RosterResult] = []
+    for session, wanted in rosters:
+        session_id = session.id
+        now = current[session_id]
+        added = 0
+        changed: list[list[Any]] = []
+        for b, s in wanted.items():
+            old = now.get(b)
+            if old is None:
+                new.append({"session_id": session_id, "beneficiary_id": b, "status": s})
+                added += 1
+            elif old != s:
+                updates.append({"s": session_id, "b": b, "st": s})
+                changed.append([b, old.value, s.value])
+        result = RosterResult(session_id, added, len(changed), len(wanted) - added - len(changed))
+        results.append(result)
+        if added or changed:
+            counts = dict.fromkeys((s.value for s in AttendanceStatus), 0)
+            for s in wanted.values():
+                counts[s.value] += 1
+            # Women by id only: their CINs and names never enter the log.
+            events.append((session_id, {**counts, "added": added, "changed": changed}))
     if new:
-        uow.session.execute(insert(table_of(Attendance)), new)
-    for status in set(changed.values()):
-        ids = [b for b, s in changed.items() if s == status]
-        uow.session.execute(
-            update(Attendance)
-            .where(Attendance.session_id == session.id, Attendance.beneficiary_id.in_(ids))
-            .values(status=status).execution_options(synchronize_session=False))
-    result = RosterResult(session.id, len(new), len(changed), len(wanted) - len(new) - len(changed))
-    if new or changed:
-        counts = {s.value: sum(1 for v in wanted.values() if v == s) for s in AttendanceStatus}
-        audit.record(uow, actor=actor, action="record_roster", entity="session",
-                     entity_id=session.id,
-                     changes={**counts, "added": result.added,
-                              "changed": [[b, current[b], s.value] for b, s in changed.items()]})
-    return result
+        uow.session.execute(insert(_ATTENDANCES), new)
+    if updates:
+        uow.session.execute(_UPDATE_MARK, updates)
+    audit.record_many(uow, actor=actor, action="record_roster", entity="session", items=events)
+    return results
 
 
 def record_visit(uow: UnitOfWork, data: VisitCreate, *, actor: str,

@@ -40,7 +40,7 @@ from empower.rules import (
 from empower.rules import check_name as _check_name_uncached
 from empower.rules import name_key as _name_key_uncached
 from empower.schemas import BeneficiaryCreate, BeneficiaryUpdate
-from empower.search import search_key
+from empower.search import purge_erased_words, search_key
 from empower.services._common import columns, get, open_archive_period
 from empower.vocab import DuplicateRule, DuplicateStatus, InstructionStatus
 
@@ -579,6 +579,7 @@ def erase_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str,
         if changes:
             touched.append(("duplicate_candidate", cand.id, changes))
     uow.session.flush()
+    purge_erased_words(uow.session)
     audit.record(uow, actor=actor, action="erase", entity="beneficiary", entity_id=person.id,
                  changes={"erased_on": on, "archived_on": person.archived_on,
                           "fields_erased": list(_ERASED_FIELDS)})

@@ -21,7 +21,8 @@ from empower.schemas import (
     SessionCreate,
     VisitCreate,
 )
-from empower.services.activities import RosterResult
+from empower.services.activities import RosterResult, record_rosters_accepted
+from empower.vocab import AttendanceStatus
 from tests.factories import (
     ACTOR,
     make_activity,
@@ -138,6 +139,32 @@ def test_a_roster_is_one_row_per_woman_and_idempotent(uow: empower.UnitOfWork) -
                                                 {"beneficiary_id": a.id, "status": "absent"}],
                               actor=ACTOR)
     assert err.value.code == "attendance.twice"
+
+
+def test_many_rosters_at_once_record_what_holds_and_say_why_not(
+        uow: empower.UnitOfWork) -> None:
+    program = make_program(uow)
+    activity = make_activity(uow, program)
+    early = make_enrolled(uow, program, on=D(2024, 2, 1))
+    late = make_enrolled(uow, program, on=D(2024, 3, 1))
+    first = make_session(uow, activity, D(2024, 2, 15))
+    second = make_session(uow, activity, D(2024, 3, 15))
+    P, A = AttendanceStatus.PRESENT, AttendanceStatus.ABSENT
+    results, refusals = record_rosters_accepted(
+        uow, [(first, {early.id: P, late.id: P, 999_999: A}), (second, {early.id: A, late.id: P})],
+        actor=ACTOR)
+    # The same rule as record_roster: she was not enrolled yet on the first session's day.
+    assert {s: {b: e.code for b, e in r.items()} for s, r in refusals.items()} == {
+        first.id: {late.id: "attendance.not_enrolled", 999_999: "record.not_found"}}
+    assert [(r.session_id, r.added) for r in results] == [(first.id, 1), (second.id, 2)]
+    assert uow.session.scalar(select(func.count(Attendance.id))) == 3
+    # One event per roster that changed; again, nothing changes and nothing is logged.
+    assert [len([e for e in audit_trail(uow, "session", s.id) if e.action == "record_roster"])
+            for s in (first, second)] == [1, 1]
+    results, _ = record_rosters_accepted(uow, [(second, {early.id: A, late.id: A})], actor=ACTOR)
+    assert (results[0].changed, results[0].unchanged) == (1, 1)
+    event = [e for e in audit_trail(uow, "session", second.id) if e.action == "record_roster"][-1]
+    assert event.changes["changed"] == [[late.id, "present", "absent"]]
 
 
 def test_completion_counts_present_at_held_sessions_by_the_day(uow: empower.UnitOfWork) -> None:

@@ -101,3 +101,16 @@ def test_a_cin_prefix_is_a_range_the_unique_index_serves(uow: empower.UnitOfWork
     found = set(uow.session.scalars(select(Beneficiary.cin).where(
         prefix_range_sql(Beneficiary.cin, "AB12"))))
     assert found == {"AB123456", "AB129999"} and len(people) == 3
+
+
+@pytest.mark.parametrize("typed", ["fatima", "fat ben", "فاطمه", "ايمان الادريسي", "x"])
+def test_the_panels_subquery_finds_whom_the_sql_twin_finds(uow: empower.UnitOfWork,
+                                                           typed: str) -> None:
+    from empower.search import name_ids_subquery
+
+    _register_all(uow)
+    uow.flush()
+    ids = name_ids_subquery(typed, uow.session.get_bind().dialect.name)
+    assert ids is not None
+    found = set(uow.session.scalars(text(f"SELECT id FROM beneficiaries WHERE id IN {ids}")))
+    assert found == _found(uow, typed)

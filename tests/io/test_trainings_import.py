@@ -173,6 +173,18 @@ def _bad_roster() -> list[list[str]]:
             ["S-1", "ab-100001", "absente"]]     # 10 the same woman again (key repeated)
 
 
+# What _bad_roster's rows are refused for, as (line, column, value, code), whatever the mode.
+BAD_ROSTER_ERRORS = [
+    (3, "séance", "S-4", "session.not_held"),
+    (4, "séance", "S-3", "session.cancelled"),
+    (5, "séance", "S-9", "import.session_unknown"),
+    (6, "CIN", "ZZ999999", "beneficiary.unknown_cin"),
+    (7, "CIN", "AB100003", "attendance.not_enrolled"),
+    (8, "Présence", "peut-être", "choice.invalid"),
+    (10, "séance", "S-1", "import.key_repeated"),
+]
+
+
 def test_attendance_row_errors_atomic_writes_nothing(db: empower.Database,
                                                      tmp_path: Path) -> None:
     load(db, tmp_path, BASE + ("activities", "sessions"))
@@ -185,15 +197,7 @@ def test_attendance_row_errors_atomic_writes_nothing(db: empower.Database,
     with errors.open(encoding="utf-8-sig") as fh:
         got = sorted((int(r["line"]), r["column"], r["value"], r["code"])
                      for r in csv.DictReader(fh))
-    assert got == [
-        (3, "séance", "S-4", "session.not_held"),
-        (4, "séance", "S-3", "session.cancelled"),
-        (5, "séance", "S-9", "import.session_unknown"),
-        (6, "CIN", "ZZ999999", "beneficiary.unknown_cin"),
-        (7, "CIN", "AB100003", "attendance.not_enrolled"),
-        (8, "Présence", "peut-être", "choice.invalid"),
-        (10, "séance", "S-1", "import.key_repeated"),
-    ]
+    assert got == BAD_ROSTER_ERRORS
 
 
 def test_attendance_valid_only_writes_the_good_rows(db: empower.Database,
@@ -335,3 +339,83 @@ def test_templates_of_the_new_kinds(db: empower.Database, tmp_path: Path) -> Non
         notes = {r[0]: r for r in wb["notes"].iter_rows(values_only=True) if r}
         wb.close()
         assert "status" in notes or "kind" in notes or "visited_on" in notes
+
+
+# ----------------------------------------------------------------------------- chunks
+
+
+def _roster_events(db: empower.Database) -> list[tuple[int | None, Any]]:
+    with db.unit_of_work(readonly=True) as uow:
+        return sorted(((e.entity_id, e.changes) for e in uow.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "record_roster"))),
+            key=lambda e: e[0] or 0)
+
+
+def _mixed_roster() -> list[list[str]]:
+    # Good and bad rows of two sessions interleaved, so a small chunk cuts through both.
+    return _bad_roster() + [["S-2", "AB100001", "présente"]]
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 4, None])
+def test_attendance_chunks_change_nothing_but_the_chunk(db: empower.Database, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         chunk: int | None) -> None:
+    from empower.io.importing.kinds import attendance
+
+    load(db, tmp_path, BASE + ("activities", "sessions"))
+    if chunk is not None:
+        monkeypatch.setattr(attendance, "CHUNK_ROWS", chunk)
+    path = write_csv(tmp_path / "r.csv", _mixed_roster(), delimiter=";")
+    report = import_file(db, "attendance", path, mode="valid-only", today=TODAY)
+    # The same rejections, outcomes and roster as the whole file in one chunk (None).
+    assert errors_of(report) == BAD_ROSTER_ERRORS
+    assert (report.created, report.updated, report.unchanged, report.rejected) == (3, 0, 0, 7)
+    assert roster(db) == {("S-1", "AB100001"): "present", ("S-2", "AB100002"): "absent",
+                          ("S-2", "AB100001"): "present"}
+    # One event per session whose roster changed in a chunk (a session cut by chunks gets one
+    # per chunk), each counting what it added. Women are named by id, never by CIN.
+    events = _roster_events(db)
+    with db.unit_of_work(readonly=True) as uow:
+        ids = dict(uow.session.execute(
+            select(ActivitySession.reference, ActivitySession.id)).all())
+    assert {e[0] for e in events} == {ids["S-1"], ids["S-2"]}
+    assert sum(e[1]["added"] for e in events) == 3
+    if chunk is None:
+        assert len(events) == 2
+    assert "AB1000" not in repr(events)
+
+
+def test_attendance_error_in_a_later_chunk_leaves_nothing_written(
+        db: empower.Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from empower.io.importing.kinds import attendance
+
+    load(db, tmp_path, BASE + ("activities", "sessions"))
+    before, audit = snapshot(db), audit_count(db)
+    monkeypatch.setattr(attendance, "CHUNK_ROWS", 2)
+    rows = [list(r) for r in data.ATTENDANCE] + [["S-1", "AB100003", "absente"]]
+    report = import_file(db, "attendance", write_csv(tmp_path / "r.csv", rows), today=TODAY)
+    # The first two chunks were written in the transaction, the third refused a row: nothing
+    # is committed.
+    assert errors_of(report) == [(6, "cin", "AB100003", "attendance.not_enrolled")]
+    assert report.created == 4 and not report.committed
+    assert snapshot(db) == before and audit_count(db) == audit and roster(db) == {}
+
+
+def test_attendance_reimport_in_chunks_is_idempotent(db: empower.Database, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from empower.io.importing.kinds import attendance
+
+    load(db, tmp_path, BASE + TRAININGS)
+    monkeypatch.setattr(attendance, "CHUNK_ROWS", 3)
+    rows = [list(r) for r in data.ATTENDANCE]
+    rows[4][2] = "absente"
+    audit = audit_count(db)
+    report = import_file(db, "attendance", write_csv(tmp_path / "fix.csv", rows), today=TODAY)
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 3)
+    assert roster(db)[("S-2", "AB100002")] == "absent"
+    events = _roster_events(db)[-1:]
+    assert audit_count(db) == audit + 1
+    assert events[0][1]["changed"][0][1:] == ["excused", "absent"]
+    again = import_file(db, "attendance", write_csv(tmp_path / "fix.csv", rows), today=TODAY)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
+    assert audit_count(db) == audit + 1

@@ -332,6 +332,10 @@ def parse_row(positions: list[tuple[int, Column]], width: int, cells: list[Any],
         if cell is None:
             values[name] = None
             continue
+        if type(cell) is str and col.parse is text:
+            # Text is its own value (what text() returns for it), without a call per cell.
+            values[name] = cell
+            continue
         cache = memo.get(name)
         if cache is not None:
             # Text cells are their own key; other types keep theirs ("1" is not True).

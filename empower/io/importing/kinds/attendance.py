@@ -1,16 +1,17 @@
-"""Attendance (key: session reference + CIN): rosters written a session at a time.
+"""Attendance (key: session reference + CIN): rosters checked and written a chunk at a time.
 
-Rows are buffered (``_CHUNK`` rows, or up to the run's commit point) and grouped per session.
-For each session, the core's own rules decide each row: the session must take attendance
-(:func:`~empower.services.activities.check_session_takes_attendance`: held, not planned or
-cancelled), she must be registered and not archived on the session's day, and enrolled in the
-activity's program that day (:func:`~empower.services.activities.roster_refusals`). A
-session's rows go to one :func:`~empower.services.activities.record_roster` call, in a
-savepoint, which checks them and writes only the lines that change (one audit event per
-roster); when it refuses, :func:`~empower.services.activities.roster_refusals` (its own rules)
-says which rows fail, each gets its own rejection (line, column, value), and the others are
-written by a second call. So a re-import of the same file changes nothing, and there is no
-query per row: sessions and women are looked up a chunk at a time.
+Rows are buffered (:data:`CHUNK_ROWS` rows, or up to the run's commit point) and grouped per
+session. A session that does not take attendance (planned, cancelled:
+:func:`~empower.services.activities.check_session_takes_attendance`) or does not exist refuses
+all its rows; a CIN no woman has refuses its row. The others go, all the chunk's sessions
+together, to :func:`~empower.services.activities.record_rosters_accepted`, the bulk twin of
+:func:`~empower.services.activities.record_roster` with the same rules (registered, not
+archived on the session's day, enrolled in the activity's program that day): it writes the
+lines that hold (one audit event per session whose roster changed) and says why the others do
+not, each reported on its own row (line, column, value). So a re-import of the same file changes
+nothing, and there is no query per row or per session: sessions, women and their enrolments are
+read a chunk at a time, and the chunk is written with a handful of statements. In atomic mode a
+refusal in a later chunk leaves nothing written: the run does not commit.
 """
 
 from __future__ import annotations
@@ -22,50 +23,39 @@ from sqlalchemy.orm import selectinload
 
 from empower.errors import EmpowerError, NotFound
 from empower.models import Activity, ActivitySession, Beneficiary
-from empower.rules import normalize_cin
-from empower.schemas import AttendanceMark
-from empower.services.activities import (
-    check_session_takes_attendance,
-    record_roster,
-    roster_refusals,
-)
+from empower.services.activities import check_session_takes_attendance, record_rosters_accepted
+from empower.vocab import AttendanceStatus
 
 if TYPE_CHECKING:
     from empower.io.importing.run import ImportRun
 
-__all__ = ["AttendanceBatch"]
+__all__ = ["CHUNK_ROWS", "AttendanceBatch"]
 
-_CHUNK = 5000
+# Rows checked and written together: a few hundred sessions' rosters per set of statements.
+CHUNK_ROWS = 20_000
 # Lookups go in IN lists of at most this many values (SQLite's limit on bound parameters).
 _IN = 900
-Row = tuple[int, dict[str, Any], dict[str, Any]]
+# (line, values, raw cells, normalised CIN)
+Row = tuple[int, dict[str, Any], dict[str, Any], str]
 
 
 class AttendanceBatch:
-    """Buffers roster rows and writes them per session through the roster service."""
+    """Buffers roster rows and writes them a chunk at a time through the roster service."""
 
     def __init__(self, run: ImportRun) -> None:
         self.run = run
+        self.chunk = CHUNK_ROWS
         self.buffer: list[Row] = []
         self.sessions: dict[str, ActivitySession | None] = {}
-        self.cins: dict[str, str] = {}
 
     def add(self, line: int, values: dict[str, Any], raw: dict[str, Any]) -> None:
-        self.buffer.append((line, values, raw))
-        if len(self.buffer) >= _CHUNK:
+        # The run has checked every CIN of the file (it is part of the key): its memo has it.
+        self.buffer.append((line, values, raw, self.run.cin(values["cin"])))
+        if len(self.buffer) >= self.chunk:
             self.flush()
 
     def finish(self) -> None:
         self.flush()
-
-    def _cin(self, value: str) -> str:
-        # The run has checked every CIN of the file already (it is part of the key).
-        cin = self.cins.get(value)
-        if cin is None:
-            if len(self.cins) > 100_000:
-                self.cins.clear()
-            cin = self.cins[value] = normalize_cin(value, self.run.uow.rules)
-        return cin
 
     def _load_sessions(self, refs: set[str]) -> None:
         todo = [r for r in refs if r not in self.sessions]
@@ -96,74 +86,62 @@ class AttendanceBatch:
         self.buffer = []
         if not batch:
             return
-        groups: dict[str, list[tuple[Row, str]]] = {}
+        groups: dict[str, list[Row]] = {}
         for row in batch:
-            groups.setdefault(row[1]["session_reference"], []).append(
-                (row, self._cin(row[1]["cin"])))
+            ref = row[1]["session_reference"]
+            rows = groups.get(ref)
+            if rows is None:
+                rows = groups[ref] = []
+            rows.append(row)
         self._load_sessions(set(groups))
-        women = self._load_women({cin for rows in groups.values() for _, cin in rows})
+        women = self._load_women({row[3] for row in batch})
+        by_id = {person.id: person for person in women.values()}
+        rosters: list[tuple[ActivitySession, dict[int, AttendanceStatus]]] = []
+        # The row of each line sent, by session id then woman's id (to report a refusal).
+        sent: dict[int, dict[int, Row]] = {}
+        # The chunk's refusals, reported in the order of the file's lines.
+        refused_rows: list[tuple[int, EmpowerError, dict[str, Any]]] = []
         for ref, rows in groups.items():
-            self._session(ref, rows, women)
+            session = self.sessions[ref]
+            try:
+                if session is None:
+                    raise NotFound(f"session '{ref}' does not exist",
+                                   code="import.session_unknown", params={"reference": ref},
+                                   field="session_reference", value=ref)
+                check_session_takes_attendance(session)
+            except EmpowerError as exc:
+                refused_rows.extend((line, exc, raw) for line, _values, raw, _cin in rows)
+                continue
+            marks: dict[int, AttendanceStatus] = {}
+            lines: dict[int, Row] = {}
+            for row in rows:
+                person = women.get(row[3])
+                if person is None:
+                    refused_rows.append((row[0], NotFound(
+                        f"no beneficiary has CIN {row[3]}", code="beneficiary.unknown_cin",
+                        params={"cin": row[3]}, field="cin", value=row[1]["cin"]), row[2]))
+                    continue
+                # The file's keys are unique, so one woman is on one row of this session.
+                marks[person.id] = row[1]["status"]
+                lines[person.id] = row
+            if marks:
+                rosters.append((session, marks))
+                sent[session.id] = lines
+        if rosters:
+            results, refusals = record_rosters_accepted(run.uow, rosters, actor=run.actor,
+                                                        women=by_id)
+            for session_id, refused in refusals.items():
+                for beneficiary_id, refusal in refused.items():
+                    row = sent[session_id][beneficiary_id]
+                    refused_rows.append((row[0], refusal, row[2]))
+            report = run.report
+            for result in results:
+                report.created += result.added
+                report.updated += result.changed
+                report.unchanged += result.unchanged
+        refused_rows.sort(key=lambda r: r[0])
+        for line, error, raw in refused_rows:
+            run.reject_error(line, error, raw)
         # Women are looked up again by the next chunk; keep the unit of work small.
         for person in women.values():
             run.uow.session.expunge(person)
-
-    def _session(self, ref: str, rows: list[tuple[Row, str]],
-                 women: dict[str, Beneficiary]) -> None:
-        run = self.run
-        session = self.sessions[ref]
-        try:
-            if session is None:
-                raise NotFound(f"session '{ref}' does not exist", code="import.session_unknown",
-                               params={"reference": ref}, field="session_reference", value=ref)
-            check_session_takes_attendance(session)
-        except EmpowerError as exc:
-            for (line, _, raw), _cin in rows:
-                run.reject_error(line, exc, raw)
-            return
-        assert session is not None
-        kept: dict[int, tuple[Row, Beneficiary]] = {}
-        for row, cin in rows:
-            person = women.get(cin)
-            if person is None:
-                run.reject_error(row[0], NotFound(
-                    f"no beneficiary has CIN {cin}", code="beneficiary.unknown_cin",
-                    params={"cin": cin}, field="cin", value=row[1]["cin"]), row[2])
-                continue
-            # The file's keys are unique, so one woman is on one row of this session.
-            kept[person.id] = (row, person)
-        if not kept:
-            return
-        loaded = {b: p for b, (_, p) in kept.items()}
-        # Ids from the database and statuses parsed by the column's vocabulary: already valid,
-        # so built without validating again (a roster import makes hundreds of thousands).
-        marks = [AttendanceMark.model_construct(beneficiary_id=b, status=row[1]["status"])
-                 for b, (row, _) in kept.items()]
-        try:
-            # Most rosters hold: the service checks and writes them in one go. It checks every
-            # line before writing any, so a refusal leaves nothing to undo (no savepoint).
-            result = record_roster(run.uow, session.id, marks, actor=run.actor, women=loaded)
-        except EmpowerError:
-            # Some woman may not be on it: the same rules say which, each on her own row,
-            # and the others are written.
-            refusals = roster_refusals(run.uow, session, loaded)
-            for beneficiary_id, refusal in refusals.items():
-                row = kept[beneficiary_id][0]
-                run.reject_error(row[0], refusal, row[2])
-            marks = [m for m in marks if m.beneficiary_id not in refusals]
-            if not marks:
-                return
-            try:
-                with run.uow.savepoint():
-                    result = record_roster(run.uow, session.id, marks, actor=run.actor,
-                                           women=loaded)
-            except EmpowerError as exc:
-                # The rules above are the service's own; this is a write that raced them.
-                for m in marks:
-                    row = kept[m.beneficiary_id][0]
-                    run.reject_error(row[0], exc, row[2])
-                return
-        report = run.report
-        report.created += result.added
-        report.updated += result.changed
-        report.unchanged += result.unchanged
