@@ -262,12 +262,15 @@ def main() -> None:
     parser.add_argument("--places", type=int, default=5_000)
     parser.add_argument("--pg", default=os.environ.get("EMPOWER_BENCH_PG_URL"),
                         help="PostgreSQL server URL (a database is created and dropped)")
+    parser.add_argument("--no-sqlite", action="store_true",
+                        help="PostgreSQL only (the SQLite run takes ten minutes of set-up)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        print("SQLite")
-        intake_id = setup(url, args.women, args.applications, args.places)
-        compare("SQLite", url, intake_id)
+    if not args.no_sqlite:
+        with tempfile.TemporaryDirectory() as tmp:
+            url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+            print("SQLite")
+            intake_id = setup(url, args.women, args.applications, args.places)
+            compare("SQLite", url, intake_id)
     if args.pg:
         pg = _PgDatabase(args.pg)
         try:
