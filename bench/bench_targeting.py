@@ -45,7 +45,7 @@ from sqlalchemy import text
 
 import empower
 from empower import register_beneficiaries
-from empower.models import Enrollment, Intake
+from empower.models import Intake
 from empower.predicates import birth_date_cutoff
 from empower.reference import provinces
 from empower.schemas import BeneficiaryCreate, EnrollmentCreate, IntakeCreate, ProgramCreate
@@ -252,7 +252,6 @@ def compare(label: str, url: str, intake_id: int) -> None:
           f"{ours_s:6.2f} s   ratio {ours_s / base_s:4.1f}x  ({len(result.selected):,} "
           f"selected, {len(result.waitlisted):,} waitlisted, {len(result.skipped):,} skipped)")
     db.dispose()
-    _ = Enrollment  # the table both write
 
 
 def main() -> None:

@@ -114,6 +114,7 @@ def preview_command(intake: IntakeCode, on: Annotated[str | None, typer.Option(
 
     from empower.models import Province
     from empower.services import targeting
+    from empower.services._common import today
 
     day = _day(on, "on") if on else None
     db = _database()
@@ -125,7 +126,7 @@ def preview_command(intake: IntakeCode, on: Annotated[str | None, typer.Option(
             names = dict(uow.session.execute(select(Province.code, Province.name_fr)).all())
             covered = bool(found.province_codes or found.region_codes)
             title = (f"Appel {found.code} : {found.name} ({_INTAKE_STATUS[found.status.value]})"
-                     f", au {(day or min(targeting.today(), found.closes_on)).isoformat()}")
+                     f", au {(day or min(today(), found.closes_on)).isoformat()}")
     finally:
         db.dispose()
     table = Table(title=Text(escape(title)), title_justify="left")
