@@ -31,15 +31,18 @@ class RelatedTables:
     # Awaited on each table's rows before its cells are rendered (the names in link cells).
     prepare: Callable[[list[dict[str, Any]]], Awaitable[None]]
 
-    async def table(self, slug: str, qs: QuerySet[Any], title: str) -> dict[str, Any]:
-        """The first 200 rows of ``qs`` (already scoped) shown as resource ``slug`` lists them."""
+    async def table(self, slug: str, qs: QuerySet[Any], title: str, *,
+                    without: tuple[str, ...] = ()) -> dict[str, Any]:
+        """The first 200 rows of ``qs`` (already scoped) shown as resource ``slug`` lists them,
+        less the columns ``without`` (the record whose page it is, say)."""
         spec = self.resources[slug]
         p = self.principal
-        rows = await qs.order_by("id").limit(200).values(*spec.column_keys())
+        columns = [c for c in spec.columns if c.key not in without]
+        rows = await qs.order_by("id").limit(200).values(*(c.key for c in columns))
         await self.prepare(rows)
-        return {"title": title, "slug": slug, "labels": [c.label for c in spec.columns],
+        return {"title": title, "slug": slug, "labels": [c.label for c in columns],
                 "rows": rows,
-                "cells": [[self.cell(spec, c, r, p) for c in spec.columns] for r in rows],
+                "cells": [[self.cell(spec, c, r, p) for c in columns] for r in rows],
                 "detail": spec.has_detail}
 
 

@@ -63,10 +63,19 @@ def fmt_number(value: Any) -> str:
     return format_decimal(value, locale=_babel())
 
 
-def label(value: Any) -> str:
-    """A vocabulary value (``rural``, ``bank_transfer``) in the user's language."""
+def label(value: Any, context: str = "") -> str:
+    """A vocabulary value (``rural``, ``bank_transfer``) in the user's language.
+
+    ``context`` names what the value describes when a language says it differently there
+    (French agrees ``approuvée`` with a grant and ``approuvé`` with a batch): the catalog's
+    ``context:value`` when it has one, else the value's own entry."""
     if value is None or value == "":
         return ""
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
+    if context:
+        key = f"{context}:{value}"
+        said = gettext(key)
+        if said != key:
+            return said
     return gettext(str(value))

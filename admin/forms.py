@@ -9,7 +9,7 @@ is shown on the form with the values kept. The forms themselves live with their 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -34,6 +34,7 @@ __all__ = [
     "form_data",
     "int_value",
     "kept_values",
+    "read_values",
 ]
 
 N_ = str
@@ -49,8 +50,11 @@ KEPT_LIMIT = 1000
 class Field:
     name: str
     label: str
-    kind: str = "text"  # text | date | number | amount | select | bool | textarea | password
-    # An enum class, a list of (value, label), or "provinces" / "regions" / "programs" (hers).
+    # text | date | number | amount | select | bool | textarea | password | checkboxes (several
+    # of ``choices``; read as a list)
+    kind: str = "text"
+    # An enum class, a list of (value, label), "provinces" / "regions" / "programs" (hers), or
+    # an async ``options(principal)`` giving her (value, label) pairs.
     choices: Any = None
     required: bool = False
     dir: str | None = None  # "rtl" for Arabic-script inputs
@@ -71,6 +75,9 @@ class EditForm:
 
     fields: list[Field]
     handler: Callable[[Any, int, dict[str, Any], Principal], str]
+    # The form's values from the record when a column is not shown as it is stored (a JSON
+    # list as JSON text, codes comma-separated); default: each column as text.
+    prefill: Callable[[dict[str, Any]], dict[str, str]] | None = None
 
 
 def _always(row: dict[str, Any]) -> bool:
@@ -89,6 +96,12 @@ class Action:
     style: str = "primary"
     # Its form is part of the record's page (a session's roster), not one of the action cards.
     inline: bool = False
+    # Who may use it (writers only: viewers never act); others neither see it nor post it.
+    roles: tuple[str, ...] = ("admin", "officer")
+    # Whether the page offers it to her (``offered(row, principal, panel)``), beyond ``when``:
+    # a button she may not use is not shown. It is no permission: the handler (the core service)
+    # refuses the write itself, with its translated reason.
+    offered: Callable[[dict[str, Any], Principal, Any], Awaitable[bool]] | None = None
 
 
 DATE_ON = [Field("on", N_("Date"), "date", required=True)]
@@ -134,11 +147,25 @@ def kept_values(values: dict[str, str]) -> dict[str, str]:
     return {k: ("" if len(v) > KEPT_LIMIT else v) for k, v in values.items()}
 
 
+def read_values(form: Any, fields: list[Field]) -> dict[str, str]:
+    """A submitted form's values as text, the CSRF token left out; the ticked boxes of a
+    ``checkboxes`` field (one form key each) joined with commas."""
+    values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
+    for f in fields:
+        if f.kind == "checkboxes":
+            values[f.name] = ",".join(str(v) for v in form.getlist(f.name) if str(v))
+    return values
+
+
 def form_data(fields: list[Field], values: dict[str, Any]) -> dict[str, Any]:
-    """Form values keyed as the schema expects: blanks dropped, booleans and amounts parsed."""
+    """Form values keyed as the schema expects: blanks dropped, booleans and amounts parsed,
+    the boxes ticked of a ``checkboxes`` field as a list (none ticked: an empty list)."""
     out: dict[str, Any] = {}
     for f in fields:
         raw = values.get(f.name)
+        if f.kind == "checkboxes":
+            out[f.name] = [v for v in str(raw or "").split(",") if v]
+            continue
         if f.kind == "bool":
             if raw in ("true", "false"):
                 out[f.name] = raw == "true"

@@ -33,7 +33,7 @@ from . import compat
 from . import models as m
 from .formatting import fmt_date, fmt_datetime, fmt_mad, fmt_number, label
 from .scope import Principal
-from .security import mask_cin, mask_phone
+from .security import mask_cin, mask_phone, mask_rib
 
 if TYPE_CHECKING:
     from .resources.base import Column, Resource
@@ -117,16 +117,19 @@ _NAME_SOURCES = {
     "partner_id": ("partners", ("name",)),
     "grant_id": ("grants", ("reference",)),
     "activity_id": ("activities", ("code",)),
+    "intake_id": ("intakes", ("code",)),
+    "batch_id": ("payment_batches", ("reference",)),
 }
 _NAME_MODELS: dict[str, Any] = {"beneficiaries": m.Beneficiary, "cooperatives": m.Cooperative,
                                 "programs": m.Program, "partners": m.Partner, "grants": m.Grant,
-                                "activities": m.Activity}
+                                "activities": m.Activity, "intakes": m.Intake,
+                                "payment_batches": m.PaymentBatch}
 
 # Where a link column points (None: the name is shown without a link).
 LINK_TARGETS = {
     "beneficiary_id": "beneficiaries", "other_beneficiary_id": "beneficiaries",
     "cooperative_id": "cooperatives", "grant_id": "grants", "program_id": None,
-    "activity_id": "activities",
+    "activity_id": "activities", "intake_id": "intakes", "batch_id": "payment_batches",
 }
 
 
@@ -162,6 +165,8 @@ def cell(spec: Resource, col: Column, row: dict[str, Any], p: Principal, *,
         return mask_cin(v) if p.masked else (v or "")
     if col.kind == "phone":
         return mask_phone(v) if p.masked else (v or "")
+    if col.kind == "rib":
+        return mask_rib(v) if p.masked else (v or "")
     if col.kind == "personal":
         # Personal words (a coach's note): only for the roles that see personal data.
         return compat.gettext("Not shown to your role") if p.masked and v else (v or "")
@@ -172,13 +177,17 @@ def cell(spec: Resource, col: Column, row: dict[str, Any], p: Principal, *,
     if col.kind == "mad":
         return fmt_mad(v)
     if col.kind in ("label", "bool"):
-        return label(v)
+        return label(v, col.context)
     if col.kind == "province" and v:
         names = province_names.get(v)
         if names:
             return f"{names[1] if compat.current_locale() == 'ar' else names[0]} ({v})"
     if col.kind == "json":
         return json.dumps(v, ensure_ascii=False) if v else ""
+    if col.kind == "shares":  # a tranche plan: 40 / 40 / 20
+        return " / ".join(str(x) for x in v) if v else ""
+    if col.kind == "labels":  # several vocabulary values
+        return ", ".join(label(x) for x in v) if v else ""
     if col.kind == "link" and v is not None:
         kind = _NAME_SOURCES.get(col.key, ("", ()))[0]
         text = (_NAMES.get() or {}).get((kind, v), f"#{v}")

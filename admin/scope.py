@@ -27,7 +27,16 @@ from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from empower.errors import Conflict, EmpowerError, InvalidInput, NotFound, RuleViolation
-from empower.models import Activity, ActivitySession, Beneficiary, Cooperative, Grant, Program, Province
+from empower.models import (
+    Activity,
+    ActivitySession,
+    Beneficiary,
+    Cooperative,
+    Grant,
+    PaymentBatch,
+    Program,
+    Province,
+)
 from empower.predicates import Periods, Span
 from empower.scope import RULES, AnyOf, Everywhere, InRegions, Rule, Through, covers
 
@@ -39,6 +48,8 @@ __all__ = [
     "as_seen_by",
     "check_activity",
     "check_agreement_program",
+    "check_batch",
+    "check_batch_region",
     "check_coop",
     "check_grant",
     "check_partner_province",
@@ -214,6 +225,30 @@ def check_session(uow: Any, p: Principal, session_id: int | None) -> None:
     _check(uow, p, ActivitySession, session_id, "session")
 
 
+def check_batch(uow: Any, p: Principal, batch_id: int | None) -> None:
+    """Raises :class:`NotFound` when the payment batch is not hers (or does not exist): a batch
+    is its region's, and one built without a region is the whole country's (admins)."""
+    _check(uow, p, PaymentBatch, batch_id, "payment_batch")
+
+
+def check_batch_region(uow: Any, p: Principal, region_code: str | None) -> None:
+    """An officer builds a batch for one of her regions (a batch without a region would take
+    the program's grants of every region: an admin's).
+
+    Raises :class:`InvalidInput` ``payment.region_required`` without a region and
+    ``region.outside_regions`` for one outside hers.
+    """
+    if p.region_scope is None:
+        return
+    if not region_code:
+        raise InvalidInput("region_code: give the batch's region, one of yours",
+                           code="payment.region_required", field="region_code")
+    if region_code not in p.region_scope:
+        raise InvalidInput(f"region_code: '{region_code}' is outside your regions",
+                           code="region.outside_regions", params={"value": region_code},
+                           field="region_code", value=region_code)
+
+
 def check_partner_province(uow: Any, p: Principal, code: str | None) -> None:
     """An officer records a partner of a province in her regions (admins: any, or none).
 
@@ -271,6 +306,7 @@ CONFLICT_TABLES = {
     "activity.code_taken": "activities",
     "session.reference_taken": "activity_sessions",
     "visit.reference_taken": "coaching_visits",
+    "payment.batch_reference_taken": "payment_batches",
 }
 
 

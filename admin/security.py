@@ -191,6 +191,14 @@ def mask_phone(phone: str | None) -> str:
     return phone[:keep] + "*" * max(len(phone) - keep - 2, 0) + phone[-2:]
 
 
+def mask_rib(rib: str | None) -> str:
+    """``007780000000000000000012 34`` -> ``********************1234``: the last four digits, enough
+    to tell her two accounts apart, not to pay into one."""
+    if not rib:
+        return ""
+    return "*" * max(len(rib) - 4, 0) + rib[-4:]
+
+
 # Content-Security-Policy: everything from the panel itself; no inline script; data: images are
 # the icons embedded in Tabler's stylesheet.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

@@ -22,6 +22,7 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -40,10 +41,12 @@ from empower.models import (
     DuplicateCandidate,
     Enrollment,
     Grant,
+    Intake,
     Membership,
     Partner,
     Program,
     SurveyRecord,
+    User,
     utcnow,
 )
 from empower.predicates import (
@@ -54,8 +57,17 @@ from empower.predicates import (
     completion_met,
 )
 from empower.reference import provinces
-from empower.rules import normalize_phone
-from empower.schemas import ActivityCreate, AttendanceMark, BeneficiaryCreate, SessionCreate
+from empower.rules import next_tranche, normalize_phone
+from empower.schemas import (
+    ActivityCreate,
+    AttendanceMark,
+    BatchCreate,
+    BeneficiaryCreate,
+    EnrollmentCreate,
+    IntakeCreate,
+    ReturnLine,
+    SessionCreate,
+)
 from empower.services.activities import (
     cancel_session,
     create_activity,
@@ -64,10 +76,41 @@ from empower.services.activities import (
     record_roster,
 )
 from empower.services.beneficiaries import register_beneficiaries
+from empower.services.enrollments import apply, exit_enrollment
+from empower.services.payment_runs import (
+    approve_batch,
+    build_batch,
+    close_batch,
+    reconcile_batch,
+    send_batch,
+)
+from empower.services.targeting import (
+    close_intake,
+    create_intake,
+    evaluate,
+    open_intake,
+    override_refusal,
+    promote_waitlisted,
+    select_intake,
+)
+from empower.vocab import InstructionStatus, PaymentChannel, Role
 
 __all__ = ["DemoSummary", "generate"]
 
 ACTOR = "demo"
+
+# The demo's call for applications (issue 13's example): who may apply, and how the committee
+# ranks them.
+CALL_RULES: list[dict[str, Any]] = [
+    {"field": "age", "op": "between", "value": [18, 45]},
+    {"field": "milieu", "op": "=", "value": "rural"},
+    {"field": "vulnerability_score", "op": "<", "value": 40},
+    {"field": "grant_elsewhere", "op": "is false"}]
+CALL_WEIGHTS: list[dict[str, Any]] = [
+    {"field": "household_size", "weight": 2}, {"field": "disability", "weight": 5},
+    {"field": "marital_status", "weight": 10, "equals": "widowed"}]
+OVERRIDE_REASON = ("Avis favorable du comité provincial après visite à domicile : situation de "
+                   "grande précarité que le critère ne mesure pas")
 
 FIRST_NAMES = [
     ("Fatima", "فاطمة"), ("Khadija", "خديجة"), ("Aicha", "عائشة"), ("Meryem", "مريم"),
@@ -142,6 +185,23 @@ PARTNERS = [
 ]
 
 
+# MOUBADARA pays through monthly payment batches, on a plan: 40 % on approval, 40 % then 20 %
+# once her training is completed and a coach has visited since the last tranche.
+TRANCHE_PLANS: dict[str, tuple[list[str], list[str]]] = {
+    "MOUBADARA": (["40", "40", "20"], ["training_completed", "visit_since_last_tranche"])}
+# Its last months are paid by batches built that many days before as_of (the earlier tranches
+# are history, paid by hand); the last month's transfer batch is sent and not yet reconciled,
+# its cash-out batch still waits for approval.
+PAYMENT_RUN_DAYS = (95, 65, 35, 8)
+# The panel accounts of the payment runs: a finance officer builds, an admin approves. Their
+# password is unusable ("!"): `empower-admin` sets one to log in as them.
+BATCH_BUILDER = "demo.finance"
+BATCH_APPROVER = "demo.admin"
+BANK_CODES = ["007", "011", "013", "022", "145", "181", "190", "230", "350"]
+RIB_CITIES = ["780", "810", "640", "450", "270", "225", "360", "780"]
+TRANSFER_FAILURES = ["compte clôturé", "RIB erroné", "compte clôturé", "compte bloqué"]
+
+
 @dataclass
 class DemoSummary:
     """Counts of what :func:`generate` wrote."""
@@ -195,6 +255,10 @@ class _Generator:
         self.provinces = _Weighted([p["code"] for p in provs],
                                    [float(p["population_2024"]) for p in provs])
         self.now = utcnow()
+        # Bank accounts and payment runs draw from their own stream, so adding them left the
+        # rest of the demo as it was.
+        self.pay_rng = random.Random(f"{seed}-payments")
+        self.batches_from = as_of - timedelta(days=PAYMENT_RUN_DAYS[0])
 
     # -- helpers --------------------------------------------------------------------------
     def day_between(self, a: date, b: date) -> date:
@@ -232,7 +296,10 @@ class _Generator:
         rows: list[dict[str, Any]] = [{"code": c, "name": nm, "funder": f, "start_date": s, "end_date": e,
                  "budget_centimes": b * 100, "grant_cap_centimes": cap * 100,
                  "committed_centimes": 0, "region_code": r,
-                 "min_completion_share": MIN_COMPLETION.get(c), "created_at": self.now}
+                 "min_completion_share": MIN_COMPLETION.get(c),
+                 "tranche_shares": TRANCHE_PLANS.get(c, (None, None))[0],
+                 "tranche_conditions": TRANCHE_PLANS.get(c, (None, None))[1],
+                 "created_at": self.now}
                 for c, nm, f, s, e, b, cap, r in specs]
         ids = self.insert(Program, rows, "program", "create",
                           lambda r: {"code": r["code"], "budget_centimes": r["budget_centimes"]})
@@ -264,6 +331,13 @@ class _Generator:
                 continue
             if phone:
                 return f"{raw[:2]} {raw[2:4]} {raw[4:6]} {raw[6:8]} {raw[8:]}"
+
+    def rib(self) -> str:
+        """A 24-digit RIB: a bank's code, a city code, the account, and the mod-97 key."""
+        rng = self.pay_rng
+        body = (f"{rng.choice(BANK_CODES)}{rng.choice(RIB_CITIES)}"
+                f"{rng.randint(0, 10 ** 16 - 1):016d}")
+        return body + f"{97 - int(body) * 100 % 97:02d}"
 
     def beneficiaries(self) -> None:
         rng = self.rng
@@ -320,6 +394,8 @@ class _Generator:
                 "vulnerability_score": round(rng.uniform(5, 95), 1),
                 "consent_date": registered - timedelta(days=rng.randint(0, 5)),
                 "registered_on": registered,
+                # Most women have a bank account for transfers; the others are paid in cash.
+                "rib": self.rib() if self.pay_rng.random() < 0.8 else None,
             }
             inputs.append(BeneficiaryCreate.model_validate(data))
             self.people.append({**data, "phone_raw": phone, "region": region})
@@ -414,6 +490,16 @@ class _Generator:
             if row["enrolled_on"] is not None:
                 self.enrolled.append({**row, "id": eid})
         self.progress("enrolments", len(rows))
+
+    # -- calls for applications ---------------------------------------------------------------
+    def intakes(self) -> None:
+        """Calls for applications, after the grants (a rule reads grants in other programs)."""
+        calls = _Targeting(self)
+        calls.selected_call()
+        calls.open_call()
+        self.counts["intake"] = self.uow.session.scalar(
+            select(func.count()).select_from(Intake)) or 0
+        self.progress("intakes", self.counts["intake"])
 
     # -- cooperatives -----------------------------------------------------------------------
     def cooperatives(self) -> None:
@@ -536,6 +622,8 @@ class _Generator:
             add(coop_prog, {"beneficiary_id": None, "cooperative_id": coop["id"]}, submitted,
                 coop["dissolved_on"], 40_000, 150_000)
 
+        plans = {p["id"]: [Decimal(v) for v in p["tranche_shares"]]
+                 for p in progs_by_id.values() if p["tranche_shares"]}
         tranches: list[dict[str, Any]] = []
         for g in grants:
             if g["status"] != "approved":
@@ -543,13 +631,24 @@ class _Generator:
             approved = g["amount_approved_centimes"]
             parts = rng.choice([1, 2, 2, 3])
             share = approved // parts
+            plan = plans.get(g["program_id"])
+            # A program paying through batches paid its history by hand until the payment
+            # runs of its last months (payments()).
+            until = self.as_of if plan is None else self.batches_from - timedelta(days=1)
+            if plan is not None:
+                parts = len(plan)
             paid_on = g["approved_on"] + timedelta(days=rng.randint(5, 45))
-            g["first_paid_on"] = paid_on if paid_on <= self.as_of else None
+            g["first_paid_on"] = paid_on if paid_on <= until else None
             paid = 0
             for t in range(parts):
-                if paid_on > self.as_of:
+                if paid_on > until:
                     break
-                amount = approved - paid if t == parts - 1 else share
+                if plan is not None:
+                    step = next_tranche(approved, paid, t, plan)
+                    assert step is not None
+                    amount = step[1]
+                else:
+                    amount = approved - paid if t == parts - 1 else share
                 tranches.append({"reference": f"{g['reference']}-T{t + 1}", "grant": g,
                                  "amount_centimes": amount, "paid_on": paid_on,
                                  "channel": rng.choices(["bank_transfer", "cash", "mobile_money",
@@ -713,6 +812,70 @@ class _Generator:
                                "note": None if r["note"] is None else audit.REDACTED})
         self.progress("visits", len(rows))
 
+    # -- payment runs ---------------------------------------------------------------------------
+    def payments(self) -> None:
+        """MOUBADARA's last months through the payment-run services, so their rules are the
+        services' own: each month a transfer batch (women with a RIB) and a cash-out batch (the
+        others, by CIN) built by the finance officer, approved by the admin, sent, and
+        reconciled from the provider's answer: mostly paid, a few transfers failed (account
+        closed, wrong RIB), a few cash-outs returned (not collected in time). The last month's
+        transfer batch is sent, not yet reconciled (its amount in flight), and its cash-out
+        batch waits for approval."""
+        rng = self.pay_rng
+        uow = self.uow
+        # "!" is no hash: nobody logs in as them until an admin sets a password.
+        uow.session.add_all([
+            User(username=BATCH_BUILDER, password_hash="!", role=Role.OFFICER),  # noqa: S106
+            User(username=BATCH_APPROVER, password_hash="!", role=Role.ADMIN)])  # noqa: S106
+        uow.session.flush()
+        builder, approver = f"user:{BATCH_BUILDER}", f"user:{BATCH_APPROVER}"
+        program_id = self.program_rows["MOUBADARA"]["id"]
+        counts = {"payment_batch": 0, "payment_instruction": 0}
+        last = len(PAYMENT_RUN_DAYS) - 1
+        for month, days in enumerate(PAYMENT_RUN_DAYS):
+            planned = self.as_of - timedelta(days=days)
+            for channel in (PaymentChannel.BANK_TRANSFER, PaymentChannel.CASH_OUT):
+                built = build_batch(uow, BatchCreate(
+                    program_id=program_id, channel=channel, planned_on=planned,
+                    provider="Attijariwafa bank" if channel == PaymentChannel.BANK_TRANSFER
+                    else "Barid Cash"), actor=builder)
+                if built.batch is None:
+                    continue
+                batch = built.batch
+                counts["payment_batch"] += 1
+                counts["payment_instruction"] += built.instructions
+                if month == last and channel == PaymentChannel.CASH_OUT:
+                    break  # awaiting approval
+                approved_on = planned + timedelta(days=rng.randint(0, 2))
+                approve_batch(uow, batch.id, on=approved_on, actor=approver)
+                sent_on = approved_on + timedelta(days=rng.randint(0, 1))
+                send_batch(uow, batch.id, on=sent_on, actor=builder)
+                if month == last:
+                    continue  # sent, the provider has not answered yet
+                refs = [ins.reference for ins in batch.instructions]
+                unpaid = ("failed" if channel == PaymentChannel.BANK_TRANSFER else "returned")
+                bad = {i for i in range(len(refs)) if rng.random() < 0.08}
+                if not bad and len(refs) > 1:
+                    bad = {rng.randrange(len(refs))}
+                lines = []
+                for i, ref in enumerate(refs):
+                    if i in bad:
+                        lines.append(ReturnLine(
+                            line=i + 2, reference=ref, status=unpaid,
+                            reason=(rng.choice(TRANSFER_FAILURES) if unpaid == "failed"
+                                    else "non retiré dans le délai")))
+                    else:
+                        lines.append(ReturnLine(
+                            line=i + 2, reference=ref, status=InstructionStatus.PAID,
+                            paid_on=sent_on + timedelta(days=rng.randint(1, 6)),
+                            provider_reference=f"{rng.randint(10 ** 9, 10 ** 10 - 1)}"))
+                answered = sent_on + timedelta(days=7)
+                reconcile_batch(uow, batch.id, lines, actor=builder, on=answered)
+                if month == 0:
+                    close_batch(uow, batch.id, on=answered + timedelta(days=3), actor=builder)
+        self.counts.update(counts)
+        self.progress("payments", counts["payment_instruction"])
+
     # -- surveys ------------------------------------------------------------------------------
     def surveys(self) -> None:
         rng = self.rng
@@ -752,6 +915,133 @@ class _Generator:
                 "jobs_created": jobs if rnd != "baseline" else None, "created_at": self.now}
 
 
+class _Targeting:
+    """The demo's calls for applications, through the targeting services (so every stored
+    result is what the rules say): a call of AWAL in the region with the most women who could
+    apply, judged, one refusal overridden with a reason, selected 40 days before ``as_of`` with
+    a waiting list, a selected woman dropping out and the first on the list promoted; and a call
+    of MOUBADARA still open."""
+
+    def __init__(self, gen: _Generator) -> None:
+        self.gen = gen
+        self.uow = gen.uow
+
+    def pool(self, program: dict[str, Any], before: date) -> list[dict[str, Any]]:
+        """Women who could apply to ``program`` until ``before``: registered, never archived,
+        not already applied to it."""
+        session = self.uow.session
+        taken = set(session.scalars(select(Enrollment.beneficiary_id)
+                                    .where(Enrollment.program_id == program["id"])))
+        archived = set(session.scalars(select(ArchivePeriod.beneficiary_id)))
+        return [p for p in self.gen.people if p["id"] not in taken and p["id"] not in archived
+                and p["registered_on"] <= before]
+
+    @staticmethod
+    def busiest(pool: list[dict[str, Any]], skip: str | None = None) -> str:
+        counts: dict[str, int] = {}
+        for person in pool:
+            if person["region"] != skip:
+                counts[person["region"]] = counts.get(person["region"], 0) + 1
+        return max(sorted(counts), key=lambda r: counts[r])
+
+    def applicants(self, pool: list[dict[str, Any]], region: str, opens: date, closes: date,
+                   rural: float, urban: float, most: int) -> list[tuple[date, dict[str, Any]]]:
+        rng = self.gen.rng
+        out = []
+        for person in pool:
+            if person["region"] != region:
+                continue
+            chance = rural if person["milieu"] == "rural" else urban
+            if age_on(person["birth_date"], closes) > 45:
+                chance *= 0.3  # a call for women up to 45: fewer older women apply
+            if rng.random() < chance:
+                out.append((self.gen.day_between(max(opens, person["registered_on"]), closes),
+                            person))
+        out = out[:most]
+        return sorted(out, key=lambda t: (t[0], t[1]["id"]))
+
+    def call(self, program: dict[str, Any], code: str, name: str, region: str, opens: date,
+             closes: date, places: int, rules: list[dict[str, Any]],
+             promote_until: date | None) -> Intake:
+        data = IntakeCreate(program_id=program["id"], code=code, name=name, opens_on=opens,
+                            closes_on=closes, places=places, region_codes=[region], rules=rules,
+                            weights=CALL_WEIGHTS, promote_until=promote_until)
+        intake = create_intake(self.uow, data, actor=ACTOR)
+        return open_intake(self.uow, intake.id, on=opens, actor=ACTOR)
+
+    def apply_all(self, intake: Intake, program: dict[str, Any],
+                  applicants: list[tuple[date, dict[str, Any]]]) -> list[Enrollment]:
+        return [apply(self.uow, EnrollmentCreate(beneficiary_id=person["id"],
+                                                 program_id=program["id"], applied_on=day,
+                                                 intake_id=intake.id), actor=ACTOR)
+                for day, person in applicants]
+
+    def selected_call(self) -> None:
+        gen = self.gen
+        awal = gen.program_rows["AWAL"]
+        opens = gen.as_of - timedelta(days=100)
+        closes = gen.as_of - timedelta(days=50)
+        selected_on = gen.as_of - timedelta(days=40)
+        pool = self.pool(awal, closes)
+        if not pool:
+            return
+        region = self.busiest(pool)
+        applicants = self.applicants(pool, region, opens, closes, 0.9, 0.25, 400)
+        # Places: about two thirds of those the rules will find eligible (the pure rules, on a
+        # call not yet stored), so that some wait.
+        draft = Intake(program_id=awal["id"], code="-", closes_on=closes, rules=CALL_RULES,
+                       weights=CALL_WEIGHTS, province_codes=None, region_codes=[region])
+        women = {b.id: b for b in self.uow.session.scalars(select(Beneficiary).where(
+            Beneficiary.id.in_([p["id"] for _, p in applicants])))}
+        eligible = sum(evaluate(self.uow, draft, women[p["id"]], day).eligible
+                       for day, p in applicants) + 1
+        places = max(1, min(eligible * 2 // 3, eligible - 1))
+        intake = self.call(awal, f"AWAL-{closes.year}-R{region}",
+                           f"Appel à candidatures Awal {closes.year}, région {region}", region,
+                           opens, closes, places, CALL_RULES, closes + timedelta(days=90))
+        apps = self.apply_all(intake, awal, applicants)
+        # One refusal on a single criterion (age or score) is taken back by the committee.
+        for enrollment in apps:
+            failed = [r["field"] for r in enrollment.rule_results or []
+                      if r["outcome"] != "passed"]
+            if failed in (["age"], ["vulnerability_score"]):
+                override_refusal(self.uow, enrollment.id, reason=OVERRIDE_REASON, actor=ACTOR)
+                break
+        close_intake(self.uow, intake.id, on=closes + timedelta(days=1), actor=ACTOR)
+        result = select_intake(self.uow, intake.id, on=selected_on, actor=ACTOR)
+        gen.counts["application"] = gen.counts.get("application", 0) + len(apps)
+        gen.counts["selected"] = len(result.selected)
+        gen.counts["waitlisted"] = len(result.waitlisted)
+        if result.selected and result.waitlisted:
+            exit_enrollment(self.uow, result.selected[-1], on=selected_on + timedelta(days=15),
+                            reason="dropped_out", actor=ACTOR)
+            promoted = promote_waitlisted(self.uow, intake.id,
+                                          on=selected_on + timedelta(days=20), actor=ACTOR)
+            gen.counts["promoted"] = len(promoted)
+
+    def open_call(self) -> None:
+        gen = self.gen
+        program = gen.program_rows["MOUBADARA"]
+        opens = gen.as_of - timedelta(days=20)
+        if not PROGRAM_RUNNING.holds(program, opens):
+            return
+        pool = self.pool(program, gen.as_of)
+        if not pool:
+            return
+        # another region than the first call's, when there is one
+        first = self.busiest(pool)
+        region = (self.busiest(pool, skip=first) if len({p["region"] for p in pool}) > 1
+                  else first)
+        rules: list[dict[str, Any]] = [{"field": "vulnerability_score", "op": "<", "value": 50},
+                 {"field": "enrolled_elsewhere", "op": "is false"}]
+        intake = self.call(program, f"MOUBADARA-{gen.as_of.year}-R{region}",
+                           f"Appel Moubadara {gen.as_of.year}, région {region}", region, opens,
+                           gen.as_of + timedelta(days=25), 10, rules, None)
+        apps = self.apply_all(intake, program,
+                              self.applicants(pool, region, opens, gen.as_of, 0.3, 0.3, 12))
+        gen.counts["application"] = gen.counts.get("application", 0) + len(apps)
+
+
 def generate(db: Database, *, beneficiaries: int = 2000, seed: int = 7, as_of: date | None = None,
              progress: Callable[[str, int], None] | None = None) -> DemoSummary:
     """Fill an empty, migrated database with about two years of program activity up to ``as_of``.
@@ -778,6 +1068,8 @@ def generate(db: Database, *, beneficiaries: int = 2000, seed: int = 7, as_of: d
         gen.grants()
         gen.visits()
         gen.surveys()
+        gen.intakes()
+        gen.payments()
         gen.counts["duplicate_candidate"] = uow.session.scalar(
             select(func.count()).select_from(DuplicateCandidate)) or 0
         uow.commit()

@@ -97,6 +97,14 @@ LABELS: dict[str, dict[str, str]] = {
     "approved_on": {"fr": "date d'approbation", "ar": "تاريخ الموافقة", "en": "approval date"},
     "cancelled_on": {"fr": "date d'annulation", "ar": "تاريخ الإلغاء", "en": "cancellation date"},
     "closed_on": {"fr": "date de clôture", "ar": "تاريخ الإغلاق", "en": "closing date"},
+    # intakes (calls for applications), their states and actions, and the waiting list
+    "intake": {"fr": "appel", "ar": "طلب الترشيح", "en": "call"},
+    "draft": {"fr": "brouillon", "ar": "مسودة"},
+    "selected": {"fr": "sélection faite", "ar": "تم الانتقاء"},
+    "select": {"fr": "sélection", "ar": "انتقاء"},
+    "waitlisted": {"fr": "sur liste d'attente", "ar": "في لائحة الانتظار"},
+    "waitlist": {"fr": "mise en liste d'attente", "ar": "الوضع في لائحة الانتظار"},
+    "override": {"fr": "dérogation", "ar": "استثناء"},
 }
 
 
@@ -1521,6 +1529,126 @@ CATALOG: dict[str, dict[str, str]] = {
         "Le {on} précède la clôture de l'appel {code}, le {closes_on}.",
         "{on} يسبق إغلاق طلب الترشيح {code} في {closes_on}.",
         "{on} is before intake {code} closes on {closes_on}"),
+    # --- issue 12, the panel's payment batches (admin/resources/payment_batches.py, grants) -----
+    "payment.region_required": _t(
+        "Indiquez la région du lot, l'une des vôtres ; un lot sans région prend les subventions "
+        "de toutes les régions et est préparé par un administrateur.",
+        "حددي جهة الدفعة، إحدى جهاتك؛ الدفعة بدون جهة تشمل منح كل الجهات ويعدها مدير.",
+        "give the batch's region, one of yours; a batch without a region takes the grants of "
+        "every region and is built by an administrator"),
+    "region.outside_regions": _t(
+        "La région {value} est hors de vos régions.",
+        "الجهة {value} خارج جهاتك.",
+        "region {value} is outside your regions"),
+    "panel.payment_admins_only": _t(
+        "Une tranche hors lot de paiement est enregistrée par un administrateur ; les tranches "
+        "passent par les lots de paiement, approuvés par une deuxième personne.",
+        "الشطر خارج دفعة الأداء يسجله مدير؛ الأشطر تمر عبر دفعات الأداء التي يصادق عليها شخص ثان.",
+        "a tranche outside a payment batch is recorded by an administrator; tranches go through "
+        "payment batches, approved by a second person"),
+    "panel.payments_in_batches": _t(
+        "Le programme {program} paie ses tranches par lots de paiement, approuvés par une "
+        "deuxième personne ; le paiement ponctuel depuis le panneau n'y est pas permis.",
+        "البرنامج {program} يؤدي أشطره عبر دفعات أداء يصادق عليها شخص ثان؛ الأداء المنفرد من "
+        "اللوحة غير مسموح فيه.",
+        "program {program} pays its tranches through payment batches, approved by a second "
+        "person; one-off payments from the panel are not allowed in it"),
+    # --- issue 13, the panel's intake form (admin/resources/intakes.py) ------------------------
+    "intake.json_invalid": _t(
+        "Ce n'est pas du JSON valide (ligne {line}, colonne {column}) : une liste de "
+        "conditions est attendue, par exemple [{{\"field\": \"age\", \"op\": \"between\", "
+        "\"value\": [18, 45]}}].",
+        "هذا ليس JSON صالحا (السطر {line}، العمود {column}): المنتظر لائحة شروط، مثلا "
+        "[{{\"field\": \"age\", \"op\": \"between\", \"value\": [18, 45]}}].",
+        "not valid JSON (line {line}, column {column}): a list of conditions is expected, "
+        "e.g. [{{\"field\": \"age\", \"op\": \"between\", \"value\": [18, 45]}}]"),
+    # --- issue 12, payment files and commands (empower/io/payment_files.py, payments_cli) ----
+    "payment.file_not_approved": _t(
+        "Le lot {reference} est « {status} » : son fichier de paiement s'écrit une fois le lot "
+        "approuvé (par une deuxième personne).",
+        "الدفعة {reference} في حالة «{status}»: يكتب ملف الأداء بعد المصادقة عليها (من طرف شخص "
+        "ثان).",
+        "batch {reference} is {status}; its payment file is written once it is approved (by a "
+        "second person)"),
+    "payment.file_format": _t(
+        "Le format « {value} » n'est pas csv ou xlsx.",
+        "الصيغة «{value}» ليست csv أو xlsx.",
+        "format '{value}' is not one of csv, xlsx"),
+    "payment.return_cells_invalid": _t(
+        "{name} : {count} cellule(s) illisible(s) (lignes {lines}) ; rien n'a été enregistré.",
+        "{name}: {count} خلية غير مقروءة (الأسطر {lines})؛ لم يسجل أي شيء.",
+        "{name}: {count} cell(s) cannot be read (lines {lines}); nothing was recorded"),
+    "payment.batch_unknown": _t(
+        "Le lot « {reference} » n'existe pas.",
+        "الدفعة «{reference}» غير موجودة.",
+        "batch '{reference}' does not exist"),
+    "payments.cli.built": _t(
+        "Lot {reference} préparé (brouillon) : {count:count} paiements, {total}",
+        "تم إعداد الدفعة {reference} (مسودة): {count:count} أداء، {total}",
+        "Batch {reference} built (draft): {count:count} payments, {total}"),
+    "payments.cli.nothing_due": _t(
+        "Aucun lot : aucune subvention de {program} n'est due le {on} pour ce canal",
+        "لا دفعة: لا منحة من {program} مستحقة في {on} لهذه القناة",
+        "No batch: no grant of {program} is due on {on} for this channel"),
+    "payments.cli.left_out": _t(
+        "Écartées ({count:count})",
+        "المستبعدة ({count:count})",
+        "Left out ({count:count})"),
+    "payments.cli.grant": _t("subvention", "المنحة", "grant"),
+    "payments.cli.next_approve": _t(
+        "Ensuite : empower payments approve {reference} --as <approbatrice>",
+        "بعد ذلك: empower payments approve {reference} --as <المصادقة>",
+        "Next: empower payments approve {reference} --as <approver>"),
+    "payments.cli.approved": _t(
+        "Lot {reference} approuvé par {actor} le {on}",
+        "تمت المصادقة على الدفعة {reference} من طرف {actor} في {on}",
+        "Batch {reference} approved by {actor} on {on}"),
+    "payments.cli.exported": _t(
+        "{count:count} paiements ({total}) du lot {reference} écrits dans {path}",
+        "{count:count} أداء ({total}) من الدفعة {reference} كتبت في {path}",
+        "{count:count} payments ({total}) of batch {reference} written to {path}"),
+    "payments.cli.marked_sent": _t(
+        "le lot est maintenant envoyé",
+        "الدفعة الآن مرسلة",
+        "the batch is now sent"),
+    "payments.cli.reconciled": _t(
+        "{rows:count} lignes lues : {paid:count} payées ({amount}), {failed:count} en échec, "
+        "{returned:count} retournées, {unchanged:count} inchangées, {repeated:count} répétées",
+        "{rows:count} سطر مقروء: {paid:count} مؤداة ({amount})، {failed:count} فاشلة، "
+        "{returned:count} مرتجعة، {unchanged:count} دون تغيير، {repeated:count} مكررة",
+        "{rows:count} lines read: {paid:count} paid ({amount}), {failed:count} failed, "
+        "{returned:count} returned, {unchanged:count} unchanged, {repeated:count} repeated"),
+    "payments.cli.still_sent": _t(
+        "{count:count} paiements attendent encore la réponse du prestataire",
+        "{count:count} أداء ما زال ينتظر رد المؤسسة",
+        "{count:count} payments still await the provider's answer"),
+    "payments.cli.cancelled": _t(
+        "Lot {reference} annulé",
+        "تم إلغاء الدفعة {reference}",
+        "Batch {reference} cancelled"),
+    "payments.cli.closed": _t(
+        "Lot {reference} clôturé",
+        "تم إغلاق الدفعة {reference}",
+        "Batch {reference} closed"),
+    "payments.cli.no_batch": _t(
+        "Aucun lot de paiement pour l'instant",
+        "لا توجد دفعة أداء بعد",
+        "No payment batch yet"),
+    "payments.cli.problem_lines": _t("Lignes refusées", "الأسطر المرفوضة", "Refused lines"),
+    "payments.cli.amount": _t("{amount} MAD", "{amount} درهم", "MAD {amount}"),
+    "payments.cli.col_batch": _t("lot", "الدفعة", "batch"),
+    "payments.cli.col_program": _t("programme", "البرنامج", "program"),
+    "payments.cli.col_channel": _t("canal", "القناة", "channel"),
+    "payments.cli.col_date": _t("date prévue", "التاريخ المقرر", "planned on"),
+    "payments.cli.col_status": _t("statut", "الحالة", "status"),
+    "payments.cli.col_count": _t("paiements", "الأداءات", "payments"),
+    "payments.cli.col_total": _t("montant", "المبلغ", "total"),
+    "payments.cli.status_draft": _t("brouillon", "مسودة", "draft"),
+    "payments.cli.status_approved": _t("approuvé", "مصادق عليها", "approved"),
+    "payments.cli.status_sent": _t("envoyé", "مرسلة", "sent"),
+    "payments.cli.status_reconciled": _t("rapproché", "مطابقة", "reconciled"),
+    "payments.cli.status_closed": _t("clôturé", "مغلقة", "closed"),
+    "payments.cli.status_cancelled": _t("annulé", "ملغاة", "cancelled"),
     # --- issue 13, targeting: command line and import (empower/cli_targeting.py, intakes kind) -
     "intake.unknown": _t(
         "L'appel « {code} » n'existe pas.",

@@ -23,6 +23,8 @@ from empower.models import (
     DuplicateCandidate,
     Enrollment,
     Grant,
+    PaymentBatch,
+    PaymentInstruction,
 )
 from empower.predicates import (
     ARCHIVED,
@@ -31,9 +33,9 @@ from empower.predicates import (
     GRANT_STANDING,
     REGISTERED,
 )
-from empower.vocab import DuplicateStatus
+from empower.vocab import BatchStatus, DuplicateStatus, InstructionStatus
 
-__all__ = ["dashboard_counts"]
+__all__ = ["dashboard_counts", "payment_counts"]
 
 def dashboard_counts(uow: UnitOfWork, *, regions: Collection[str] | None,
                      today: date) -> dict[str, int]:
@@ -79,3 +81,23 @@ def dashboard_counts(uow: UnitOfWork, *, regions: Collection[str] | None,
     out["disbursements_paid_month"] = int(paid[0])
     out["paid_month_centimes"] = int(paid[1])
     return out
+
+
+def payment_counts(uow: UnitOfWork, *, regions: Collection[str] | None) -> dict[str, int]:
+    """The home page's payment figures for one user's scope (``regions=None``: the country).
+
+    ``in_flight_centimes`` and ``in_flight_lines``: payment instructions sent to the paying
+    institution and not yet paid, failed or returned (each line is its grant's, as a tranche);
+    ``batches_awaiting_approval``: draft batches (a batch is its region's; one without a region
+    is the whole country's, counted for the country only).
+    """
+    s = uow.session
+    sent = s.execute(
+        select(func.count(PaymentInstruction.id),
+               func.coalesce(func.sum(PaymentInstruction.amount_centimes), 0))
+        .where(PaymentInstruction.status == InstructionStatus.SENT,
+               scope.condition(PaymentInstruction, regions))).one()
+    drafts = s.scalar(select(func.count(PaymentBatch.id)).where(
+        PaymentBatch.status == BatchStatus.DRAFT, scope.condition(PaymentBatch, regions)))
+    return {"in_flight_lines": int(sent[0]), "in_flight_centimes": int(sent[1]),
+            "batches_awaiting_approval": int(drafts or 0)}

@@ -18,7 +18,11 @@ two translations of one definition, tested against each other:
 - an activity: its province; one without a province, its program's (national or of the
   regions); a session: its activity's;
 - an attendance (a line of a roster): the woman's, like her enrolments; a coaching visit: its
-  recipient's, the woman or the cooperative, like a grant.
+  recipient's, the woman or the cooperative, like a grant;
+- a payment batch: its region (``region_code``: it was built from that region's grants only).
+  A batch built without a region takes the program's grants of every region: it is the whole
+  country's, and no set of regions covers it (admins only). A payment instruction (a line of a
+  batch): its grant's, like a tranche.
 """
 
 from __future__ import annotations
@@ -112,6 +116,9 @@ RULES: dict[str, Rule] = {
     "activity_sessions": Through("activity_id", "activities"),
     "attendances": _HER,
     "coaching_visits": AnyOf((_HER, Through("cooperative_id", "cooperatives"))),
+    # Not national: a batch without a region holds grants of every region.
+    "payment_batches": InRegions("region_code", via="region"),
+    "payment_instructions": Through("grant_id", "grants"),
 }
 
 

@@ -12,7 +12,7 @@ A condition on a missing value (no vulnerability score recorded, no household si
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -170,6 +170,30 @@ def _scalar(raw: Any, field: str, spec: FieldSpec, where: str) -> Any:
     return text
 
 
+def _entries(raw: Any, what: str,
+             keys: tuple[str, ...]) -> Iterator[tuple[str, Mapping[str, Any], str, FieldSpec]]:
+    """Each entry of a list of rules or weights with its place (``rule 2``), its known field
+    and the field's spec; :class:`InvalidInput` for anything else."""
+    if raw is None:
+        return
+    if not isinstance(raw, Sequence) or isinstance(raw, str | bytes):
+        raise _refuse(f"{what}s", f"a list of {what}s is expected" if what == "weight"
+                      else "a list of conditions is expected", raw)
+    for number, item in enumerate(raw, start=1):
+        where = f"{what} {number}"
+        if not isinstance(item, Mapping):
+            raise _refuse(where, f"a {what} is {{{', '.join(keys)}}}", item)
+        unknown = set(item) - set(keys)
+        if unknown:
+            raise _refuse(where, f"unknown key {sorted(unknown)[0]}", sorted(unknown)[0])
+        field = fold(str(item.get("field", "")))
+        spec = FIELDS.get(field)
+        if spec is None:
+            raise _refuse(where, f"unknown field '{echo(str(item.get('field')))}' (fields: "
+                                 f"{', '.join(FIELDS)})", item.get("field"))
+        yield where, item, field, spec
+
+
 def check_rules(raw: Any) -> list[Rule]:
     """Eligibility conditions read from data (a list of ``{"field", "op", "value"}``).
 
@@ -178,24 +202,9 @@ def check_rules(raw: Any) -> list[Rule]:
     value of the wrong kind, a ``between`` that is not two numbers in order. Province and
     region codes are checked against the reference tables by the service.
     """
-    if raw is None:
-        return []
-    if not isinstance(raw, Sequence) or isinstance(raw, str | bytes):
-        raise _refuse("rules", "a list of conditions is expected", raw)
     out: list[Rule] = []
-    for number, item in enumerate(raw, start=1):
-        where = f"rule {number}"
-        if not isinstance(item, Mapping):
-            raise _refuse(where, "a condition is {field, op, value}", item)
-        unknown = set(item) - {"field", "op", "value"}
-        if unknown:
-            raise _refuse(where, f"unknown key {sorted(unknown)[0]}", sorted(unknown)[0])
-        field = fold(str(item.get("field", "")))
+    for where, item, field, spec in _entries(raw, "rule", ("field", "op", "value")):
         op = " ".join(str(item.get("op", "")).strip().casefold().split())
-        spec = FIELDS.get(field)
-        if spec is None:
-            raise _refuse(where, f"unknown field '{echo(str(item.get('field')))}' (fields: "
-                                 f"{', '.join(FIELDS)})", item.get("field"))
         if op not in OPERATORS:
             raise _refuse(where, f"unknown operator '{echo(str(item.get('op')))}' (operators: "
                                  f"{', '.join(OPERATORS)})", item.get("op"))
@@ -235,23 +244,8 @@ def check_weights(raw: Any) -> list[Weight]:
     yes/no field takes none. Raises :class:`InvalidInput` ``targeting.rule_invalid`` naming the
     weight (``weight 1``).
     """
-    if raw is None:
-        return []
-    if not isinstance(raw, Sequence) or isinstance(raw, str | bytes):
-        raise _refuse("weights", "a list of weights is expected", raw)
     out: list[Weight] = []
-    for number, item in enumerate(raw, start=1):
-        where = f"weight {number}"
-        if not isinstance(item, Mapping):
-            raise _refuse(where, "a weight is {field, weight, equals}", item)
-        unknown = set(item) - {"field", "weight", "equals"}
-        if unknown:
-            raise _refuse(where, f"unknown key {sorted(unknown)[0]}", sorted(unknown)[0])
-        field = fold(str(item.get("field", "")))
-        spec = FIELDS.get(field)
-        if spec is None:
-            raise _refuse(where, f"unknown field '{echo(str(item.get('field')))}' (fields: "
-                                 f"{', '.join(FIELDS)})", item.get("field"))
+    for where, item, field, spec in _entries(raw, "weight", ("field", "weight", "equals")):
         weight = _number(item.get("weight"), FieldSpec("number"), where)
         equals = item.get("equals")
         if spec.kind in ("choice", "code"):

@@ -7,6 +7,7 @@ French labels (and a few common spellings), matched case- and accent-insensitive
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from enum import StrEnum
 from typing import TypeVar
@@ -226,8 +227,11 @@ class Role(StrEnum):
     VIEWER = "viewer"
 
 
+@functools.lru_cache(maxsize=8192)
 def fold(text: str) -> str:
-    """Case-, accent- and spacing-insensitive key: ``" Présidente "`` -> ``"presidente"``."""
+    """Case-, accent- and spacing-insensitive key: ``" Présidente "`` -> ``"presidente"``.
+
+    Cached: a file's cells repeat the same few labels thousands of times."""
     decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return "_".join(stripped.replace("-", " ").replace("'", " ").split())

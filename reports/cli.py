@@ -116,6 +116,9 @@ def diff(
         db.dispose()
     out.print(f"{result.month} ({result.scope}) frozen {result.frozen_at:%Y-%m-%d %H:%M} UTC "
               f"by {result.frozen_by}")
+    if result.added:
+        out.print(f"Figures defined since it was frozen (not compared): {', '.join(result.added)}",
+                  highlight=False)
     if result.unchanged:
         out.print("No figure changed since it was frozen.")
         return

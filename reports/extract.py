@@ -26,7 +26,18 @@ from empower.reports.period import (
     survival_cutoff,
     visit_window_start,
 )
-from sqlalchemy import Date, String, case, exists, func, literal, or_, select, type_coerce
+from sqlalchemy import (
+    Date,
+    String,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.sql import ColumnElement, operators
 from sqlalchemy.sql.elements import UnaryExpression
 
@@ -42,6 +53,7 @@ from empower.models import (
     Disbursement,
     Enrollment,
     Grant,
+    Intake,
     Membership,
     Program,
     Province,
@@ -93,6 +105,9 @@ class Facts:
     visits: pd.DataFrame
     funded: pd.DataFrame
     visited: pd.DataFrame
+    # targeting (docs/kpis.md, targeting): see _targeting
+    intakes: pd.DataFrame
+    applications: pd.DataFrame
     regions: list[str] = field(default_factory=list)
 
     def frames(self) -> dict[str, pd.DataFrame]:
@@ -381,12 +396,14 @@ def extract(uow: UnitOfWork, first: Month, last: Month, scope: Scope | None = No
     jobs = _grouped(uow, jobs_stmt, sums={"jobs": "jobs_created"})
 
     trainings = _trainings(uow, w, scope, pid, dims, b, p)
+    targeting = _targeting(uow, w, scope, pid, b, p)
     region_codes = [scope.region] if scope.region else sorted(
         uow.session.scalars(select(Region.code)).all())
     return Facts(first=first, last=last, people=people, enrolments=enrolments,
                  cooperatives=cooperatives, memberships=memberships, grants=grants,
                  disbursements=disbursements, first_disbursements=first_disbursements, cohort=cohort,
-                 surveys=surveys, jobs=jobs, **trainings, regions=region_codes)
+                 surveys=surveys, jobs=jobs, **trainings, **targeting,
+                 regions=region_codes)
 
 
 def _recipient(w: _Window, t: Any) -> tuple[Any, list[ColumnElement[Any]], Any]:
@@ -490,3 +507,86 @@ def _trainings(uow: UnitOfWork, w: _Window, scope: Scope, pid: int | None,
     return {"sessions": sessions, "roster": roster, "training_lines": training_lines,
             "visits": visits, "funded": funded, "visited": visited}
 
+
+
+def _covers(region: str, provinces: list[Any] | None, regions: list[Any] | None,
+            program_region: str | None, province_region: dict[str, str]) -> bool:
+    """Whether an intake is open in ``region``: named in its regions, one of its provinces
+    there, or (neither set) open where its program runs (the program's region, or anywhere)."""
+    if not provinces and not regions:
+        return program_region is None or program_region == region
+    return region in (regions or []) or any(province_region.get(str(c)) == region
+                                            for c in provinces or [])
+
+
+def _targeting(uow: UnitOfWork, w: _Window, scope: Scope, pid: int | None, b: Any,
+               p: Any) -> dict[str, pd.DataFrame]:
+    """The facts of the targeting KPIs (``docs/kpis.md``, targeting).
+
+    ``intakes``: the intakes selected in the window, grouped by ``selected_on`` (clamped) with
+    ``n`` intakes and their ``places``. ``applications``: the applications to those intakes and
+    the ones promoted from a waiting list in the window, grouped: her dimensions (age band at
+    the intake's closing date), ``disability``, ``selected_on`` (clamped), the 0/1 facts
+    ``eligible``, ``overridden``, ``selected``, ``waitlisted`` and ``promoted_on`` (her
+    ``enrolled_on`` when she came from a waiting list, clamped), ``n``.
+    """
+    i, pr = Intake.__table__.alias("i"), Program.__table__.alias("ipr")
+    e = Enrollment.__table__.alias("te")
+    program = [i.c.program_id == pid] if pid is not None else []
+    in_window = [i.c.selected_on >= w.start, i.c.selected_on <= w.end]
+    rows = uow.session.execute(
+        select(i.c.selected_on, i.c.places, i.c.province_codes, i.c.region_codes,
+               pr.c.region_code)
+        .select_from(i.join(pr, pr.c.id == i.c.program_id)).where(*in_window, *program)).all()
+    if scope.region and rows:
+        province_region = {code: region for code, region in uow.session.execute(
+            select(Province.code, Province.region_code))}
+        rows = [r for r in rows if _covers(scope.region, r[2], r[3], r[4], province_region)]
+    lo, hi = w.lo, w.hi
+    intakes = pd.DataFrame({
+        "selected_on": [min(max(r[0], lo), hi) for r in rows],
+        "places": [int(r[1]) for r in rows], "n": [1] * len(rows)},
+        columns=["selected_on", "places", "n"])
+    if len(intakes):
+        intakes = intakes.groupby("selected_on", as_index=False)[["places", "n"]].sum()
+    intakes = intakes.astype({"places": "int64", "n": "int64"})
+
+    promoted = and_(e.c.waitlisted_on.is_not(None), e.c.enrolled_on >= w.start,
+                    e.c.enrolled_on <= w.end)
+    relevant = [or_(and_(*in_window), promoted), *program]
+    # Her age band at the closing date of her intake: one CASE per closing date in play.
+    if w.band_end is None:
+        band: ColumnElement[Any] = literal("").label("age_band")
+        disability: ColumnElement[Any] = literal("").label("disability")
+        dims = [literal("").label(n) for n in ("region", "province")]
+        milieu: list[ColumnElement[Any]] = [literal("").label("milieu")]
+    else:
+        closing = sorted(uow.session.scalars(
+            select(i.c.closes_on).distinct().select_from(e.join(i, i.c.id == e.c.intake_id))
+            .where(*relevant)).all())
+        band = (case(*[(i.c.closes_on == day, age_band_sql(b.c.birth_date, day))
+                       for day in closing], else_=literal(""))
+                if closing else literal("")).label("age_band")
+        disability = case((b.c.disability.is_(True), "yes"), (b.c.disability.is_(False), "no"),
+                          else_="unknown").label("disability")
+        dims = [p.c.region_code.label("region"), b.c.province_code.label("province")]
+        milieu = [func.coalesce(type_coerce(b.c.milieu, String), "unknown").label("milieu")]
+
+    def flag(condition: Any, name: str) -> ColumnElement[Any]:
+        return case((condition, 1), else_=0).label(name)
+
+    stmt = (select(*dims, band, *milieu, disability, w.clamp(i.c.selected_on, "selected_on"),
+                   flag(e.c.eligible.is_(True), "eligible"),
+                   flag(e.c.override_reason.is_not(None), "overridden"),
+                   flag(and_(e.c.rank.is_not(None), e.c.waitlisted_on.is_(None),
+                             e.c.enrolled_on == i.c.selected_on), "selected"),
+                   flag(e.c.waitlisted_on.is_not(None), "waitlisted"),
+                   w.clamp(case((e.c.waitlisted_on.is_not(None), e.c.enrolled_on)), "promoted_on"))
+            .select_from(e.join(i, i.c.id == e.c.intake_id)
+                         .join(b, b.c.id == e.c.beneficiary_id)
+                         .join(p, p.c.code == b.c.province_code))
+            .where(*relevant, *([p.c.region_code == scope.region] if scope.region else [])))
+    applications = _grouped(uow, stmt)
+    for col in ("eligible", "overridden", "selected", "waitlisted", "n"):
+        applications[col] = applications[col].astype("int64")
+    return {"intakes": intakes, "applications": applications}

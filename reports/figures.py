@@ -20,13 +20,18 @@ from empower.reports.period import Month
 
 from empower.predicates import AGE_BANDS
 
-__all__ = ["CATALOGUE", "FAMILIES", "HEADLINE", "Kpi", "compute_figures", "is_small", "money"]
+__all__ = ["CATALOGUE", "FAMILIES", "HEADLINE", "SELECTION_KPIS", "Kpi", "compute_figures",
+           "is_small", "money"]
 
 BREAKDOWNS = {"by_region": "region", "by_province": "province", "by_age_band": "age_band",
               "by_milieu": "milieu"}
 PLACE_BREAKDOWNS = {"by_region": "region", "by_province": "province"}
+# Applicants to an intake are also broken down by disability (the fairness check).
+TARGETING_BREAKDOWNS = {**BREAKDOWNS, "by_disability": "disability"}
+DIMENSION_COLUMNS = TARGETING_BREAKDOWNS  # every breakdown key -> its column
 AGE_ORDER = [band.label for band in AGE_BANDS]
 MILIEU_ORDER = ["urban", "rural"]
+DISABILITY_ORDER = ["yes", "no"]
 
 
 @dataclass(frozen=True)
@@ -41,11 +46,39 @@ class Kpi:
     # Figures computed from the same frame (count and amount of approvals) name it alike, so
     # the frame is computed once per month.
     frame: str | None = None
+    # A fact about calls rather than women (their number, their places, which the calls
+    # publish): never suppressed.
+    public: bool = False
 
 
 def _place_only(kpi_breakdowns: dict[str, str]) -> tuple[str, ...]:
     return tuple(kpi_breakdowns)
 
+
+_T = tuple(TARGETING_BREAKDOWNS)
+TARGETING: tuple[Kpi, ...] = (
+    Kpi("selected_intakes", "targeting", "count",
+        lambda f, m: kpis.selected_intakes(f.intakes, m), (), public=True),
+    Kpi("intake_places", "targeting", "count", lambda f, m: kpis.intake_places(f.intakes, m),
+        (), public=True),
+    Kpi("applicants", "targeting", "count", lambda f, m: kpis.applicants(f.applications, m), _T),
+    Kpi("eligible_applicants", "targeting", "count",
+        lambda f, m: kpis.eligible_applicants(f.applications, m), _T),
+    Kpi("refused_by_rule", "targeting", "count",
+        lambda f, m: kpis.refused_by_rule(f.applications, m), _T),
+    Kpi("refusals_overridden", "targeting", "count",
+        lambda f, m: kpis.refusals_overridden(f.applications, m), _T),
+    Kpi("selected_applicants", "targeting", "count",
+        lambda f, m: kpis.selected_applicants(f.applications, m), _T),
+    Kpi("waitlisted_applicants", "targeting", "count",
+        lambda f, m: kpis.waitlisted_applicants(f.applications, m), _T),
+    Kpi("selection_rate", "targeting", "share",
+        lambda f, m: kpis.selection_rate(f.applications, m), _T),
+    Kpi("waitlist_promotions", "targeting", "count",
+        lambda f, m: kpis.waitlist_promotions(f.applications, m), _T),
+)
+# The targeting KPIs about the month's selections: a month without one shows a sentence instead.
+SELECTION_KPIS = frozenset(k.key for k in TARGETING if k.key != "waitlist_promotions")
 
 CATALOGUE: tuple[Kpi, ...] = (
     Kpi("beneficiaries_registered", "reach", "count",
@@ -95,8 +128,9 @@ CATALOGUE: tuple[Kpi, ...] = (
     Kpi("coaching_visits", "trainings", "count", lambda f, m: kpis.coaching_visits(f.visits, m)),
     Kpi("funded_visited_90d_share", "trainings", "share",
         lambda f, m: kpis.funded_visited_90d(f.funded, f.visited, m)),
+    *TARGETING,
 )
-FAMILIES = ("reach", "cooperatives", "grants", "outcomes", "trainings")
+FAMILIES = ("reach", "cooperatives", "grants", "outcomes", "trainings", "targeting")
 # The headline KPIs get a 12-month trend in the published formats.
 HEADLINE = ("beneficiaries_registered", "active_enrollments", "new_enrollments",
             "cooperatives_active", "grants_approved_amount", "disbursed_amount",
@@ -124,7 +158,8 @@ def _number(x: float) -> int | float:
 
 def _ordered_keys(column: str, present: list[Any], regions: list[str]) -> list[str]:
     """Fixed categories first (all regions, age bands, milieux, even at zero), then the rest."""
-    base = {"region": regions, "age_band": AGE_ORDER, "milieu": MILIEU_ORDER}.get(column, [])
+    base = {"region": regions, "age_band": AGE_ORDER, "milieu": MILIEU_ORDER,
+            "disability": DISABILITY_ORDER}.get(column, [])
     rest = sorted(str(k) for k in present if k not in base and k is not None)
     return [*base, *rest]
 
@@ -144,14 +179,14 @@ def _sums(frame: pd.DataFrame, column: str, measures: list[str],
 
 def _summarise(kpi: Kpi, frame: pd.DataFrame, regions: list[str], threshold: int,
                dimensions: bool) -> dict[str, Any]:
-    breakdowns = {b: BREAKDOWNS[b] for b in kpi.breakdowns} if dimensions else {}
+    breakdowns = {b: DIMENSION_COLUMNS[b] for b in kpi.breakdowns} if dimensions else {}
     if kpi.key == "exits" and dimensions:
         breakdowns["by_exit_reason"] = "exit_reason"
     kind = kpi.kind
     out: dict[str, Any]
     if kind == "count":
         total = int(frame["n"].sum()) if len(frame) else 0
-        out = {"value": total, "suppressed": is_small(total, threshold)}
+        out = {"value": total, "suppressed": not kpi.public and is_small(total, threshold)}
         hidden: dict[str, list[str]] = {}
         for name, col in breakdowns.items():
             counts = {k: v["n"] for k, v in _sums(frame, col, ["n"], regions).items()}

@@ -35,8 +35,10 @@ from empower.predicates import (
 
 __all__ = [
     "DIMS",
+    "TARGETING_DIMS",
     "access_to_finance",
     "active_enrollments",
+    "applicants",
     "attendance_rate",
     "beneficiaries_registered",
     "business_survival_12m",
@@ -49,20 +51,31 @@ __all__ = [
     "days_to_first_disbursement",
     "disbursed",
     "disbursement_rate",
+    "eligible_applicants",
     "exits",
     "funded_visited_90d",
     "grants_approved",
     "income_change",
+    "intake_places",
     "jobs_created",
     "new_enrollments",
     "new_registrations",
+    "refusals_overridden",
+    "refused_by_rule",
+    "selected_applicants",
+    "selected_intakes",
+    "selection_rate",
     "sessions_held",
     "training_completion_rate",
     "trainings_completed",
+    "waitlist_promotions",
+    "waitlisted_applicants",
 ]
 
 DIMS = ["region", "province", "age_band", "milieu"]
 PLACE = ["region", "province"]
+# Applicants to an intake: her dimensions (age band at the intake's closing date) and disability.
+TARGETING_DIMS = [*DIMS, "disability"]
 
 
 def _weights(frame: pd.DataFrame) -> pd.Series:
@@ -419,3 +432,80 @@ def funded_visited_90d(funded: pd.DataFrame, visited: pd.DataFrame, month: Month
     out["denominator"] = 1
     out["numerator"] = members["recipient"].isin(set(recent)).astype("int64").to_numpy()
     return out.reset_index(drop=True)
+
+
+# --- Targeting ------------------------------------------------------------------------------
+# ``intakes``: ``selected_on``, ``places``, ``n`` (intakes). ``applications``: her dimensions
+# (``TARGETING_DIMS``, age band at the closing date), the intake's ``selected_on``, the 0/1
+# facts ``eligible``, ``overridden``, ``selected``, ``waitlisted``, ``promoted_on`` and ``n``.
+# The facts are those of the selection (locked once the intake is selected), so a month's
+# figures do not change when a waitlisted woman is promoted later.
+
+def _selected_in_month(frame: pd.DataFrame, month: Month) -> pd.Series:
+    return _between(frame["selected_on"], month.start, month.end)
+
+
+def selected_intakes(intakes: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Intakes whose selection is dated within the month."""
+    return _counted(intakes, _selected_in_month(intakes, month), [])
+
+
+def intake_places(intakes: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """The places of the intakes selected within the month (``n`` is the number of places)."""
+    mask = _selected_in_month(intakes, month)
+    return pd.DataFrame({"n": intakes.loc[mask, "places"].astype("int64")}).reset_index(drop=True)
+
+
+def _applications(applications: pd.DataFrame, month: Month, fact: str | None,
+                  value: int = 1) -> pd.DataFrame:
+    mask = _selected_in_month(applications, month)
+    if fact is not None:
+        mask &= applications[fact] == value
+    return _counted(applications, mask, TARGETING_DIMS)
+
+
+def applicants(applications: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Applications to the intakes selected within the month."""
+    return _applications(applications, month, None)
+
+
+def eligible_applicants(applications: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Those who passed every rule, or whose refusal was overridden."""
+    return _applications(applications, month, "eligible")
+
+
+def refused_by_rule(applications: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Those a rule refused (failed or missing value), not overridden."""
+    return _applications(applications, month, "eligible", 0)
+
+
+def refusals_overridden(applications: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Those refused by a rule whose refusal an officer overrode (part of the eligible)."""
+    return _applications(applications, month, "overridden")
+
+
+def selected_applicants(applications: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Those enrolled by the selection."""
+    return _applications(applications, month, "selected")
+
+
+def waitlisted_applicants(applications: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Those put on the waiting list by the selection (promoted since or not)."""
+    return _applications(applications, month, "waitlisted")
+
+
+def selection_rate(applications: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Among the eligible applicants (denominator), those selected (numerator)."""
+    mask = _selected_in_month(applications, month) & (applications["eligible"] == 1)
+    sel = applications.loc[mask]
+    weights = _weights(sel).astype("int64")
+    out = sel[TARGETING_DIMS].copy()
+    out["denominator"] = weights
+    out["numerator"] = weights.where(sel["selected"] == 1, 0)
+    return out.reset_index(drop=True)
+
+
+def waitlist_promotions(applications: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Women enrolled from a waiting list within the month (any intake)."""
+    return _counted(applications, _between(applications["promoted_on"], month.start, month.end),
+                    TARGETING_DIMS)

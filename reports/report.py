@@ -66,7 +66,8 @@ def _add_by_program(figures: dict[str, dict[str, Any]],
             figure["by_program"] = {code: pf[kpi.key]["value"] for code, pf in per_program.items()}
             size = "value" if kpi.kind == "count" else "count"
             figure.setdefault("suppressed_cells", {})["by_program"] = [
-                code for code, pf in per_program.items() if is_small(pf[kpi.key][size], threshold)]
+                code for code, pf in per_program.items()
+                if not kpi.public and is_small(pf[kpi.key][size], threshold)]
         else:  # shares and medians: the program's whole figure, which carries its own marks
             figure["by_program"] = {code: dict(pf[kpi.key]) for code, pf in per_program.items()}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -75,6 +75,9 @@ class SnapshotDiff:
     changes: list[Change]
     # (entity, action) -> number of audited writes since the freeze: where corrections came from
     writes_since: dict[tuple[str, str], int]
+    # Figures the report has now but the snapshot does not (defined after it was frozen): new,
+    # not changed.
+    added: list[str] = field(default_factory=list)
 
     @property
     def unchanged(self) -> bool:
@@ -92,8 +95,10 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 
 def diff_snapshot(db: Database, snapshot: ReportSnapshot, current: MonthlyReport) -> SnapshotDiff:
     """Compare a frozen month with the same month computed now, figure by figure."""
-    frozen = _flatten(snapshot.figures.get("kpis", {}))
-    now = _flatten(current.figures)
+    frozen_kpis = snapshot.figures.get("kpis", {})
+    added = [key for key in current.figures if key not in frozen_kpis]
+    frozen = _flatten(frozen_kpis)
+    now = _flatten({k: v for k, v in current.figures.items() if k in frozen_kpis})
     changes = [Change(path, frozen.get(path), now.get(path))
                for path in sorted(set(frozen) | set(now))
                if frozen.get(path) != now.get(path) and not path.endswith(".suppressed")
@@ -107,4 +112,4 @@ def diff_snapshot(db: Database, snapshot: ReportSnapshot, current: MonthlyReport
     return SnapshotDiff(month=snapshot.month, scope=snapshot.scope, frozen_at=snapshot.frozen_at,
                         frozen_by=snapshot.frozen_by, frozen_checksum=snapshot.checksum,
                         checksum=current.checksum, changes=changes,
-                        writes_since={(e, a): int(n) for e, a, n in rows})
+                        writes_since={(e, a): int(n) for e, a, n in rows}, added=added)

@@ -31,7 +31,7 @@ Scope = Callable[[Principal], Callable[[QuerySet[Any]], QuerySet[Any]]]
 # ``masked_search(queryset, text, rules) -> (queryset, probed)``: see ``Resource.masked_search``.
 MaskedSearch = Callable[[QuerySet[Any], str, RulesConfig], tuple[QuerySet[Any], bool]]
 # Column kinds shown masked to viewers (``Principal.masked``).
-MASKED_KINDS = ("cin", "phone")
+MASKED_KINDS = ("cin", "phone", "rib")
 
 
 @dataclass
@@ -40,10 +40,14 @@ class Column:
 
     key: str
     label: str
-    # text | date | datetime | mad | label | bool | cin | phone | link | json | personal
+    # text | date | datetime | mad | label | bool | cin | phone | rib | link | json | personal |
+    # shares (a tranche plan) | labels (a list of vocabulary values)
     # (personal: shown only to the roles that see personal data, never to viewers)
     kind: str = "text"
     sortable: bool = True
+    # A ``label`` column's context in the catalog (``formatting.label``): ``batch`` reads
+    # ``batch:approved`` first.
+    context: str = ""
 
 
 @dataclass

@@ -142,6 +142,8 @@ FIELDS = [
     Field("last_name_ar", N_("Last name (Arabic)"), dir="rtl"),
     Field("birth_date", N_("Birth date"), "date", required=True),
     Field("phone", N_("Phone")),
+    # Her bank account for transfers; the core checks its key (empower.rules.check_rib).
+    Field("rib", N_("RIB (24 digits)")),
     Field("province_code", N_("Province"), "select", "provinces", required=True),
     Field("commune", N_("Commune")),
     Field("milieu", N_("Milieu"), "select", vocab.Milieu),
@@ -237,7 +239,8 @@ resource = Resource(
             lambda _p: [*((v.value, gettext(v.value)) for v in vocab.EnrollmentStatus),
                         ("none", gettext("never applied"))], _by_enrollment),
      Filter("archived", N_("Archived"), yes_no, _by_archived, default="no")],
-    extra=[_C("commune", N_("Commune")), _C("education_level", N_("Education"), "label"),
+    extra=[_C("rib", N_("RIB"), "rib", False), _C("commune", N_("Commune")),
+           _C("education_level", N_("Education"), "label"),
            _C("marital_status", N_("Marital status"), "label"),
            _C("household_size", N_("Household size")), _C("disability", N_("Disability"), "bool"),
            _C("vulnerability_score", N_("Vulnerability score")),

@@ -22,8 +22,12 @@ from .filters import (
     province_options,
     region_options,
     search_fields,
+    unmasked_search,
     vocab_options,
 )
+
+# Reference and names: none of the masked columns (its RIB).
+SEARCH = search_fields("reference", "name", "name_ar")
 
 __all__ = ["resource"]
 
@@ -33,6 +37,8 @@ FIELDS = [
     Field("reference", N_("Reference"), required=True), Field("name", N_("Name")),
     Field("name_ar", N_("Name (Arabic)"), dir="rtl"),
     Field("odco_registration", N_("ODCo registration")),
+    # Its bank account for transfers; the core checks its key (empower.rules.check_rib).
+    Field("rib", N_("RIB (24 digits)")),
     Field("sector", N_("Sector"), "select", vocab.Sector, required=True),
     Field("province_code", N_("Province"), "select", "provinces", required=True),
     Field("commune", N_("Commune")), Field("founded_on", N_("Founded on"), "date", required=True),
@@ -110,12 +116,13 @@ resource = Resource(
      _C("name_ar", N_("Name (Arabic)")), _C("sector", N_("Sector"), "label"),
      _C("province_code", N_("Province"), "province"), _C("founded_on", N_("Founded on"), "date"),
      _C("dissolved_on", N_("Dissolved on"), "date"), _C("women_led", N_("Women-led"), "bool")],
-    lambda p: p.within, search_fields("reference", "name", "name_ar"),
+    lambda p: p.within, SEARCH,
     N_("Reference or name"),
     [Filter("region", N_("Region"), region_options, by_region("province_code")),
      Filter("province", N_("Province"), province_options, by_province("province_code")),
      Filter("sector", N_("Sector"), vocab_options(vocab.Sector), equals("sector", vocab.Sector))],
-    extra=[_C("odco_registration", N_("ODCo registration")), _C("commune", N_("Commune"))],
+    extra=[_C("odco_registration", N_("ODCo registration")), _C("commune", N_("Commune")),
+           _C("rib", N_("RIB"), "rib", False)],
     create=FormSpec(FIELDS, create, N_("Record a cooperative")),
     edit=EditForm(EDIT_FIELDS, edit),
     actions=[
@@ -129,4 +136,5 @@ resource = Resource(
     ],
     related=related,
     audit_entity="cooperative",
+    masked_search=unmasked_search(SEARCH),
 )

@@ -17,6 +17,7 @@ from empower.rules import RulesConfig, record_number
 
 from .. import models as m
 from ..compat import current_locale, gettext
+from ..formatting import label
 from ..scope import Principal
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "region_options",
     "search_fields",
     "search_id_or",
+    "unmasked_search",
     "vocab_options",
     "yes_no",
 ]
@@ -52,6 +54,16 @@ def search_fields(*names: str) -> Search:
     return search
 
 
+def unmasked_search(search: Search) -> Callable[[QuerySet[Any], str, RulesConfig],
+                                               tuple[QuerySet[Any], bool]]:
+    """A search that reads none of the masked columns (CIN, phone, RIB), as the masked search of
+    a resource that has some: viewers search as everyone does, and it probes nothing."""
+    def masked(qs: QuerySet[Any], text: str, rules: RulesConfig) -> tuple[QuerySet[Any], bool]:
+        return search(qs, text, rules), False
+
+    return masked
+
+
 def search_id_or(*names: str) -> Search:
     """A record number (``#12``) finds that row; any other text searches the columns."""
     by_fields = search_fields(*names)
@@ -67,9 +79,9 @@ def search_id_or(*names: str) -> Search:
     return search
 
 
-def vocab_options(enum: Any) -> Callable[[Principal], list[tuple[str, str]]]:
-    """The values of a vocabulary, translated."""
-    return lambda _p: [(v.value, gettext(v.value)) for v in enum]
+def vocab_options(enum: Any, context: str = "") -> Callable[[Principal], list[tuple[str, str]]]:
+    """The values of a vocabulary, translated (in ``context``: :func:`..formatting.label`)."""
+    return lambda _p: [(v.value, label(v.value, context)) for v in enum]
 
 
 def equals(column: str, enum: Any = None) -> Apply:

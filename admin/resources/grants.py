@@ -1,4 +1,10 @@
-"""Grants: submitted, approved or rejected, paid in tranches, cancelled."""
+"""Grants: submitted, approved or rejected, paid in tranches, cancelled.
+
+Tranches are paid through payment batches (:mod:`empower.admin.resources.payment_batches`); a
+grant's page lists its payment instructions and what they hold in flight. The one-off "pay"
+action records a tranche outside a batch: it is an admin's, and only on a program that allows
+it (``programs.panel_payments``); otherwise it is not offered, and refused if sent anyway.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,8 @@ from typing import Any
 
 import empower
 from empower import vocab
+from empower.errors import RuleViolation
+from empower.models import Program
 from empower.schemas import DisbursementCreate, GrantCreate, parse_input
 
 from .. import models as m
@@ -67,8 +75,31 @@ def cancel(uow: Any, record_id: int, values: dict[str, Any], p: Principal) -> st
     return f"/grants/{record_id}"
 
 
+def check_panel_payment(uow: Any, p: Principal, program_id: int) -> None:
+    """A one-off tranche from the panel: by an admin, on a program that allows it.
+
+    Raises :class:`RuleViolation` ``panel.payment_admins_only`` for another role and
+    ``panel.payments_in_batches`` when the program pays through batches only.
+    """
+    if not p.is_admin:
+        raise RuleViolation(f"{p.actor}: a tranche outside a payment batch is recorded by an "
+                            f"administrator", code="panel.payment_admins_only", field="amount")
+    program = uow.session.get(Program, program_id)
+    if program is None or not program.panel_payments:
+        code = program.code if program is not None else f"#{program_id}"
+        raise RuleViolation(f"program {code} pays its tranches through payment batches, "
+                            f"approved by a second person", code="panel.payments_in_batches",
+                            params={"program": code}, field="amount")
+
+
+async def _pay_offered(row: dict[str, Any], p: Principal, _panel: Any) -> bool:
+    return p.is_admin and await m.Program.filter(id=row["program_id"],
+                                                 panel_payments=True).exists()
+
+
 def pay(uow: Any, record_id: int, values: dict[str, Any], p: Principal) -> str:
-    check_grant(uow, p, record_id)
+    grant = check_grant(uow, p, record_id)
+    check_panel_payment(uow, p, grant.program_id)
     data = form_data(TRANCHE_FIELDS, values)
     data["grant_id"] = record_id
     empower.disburse(uow, parse_input(DisbursementCreate, data), actor=p.actor)
@@ -78,7 +109,11 @@ def pay(uow: Any, record_id: int, values: dict[str, Any], p: Principal) -> str:
 async def related(row: dict[str, Any], p: Principal,
                   tables: RelatedTables) -> list[dict[str, Any]]:
     return [await tables.table("disbursements", p.within(
-        m.Disbursement.filter(grant_id=row["id"])), "Tranches")]
+        m.Disbursement.filter(grant_id=row["id"])), "Tranches"),
+        # Its lines: batch, status, amount, dates (the payee is on the line's own page).
+        await tables.table("payment_instructions", p.within(
+            m.PaymentInstruction.filter(grant_id=row["id"])), N_("Payment instructions"),
+            without=("grant_id", "payee_name", "payee_cin", "payee_phone", "payee_rib"))]
 
 
 resource = Resource(
@@ -88,7 +123,8 @@ resource = Resource(
      _C("cooperative_id", N_("Cooperative"), "link"), _C("status", N_("Status"), "label"),
      _C("amount_requested_centimes", N_("Requested"), "mad"),
      _C("amount_approved_centimes", N_("Approved"), "mad"),
-     _C("disbursed_centimes", N_("Paid"), "mad"), _C("submitted_on", N_("Submitted on"), "date"),
+     _C("disbursed_centimes", N_("Paid"), "mad"),
+     _C("in_flight_centimes", N_("In flight"), "mad"), _C("submitted_on", N_("Submitted on"), "date"),
      _C("approved_on", N_("Approved on"), "date")],
     lambda p: p.within, search_id_or("reference", "purpose"), N_("Reference or purpose"),
     [Filter("status", N_("Status"), vocab_options(vocab.GrantStatus),
@@ -108,7 +144,7 @@ resource = Resource(
         Action("reject", N_("Reject"), DATE_REASON, reject,
                lambda r: r.get("status") == "submitted", "danger"),
         Action("pay", N_("Pay a tranche"), TRANCHE_FIELDS, pay,
-               lambda r: r.get("status") == "approved", "primary"),
+               lambda r: r.get("status") == "approved", "primary", offered=_pay_offered),
         Action("cancel", N_("Cancel"), DATE_REASON, cancel,
                lambda r: r.get("status") == "approved", "danger"),
     ],

@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from empower.errors import EmpowerError
 from empower.models import utcnow
-from empower.panel_queries import dashboard_counts
+from empower.panel_queries import dashboard_counts, payment_counts
 from empower.rules import MAX_RECORD_ID, record_number
 
 from .. import compat
@@ -29,7 +29,7 @@ from ..deps import panel_of, principal, resource_for, run_write, writer
 from ..detail import related
 from ..export import csv_rows, xlsx_bytes
 from ..formatting import label
-from ..forms import BULK_LIMIT, Field, kept_values
+from ..forms import BULK_LIMIT, Field, kept_values, read_values
 from ..limits import over_limit
 from ..rendering import (
     cells_for,
@@ -43,7 +43,7 @@ from ..rendering import (
 from ..resources import Resource, visits
 from ..resources.filters import program_options, province_options, region_options
 from ..scope import Principal, as_seen_by
-from ..security import mask_cin, mask_phone
+from ..security import mask_cin, mask_phone, mask_rib
 
 __all__ = ["capped_count", "choices_for", "detail_context", "fetch", "path_id", "router"]
 
@@ -99,7 +99,7 @@ async def choices_for(fields_: list[Field], p: Principal) -> dict[str, list[Any]
     """The options of each select field, as she may choose them."""
     out: dict[str, list[Any]] = {}
     for f in fields_:
-        if f.kind != "select":
+        if f.kind not in ("select", "checkboxes"):
             continue
         if f.choices == "provinces":
             out[f.name] = await province_options(p)
@@ -109,6 +109,8 @@ async def choices_for(fields_: list[Field], p: Principal) -> dict[str, list[Any]
             out[f.name] = await program_options(p)
         elif isinstance(f.choices, list):
             out[f.name] = f.choices
+        elif callable(f.choices) and not isinstance(f.choices, type):
+            out[f.name] = await f.choices(p)
         else:
             out[f.name] = [(v.value, label(v.value)) for v in f.choices]
     return out
@@ -143,7 +145,8 @@ async def detail_context(request: Request, spec: Resource, p: Principal,
                            "actions": [], "audit": []}
     if p.can_write:
         for action in spec.actions:
-            if action.when(row):
+            if p.role in action.roles and action.when(row) and (
+                    action.offered is None or await action.offered(row, p, panel_of(request))):
                 ctx["actions"].append((action, await choices_for(action.fields, p)))
     ctx.update(await related(panel_of(request).resources, spec, row, p, cell_fn=cell,
                              prepare=load_names))
@@ -171,7 +174,8 @@ async def home(request: Request, p: Principal = Depends(principal)) -> Response:
 
     def counts() -> dict[str, int]:
         with db.unit_of_work(readonly=True) as uow:
-            return dashboard_counts(uow, regions=p.region_scope, today=today)
+            return {**dashboard_counts(uow, regions=p.region_scope, today=today),
+                    **payment_counts(uow, regions=p.region_scope)}
 
     figures = await run_in_threadpool(counts)
     # Coaching visits whose next visit was due before today, in her regions (the visits list's
@@ -258,8 +262,12 @@ async def export(request: Request, slug: str, fmt: str,
                 r[c.key] = mask_cin(r[c.key])
             elif c.kind == "phone" and p.masked:
                 r[c.key] = mask_phone(r[c.key])
+            elif c.kind == "rib" and p.masked:
+                r[c.key] = mask_rib(r[c.key])
             elif c.kind == "personal" and p.masked:
                 r[c.key] = None
+            elif c.kind in ("shares", "labels") and r[c.key] is not None:
+                r[c.key] = ("/" if c.kind == "shares" else ",").join(str(x) for x in r[c.key])
             elif c.kind == "json" and r[c.key] is not None:
                 r[c.key] = json.dumps(r[c.key], ensure_ascii=False)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
@@ -298,8 +306,8 @@ async def create(request: Request, slug: str,
     spec = resource_for(request, slug, p)
     if not can_create(spec, p) or spec.create is None or spec.create.handler is None:
         raise HTTPException(404)
-    values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
     fields_ = spec.create.fields
+    values = read_values(form, fields_)
     try:
         url = await run_write(request, spec.create.handler, values, p)
     except EmpowerError as refusal:
@@ -333,13 +341,24 @@ async def edit_view(request: Request, slug: str, record_id: str,
         raise HTTPException(404)
     row = await fetch(spec, p, rid)
     fields_ = spec.edit.fields
-    values = {f.name: ("" if row.get(f.name) is None else
-                       ("true" if row[f.name] is True else "false" if row[f.name] is False
-                        else str(row[f.name]))) for f in fields_}
+    values = {f.name: _prefill(f, row.get(f.name)) for f in fields_}
+    if spec.edit.prefill is not None:
+        values.update(spec.edit.prefill(row))
     return render(request, "form.html", {
         "p": p, "spec": spec, "fields": fields_, "values": values,
         "choices": await choices_for(fields_, p), "action": f"/{slug}/{rid}/edit",
         "title": "Edit"})
+
+
+def _prefill(f: Field, value: Any) -> str:
+    """A recorded value as its edit field shows it (a list: ticked boxes, or ``40/40/20``)."""
+    if value is None:
+        return ""
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ("," if f.kind == "checkboxes" else "/").join(str(v) for v in value)
+    return str(value)
 
 
 @router.post("/{slug}/{record_id}/edit", response_class=HTMLResponse)
@@ -352,7 +371,7 @@ async def edit(request: Request, slug: str, record_id: str,
         raise HTTPException(404)
     await fetch(spec, p, rid)
     fields_ = spec.edit.fields
-    values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
+    values = read_values(form, fields_)
     try:
         url = await run_write(request, spec.edit.handler, rid, values, p)
     except EmpowerError as refusal:
@@ -418,7 +437,7 @@ async def act(request: Request, slug: str, record_id: str, action: str,
     rid = path_id(record_id)
     spec = resource_for(request, slug, p)
     found = spec.action(action)
-    if found is None or not p.can_write:
+    if found is None or not p.can_write or p.role not in found.roles:
         raise HTTPException(404)
     row = await fetch(spec, p, rid)
     values = {k: str(v) for k, v in form.items() if k != "csrf_token"}

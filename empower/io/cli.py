@@ -1,4 +1,5 @@
-"""``empower import`` and ``empower export``, added to the main command by :func:`register`.
+"""``empower import`` and ``empower export`` (and ``empower payments``, from
+:mod:`empower.io.payments_cli`), added to the main command by :func:`register`.
 
 Exit status of ``import``: 0 when every row was accepted, 1 when any row was rejected (in
 ``atomic`` mode nothing is written then), 2 when the file cannot be read at all (or the kind,
@@ -70,7 +71,10 @@ def _line(code: str, lang: str, english: str, **params: Any) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    """Add the ``import`` and ``export`` commands to ``app``."""
+    """Add the ``import`` and ``export`` commands, and the ``payments`` group, to ``app``."""
+    from empower.io.payments_cli import app as payments_app
+
+    app.add_typer(payments_app, name="payments")
 
     @app.command("import")
     def import_command(

@@ -3,7 +3,8 @@
 Text a spreadsheet would run as a formula is neutralised by :func:`empower.io.safety.neutralise`
 (numbers and E.164 phones are written as they are); the importer strips the prefix again. With a
 pseudonym key, CIN and phone become keyed pseudonyms (HMAC-SHA256: stable for one key, not
-reversible without it), the women's names, communes and grant purposes are left out, and the
+reversible without it), the women's names, RIBs, communes and grant purposes are left out (a
+cooperative's RIB too), and the
 birth date becomes the birth year (quasi-identifiers: exact birth date and province alone single
 out almost every woman).
 """
@@ -51,7 +52,10 @@ _NAMES = ("first_name", "last_name", "first_name_ar", "last_name_ar")
 _IDENTIFYING = ("cin", "phone")
 # Left out of a pseudonymised export, per kind: direct identifiers, the commune (a
 # quasi-identifier), and free text that may name her.
-_LEFT_OUT = {"beneficiaries": (*_NAMES, "commune"), "grants": ("purpose",),
+# A RIB is personal (it names her account) and is no use to analysis: never pseudonymised, left
+# out (a cooperative's too, which its president's name is often on).
+_LEFT_OUT = {"beneficiaries": (*_NAMES, "commune", "rib"), "cooperatives": ("rib",),
+             "grants": ("purpose",),
              # The coach's note is personal (about her project and household).
              "visits": ("note",)}
 # A short key can be found by trying keys; then every pseudonym can be reversed by hashing CINs.
@@ -75,12 +79,14 @@ def _queries() -> dict[str, Select[Any]]:
                            p.four_eyes, p.tranche_shares, p.tranche_conditions,
                            p.panel_payments).order_by(p.id),
         "beneficiaries": select(b.cin, b.first_name, b.last_name, b.first_name_ar, b.last_name_ar,
-                                b.birth_date, b.phone, b.province_code, b.commune, b.milieu,
+                                b.birth_date, b.phone, b.rib, b.province_code, b.commune,
+                                b.milieu,
                                 b.education_level, b.marital_status, b.household_size,
                                 b.disability, b.vulnerability_score, b.consent_date,
                                 b.consent_version, b.registered_on)
         .where(b.cin.is_not(None)).order_by(b.id),
-        "cooperatives": select(c.reference, c.name, c.name_ar, c.odco_registration, c.sector,
+        "cooperatives": select(c.reference, c.name, c.name_ar, c.odco_registration, c.rib,
+                               c.sector,
                                c.province_code, c.commune, c.founded_on, c.dissolved_on,
                                c.women_led).order_by(c.id),
         "memberships": select(c.reference, b.cin, Membership.role, Membership.joined_on,
@@ -148,10 +154,10 @@ EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
                  "region_code", "four_eyes", "tranche_shares", "tranche_conditions",
                  "panel_payments"),
     "beneficiaries": ("cin", "first_name", "last_name", "first_name_ar", "last_name_ar",
-                      "birth_date", "phone", "province_code", "commune", "milieu",
+                      "birth_date", "phone", "rib", "province_code", "commune", "milieu",
                       "education_level", "marital_status", "household_size", "disability",
                       "vulnerability_score", "consent_date", "consent_version", "registered_on"),
-    "cooperatives": ("reference", "name", "name_ar", "odco_registration", "sector",
+    "cooperatives": ("reference", "name", "name_ar", "odco_registration", "rib", "sector",
                      "province_code", "commune", "founded_on", "dissolved_on", "women_led"),
     "memberships": ("cooperative_reference", "cin", "role", "joined_on", "left_on"),
     "enrollments": ("cin", "program_code", "applied_on", "enrolled_on", "rejected_on",

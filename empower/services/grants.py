@@ -9,23 +9,35 @@ columns are the last line of defence.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Result, func, select, update
+from sqlalchemy import CursorResult, Result, bindparam, func, insert, select, update
 
 from empower import audit
 from empower.db import UnitOfWork
 from empower.errors import (
     BudgetExceeded,
     Conflict,
+    EmpowerError,
     InvalidInput,
     InvalidTransition,
     NotEligible,
     OverDisbursement,
 )
-from empower.models import Beneficiary, Cooperative, Disbursement, Enrollment, Grant, Program
+from empower.models import (
+    Beneficiary,
+    Cooperative,
+    Disbursement,
+    Enrollment,
+    Grant,
+    Program,
+    table_of,
+    utcnow,
+)
 from empower.predicates import ENROLLMENT_ACTIVE, PROGRAM_RUNNING
 from empower.rules import (
     centimes,
@@ -330,6 +342,37 @@ def _disbursement_reference(grant_reference: str, number: int) -> str:
     return grant_reference[: _TRANCHE_REFERENCE_LENGTH - len(suffix)] + suffix
 
 
+# The money rule of a tranche, one conditional UPDATE evaluated atomically by the database: it
+# fits in what is approved, less what was paid and what open payment instructions hold. A
+# batch's tranche is paid out of what its instruction held (``released``, 0 otherwise): that
+# much leaves the amount in flight in the same statement, never below zero.
+_GRANTS = table_of(Grant)
+_PAY = (update(_GRANTS)
+        .where(_GRANTS.c.id == bindparam("gid"), _GRANTS.c.status == GrantStatus.APPROVED,
+               _GRANTS.c.in_flight_centimes >= bindparam("released"),
+               _GRANTS.c.disbursed_centimes + _GRANTS.c.in_flight_centimes - bindparam("released")
+               + bindparam("amount") <= _GRANTS.c.amount_approved_centimes)
+        .values(disbursed_centimes=_GRANTS.c.disbursed_centimes + bindparam("amount"),
+                in_flight_centimes=_GRANTS.c.in_flight_centimes - bindparam("released")))
+
+
+def _check_paid_after_approval(grant: Grant | Any, paid_on: date) -> None:
+    """A tranche is paid no earlier than the grant's approval (``InvalidInput``)."""
+    assert grant.approved_on is not None
+    if paid_on < grant.approved_on:
+        raise InvalidInput(f"paid_on: {paid_on.isoformat()} is before the grant was approved "
+                           f"on {grant.approved_on.isoformat()}", code="tranche.before_approval",
+                           params={"paid_on": paid_on, "approved_on": grant.approved_on},
+                           field="paid_on",
+                           value=paid_on.isoformat())
+
+
+def _pay_event(reference: str, amount_c: int, paid_on: date, channel: Any,
+               disbursed_c: int) -> dict[str, Any]:
+    return {"tranche": reference, "amount": str(mad(amount_c)), "paid_on": paid_on,
+            "channel": channel, "disbursed": str(mad(disbursed_c))}
+
+
 def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str,
              history: bool = False, batch_approved: bool = False) -> Disbursement:
     """Pay a tranche of an approved grant; never above the approved amount, even concurrently.
@@ -372,13 +415,7 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str,
     check_four_eyes("disburse", who, grant.approved_by,
                     applies=grant.program.four_eyes and not history and not batch_approved,
                     reference=grant.reference)
-    assert grant.approved_on is not None
-    if data.paid_on < grant.approved_on:
-        raise InvalidInput(f"paid_on: {data.paid_on.isoformat()} is before the grant was approved "
-                           f"on {grant.approved_on.isoformat()}", code="tranche.before_approval",
-                           params={"paid_on": data.paid_on, "approved_on": grant.approved_on},
-                           field="paid_on",
-                           value=data.paid_on.isoformat())
+    _check_paid_after_approval(grant, data.paid_on)
     # A batch's tranche was checked against the training as of the batch's date; once the
     # provider has paid it, the payment is a fact to record, not a request to refuse.
     if grant.beneficiary_id is not None and grant.program.min_completion_share is not None \
@@ -399,13 +436,9 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str,
     if before_cancellation:
         paid_rows = _pay_before_cancellation(uow, grant, amount_c, data.paid_on)
     else:
-        paid_rows = _rowcount(uow.session.execute(
-            update(Grant)
-            .where(Grant.id == grant.id, Grant.status == GrantStatus.APPROVED,
-                   Grant.disbursed_centimes + Grant.in_flight_centimes + amount_c
-                   <= Grant.amount_approved_centimes)
-            .values(disbursed_centimes=Grant.disbursed_centimes + amount_c)
-            .execution_options(synchronize_session=False)))
+        uow.session.flush()  # (a Core statement: the session does not flush for it)
+        paid_rows = _rowcount(uow.session.execute(_PAY, {"gid": grant.id, "amount": amount_c,
+                                                         "released": 0}))
     uow.session.refresh(grant)
     if paid_rows != 1:
         if grant.status != GrantStatus.APPROVED and not before_cancellation:
@@ -439,13 +472,103 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str,
     uow.session.add(tranche)
     uow.session.flush()
     audit.record(uow, actor=actor, action="pay", entity="grant", entity_id=grant.id,
-                 changes={"tranche": reference, "amount": str(mad(amount_c)),
-                          "paid_on": data.paid_on, "channel": data.channel,
-                          "disbursed": str(mad(grant.disbursed_centimes))})
+                 changes=_pay_event(reference, amount_c, data.paid_on, data.channel,
+                                    grant.disbursed_centimes))
     if grant.status == GrantStatus.APPROVED and \
             grant.disbursed_centimes == grant.amount_approved_centimes:
         close_grant(uow, grant.id, on=data.paid_on, actor=actor)
     return tranche
+
+
+@dataclass(frozen=True)
+class BatchTranche:
+    """A tranche a reconciled payment batch says was paid (see :func:`disburse_batch`)."""
+
+    grant_id: int
+    amount_centimes: int
+    paid_on: date
+    channel: Any
+    reference: str
+    # What the batch's instruction held on the grant, released as the tranche is paid.
+    released_centimes: int = 0
+
+
+class _NotInBulk(Exception):
+    """A tranche the bulk path leaves to :func:`disburse` (which names the refusal)."""
+
+
+def disburse_batch(uow: UnitOfWork, items: Sequence[BatchTranche], *,
+                   actor: str) -> list[int] | None:
+    """Record the paid tranches of a reconciled payment batch at once: what
+    ``disburse(..., batch_approved=True)`` does one by one, with the same rules, in a few
+    statements (the money rule :data:`_PAY` run as one executemany, one multi-row insert, one
+    audit insert), for the thousands of lines of a provider's return file.
+
+    Each tranche is paid out of what its instruction held (``released_centimes``), in the same
+    statement. The ids of the new disbursements, in order; ``None``, with nothing written, when any tranche
+    is not a plain case (a grant not approved, a date or reference refused, a tranche that does
+    not fit): the caller then pays them one by one through :func:`disburse`, which raises the
+    precise error. Raises nothing else.
+    """
+    if not items:
+        return []
+    audit.check_actor(actor)
+    try:
+        with uow.savepoint():
+            return _disburse_batch(uow, items, actor)
+    except (_NotInBulk, EmpowerError):
+        return None
+
+
+def _disburse_batch(uow: UnitOfWork, items: Sequence[BatchTranche], actor: str) -> list[int]:
+    uow.session.flush()  # (Core statements below: the session does not flush for them)
+    ids = sorted({t.grant_id for t in items})
+    if len(ids) != len(items):
+        raise _NotInBulk  # two tranches of one grant: one by one
+    grants: dict[int, Any] = {}
+    refs = [t.reference for t in items]
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start:start + 5000]
+        grants.update((row.id, row) for row in uow.session.execute(
+            select(Grant.id, Grant.status, Grant.approved_on).where(Grant.id.in_(chunk))))
+        if uow.session.scalar(select(Disbursement.id).where(
+                Disbursement.reference.in_(refs[start:start + 5000])).limit(1)) is not None:
+            raise _NotInBulk
+    for t in items:
+        grant = grants.get(t.grant_id)
+        if grant is None or grant.status != GrantStatus.APPROVED or t.amount_centimes <= 0:
+            raise _NotInBulk
+        check_not_in_future(uow, t.paid_on, field="paid_on")
+        _check_paid_after_approval(grant, t.paid_on)
+    paid = uow.session.execute(_PAY, [{"gid": t.grant_id, "amount": t.amount_centimes,
+                                       "released": t.released_centimes} for t in items])
+    if not uow.session.get_bind().dialect.supports_sane_multi_rowcount or \
+            _rowcount(paid) != len(items):
+        raise _NotInBulk
+    now = utcnow()
+    table = table_of(Disbursement)
+    rows = [{"reference": t.reference, "grant_id": t.grant_id, "amount_centimes": t.amount_centimes,
+             "paid_on": t.paid_on, "channel": t.channel, "created_at": now} for t in items]
+    tranche_ids: list[int] = []
+    for start in range(0, len(rows), 5000):
+        tranche_ids.extend(uow.session.scalars(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True),
+            rows[start:start + 5000]))
+    # The grants are locked by the UPDATE: what they hold now is what this payment made them.
+    after: dict[int, tuple[int, int | None]] = {}
+    for start in range(0, len(ids), 5000):
+        after.update((gid, (disbursed, approved)) for gid, disbursed, approved in uow.session.execute(
+            select(Grant.id, Grant.disbursed_centimes, Grant.amount_approved_centimes)
+            .where(Grant.id.in_(ids[start:start + 5000]))))
+    audit.record_many(uow, actor=actor, action="pay", entity="grant", items=[
+        (t.grant_id, _pay_event(t.reference, t.amount_centimes, t.paid_on, t.channel,
+                                after[t.grant_id][0])) for t in items])
+    uow.session.expire_all()
+    for t in items:
+        disbursed, approved = after[t.grant_id]
+        if disbursed == approved:
+            close_grant(uow, t.grant_id, on=t.paid_on, actor=actor)
+    return tranche_ids
 
 
 def _pay_before_cancellation(uow: UnitOfWork, grant: Grant, amount_c: int, paid_on: date) -> int:

@@ -69,7 +69,7 @@ from empower.services._common import (
     today,
 )
 from empower.services.activities import check_training_completed
-from empower.services.grants import _rowcount, disburse
+from empower.services.grants import BatchTranche, _rowcount, disburse, disburse_batch
 from empower.states import check_transition
 from empower.vocab import (
     BatchStatus,
@@ -427,29 +427,55 @@ def _reserve(uow: UnitOfWork, wanted: Sequence[tuple[int, int]]) -> set[int]:
     One conditional UPDATE per grant (executemany): the database evaluates each atomically, so
     a concurrent build or payment of the same grant finds the reservation already made.
     """
-    stmt = (update(Grant)
-            .where(Grant.id == bindparam("gid"), Grant.status == GrantStatus.APPROVED,
-                   Grant.in_flight_centimes == 0,
-                   Grant.disbursed_centimes + bindparam("amount")
-                   <= Grant.amount_approved_centimes)
-            .values(in_flight_centimes=Grant.in_flight_centimes + bindparam("amount"))
-            .execution_options(synchronize_session=False))
-    done: set[int] = set()
-    for gid, amount_c in wanted:
-        if _rowcount(uow.session.execute(stmt, {"gid": gid, "amount": amount_c})) == 1:
-            done.add(gid)
-    return done
+    if not wanted:
+        return set()
+    uow.session.flush()  # (a Core statement: the session does not flush for it)
+    params = [{"gid": gid, "amount": amount_c} for gid, amount_c in wanted]
+    if uow.session.get_bind().dialect.supports_sane_multi_rowcount:
+        # All at once; when some did not hold (someone else took them), again one by one in a
+        # savepoint rolled back first, to learn which.
+        try:
+            with uow.savepoint():
+                if _rowcount(uow.session.execute(_RESERVE, params)) == len(params):
+                    return {gid for gid, _a in wanted}
+                raise _OneByOne
+        except _OneByOne:
+            pass
+    return {p["gid"] for p in params if _rowcount(uow.session.execute(_RESERVE, p)) == 1}
+
+
+_GRANTS = table_of(Grant)
+_INSTRUCTIONS = table_of(PaymentInstruction)
+# Giving back what an open instruction held (never below zero: a concurrent release went first).
+_RELEASE = (update(_GRANTS)
+            .where(_GRANTS.c.id == bindparam("gid"),
+                   _GRANTS.c.in_flight_centimes >= bindparam("amount"))
+            .values(in_flight_centimes=_GRANTS.c.in_flight_centimes - bindparam("amount")))
+# Settling a sent instruction as its return line says, claimed: a concurrent reconciliation of
+# the same line finds it settled.
+_CLAIM = (update(_INSTRUCTIONS)
+          .where(_INSTRUCTIONS.c.id == bindparam("iid"),
+                 _INSTRUCTIONS.c.status == InstructionStatus.SENT)
+          .values(status=bindparam("st"), settled_on=bindparam("settled"),
+                  paid_on=bindparam("paid"), provider_reference=bindparam("pref"),
+                  failure_reason=bindparam("why")))
+# Reserving an instruction's amount on its grant: still approved, in no open instruction, and
+# the amount fits what is left.
+_RESERVE = (update(_GRANTS)
+            .where(_GRANTS.c.id == bindparam("gid"), _GRANTS.c.status == GrantStatus.APPROVED,
+                   _GRANTS.c.in_flight_centimes == 0,
+                   _GRANTS.c.disbursed_centimes + bindparam("amount")
+                   <= _GRANTS.c.amount_approved_centimes)
+            .values(in_flight_centimes=_GRANTS.c.in_flight_centimes + bindparam("amount")))
+_LINK = (update(_INSTRUCTIONS).where(_INSTRUCTIONS.c.id == bindparam("iid"))
+         .values(disbursement_id=bindparam("did")))
 
 
 def _release(uow: UnitOfWork, instructions: Iterable[PaymentInstruction]) -> None:
     """Give back what open instructions held on their grants."""
-    stmt = (update(Grant)
-            .where(Grant.id == bindparam("gid"), Grant.in_flight_centimes >= bindparam("amount"))
-            .values(in_flight_centimes=Grant.in_flight_centimes - bindparam("amount"))
-            .execution_options(synchronize_session=False))
     for ins in instructions:
-        if _rowcount(uow.session.execute(stmt, {"gid": ins.grant_id,
-                                                "amount": ins.amount_centimes})) != 1:
+        if _rowcount(uow.session.execute(_RELEASE, {"gid": ins.grant_id,
+                                                    "amount": ins.amount_centimes})) != 1:
             raise Conflict(f"instruction {ins.reference}: its grant holds less in flight than "
                            f"the instruction; changed meanwhile", code="payment.changed_meanwhile",
                            params={"reference": ins.reference})
@@ -727,7 +753,8 @@ def reconcile_batch(uow: UnitOfWork, batch_id: int, lines: Sequence[ReturnLine],
     result = Reconciliation()
     problems: list[LineProblem] = []
     todo = _plan_return(uow, batch, lines, problems, result)
-    if not problems:
+    if not problems and not _settle_all(uow, batch, todo, on, actor, result):
+        # Some line is not a plain case: one by one, so the refusal names its line.
         for ins, line in todo:
             try:
                 _settle(uow, batch, ins, line, on, actor, result)
@@ -758,18 +785,78 @@ def reconcile_batch(uow: UnitOfWork, batch_id: int, lines: Sequence[ReturnLine],
     return result
 
 
+def _claim_params(ins: PaymentInstruction, line: ReturnLine, on: date) -> dict[str, Any]:
+    paid = line.status == InstructionStatus.PAID
+    return {"iid": ins.id, "st": line.status, "settled": line.paid_on if paid else (line.paid_on or on),
+            "paid": line.paid_on if paid else None, "pref": line.provider_reference,
+            "why": line.reason}
+
+
+def _outcome_event(batch: PaymentBatch, ins: PaymentInstruction,
+                   line: ReturnLine) -> dict[str, Any]:
+    return {"batch": batch.reference, "instruction": ins.reference,
+            "amount": str(mad(ins.amount_centimes)), "status": line.status, "reason": line.reason}
+
+
+class _OneByOne(Exception):
+    """Some line of a return file needs :func:`_settle`, one by one."""
+
+
+def _settle_all(uow: UnitOfWork, batch: PaymentBatch,
+                todo: Sequence[tuple[PaymentInstruction, ReturnLine]], on: date, actor: str,
+                result: Reconciliation) -> bool:
+    """Settle every line at once, as :func:`_settle` does one by one and with the same
+    statements (the claim, the release of a failed or returned line, the tranches of the paid
+    ones through :func:`~empower.services.grants.disburse_batch`, whose rules and money UPDATE
+    are those of ``disburse`` and which releases what they held), each run as one executemany.
+    False, with nothing written, when any line is not a plain case (a claim or a release that
+    did not hold, a tranche the bulk path leaves to ``disburse``)."""
+    if not todo:
+        return True
+    if not uow.session.get_bind().dialect.supports_sane_multi_rowcount:
+        return False
+    uow.session.flush()  # (Core statements below: the session does not flush for them)
+    # Plain values first: the statements below expire what the session holds.
+    claims = [_claim_params(i, ln, on) for i, ln in todo]
+    holds = [{"gid": i.grant_id, "amount": i.amount_centimes} for i, ln in todo
+             if ln.status != InstructionStatus.PAID]
+    channel = TRANCHE_CHANNEL[batch.channel]
+    paid = [(i.id, BatchTranche(i.grant_id, i.amount_centimes, ln.paid_on, channel, i.reference,
+                                released_centimes=i.amount_centimes))
+            for i, ln in todo if ln.status == InstructionStatus.PAID and ln.paid_on is not None]
+    outcomes = {status: [(i.grant_id, _outcome_event(batch, i, ln)) for i, ln in todo
+                         if ln.status == status]
+                for status in (InstructionStatus.FAILED, InstructionStatus.RETURNED)}
+    try:
+        with uow.savepoint():
+            if _rowcount(uow.session.execute(_CLAIM, claims)) != len(todo):
+                raise _OneByOne
+            # A paid line's hold is released by the payment itself (disburse_batch).
+            if holds and _rowcount(uow.session.execute(_RELEASE, holds)) != len(holds):
+                raise _OneByOne
+            tranche_ids = disburse_batch(uow, [t for _i, t in paid], actor=actor)
+            if tranche_ids is None or len(tranche_ids) != len(paid):
+                raise _OneByOne
+            if paid:
+                uow.session.execute(_LINK, [{"iid": iid, "did": did} for (iid, _t), did
+                                            in zip(paid, tranche_ids, strict=True)])
+            for status, events in outcomes.items():
+                audit.record_many(uow, actor=actor, action=_OUTCOME_ACTION[status],
+                                  entity="grant", items=events)
+    except _OneByOne:
+        return False
+    result.paid += len(paid)
+    result.paid_centimes += sum(t.amount_centimes for _i, t in paid)
+    result.failed += sum(1 for _i, ln in todo if ln.status == InstructionStatus.FAILED)
+    result.returned += sum(1 for _i, ln in todo if ln.status == InstructionStatus.RETURNED)
+    return True
+
+
 def _settle(uow: UnitOfWork, batch: PaymentBatch, ins: PaymentInstruction, line: ReturnLine,
             on: date, actor: str, result: Reconciliation) -> None:
     """Settle one sent instruction as the line says (claimed, so a concurrent reconciliation
     of the same line finds it settled)."""
-    settled_on = line.paid_on if line.status == InstructionStatus.PAID else (line.paid_on or on)
-    claimed = uow.session.execute(
-        update(PaymentInstruction)
-        .where(PaymentInstruction.id == ins.id, PaymentInstruction.status == InstructionStatus.SENT)
-        .values(status=line.status, settled_on=settled_on,
-                paid_on=line.paid_on if line.status == InstructionStatus.PAID else None,
-                provider_reference=line.provider_reference, failure_reason=line.reason)
-        .execution_options(synchronize_session=False))
+    claimed = uow.session.execute(_CLAIM, _claim_params(ins, line, on))
     if _rowcount(claimed) != 1:
         raise Conflict(f"{ins.reference}: reconciled by someone else meanwhile",
                        code="payment.changed_meanwhile", params={"reference": ins.reference})
@@ -779,18 +866,13 @@ def _settle(uow: UnitOfWork, batch: PaymentBatch, ins: PaymentInstruction, line:
         tranche = disburse(uow, DisbursementCreate(
             grant_id=ins.grant_id, amount=mad(ins.amount_centimes), paid_on=line.paid_on,
             channel=TRANCHE_CHANNEL[batch.channel], reference=ins.reference),
-            actor=actor, batch_approved=True)
-        uow.session.execute(update(PaymentInstruction).where(PaymentInstruction.id == ins.id)
-                            .values(disbursement_id=tranche.id)
-                            .execution_options(synchronize_session=False))
+            actor=actor, batch_approved=True)  # the rules of disburse_batch, one by one
+        uow.session.execute(_LINK, {"iid": ins.id, "did": tranche.id})
         result.paid += 1
         result.paid_centimes += ins.amount_centimes
     else:
         audit.record(uow, actor=actor, action=_OUTCOME_ACTION[line.status], entity="grant",
-                     entity_id=ins.grant_id,
-                     changes={"batch": batch.reference, "instruction": ins.reference,
-                              "amount": str(mad(ins.amount_centimes)),
-                              "status": line.status, "reason": line.reason})
+                     entity_id=ins.grant_id, changes=_outcome_event(batch, ins, line))
         if line.status == InstructionStatus.FAILED:
             result.failed += 1
         else:

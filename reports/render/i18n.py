@@ -80,6 +80,23 @@ _TEXT: dict[str, dict[str, str]] = {
     "deceased": {"fr": "Décès", "ar": "وفاة", "en": "Deceased"},
     "duplicate": {"fr": "Doublon", "ar": "تكرار", "en": "Duplicate"},
     "other": {"fr": "Autre", "ar": "أخرى", "en": "Other"},
+    # targeting
+    "targeting": {"fr": "Ciblage et sélection", "ar": "الاستهداف والانتقاء",
+                  "en": "Targeting and selection"},
+    "disability": {"fr": "Handicap", "ar": "الإعاقة", "en": "Disability"},
+    "disability_yes": {"fr": "En situation de handicap", "ar": "في وضعية إعاقة",
+                       "en": "With a disability"},
+    "disability_no": {"fr": "Sans handicap", "ar": "بدون إعاقة", "en": "Without a disability"},
+    "no_selection": {"fr": "Aucun appel à candidatures n'a fait l'objet d'une sélection ce mois-ci.",
+                     "ar": "لم يتم إجراء أي انتقاء لطلبات الترشيح خلال هذا الشهر.",
+                     "en": "No call for applications was selected this month."},
+    "targeting_note": {
+        "fr": "Appels dont la sélection date du mois ; âge à la date de clôture de l'appel. "
+              "Nombre d'appels et de places non masqués (publiés par les appels).",
+        "ar": "طلبات الترشيح التي تم انتقاؤها خلال الشهر؛ السن في تاريخ اختتام الطلب. "
+              "عدد الطلبات والمقاعد غير محجوب (تنشره الطلبات نفسها).",
+        "en": "Calls selected in the month; age at the call's closing date. Numbers of calls "
+              "and places are not hidden (the calls publish them)."},
 }
 
 _KPI: dict[str, dict[str, str]] = {
@@ -142,6 +159,30 @@ _KPI: dict[str, dict[str, str]] = {
     "funded_visited_90d_share": {"fr": "Part des projets financés visités en 90 jours",
                                  "ar": "نسبة المشاريع الممولة التي تمت زيارتها خلال 90 يوما",
                                  "en": "Share of funded businesses visited in 90 days"},
+    "selected_intakes": {"fr": "Appels à candidatures sélectionnés", "ar": "طلبات الترشيح المنتقاة",
+                         "en": "Calls for applications selected"},
+    "intake_places": {"fr": "Places offertes", "ar": "المقاعد المتاحة", "en": "Places offered"},
+    "applicants": {"fr": "Candidates", "ar": "المترشحات", "en": "Applicants"},
+    "eligible_applicants": {"fr": "Candidates éligibles (critères remplis ou dérogation)",
+                            "ar": "المترشحات المؤهلات (استيفاء الشروط أو استثناء)",
+                            "en": "Eligible applicants (rules passed or overridden)"},
+    "refused_by_rule": {"fr": "Candidates écartées par un critère",
+                        "ar": "المترشحات المستبعدات بموجب شرط",
+                        "en": "Applicants refused by a rule"},
+    "refusals_overridden": {"fr": "Refus levés par dérogation motivée",
+                            "ar": "حالات رفض رُفعت باستثناء معلل",
+                            "en": "Refusals overridden with a reason"},
+    "selected_applicants": {"fr": "Candidates retenues", "ar": "المترشحات المنتقاة",
+                            "en": "Applicants selected"},
+    "waitlisted_applicants": {"fr": "Candidates en liste d'attente",
+                              "ar": "المترشحات في لائحة الانتظار",
+                              "en": "Applicants on the waiting list"},
+    "selection_rate": {"fr": "Taux de sélection des candidates éligibles",
+                       "ar": "نسبة انتقاء المترشحات المؤهلات",
+                       "en": "Selection rate of eligible applicants"},
+    "waitlist_promotions": {"fr": "Admissions depuis une liste d'attente",
+                            "ar": "الانخراطات من لائحة الانتظار",
+                            "en": "Enrolments from a waiting list"},
 }
 
 
@@ -175,6 +216,8 @@ class Labels:
             return key
         if dimension == "age_band":
             return self(key) if key == "cooperative" else key
+        if dimension == "disability":
+            return self(f"disability_{key}")
         return self(key)
 
     def number(self, value: int | float | Decimal) -> str:

@@ -10,15 +10,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from empower.reports.figures import CATALOGUE, FAMILIES, HEADLINE
+from empower.reports.figures import CATALOGUE, FAMILIES, HEADLINE, SELECTION_KPIS
 from empower.reports.render.i18n import Labels
 from empower.reports.report import MonthlyReport
 
 __all__ = ["Block", "Cell", "Published", "Section", "Table", "published"]
 
 DIMENSIONS = (("by_region", "region"), ("by_province", "province"), ("by_age_band", "age_band"),
-              ("by_milieu", "milieu"), ("by_exit_reason", "exit_reason"),
-              ("by_program", "program"))
+              ("by_milieu", "milieu"), ("by_disability", "disability"),
+              ("by_exit_reason", "exit_reason"), ("by_program", "program"))
 KINDS = {k.key: k.kind for k in CATALOGUE}
 
 
@@ -74,6 +74,9 @@ class Section:
     family: str
     title: str
     blocks: list[Block]
+    # A sentence said instead of (or before) the blocks: the month had no selection, how the
+    # figures are read.
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -103,6 +106,18 @@ def _cell(kind: str, label: str, figure: Any, suppressed: bool) -> Cell:
     if suppressed:
         return Cell(label, None, True)
     return Cell(label, _value(kind, figure), False)
+
+
+def _targeting_view(report: MonthlyReport, blocks: list[Block],
+                    L: Labels) -> tuple[list[Block], list[str]]:
+    """Without a selection in the month, a sentence replaces the selection's blocks (a table of
+    zeros, each suppressed, would say nothing); the promotions from waiting lists stay."""
+    selected = report.figures.get("selected_intakes", {}).get("value")
+    if selected:
+        return blocks, [L("targeting_note")]
+    kept = [b for b in blocks if b.key not in SELECTION_KPIS
+            and report.figures.get(b.key, {}).get("value")]
+    return kept, [L("no_selection")]
 
 
 def published(report: MonthlyReport, L: Labels) -> Published:
@@ -135,6 +150,11 @@ def published(report: MonthlyReport, L: Labels) -> Published:
             block = Block(kpi.key, L.kpi(kpi.key), kind, total, tables, trend)
             blocks.append(block)
             blocks_by_key[kpi.key] = block
-        sections.append(Section(family, L(family), blocks))
+        if not blocks:  # a report frozen before the family existed: no section at all
+            continue
+        notes: list[str] = []
+        if family == "targeting":
+            blocks, notes = _targeting_view(report, blocks, L)
+        sections.append(Section(family, L(family), blocks, notes))
     headline = [blocks_by_key[k] for k in HEADLINE if k in blocks_by_key]
     return Published(sections, headline, any_hidden)

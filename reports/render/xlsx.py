@@ -70,6 +70,9 @@ def _summary(ws: Worksheet, report: MonthlyReport, view: Published, L: Labels) -
     for section in view.sections:
         ws.cell(row=row, column=1, value=section.title).font = TOTAL_FONT
         row += 1
+        for note in section.notes:
+            ws.cell(row=row, column=1, value=note).font = MUTED
+            row += 1
         for block in section.blocks:
             ws.cell(row=row, column=1, value=block.title)
             _put(ws, row, 2, block.total, block.kind, L, report.threshold)
@@ -138,8 +141,9 @@ def _family(ws: Worksheet, blocks: list[Block], L: Labels, threshold: int) -> No
     anchor_row = 2
     chart_col = get_column_letter(len(cols) + 4)
     for col, (block, part, header) in enumerate(cols, start=3):
-        if part != "value" or block.kind not in ("count", "money"):
-            continue
+        if part != "value" or block.kind not in ("count", "money") or not any(
+                t.dimension == "region" for t in block.tables):
+            continue  # e.g. the number of calls and their places: totals only, no bars
         chart = BarChart()
         chart.type = "bar"
         chart.title = header
@@ -153,7 +157,8 @@ def _family(ws: Worksheet, blocks: list[Block], L: Labels, threshold: int) -> No
         anchor_row += 19
 
 
-_DIM_ORDER = ["total", "region", "province", "age_band", "milieu", "exit_reason", "program"]
+_DIM_ORDER = ["total", "region", "province", "age_band", "milieu", "disability", "exit_reason",
+              "program"]
 
 
 def _trends(ws: Worksheet, blocks: list[Block], L: Labels, threshold: int) -> None:
@@ -183,6 +188,14 @@ def _trends(ws: Worksheet, blocks: list[Block], L: Labels, threshold: int) -> No
         ws.add_chart(chart, f"{col}{2 + (i // 2) * 16}")
 
 
+def _notes(ws: Worksheet, notes: list[str]) -> None:
+    """A section's sentences under its table (or alone, when the month has nothing to show)."""
+    row = ws.max_row + 2 if ws.max_row > 1 else 1
+    for note in notes:
+        ws.cell(row=row, column=1, value=note).font = MUTED
+        row += 1
+
+
 def write_xlsx(report: MonthlyReport, path: Path, *, lang: str = "fr") -> None:
     """Write the published workbook to ``path``."""
     L = Labels(lang)
@@ -195,7 +208,9 @@ def write_xlsx(report: MonthlyReport, path: Path, *, lang: str = "fr") -> None:
     sheets: list[Any] = [summary]
     for section in view.sections:
         ws = wb.create_sheet(_sheet_title(section.title))
-        _family(ws, section.blocks, L, report.threshold)
+        if section.blocks:
+            _family(ws, section.blocks, L, report.threshold)
+        _notes(ws, section.notes)
         sheets.append(ws)
     if report.trend:
         ws = wb.create_sheet(_sheet_title(L("trends")))

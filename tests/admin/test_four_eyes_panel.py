@@ -1,10 +1,12 @@
 """Four eyes on money, in the panel over HTTP.
 
-Amina and Nadia are officers of region 04 (Nadia reads Arabic). On a program that applies four
-eyes (the default for a program an admin creates), the one who submitted a grant does not
-approve it and the one who approved it does not pay it; the refusal is a translated message on
-the page (422), never a 500. A program without four eyes lets one officer take every step, and
-a program's history imported by one actor is accepted.
+Amina and Nadia are officers of region 04 (Nadia reads Arabic); Leila is a second admin, who
+reads Arabic. On a program that applies four eyes (the default for a program an admin creates),
+the one who submitted a grant does not approve it and the one who approved it does not pay it;
+the refusal is a translated message on the page (422), never a 500. A program without four eyes
+lets one person take every step, and a program's history imported by one actor is accepted.
+The one-off "pay" of a grant's page is an admin's, on a program that allows it
+(``panel_payments``; test_payments_panel.py), as on the programs here.
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ import re
 from datetime import date
 from pathlib import Path
 
+from empower.admin import accounts
 from sqlalchemy import select
 
 import empower
 from empower.io.importing import import_file
 from empower.models import AuditEvent, Grant, Program
 from empower.schemas import EnrollmentCreate
+from tests.admin.conftest import PASSWORD
 from tests.io.helpers import write_csv
 
 
@@ -33,7 +37,8 @@ def _four_eyes_program(as_user, db, seed) -> int:  # type: ignore[no-untyped-def
     admin = as_user("admin")
     r = admin.submit("/programs/new", {"code": "RIGOR", "name": "Rigor", "budget": "1 000 000",
                                        "grant_cap": "50000", "start_date": "2024-01-01",
-                                       "region_code": "04", "four_eyes": ""}, "/programs/new")
+                                       "region_code": "04", "four_eyes": "",
+                                       "panel_payments": "true"}, "/programs/new")
     assert r.status_code == 303, r.text[:800]
     with db.unit_of_work() as uow:
         program = uow.session.scalar(select(Program).where(Program.code == "RIGOR"))
@@ -43,6 +48,12 @@ def _four_eyes_program(as_user, db, seed) -> int:  # type: ignore[no-untyped-def
                                             enrolled_on=date(2024, 2, 1)), actor="test:seed")
         uow.commit()
         return program.id
+
+
+def _leila(as_user, db):  # type: ignore[no-untyped-def]
+    """A second admin, who reads Arabic."""
+    accounts.create_user(db, "leila", PASSWORD, role="admin", language="ar", actor="test:seed")
+    return as_user("leila")
 
 
 def _submit(user, program_id: int, seed, reference: str) -> int:  # type: ignore[no-untyped-def]
@@ -66,7 +77,7 @@ def _pay(user, grant_id: int, amount: str = "5000"):  # type: ignore[no-untyped-
 
 def test_who_submits_does_not_approve_and_who_approves_does_not_pay(as_user, db, seed) -> None:
     program_id = _four_eyes_program(as_user, db, seed)
-    amina, nadia = as_user("amina"), as_user("nadia")
+    amina = as_user("amina")
     grant_id = _submit(amina, program_id, seed, "G-4EYES")
 
     r = _approve(amina, grant_id)
@@ -82,20 +93,21 @@ def test_who_submits_does_not_approve_and_who_approves_does_not_pay(as_user, db,
         grant = uow.session.get(Grant, grant_id)
         assert grant.status == "submitted" and grant.submitted_by == "user:amina"
 
-    assert _approve(nadia, grant_id).status_code == 303
-    r = _pay(nadia, grant_id)
+    leila = _leila(as_user, db)
+    assert _approve(leila, grant_id).status_code == 303
+    r = _pay(leila, grant_id)
     assert r.status_code == 422
     page = _text(r.text)
     assert "المنحة G-4EYES: أنت من وافقت على هذه المنحة؛ يجب أن يؤدي دفعاتها شخص آخر" in page
-    # Amina did not approve it: she pays.
-    assert _pay(amina, grant_id).status_code == 303
+    # The other admin did not approve it: she pays.
+    assert _pay(as_user("admin"), grant_id).status_code == 303
     with db.unit_of_work() as uow:
         grant = uow.session.get(Grant, grant_id)
-        assert (grant.approved_by, grant.disbursed_centimes) == ("user:nadia", 500_000)
+        assert (grant.approved_by, grant.disbursed_centimes) == ("user:leila", 500_000)
     # The grant's page says who submitted and who approved.
     page = _text(amina.get(f"/grants/{grant_id}").text)
     assert "Déposée par" in page and "user:amina" in page
-    assert "Approuvée par" in page and "user:nadia" in page
+    assert "Approuvée par" in page and "user:leila" in page
 
 
 def test_an_admin_is_held_to_four_eyes_too(as_user, db, seed) -> None:
@@ -105,14 +117,17 @@ def test_an_admin_is_held_to_four_eyes_too(as_user, db, seed) -> None:
     assert _approve(admin, grant_id).status_code == 422
 
 
-def test_a_program_without_four_eyes_lets_one_officer_take_every_step(as_user, db,
-                                                                      seed) -> None:
-    with db.unit_of_work(readonly=True) as uow:
-        assert uow.session.get(Program, seed.program_id).four_eyes is False  # the factories'
-    amina = as_user("amina")
-    grant_id = _submit(amina, seed.program_id, seed, "G-ALONE")
-    assert _approve(amina, grant_id).status_code == 303
-    assert _pay(amina, grant_id).status_code == 303
+def test_a_program_without_four_eyes_lets_one_person_take_every_step(as_user, db,
+                                                                     seed) -> None:
+    with db.unit_of_work() as uow:
+        program = uow.session.get(Program, seed.program_id)
+        assert program.four_eyes is False  # the factories'
+        program.panel_payments = True
+        uow.commit()
+    admin = as_user("admin")
+    grant_id = _submit(admin, seed.program_id, seed, "G-ALONE")
+    assert _approve(admin, grant_id).status_code == 303
+    assert _pay(admin, grant_id).status_code == 303
 
 
 def test_only_an_admin_turns_four_eyes_off_and_it_is_audited(as_user, db, seed) -> None:
@@ -153,12 +168,13 @@ def test_a_programs_history_imported_by_one_actor_is_accepted(as_user, db, seed,
         ["reference", "grant_reference", "amount", "paid_on", "channel"],
         ["T-HIST", "G-HIST", "5000", "2024-03-10", "cash"]])
     for kind, path in (("grants", grants), ("disbursements", tranches)):
-        report = import_file(db, kind, path, actor="user:amina", today=date(2025, 1, 15))
+        report = import_file(db, kind, path, actor="user:admin", today=date(2025, 1, 15))
         assert report.rejections == [] and report.committed, report.rejections
     with db.unit_of_work(readonly=True) as uow:
         grant = uow.session.scalar(select(Grant).where(Grant.reference == "G-HIST"))
         assert (grant.submitted_by, grant.approved_by, grant.disbursed_centimes) == (
-            "user:amina", "user:amina", 500_000)
-    # Back in the panel the rule holds: the record says Amina approved it.
-    assert _pay(as_user("amina"), grant.id).status_code == 422
-    assert _pay(as_user("nadia"), grant.id).status_code == 303
+            "user:admin", "user:admin", 500_000)
+    # Back in the panel the rule holds: the record says the admin approved it.
+    r = _pay(as_user("admin"), grant.id)
+    assert r.status_code == 422 and "quatre yeux" in _text(r.text)
+    assert _pay(_leila(as_user, db), grant.id).status_code == 303

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from empower.models import AuditEvent, Disbursement, Grant
+from empower.models import AuditEvent, Disbursement, Grant, Program
 from empower.vocab import GrantStatus
 
 LISTS = ["beneficiaries", "cooperatives", "memberships", "programs", "partners", "agreements",
@@ -109,12 +109,17 @@ def test_viewer_reads_masked_and_cannot_write(as_user, seed):
     assert "+212612345678" in full
 
 
-def test_officer_approves_and_pays_through_the_services(as_user, seed, db):
-    amina = as_user("amina")
+def test_officer_approves_and_an_admin_pays_where_the_program_allows_it(as_user, seed, db):
+    """Tranches go through payment batches; the one-off "pay" is an admin's, on a program
+    with ``panel_payments`` (test_payments_panel.py has the refusals)."""
+    with db.unit_of_work() as uow:
+        uow.session.get(Program, seed.program_id).panel_payments = True
+        uow.commit()
+    amina, admin = as_user("amina"), as_user("admin")
     page = f"/grants/{seed.grant_in_id}"
     r = amina.submit(f"{page}/approve", {"on": "2024-03-05", "amount": "15 000"}, page)
     assert r.status_code == 303
-    r = amina.submit(f"{page}/pay", {"amount": "5000,50", "paid_on": "2024-03-10",
+    r = admin.submit(f"{page}/pay", {"amount": "5000,50", "paid_on": "2024-03-10",
                                      "channel": "virement", "reference": "T-1"}, page)
     assert r.status_code == 303, r.text[:2000]
     with db.unit_of_work() as uow:
@@ -126,7 +131,7 @@ def test_officer_approves_and_pays_through_the_services(as_user, seed, db):
         assert tranche.channel == "bank_transfer"
         actors = set(uow.session.scalars(select(AuditEvent.actor).where(
             AuditEvent.entity == "grant", AuditEvent.entity_id == grant.id)))
-        assert "user:amina" in actors
+        assert {"user:amina", "user:admin"} <= actors
     detail = amina.get(page).text.replace("\u202f", " ").replace("\xa0", " ")
     assert "T-1" in detail and "5 000,50" in detail
 

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from empower import predicates as pr
 from empower import scope
 from empower.models import Base, Beneficiary
+from tests.payment_scenario import add_batches
 from tests.scenarios import TODAY, build
 
 REGION_SETS = [("04",), ("01",), ("04", "01"), ()]
@@ -50,7 +51,9 @@ def _tortoise(db_url: str, build_queries: Any) -> dict[Any, set[Any]]:
 
 @pytest.fixture
 def scenario(db):
-    return build(db)
+    built = build(db)
+    add_batches(db, built)
+    return built
 
 
 def test_region_scope_in_tortoise_selects_what_the_sql_selects(db, db_url, scenario):
@@ -88,6 +91,10 @@ def test_region_scope_in_tortoise_selects_what_the_sql_selects(db, db_url, scena
         assert sql[(table, None)], table
     assert sql[("beneficiaries", ("04",))] < sql[("beneficiaries", None)]
     assert sql[("duplicate_candidates", ("04",))] < sql[("duplicate_candidates", ("04", "01"))]
+    # A batch built without a region is the whole country's: no set of regions covers it.
+    assert len(sql[("payment_batches", ("04", "01"))]) == 2
+    assert len(sql[("payment_batches", None)]) == 3
+    assert sql[("payment_instructions", ("04",))] < sql[("payment_instructions", None)]
 
 
 def test_dated_predicates_and_age_bands_in_tortoise_match_their_sql_twins(db, db_url, scenario):

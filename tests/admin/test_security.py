@@ -73,7 +73,8 @@ def test_state_never_changes_on_get(as_user, seed, db):
     admin.get("/")
     before = _database_state(db)
     writes = [f"/grants/{seed.grant_in_id}/approve", f"/grants/{seed.grant_in_id}/pay",
-              "/logout", "/language?language=ar", "/users/1/deactivate"]
+              "/logout", "/language?language=ar", "/users/1/deactivate",
+              "/payment_batches/1/approve", "/payment_batches/1/export"]
     for url in writes:
         # No GET route does these: 405, or 404 where a page pattern (/{slug}) takes the path.
         assert admin.get(url).status_code in (404, 405), url

@@ -10,9 +10,16 @@ from sqlalchemy import select, text
 
 import empower
 from empower.demo import generate
-from empower.errors import RuleViolation
+from empower.errors import InvalidInput, RuleViolation
 from empower.models import Beneficiary
-from empower.rules import age_on
+from empower.rules import age_on, check_rib
+
+
+def check_rib_or_none(raw: str) -> str | None:
+    try:
+        return check_rib(raw)
+    except InvalidInput:
+        return None
 
 AS_OF = date(2026, 10, 31)
 
@@ -88,7 +95,35 @@ VIOLATIONS = {
         UNION ALL SELECT id FROM cooperatives WHERE founded_on > :as_of OR dissolved_on > :as_of
         UNION ALL SELECT id FROM memberships WHERE joined_on > :as_of OR left_on > :as_of
         UNION ALL SELECT id FROM activity_sessions WHERE status <> 'planned' AND scheduled_on > :as_of
-        UNION ALL SELECT id FROM coaching_visits WHERE visited_on > :as_of""",
+        UNION ALL SELECT id FROM coaching_visits WHERE visited_on > :as_of
+        UNION ALL SELECT id FROM payment_batches WHERE planned_on > :as_of OR approved_on > :as_of
+            OR sent_on > :as_of OR reconciled_on > :as_of OR closed_on > :as_of
+        UNION ALL SELECT id FROM payment_instructions WHERE paid_on > :as_of
+            OR settled_on > :as_of""",
+    "RIB not 24 digits": "SELECT id FROM beneficiaries WHERE rib IS NOT NULL AND length(rib) <> 24",
+    "in flight not what the open instructions hold, or above what is left": """
+        SELECT g.id FROM grants g WHERE g.in_flight_centimes <> (
+            SELECT COALESCE(SUM(i.amount_centimes), 0) FROM payment_instructions i
+            WHERE i.grant_id = g.id AND i.status IN ('pending', 'sent'))
+           OR g.disbursed_centimes + g.in_flight_centimes > COALESCE(g.amount_approved_centimes, 0)""",
+    "a grant in two open instructions": """
+        SELECT grant_id FROM payment_instructions WHERE status IN ('pending', 'sent')
+        GROUP BY grant_id HAVING COUNT(*) > 1""",
+    "paid instruction without its tranche": """
+        SELECT i.id FROM payment_instructions i LEFT JOIN disbursements d ON d.id = i.disbursement_id
+        WHERE (i.status = 'paid') <> (d.id IS NOT NULL) OR d.amount_centimes <> i.amount_centimes
+           OR d.grant_id <> i.grant_id OR d.paid_on <> i.paid_on""",
+    "batch approved by its builder or by no active admin": """
+        SELECT b.id FROM payment_batches b LEFT JOIN users u ON 'user:' || u.username = b.approved_by
+        WHERE b.approved_by IS NOT NULL AND (b.approved_by = b.created_by OR u.id IS NULL
+              OR u.role <> 'admin' OR NOT u.is_active)""",
+    "batch sent before approval, paid before it was sent, or open instructions in a settled batch": """
+        SELECT b.id FROM payment_batches b WHERE b.sent_on < b.approved_on
+           OR (b.status = 'draft') <> (b.approved_on IS NULL)
+           OR EXISTS (SELECT 1 FROM payment_instructions i WHERE i.batch_id = b.id AND (
+                i.paid_on < b.sent_on OR (b.status IN ('reconciled', 'closed') AND i.status IN ('pending', 'sent'))
+                OR (b.status = 'draft' AND i.status <> 'pending')
+                OR (b.status = 'sent' AND i.status NOT IN ('sent', 'paid', 'failed', 'returned'))))""",
     "attendance on a session not held": """
         SELECT a.id FROM attendances a JOIN activity_sessions s ON s.id = a.session_id
         WHERE s.status <> 'held'""",
@@ -110,6 +145,30 @@ VIOLATIONS = {
         WHERE v.visited_on < p.start_date OR c.founded_on > v.visited_on
            OR c.dissolved_on <= v.visited_on OR b.archived_on <= v.visited_on
            OR b.registered_on > v.visited_on""",
+    "more enrolled by a selection than its places": """
+        SELECT i.id FROM intakes i WHERE i.places < (
+            SELECT COUNT(*) FROM enrollments e WHERE e.intake_id = i.id AND e.rank IS NOT NULL
+               AND e.waitlisted_on IS NULL AND e.enrolled_on = i.selected_on)""",
+    "an application enrolled or waitlisted that was not eligible": """
+        SELECT e.id FROM enrollments e WHERE e.intake_id IS NOT NULL
+           AND (e.enrolled_on IS NOT NULL OR e.waitlisted_on IS NOT NULL)
+           AND e.eligible IS NOT TRUE""",
+    "an eligible application that failed a rule without an override": """
+        SELECT e.id FROM enrollments e WHERE e.intake_id IS NOT NULL AND e.eligible
+           AND e.override_reason IS NULL AND (CAST(e.rule_results AS TEXT) LIKE '%"failed"%'
+                OR CAST(e.rule_results AS TEXT) LIKE '%"missing"%')""",
+    "an application outside its intake's dates, or the intake's outside its program's": """
+        SELECT e.id FROM enrollments e JOIN intakes i ON i.id = e.intake_id
+        JOIN programs p ON p.id = i.program_id
+        WHERE e.applied_on < i.opens_on OR e.applied_on > i.closes_on
+           OR i.opens_on < p.start_date OR (p.end_date IS NOT NULL AND i.closes_on > p.end_date)
+           OR i.selected_on > :as_of OR e.waitlisted_on > :as_of""",
+    "a selected woman holding a grant elsewhere on her application day": """
+        SELECT e.id FROM enrollments e JOIN intakes i ON i.id = e.intake_id
+        JOIN grants g ON g.beneficiary_id = e.beneficiary_id AND g.program_id <> e.program_id
+        WHERE e.enrolled_on IS NOT NULL AND e.override_reason IS NULL
+          AND CAST(i.rules AS TEXT) LIKE '%grant_elsewhere%' AND g.approved_on <= e.applied_on
+          AND (g.cancelled_on IS NULL OR g.cancelled_on > e.applied_on)""",
 }
 
 
@@ -127,6 +186,10 @@ def test_every_rule_holds_on_demo_data(demo_db):
             if age_on(born, registered) < 18]
         if minors:
             broken["under 18 at registration"] = minors[:5]
+        bad_keys = [bid for bid, rib in conn.execute(select(Beneficiary.id, Beneficiary.rib))
+                    if rib is not None and check_rib_or_none(rib) is None]
+        if bad_keys:
+            broken["RIB key failing the mod-97 check"] = bad_keys[:5]
         for rule, sql in VIOLATIONS.items():
             rows = conn.execute(text(sql), {"as_of": AS_OF}).fetchall()
             if rows:
@@ -155,6 +218,26 @@ def test_demo_covers_the_story(demo_db):
             AND NOT EXISTS (SELECT 1 FROM coaching_visits w WHERE w.visited_on > v.visited_on
                 AND (w.beneficiary_id = v.beneficiary_id OR w.cooperative_id = v.cooperative_id))""",
         "gated program": "SELECT COUNT(*) FROM programs WHERE min_completion_share IS NOT NULL",
+        "selected intake": "SELECT COUNT(*) FROM intakes WHERE status = 'selected'",
+        "open intake": "SELECT COUNT(*) FROM intakes WHERE status = 'open'",
+        "refused by a rule": """SELECT COUNT(*) FROM enrollments WHERE intake_id IS NOT NULL
+            AND NOT eligible""",
+        "refusal overridden": "SELECT COUNT(*) FROM enrollments WHERE override_reason IS NOT NULL",
+        "still waiting": "SELECT COUNT(*) FROM enrollments WHERE status = 'waitlisted'",
+        "promoted from the waiting list": """SELECT COUNT(*) FROM enrollments
+            WHERE waitlisted_on IS NOT NULL AND enrolled_on IS NOT NULL""",
+        "tranche plan": "SELECT COUNT(*) FROM programs WHERE tranche_shares IS NOT NULL",
+        "women without a RIB": "SELECT COUNT(*) FROM beneficiaries WHERE rib IS NULL",
+        "women with a RIB": "SELECT COUNT(*) FROM beneficiaries WHERE rib IS NOT NULL",
+        "batch awaiting approval": "SELECT COUNT(*) FROM payment_batches WHERE status = 'draft'",
+        "batch sent, not reconciled": "SELECT COUNT(*) FROM payment_batches WHERE status = 'sent'",
+        "amount in flight": "SELECT SUM(in_flight_centimes) FROM grants",
+        "reconciled batches": "SELECT COUNT(*) FROM payment_batches WHERE status IN ('reconciled', 'closed')",
+        "cash-out batches": "SELECT COUNT(*) FROM payment_batches WHERE channel = 'cash_out'",
+        "failed transfers": """SELECT COUNT(*) FROM payment_instructions
+            WHERE status = 'failed' AND failure_reason IN ('compte clôturé', 'RIB erroné')""",
+        "returned cash-outs": "SELECT COUNT(*) FROM payment_instructions WHERE status = 'returned'",
+        "tranches paid by a batch": "SELECT COUNT(*) FROM payment_instructions WHERE disbursement_id IS NOT NULL",
     }
     with demo_db.engine.connect() as conn:
         counts = {k: conn.execute(text(v)).scalar() for k, v in counts_sql.items()}
@@ -183,7 +266,9 @@ def test_gated_program_pays_only_women_who_completed(demo_db):
 
 FINGERPRINT = {
     "beneficiaries": "cin, first_name, last_name_ar, birth_date, phone, province_code, registered_on, archived_on",
-    "enrollments": "beneficiary_id, program_id, status, applied_on, enrolled_on, exited_on, exit_reason",
+    "enrollments": "beneficiary_id, program_id, status, applied_on, enrolled_on, exited_on, exit_reason, "
+                   "intake_id, eligible, score, rank, waitlisted_on, override_reason",
+    "intakes": "code, program_id, places, opens_on, closes_on, region_codes, status, selected_on",
     "grants": "reference, beneficiary_id, cooperative_id, status, amount_approved_centimes, approved_on",
     "disbursements": "reference, grant_id, amount_centimes, paid_on, channel",
     "survey_records": "beneficiary_id, round, surveyed_on, monthly_income_centimes, has_account",
@@ -192,6 +277,8 @@ FINGERPRINT = {
     "activity_sessions": "reference, activity_id, scheduled_on, status",
     "attendances": "session_id, beneficiary_id, status",
     "coaching_visits": "reference, beneficiary_id, cooperative_id, visited_on, next_visit_due",
+    "payment_batches": "reference, channel, status, planned_on, approved_by, sent_on",
+    "payment_instructions": "reference, grant_id, amount_centimes, payee_rib, status, paid_on",
 }
 
 

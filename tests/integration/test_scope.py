@@ -26,10 +26,13 @@ from empower.models import (
     Grant,
     Membership,
     Partner,
+    PaymentBatch,
+    PaymentInstruction,
     Program,
     Province,
     SurveyRecord,
 )
+from tests.payment_scenario import add_batches
 from tests.scenarios import build
 
 IN_04 = {"amina", "basma", "chama", "dounia", "khadija_in", "salma_1", "salma_2"}
@@ -73,6 +76,9 @@ def named(uow: Any, scenario: Any) -> dict[str, dict[int, Any]]:
             select(Attendance.id, Attendance.beneficiary_id))},
         "coaching_visits": {i: r for i, r in s.execute(
             select(CoachingVisit.id, CoachingVisit.reference))},
+        "payment_batches": {i: name for name, i in scenario.batches.items()},
+        "payment_instructions": {i: grants[g] for i, g in s.execute(
+            select(PaymentInstruction.id, PaymentInstruction.grant_id))},
     }
 
 
@@ -114,6 +120,11 @@ def expected(regions: set[str], provinces: dict[str, str]) -> dict[str, set[Any]
         "attendances": her & {"amina", "khadija_out"},
         "coaching_visits": ({"V-amina"} if "amina" in her else set()) | (
             {"V-k01"} if "k01" in coops else set()),
+        # A batch is its region's; the one built without a region is nobody's but the
+        # country's. A line is its grant's.
+        "payment_batches": ({"b04"} if "04" in regions else set()) | (
+            {"b01"} if "01" in regions else set()),
+        "payment_instructions": grants & {"amina", "khadija_out", "k04", "k01"},
     }
 
 
@@ -122,7 +133,8 @@ MODELS = {"beneficiaries": Beneficiary, "cooperatives": Cooperative, "enrollment
           "survey_records": SurveyRecord, "duplicate_candidates": DuplicateCandidate,
           "programs": Program, "agreements": Agreement, "partners": Partner,
           "provinces": Province, "activities": Activity, "activity_sessions": ActivitySession,
-          "attendances": Attendance, "coaching_visits": CoachingVisit}
+          "attendances": Attendance, "coaching_visits": CoachingVisit,
+          "payment_batches": PaymentBatch, "payment_instructions": PaymentInstruction}
 
 
 def _key(model: Any) -> Any:
@@ -135,7 +147,9 @@ def _regions_of_provinces(uow: Any) -> dict[str, str]:
 
 @pytest.fixture
 def scenario(db):
-    return build(db)
+    built = build(db)
+    built.batches = add_batches(db, built)
+    return built
 
 
 def test_every_table_has_a_rule():

@@ -125,3 +125,20 @@ def test_an_installed_wheel_serves_a_styled_panel(installed: Path, tmp_path: Pat
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_every_python_package_is_listed_for_the_wheel() -> None:
+    """A package missing from pyproject's list is missing from the installed wheel (the
+    importer was, until the panel imported it at start-up)."""
+    import tomllib
+
+    root = Path(__file__).resolve().parents[2]
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
+    listed = set(config["setuptools"]["packages"])
+    dirs = config["setuptools"]["package-dir"]
+    found = set()
+    for name, folder in dirs.items():
+        for init in (root / folder).rglob("__init__.py"):
+            rel = init.parent.relative_to(root / folder).parts
+            found.add(".".join((name, *rel)))
+    assert found - listed == set()

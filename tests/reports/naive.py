@@ -24,9 +24,11 @@ from empower.models import (
     Disbursement,
     Enrollment,
     Grant,
+    Intake,
     Membership,
     SurveyRecord,
 )
+from empower.predicates import age_band
 
 
 def naive_figures(uow, month: Month) -> dict[str, object]:
@@ -181,4 +183,52 @@ def naive_figures(uow, month: Month) -> dict[str, object]:
     seen = {("b", v.beneficiary_id) if v.beneficiary_id else ("c", v.cooperative_id)
             for v in visits if since <= v.visited_on <= end}
     out["funded_visited_90d_share"] = (len(funded & seen), len(funded))
+    return out
+
+
+def naive_targeting(uow, month: Month) -> dict[str, object]:
+    """docs/kpis.md, targeting, read with loops: the funnel of the intakes selected in the
+    month, selection rates (selected, eligible) by milieu, age band at closing, disability and
+    region, and the month's promotions from waiting lists."""
+    s = uow.session
+    start, end = month.start, month.end
+    intakes = {i.id: i for i in s.scalars(select(Intake))}
+    chosen = {i.id for i in intakes.values() if i.selected_on and start <= i.selected_on <= end}
+    apps = [e for e in s.scalars(select(Enrollment)) if e.intake_id in chosen]
+    eligible = [e for e in apps if e.eligible]
+    selected = [e for e in apps if e.rank is not None and e.waitlisted_on is None
+                and e.enrolled_on == intakes[e.intake_id].selected_on]
+    out: dict[str, object] = {
+        "selected_intakes": len(chosen),
+        "intake_places": sum(intakes[i].places for i in chosen),
+        "applicants": len(apps),
+        "eligible_applicants": len(eligible),
+        "refused_by_rule": sum(1 for e in apps if not e.eligible),
+        "refusals_overridden": sum(1 for e in apps if e.override_reason),
+        "selected_applicants": len(selected),
+        "waitlisted_applicants": sum(1 for e in apps if e.waitlisted_on is not None),
+        "waitlist_promotions": sum(
+            1 for e in s.scalars(select(Enrollment))
+            if e.intake_id and e.waitlisted_on and e.enrolled_on and start <= e.enrolled_on <= end),
+    }
+    picked = {e.id for e in selected}
+
+    def key(e, how):
+        b = e.beneficiary
+        if how == "milieu":
+            return b.milieu.value if b.milieu else "unknown"
+        if how == "disability":
+            return {True: "yes", False: "no", None: "unknown"}[b.disability]
+        if how == "region":
+            return b.province.region_code
+        return age_band(b.birth_date, intakes[e.intake_id].closes_on)
+
+    for how in ("milieu", "disability", "age_band", "region"):
+        rates: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for e in eligible:
+            cell = rates[key(e, how)]
+            cell[0] += e.id in picked
+            cell[1] += 1
+        out[f"selection_rate_by_{how}"] = {k: tuple(v) for k, v in rates.items()}
+    out["selection_rate"] = (len(selected), len(eligible))
     return out

@@ -361,7 +361,7 @@ def test_every_format_and_the_xlsx_totals_equal_the_json(demo, tmp_path):
     data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
     assert wb.sheetnames == ["Synthèse", "Portée", "Coopératives", "Subventions", "Résultats",
-                             "Formations et suivi", "Tendances"]
+                             "Formations et suivi", "Ciblage et sélection", "Tendances"]
     from empower.reports.render.i18n import Labels
 
     L = Labels("fr")

@@ -360,6 +360,10 @@ def empty_facts(**frames: pd.DataFrame) -> Facts:
                    "age_band", "milieu", "archive_periods", "founded_on", "dissolved_on",
                    "first_paid_on"],
         "visited": ["recipient", "beneficiary_id", "cooperative_id", "visited_on"],
+        "intakes": ["selected_on", "places", "n"],
+        "applications": ["region", "province", "age_band", "milieu", "disability",
+                         "selected_on", "eligible", "overridden", "selected", "waitlisted",
+                         "promoted_on", "n"],
     }
     data = {name: frames.get(name, pd.DataFrame(columns=c)) for name, c in cols.items()}
     return Facts(first=OCT, last=OCT, regions=["04", "06"], **data)

@@ -92,6 +92,8 @@ DATE_HELP = "date: YYYY-MM-DD, dd/mm/yyyy or an Excel date"
 AMOUNT_HELP = "amount in MAD: 12500.50, 12 500,50 or 12500 MAD"
 BOOL_HELP = "yes/no, oui/non, true/false, 1/0, نعم/لا"
 PROVINCE_HELP = "HCP province code (e.g. 04.441) or the province's French or Arabic name"
+RIB_HELP = ("bank account (RIB): 24 digits, spaces allowed, whose last two (the key) pass the "
+            "mod-97 check")
 
 _CIN = Column("cin", text, "national identity card number (CIN), e.g. AB123456",
               ("cnie", "n cin", "no cin", "numero cin", "numero de cin", "numéro de la cin",
@@ -143,6 +145,9 @@ BENEFICIARIES = Kind("beneficiaries", (
     Column("phone", text, "phone number (06..., +212...); empty if none",
            ("téléphone", "telephone", "tel", "tél", "gsm", "portable", "numéro de téléphone",
             "الهاتف")),
+    Column("rib", text, RIB_HELP + "; empty if none (personal, like the CIN)",
+           ("relevé d'identité bancaire", "n° rib", "numéro rib", "rib bancaire",
+            "compte de virement", "رقم الحساب البنكي")),
     Column("province_code", province, PROVINCE_HELP,
            ("province", "code province", "préfecture", "province ou préfecture",
             "préfecture province", "province_name", "الإقليم"), required=True),
@@ -178,6 +183,9 @@ COOPERATIVES = Kind("cooperatives", (
     Column("name_ar", text, "name in Arabic script", ("nom arabe", "nom (arabe)", "nom en arabe")),
     Column("odco_registration", text, "ODCo registration number",
            ("numéro odco", "immatriculation odco", "odco", "n odco")),
+    Column("rib", text, RIB_HELP + "; the cooperative's account, for transfers; empty if none",
+           ("relevé d'identité bancaire", "n° rib", "numéro rib", "rib bancaire",
+            "compte de virement", "رقم الحساب البنكي")),
     Column("sector", choice(Sector), "sector (French labels accepted, e.g. artisanat)",
            ("secteur", "secteur d'activité", "activité"), required=True, allowed=_vocab(Sector)),
     Column("province_code", province, PROVINCE_HELP, ("province", "code province", "préfecture"),

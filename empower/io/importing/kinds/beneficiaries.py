@@ -17,7 +17,7 @@ import empower
 from empower.errors import Conflict, EmpowerError
 from empower.io.importing.kinds.base import UNCHANGED, UPDATED, model
 from empower.models import Beneficiary
-from empower.rules import check_name, normalize_cin, normalize_phone
+from empower.rules import check_name, check_rib, normalize_cin, normalize_phone
 from empower.schemas import BeneficiaryCreate, BeneficiaryUpdate
 
 if TYPE_CHECKING:
@@ -134,6 +134,8 @@ class BeneficiaryBatch:
                 # Compare normalised values: "06 12 34 56 78" is the stored "+212612345678".
                 if name == "phone":
                     value = normalize_phone(value, run.uow.rules)
+                elif name == "rib":
+                    value = check_rib(value)
                 elif name in ("first_name", "last_name", "first_name_ar", "last_name_ar"):
                     script = "arabic" if name.endswith("_ar") else "latin"
                     value = _check_name(value, script=script, field=name)

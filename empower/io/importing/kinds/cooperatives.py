@@ -13,6 +13,7 @@ from sqlalchemy import select
 import empower
 from empower.io.importing.kinds.base import CREATED, UNCHANGED, UPDATED, changed, given, model
 from empower.models import Cooperative
+from empower.rules import check_rib
 from empower.schemas import CooperativeCreate, CooperativeUpdate
 from empower.services import corrections
 
@@ -21,8 +22,8 @@ if TYPE_CHECKING:
 
 __all__ = ["upsert"]
 
-_UPDATABLE = ("name", "name_ar", "odco_registration", "sector", "province_code", "commune",
-              "founded_on", "women_led")
+_UPDATABLE = ("name", "name_ar", "odco_registration", "rib", "sector", "province_code",
+              "commune", "founded_on", "women_led")
 
 
 def upsert(run: ImportRun, v: dict[str, Any]) -> str:
@@ -44,6 +45,9 @@ def upsert(run: ImportRun, v: dict[str, Any]) -> str:
         wanted = given(run, v, _UPDATABLE)
         if wanted.get("women_led") is None:
             wanted.pop("women_led", None)
+        if "rib" in wanted:
+            # Compared as stored (24 digits): "0077 8000 ..." is the same account.
+            wanted["rib"] = check_rib(wanted["rib"])
         diffs = {k: val for k, val in wanted.items() if getattr(existing, k) != val}
         if diffs:
             empower.update_cooperative(run.uow, existing.id, model(CooperativeUpdate, diffs),
