@@ -1,9 +1,9 @@
 """The ``empower`` command.
 
-The core's own commands live here (``db upgrade``, ``demo``, ``stats``, plus ``import`` and
-``export`` from :mod:`empower.io`). The panel's and the reports' commands are found through the
-``empower.cli`` entry-point group, so the core never imports them; when an extra is not
-installed its command says how to get it.
+The core's own commands live here (``db upgrade``, ``demo``, ``stats``, ``targeting`` from
+:mod:`empower.cli_targeting`, plus ``import`` and ``export`` from :mod:`empower.io`). The
+panel's and the reports' commands are found through the ``empower.cli`` entry-point group, so
+the core never imports them; when an extra is not installed its command says how to get it.
 
 Every error a user can cause is printed as one line on standard error with a non-zero exit
 status, never as a traceback.
@@ -38,6 +38,16 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+
+
+def _add_targeting() -> None:
+    # Its module imports the services only inside each command, so this costs nothing.
+    from empower.cli_targeting import app as targeting_app
+
+    app.add_typer(targeting_app, name="targeting")
+
+
+_add_targeting()
 
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)

@@ -1649,6 +1649,30 @@ CATALOG: dict[str, dict[str, str]] = {
     "payments.cli.status_reconciled": _t("rapproché", "مطابقة", "reconciled"),
     "payments.cli.status_closed": _t("clôturé", "مغلقة", "closed"),
     "payments.cli.status_cancelled": _t("annulé", "ملغاة", "cancelled"),
+    # --- issue 13, targeting: command line and import (empower/cli_targeting.py, intakes kind) -
+    "intake.unknown": _t(
+        "L'appel « {code} » n'existe pas.",
+        "طلب الترشيح «{code}» غير موجود.",
+        "intake '{code}' does not exist"),
+    "intake.no_application": _t(
+        "La bénéficiaire n° {id} n'a pas de candidature à l'appel {code}.",
+        "المستفيدة رقم {id} ليس لها ترشيح لطلب {code}.",
+        "beneficiary #{id} has not applied to intake {code}"),
+    "import.json_invalid": _t(
+        "JSON invalide ({why}, au caractère {position}).",
+        "JSON غير صالح ({why}، عند الحرف {position}).",
+        "not valid JSON ({why} at character {position})"),
+    "import.json_not_list": _t(
+        "Une liste JSON [ ... ] est attendue.",
+        "المتوقع لائحة JSON [ ... ].",
+        "a JSON list [ ... ] is expected"),
+    "import.intake_application_differs": _t(
+        "L'inscription n° {id} est une candidature à un appel, enregistrée avec un autre "
+        "« {column} » ; un import ne la déplace pas et ne la redate pas.",
+        "التسجيل رقم {id} ترشيح لطلب ترشيح، مسجل بقيمة أخرى لـ «{column}»؛ الاستيراد لا ينقله "
+        "ولا يغير تاريخه.",
+        "enrolment #{id} is an application to an intake, recorded with another {column}; an "
+        "import does not move or redate it"),
 }
 
 

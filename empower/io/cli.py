@@ -81,7 +81,7 @@ def register(app: typer.Typer) -> None:
         kind: Annotated[str, typer.Argument(help="programs, beneficiaries, cooperatives, "
                                                  "memberships, enrollments, grants, "
                                                  "disbursements, surveys, activities, "
-                                                 "sessions, attendance or visits")],
+                                                 "sessions, attendance, visits or intakes")],
         file: Annotated[Path | None, typer.Argument(help="CSV or XLSX file to import")] = None,
         mode: Annotated[str, typer.Option(
             help="atomic (all or nothing), valid-only (write the valid rows) or dry-run "

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import hmac
+import json
 from collections.abc import Iterator
 from datetime import date
 from enum import Enum
@@ -37,6 +38,7 @@ from empower.models import (
     Disbursement,
     Enrollment,
     Grant,
+    Intake,
     Membership,
     Partner,
     Program,
@@ -138,6 +140,12 @@ def _queries() -> dict[str, Select[Any]]:
         .outerjoin(gc, CoachingVisit.cooperative_id == gc.id)
         .where((CoachingVisit.beneficiary_id.is_(None)) | gb.cin.is_not(None))
         .order_by(CoachingVisit.id),
+        # Calls for applications: their rules, not any woman's results (her score and
+        # eligibility are personal and are never exported).
+        "intakes": select(p.code, Intake.code, Intake.name, Intake.opens_on, Intake.closes_on,
+                          Intake.places, Intake.province_codes, Intake.region_codes,
+                          Intake.rules, Intake.weights, Intake.promote_until)
+        .join(p, Intake.program_id == p.id).order_by(Intake.id),
     }
 
 
@@ -167,7 +175,11 @@ EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "attendance": ("session_reference", "cin", "status"),
     "visits": ("reference", "program_code", "cin", "cooperative_reference", "visited_on", "kind",
                "next_visit_due", "note"),
+    "intakes": ("program_code", "code", "name", "opens_on", "closes_on", "places",
+                "province_codes", "region_codes", "rules", "weights", "promote_until"),
 }
+_JSON = frozenset({"rules", "weights"})
+_CODES = frozenset({"province_codes", "region_codes"})
 _MONEY = frozenset({"budget", "grant_cap", "amount_requested", "amount_approved", "amount",
                     "monthly_income"})
 
@@ -198,6 +210,10 @@ def _rows(db: Database, kind: str, key: str | None) -> Iterator[list[Any]]:
                     value = value.value
                 elif isinstance(value, bool):
                     value = "yes" if value else "no"
+                elif name in _JSON:  # rules and weights, as their JSON cells read them
+                    value = json.dumps(value, ensure_ascii=False)
+                elif name in _CODES:
+                    value = ", ".join(str(v) for v in value)
                 elif isinstance(value, list):  # a tranche plan, as its import column reads it
                     value = "/".join(str(v) for v in value)
                 if key and name in _IDENTIFYING:

@@ -21,7 +21,8 @@ from empower.services._common import (
 from empower.states import check_transition
 from empower.vocab import EnrollmentStatus, ExitReason, parse_choice
 
-__all__ = ["apply", "enroll", "exit_enrollment", "reject_enrollment"]
+__all__ = ["apply", "check_enrollable", "enroll", "enrolled_changes", "exit_enrollment",
+           "reject_enrollment"]
 
 
 def check_application_date(uow: UnitOfWork, on: date, person: Beneficiary,
@@ -100,25 +101,44 @@ def enroll(uow: UnitOfWork, enrollment_id: int, *, on: date, actor: str) -> Enro
     """
     audit.check_actor(actor)
     enrollment = get(uow, Enrollment, enrollment_id, what="enrollment", lock=True)
-    status = check_transition(enrollment.status, "enroll",
-                              what="enrolment", ref=f"#{enrollment_id}")
-    if on < enrollment.applied_on:
-        raise InvalidInput(f"enrolled_on: {on.isoformat()} is before her application on "
-                           f"{enrollment.applied_on.isoformat()}",
-                           code="enrolment.enrolled_before_application",
-                           params={"enrolled_on": on, "applied_on": enrollment.applied_on},
-                           field="enrolled_on",
-                           value=on.isoformat())
-    check_not_archived(enrollment.beneficiary, on)
-    check_program_running(enrollment.program, on, field="enrolled_on")
+    status = check_enrollable(enrollment.id, enrollment.status, enrollment.applied_on,
+                              enrollment.beneficiary, enrollment.program, on)
     check_not_in_future(uow, on, field="enrolled_on")
     before = enrollment.status
     enrollment.status = status
     enrollment.enrolled_on = on
     uow.session.flush()
     audit.record(uow, actor=actor, action="enroll", entity="enrollment", entity_id=enrollment.id,
-                 changes={"status": [before, EnrollmentStatus.ENROLLED], "enrolled_on": on})
+                 changes=enrolled_changes(before, on))
     return enrollment
+
+
+def check_enrollable(enrollment_id: int, status: EnrollmentStatus, applied_on: date,
+                     person: Beneficiary, program: Program, on: date) -> EnrollmentStatus:
+    """The rules of enrolling one application on ``on`` (all but the date's not being in the
+    future, which a caller enrolling many checks once): the state after it.
+
+    Used by :func:`enroll` and, for many at once, by the selection of an intake
+    (:func:`empower.services.targeting.select_intake`), so both refuse the same. Raises
+    ``InvalidTransition``, ``InvalidInput`` (``enrolment.enrolled_before_application``),
+    ``NotEligible`` (archived or erased, outside the program's dates).
+    """
+    after = check_transition(status, "enroll", what="enrolment", ref=f"#{enrollment_id}")
+    if on < applied_on:
+        raise InvalidInput(f"enrolled_on: {on.isoformat()} is before her application on "
+                           f"{applied_on.isoformat()}",
+                           code="enrolment.enrolled_before_application",
+                           params={"enrolled_on": on, "applied_on": applied_on},
+                           field="enrolled_on",
+                           value=on.isoformat())
+    check_not_archived(person, on)
+    check_program_running(program, on, field="enrolled_on")
+    return after
+
+
+def enrolled_changes(before: EnrollmentStatus, on: date) -> dict[str, object]:
+    """What the audit log records of an enrolment (the same for one and for a selection)."""
+    return {"status": [before, EnrollmentStatus.ENROLLED], "enrolled_on": on}
 
 
 def reject_enrollment(uow: UnitOfWork, enrollment_id: int, *, on: date, actor: str,

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 from sqlalchemy import Integer, and_, case, exists, func, or_, select, update
 from sqlalchemy import cast as sql_cast
@@ -20,8 +21,24 @@ from sqlalchemy.orm import aliased
 
 from empower import audit
 from empower.db import UnitOfWork
-from empower.errors import Conflict, EmpowerError, InvalidInput, InvalidTransition, RuleViolation
-from empower.models import Beneficiary, Enrollment, Grant, Intake, Program, Province
+from empower.errors import (
+    Conflict,
+    EmpowerError,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    RuleViolation,
+)
+from empower.models import (
+    ArchivePeriod,
+    Beneficiary,
+    Enrollment,
+    Grant,
+    Intake,
+    Program,
+    Province,
+    table_of,
+)
 from empower.predicates import ENROLLMENT_ACTIVE, GRANT_STANDING, REGISTERED
 from empower.rules import free_text
 from empower.schemas import EnrollmentCreate, IntakeCreate
@@ -52,7 +69,9 @@ __all__ = [
     "Selection",
     "close_intake",
     "create_intake",
+    "application_of",
     "explain",
+    "intake_by_code",
     "judge_application",
     "open_intake",
     "override_refusal",
@@ -115,6 +134,29 @@ class PreviewRow:
 
 
 # --- intakes -------------------------------------------------------------------------------
+
+def intake_by_code(uow: UnitOfWork, code: str, *, field: str = "intake_code") -> Intake:
+    """The intake with this code; :class:`NotFound` (``intake.unknown``) when there is none."""
+    wanted = str(code).strip()
+    intake = uow.session.scalar(select(Intake).where(Intake.code == wanted))
+    if intake is None:
+        raise NotFound(f"intake '{wanted}' does not exist", code="intake.unknown",
+                       params={"code": wanted}, field=field, value=wanted)
+    return intake
+
+
+def application_of(uow: UnitOfWork, intake: Intake, beneficiary_id: int) -> Enrollment:
+    """Her application to ``intake``; :class:`NotFound` (``intake.no_application``) when she
+    has not applied."""
+    enrollment = uow.session.scalar(select(Enrollment).where(
+        Enrollment.intake_id == intake.id, Enrollment.beneficiary_id == beneficiary_id))
+    if enrollment is None:
+        raise NotFound(f"beneficiary #{beneficiary_id} has not applied to intake {intake.code}",
+                       code="intake.no_application",
+                       params={"id": beneficiary_id, "code": intake.code},
+                       field="cin", value=beneficiary_id)
+    return enrollment
+
 
 def _check_intake(uow: UnitOfWork, data: IntakeCreate, program: Program) -> dict[str, Any]:
     """The intake's columns from its input, every rule checked."""
@@ -377,16 +419,24 @@ def override_refusal(uow: UnitOfWork, enrollment_id: int, *, reason: str, actor:
 
 # --- selection and the waiting list --------------------------------------------------------
 
+def _ranked(intake: Intake, *columns: Any) -> Any:
+    """The intake's eligible applications in selection order (one definition of the order)."""
+    return (select(*columns).join(Beneficiary, Beneficiary.id == Enrollment.beneficiary_id)
+            .where(Enrollment.intake_id == intake.id, Enrollment.eligible.is_(True),
+                   Enrollment.status == EnrollmentStatus.APPLIED)
+            .order_by(Enrollment.score.desc(), Enrollment.applied_on, Beneficiary.registered_on,
+                      Enrollment.beneficiary_id))
+
+
 def ranking(uow: UnitOfWork, intake: Intake) -> list[Enrollment]:
     """The intake's eligible applications in selection order: score (highest first), then
     application date, then registration date, then record number (the same data always give
     the same ranking)."""
-    return list(uow.session.scalars(
-        select(Enrollment).join(Beneficiary, Beneficiary.id == Enrollment.beneficiary_id)
-        .where(Enrollment.intake_id == intake.id, Enrollment.eligible.is_(True),
-               Enrollment.status == EnrollmentStatus.APPLIED)
-        .order_by(Enrollment.score.desc(), Enrollment.applied_on, Beneficiary.registered_on,
-                  Enrollment.beneficiary_id)))
+    return list(uow.session.scalars(_ranked(intake, Enrollment)))
+
+
+# Women loaded at once (with their archive periods) to check the enrolment rules.
+_CHUNK = 2000
 
 
 def select_intake(uow: UnitOfWork, intake_id: int, *, on: date, actor: str) -> Selection:
@@ -394,11 +444,20 @@ def select_intake(uow: UnitOfWork, intake_id: int, *, on: date, actor: str) -> S
     (:func:`ranking`), the first ``places`` enrolled from ``on``, the others waitlisted. Who
     ran it, when and with which rules version is recorded on the intake.
 
+    Each selected woman passes the rules of :func:`empower.services.enrollments.enroll`
+    (:func:`~empower.services.enrollments.check_enrollable`: one she fails, say archived
+    since she applied, is skipped with the reason and the next one takes the place); the
+    statuses, ranks and dates are written with one executemany UPDATE for the selected and one
+    for the waitlisted, with one audit event per woman as :func:`enroll` writes it. The
+    applications are locked (``FOR UPDATE`` on PostgreSQL) while they are ranked.
+
     Two officers selecting at once: one wins, the other gets :class:`InvalidTransition`
     (``intake.changed_meanwhile``). :class:`InvalidInput` for a date before the closing or
     after today plus the margin.
     """
-    from empower.services.enrollments import enroll
+    from sqlalchemy import bindparam
+
+    from empower.services.enrollments import check_enrollable, enrolled_changes
 
     who = audit.check_actor(actor)
     intake = get(uow, Intake, intake_id, what="intake", lock=True)
@@ -418,23 +477,67 @@ def select_intake(uow: UnitOfWork, intake_id: int, *, on: date, actor: str) -> S
         raise InvalidTransition(f"intake {intake.code}: selected by someone else meanwhile",
                                 code="intake.changed_meanwhile", params={"code": intake.code},
                                 field="status")
-    uow.session.refresh(intake)
-    result = Selection()
-    for rank, enrollment in enumerate(ranking(uow, intake), start=1):
-        enrollment.rank = rank
-        if len(result.selected) < intake.places:
-            try:
-                with uow.savepoint():
-                    enroll(uow, enrollment.id, on=on, actor=actor)
-            except EmpowerError as exc:
-                result.skipped.append((enrollment.id, exc.message))
-                continue
-            result.selected.append(enrollment.id)
-        else:
-            enrollment.status = EnrollmentStatus.WAITLISTED
-            enrollment.waitlisted_on = on
-            result.waitlisted.append(enrollment.id)
     uow.session.flush()
+    uow.session.refresh(intake)
+    program = get(uow, Program, intake.program_id, what="program")
+    ranked = uow.session.execute(
+        _ranked(intake, Enrollment.id, Enrollment.beneficiary_id, Enrollment.applied_on,
+                Beneficiary.erased_on)
+        .with_for_update(of=Enrollment)).all()
+    result = Selection()
+    ranks: dict[int, int] = {}
+    position = 0
+    while position < len(ranked) and len(result.selected) < intake.places:
+        # The next women who may fill the places left (a few more, in case some are skipped),
+        # with what the enrolment rules read of them: erasure and archive periods.
+        chunk = ranked[position:position + min(_CHUNK, intake.places - len(result.selected)
+                                               + 50)]
+        periods: dict[int, list[SimpleNamespace]] = {}
+        for bid, archived_on, restored_on in uow.session.execute(
+                select(ArchivePeriod.beneficiary_id, ArchivePeriod.archived_on,
+                       ArchivePeriod.restored_on)
+                .where(ArchivePeriod.beneficiary_id.in_([r.beneficiary_id for r in chunk]))):
+            periods.setdefault(bid, []).append(SimpleNamespace(archived_on=archived_on,
+                                                               restored_on=restored_on))
+        for row in chunk:
+            position += 1
+            ranks[row.id] = position
+            person = SimpleNamespace(id=row.beneficiary_id, erased_on=row.erased_on,
+                                     archive_periods=periods.get(row.beneficiary_id, []))
+            try:
+                check_enrollable(row.id, EnrollmentStatus.APPLIED, row.applied_on,
+                                 cast(Beneficiary, person), program, on)
+            except EmpowerError as exc:
+                result.skipped.append((row.id, exc.message))
+                continue
+            result.selected.append(row.id)
+            if len(result.selected) == intake.places:
+                break
+    for row in ranked[position:]:
+        position += 1
+        ranks[row.id] = position
+        result.waitlisted.append(row.id)
+    table = table_of(Enrollment)
+    by_id = table.c.id == bindparam("eid")
+    if result.selected:
+        uow.session.execute(
+            update(table).where(by_id).values(status=EnrollmentStatus.ENROLLED.value,
+                                              enrolled_on=on, rank=bindparam("r")),
+            [{"eid": i, "r": ranks[i]} for i in result.selected])
+    if result.waitlisted:
+        uow.session.execute(
+            update(table).where(by_id).values(status=EnrollmentStatus.WAITLISTED.value,
+                                              waitlisted_on=on, rank=bindparam("r")),
+            [{"eid": i, "r": ranks[i]} for i in result.waitlisted])
+    if result.skipped:
+        uow.session.execute(update(table).where(by_id).values(rank=bindparam("r")),
+                            [{"eid": i, "r": ranks[i]} for i, _why in result.skipped])
+    # The rows changed under the session: what it holds of them is read again when used.
+    for obj in list(uow.session.identity_map.values()):
+        if isinstance(obj, Enrollment) and obj.intake_id == intake.id:
+            uow.session.expire(obj)
+    audit.record_many(uow, actor=actor, action="enroll", entity="enrollment", items=[
+        (eid, enrolled_changes(EnrollmentStatus.APPLIED, on)) for eid in result.selected])
     audit.record_many(uow, actor=actor, action="waitlist", entity="enrollment", items=[
         (eid, {"intake": intake.code, "waitlisted_on": on}) for eid in result.waitlisted])
     audit.record(uow, actor=actor, action="select", entity="intake", entity_id=intake.id,

@@ -269,3 +269,24 @@ def test_the_selected_never_exceed_the_places_and_all_passed_or_were_overridden(
             waiting = [uow.session.get(Enrollment, i) for i in result.waitlisted]
             assert all(w is not None and w.score is not None and w.score <= low for w in waiting)
         uow.rollback()
+
+
+def test_a_selected_woman_who_cannot_be_enrolled_is_skipped_and_the_next_takes_her_place(
+        uow: empower.UnitOfWork) -> None:
+    from empower.services.beneficiaries import archive_beneficiary
+
+    _program, intake, people = _closed_with(uow, 4)
+    # people[1] ranks first (score 12); archived since she applied, she cannot be enrolled
+    archive_beneficiary(uow, people[1].beneficiary_id, on=date(2024, 3, 2), actor=ACTOR)
+    result = targeting.select_intake(uow, intake.id, on=date(2024, 3, 5), actor=ACTOR)
+    assert [eid for eid, _why in result.skipped] == [people[1].id]
+    assert "archived" in result.skipped[0][1]
+    assert result.selected == [people[3].id, people[0].id]
+    assert result.waitlisted == [people[2].id]
+    assert people[1].status == EnrollmentStatus.APPLIED and people[1].rank == 1
+    assert people[3].status == EnrollmentStatus.ENROLLED and people[3].rank == 2
+    assert people[2].status == EnrollmentStatus.WAITLISTED and people[2].rank == 4
+    assert people[2].waitlisted_on == date(2024, 3, 5)
+    enrolled = uow.session.scalars(select(AuditEvent.entity_id).where(
+        AuditEvent.action == "enroll")).all()
+    assert sorted(enrolled) == sorted([people[3].id, people[0].id])

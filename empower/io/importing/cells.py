@@ -374,3 +374,45 @@ def a_list(raw: Any, col: str) -> list[str]:
     if not values:
         raise _not(col, raw, "a list (40/40/20)", "import.list_invalid")
     return values
+
+
+def separated(parse: Callable[[Any, str], Any]) -> Callable[[Any, str], list[Any]]:
+    """A parser of a cell listing values separated by commas (or ``;``, ``/``, ``|``), each
+    read by ``parse`` (``04.441, 04.421``; ``Rabat-Salé-Kénitra, 01``); doubles dropped."""
+    def parse_list(raw: Any, col: str) -> list[Any]:
+        if isinstance(raw, float):  # one province code Excel read as a number
+            return [parse(raw, col)]
+        values: list[Any] = []
+        for part in re.split(r"[,;/|]", str(raw)):
+            if part.strip():
+                value = parse(part.strip(), col)
+                if value not in values:
+                    values.append(value)
+        if not values:
+            raise _not(col, raw, "a list (04.441, 04.421)", "import.list_invalid")
+        return values
+
+    return parse_list
+
+
+def json_list(raw: Any, col: str) -> list[Any]:
+    """A JSON list (``[{"field": "age", "op": "between", "value": [18, 45]}]``); Excel's curly
+    quotes are read as straight ones. :class:`InvalidInput` (``import.json_invalid``) naming
+    the line and column of the JSON where it stops parsing."""
+    import json
+
+    cell = str(raw).translate({0x201C: '"', 0x201D: '"', 0x201E: '"', 0x00AB: '"',
+                               0x00BB: '"', 0x2018: "'", 0x2019: "'"})
+    try:
+        value = json.loads(cell)
+    except ValueError as exc:
+        where = getattr(exc, "msg", str(exc))
+        pos = getattr(exc, "colno", None)
+        raise InvalidInput(f"{col}: not valid JSON ({where} at character {pos})",
+                           code="import.json_invalid",
+                           params={"why": str(where), "position": pos or 0}, field=col,
+                           value=raw) from None
+    if not isinstance(value, list):
+        raise InvalidInput(f"{col}: a JSON list [ ... ] is expected", code="import.json_not_list",
+                           field=col, value=raw)
+    return value

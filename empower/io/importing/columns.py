@@ -17,14 +17,17 @@ from empower.io.importing.cells import (
     a_list,
     amount,
     choice,
+    json_list,
     number,
     province,
     region,
+    separated,
     text,
     whole_number,
     yes_no,
 )
 from empower.io.importing.headers import header_key
+from empower.targeting import FIELDS, OPERATORS, check_rules, check_weights
 from empower.vocab import (
     ActivityKind,
     AttendanceStatus,
@@ -218,6 +221,10 @@ ENROLLMENTS = Kind("enrollments", (
     Column("exited_on", a_date, DATE_HELP + "; with exit_reason", ("date de sortie", "sortie le")),
     Column("exit_reason", choice(ExitReason), "why she left (French labels, e.g. abandon)",
            ("motif de sortie", "raison de sortie", "motif"), allowed=_vocab(ExitReason)),
+    Column("intake_code", text, "code of an open intake (call for applications) of the "
+           "program: the application is judged by its rules; empty: no intake",
+           ("appel", "code appel", "code de l'appel", "appel à candidatures",
+            "appel a candidatures")),
 ), key=("cin", "program_code"))
 
 GRANTS = Kind("grants", (
@@ -343,9 +350,57 @@ VISITS = Kind("visits", (
            ("observation", "observations", "remarque", "commentaire")),
 ), key=("reference",), one_of=(("cin", "cooperative_reference"),))
 
+# --- targeting: calls for applications ----------------------------------------------------
+
+
+def _checked(check: Any) -> Callable[[Any, str], list[dict[str, Any]]]:
+    """A JSON cell of rules or weights, checked as the services check them (the row error
+    names the rule: ``rules: rule 2: unknown field 'salaire'``)."""
+    def parse(raw: Any, col: str) -> list[dict[str, Any]]:
+        items = json_list(raw, col)
+        try:
+            return [item.as_json() for item in check(items)]
+        except InvalidInput as exc:
+            raise InvalidInput(f"{col}: {exc.message}", code=exc.code, params=exc.params,
+                               field=col, value=raw) from None
+
+    return parse
+
+
+INTAKES = Kind("intakes", (
+    _PROGRAM_CODE,
+    Column("code", text, "unique intake code (the key)", ("code appel", "code de l'appel",
+                                                         "appel"), required=True),
+    Column("name", text, "name of the call", ("nom", "intitulé", "nom de l'appel"),
+           required=True),
+    Column("opens_on", a_date, DATE_HELP + "; within the program's dates",
+           ("date d'ouverture", "ouverture", "ouvert le"), required=True),
+    Column("closes_on", a_date, DATE_HELP + "; within the program's dates; ages are taken "
+           "on this day", ("date de clôture", "clôture", "date limite", "clôturé le"),
+           required=True),
+    Column("places", whole_number, "number of places", ("nombre de places", "places",
+                                                        "places disponibles"), required=True),
+    Column("province_codes", separated(province), "provinces covered, separated by commas "
+           "(HCP codes or names); empty with region_codes empty: the program's whole area",
+           ("provinces", "provinces couvertes", "codes provinces")),
+    Column("region_codes", separated(region), "regions covered, separated by commas (01 to 12 "
+           "or names)", ("régions", "régions couvertes", "codes régions")),
+    Column("rules", _checked(check_rules), "eligibility conditions as a JSON list: "
+           '[{"field": "age", "op": "between", "value": [18, 45]}, {"field": "milieu", "op": '
+           '"=", "value": "rural"}]; fields: ' + ", ".join(FIELDS) + "; operators: "
+           + ", ".join(OPERATORS) + "; a missing value is not a pass",
+           ("règles", "critères", "critères d'éligibilité", "conditions")),
+    Column("weights", _checked(check_weights), "score weights as a JSON list: "
+           '[{"field": "household_size", "weight": 2}, {"field": "marital_status", "weight": '
+           '10, "equals": "widowed"}]', ("pondérations", "poids", "barème")),
+    Column("promote_until", a_date, DATE_HELP + "; until this day a freed place goes to the "
+           "waiting list; empty: never", ("repêchage jusqu'au", "date limite de repêchage",
+                                          "liste d'attente jusqu'au")),
+), key=("code",))
+
 KINDS: dict[str, Kind] = {k.name: k for k in (
     PROGRAMS, BENEFICIARIES, COOPERATIVES, MEMBERSHIPS, ENROLLMENTS, GRANTS, DISBURSEMENTS,
-    SURVEYS, ACTIVITIES, SESSIONS, ATTENDANCE, VISITS)}
+    SURVEYS, ACTIVITIES, SESSIONS, ATTENDANCE, VISITS, INTAKES)}
 
 
 def kind_spec(name: str) -> Kind:
