@@ -89,6 +89,7 @@ def intake(db):
     with db.unit_of_work() as uow:
         program = make_program(uow)
         call = _intake(uow, program, "APPEL-SALE", 3)
+        call_id = call.id
         apps = {}
         for i, (who, (province, milieu, disabled, born, vuln, size, marital)) in enumerate(
                 WOMEN.items()):
@@ -116,7 +117,7 @@ def intake(db):
         targeting.close_intake(uow, later.id, on=date(2026, 10, 1), actor=ACTOR)
         uow.commit()
         ids = {w: e.id for w, e in apps.items()}
-    return db, ids, call.id
+    return db, ids, call_id
 
 
 def _promote(db, ids, call_id):
