@@ -161,7 +161,8 @@ def test_an_upgrade_interrupted_after_the_schema_step_leaves_nothing_half_done(
         assert set(inspect(db.engine).get_table_names()) == set()
         db.upgrade()
         tables = set(inspect(db.engine).get_table_names())
-        assert set(Base.metadata.tables) | {"alembic_version"} | INDEX_TABLES == tables
+        fts = INDEX_TABLES if db.is_sqlite else set()
+        assert set(Base.metadata.tables) | {"alembic_version"} | fts == tables
         with db.unit_of_work(readonly=True) as uow:
             assert uow.session.scalar(select(func.count()).select_from(Region)) == 12
             assert uow.session.scalar(select(func.count()).select_from(Province)) == 75
