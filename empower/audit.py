@@ -78,39 +78,66 @@ def check_actor(actor: str) -> str:
     return clean_text(actor, field="actor").strip()[:100]
 
 
-def _people_concerned(uow: UnitOfWork, entity: str, entity_id: int | None) -> list[Any]:
-    """The women an event about ``entity`` #``entity_id`` concerns (for scrubbing free text)."""
+_PERSON_OF = {"grant": "Grant", "enrollment": "Enrollment", "membership": "Membership",
+              "survey": "SurveyRecord"}
+
+
+def _people_concerned(uow: UnitOfWork, entity: str,
+                      entity_ids: Iterable[int | None]) -> dict[int, list[Any]]:
+    """Per ``entity`` id: the women an event about that record concerns (for scrubbing free
+    text), looked up in a few queries whatever the number of ids (the bulk paths)."""
     from empower import models
 
-    if entity_id is None:
-        return []
+    wanted = sorted({i for i in entity_ids if i is not None})
+    if not wanted:
+        return {}
     session = uow.session
-    ids: list[int | None] = []
+    owners: dict[int, list[int]] = {}
     if entity == "beneficiary":
-        ids = [entity_id]
-    elif entity == "duplicate_candidate":
-        cand = session.get(models.DuplicateCandidate, entity_id)
-        ids = [cand.beneficiary_id, cand.other_beneficiary_id] if cand else []
-    else:
-        model = {"grant": models.Grant, "enrollment": models.Enrollment,
-                 "membership": models.Membership, "survey": models.SurveyRecord}.get(entity)
-        obj = session.get(model, entity_id) if model is not None else None
-        ids = [getattr(obj, "beneficiary_id", None)] if obj is not None else []
-    people = [session.get(models.Beneficiary, i) for i in ids if i is not None]
-    return [p for p in people if p is not None]
+        owners = {i: [i] for i in wanted}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start:start + _CHUNK]
+        if entity == "duplicate_candidate":
+            cand = models.DuplicateCandidate
+            for cid, one, other in session.execute(
+                    select(cand.id, cand.beneficiary_id, cand.other_beneficiary_id)
+                    .where(cand.id.in_(chunk))):
+                owners[cid] = [one, other]
+        elif entity in _PERSON_OF:
+            model = getattr(models, _PERSON_OF[entity])
+            for oid, bid in session.execute(select(model.id, model.beneficiary_id)
+                                            .where(model.id.in_(chunk))):
+                owners[oid] = [bid] if bid is not None else []
+    people_ids = sorted({b for ids in owners.values() for b in ids if b is not None})
+    people: dict[int, Any] = {}
+    for start in range(0, len(people_ids), _CHUNK):
+        people.update((p.id, p) for p in session.scalars(
+            select(models.Beneficiary)
+            .where(models.Beneficiary.id.in_(people_ids[start:start + _CHUNK]))))
+    return {oid: [people[b] for b in ids if b in people] for oid, ids in owners.items()}
 
 
-def scrub_free_text(uow: UnitOfWork, entity: str, entity_id: int | None,
-                    changes: Mapping[str, Any]) -> dict[str, Any]:
-    """``changes`` with the identifiers of the women concerned blanked out of its free text."""
+_CHUNK = 5000
+
+
+def _free_texts(changes: Mapping[str, Any]) -> list[str]:
+    return [k for k in FREE_TEXT_FIELDS & set(changes)
+            if isinstance(changes[k], str | list | tuple)]
+
+
+def _scrubbed(changes: Mapping[str, Any], people: list[Any]) -> dict[str, Any]:
     out = dict(changes)
-    texts = [k for k in FREE_TEXT_FIELDS & set(out)
-             if isinstance(out[k], str | list | tuple)]
-    if not texts:
+    texts = _free_texts(out)
+    if not texts or not people:
         return out
-    from empower.privacy import identifier_pattern, scrub
+    from empower.privacy import identifier_pattern, may_hold_identifiers, scrub
 
-    pattern = identifier_pattern(_people_concerned(uow, entity, entity_id))
+    values = [v for k in texts for v in (out[k] if isinstance(out[k], list | tuple) else [out[k]])
+              if isinstance(v, str)]
+    # Compiling a woman's pattern costs far more than this check, which it rarely passes.
+    if not any(may_hold_identifiers(v, people) for v in values):
+        return out
+    pattern = identifier_pattern(people)
     if pattern is None:
         return out
     for key in texts:
@@ -120,6 +147,15 @@ def scrub_free_text(uow: UnitOfWork, entity: str, entity_id: int | None,
         else:
             out[key] = scrub(value, pattern)
     return out
+
+
+def scrub_free_text(uow: UnitOfWork, entity: str, entity_id: int | None,
+                    changes: Mapping[str, Any]) -> dict[str, Any]:
+    """``changes`` with the identifiers of the women concerned blanked out of its free text."""
+    if not _free_texts(changes) or entity_id is None:
+        return dict(changes)
+    people = _people_concerned(uow, entity, [entity_id]).get(entity_id, [])
+    return _scrubbed(changes, people)
 
 
 def record(uow: UnitOfWork, *, actor: str, action: str, entity: str, entity_id: int | None,
@@ -146,9 +182,12 @@ def record_many(uow: UnitOfWork, *, actor: str, action: str, entity: str,
     """
     at = utcnow()
     who = check_actor(actor)
+    items = list(items)
+    people = _people_concerned(uow, entity, [i for i, changes in items
+                                             if changes and _free_texts(changes)])
     rows = [
         {"at": at, "actor": who, "action": action, "entity": entity, "entity_id": entity_id,
-         "changes": redact(scrub_free_text(uow, entity, entity_id, changes)) if changes else None}
+         "changes": redact(_scrubbed(changes, people.get(entity_id, []))) if changes else None}
         for entity_id, changes in items
     ]
     if rows:

@@ -15,7 +15,7 @@ from typing import Protocol
 
 import phonenumbers
 
-__all__ = ["REDACTED", "identifier_pattern", "scrub"]
+__all__ = ["REDACTED", "identifier_pattern", "may_hold_identifiers", "scrub"]
 
 REDACTED = "[redacted]"
 # A separator people put inside numbers and dates: space, dot, dash, slash.
@@ -89,6 +89,25 @@ def identifier_pattern(people: Iterable[_Person]) -> re.Pattern[str] | None:
     # Longest first, so "Fatima Zahra" is blanked out whole rather than as "Fatima".
     parts.sort(key=len, reverse=True)
     return re.compile("|".join(parts), re.IGNORECASE)
+
+
+def may_hold_identifiers(text: str, people: Iterable[_Person]) -> bool:
+    """False only when :func:`identifier_pattern` of ``people`` cannot match in ``text``: it
+    has no digit (every CIN, phone and date has one) and some word of each of their names and
+    communes is missing from it (compared folded: case, accents, Arabic letter forms). A quick
+    test that spares compiling a woman's pattern for the many reasons that never name her."""
+    if any(c.isdigit() for c in text):
+        return True
+    from empower.search import fold_word
+
+    folded = fold_word(text)
+    for person in people:
+        for name in (person.cin, person.first_name, person.last_name, person.first_name_ar,
+                     person.last_name_ar, person.commune):
+            if name and len(name.strip()) >= 2 and all(fold_word(w) in folded
+                                                       for w in name.split()):
+                return True
+    return False
 
 
 def scrub(text: str | None, pattern: re.Pattern[str] | None) -> str | None:

@@ -181,3 +181,28 @@ def test_bulk_events_are_scrubbed_like_single_ones(uow: empower.UnitOfWork) -> N
     uow.flush()
     last = uow.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert last is not None and last.changes["reason"] == "[redacted] part à [redacted]"
+
+
+def test_bulk_events_scrub_each_woman_from_her_own_event_only(uow: empower.UnitOfWork) -> None:
+    from empower import audit
+    from empower.models import AuditEvent
+
+    her = make_beneficiary(uow, **HER, birth_date=BORN)
+    other = make_beneficiary(uow, first_name="Salma", last_name="Tazi")
+    audit.record_many(uow, actor=ACTOR, action="fail", entity="beneficiary", items=[
+        (her.id, {"reason": "Zineb absente, Salma venue"}),
+        (other.id, {"reason": "Zineb absente, Salma venue"}),
+        (her.id, {"reason": "Compte clôturé", "amount": "100.00"}),
+        (other.id, {"amount": "100.00"}),
+        (other.id, None),
+    ])
+    uow.flush()
+    events = list(uow.session.scalars(select(AuditEvent).where(AuditEvent.action == "fail")
+                                      .order_by(AuditEvent.id)))
+    assert [e.changes for e in events] == [
+        {"reason": "[redacted] absente, Salma venue"},
+        {"reason": "Zineb absente, [redacted] venue"},
+        {"reason": "Compte clôturé", "amount": "100.00"},
+        {"amount": "100.00"},
+        None,
+    ]
