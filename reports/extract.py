@@ -189,12 +189,40 @@ class _Window:
                 func.coalesce(type_coerce(b.milieu, String), "unknown").label("milieu")]
 
 
+_CHUNK = 50_000
+
+
+def _shared(values: np.ndarray, seen: dict[Any, Any]) -> np.ndarray:
+    """``values`` with equal texts and dates made one object each (``seen`` keeps them).
+
+    The driver returns a new object for every cell; a million survey records would hold
+    millions of copies of "18-24" and of each date. Shared, a cell costs its 8-byte pointer.
+    """
+    first = next((v for v in values if v is not None), None)
+    if not isinstance(first, str | date):
+        return values
+    codes, uniques = pd.factorize(values)  # None -> -1
+    kept = np.empty(len(uniques) + 1, dtype=object)
+    kept[:-1] = [seen.setdefault(v, v) for v in uniques]
+    kept[-1] = None
+    return kept[codes]
+
+
 def _frame(uow: UnitOfWork, stmt: Any) -> pd.DataFrame:
     result = uow.session.execute(stmt)
     keys = list(result.keys())
-    # One 2-D object array, sliced by column: far cheaper than letting pandas inspect each Row.
-    data = np.array([tuple(row) for row in result], dtype=object).reshape(-1, len(keys))
-    frame = pd.DataFrame({k: data[:, i] for i, k in enumerate(keys)})
+    # One 2-D object array per chunk of rows, sliced by column: far cheaper than letting pandas
+    # inspect each Row, and chunks keep the driver's own copies of a big result from piling up.
+    seen: list[dict[Any, Any]] = [{} for _ in keys]
+    parts: list[list[np.ndarray]] = [[] for _ in keys]
+    for rows in result.partitions(_CHUNK):
+        data = np.array([tuple(row) for row in rows], dtype=object).reshape(-1, len(keys))
+        for i in range(len(keys)):
+            parts[i].append(_shared(data[:, i], seen[i]))
+        del data
+    frame = pd.DataFrame({k: np.concatenate(parts[i]) if parts[i] else np.empty(0, dtype=object)
+                          for i, k in enumerate(keys)})
+    del parts
     for col in frame.columns:
         values = frame[col]
         index = values.first_valid_index()
