@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="EMPOWER_", env_file=".env", extra="ignore")
 
     database_url: str = "sqlite:///empower.db"
+    # A read replica for the monthly reports and exports (they only read): unset, they read
+    # the primary. Freezing a month (a write) always goes to database_url.
+    reports_database_url: str | None = None
     redis_url: str | None = None
     cin_pattern: str = DEFAULT_CIN_PATTERN
     min_age: int = 18
@@ -60,6 +63,10 @@ class Settings(BaseSettings):
     # Panel roles (comma-separated) whose users may approve a payment batch built by someone
     # else: the second signature on money.
     batch_approver_roles: str = "admin"
+
+    def reads_url(self) -> str:
+        """Where reports and exports read: the replica when one is set, else the primary."""
+        return self.reports_database_url or self.database_url
 
     @field_validator("batch_approver_roles")
     @classmethod

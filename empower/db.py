@@ -29,7 +29,7 @@ __all__ = ["Database", "UnitOfWork", "connect"]
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def _sqlite_setup(engine: Engine, busy_timeout: float = 30) -> None:
+def _sqlite_setup(engine: Engine, busy_timeout: float = 30, read_only: bool = False) -> None:
     # pysqlite's own transaction handling issues a deferred BEGIN lazily; a deferred transaction
     # that reads and then writes fails with "database is locked" when another writer got in
     # between. Writers therefore start with BEGIN IMMEDIATE (they queue on busy_timeout instead),
@@ -39,14 +39,19 @@ def _sqlite_setup(engine: Engine, busy_timeout: float = 30) -> None:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=NORMAL")
+        if read_only:
+            # A replica is never written, not even its journal mode: SQLite refuses any write
+            # on this connection ("attempt to write a readonly database").
+            cur.execute("PRAGMA query_only=ON")
+        else:
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cur.close()
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        readonly = conn.get_execution_options().get("empower_readonly", False)
+        readonly = read_only or conn.get_execution_options().get("empower_readonly", False)
         conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
 
@@ -206,11 +211,14 @@ def alembic_config(db: Database) -> Any:
 
 
 def connect(url: str = "sqlite:///empower.db", *, rules: RulesConfig | None = None,
-            echo: bool = False, busy_timeout: float = 30) -> Database:
+            echo: bool = False, busy_timeout: float = 30, read_only: bool = False) -> Database:
     """Open a database by SQLAlchemy URL (SQLite file or ``postgresql+psycopg://...``).
 
     ``busy_timeout`` (SQLite only) is how many seconds a writer waits for another process's
     write to end; after that its write raises :class:`~empower.errors.Conflict` saying so.
+    ``read_only`` opens it for reading only (a read replica for reports): the database itself
+    refuses any write made through it (SQLite ``query_only``, PostgreSQL
+    ``default_transaction_read_only``).
     """
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"echo": echo}
@@ -218,9 +226,11 @@ def connect(url: str = "sqlite:///empower.db", *, rules: RulesConfig | None = No
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": busy_timeout}
     else:
         kwargs["pool_pre_ping"] = True
+        if read_only:
+            kwargs["connect_args"] = {"options": "-c default_transaction_read_only=on"}
     engine = create_engine(parsed, **kwargs)
     if engine.dialect.name == "sqlite":
-        _sqlite_setup(engine, busy_timeout)
+        _sqlite_setup(engine, busy_timeout, read_only)
     return Database(engine, rules=rules)
 
 

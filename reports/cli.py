@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 
 from empower.config import Settings
+from empower.db import Database
 
 __all__ = ["app"]
 
@@ -34,6 +35,20 @@ class Lang(StrEnum):
     fr = "fr"
     ar = "ar"
     en = "en"
+
+
+def _databases(settings: Settings) -> tuple[Database, Database]:
+    """(primary, reads): the report reads ``EMPOWER_REPORTS_DATABASE_URL`` when it is set,
+    opened read-only so a report never writes there; freezing writes to the primary."""
+    import empower
+
+    primary = empower.connect(settings.database_url, rules=settings.rules(),
+                              busy_timeout=settings.sqlite_busy_timeout)
+    if not settings.reports_database_url:
+        return primary, primary
+    reads = empower.connect(settings.reports_database_url, rules=settings.rules(),
+                            busy_timeout=settings.sqlite_busy_timeout, read_only=True)
+    return primary, reads
 
 
 @app.command()
@@ -56,22 +71,20 @@ def monthly(
     from empower.reports.render import write_report
     from empower.reports.report import build_monthly_report
 
-    import empower
-
     settings = Settings()
     err = Console(stderr=True)
     parsed = Month.parse(month)
     language = (lang.value if lang else settings.default_language) or "fr"
     if language not in ("fr", "ar", "en"):
         language = "fr"
-    db = empower.connect(settings.database_url, rules=settings.rules())
+    db, reads = _databases(settings)
     try:
         with err.status(f"Report {parsed}...") as status:
             def progress(step: str) -> None:
                 status.update(f"Report {parsed}: {step}...")
 
             report = build_monthly_report(
-                db, parsed, scope=Scope(region=region, program=program),
+                reads, parsed, scope=Scope(region=region, program=program),
                 threshold=settings.small_cell_threshold, trend=fmt != Format.json,
                 by_program=by_program, progress=progress)
             progress(f"writing {fmt.value}")
@@ -82,6 +95,7 @@ def monthly(
                 progress("freezing")
                 freeze_month(db, report, actor=actor or f"cli:{getpass.getuser()}")
     finally:
+        reads.dispose()
         db.dispose()
     err.print(f"[green]Wrote[/] {out} ({fmt.value}, {parsed}, {report.scope.key}, "
               f"checksum {report.checksum[:12]})" + (" and froze the month" if freeze else ""))
@@ -99,20 +113,21 @@ def diff(
     from empower.reports.report import build_monthly_report
     from empower.reports.snapshots import diff_snapshot, load_snapshot
 
-    import empower
-
     settings = Settings()
     out = Console()
     parsed = Month.parse(month)
     scope = Scope(region=region, program=program)
-    db = empower.connect(settings.database_url, rules=settings.rules())
+    db, reads = _databases(settings)
     try:
+        # The snapshot from the primary, where freezing wrote it (a replica may lag behind);
+        # the figures and the audited writes since, from the replica.
         snapshot = load_snapshot(db, str(parsed), scope.key)
         with Console(stderr=True).status(f"Recomputing {parsed}..."):
-            current = build_monthly_report(db, parsed, scope=scope,
+            current = build_monthly_report(reads, parsed, scope=scope,
                                            threshold=settings.small_cell_threshold)
-        result = diff_snapshot(db, snapshot, current)
+        result = diff_snapshot(reads, snapshot, current)
     finally:
+        reads.dispose()
         db.dispose()
     out.print(f"{result.month} ({result.scope}) frozen {result.frozen_at:%Y-%m-%d %H:%M} UTC "
               f"by {result.frozen_by}")

@@ -12,6 +12,7 @@ without changing any comparison the KPI functions make).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, fields
 from datetime import date
 from enum import Enum
@@ -47,6 +48,7 @@ from empower.models import (
     Activity,
     ActivitySession,
     Attendance,
+    Base,
     Beneficiary,
     CoachingVisit,
     Cooperative,
@@ -62,10 +64,10 @@ from empower.models import (
     Region,
     SurveyRecord,
 )
-from empower.predicates import ARCHIVED, age_band_sql
+from empower.predicates import ARCHIVED, age_band_sql, attended_sql
 from empower.vocab import ActivityKind
 
-__all__ = ["Facts", "Scope", "extract"]
+__all__ = ["Facts", "Scope", "extract", "rewindow"]
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,8 @@ class _Window:
         self.lo = day_before(self.start)
         self.hi = day_after(self.end)
         self.band_end = band_end
+        # One month (a report) rather than a trend's window: facts may be decided as of its end.
+        self.single_month = first.end == last.end
 
     def upto(self, col: Any) -> ColumnElement[bool]:
         """``col <= end``, a condition most rows meet: on SQLite, read the table in order.
@@ -151,6 +155,16 @@ class _Window:
         if self.dialect == "sqlite":
             col = UnaryExpression(col, operator=operators.custom_op("+"), type_=col.type)
         return col <= self.end
+
+    def unindexed(self, col: Any) -> Any:
+        """``col`` as SQLite may not read it through an index (PostgreSQL: ``col``).
+
+        Grouping by an indexed column makes SQLite walk that index and fetch every row it
+        names by rowid; driving the join from the small table and sorting is twice as fast.
+        """
+        if self.dialect == "sqlite":
+            return UnaryExpression(col, operator=operators.custom_op("+"), type_=col.type)
+        return col
 
     def clamp(self, col: Any, name: str) -> ColumnElement[Any]:
         lo, hi = literal(self.lo, Date), literal(self.hi, Date)
@@ -175,12 +189,40 @@ class _Window:
                 func.coalesce(type_coerce(b.milieu, String), "unknown").label("milieu")]
 
 
+_CHUNK = 50_000
+
+
+def _shared(values: np.ndarray, seen: dict[Any, Any]) -> np.ndarray:
+    """``values`` with equal texts and dates made one object each (``seen`` keeps them).
+
+    The driver returns a new object for every cell; a million survey records would hold
+    millions of copies of "18-24" and of each date. Shared, a cell costs its 8-byte pointer.
+    """
+    first = next((v for v in values if v is not None), None)
+    if not isinstance(first, str | date):
+        return values
+    codes, uniques = pd.factorize(values)  # None -> -1
+    kept = np.empty(len(uniques) + 1, dtype=object)
+    kept[:-1] = [seen.setdefault(v, v) for v in uniques]
+    kept[-1] = None
+    return kept[codes]
+
+
 def _frame(uow: UnitOfWork, stmt: Any) -> pd.DataFrame:
     result = uow.session.execute(stmt)
     keys = list(result.keys())
-    # One 2-D object array, sliced by column: far cheaper than letting pandas inspect each Row.
-    data = np.array([tuple(row) for row in result], dtype=object).reshape(-1, len(keys))
-    frame = pd.DataFrame({k: data[:, i] for i, k in enumerate(keys)})
+    # One 2-D object array per chunk of rows, sliced by column: far cheaper than letting pandas
+    # inspect each Row, and chunks keep the driver's own copies of a big result from piling up.
+    seen: list[dict[Any, Any]] = [{} for _ in keys]
+    parts: list[list[np.ndarray]] = [[] for _ in keys]
+    for rows in result.partitions(_CHUNK):
+        data = np.array([tuple(row) for row in rows], dtype=object).reshape(-1, len(keys))
+        for i in range(len(keys)):
+            parts[i].append(_shared(data[:, i], seen[i]))
+        del data
+    frame = pd.DataFrame({k: np.concatenate(parts[i]) if parts[i] else np.empty(0, dtype=object)
+                          for i, k in enumerate(keys)})
+    del parts
     for col in frame.columns:
         values = frame[col]
         index = values.first_valid_index()
@@ -234,13 +276,19 @@ def _check_region(uow: UnitOfWork, code: str | None) -> None:
 
 
 def extract(uow: UnitOfWork, first: Month, last: Month, scope: Scope | None = None, *,
-            dimensions: bool = True) -> Facts:
+            dimensions: bool = True, frames: Collection[str] | None = None) -> Facts:
     """Read the facts for the months ``first``..``last`` (one for a report, twelve for a trend).
 
     With ``dimensions`` the rows carry region, province, age band (at ``last``'s end) and milieu;
-    without, those columns are empty strings and only totals can be computed (cheaper).
+    without, those columns are empty strings and only totals can be computed (cheaper). With
+    ``frames`` only those frames are read (a trend reads what its KPIs need); the others stay
+    empty. An unknown region or program code raises :class:`~empower.errors.NotFound`.
     """
     scope = scope or Scope()
+
+    def wanted(name: str) -> bool:
+        return frames is None or name in frames
+
     _check_region(uow, scope.region)
     pid = _program_id(uow, scope.program)
     w = _Window(first, last, last.end if dimensions else None, uow.dialect)
@@ -313,7 +361,8 @@ def extract(uow: UnitOfWork, first: Month, last: Month, scope: Scope | None = No
         .where(*membership_rows(m)))
     several = (select(m_many.c.beneficiary_id).where(*membership_rows(m_many))
                .group_by(m_many.c.beneficiary_id).having(func.count() > 1))
-    memberships = _split(uow, person_scope(member_stmt), m.c.beneficiary_id, several)
+    memberships = (_split(uow, person_scope(member_stmt), m.c.beneficiary_id, several)
+                   if wanted("memberships") else pd.DataFrame())
 
     # Grants: the recipient is a woman (her dimensions) or a cooperative (its place).
     g = Grant.__table__.alias("g")
@@ -356,10 +405,12 @@ def extract(uow: UnitOfWork, first: Month, last: Month, scope: Scope | None = No
 
     firsts = (select(Disbursement.grant_id, func.min(Disbursement.paid_on).label("first_paid_on"))
               .group_by(Disbursement.grant_id).subquery("firsts"))
-    first_disbursements = _frame(uow, grant_scope(
+    first_stmt = grant_scope(
         select(*grant_dims, g.c.approved_on, firsts.c.first_paid_on)
         .select_from(recipients.join(firsts, firsts.c.grant_id == g.c.id))
-        .where(firsts.c.first_paid_on >= w.start, firsts.c.first_paid_on <= w.end)))
+        .where(firsts.c.first_paid_on >= w.start, firsts.c.first_paid_on <= w.end))
+    first_disbursements = (_frame(uow, first_stmt) if wanted("first_disbursements")
+                           else pd.DataFrame())
 
     g2 = Grant.__table__.alias("g2")
     her_first = (select(g2.c.beneficiary_id, func.min(Disbursement.paid_on).label("first_paid_on"))
@@ -374,7 +425,7 @@ def extract(uow: UnitOfWork, first: Month, last: Month, scope: Scope | None = No
                    .select_from(person.join(her_first, her_first.c.beneficiary_id == b.c.id)))
     if scope.region:
         cohort_stmt = cohort_stmt.where(p.c.region_code == scope.region)
-    cohort = _frame(uow, cohort_stmt)
+    cohort = _frame(uow, cohort_stmt) if wanted("cohort") else pd.DataFrame()
 
     s = SurveyRecord.__table__.alias("s")
     surveyed = s.join(b, b.c.id == s.c.beneficiary_id).join(p, p.c.code == b.c.province_code)
@@ -396,12 +447,19 @@ def extract(uow: UnitOfWork, first: Month, last: Month, scope: Scope | None = No
     if pid is not None:
         survey_stmt = survey_stmt.where(s.c.program_id == pid)
         jobs_stmt = jobs_stmt.where(s.c.program_id == pid)
-    surveys = _frame(uow, survey_stmt)
-    jobs = _grouped(uow, jobs_stmt, sums={"jobs": "jobs_created"})
+    surveys = _frame(uow, survey_stmt) if wanted("surveys") else pd.DataFrame()
+    jobs = (_grouped(uow, jobs_stmt, sums={"jobs": "jobs_created"}) if wanted("jobs")
+            else pd.DataFrame())
 
-    trainings = _trainings(uow, w, scope, pid, dims, b, p)
-    payments = _payments(uow, w, g, recipients, grant_dims, grant_scope)
-    targeting = _targeting(uow, w, scope, pid, b, p)
+    def group(name: str, read: Callable[[], dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+        if any(map(wanted, _GROUPS[name])):
+            return read()
+        return {frame: pd.DataFrame() for frame in _GROUPS[name]}
+
+    trainings = group("trainings", lambda: _trainings(uow, w, scope, pid, dims, b, p))
+    payments = group("payments",
+                     lambda: _payments(uow, w, g, recipients, grant_dims, grant_scope))
+    targeting = group("targeting", lambda: _targeting(uow, w, scope, pid, b, p))
     region_codes = [scope.region] if scope.region else sorted(
         uow.session.scalars(select(Region.code)).all())
     return Facts(first=first, last=last, people=people, enrolments=enrolments,
@@ -409,6 +467,31 @@ def extract(uow: UnitOfWork, first: Month, last: Month, scope: Scope | None = No
                  disbursements=disbursements, first_disbursements=first_disbursements, cohort=cohort,
                  surveys=surveys, jobs=jobs, **trainings, **payments, **targeting,
                  regions=region_codes)
+
+
+def rewindow(uow: UnitOfWork, frame: pd.DataFrame, first: Month, last: Month) -> pd.DataFrame:
+    """``frame`` (rows with ``beneficiary_id`` and ``archive_periods``, read for another window)
+    with each woman's archive periods as an extract of ``first``..``last`` would give them.
+
+    A trend reuses the report's survey records this way instead of reading them again: the
+    records are the same (every one surveyed by ``last``'s end), only the dates of the archive
+    periods are clamped to a different window.
+    """
+    w = _Window(first, last, None, uow.dialect)
+    periods = Base.metadata.tables[ARCHIVED.period.table]
+    owners = select(periods.c[ARCHIVED.owner].label("owner")).distinct().subquery("owners")
+    texts = {int(owner): text for owner, text in uow.session.execute(
+        select(owners.c.owner, w.archive_periods(owners.c.owner))) if text is not None}
+    column = frame["beneficiary_id"].map(texts) if len(frame) else frame.get(ARCHIVED.column)
+    if column is None:
+        return frame
+    return frame.assign(**{ARCHIVED.column: column.astype(object).where(column.notna(), None)})
+
+
+# The frames read together by one helper: a trend that needs none of them skips it.
+_GROUPS = {"trainings": ["sessions", "roster", "training_lines", "visits", "funded", "visited"],
+           "payments": ["instructions", "paid_lines"],
+           "targeting": ["intakes", "applications"]}
 
 
 def _recipient(w: _Window, t: Any) -> tuple[Any, list[ColumnElement[Any]], Any]:
@@ -444,6 +527,41 @@ def _with_recipient(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(recipient=pd.Series(ids, index=frame.index, dtype="object"))
 
 
+def _training_pairs(uow: UnitOfWork, w: _Window, program: list[Any], her_region: list[Any],
+                    dims: list[ColumnElement[Any]], b: Any, p: Any, a: Any, s: Any,
+                    at: Any) -> pd.DataFrame:
+    """The training roster lines of a one-month extract, at most two rows per woman and activity.
+
+    Completion is decided as of the month's end only, so the database counts each woman's lines
+    per activity that :func:`empower.predicates.attended_sql` says count by then, and the others,
+    before joining her dimensions and archive periods (once per pair, not once per line). The
+    rows keep the lines' shape: the counted ones as ``present`` at a ``held`` session, the others
+    as ``absent``, dated the day before the month (every line read is dated by ``end``), so
+    :func:`empower.predicates.attended` over them gives the same answer line by line.
+    """
+    flag = case((attended_sql(w.end, at, s), 1), else_=0).label("attended")
+    woman = w.unindexed(at.c.beneficiary_id)
+    pairs = (select(woman.label("beneficiary_id"), s.c.activity_id, flag,
+                    func.count().label("n"))
+             .select_from(at.join(s, s.c.id == at.c.session_id)
+                          .join(a, a.c.id == s.c.activity_id))
+             .where(a.c.kind == ActivityKind.TRAINING, w.upto(s.c.scheduled_on), *program)
+             .group_by(woman, s.c.activity_id, flag)
+             .subquery("pairs"))
+    lo = literal(w.lo, Date)
+    frame = _frame(uow, select(
+        pairs.c.beneficiary_id, *dims, w.archive_periods(b.c.id), pairs.c.activity_id,
+        a.c.planned_sessions, a.c.completion_share, w.clamp(a.c.ends_on, "ends_on"),
+        case((pairs.c.attended == 1, "present"), else_="absent").label("status"),
+        literal("held").label("session_status"), lo.label("scheduled_on"), pairs.c.n)
+        .select_from(pairs.join(a, a.c.id == pairs.c.activity_id)
+                     .join(b, b.c.id == pairs.c.beneficiary_id)
+                     .join(p, p.c.code == b.c.province_code))
+        .where(*her_region))
+    frame["n"] = frame["n"].astype("int64")
+    return frame
+
+
 def _trainings(uow: UnitOfWork, w: _Window, scope: Scope, pid: int | None,
                dims: list[ColumnElement[Any]], b: Any, p: Any) -> dict[str, pd.DataFrame]:
     """The facts of the trainings and coaching KPIs (``docs/kpis.md``, trainings and coaching)."""
@@ -474,12 +592,16 @@ def _trainings(uow: UnitOfWork, w: _Window, scope: Scope, pid: int | None,
                  w.clamp(s.c.scheduled_on, "scheduled_on")]
     roster = _grouped(uow, select(*dims, *line_cols).select_from(lines)
                       .where(*in_window, *program, *her_region))
-    training_lines = _grouped(uow, select(
-        at.c.beneficiary_id, *dims, w.archive_periods(b.c.id), s.c.activity_id,
-        a.c.planned_sessions, a.c.completion_share, w.clamp(a.c.ends_on, "ends_on"), *line_cols)
-        .select_from(lines)
-        .where(a.c.kind == ActivityKind.TRAINING, w.upto(s.c.scheduled_on), *program,
-               *her_region))
+    if w.single_month:
+        training_lines = _training_pairs(uow, w, program, her_region, dims, b, p, a, s, at)
+    else:
+        training_lines = _grouped(uow, select(
+            at.c.beneficiary_id, *dims, w.archive_periods(b.c.id), s.c.activity_id,
+            a.c.planned_sessions, a.c.completion_share, w.clamp(a.c.ends_on, "ends_on"),
+            *line_cols)
+            .select_from(lines)
+            .where(a.c.kind == ActivityKind.TRAINING, w.upto(s.c.scheduled_on), *program,
+                   *her_region))
     training_lines["beneficiary_id"] = training_lines["beneficiary_id"].astype("Int64")
 
     v = CoachingVisit.__table__.alias("v")

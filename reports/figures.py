@@ -9,7 +9,7 @@ keys of count and money figures); the numbers themselves stay raw.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -18,11 +18,11 @@ from empower.reports import kpis
 from empower.reports.extract import Facts
 from empower.reports.period import Month
 
-from empower.predicates import AGE_BANDS
+from empower.predicates import AGE_BANDS, ARCHIVED
 from empower.vocab import PaymentChannel
 
-__all__ = ["CATALOGUE", "FAMILIES", "HEADLINE", "SELECTION_KPIS", "Kpi", "compute_figures",
-           "is_small", "money"]
+__all__ = ["CATALOGUE", "FAMILIES", "HEADLINE", "SELECTION_KPIS", "TREND_FRAMES", "Kpi",
+           "compute_figures", "is_small", "money", "trend_figures"]
 
 BREAKDOWNS = {"by_region": "region", "by_province": "province", "by_age_band": "age_band",
               "by_milieu": "milieu"}
@@ -156,6 +156,16 @@ FAMILIES = ("reach", "cooperatives", "grants", "outcomes", "trainings", "payment
 HEADLINE = ("beneficiaries_registered", "active_enrollments", "new_enrollments",
             "cooperatives_active", "grants_approved_amount", "disbursed_amount",
             "income_increase_share")
+
+# The frames of the facts the headline KPIs read: a trend's extract reads only these.
+TREND_FRAMES = ("people", "enrolments", "cooperatives", "grants", "disbursements", "surveys")
+# Headline KPIs that add up each woman's own records (frame, date column): a month's figure
+# differs from the month before's only through the women with a record dated in between or an
+# archive period, so a trend recomputes those women alone from one month to the next.
+BY_WOMAN = {"income_increase_share": ("surveys", "surveyed_on")}
+_MEASURES = {"count": ["n"], "money": ["n", "amount_centimes"],
+             "share": ["numerator", "denominator"],
+             "money_share": ["numerator", "denominator", "n"]}
 
 
 def is_small(count: int | None, threshold: int) -> bool:
@@ -293,3 +303,54 @@ def compute_figures(facts: Facts, month: Month, *, threshold: int = 5,
                 columns={"denominator": "numerator", "cohort": "denominator"})
         figures[kpi.key] = _summarise(kpi, frame, facts.regions, threshold, dimensions)
     return figures
+
+
+def _by_woman(kpi: Kpi, facts: Facts, months: list[Month],
+              threshold: int) -> list[tuple[str, dict[str, Any]]]:
+    """``kpi``'s totals month after month, each month from the one before: minus the touched
+    women's part as of the previous month, plus their part as of this one (both computed by the
+    KPI's own function over their records only)."""
+    name, date_col = BY_WOMAN[kpi.key]
+    data = getattr(facts, name)
+    measures = _MEASURES[kpi.kind]
+
+    def part(rows: pd.DataFrame, month: Month) -> pd.Series:
+        frame = kpi.compute(replace(facts, **{name: rows}), month)
+        return (frame[measures].sum() if len(frame) else pd.Series(0, index=measures)).astype(
+            "int64")
+
+    archived = (data[ARCHIVED.column].notna() if ARCHIVED.column in data.columns
+                else pd.Series(False, index=data.index))
+    out: list[tuple[str, dict[str, Any]]] = []
+    running: pd.Series | None = None
+    previous: Month | None = None
+    for month in months:
+        if running is None or previous is None:
+            running = part(data, month)
+        else:
+            dates = data[date_col]
+            moved = dates.notna() & (dates > previous.end) & (dates <= month.end)
+            touched = data.loc[data["beneficiary_id"].isin(
+                data.loc[moved | archived, "beneficiary_id"].unique())]
+            running = running - part(touched, previous) + part(touched, month)
+        totals = pd.DataFrame([running.to_dict()])
+        out.append((str(month), _summarise(kpi, totals, facts.regions, threshold, False)))
+        previous = month
+    return out
+
+
+def trend_figures(facts: Facts, months: list[Month], *, threshold: int = 5,
+                  keys: tuple[str, ...] = HEADLINE) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """Each KPI of ``keys`` (totals only) for each of ``months`` (oldest first), from one
+    extract of their window: ``{key: [(month, figure), ...]}``, the figures equal to the totals
+    of a report built for each month alone."""
+    series: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    plain = tuple(k for k in keys if k not in BY_WOMAN)
+    for month in months:
+        values = compute_figures(facts, month, threshold=threshold, keys=plain, dimensions=False)
+        for key, figure in values.items():
+            series.setdefault(key, []).append((str(month), figure))
+    for kpi in CATALOGUE:
+        if kpi.key in keys and kpi.key in BY_WOMAN:
+            series[kpi.key] = _by_woman(kpi, facts, months, threshold)
+    return {k.key: series[k.key] for k in CATALOGUE if k.key in series}

@@ -17,6 +17,7 @@ the clock or a record's current status: the same facts and month give the same f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
@@ -379,19 +380,29 @@ def _completions(lines: pd.DataFrame, end: date) -> pd.DataFrame:
                     & _not_archived(lines, end)].copy()
     if not len(sel):
         return pd.DataFrame(columns=cols)
-    counts = [attended(a, s, on, end) for a, s, on in
-              zip(sel["status"], sel["session_status"], sel["scheduled_on"], strict=True)]
-    sel["present"] = _weights(sel).astype("int64").where(pd.Series(counts, index=sel.index), 0)
+    # The rules are applied once per distinct combination of their inputs (a few hundred),
+    # not once per line: same function, same answers.
+    counts = _per_distinct(sel, ["status", "session_status", "scheduled_on"],
+                           lambda a, s, on: attended(a, s, on, end))
+    sel["present"] = _weights(sel).astype("int64").where(counts, 0)
     if ARCHIVED.column not in sel.columns:
         sel[ARCHIVED.column] = None
     keys = ["beneficiary_id", "activity_id"]
     firsts = sel.drop_duplicates(keys).set_index(keys)
     pairs = firsts[[c for c in cols if c not in (*keys, "present", "completed")]].copy()
     pairs["present"] = sel.groupby(keys)["present"].sum()
-    pairs["completed"] = [completion_met(int(p), int(n), float(share)) for p, n, share in
-                          zip(pairs["present"], pairs["planned_sessions"],
-                              pairs["completion_share"], strict=True)]
+    pairs["completed"] = _per_distinct(
+        pairs, ["present", "planned_sessions", "completion_share"],
+        lambda p, n, share: completion_met(int(p), int(n), float(share)))
     return pairs.reset_index()
+
+
+def _per_distinct(frame: pd.DataFrame, columns: list[str],
+                  rule: Callable[..., bool]) -> pd.Series:
+    """``rule`` over each row's ``columns``, evaluated once per distinct combination."""
+    values = list(zip(*(frame[c] for c in columns), strict=True))
+    answers = {v: bool(rule(*v)) for v in set(values)}
+    return pd.Series([answers[v] for v in values], index=frame.index, dtype="bool")
 
 
 def trainings_completed(lines: pd.DataFrame, month: Month) -> pd.DataFrame:

@@ -9,8 +9,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from empower.reports.extract import Scope, extract
-from empower.reports.figures import CATALOGUE, HEADLINE, compute_figures, is_small
+from empower.reports.extract import Scope, extract, rewindow
+from empower.reports.figures import (
+    CATALOGUE,
+    HEADLINE,
+    TREND_FRAMES,
+    compute_figures,
+    is_small,
+    trend_figures,
+)
 from empower.reports.period import Month
 from sqlalchemy import select, text
 
@@ -95,7 +102,12 @@ def build_monthly_report(db: Database, month: Month | str, *, scope: Scope | Non
         trend_facts = None
         if trend:
             say("reading 12 months of history for the trends")
-            trend_facts = extract(uow, month.shift(-11), month, scope, dimensions=False)
+            # One extract of the 12 months, of the frames the headline KPIs read; the survey
+            # records are the month's own (every record surveyed by its end), with the archive
+            # periods of the longer window.
+            trend_facts = extract(uow, month.shift(-11), month, scope, dimensions=False,
+                                  frames=[f for f in TREND_FRAMES if f != "surveys"])
+            trend_facts.surveys = rewindow(uow, facts.surveys, month.shift(-11), month)
         program_facts = {}
         if by_program:
             codes = ([scope.program] if scope.program else
@@ -119,12 +131,8 @@ def build_monthly_report(db: Database, month: Month | str, *, scope: Scope | Non
     series: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     if trend_facts is not None:
         say("computing the trends")
-        for offset in range(-11, 1):
-            m = month.shift(offset)
-            values = compute_figures(trend_facts, m, threshold=threshold, keys=HEADLINE,
-                                     dimensions=False)
-            for key, figure in values.items():
-                series.setdefault(key, []).append((str(m), figure))
+        series = trend_figures(trend_facts, [month.shift(offset) for offset in range(-11, 1)],
+                               threshold=threshold, keys=HEADLINE)
     generated = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     return MonthlyReport(month=month, scope=scope, threshold=threshold, figures=figures,
                          checksum=checksum, generated_at=generated, trend=series)

@@ -182,8 +182,10 @@ def register(app: typer.Typer) -> None:
         settings = Settings()
         if pseudonymize and not settings.pseudonym_key:
             raise _fail(err, "--pseudonymize needs a secret key: set EMPOWER_PSEUDONYM_KEY")
-        db = connect(settings.database_url, rules=settings.rules(),
-                     busy_timeout=settings.sqlite_busy_timeout)
+        # An export only reads: from the reports' replica when one is set, opened read-only.
+        db = connect(settings.reads_url(), rules=settings.rules(),
+                     busy_timeout=settings.sqlite_busy_timeout,
+                     read_only=bool(settings.reports_database_url))
         try:
             count = export_kind(db, kind, file, pseudonym_key=settings.pseudonym_key,
                                 pseudonymize=pseudonymize)
