@@ -86,6 +86,13 @@ from empower.services.payment_runs import (
     send_batch,
 )
 from empower.services.programs import create_partner, create_program, sign_agreement
+from empower.services.results import (
+    agreements_behind,
+    record_contribution,
+    record_manual_result,
+    save_indicator,
+    set_target,
+)
 from empower.services.surveys import record_survey
 
 __version__ = "0.1.0"
@@ -123,5 +130,8 @@ __all__ = [
     # corrections of records already written (re-imports use them too)
     "confirm_disbursement", "confirm_dissolution", "correct_enrollment", "correct_grant",
     "correct_membership", "update_program", "update_survey",
+    # results against targets: the logframe, manual results, partner contributions
+    "agreements_behind", "record_contribution", "record_manual_result", "save_indicator",
+    "set_target",
     "__version__",
 ]

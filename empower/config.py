@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from empower.results import Thresholds
 from empower.rules import DEFAULT_CIN_PATTERN, RulesConfig
 
 __all__ = ["Settings"]
@@ -63,6 +64,16 @@ class Settings(BaseSettings):
     # Panel roles (comma-separated) whose users may approve a payment batch built by someone
     # else: the second signature on money.
     batch_approver_roles: str = "admin"
+    # Results against targets: a result is green from this share of its pro-rated target,
+    # amber from the second, red below; a partner is listed as late on the panel's dashboard
+    # when more than this many days behind its agreement's schedule.
+    results_green: float = Field(1.0, gt=0)
+    results_amber: float = Field(0.8, gt=0)
+    partner_late_days: int = Field(90, ge=0)
+
+    def results_thresholds(self) -> Thresholds:
+        """The status thresholds of the results report (amber at most green)."""
+        return Thresholds(green=self.results_green, amber=self.results_amber)
 
     def reads_url(self) -> str:
         """Where reports and exports read: the replica when one is set, else the primary."""

@@ -1673,6 +1673,69 @@ CATALOG: dict[str, dict[str, str]] = {
         "ولا يغير تاريخه.",
         "enrolment #{id} is an application to an intake, recorded with another {column}; an "
         "import does not move or redate it"),
+    # --- issue 15, results against targets (empower/results.py, services/results.py) -------
+    "period.invalid": _t(
+        "« {value} » n'est pas une période (AAAA, AAAA-Tn ou AAAA-MM, p. ex. 2026, 2026-Q3, "
+        "2026-07).",
+        "«{value}» ليست فترة (AAAA أو AAAA-Qn أو AAAA-MM، مثلا 2026 أو 2026-Q3 أو 2026-07).",
+        "'{value}' is not a period (YYYY, YYYY-Qn or YYYY-MM, e.g. 2026, 2026-Q3, 2026-07)"),
+    "target.period_outside_program": _t(
+        "La période {period} sort des dates du programme {program} ({start} au {end}).",
+        "الفترة {period} خارج تواريخ البرنامج {program} (من {start} إلى {end}).",
+        "period {period} is outside program {program}'s dates ({start} to {end})"),
+    "indicator.unknown_kpi": _t(
+        "« {value} » n'est ni « manual » ni un indicateur du rapport mensuel (docs/kpis.md).",
+        "«{value}» ليس «manual» ولا مؤشرا من مؤشرات التقرير الشهري (docs/kpis.md).",
+        "'{value}' is neither 'manual' nor a KPI of the monthly report (docs/kpis.md)"),
+    "indicator.aggregation_required": _t(
+        "Un indicateur manuel dit si ses résultats s'additionnent sur une période (flux) ou si "
+        "le dernier fait foi (stock).",
+        "المؤشر اليدوي يحدد هل تجمع نتائجه على الفترة (تدفق) أم يعتمد آخرها (رصيد).",
+        "a manual indicator says whether its results add up over a period (flow) or the last "
+        "one stands (stock)"),
+    "indicator.aggregation_of_kpi": _t(
+        "Un indicateur calculé à partir de {kpi} suit la définition de l'indicateur "
+        "(docs/kpis.md) : laissez l'agrégation vide.",
+        "المؤشر المحسوب من {kpi} يتبع تعريفه (docs/kpis.md): اترك طريقة التجميع فارغة.",
+        "an indicator computed from {kpi} follows the KPI's definition (docs/kpis.md); leave "
+        "the aggregation empty"),
+    "indicator.unknown": _t(
+        "L'indicateur « {code} » n'existe pas.",
+        "المؤشر «{code}» غير موجود.",
+        "indicator '{code}' does not exist"),
+    "result.not_manual": _t(
+        "L'indicateur {code} est calculé à partir de {kpi} ; seul le chiffre propre d'un "
+        "partenaire est saisi pour lui.",
+        "المؤشر {code} محسوب من {kpi}؛ لا يسجل له إلا رقم الشريك الخاص.",
+        "indicator {code} is computed from {kpi}; only a partner's own figure is recorded for "
+        "it"),
+    "results.bad_thresholds": _t(
+        "Seuils des résultats : orange {amber} doit être au-dessus de 0 et au plus vert "
+        "{green}.",
+        "عتبات النتائج: البرتقالي {amber} يجب أن يكون أكبر من 0 وأقل من أو يساوي الأخضر {green}.",
+        "results thresholds: amber {amber} must be above 0 and at most green {green}"),
+    "contribution.amount_zero": _t(
+        "Une contribution est de plus de 0 MAD.",
+        "المساهمة أكثر من 0 درهم.",
+        "a contribution is more than 0 MAD"),
+    "contribution.reference_taken": _t(
+        "La contribution « {reference} » existe déjà (n° {existing_id}).",
+        "المساهمة «{reference}» موجودة مسبقا (رقم {existing_id}).",
+        "contribution '{reference}' already exists (#{existing_id})"),
+    "partner.unknown": _t(
+        "Le partenaire « {name} » n'existe pas.",
+        "الشريك «{name}» غير موجود.",
+        "partner '{name}' does not exist"),
+    "agreement.unknown": _t(
+        "Aucune convention entre le programme {program} et le partenaire « {partner} »{on}.",
+        "لا توجد اتفاقية بين البرنامج {program} والشريك «{partner}»{on}.",
+        "no agreement between program {program} and partner '{partner}'{on}"),
+    "agreement.ambiguous": _t(
+        "Le programme {program} et le partenaire « {partner} » ont {count} conventions : "
+        "indiquez la date de signature.",
+        "للبرنامج {program} والشريك «{partner}» {count} اتفاقيات: أدخل تاريخ التوقيع.",
+        "program {program} and partner '{partner}' have {count} agreements: give the signing "
+        "date"),
 }
 
 

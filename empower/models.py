@@ -38,11 +38,14 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from empower.vocab import (
     ActivityKind,
+    Aggregation,
     AgreementStatus,
     AttendanceStatus,
     BatchStatus,
     Channel,
+    ContributionKind,
     CooperativeRole,
+    Direction,
     DuplicateRule,
     DuplicateStatus,
     EducationLevel,
@@ -72,12 +75,15 @@ __all__ = [
     "Base",
     "Beneficiary",
     "CoachingVisit",
+    "Contribution",
     "Cooperative",
     "DuplicateCandidate",
     "Enrollment",
     "Grant",
+    "Indicator",
     "Disbursement",
     "Intake",
+    "ManualResult",
     "Membership",
     "Partner",
     "PaymentBatch",
@@ -87,8 +93,10 @@ __all__ = [
     "Region",
     "ReportSnapshot",
     "SurveyRecord",
+    "Target",
     "User",
     "UserRegion",
+    "slot_of",
     "table_of",
     "utcnow",
 ]
@@ -802,3 +810,96 @@ class ReportSnapshot(Base):
     frozen_by: Mapped[str] = mapped_column(String(100))
     checksum: Mapped[str] = mapped_column(String(64))
     figures: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+# --- results against targets (issue 15): the logframe and partner contributions -------------
+
+
+class Indicator(Base):
+    """A logframe indicator: computed from one KPI of the monthly report (``kpi`` is its key,
+    docs/kpis.md) or ``manual`` (a figure the database cannot compute, recorded per period)."""
+
+    __tablename__ = "indicators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_fr: Mapped[str] = mapped_column(String(300))
+    name_ar: Mapped[str | None] = mapped_column(String(300))
+    name_en: Mapped[str | None] = mapped_column(String(300))
+    unit: Mapped[str | None] = mapped_column(String(40))
+    direction: Mapped[Direction] = mapped_column(vocab(Direction, "indicator_direction"))
+    kpi: Mapped[str] = mapped_column(String(60))
+    # Manual indicators only: whether a period's results add up (flow) or the last one stands
+    # (stock). A computed indicator follows its KPI's definition.
+    aggregation: Mapped[Aggregation | None] = mapped_column(
+        vocab(Aggregation, "indicator_aggregation"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+def slot_of(partner_id: int | None, region_code: str | None) -> str:
+    """The partner and region of a target or manual result as one key (``"3|02"``, ``"|"``).
+
+    One row per indicator, program, partner, region and period: NULL partner and region would
+    escape a plain UNIQUE constraint (NULLs differ), so the pair is also stored as this text."""
+    return f"{partner_id or ''}|{region_code or ''}"
+
+
+class Target(Base):
+    """What a program promised for an indicator over a period (``YYYY``, ``YYYY-Qn`` or
+    ``YYYY-MM``), overall or for one partner and/or region, with an optional baseline."""
+
+    __tablename__ = "targets"
+    __table_args__ = (UniqueConstraint("indicator_id", "program_id", "period", "slot"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"), index=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), index=True)
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
+    period: Mapped[str] = mapped_column(String(7))
+    slot: Mapped[str] = mapped_column(String(20))  # slot_of(partner_id, region_code)
+    # Plans, not money moved: a float is exact enough (a MAD target is in MAD, a share in [0, 1]).
+    value: Mapped[float] = mapped_column(Float)
+    baseline: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    indicator: Mapped[Indicator] = relationship()
+    program: Mapped[Program] = relationship()
+    partner: Mapped[Partner | None] = relationship()
+
+
+class ManualResult(Base):
+    """A manual indicator's value for a period (or a partner's own figure), with its source."""
+
+    __tablename__ = "manual_results"
+    __table_args__ = (UniqueConstraint("indicator_id", "program_id", "period", "slot"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"), index=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
+    period: Mapped[str] = mapped_column(String(7))
+    slot: Mapped[str] = mapped_column(String(20))  # slot_of(partner_id, region_code)
+    value: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    indicator: Mapped[Indicator] = relationship()
+
+
+class Contribution(Base):
+    """Money or in-kind support (valued in MAD) a partner gave under an agreement."""
+
+    __tablename__ = "contributions"
+    __table_args__ = (CheckConstraint("amount_centimes > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"), index=True)
+    kind: Mapped[ContributionKind] = mapped_column(vocab(ContributionKind, "contribution_kind"))
+    amount_centimes: Mapped[int] = mapped_column(BigInteger)
+    received_on: Mapped[date] = mapped_column(Date, index=True)
+    reference: Mapped[str] = mapped_column(String(60), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    agreement: Mapped[Agreement] = relationship()

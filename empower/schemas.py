@@ -26,9 +26,12 @@ from empower.rules import MAX_RECORD_ID, centimes, mad, record_id
 from empower.text import clean_text, echo
 from empower.vocab import (
     ActivityKind,
+    Aggregation,
     AttendanceStatus,
     Channel,
+    ContributionKind,
     CooperativeRole,
+    Direction,
     EducationLevel,
     InstructionStatus,
     MaritalStatus,
@@ -49,17 +52,21 @@ __all__ = [
     "BeneficiaryCreate",
     "BeneficiaryUpdate",
     "CooperativeCreate",
+    "ContributionCreate",
     "CooperativeUpdate",
     "DisbursementCreate",
     "EnrollmentCreate",
     "GrantCreate",
+    "IndicatorCreate",
     "IntakeCreate",
+    "ManualResultCreate",
     "MembershipCreate",
     "PartnerCreate",
     "ProgramCreate",
     "ReturnLine",
     "SessionCreate",
     "SurveyCreate",
+    "TargetCreate",
     "VisitCreate",
     "parse_input",
 ]
@@ -478,3 +485,51 @@ def _pydantic_code(kind: str, ctx: dict[str, Any]) -> tuple[str, dict[str, Any]]
         limit = next((ctx[k] for k in ("ge", "gt", "le", "lt") if k in ctx), "")
         return code, {"limit": limit}
     return code, {}
+
+
+# --- results against targets (issue 15) ------------------------------------------------------
+
+
+# A target or a result: a number, never NaN or infinity.
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class IndicatorCreate(_Input):
+    code: RequiredText = Field(max_length=40)
+    name_fr: RequiredText = Field(max_length=300)
+    name_ar: Text = Field(None, max_length=300)
+    name_en: Text = Field(None, max_length=300)
+    unit: Text = Field(None, max_length=40)
+    direction: Annotated[Direction, _choice(Direction)] = Direction.HIGHER
+    # A KPI key of the monthly report (docs/kpis.md) or "manual".
+    kpi: RequiredText = Field(max_length=60)
+    # Manual indicators only (empower.results.aggregate).
+    aggregation: Annotated[Aggregation | None, _choice(Aggregation)] = None
+
+
+class TargetCreate(_Input):
+    indicator_id: RecordId
+    program_id: RecordId
+    partner_id: RecordId | None = None
+    region_code: Text = None
+    period: RequiredText = Field(max_length=20)
+    value: Finite
+    baseline: Finite | None = None
+
+
+class ManualResultCreate(_Input):
+    indicator_id: RecordId
+    program_id: RecordId
+    partner_id: RecordId | None = None
+    region_code: Text = None
+    period: RequiredText = Field(max_length=20)
+    value: Finite
+    source: RequiredText = Field(max_length=300)
+
+
+class ContributionCreate(_Input):
+    agreement_id: RecordId
+    kind: Annotated[ContributionKind, _choice(ContributionKind)] = ContributionKind.CASH
+    amount: Amount
+    received_on: Day
+    reference: RequiredText = Field(max_length=60)

@@ -16,11 +16,14 @@ from empower.errors import InvalidInput
 
 __all__ = [
     "ActivityKind",
+    "Aggregation",
     "AgreementStatus",
     "AttendanceStatus",
     "BatchStatus",
     "Channel",
+    "ContributionKind",
     "CooperativeRole",
+    "Direction",
     "DuplicateRule",
     "DuplicateStatus",
     "EducationLevel",
@@ -227,6 +230,26 @@ class Role(StrEnum):
     VIEWER = "viewer"
 
 
+class Direction(StrEnum):
+    """Whether more of an indicator is better (women trained) or less (payment failures)."""
+
+    HIGHER = "higher"
+    LOWER = "lower"
+
+
+class Aggregation(StrEnum):
+    """How a manual indicator's period adds up: a flow sums its months, a stock is its value
+    at the period's end (a computed indicator follows its KPI's definition, docs/kpis.md)."""
+
+    FLOW = "flow"
+    STOCK = "stock"
+
+
+class ContributionKind(StrEnum):
+    CASH = "cash"
+    IN_KIND = "in_kind"
+
+
 @functools.lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """Case-, accent- and spacing-insensitive key: ``" Présidente "`` -> ``"presidente"``.
@@ -322,6 +345,13 @@ _LABELS: dict[type[StrEnum], dict[str, str]] = {
         "visite_depuis_la_derniere_tranche": "visit_since_last_tranche",
     },
     SurveyRound: {"ligne_de_base": "baseline", "base": "baseline", "6m": "m6", "12m": "m12", "24m": "m24"},
+    Direction: {"hausse": "higher", "plus": "higher", "plus_eleve": "higher",
+                "baisse": "lower", "moins": "lower", "plus_bas": "lower",
+                "ارتفاع": "higher", "انخفاض": "lower"},
+    Aggregation: {"flux": "flow", "stock": "stock", "تدفق": "flow", "رصيد": "stock"},
+    ContributionKind: {"especes": "cash", "numeraire": "cash", "financiere": "cash",
+                       "en_nature": "in_kind", "nature": "in_kind", "نقدي": "cash",
+                       "عيني": "in_kind"},
 }
 
 # Labels are looked up by their folded form: folding decomposes an Arabic letter with a hamza

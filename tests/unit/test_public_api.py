@@ -29,6 +29,9 @@ PUBLIC = [
     # payment runs
     "ReturnRefused", "approve_batch", "build_batch", "cancel_batch", "close_batch",
     "reconcile_batch", "send_batch",
+    # results against targets
+    "agreements_behind", "record_contribution", "record_manual_result", "save_indicator",
+    "set_target",
 ]
 # Modules a script may import names from, besides the package itself.
 PUBLIC_MODULES = {"empower.schemas", "empower.models", "empower.vocab", "empower.errors"}

@@ -122,6 +122,12 @@ _BASE: dict[str, dict[str, Any]] = {
     "BatchCreate": {"program_id": 1, "channel": "cash_out", "planned_on": date(2024, 1, 8)},
     "ReturnLine": {"line": 2, "reference": "PAY-1-00001", "status": "payée",
                    "paid_on": date(2024, 1, 9)},
+    "IndicatorCreate": {"code": "IND-1", "name_fr": "Inscrites", "kpi": "new_registrations"},
+    "TargetCreate": {"indicator_id": 1, "program_id": 1, "period": "2026", "value": 10},
+    "ManualResultCreate": {"indicator_id": 1, "program_id": 1, "period": "2026", "value": 1,
+                           "source": "ONSSA"},
+    "ContributionCreate": {"agreement_id": 1, "amount": Decimal(10),
+                           "received_on": date(2024, 1, 8), "reference": "VIR-1"},
 }
 _MODELS = [getattr(schemas, name) for name in schemas.__all__ if name in _BASE]
 
