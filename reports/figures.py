@@ -21,7 +21,7 @@ from empower.reports.period import Month
 from empower.predicates import AGE_BANDS, ARCHIVED
 from empower.vocab import PaymentChannel
 
-__all__ = ["CATALOGUE", "FAMILIES", "HEADLINE", "SELECTION_KPIS", "TREND_FRAMES", "Kpi",
+__all__ = ["CATALOGUE", "FAMILIES", "HEADLINE", "SELECTION_KPIS", "STOCKS", "TREND_FRAMES", "Kpi",
            "compute_figures", "is_small", "money", "trend_figures"]
 
 BREAKDOWNS = {"by_region": "region", "by_province": "province", "by_age_band": "age_band",
@@ -156,6 +156,18 @@ FAMILIES = ("reach", "cooperatives", "grants", "outcomes", "trainings", "payment
 HEADLINE = ("beneficiaries_registered", "active_enrollments", "new_enrollments",
             "cooperatives_active", "grants_approved_amount", "disbursed_amount",
             "income_increase_share")
+# Figures "as of the month's end" (docs/kpis.md, "Results against targets"): over a quarter or a
+# year their value is the last month's. Every other count, amount and rate is a flow of the
+# month, which adds up month by month (a rate by its numerators and denominators); a median of
+# a flow adds up to nothing. A new stock KPI is listed here.
+STOCKS = frozenset({
+    "beneficiaries_registered", "active_enrollments", "cooperatives_active",
+    "cooperatives_women_led_share", "cooperative_members", "in_flight_amount",
+    "cumulative_approved_amount", "cumulative_disbursed_amount", "disbursement_rate",
+    "income_increase_share", "median_income_change", "business_survival_12m",
+    "business_survival_12m_response_rate", "access_to_finance_share", "trainings_completed",
+    "training_completion_rate", "funded_visited_90d_share",
+})
 
 # The frames of the facts the headline KPIs read: a trend's extract reads only these.
 TREND_FRAMES = ("people", "enrolments", "cooperatives", "grants", "disbursements", "surveys")
