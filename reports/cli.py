@@ -144,3 +144,61 @@ def diff(
         out.print("Writes recorded in the audit log since the freeze:")
         for (entity, action), count in result.writes_since.items():
             out.print(f"  {entity} {action}: {count}")
+
+
+@app.command()
+def results(
+    period: str = typer.Option(..., "--period", help="YYYY, YYYY-Qn or YYYY-MM."),
+    fmt: Format = typer.Option(..., "--format", help="xlsx, html, pdf or json."),
+    out: Path = typer.Option(..., "--out", help="Where to write the report."),
+    program: str | None = typer.Option(None, "--program", help="Only this program (its code)."),
+    partner: str | None = typer.Option(None, "--partner", help="Only this partner (its name)."),
+    region: str | None = typer.Option(None, "--region", help="Only this region (HCP code)."),
+    lang: Lang | None = typer.Option(None, "--lang", help="fr (default), ar or en."),
+) -> None:
+    """Write the results against targets for PERIOD (docs/results.md)."""
+    from empower.reports.render.results import write_results
+    from empower.reports.results import build_results_report
+
+    settings = Settings()
+    db, reads = _databases(settings)
+    try:
+        report = build_results_report(reads, period, program=program, partner=partner,
+                                      region=region, threshold=settings.small_cell_threshold,
+                                      thresholds=settings.results_thresholds())
+        write_results(report, fmt.value, out, lang=_language(lang, settings))
+    finally:
+        reads.dispose()
+        db.dispose()
+    Console(stderr=True).print(f"[green]Wrote[/] {out} ({fmt.value}, {report.period}, "
+                               f"{len(report.rows)} targets)")
+
+
+@app.command()
+def partners(
+    period: str = typer.Option(..., "--period", help="YYYY, YYYY-Qn or YYYY-MM."),
+    fmt: Format = typer.Option(..., "--format", help="xlsx, html, pdf or json."),
+    out: Path = typer.Option(..., "--out", help="Where to write the report."),
+    program: str | None = typer.Option(None, "--program", help="Only this program (its code)."),
+    partner: str | None = typer.Option(None, "--partner", help="Only this partner (its name)."),
+    lang: Lang | None = typer.Option(None, "--lang", help="fr (default), ar or en."),
+) -> None:
+    """Write each agreement's committed, received, balance and last contribution."""
+    from empower.reports.render.results import write_partners
+    from empower.reports.results import build_partners_report
+
+    settings = Settings()
+    db, reads = _databases(settings)
+    try:
+        report = build_partners_report(reads, period, program=program, partner=partner)
+        write_partners(report, fmt.value, out, lang=_language(lang, settings))
+    finally:
+        reads.dispose()
+        db.dispose()
+    Console(stderr=True).print(f"[green]Wrote[/] {out} ({fmt.value}, {report.period}, "
+                               f"{len(report.rows)} agreements)")
+
+
+def _language(lang: Lang | None, settings: Settings) -> str:
+    language = (lang.value if lang else settings.default_language) or "fr"
+    return language if language in ("fr", "ar", "en") else "fr"

@@ -280,7 +280,7 @@ def build_results_report(db: Database, period: Period | str, *, program: str | N
         found = uow.session.execute(query).all()
         by_target = {t.id: (ind, code, pname) for t, ind, code, pname in found}
         chosen = _pick_targets([t for t, *_ in found], period)
-        chosen.sort(key=lambda t: (by_target[t.id][1], by_target[t.id][0].code,
+        chosen.sort(key=lambda t: (by_target[t.id][0].code, by_target[t.id][1],
                                    by_target[t.id][2] or "", t.region_code or "", t.period))
         needed: dict[str, set[str]] = {}
         for target in chosen:

@@ -22,6 +22,7 @@ By hand (new_enrollments is a flow, active_enrollments a stock; docs/kpis.md):
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from datetime import date, datetime
 
 import pytest
@@ -224,3 +225,37 @@ def test_the_partners_report(logframe: empower.Database) -> None:
         "200000.00", "70000.00", "50000.00", "20000.00", "130000.00", "2026-05-01", 2)
     # 70000 of 200000 over 364 days: due by day 127 (2026-05-08); 145 days behind on 09-30
     assert row["days_behind"] == 145
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar", "en"])
+def test_published_formats_hide_small_cells_and_draw_charts(
+        logframe: empower.Database, tmp_path, lang: str) -> None:
+    import os
+    import shutil
+
+    from openpyxl import load_workbook
+
+    from empower.reports.render.results import write_partners, write_results
+
+    report = build_results_report(logframe, "2026-Q3", today=TODAY, now=NOW)
+    page = tmp_path / "r.html"
+    write_results(report, "html", page, lang=lang)
+    text = page.read_text(encoding="utf-8")
+    assert text.count("<img") == 3  # one chart per indicator
+    assert "&lt;5" in text  # the region-01 actual of 2 and NOUR's 4 are hidden
+    assert ('dir="rtl"' in text) == (lang == "ar")
+    book = tmp_path / "r.xlsx"
+    write_results(report, "xlsx", book, lang=lang)
+    ws = load_workbook(book).active
+    actuals = [ws.cell(row=r, column=9).value for r in range(6, 6 + len(report.rows))]
+    assert "<5" in actuals and 2 not in actuals and 4 not in actuals
+    assert len(ws._charts) == 3
+    pdf = tmp_path / "r.pdf"
+    write_results(report, "pdf", pdf, lang=lang)
+    assert pdf.read_bytes()[:4] == b"%PDF"
+    partners = build_partners_report(logframe, "2026-Q3", today=TODAY, now=NOW)
+    for fmt in ("html", "xlsx", "pdf", "json"):
+        write_partners(partners, fmt, tmp_path / f"p.{fmt}", lang=lang)
+    if os.environ.get("RESULTS_OUT"):  # to look at them
+        for f in tmp_path.iterdir():
+            shutil.copy(f, Path(os.environ["RESULTS_OUT"]) / f"{lang}-{f.name}")
