@@ -137,6 +137,13 @@ def _published(report: ResultsReport, say: _Say) -> list[dict[str, Any]]:
     return out
 
 
+def _short(r: dict[str, Any]) -> str:
+    """A row's label on a chart: program, partner, region code, target period."""
+    row: ResultRow = r["row"]
+    return " · ".join(x for x in (row.program, row.partner or "", row.region or "",
+                                  row.target_period) if x)
+
+
 def _charts(rows: list[dict[str, Any]], say: _Say) -> list[str]:
     """One grouped bar chart per indicator: pro-rated target and actual, per row."""
     by_indicator: dict[str, list[dict[str, Any]]] = {}
@@ -148,9 +155,7 @@ def _charts(rows: list[dict[str, Any]], say: _Say) -> list[str]:
             continue
         rate = rs[0]["row"].kind in ("share", "money_share")
         scale = 100.0 if rate else 1.0
-        labels = [_text(" · ".join(x for x in (r["program"], r["partner"],
-                                                 r["region"] if r["row"].region else "") if x),
-                        say.L) for r in rs]
+        labels = [_text(_short(r), say.L) for r in rs]
         targets = [r["row"].prorated_target * scale for r in rs]
         actuals = [float("nan") if r["chart_actual"] is None else r["chart_actual"] * scale
                    for r in rs]
@@ -192,11 +197,13 @@ td.num { text-align: end; white-space: nowrap; font-variant-numeric: tabular-num
 .status { display: inline-block; padding: 1px 8px; border-radius: 10px; color: #fff;
           font-weight: 600; }
 .green { background: #2e7d32; } .amber { background: #ef8f00; } .red { background: #c62828; }
+td .note { font-size: .72rem; display: block; }
 .charts img { width: 100%; max-width: 640px; display: block; margin: 8px 0; }
 footer { margin-top: 20px; border-top: 1px solid var(--line); color: var(--muted);
          font-size: .8rem; }
 @page { size: A4 landscape; margin: 12mm 10mm; }
-.print table { font-size: 7.5pt; } .print .charts img { width: 48%; display: inline-block; }
+.print table { font-size: 7.5pt; } .print td .note { font-size: .72rem; display: block; }
+.charts img { width: 48%; display: inline-block; }
 """
 
 
@@ -226,8 +233,8 @@ def results_html(report: ResultsReport, *, lang: str = "fr", for_print: bool = F
     cells = [[("", e(r["name"])), ("", e(r["program"])), ("", e(r["partner"])),
               ("", e(r["region"])), ("", f'<bdi dir="ltr">{e(r["period"])}</bdi>'),
               ("num", e(r["baseline"])), ("num", e(r["target"])), ("num", e(r["prorated"])),
-              ("num", e(r["actual"]) + (f'<br><span class="note">{e(r["note"])}</span>'
-                                        if r["note"] else "")),
+              ("num", f'<bdi dir="ltr">{e(r["actual"])}</bdi>'
+               + (f'<span class="note">{e(r["note"])}</span>' if r["note"] else "")),
               ("num", e(r["achievement"])),
               ("", f'<span class="status {r["status"]}">{e(r["status_text"])}</span>'
                if r["status"] else "")] for r in rows]
@@ -309,9 +316,7 @@ def results_xlsx(report: ResultsReport, path: Path, *, lang: str = "fr") -> None
     # Charts: one per indicator, over its rows (a hidden actual is a text mark: no bar). Their
     # categories are a label column beside the table.
     for i, r in enumerate(rows):
-        label = " · ".join(x for x in (r["program"], r["partner"],
-                                       r["region"] if r["row"].region else "") if x)
-        ws.cell(row=first + i, column=12, value=neutralise(label))
+        ws.cell(row=first + i, column=12, value=neutralise(_short(r)))
     anchor = first + len(rows) + 2
     start = 0
     for i in range(1, len(rows) + 1):
@@ -343,7 +348,7 @@ def partners_html(report: PartnersReport, *, lang: str = "fr", for_print: bool =
                                 "in_kind", "balance", "last", "behind")]
     cells = []
     for s in report.rows:
-        above = (f'<br><span class="note">{e(mad(s.above_commitment_centimes))} '
+        above = (f'<span class="note">{e(mad(s.above_commitment_centimes))} '
                  f'{e(say("above"))}</span>' if s.above_commitment_centimes else "")
         cells.append([("", e(s.program_code)), ("", e(s.partner_name)),
                       ("", s.signed_on.isoformat()), ("num", e(mad(s.committed_centimes))),
