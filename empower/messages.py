@@ -1730,6 +1730,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "Aucune convention entre le programme {program} et le partenaire « {partner} »{on}.",
         "لا توجد اتفاقية بين البرنامج {program} والشريك «{partner}»{on}.",
         "no agreement between program {program} and partner '{partner}'{on}"),
+    "import.contribution_differs": _t(
+        "La contribution {reference} est enregistrée avec une autre valeur de {column} ; un "
+        "import ne corrige pas de l'argent reçu.",
+        "المساهمة {reference} مسجلة بقيمة أخرى في {column}؛ الاستيراد لا يصحح مالا متوصلا به.",
+        "contribution {reference} is recorded with another {column}; an import does not "
+        "correct received money"),
     "agreement.ambiguous": _t(
         "Le programme {program} et le partenaire « {partner} » ont {count} conventions : "
         "indiquez la date de signature.",

@@ -30,9 +30,12 @@ from empower.io.importing.headers import header_key
 from empower.targeting import FIELDS, OPERATORS, check_rules, check_weights
 from empower.vocab import (
     ActivityKind,
+    Aggregation,
     AttendanceStatus,
     Channel,
+    ContributionKind,
     CooperativeRole,
+    Direction,
     EducationLevel,
     ExitReason,
     MaritalStatus,
@@ -398,9 +401,70 @@ INTAKES = Kind("intakes", (
                                           "liste d'attente jusqu'au")),
 ), key=("code",))
 
+# --- results against targets: the logframe and partner contributions (issue 15) ------------
+
+_PERIOD_HELP = "period: YYYY (a year), YYYY-Qn (a quarter) or YYYY-MM (a month), e.g. 2026-Q3"
+_PARTNER = Column("partner", text, "name of an existing partner; empty: the program as a whole",
+                  ("partenaire", "nom du partenaire", "الشريك"))
+
+INDICATORS = Kind("indicators", (
+    Column("code", text, "unique indicator code (the key)", ("code indicateur",
+                                                           "code de l'indicateur"),
+           required=True),
+    Column("name_fr", text, "name in French", ("nom", "libellé", "intitulé", "indicateur"),
+           required=True),
+    Column("name_ar", text, "name in Arabic", ("nom arabe", "libellé arabe", "اسم المؤشر")),
+    Column("name_en", text, "name in English", ("nom anglais", "libellé anglais")),
+    Column("unit", text, "unit (women, MAD, %, cooperatives...)", ("unité", "unite")),
+    Column("direction", choice(Direction), "higher (more is better) or lower (hausse, baisse); "
+           "empty: higher", ("sens", "sens souhaité", "direction souhaitée"),
+           allowed=_vocab(Direction)),
+    Column("kpi", text, "key of a KPI of the monthly report (docs/kpis.md), e.g. "
+           "active_enrollments, or manual for a figure recorded by hand",
+           ("source", "indicateur du rapport", "clé kpi", "calcul"), required=True),
+    Column("aggregation", choice(Aggregation), "manual indicators only: flow (results add up "
+           "over a period) or stock (the last one stands); flux, stock",
+           ("agrégation", "cumul", "type"), allowed=_vocab(Aggregation)),
+), key=("code",))
+
+TARGETS = Kind("targets", (
+    Column("indicator_code", text, "code of an existing indicator",
+           ("indicateur", "code indicateur"), required=True),
+    _PROGRAM_CODE,
+    _PARTNER,
+    Column("region_code", region, "HCP region code 01 to 12 or region name; empty: the "
+           "program's whole area", ("région", "code région", "region")),
+    Column("period", text, _PERIOD_HELP + "; inside the program's dates",
+           ("période", "periode", "année", "trimestre"), required=True),
+    Column("value", number, "the target (MAD for an amount, a fraction such as 0.6 for a rate)",
+           ("cible", "valeur cible", "objectif"), required=True),
+    Column("baseline", number, "the baseline (situation de référence); empty: none",
+           ("situation de référence", "référence", "valeur de référence", "ligne de base")),
+), key=("indicator_code", "program_code", "partner", "region_code", "period"))
+
+CONTRIBUTIONS = Kind("contributions", (
+    Column("reference", text, "unique reference of the contribution (the key): transfer or "
+           "delivery note number", ("référence", "ref", "n° virement", "référence virement"),
+           required=True),
+    _PROGRAM_CODE,
+    Column("partner", text, "name of the partner who gave it", _PARTNER.aliases,
+           required=True),
+    Column("signed_on", a_date, DATE_HELP + "; the agreement's signing date, needed only when "
+           "the program and the partner have several agreements",
+           ("date de signature", "signée le", "convention du")),
+    Column("kind", choice(ContributionKind), "cash or in_kind (numéraire, en nature); empty: "
+           "cash", ("nature", "type", "type de contribution"),
+           allowed=_vocab(ContributionKind)),
+    Column("amount", amount, AMOUNT_HELP + "; in kind: its value in MAD",
+           ("montant", "valeur", "montant (mad)"), required=True),
+    Column("received_on", a_date, DATE_HELP, ("date de réception", "reçu le", "date"),
+           required=True),
+), key=("reference",))
+
 KINDS: dict[str, Kind] = {k.name: k for k in (
     PROGRAMS, BENEFICIARIES, COOPERATIVES, MEMBERSHIPS, ENROLLMENTS, GRANTS, DISBURSEMENTS,
-    SURVEYS, ACTIVITIES, SESSIONS, ATTENDANCE, VISITS, INTAKES)}
+    SURVEYS, ACTIVITIES, SESSIONS, ATTENDANCE, VISITS, INTAKES, INDICATORS, TARGETS,
+    CONTRIBUTIONS)}
 
 
 def kind_spec(name: str) -> Kind:

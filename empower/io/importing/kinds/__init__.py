@@ -19,6 +19,7 @@ from empower.io.importing.kinds import (
     intakes,
     memberships,
     programs,
+    results,
     sessions,
     surveys,
     visits,
@@ -38,6 +39,8 @@ UPSERTS: dict[str, Upsert] = {
     "grants": grants.upsert, "disbursements": disbursements.upsert, "surveys": surveys.upsert,
     "activities": activities.upsert, "sessions": sessions.upsert, "visits": visits.upsert,
     "intakes": intakes.upsert,
+    "indicators": results.indicator, "targets": results.target,
+    "contributions": results.contribution,
 }
 
 
