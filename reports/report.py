@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from empower.reports.comparison import month_on_month
 from empower.reports.extract import Scope, extract, rewindow
 from empower.reports.figures import (
     CATALOGUE,
@@ -47,6 +48,8 @@ class MonthlyReport:
     version: str = empower.__version__
     # headline KPI -> [(month, figure)], oldest first; only for the published formats
     trend: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=dict)
+    # KPI -> its change from the month before (empower.reports.comparison.month_on_month)
+    comparison: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract: month, generated_at, kpis, plus the inputs that produced them."""
@@ -58,6 +61,7 @@ class MonthlyReport:
             "small_cell_threshold": self.threshold,
             "checksum": self.checksum,
             "kpis": self.figures,
+            "comparison": self.comparison,
         }
 
     def to_json(self) -> str:
@@ -81,12 +85,14 @@ def _add_by_program(figures: dict[str, dict[str, Any]],
 
 def build_monthly_report(db: Database, month: Month | str, *, scope: Scope | None = None,
                          threshold: int = 5, trend: bool = False, by_program: bool = False,
-                         progress: Progress | None = None,
+                         compare: bool = True, progress: Progress | None = None,
                          now: datetime | None = None) -> MonthlyReport:
     """Compute every KPI for ``month`` (and, with ``trend``, 12 months of headline KPIs).
 
     With ``by_program`` every figure also gets a ``by_program`` breakdown (program code ->
-    the figure computed with that program as filter). Reads in one read-only unit of work, so
+    the figure computed with that program as filter). With ``compare`` (the default) every
+    figure's total gets its change from the month before (``comparison``), computed from the
+    same read. Reads in one read-only unit of work, so
     the figures and the checksum describe one consistent state of the database.
     """
     month = Month.parse(month) if isinstance(month, str) else month
@@ -108,6 +114,11 @@ def build_monthly_report(db: Database, month: Month | str, *, scope: Scope | Non
             trend_facts = extract(uow, month.shift(-11), month, scope, dimensions=False,
                                   frames=[f for f in TREND_FRAMES if f != "surveys"])
             trend_facts.surveys = rewindow(uow, facts.surveys, month.shift(-11), month)
+        previous_facts = None
+        if compare:
+            say(f"reading {month.shift(-1)} for the month-on-month change")
+            previous_facts = extract(uow, month.shift(-1), month.shift(-1), scope,
+                                     dimensions=False)
         program_facts = {}
         if by_program:
             codes = ([scope.program] if scope.program else
@@ -128,11 +139,22 @@ def build_monthly_report(db: Database, month: Month | str, *, scope: Scope | Non
         for code, f in program_facts.items():
             digest.update(f"{code}:{f.checksum()}".encode())
         checksum = digest.hexdigest()
+    if previous_facts is not None:
+        # The change from the month before rests on its facts too.
+        checksum = hashlib.sha256(
+            f"{checksum}:previous:{previous_facts.checksum()}".encode()).hexdigest()
     series: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     if trend_facts is not None:
         say("computing the trends")
         series = trend_figures(trend_facts, [month.shift(offset) for offset in range(-11, 1)],
                                threshold=threshold, keys=HEADLINE)
+    comparison: dict[str, dict[str, Any]] = {}
+    if previous_facts is not None:
+        say("computing the month-on-month change")
+        previous = compute_figures(previous_facts, month.shift(-1), threshold=threshold,
+                                   dimensions=False)
+        comparison = month_on_month(figures, previous, str(month.shift(-1)))
     generated = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     return MonthlyReport(month=month, scope=scope, threshold=threshold, figures=figures,
-                         checksum=checksum, generated_at=generated, trend=series)
+                         checksum=checksum, generated_at=generated, trend=series,
+                         comparison=comparison)

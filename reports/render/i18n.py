@@ -106,6 +106,11 @@ _TEXT: dict[str, dict[str, str]] = {
               "عدد الطلبات والمقاعد غير محجوب (تنشره الطلبات نفسها).",
         "en": "Calls selected in the month; age at the call's closing date. Numbers of calls "
               "and places are not hidden (the calls publish them)."},
+    # month-on-month change (issue 15)
+    "change": {"fr": "Évolution sur un mois", "ar": "التغير خلال شهر", "en": "Change on a month"},
+    "versus": {"fr": "par rapport à {month}", "ar": "مقارنة بـ {month}", "en": "vs {month}"},
+    "points_unit": {"fr": "pts", "ar": "نقطة", "en": "pts"},
+    "days_unit": {"fr": "j", "ar": "يوم", "en": "d"},
 }
 
 _KPI: dict[str, dict[str, str]] = {

@@ -14,7 +14,7 @@ from empower.reports.figures import CATALOGUE, FAMILIES, HEADLINE, SELECTION_KPI
 from empower.reports.render.i18n import Labels
 from empower.reports.report import MonthlyReport
 
-__all__ = ["Block", "Cell", "Published", "Section", "Table", "published"]
+__all__ = ["Block", "Cell", "Delta", "Published", "Section", "Table", "published"]
 
 DIMENSIONS = (("by_region", "region"), ("by_province", "province"), ("by_age_band", "age_band"),
               ("by_milieu", "milieu"), ("by_disability", "disability"),
@@ -55,6 +55,37 @@ class Cell:
 
 
 @dataclass
+class Delta:
+    """A figure's change from the month before: ``value`` None when hidden or undefined."""
+
+    value: Any
+    unit: str  # count | MAD | points | days
+    suppressed: bool
+    previous_month: str
+
+    def text(self, L: Labels, threshold: int) -> str:
+        if self.suppressed:
+            return L("suppressed_mark", n=threshold)
+        if self.value is None:
+            return "–"
+        number = Decimal(str(self.value))
+        sign = "+" if number > 0 else ("−" if number < 0 else "±")
+        size = abs(number)
+        if self.unit == "MAD":
+            return f"{sign}{L.amount(size)} {L('mad')}"
+        if self.unit == "points":
+            return f"{sign}{L.number(size)} {L('points_unit')}"
+        if self.unit == "days":
+            return f"{sign}{L.number(size)} {L('days_unit')}"
+        return f"{sign}{L.number(size)}"
+
+    @property
+    def number(self) -> float | None:
+        """The change as a number (points as points), for a spreadsheet cell."""
+        return None if self.suppressed or self.value is None else float(Decimal(str(self.value)))
+
+
+@dataclass
 class Table:
     dimension: str
     title: str
@@ -69,6 +100,8 @@ class Block:
     total: Cell
     tables: list[Table]
     trend: list[tuple[str, Cell]] = field(default_factory=list)
+    # the change from the month before (None: a report built without the comparison)
+    change: Delta | None = None
 
 
 @dataclass
@@ -149,7 +182,11 @@ def published(report: MonthlyReport, L: Labels) -> Published:
             trend = [(month, _cell(kind, month, f if kind not in ("count", "money") else
                                    f["value"], bool(f.get("suppressed"))))
                      for month, f in report.trend.get(kpi.key, [])]
-            block = Block(kpi.key, L.kpi(kpi.key), kind, total, tables, trend)
+            delta = report.comparison.get(kpi.key)
+            change = None if delta is None else Delta(
+                None if delta["suppressed"] else delta["change"], delta["unit"],
+                bool(delta["suppressed"]), delta["previous_month"])
+            block = Block(kpi.key, L.kpi(kpi.key), kind, total, tables, trend, change)
             blocks.append(block)
             blocks_by_key[kpi.key] = block
         if not blocks:  # a report frozen before the family existed: no section at all

@@ -47,6 +47,24 @@ def _put(ws: Worksheet, row: int, col: int, cell: Cell, kind: str, L: Labels,
         target.number_format = FORMATS[kind]
 
 
+def _put_change(ws: Worksheet, row: int, col: int, block: Block, L: Labels,
+                threshold: int) -> None:
+    """The change from the month before: a number (points for shares) or the hidden mark."""
+    change = block.change
+    if change is None:
+        return
+    target = ws.cell(row=row, column=col)
+    if change.suppressed:
+        target.value = L("suppressed_mark", n=threshold)
+        target.alignment = Alignment(horizontal="right")
+    elif change.number is not None:
+        target.value = change.number
+        unit = {"MAD": ' "MAD"', "points": f' "{L("points_unit")}"',
+                "days": f' "{L("days_unit")}"'}.get(change.unit, "")
+        decimals = "0.00" if change.unit in ("MAD", "points", "days") else "0"
+        target.number_format = f"+#,##{decimals}{unit};−#,##{decimals}{unit};0"
+
+
 def _header(ws: Worksheet, row: int, values: list[str]) -> None:
     for col, value in enumerate(values, start=1):
         c = ws.cell(row=row, column=col, value=value)
@@ -65,7 +83,8 @@ def _summary(ws: Worksheet, report: MonthlyReport, view: Published, L: Labels) -
         ws.cell(row=i, column=1, value=k).font = MUTED
         ws.cell(row=i, column=2, value=v)
     top = len(meta) + 3
-    _header(ws, top, [L("indicator"), L("value"), L("numerator"), L("denominator")])
+    _header(ws, top, [L("indicator"), L("value"), L("numerator"), L("denominator"),
+                      L("change")])
     row = top + 1
     for section in view.sections:
         ws.cell(row=row, column=1, value=section.title).font = TOTAL_FONT
@@ -80,11 +99,12 @@ def _summary(ws: Worksheet, report: MonthlyReport, view: Published, L: Labels) -
                 fmt = FORMATS["money"] if block.kind == "money_share" else FORMATS["count"]
                 for col, v in ((3, block.total.numerator), (4, block.total.denominator)):
                     ws.cell(row=row, column=col, value=v).number_format = fmt
+            _put_change(ws, row, 5, block, L, report.threshold)
             row += 1
     ws.cell(row=row + 1, column=1, value=L("footnote", n=report.threshold)).font = MUTED
     ws.cell(row=row + 2, column=1, value=L("definitions")).font = MUTED
     ws.column_dimensions["A"].width = 52
-    for letter in "BCD":
+    for letter in "BCDE":
         ws.column_dimensions[letter].width = 20
     ws.freeze_panes = ws.cell(row=top + 1, column=1)
 

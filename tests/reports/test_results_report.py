@@ -22,16 +22,16 @@ By hand (new_enrollments is a flow, active_enrollments a stock; docs/kpis.md):
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
+from empower.reports import Scope, build_monthly_report, freeze
+from empower.reports.results import build_partners_report, build_results_report
 from sqlalchemy import select
 
 import empower
 from empower.models import Enrollment, Partner, Program
-from empower.reports import Scope, build_monthly_report, freeze
-from empower.reports.results import build_partners_report, build_results_report
 from empower.results import Thresholds
 from empower.schemas import (
     AgreementCreate,
@@ -233,9 +233,8 @@ def test_published_formats_hide_small_cells_and_draw_charts(
     import os
     import shutil
 
-    from openpyxl import load_workbook
-
     from empower.reports.render.results import write_partners, write_results
+    from openpyxl import load_workbook
 
     report = build_results_report(logframe, "2026-Q3", today=TODAY, now=NOW)
     page = tmp_path / "r.html"
