@@ -161,7 +161,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
                                lock_minutes=settings.lockout_minutes,
                                ip_limit=settings.login_ip_failures,
                                ip_window=settings.login_ip_window_minutes * 60),
-        masked_searches_per_minute=settings.masked_searches_per_minute)
+        masked_searches_per_minute=settings.masked_searches_per_minute,
+        partner_late_days=settings.partner_late_days)
 
     @asynccontextmanager
     async def lifespan(app: FastAPIAdmin) -> AsyncIterator[None]:

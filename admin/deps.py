@@ -56,6 +56,8 @@ class Panel:
     throttle: LoginThrottle
     # Searches by CIN or phone a viewer (masked values) may make per minute (then 429).
     masked_searches_per_minute: int = 20
+    # The dashboard lists agreements whose partners are more than this many days behind.
+    partner_late_days: int = 90
     # Whether Tabler's files were found (pages link them only then; panel.css always).
     has_assets: bool = False
     # Reference data, read once at start-up (lifespan).

@@ -1070,6 +1070,11 @@ def generate(db: Database, *, beneficiaries: int = 2000, seed: int = 7, as_of: d
         gen.surveys()
         gen.intakes()
         gen.payments()
+        # The logframe and the partners' contributions (its own module: a few hundred rows
+        # through the services).
+        from empower.demo_results import generate_results
+
+        gen.counts.update(generate_results(uow, seed=seed, as_of=as_of))
         gen.counts["duplicate_candidate"] = uow.session.scalar(
             select(func.count()).select_from(DuplicateCandidate)) or 0
         uow.commit()

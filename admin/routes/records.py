@@ -16,12 +16,14 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from sqlalchemy import or_, select
 from starlette.concurrency import run_in_threadpool
 
 from empower.errors import EmpowerError
-from empower.models import utcnow
+from empower.models import Program, utcnow
 from empower.panel_queries import dashboard_counts, payment_counts
 from empower.rules import MAX_RECORD_ID, record_number
+from empower.services.results import agreements_behind
 
 from .. import compat
 from .. import models as m
@@ -177,11 +179,25 @@ async def home(request: Request, p: Principal = Depends(principal)) -> Response:
             return {**dashboard_counts(uow, regions=p.region_scope, today=today),
                     **payment_counts(uow, regions=p.region_scope)}
 
+    late_days = panel_of(request).partner_late_days
+
+    def late() -> list[Any]:
+        # Agreements of the programs she sees (an officer: her regions' and national ones).
+        with db.unit_of_work(readonly=True) as uow:
+            rows = agreements_behind(uow, today, days=late_days)
+            if p.region_scope is None:
+                return rows
+            seen = set(uow.session.scalars(select(Program.code).where(
+                or_(Program.region_code.is_(None), Program.region_code.in_(p.region_scope)))))
+            return [r for r in rows if r.program_code in seen]
+
     figures = await run_in_threadpool(counts)
+    behind = await run_in_threadpool(late)
     # Coaching visits whose next visit was due before today, in her regions (the visits list's
     # "overdue" filter, which the card links to).
     figures["overdue_visits"] = await visits.overdue(p.within(m.CoachingVisit.all()), today).count()
-    return render(request, "home.html", {"p": p, "counts": figures})
+    return render(request, "home.html", {"p": p, "counts": figures, "behind": behind,
+                                         "late_days": late_days})
 
 
 # -- lists -------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from empower.services._common import check_not_in_future, check_region, check_un
 
 __all__ = [
     "AgreementStanding",
+    "agreement_contributions",
     "agreement_standing",
     "agreements_behind",
     "record_contribution",
@@ -298,6 +299,13 @@ def agreement_standing(uow: UnitOfWork, agreement_id: int, on: date) -> Agreemen
                                   partner_id=agreement.partner_id)
              if s.agreement_id == agreement_id]
     return found[0]
+
+
+def agreement_contributions(uow: UnitOfWork, agreement_id: int) -> list[Contribution]:
+    """An agreement's contributions, latest first."""
+    return list(uow.session.scalars(select(Contribution).where(
+        Contribution.agreement_id == agreement_id).order_by(
+        Contribution.received_on.desc(), Contribution.id.desc())))
 
 
 def agreements_behind(uow: UnitOfWork, on: date, *, days: int = 90) -> list[AgreementStanding]:
