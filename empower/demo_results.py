@@ -74,7 +74,7 @@ def generate_results(uow: UnitOfWork, *, seed: int, as_of: date) -> dict[str, in
             .group_by(Province.region_code).order_by(func.count().desc()).limit(2))]
         # A plan a little above or below what happened: some targets met, some not.
         plans = [
-            ("R1-ACTIVE", None, quarter, round(active * rng.uniform(0.85, 1.25)),
+            ("R1-ACTIVE", None, quarter, max(round(active * rng.uniform(0.85, 1.25)), 5),
              round(active * 0.6)),
             ("R1-NEW", None, year, max(round(yearly_new * rng.uniform(1.0, 1.6)), 10), None),
             ("R2-PAID", None, year, float(round(program.budget_centimes / 100 *

@@ -183,6 +183,8 @@ def _cell(kind: str, figure: dict[str, Any], region: str | None) -> tuple[Any, b
             num, den = figure.get("numerator"), figure.get("denominator")
             return (float(num), float(den)) if num is not None else None, bool(
                 figure.get("suppressed"))
+        if kind == "money":  # its number of records rides along: what its suppression reads
+            return (figure.get("value"), figure.get("count")), bool(figure.get("suppressed"))
         return figure.get("value"), bool(figure.get("suppressed"))
     cells = figure.get("by_region")
     if cells is None:
@@ -200,6 +202,10 @@ def _computed_actual(kind: str, aggregation: str | None, months: list[tuple[Any,
                      threshold: int) -> tuple[float | None, bool]:
     """The window's actual from its months' cells, and whether a published table hides it."""
     known = [(v, h) for v, h in months if v is not None]
+    sizes: list[int] | None = None
+    if kind == "money" and known and isinstance(known[0][0], tuple):
+        sizes = [int(v[1] or 0) for v, _ in known]
+        known = [(v[0], h) for v, h in known]
     if not known:
         return None, False
     if aggregation == "stock" or len(known) == 1 or aggregation is None:
@@ -218,7 +224,9 @@ def _computed_actual(kind: str, aggregation: str | None, months: list[tuple[Any,
     total = sum(float(v) for v, _ in known)
     if kind == "count":
         return total, is_small(int(total), threshold)
-    # money: the monthly figures carry no count per region; hidden if any month was
+    if sizes is not None:  # the total: hidden when it rests on fewer records than the threshold
+        return total, is_small(sum(sizes), threshold)
+    # a region's amount: the monthly figures carry no count per region; hidden if any month was
     return total, any(h for _, h in known)
 
 
