@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from rapidfuzz import fuzz
-from sqlalchemy import String, func, insert, select, text, type_coerce
+from sqlalchemy import ColumnElement, String, func, insert, select, text, type_coerce
 
 from empower import audit
 from empower.bulk import insert_rows
@@ -281,7 +281,7 @@ def _detect_duplicates(uow: UnitOfWork, people: list[tuple[int, dict[str, Any]]]
     as_date: dict[Any, date] = {}
     cols = (Beneficiary.id, raw_date, Beneficiary.match_key,
             Beneficiary.first_name_ar, Beneficiary.last_name_ar)
-    where = [Beneficiary.erased_on.is_(None)]
+    where: list[ColumnElement[bool]] = [Beneficiary.erased_on.is_(None)]
     # The people just written are known here: when their ids are one unbroken range (always on
     # SQLite, whose writer holds the lock; on PostgreSQL unless another writer drew ids in
     # between) they are not read back, only everyone else born on those days.
