@@ -13,7 +13,7 @@ from rapidfuzz import fuzz
 from sqlalchemy import ColumnElement, String, func, insert, select, text, type_coerce
 
 from empower import audit
-from empower.bulk import insert_rows
+from empower.bulk import insert_rows, planned_each_time
 from empower.db import UnitOfWork
 from empower.errors import Conflict, EmpowerError, InvalidInput, NotEligible, RuleViolation
 from empower.models import (
@@ -165,7 +165,12 @@ def register_beneficiaries(uow: UnitOfWork, rows: Iterable[BeneficiaryCreate], *
     the first. Near-duplicates become duplicate candidates.
     """
     audit.check_actor(actor)
-    today = today or _today()
+    with planned_each_time(uow):
+        return _register_many(uow, rows, actor=actor, today=today or _today())
+
+
+def _register_many(uow: UnitOfWork, rows: Iterable[BeneficiaryCreate], *, actor: str,
+                   today: date) -> BulkResult:
     provinces = _province_codes(uow)
     result = BulkResult()
     prepared: list[tuple[int, dict[str, Any]]] = []
