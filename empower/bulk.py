@@ -113,7 +113,7 @@ def planned_each_time(uow: UnitOfWork) -> Iterator[None]:
     row with each of 900 values) stayed while the table grew, and took 1.8 s a lookup at
     100,000 rows, most of the time of an import. Planned each time, the lookup uses the index.
     """
-    raw = uow.session.connection().connection.driver_connection
+    raw: Any = uow.session.connection().connection.driver_connection
     if uow.dialect != "postgresql" or not hasattr(raw, "prepare_threshold"):
         yield
         return
