@@ -1777,6 +1777,14 @@ CATALOG: dict[str, dict[str, str]] = {
         "La plainte {ref} est {state:label} : une demande s'exécute pendant son instruction.",
         "الشكاية {ref} في وضعية {state:label}: الطلب ينفذ أثناء دراسته.",
         "grievance {ref} is {state:label}: a request is fulfilled while under review"),
+    "privacy.out_format": _t(
+        "« {value} » ne se termine ni par .pdf ni par .json.",
+        "«{value}» لا ينتهي بـ .pdf ولا بـ .json.",
+        "'{value}' ends neither in .pdf nor in .json"),
+    "privacy.not_her_request": _t(
+        "La demande {ref} n'est pas la sienne.",
+        "الطلب {ref} ليس طلبها.",
+        "{ref} is not her request"),
 }
 
 
