@@ -139,4 +139,5 @@ class Settings(BaseSettings):
         return RulesConfig(cin_pattern=self.cin_pattern, min_age=self.min_age,
                            name_match_threshold=self.duplicate_name_threshold,
                            future_days_margin=self.future_days_margin,
-                           batch_approver_roles=tuple(self.batch_approver_roles.split(",")))
+                           batch_approver_roles=tuple(self.batch_approver_roles.split(",")),
+                           grievances=self.grievances())

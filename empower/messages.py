@@ -1777,6 +1777,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "La plainte {ref} est {state:label} : une demande s'exécute pendant son instruction.",
         "الشكاية {ref} في وضعية {state:label}: الطلب ينفذ أثناء دراسته.",
         "grievance {ref} is {state:label}: a request is fulfilled while under review"),
+    "import.grievance_differs": _t(
+        "La plainte {reference} est enregistrée avec une autre valeur de {column} ; un import "
+        "ne corrige pas une plainte reçue.",
+        "الشكاية {reference} مسجلة بقيمة أخرى في {column}؛ الاستيراد لا يصحح شكاية متوصلا بها.",
+        "grievance {reference} is recorded with another {column}; an import does not correct a "
+        "received complaint"),
     "privacy.out_format": _t(
         "« {value} » ne se termine ni par .pdf ni par .json.",
         "«{value}» لا ينتهي بـ .pdf ولا بـ .json.",

@@ -131,8 +131,11 @@ def grievance_by_reference(uow: UnitOfWork, reference: str,
 
 def receive_grievance(uow: UnitOfWork, data: GrievanceCreate, *, actor: str,
                       viewer: Viewer | None = None,
-                      config: GrievanceConfig | None = None) -> Grievance:
-    """Record a complaint or a data-protection request as received, with its due dates.
+                      config: GrievanceConfig | None = None,
+                      today: date | None = None) -> Grievance:
+    """Record a complaint or a data-protection request as received, with its due dates
+    (from ``config``, default the unit of work's ``rules.grievances``); ``today`` (an
+    import's) bounds the date received.
 
     Conduct and sexual exploitation and abuse cases are confidential whatever ``sensitivity``
     says. Raises :class:`InvalidInput` (``grievance.request_kind_required``,
@@ -142,7 +145,7 @@ def receive_grievance(uow: UnitOfWork, data: GrievanceCreate, *, actor: str,
     ``province.outside_regions`` for a province outside ``viewer``'s regions).
     """
     who = audit.check_actor(actor)
-    check_not_in_future(uow, data.received_on, field="received_on")
+    check_not_in_future(uow, data.received_on, field="received_on", today_=today)
     if data.category == GrievanceCategory.DATA_PROTECTION and data.request_kind is None:
         raise InvalidInput("request_kind: a data-protection request says which right "
                            "(access, correction, objection, erasure)",
@@ -177,7 +180,8 @@ def receive_grievance(uow: UnitOfWork, data: GrievanceCreate, *, actor: str,
         if value is not None:
             get(uow, model, value, what=what)
     sensitivity = sensitivity_for(data.category, data.sensitivity)
-    acknowledge_due, due = due_dates(data.received_on, data.category, sensitivity, config)
+    acknowledge_due, due = due_dates(data.received_on, data.category, sensitivity,
+                                     config or uow.rules.grievances)
     case_ = Grievance(
         reference=data.reference or _reference(uow, data.received_on),
         received_on=data.received_on, received_by=who, channel=data.channel,
@@ -278,7 +282,8 @@ def appeal_grievance(uow: UnitOfWork, grievance_id: int, *, actor: str, on: date
     the answer is due again as if the case were received on the day of the appeal."""
     on = on or today()
     case_ = load_grievance(uow, grievance_id, viewer, act=True)
-    _ack, due = due_dates(on, case_.category, case_.sensitivity, config)
+    _ack, due = due_dates(on, case_.category, case_.sensitivity,
+                          config or uow.rules.grievances)
     return _move(uow, grievance_id, "appeal", actor=actor, on=on, viewer=viewer,
                  note=free_text(reason, field="reason", max_length=NOTE_MAX),
                  appealed_on=on, due_on=due, resolved_on=None, complainant_told_on=None,
