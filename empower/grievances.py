@@ -47,6 +47,7 @@ __all__ = [
     "Viewer",
     "access_level",
     "add_working_days",
+    "at_risk_cutoff",
     "check_action",
     "content_visible_sql",
     "deadline_mark",
@@ -148,7 +149,8 @@ class DeadlineMark(StrEnum):
     LATE = "late"
 
 
-def _at_risk_cutoff(today: date, config: GrievanceConfig) -> date:
+def at_risk_cutoff(today: date, config: GrievanceConfig) -> date:
+    """The last due date marked at risk on ``today`` (later ones are on track)."""
     return add_working_days(today, config.at_risk_days, config.holidays)
 
 
@@ -158,7 +160,7 @@ def deadline_mark(due_on: date, today: date, config: GrievanceConfig | None = No
     config = config or GrievanceConfig()
     if today > due_on:
         return DeadlineMark.LATE
-    if due_on <= _at_risk_cutoff(today, config):
+    if due_on <= at_risk_cutoff(today, config):
         return DeadlineMark.AT_RISK
     return DeadlineMark.ON_TRACK
 
@@ -168,7 +170,7 @@ def deadline_mark_sql(due_on: Any, today: date,
     """The SQL twin of :func:`deadline_mark` over the column ``due_on``."""
     config = config or GrievanceConfig()
     return case((due_on < today, literal(DeadlineMark.LATE.value)),
-                (due_on <= _at_risk_cutoff(today, config), literal(DeadlineMark.AT_RISK.value)),
+                (due_on <= at_risk_cutoff(today, config), literal(DeadlineMark.AT_RISK.value)),
                 else_=literal(DeadlineMark.ON_TRACK.value))
 
 

@@ -21,6 +21,7 @@ from . import (
     duplicates,
     enrollments,
     grants,
+    grievances,
     intakes,
     memberships,
     partners,
@@ -54,6 +55,8 @@ RESOURCES: dict[str, Resource] = registry([
     sessions.resource,
     visits.resource,
     duplicates.resource,
+    grievances.my_resource,
+    grievances.resource,
     users.resource,
     audit.resource,
 ])
