@@ -809,6 +809,7 @@ class GrievanceStep(Base):
     """A line of a grievance's log (append-only): an action, an assignment or a note."""
 
     __tablename__ = "grievance_steps"
+    __table_args__ = (Index("ix_grievance_steps_kind_on", "kind", "on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     grievance_id: Mapped[int] = mapped_column(ForeignKey("grievances.id"), index=True)
@@ -819,6 +820,10 @@ class GrievanceStep(Base):
     assigned_to: Mapped[str | None] = mapped_column(String(100))
     # Personal, like the description: redacted in the audit log, never exported.
     note: Mapped[str | None] = mapped_column(Text)
+    # An answer (resolve, unfounded) records the deadline in force and since when the request
+    # it answers was open (received, or appealed): the report's dated facts.
+    due_on: Mapped[date | None] = mapped_column(Date)
+    opened_on: Mapped[date | None] = mapped_column(Date)
 
     grievance: Mapped[Grievance] = relationship(back_populates="steps")
 

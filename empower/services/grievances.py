@@ -89,8 +89,11 @@ def _reference(uow: UnitOfWork, on: date) -> str:
 
 def _step(uow: UnitOfWork, case_: Grievance, kind: GrievanceStepKind, *, actor: str, on: date,
           note: str | None = None, assigned_to: str | None = None) -> GrievanceStep:
+    answer = kind in (GrievanceStepKind.RESOLVE, GrievanceStepKind.UNFOUNDED)
     step = GrievanceStep(grievance_id=case_.id, at=utcnow(), on=on, actor=actor, kind=kind,
-                         note=note, assigned_to=assigned_to)
+                         note=note, assigned_to=assigned_to,
+                         due_on=case_.due_on if answer else None,
+                         opened_on=(case_.appealed_on or case_.received_on) if answer else None)
     case_.steps.append(step)
     uow.session.add(step)
     return step

@@ -99,11 +99,14 @@ def upgrade() -> None:
                              'fulfil'), nullable=False),
     sa.Column('assigned_to', sa.String(length=100), nullable=True),
     sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('due_on', sa.Date(), nullable=True),
+    sa.Column('opened_on', sa.Date(), nullable=True),
     sa.ForeignKeyConstraint(['grievance_id'], ['grievances.id'], name=op.f('fk_grievance_steps_grievance_id_grievances')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_grievance_steps'))
     )
     with op.batch_alter_table('grievance_steps', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_grievance_steps_grievance_id'), ['grievance_id'], unique=False)
+        batch_op.create_index('ix_grievance_steps_kind_on', ['kind', 'on'], unique=False)
 
     # In place on both backends (ALTER TABLE ... ADD COLUMN): rebuilding users on SQLite would
     # drop it under user_regions' ON DELETE CASCADE.
@@ -114,6 +117,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_column('users', 'focal_point')
     with op.batch_alter_table('grievance_steps', schema=None) as batch_op:
+        batch_op.drop_index('ix_grievance_steps_kind_on')
         batch_op.drop_index(batch_op.f('ix_grievance_steps_grievance_id'))
     op.drop_table('grievance_steps')
     with op.batch_alter_table('grievances', schema=None) as batch_op:
