@@ -16,7 +16,7 @@ sees that they exist (reference, dates, status, category, province), not what th
 description, answer or log, and offers no action). Descriptions, answers and notes are never
 columns: they are never listed or exported, and appear only on the case's page.
 
-**My open grievances** (``my_grievances``): the open cases assigned to her (or received by her
+**My open grievances** (``my_grievances``, its own module): the open cases assigned to her (or received by her
 and not yet assigned), the nearest due date first, each marked on track, at risk or late
 (:func:`empower.grievances.deadline_mark`; the list's ``mark`` filter is its Tortoise twin).
 """
@@ -50,7 +50,8 @@ from ..scope import Principal, check_grant, check_person, check_program, check_p
 from .base import N_, Column, Filter, Resource
 from .filters import equals, program_options, search_fields, vocab_options
 
-__all__ = ["content_visible", "late", "marked", "mine", "resource", "shown", "visible"]
+__all__ = ["ACTIONS", "COLUMNS", "EXTRA", "FILTERS", "content_visible", "late", "marked", "mine",
+           "page", "resource", "shown", "visible"]
 
 _C = Column
 _OPEN = [s.value for s in OPEN_STATUSES]
@@ -292,7 +293,7 @@ async def page(row: dict[str, Any], p: Principal, panel: Any) -> dict[str, Any]:
             "words": viewer_sees_words}
 
 
-_COLUMNS = [
+COLUMNS = [
     _C("id", "#"), _C("reference", N_("Reference")),
     _C("received_on", N_("Received on"), "date"),
     _C("channel", N_("Channel"), "label"), _C("category", N_("Category"), "label"),
@@ -301,7 +302,7 @@ _COLUMNS = [
     _C("province_code", N_("Province"), "province"),
     _C("due_on", N_("Due on"), "deadline"), _C("assigned_to", N_("Assigned to")),
 ]
-_EXTRA = [
+EXTRA = [
     _C("request_kind", N_("Data-protection request"), "label"),
     _C("beneficiary_id", N_("Beneficiary"), "link"), _C("program_id", N_("Program"), "link"),
     _C("grant_id", N_("Grant"), "link"), _C("received_by", N_("Received by")),
@@ -313,7 +314,7 @@ _EXTRA = [
     _C("closed_on", N_("Closed on"), "date"), _C("fulfilment", N_("Fulfilled by"), "label"),
     _C("fulfilled_on", N_("Fulfilled on"), "date"),
 ]
-_FILTERS = [
+FILTERS = [
     Filter("status", N_("Status"), vocab_options(vocab.GrievanceStatus, "grievance"),
            equals("status", vocab.GrievanceStatus)),
     Filter("category", N_("Category"), vocab_options(vocab.GrievanceCategory),
@@ -328,20 +329,12 @@ _FILTERS = [
 ]
 
 resource = Resource(
-    "grievances", N_("Grievances"), m.Grievance, _COLUMNS, visible,
-    search_fields("reference"), N_("Reference"), _FILTERS,
-    extra=_EXTRA,
+    "grievances", N_("Grievances"), m.Grievance, COLUMNS, visible,
+    search_fields("reference"), N_("Reference"), FILTERS,
+    extra=EXTRA,
     create=FormSpec(FIELDS, create, N_("Receive a complaint")),
     actions=ACTIONS,
     page=page, page_template="_grievance.html",
     audit_entity="grievance",
     shown=shown,
-)
-
-my_resource = Resource(
-    "my_grievances", N_("My open grievances"), m.Grievance, _COLUMNS, mine,
-    search_fields("reference"), N_("Reference"),
-    [f for f in _FILTERS if f.name in ("mark", "category")],
-    extra=_EXTRA, actions=ACTIONS, page=page, page_template="_grievance.html",
-    audit_entity="grievance", default_sort="due_on", shown=shown,
 )
