@@ -75,6 +75,7 @@ from empower.services.activities import (
     plan_session,
     record_roster,
 )
+from empower.demo_grievances import grievances as _grievances
 from empower.services.beneficiaries import register_beneficiaries
 from empower.services.enrollments import apply, exit_enrollment
 from empower.services.payment_runs import (
@@ -1070,6 +1071,7 @@ def generate(db: Database, *, beneficiaries: int = 2000, seed: int = 7, as_of: d
         gen.surveys()
         gen.intakes()
         gen.payments()
+        _grievances(gen)
         gen.counts["duplicate_candidate"] = uow.session.scalar(
             select(func.count()).select_from(DuplicateCandidate)) or 0
         uow.commit()
