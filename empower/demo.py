@@ -29,6 +29,7 @@ from sqlalchemy import func, insert, select, update
 
 from empower import audit
 from empower.db import Database, UnitOfWork
+from empower.demo_grievances import grievances as _grievances
 from empower.errors import InvalidInput, RuleViolation
 from empower.models import (
     Agreement,
@@ -75,7 +76,6 @@ from empower.services.activities import (
     plan_session,
     record_roster,
 )
-from empower.demo_grievances import grievances as _grievances
 from empower.services.beneficiaries import register_beneficiaries
 from empower.services.enrollments import apply, exit_enrollment
 from empower.services.payment_runs import (
