@@ -244,3 +244,19 @@ def test_the_sql_visibility_is_the_pure_rule() -> None:
                                          or region[row["province_code"]] in regions)
                     assert (row["id"] in seen) == (level != AccessLevel.NONE), (viewer, row)
                     assert (row["id"] in full) == (level == AccessLevel.FULL), (viewer, row)
+
+
+def test_the_settings_give_the_deadlines() -> None:
+    from pydantic import ValidationError
+
+    from empower.config import Settings
+
+    settings = Settings(grievance_resolve_days=5, grievance_holidays="2026-12-07")
+    config = settings.rules().grievances
+    assert config.resolve_days == 5 and config.holidays == {date(2026, 12, 7)}
+    assert due_dates(FRIDAY, GrievanceCategory.PAYMENT, Sensitivity.STANDARD, config)[1] == \
+        date(2026, 12, 14)
+    with pytest.raises(ValidationError, match="not a date"):
+        Settings(grievance_holidays="2026-13-01")
+    with pytest.raises(ValidationError):
+        Settings(grievance_resolve_days=0)
