@@ -35,10 +35,23 @@ __all__ = ["grievances"]
 
 ACTOR = "demo:grievances"
 HANDLERS = ["user:salma.b", "user:youssef.e", "user:hind.a"]
-CHANNELS = [("phone", 40), ("in_person", 25), ("association", 15), ("letter", 8),
-            ("whatsapp", 10), ("email", 2)]
-CATEGORIES = [("payment", 30), ("selection", 20), ("training", 15), ("other", 10),
-              ("data_protection", 10), ("conduct", 10), ("sexual_exploitation_abuse", 5)]
+CHANNELS = [
+    ("phone", 40),
+    ("in_person", 25),
+    ("association", 15),
+    ("letter", 8),
+    ("whatsapp", 10),
+    ("email", 2),
+]
+CATEGORIES = [
+    ("payment", 30),
+    ("selection", 20),
+    ("training", 15),
+    ("other", 10),
+    ("data_protection", 10),
+    ("conduct", 10),
+    ("sexual_exploitation_abuse", 5),
+]
 WORDS = {
     "payment": "La tranche annoncée n'est pas arrivée sur son compte.",
     "selection": "Elle ne comprend pas pourquoi sa candidature n'a pas été retenue.",
@@ -69,14 +82,22 @@ def grievances(gen: Any) -> None:
     for _ in range(count):
         received = as_of - timedelta(days=rng.randint(0, 365))
         category = _weighted(rng, CATEGORIES)
-        kind = rng.choice(["access", "correction", "objection"]) \
-            if category == "data_protection" else None
+        kind = rng.choice(["access", "correction", "objection"]) if category == "data_protection" else None
         woman = rng.choice(women) if women and (kind or rng.random() < 0.8) else None
-        case = receive_grievance(uow, GrievanceCreate(
-            received_on=received, channel=_weighted(rng, CHANNELS), category=category,
-            request_kind=kind, beneficiary_id=woman["id"] if woman else None,
-            province_code=None if woman else gen.provinces.draw(rng),
-            description=WORDS[category]), actor=ACTOR, today=as_of)
+        case = receive_grievance(
+            uow,
+            GrievanceCreate(
+                received_on=received,
+                channel=_weighted(rng, CHANNELS),
+                category=category,
+                request_kind=kind,
+                beneficiary_id=woman["id"] if woman else None,
+                province_code=None if woman else gen.provinces.draw(rng),
+                description=WORDS[category],
+            ),
+            actor=ACTOR,
+            today=as_of,
+        )
         counts["grievance"] += 1
         cid = case.id
         acknowledged = when(received, 0, 4)
@@ -88,17 +109,18 @@ def grievances(gen: Any) -> None:
         answered = when(acknowledged, 2, 16)
         if answered > as_of:
             if rng.random() < 0.5:
-                add_grievance_note(uow, cid, "Vérification en cours auprès du partenaire.",
-                                   on=as_of, actor=ACTOR)
+                add_grievance_note(
+                    uow, cid, "Vérification en cours auprès du partenaire.", on=as_of, actor=ACTOR
+                )
             continue
         if kind == "access":
             record_subject_file(uow, cid, on=answered, actor=ACTOR)
         elif rng.random() < 0.2:
-            declare_unfounded(uow, cid, "Les pièces du dossier ne confirment pas la plainte.",
-                              on=answered, actor=ACTOR)
+            declare_unfounded(
+                uow, cid, "Les pièces du dossier ne confirment pas la plainte.", on=answered, actor=ACTOR
+            )
         else:
-            resolve_grievance(uow, cid, "Situation régularisée et expliquée.", on=answered,
-                              actor=ACTOR)
+            resolve_grievance(uow, cid, "Situation régularisée et expliquée.", on=answered, actor=ACTOR)
         counts["grievance_answered"] += 1
         told = answered + timedelta(days=rng.randint(0, 5))
         if told > as_of:
@@ -111,12 +133,12 @@ def grievances(gen: Any) -> None:
         counts["grievance_closed"] += 1
         appealed = closed + timedelta(days=rng.randint(1, 20))
         if rng.random() < 0.08 and appealed <= as_of:
-            appeal_grievance(uow, cid, on=appealed, reason="Elle conteste la réponse.",
-                             actor=ACTOR)
+            appeal_grievance(uow, cid, on=appealed, reason="Elle conteste la réponse.", actor=ACTOR)
             start_review(uow, cid, on=appealed, actor=ACTOR)
             again = when(appealed, 2, 12)
             if again <= as_of:
-                resolve_grievance(uow, cid, "Réexamen : réponse confirmée et expliquée.",
-                                  on=again, actor=ACTOR)
+                resolve_grievance(
+                    uow, cid, "Réexamen : réponse confirmée et expliquée.", on=again, actor=ACTOR
+                )
     gen.counts.update(counts)
     gen.progress("grievances", counts["grievance"])

@@ -62,11 +62,14 @@ __all__ = [
 ]
 
 # Categories that reach only a focal point, whatever the receiver chose.
-CONFIDENTIAL_CATEGORIES = frozenset({GrievanceCategory.CONDUCT,
-                                     GrievanceCategory.SEXUAL_EXPLOITATION_ABUSE})
+CONFIDENTIAL_CATEGORIES = frozenset({GrievanceCategory.CONDUCT, GrievanceCategory.SEXUAL_EXPLOITATION_ABUSE})
 # A case is open (its deadline runs) until it is answered; an appeal reopens it.
-OPEN_STATUSES = (GrievanceStatus.RECEIVED, GrievanceStatus.ACKNOWLEDGED,
-                 GrievanceStatus.UNDER_REVIEW, GrievanceStatus.APPEALED)
+OPEN_STATUSES = (
+    GrievanceStatus.RECEIVED,
+    GrievanceStatus.ACKNOWLEDGED,
+    GrievanceStatus.UNDER_REVIEW,
+    GrievanceStatus.APPEALED,
+)
 ANSWERED = (GrievanceStatus.RESOLVED, GrievanceStatus.UNFOUNDED)
 _SATURDAY, _SUNDAY = 5, 6
 
@@ -94,9 +97,13 @@ def parse_holidays(text: str | None) -> frozenset[date]:
         try:
             days.add(date.fromisoformat(item))
         except ValueError as exc:
-            raise InvalidInput(f"grievance_holidays: '{item[:20]}' is not a date (YYYY-MM-DD)",
-                               code="input.not_a_date", params={"value": item[:20]},
-                               field="grievance_holidays", value=item[:20]) from exc
+            raise InvalidInput(
+                f"grievance_holidays: '{item[:20]}' is not a date (YYYY-MM-DD)",
+                code="input.not_a_date",
+                params={"value": item[:20]},
+                field="grievance_holidays",
+                value=item[:20],
+            ) from exc
     return frozenset(days)
 
 
@@ -127,8 +134,12 @@ def sensitivity_for(category: GrievanceCategory, chosen: Sensitivity | None) -> 
     return chosen or Sensitivity.STANDARD
 
 
-def due_dates(received_on: date, category: GrievanceCategory, sensitivity: Sensitivity,
-              config: GrievanceConfig | None = None) -> tuple[date, date]:
+def due_dates(
+    received_on: date,
+    category: GrievanceCategory,
+    sensitivity: Sensitivity,
+    config: GrievanceConfig | None = None,
+) -> tuple[date, date]:
     """``(acknowledge by, answer by)`` for a case received on ``received_on``."""
     config = config or GrievanceConfig()
     acknowledge = add_working_days(received_on, config.acknowledge_days, config.holidays)
@@ -142,6 +153,7 @@ def due_dates(received_on: date, category: GrievanceCategory, sensitivity: Sensi
 
 
 # --- deadline marks ------------------------------------------------------------------------------
+
 
 class DeadlineMark(StrEnum):
     ON_TRACK = "on_track"
@@ -165,19 +177,19 @@ def deadline_mark(due_on: date, today: date, config: GrievanceConfig | None = No
     return DeadlineMark.ON_TRACK
 
 
-def deadline_mark_sql(due_on: Any, today: date,
-                      config: GrievanceConfig | None = None) -> ColumnElement[str]:
+def deadline_mark_sql(due_on: Any, today: date, config: GrievanceConfig | None = None) -> ColumnElement[str]:
     """The SQL twin of :func:`deadline_mark` over the column ``due_on``."""
     config = config or GrievanceConfig()
-    return case((due_on < today, literal(DeadlineMark.LATE.value)),
-                (due_on <= at_risk_cutoff(today, config), literal(DeadlineMark.AT_RISK.value)),
-                else_=literal(DeadlineMark.ON_TRACK.value))
+    return case(
+        (due_on < today, literal(DeadlineMark.LATE.value)),
+        (due_on <= at_risk_cutoff(today, config), literal(DeadlineMark.AT_RISK.value)),
+        else_=literal(DeadlineMark.ON_TRACK.value),
+    )
 
 
 def late_sql(target: Any, today: date) -> ColumnElement[bool]:
     """Open and past its due date on ``today`` (the dashboard's card) over a model or table."""
-    return and_(_col(target, "status").in_([s.value for s in OPEN_STATUSES]),
-                _col(target, "due_on") < today)
+    return and_(_col(target, "status").in_([s.value for s in OPEN_STATUSES]), _col(target, "due_on") < today)
 
 
 def resolved_within_deadline(resolved_on: date | None, due_on: date) -> bool:
@@ -186,6 +198,7 @@ def resolved_within_deadline(resolved_on: date | None, due_on: date) -> bool:
 
 
 # --- the state machine and the rules on top of it ----------------------------------------------
+
 
 class _Case(Protocol):
     @property
@@ -218,34 +231,48 @@ def check_action(case_: _Case, action: str) -> GrievanceStatus:
     ref = case_.reference
     nxt = check_transition(case_.status, action, what="grievance", ref=ref)
     if action == "close" and (not case_.resolution or case_.complainant_told_on is None):
-        missing = [name for name, value in (("resolution", case_.resolution),
-                                            ("complainant_told_on", case_.complainant_told_on))
-                   if not value]
-        raise RuleViolation(f"grievance {ref}: cannot close without "
-                            f"{' and '.join(missing)}", code="grievance.close_unanswered",
-                            params={"ref": ref, "missing": missing}, field=missing[0])
+        missing = [
+            name
+            for name, value in (
+                ("resolution", case_.resolution),
+                ("complainant_told_on", case_.complainant_told_on),
+            )
+            if not value
+        ]
+        raise RuleViolation(
+            f"grievance {ref}: cannot close without {' and '.join(missing)}",
+            code="grievance.close_unanswered",
+            params={"ref": ref, "missing": missing},
+            field=missing[0],
+        )
     if action == "appeal" and case_.appealed_on is not None:
-        raise RuleViolation(f"grievance {ref} was already appealed on "
-                            f"{case_.appealed_on.isoformat()}; an appeal reopens it once",
-                            code="grievance.appeal_once",
-                            params={"ref": ref, "on": case_.appealed_on}, field="appealed_on")
+        raise RuleViolation(
+            f"grievance {ref} was already appealed on "
+            f"{case_.appealed_on.isoformat()}; an appeal reopens it once",
+            code="grievance.appeal_once",
+            params={"ref": ref, "on": case_.appealed_on},
+            field="appealed_on",
+        )
     if action == "resolve" and case_.category == GrievanceCategory.DATA_PROTECTION:
         needed = _FULFILLED_BY.get(case_.request_kind) if case_.request_kind else None
         if needed is not None and case_.fulfilled_on is None:
-            raise RuleViolation(f"grievance {ref}: an {case_.request_kind} request is resolved "
-                                f"by fulfilling it ({needed}), not by a written answer",
-                                code="grievance.not_fulfilled",
-                                params={"ref": ref, "kind": str(case_.request_kind),
-                                        "needed": needed}, field="status")
+            raise RuleViolation(
+                f"grievance {ref}: an {case_.request_kind} request is resolved "
+                f"by fulfilling it ({needed}), not by a written answer",
+                code="grievance.not_fulfilled",
+                params={"ref": ref, "kind": str(case_.request_kind), "needed": needed},
+                field="status",
+            )
     return nxt
 
 
 # --- the confidential channel --------------------------------------------------------------------
 
+
 class AccessLevel(StrEnum):
-    FULL = "full"          # sees and acts on the case
+    FULL = "full"  # sees and acts on the case
     EXISTENCE = "existence"  # sees that it exists (reference, dates, status), not its content
-    NONE = "none"          # does not see it at all: not listed, not counted, 404 by id
+    NONE = "none"  # does not see it at all: not listed, not counted, 404 by id
 
 
 @dataclass(frozen=True)
@@ -259,8 +286,11 @@ class Viewer:
 
     @classmethod
     def of(cls, role: str, focal_point: bool, regions: Iterable[str] | None) -> Viewer:
-        return cls(role=str(role), focal_point=bool(focal_point),
-                   regions=None if regions is None else frozenset(regions))
+        return cls(
+            role=str(role),
+            focal_point=bool(focal_point),
+            regions=None if regions is None else frozenset(regions),
+        )
 
 
 def access_level(viewer: Viewer, sensitivity: Sensitivity | str, in_scope: bool) -> AccessLevel:

@@ -70,10 +70,17 @@ _LEFT_OUT = {
     "beneficiaries": {"match_key", "search_key"},
 }
 # The audit entities of the records the file lists, and the section holding their ids.
-_AUDITED = {"beneficiary": "registration", "enrollment": "enrollments",
-            "membership": "memberships", "grant": "grants", "survey": "surveys",
-            "visit": "coaching_visits", "grievance": "grievances",
-            "payment_instruction": "payment_instructions", "disbursement": "disbursements"}
+_AUDITED = {
+    "beneficiary": "registration",
+    "enrollment": "enrollments",
+    "membership": "memberships",
+    "grant": "grants",
+    "survey": "surveys",
+    "visit": "coaching_visits",
+    "grievance": "grievances",
+    "payment_instruction": "payment_instructions",
+    "disbursement": "disbursements",
+}
 
 
 def _plain(value: Any) -> Any:
@@ -91,8 +98,7 @@ def _rows(objects: Iterable[Base], table: str) -> list[dict[str, Any]]:
     out = []
     for obj in objects:
         mapper = inspect(type(obj))
-        out.append({c.key: _plain(getattr(obj, c.key)) for c in mapper.column_attrs
-                    if c.key not in left_out})
+        out.append({c.key: _plain(getattr(obj, c.key)) for c in mapper.column_attrs if c.key not in left_out})
     return out
 
 
@@ -104,46 +110,95 @@ def subject_file(uow: UnitOfWork, beneficiary_id: int) -> dict[str, Any]:
     bid = her.id
     grants = list(s.scalars(select(Grant).where(Grant.beneficiary_id == bid).order_by(Grant.id)))
     grant_ids = [g.id for g in grants]
-    cases = list(s.scalars(select(Grievance).where(Grievance.beneficiary_id == bid)
-                           .order_by(Grievance.id)))
-    memberships = list(s.scalars(select(Membership).where(Membership.beneficiary_id == bid)
-                                 .order_by(Membership.id)))
+    cases = list(s.scalars(select(Grievance).where(Grievance.beneficiary_id == bid).order_by(Grievance.id)))
+    memberships = list(
+        s.scalars(select(Membership).where(Membership.beneficiary_id == bid).order_by(Membership.id))
+    )
     sections: dict[str, list[dict[str, Any]]] = {
         "registration": _rows([her], "beneficiaries"),
-        "archive_periods": _rows(s.scalars(select(ArchivePeriod).where(
-            ArchivePeriod.beneficiary_id == bid).order_by(ArchivePeriod.id)), "archive_periods"),
-        "enrollments": _rows(s.scalars(select(Enrollment).where(
-            Enrollment.beneficiary_id == bid).order_by(Enrollment.id)), "enrollments"),
+        "archive_periods": _rows(
+            s.scalars(
+                select(ArchivePeriod).where(ArchivePeriod.beneficiary_id == bid).order_by(ArchivePeriod.id)
+            ),
+            "archive_periods",
+        ),
+        "enrollments": _rows(
+            s.scalars(select(Enrollment).where(Enrollment.beneficiary_id == bid).order_by(Enrollment.id)),
+            "enrollments",
+        ),
         "memberships": _rows(memberships, "memberships"),
-        "attendances": _rows(s.scalars(select(Attendance).where(
-            Attendance.beneficiary_id == bid).order_by(Attendance.id)), "attendances"),
-        "coaching_visits": _rows(s.scalars(select(CoachingVisit).where(
-            CoachingVisit.beneficiary_id == bid).order_by(CoachingVisit.id)), "coaching_visits"),
+        "attendances": _rows(
+            s.scalars(select(Attendance).where(Attendance.beneficiary_id == bid).order_by(Attendance.id)),
+            "attendances",
+        ),
+        "coaching_visits": _rows(
+            s.scalars(
+                select(CoachingVisit).where(CoachingVisit.beneficiary_id == bid).order_by(CoachingVisit.id)
+            ),
+            "coaching_visits",
+        ),
         "grants": _rows(grants, "grants"),
-        "disbursements": _rows(s.scalars(select(Disbursement).where(
-            Disbursement.grant_id.in_(grant_ids)).order_by(Disbursement.id)), "disbursements"),
-        "payment_instructions": _rows(s.scalars(select(PaymentInstruction).where(
-            PaymentInstruction.grant_id.in_(grant_ids)).order_by(PaymentInstruction.id)),
-            "payment_instructions"),
-        "surveys": _rows(s.scalars(select(SurveyRecord).where(
-            SurveyRecord.beneficiary_id == bid).order_by(SurveyRecord.id)), "survey_records"),
-        "duplicate_candidates": _rows(s.scalars(select(DuplicateCandidate).where(or_(
-            DuplicateCandidate.beneficiary_id == bid,
-            DuplicateCandidate.other_beneficiary_id == bid)).order_by(DuplicateCandidate.id)),
-            "duplicate_candidates"),
+        "disbursements": _rows(
+            s.scalars(
+                select(Disbursement).where(Disbursement.grant_id.in_(grant_ids)).order_by(Disbursement.id)
+            ),
+            "disbursements",
+        ),
+        "payment_instructions": _rows(
+            s.scalars(
+                select(PaymentInstruction)
+                .where(PaymentInstruction.grant_id.in_(grant_ids))
+                .order_by(PaymentInstruction.id)
+            ),
+            "payment_instructions",
+        ),
+        "surveys": _rows(
+            s.scalars(
+                select(SurveyRecord).where(SurveyRecord.beneficiary_id == bid).order_by(SurveyRecord.id)
+            ),
+            "survey_records",
+        ),
+        "duplicate_candidates": _rows(
+            s.scalars(
+                select(DuplicateCandidate)
+                .where(
+                    or_(
+                        DuplicateCandidate.beneficiary_id == bid,
+                        DuplicateCandidate.other_beneficiary_id == bid,
+                    )
+                )
+                .order_by(DuplicateCandidate.id)
+            ),
+            "duplicate_candidates",
+        ),
         "grievances": _rows(cases, "grievances"),
-        "grievance_steps": _rows(s.scalars(select(GrievanceStep).where(
-            GrievanceStep.grievance_id.in_([c.id for c in cases])).order_by(GrievanceStep.id)),
-            "grievance_steps"),
+        "grievance_steps": _rows(
+            s.scalars(
+                select(GrievanceStep)
+                .where(GrievanceStep.grievance_id.in_([c.id for c in cases]))
+                .order_by(GrievanceStep.id)
+            ),
+            "grievance_steps",
+        ),
     }
     # What a membership or an attendance refers to, said by name: organisations and sessions.
-    coops = {c.id: c for c in s.scalars(select(Cooperative).where(
-        Cooperative.id.in_([m.cooperative_id for m in memberships])))}
+    coops = {
+        c.id: c
+        for c in s.scalars(
+            select(Cooperative).where(Cooperative.id.in_([m.cooperative_id for m in memberships]))
+        )
+    }
     for row in sections["memberships"]:
         coop = coops.get(row["cooperative_id"])
         row["cooperative"] = coop.name if coop else None
-    sessions = {x.id: x for x in s.scalars(select(ActivitySession).where(ActivitySession.id.in_(
-        [r["session_id"] for r in sections["attendances"]])))}
+    sessions = {
+        x.id: x
+        for x in s.scalars(
+            select(ActivitySession).where(
+                ActivitySession.id.in_([r["session_id"] for r in sections["attendances"]])
+            )
+        )
+    }
     for row in sections["attendances"]:
         held = sessions.get(row["session_id"])
         row["session"] = held.reference if held else None
@@ -153,12 +208,21 @@ def subject_file(uow: UnitOfWork, beneficiary_id: int) -> dict[str, Any]:
         ids = [r["id"] for r in sections[section]]
         if not ids:
             continue
-        history.extend(_rows(s.scalars(select(AuditEvent).where(
-            AuditEvent.entity == entity, AuditEvent.entity_id.in_(ids))), "audit_events"))
+        history.extend(
+            _rows(
+                s.scalars(
+                    select(AuditEvent).where(AuditEvent.entity == entity, AuditEvent.entity_id.in_(ids))
+                ),
+                "audit_events",
+            )
+        )
     history.sort(key=lambda r: r["id"])
     sections["audit_history"] = history
-    return {"beneficiary_id": bid, "produced_at": _plain(utcnow().replace(microsecond=0)),
-            "sections": sections}
+    return {
+        "beneficiary_id": bid,
+        "produced_at": _plain(utcnow().replace(microsecond=0)),
+        "sections": sections,
+    }
 
 
 def write_json(content: dict[str, Any], path: Path) -> None:

@@ -40,8 +40,11 @@ def subject_file_command(
     out: Path = typer.Option(..., "--out", help="FILE.pdf or FILE.json."),
     lang: Lang | None = typer.Option(None, "--lang", help="fr (default), ar or en (PDF)."),
     grievance: str | None = typer.Option(
-        None, "--grievance", help="The access request (its reference) this file answers: it "
-                                  "is recorded as fulfilled and resolved."),
+        None,
+        "--grievance",
+        help="The access request (its reference) this file answers: it "
+        "is recorded as fulfilled and resolved.",
+    ),
     actor: str | None = typer.Option(None, "--actor", help="Who produces it (default cli:<user>)."),
 ) -> None:
     """Write everything held about one woman, for the officer to hand her."""
@@ -53,13 +56,18 @@ def subject_file_command(
 
     suffix = out.suffix.lower()
     if suffix not in (".pdf", ".json"):
-        raise InvalidInput(f"--out: '{out.name}' ends neither in .pdf nor in .json",
-                           code="privacy.out_format", params={"value": out.name[:60]},
-                           field="out", value=out.name[:60])
+        raise InvalidInput(
+            f"--out: '{out.name}' ends neither in .pdf nor in .json",
+            code="privacy.out_format",
+            params={"value": out.name[:60]},
+            field="out",
+            value=out.name[:60],
+        )
     settings = Settings()
     language = (lang.value if lang else settings.default_language) or "fr"
-    db = empower.connect(settings.database_url, rules=settings.rules(),
-                         busy_timeout=settings.sqlite_busy_timeout)
+    db = empower.connect(
+        settings.database_url, rules=settings.rules(), busy_timeout=settings.sqlite_busy_timeout
+    )
     try:
         with db.unit_of_work() as uow:
             her = beneficiary_by_cin(uow, cin)
@@ -67,9 +75,12 @@ def subject_file_command(
             if grievance:
                 case_ = grievance_by_reference(uow, grievance)
                 if case_.beneficiary_id != her.id:
-                    raise InvalidInput(f"--grievance: {case_.reference} is not her request",
-                                       code="privacy.not_her_request",
-                                       params={"ref": case_.reference}, field="grievance")
+                    raise InvalidInput(
+                        f"--grievance: {case_.reference} is not her request",
+                        code="privacy.not_her_request",
+                        params={"ref": case_.reference},
+                        field="grievance",
+                    )
                 case_id = case_.id
             content = subject_file(uow, her.id)
             if suffix == ".json":

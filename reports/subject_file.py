@@ -15,12 +15,16 @@ from empower.reports.render.html import _env
 __all__ = ["render_subject_html", "write_subject_pdf"]
 
 _TEXT = {
-    "title": {"fr": "Dossier de la personne concernée (loi 09-08)",
-              "ar": "ملف الشخص المعني (القانون 09-08)",
-              "en": "Subject file (law 09-08)"},
-    "intro": {"fr": "Toutes les données que le programme détient à son sujet.",
-              "ar": "جميع المعطيات التي يتوفر عليها البرنامج بشأنها.",
-              "en": "Everything the program holds about her."},
+    "title": {
+        "fr": "Dossier de la personne concernée (loi 09-08)",
+        "ar": "ملف الشخص المعني (القانون 09-08)",
+        "en": "Subject file (law 09-08)",
+    },
+    "intro": {
+        "fr": "Toutes les données que le programme détient à son sujet.",
+        "ar": "جميع المعطيات التي يتوفر عليها البرنامج بشأنها.",
+        "en": "Everything the program holds about her.",
+    },
     "produced": {"fr": "Établi le", "ar": "حرر بتاريخ", "en": "Produced on"},
     "none": {"fr": "Aucune donnée.", "ar": "لا توجد معطيات.", "en": "Nothing held."},
 }
@@ -36,8 +40,7 @@ _SECTIONS = {
     "payment_instructions": ("Ordres de paiement", "أوامر الأداء", "Payment instructions"),
     "surveys": ("Enquêtes", "الاستمارات", "Surveys"),
     "duplicate_candidates": ("Doublons potentiels", "التكرارات المحتملة", "Duplicate candidates"),
-    "grievances": ("Plaintes et demandes déposées", "الشكايات والطلبات المودعة",
-                   "Grievances she filed"),
+    "grievances": ("Plaintes et demandes déposées", "الشكايات والطلبات المودعة", "Grievances she filed"),
     "grievance_steps": ("Étapes de ses plaintes", "مراحل شكاياتها", "Steps of her grievances"),
     "audit_history": ("Historique de sa fiche", "تاريخ سجلها", "History of her record"),
 }
@@ -63,10 +66,15 @@ def _cell(value: Any) -> Any:
 def render_subject_html(content: dict[str, Any], *, lang: str = "fr") -> str:
     """The subject file as one HTML page (right to left in Arabic)."""
     labels = _Labels(lang)
-    sections = [(name, [{k: _cell(v) for k, v in row.items()} for row in rows])
-                for name, rows in content["sections"].items()]
-    return _env().get_template("subject_file.html.j2").render(
-        L=labels, lang=labels.lang, sections=sections, produced_at=content["produced_at"])
+    sections = [
+        (name, [{k: _cell(v) for k, v in row.items()} for row in rows])
+        for name, rows in content["sections"].items()
+    ]
+    return (
+        _env()
+        .get_template("subject_file.html.j2")
+        .render(L=labels, lang=labels.lang, sections=sections, produced_at=content["produced_at"])
+    )
 
 
 def write_subject_pdf(content: dict[str, Any], path: Path, *, lang: str = "fr") -> None:

@@ -20,16 +20,23 @@ __all__ = ["add_grievances"]
 def add_grievances(db: empower.Database, scenario: Any) -> dict[str, int]:
     """Receive the four cases and commit; their ids by name."""
     woman = next(iter(scenario.people.values()))
-    rows = {"std04": {"category": "payment", "beneficiary_id": woman},
-            "sea04": {"category": "sexual_exploitation_abuse", "province_code": IN},
-            "cnd01": {"category": "conduct", "province_code": OUT},
-            "std01": {"category": "training", "province_code": OUT}}
+    rows = {
+        "std04": {"category": "payment", "beneficiary_id": woman},
+        "sea04": {"category": "sexual_exploitation_abuse", "province_code": IN},
+        "cnd01": {"category": "conduct", "province_code": OUT},
+        "std01": {"category": "training", "province_code": OUT},
+    }
     out: dict[str, int] = {}
     with db.unit_of_work() as uow:
         for name, extra in rows.items():
-            data = GrievanceCreate.model_validate({
-                "reference": f"SC-{name}", "received_on": TODAY - timedelta(days=30),
-                "channel": "phone", **extra})
+            data = GrievanceCreate.model_validate(
+                {
+                    "reference": f"SC-{name}",
+                    "received_on": TODAY - timedelta(days=30),
+                    "channel": "phone",
+                    **extra,
+                }
+            )
             out[name] = empower.receive_grievance(uow, data, actor="test:scenario").id
         uow.commit()
     return out

@@ -50,14 +50,36 @@ from ..scope import Principal, check_grant, check_person, check_program, check_p
 from .base import N_, Column, Filter, Resource
 from .filters import equals, program_options, search_fields, vocab_options
 
-__all__ = ["ACTIONS", "COLUMNS", "EXTRA", "FILTERS", "content_visible", "late", "marked", "mine",
-           "page", "resource", "shown", "visible"]
+__all__ = [
+    "ACTIONS",
+    "COLUMNS",
+    "EXTRA",
+    "FILTERS",
+    "content_visible",
+    "late",
+    "marked",
+    "mine",
+    "page",
+    "resource",
+    "shown",
+    "visible",
+]
 
 _C = Column
 _OPEN = [s.value for s in OPEN_STATUSES]
 # What an admin without the focal-point role does not see of a confidential case.
-_CONTENT = ("beneficiary_id", "program_id", "grant_id", "payment_instruction_id", "intake_id",
-            "assigned_to", "received_by", "satisfied", "fulfilment", "request_kind")
+_CONTENT = (
+    "beneficiary_id",
+    "program_id",
+    "grant_id",
+    "payment_instruction_id",
+    "intake_id",
+    "assigned_to",
+    "received_by",
+    "satisfied",
+    "fulfilment",
+    "request_kind",
+)
 
 FIELDS = [
     Field("received_on", N_("Received on"), "date", required=True),
@@ -77,11 +99,13 @@ FIELDS = [
 def visible(p: Principal) -> Any:
     """Her rows: her regions, and confidential cases only for a focal point or an admin (the
     Tortoise twin of :func:`empower.grievances.visible_sql`)."""
+
     def scope(qs: QuerySet[Any]) -> QuerySet[Any]:
         qs = p.within(qs)
         if p.focal_point or p.is_admin:
             return qs
         return qs.filter(sensitivity__not=vocab.Sensitivity.CONFIDENTIAL.value)
+
     return scope
 
 
@@ -103,8 +127,7 @@ def late(p: Principal, today: date) -> QuerySet[Any]:
     return visible(p)(m.Grievance.all()).filter(status__in=_OPEN, due_on__lt=today)
 
 
-def marked(qs: QuerySet[Any], mark: str, today: date,
-           config: GrievanceConfig | None = None) -> QuerySet[Any]:
+def marked(qs: QuerySet[Any], mark: str, today: date, config: GrievanceConfig | None = None) -> QuerySet[Any]:
     """The open cases of ``mark`` (the Tortoise twin of :func:`deadline_mark_sql`)."""
     cutoff = at_risk_cutoff(today, config or GrievanceConfig())
     qs = qs.filter(status__in=_OPEN)
@@ -133,10 +156,13 @@ def _open_filter(qs: QuerySet[Any], value: str, _p: Principal) -> QuerySet[Any]:
 
 def mine(p: Principal) -> Any:
     """Her open cases: assigned to her, or received by her and not yet assigned."""
+
     def scope(qs: QuerySet[Any]) -> QuerySet[Any]:
         return visible(p)(qs).filter(
-            Q(Q(assigned_to=p.actor), Q(assigned_to__isnull=True, received_by=p.actor),
-              join_type="OR"), status__in=_OPEN)
+            Q(Q(assigned_to=p.actor), Q(assigned_to__isnull=True, received_by=p.actor), join_type="OR"),
+            status__in=_OPEN,
+        )
+
     return scope
 
 
@@ -165,9 +191,12 @@ def _day(values: dict[str, Any]) -> date:
     try:
         return _on(values)
     except ValueError:
-        raise InvalidInput(f"on: '{str(values.get('on'))[:20]}' is not a date (YYYY-MM-DD)",
-                           code="input.not_a_date", params={"value": str(values.get("on"))[:20]},
-                           field="on") from None
+        raise InvalidInput(
+            f"on: '{str(values.get('on'))[:20]}' is not a date (YYYY-MM-DD)",
+            code="input.not_a_date",
+            params={"value": str(values.get("on"))[:20]},
+            field="on",
+        ) from None
 
 
 def _to(record_id: int) -> str:
@@ -186,41 +215,50 @@ def review(uow: Any, rid: int, values: dict[str, Any], p: Principal) -> str:
 
 def assign(uow: Any, rid: int, values: dict[str, Any], p: Principal) -> str:
     who = (values.get("assignee") or "").strip()
-    empower.assign_grievance(uow, rid, f"user:{who}" if who and ":" not in who else who,
-                             on=_day(values), note=values.get("note") or None, actor=p.actor,
-                             viewer=p.viewer)
+    empower.assign_grievance(
+        uow,
+        rid,
+        f"user:{who}" if who and ":" not in who else who,
+        on=_day(values),
+        note=values.get("note") or None,
+        actor=p.actor,
+        viewer=p.viewer,
+    )
     return _to(rid)
 
 
 def note(uow: Any, rid: int, values: dict[str, Any], p: Principal) -> str:
-    empower.add_grievance_note(uow, rid, values.get("note") or "", on=_day(values),
-                               actor=p.actor, viewer=p.viewer)
+    empower.add_grievance_note(
+        uow, rid, values.get("note") or "", on=_day(values), actor=p.actor, viewer=p.viewer
+    )
     return _to(rid)
 
 
 def resolve(uow: Any, rid: int, values: dict[str, Any], p: Principal) -> str:
-    empower.resolve_grievance(uow, rid, values.get("resolution") or "", on=_day(values),
-                              actor=p.actor, viewer=p.viewer)
+    empower.resolve_grievance(
+        uow, rid, values.get("resolution") or "", on=_day(values), actor=p.actor, viewer=p.viewer
+    )
     return _to(rid)
 
 
 def unfounded(uow: Any, rid: int, values: dict[str, Any], p: Principal) -> str:
-    empower.declare_unfounded(uow, rid, values.get("resolution") or "", on=_day(values),
-                              actor=p.actor, viewer=p.viewer)
+    empower.declare_unfounded(
+        uow, rid, values.get("resolution") or "", on=_day(values), actor=p.actor, viewer=p.viewer
+    )
     return _to(rid)
 
 
 def tell(uow: Any, rid: int, values: dict[str, Any], p: Principal) -> str:
     raw = values.get("satisfied")
     satisfied = None if raw not in ("true", "false") else raw == "true"
-    empower.tell_complainant(uow, rid, on=_day(values), satisfied=satisfied, actor=p.actor,
-                             viewer=p.viewer)
+    empower.tell_complainant(uow, rid, on=_day(values), satisfied=satisfied, actor=p.actor, viewer=p.viewer)
     return _to(rid)
 
 
 def appeal(uow: Any, rid: int, values: dict[str, Any], p: Principal) -> str:
-    empower.appeal_grievance(uow, rid, on=_day(values), reason=values.get("reason") or None,
-                             actor=p.actor, viewer=p.viewer)
+    empower.appeal_grievance(
+        uow, rid, on=_day(values), reason=values.get("reason") or None, actor=p.actor, viewer=p.viewer
+    )
     return _to(rid)
 
 
@@ -242,40 +280,97 @@ async def _offered(row: dict[str, Any], p: Principal, _panel: Any) -> bool:
     return content_visible(row, p)
 
 
-def _action(name: str, text: str, fields: list[Field], handler: Any, when: Any,
-            style: str = "primary", roles: tuple[str, ...] = ("admin", "officer")) -> Action:
+def _action(
+    name: str,
+    text: str,
+    fields: list[Field],
+    handler: Any,
+    when: Any,
+    style: str = "primary",
+    roles: tuple[str, ...] = ("admin", "officer"),
+) -> Action:
     return Action(name, text, fields, handler, when, style, roles=roles, offered=_offered)
 
 
 _OPEN_OR_ANSWERED = (*_OPEN, "resolved", "unfounded")
 ACTIONS = [
-    _action("acknowledge", N_("Acknowledge receipt"), DATE_ON, acknowledge, _in("received"),
-            "success"),
+    _action("acknowledge", N_("Acknowledge receipt"), DATE_ON, acknowledge, _in("received"), "success"),
     _action("review", N_("Start the review"), DATE_ON, review, _in("acknowledged", "appealed")),
-    _action("assign", N_("Assign"), [Field("assignee", N_("To (user name)"), required=True),
-                                     Field("note", N_("Note"), "textarea"), *DATE_ON],
-            assign, _in(*_OPEN_OR_ANSWERED), "secondary"),
-    _action("note", N_("Add a note"), [Field("note", N_("Note"), "textarea", required=True),
-                                       *DATE_ON], note, _in(*_OPEN_OR_ANSWERED), "secondary"),
-    _action("resolve", N_("Answer: resolved"),
-            [Field("resolution", N_("What was done"), "textarea", required=True), *DATE_ON],
-            resolve, lambda row: row.get("status") == "under_review"
-            and row.get("request_kind") not in ("erasure", "access"), "success"),
-    _action("unfounded", N_("Answer: unfounded"),
-            [Field("resolution", N_("Why"), "textarea", required=True), *DATE_ON], unfounded,
-            _in("under_review"), "warning"),
-    _action("erase", N_("Erase her data (law 09-08)"), DATE_ON, erase,
-            lambda row: row.get("status") == "under_review"
-            and row.get("request_kind") == "erasure", "danger", roles=("admin",)),
-    _action("tell", N_("She was told the answer"),
-            [Field("satisfied", N_("Satisfied"), "bool"), *DATE_ON], tell,
-            _in("resolved", "unfounded"), "primary"),
-    _action("appeal", N_("She appeals"), [Field("reason", N_("Reason"), "textarea"), *DATE_ON],
-            appeal, lambda row: row.get("status") in ("resolved", "unfounded", "closed")
-            and row.get("appealed_on") is None, "warning"),
-    _action("close", N_("Close the case"), DATE_ON, close,
-            lambda row: row.get("status") in ("resolved", "unfounded")
-            and row.get("complainant_told_on") is not None, "secondary"),
+    _action(
+        "assign",
+        N_("Assign"),
+        [
+            Field("assignee", N_("To (user name)"), required=True),
+            Field("note", N_("Note"), "textarea"),
+            *DATE_ON,
+        ],
+        assign,
+        _in(*_OPEN_OR_ANSWERED),
+        "secondary",
+    ),
+    _action(
+        "note",
+        N_("Add a note"),
+        [Field("note", N_("Note"), "textarea", required=True), *DATE_ON],
+        note,
+        _in(*_OPEN_OR_ANSWERED),
+        "secondary",
+    ),
+    _action(
+        "resolve",
+        N_("Answer: resolved"),
+        [Field("resolution", N_("What was done"), "textarea", required=True), *DATE_ON],
+        resolve,
+        lambda row: (
+            row.get("status") == "under_review" and row.get("request_kind") not in ("erasure", "access")
+        ),
+        "success",
+    ),
+    _action(
+        "unfounded",
+        N_("Answer: unfounded"),
+        [Field("resolution", N_("Why"), "textarea", required=True), *DATE_ON],
+        unfounded,
+        _in("under_review"),
+        "warning",
+    ),
+    _action(
+        "erase",
+        N_("Erase her data (law 09-08)"),
+        DATE_ON,
+        erase,
+        lambda row: row.get("status") == "under_review" and row.get("request_kind") == "erasure",
+        "danger",
+        roles=("admin",),
+    ),
+    _action(
+        "tell",
+        N_("She was told the answer"),
+        [Field("satisfied", N_("Satisfied"), "bool"), *DATE_ON],
+        tell,
+        _in("resolved", "unfounded"),
+        "primary",
+    ),
+    _action(
+        "appeal",
+        N_("She appeals"),
+        [Field("reason", N_("Reason"), "textarea"), *DATE_ON],
+        appeal,
+        lambda row: (
+            row.get("status") in ("resolved", "unfounded", "closed") and row.get("appealed_on") is None
+        ),
+        "warning",
+    ),
+    _action(
+        "close",
+        N_("Close the case"),
+        DATE_ON,
+        close,
+        lambda row: (
+            row.get("status") in ("resolved", "unfounded") and row.get("complainant_told_on") is not None
+        ),
+        "secondary",
+    ),
 ]
 
 
@@ -285,56 +380,92 @@ async def page(row: dict[str, Any], p: Principal, panel: Any) -> dict[str, Any]:
     if not content_visible(row, p):
         return {"hidden": True}
     full = await m.Grievance.filter(id=row["id"]).first().values("description", "resolution")
-    steps = await m.GrievanceStep.filter(grievance_id=row["id"]).order_by("id").values(
-        "on", "at", "actor", "kind", "assigned_to", "note")
+    steps = (
+        await m.GrievanceStep.filter(grievance_id=row["id"])
+        .order_by("id")
+        .values("on", "at", "actor", "kind", "assigned_to", "note")
+    )
     viewer_sees_words = not p.masked
-    return {"hidden": False, "description": (full or {}).get("description"),
-            "resolution": (full or {}).get("resolution"), "steps": steps,
-            "words": viewer_sees_words}
+    return {
+        "hidden": False,
+        "description": (full or {}).get("description"),
+        "resolution": (full or {}).get("resolution"),
+        "steps": steps,
+        "words": viewer_sees_words,
+    }
 
 
 COLUMNS = [
-    _C("id", "#"), _C("reference", N_("Reference")),
+    _C("id", "#"),
+    _C("reference", N_("Reference")),
     _C("received_on", N_("Received on"), "date"),
-    _C("channel", N_("Channel"), "label"), _C("category", N_("Category"), "label"),
+    _C("channel", N_("Channel"), "label"),
+    _C("category", N_("Category"), "label"),
     _C("sensitivity", N_("Sensitivity"), "label"),
     _C("status", N_("Status"), "label", context="grievance"),
     _C("province_code", N_("Province"), "province"),
-    _C("due_on", N_("Due on"), "deadline"), _C("assigned_to", N_("Assigned to")),
+    _C("due_on", N_("Due on"), "deadline"),
+    _C("assigned_to", N_("Assigned to")),
 ]
 EXTRA = [
     _C("request_kind", N_("Data-protection request"), "label"),
-    _C("beneficiary_id", N_("Beneficiary"), "link"), _C("program_id", N_("Program"), "link"),
-    _C("grant_id", N_("Grant"), "link"), _C("received_by", N_("Received by")),
+    _C("beneficiary_id", N_("Beneficiary"), "link"),
+    _C("program_id", N_("Program"), "link"),
+    _C("grant_id", N_("Grant"), "link"),
+    _C("received_by", N_("Received by")),
     _C("acknowledge_due_on", N_("Acknowledge by"), "date"),
     _C("acknowledged_on", N_("Acknowledged on"), "date"),
     _C("resolved_on", N_("Answered on"), "date"),
     _C("complainant_told_on", N_("She was told on"), "date"),
-    _C("satisfied", N_("Satisfied"), "bool"), _C("appealed_on", N_("Appealed on"), "date"),
-    _C("closed_on", N_("Closed on"), "date"), _C("fulfilment", N_("Fulfilled by"), "label"),
+    _C("satisfied", N_("Satisfied"), "bool"),
+    _C("appealed_on", N_("Appealed on"), "date"),
+    _C("closed_on", N_("Closed on"), "date"),
+    _C("fulfilment", N_("Fulfilled by"), "label"),
     _C("fulfilled_on", N_("Fulfilled on"), "date"),
 ]
 FILTERS = [
-    Filter("status", N_("Status"), vocab_options(vocab.GrievanceStatus, "grievance"),
-           equals("status", vocab.GrievanceStatus)),
-    Filter("category", N_("Category"), vocab_options(vocab.GrievanceCategory),
-           equals("category", vocab.GrievanceCategory)),
-    Filter("channel", N_("Channel"), vocab_options(vocab.GrievanceChannel),
-           equals("channel", vocab.GrievanceChannel)),
+    Filter(
+        "status",
+        N_("Status"),
+        vocab_options(vocab.GrievanceStatus, "grievance"),
+        equals("status", vocab.GrievanceStatus),
+    ),
+    Filter(
+        "category",
+        N_("Category"),
+        vocab_options(vocab.GrievanceCategory),
+        equals("category", vocab.GrievanceCategory),
+    ),
+    Filter(
+        "channel",
+        N_("Channel"),
+        vocab_options(vocab.GrievanceChannel),
+        equals("channel", vocab.GrievanceChannel),
+    ),
     Filter("mark", N_("Deadline"), vocab_options(DeadlineMark, "mark"), _mark_filter),
-    Filter("open", N_("Open"), lambda _p: [("yes", gettext("yes")), ("no", gettext("no"))],
-           _open_filter),
-    Filter("program", N_("Program"), program_options,
-           lambda qs, v, _p: qs.filter(program_id=int(v)) if v.isdigit() else qs),
+    Filter("open", N_("Open"), lambda _p: [("yes", gettext("yes")), ("no", gettext("no"))], _open_filter),
+    Filter(
+        "program",
+        N_("Program"),
+        program_options,
+        lambda qs, v, _p: qs.filter(program_id=int(v)) if v.isdigit() else qs,
+    ),
 ]
 
 resource = Resource(
-    "grievances", N_("Grievances"), m.Grievance, COLUMNS, visible,
-    search_fields("reference"), N_("Reference"), FILTERS,
+    "grievances",
+    N_("Grievances"),
+    m.Grievance,
+    COLUMNS,
+    visible,
+    search_fields("reference"),
+    N_("Reference"),
+    FILTERS,
     extra=EXTRA,
     create=FormSpec(FIELDS, create, N_("Receive a complaint")),
     actions=ACTIONS,
-    page=page, page_template="_grievance.html",
+    page=page,
+    page_template="_grievance.html",
     audit_entity="grievance",
     shown=shown,
 )

@@ -15,9 +15,19 @@ from .grievances import ACTIONS, COLUMNS, EXTRA, FILTERS, mine, page, shown
 __all__ = ["resource"]
 
 resource = Resource(
-    "my_grievances", N_("My open grievances"), m.Grievance, COLUMNS, mine,
-    search_fields("reference"), N_("Reference"),
+    "my_grievances",
+    N_("My open grievances"),
+    m.Grievance,
+    COLUMNS,
+    mine,
+    search_fields("reference"),
+    N_("Reference"),
     [f for f in FILTERS if f.name in ("mark", "category")],
-    extra=EXTRA, actions=ACTIONS, page=page, page_template="_grievance.html",
-    audit_entity="grievance", default_sort="due_on", shown=shown,
+    extra=EXTRA,
+    actions=ACTIONS,
+    page=page,
+    page_template="_grievance.html",
+    audit_entity="grievance",
+    default_sort="due_on",
+    shown=shown,
 )

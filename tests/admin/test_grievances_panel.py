@@ -32,14 +32,25 @@ def cases(db: empower.Database, seed) -> dict[str, int]:  # type: ignore[no-unty
     received = TODAY - timedelta(days=40)
     with db.unit_of_work() as uow:
         out = {
-            "plain": make_grievance(uow, reference="PLA-STD-04", received_on=received,
-                                    beneficiary_id=seed.inside_id, province_code=None).id,
-            "sea": make_grievance(uow, reference="PLA-SEA-04", received_on=received,
-                                  category="sexual_exploitation_abuse",
-                                  beneficiary_id=seed.inside_id, province_code=None,
-                                  description="Un animateur lui a demandé des faveurs").id,
-            "conduct": make_grievance(uow, reference="PLA-CND-01", received_on=received,
-                                      category="conduct", province_code="01.511").id,
+            "plain": make_grievance(
+                uow,
+                reference="PLA-STD-04",
+                received_on=received,
+                beneficiary_id=seed.inside_id,
+                province_code=None,
+            ).id,
+            "sea": make_grievance(
+                uow,
+                reference="PLA-SEA-04",
+                received_on=received,
+                category="sexual_exploitation_abuse",
+                beneficiary_id=seed.inside_id,
+                province_code=None,
+                description="Un animateur lui a demandé des faveurs",
+            ).id,
+            "conduct": make_grievance(
+                uow, reference="PLA-CND-01", received_on=received, category="conduct", province_code="01.511"
+            ).id,
         }
         uow.commit()
     _focal(db, "farah", "officer", ["04"])
@@ -83,13 +94,13 @@ def test_the_focal_point_sees_her_regions_confidential_cases_only(as_user, cases
     assert f'action="/grievances/{cases["sea"]}/acknowledge"' in page.text
     assert farah.get(f"/grievances/{cases['conduct']}").status_code == 404
     assert "PLA-CND-01" not in farah.get("/grievances/export.csv").text
-    r = farah.submit(f"/grievances/{cases['sea']}/acknowledge", {"on": TODAY.isoformat()},
-                     f"/grievances/{cases['sea']}")
+    r = farah.submit(
+        f"/grievances/{cases['sea']}/acknowledge", {"on": TODAY.isoformat()}, f"/grievances/{cases['sea']}"
+    )
     assert r.status_code == 303
 
 
-def test_an_admin_sees_that_a_confidential_case_exists_not_what_it_says(
-        as_user, db, cases, seed) -> None:
+def test_an_admin_sees_that_a_confidential_case_exists_not_what_it_says(as_user, db, cases, seed) -> None:
     admin = as_user("admin")
     assert _refs(admin.get("/grievances").text) == {"PLA-STD-04", "PLA-SEA-04", "PLA-CND-01"}
     page = admin.get(f"/grievances/{cases['sea']}")
@@ -101,8 +112,9 @@ def test_an_admin_sees_that_a_confidential_case_exists_not_what_it_says(
     export = admin.get("/grievances/export.csv").text
     sea_line = next(line for line in export.splitlines() if "PLA-SEA-04" in line)
     assert str(seed.inside_id) not in sea_line.split(",")[9:12]
-    r = admin.submit(f"/grievances/{cases['sea']}/acknowledge", {"on": TODAY.isoformat()},
-                     f"/grievances/{cases['sea']}")
+    r = admin.submit(
+        f"/grievances/{cases['sea']}/acknowledge", {"on": TODAY.isoformat()}, f"/grievances/{cases['sea']}"
+    )
     assert r.status_code == 422
     with db.unit_of_work(readonly=True) as uow:
         assert uow.session.get(Grievance, cases["sea"]).status == GrievanceStatus.RECEIVED
@@ -113,22 +125,33 @@ def test_an_admin_sees_that_a_confidential_case_exists_not_what_it_says(
 def test_a_case_from_receipt_to_closing_in_the_panel(as_user, db, seed) -> None:
     amina = as_user("amina")
     day = TODAY.isoformat()
-    r = amina.submit("/grievances/new", {
-        "received_on": day, "channel": "phone", "category": "payment",
-        "beneficiary_id": str(seed.inside_id), "description": "La tranche n'est pas arrivée"},
-        "/grievances/new")
+    r = amina.submit(
+        "/grievances/new",
+        {
+            "received_on": day,
+            "channel": "phone",
+            "category": "payment",
+            "beneficiary_id": str(seed.inside_id),
+            "description": "La tranche n'est pas arrivée",
+        },
+        "/grievances/new",
+    )
     assert r.status_code == 303, r.text[:2000]
     url = r.headers["location"]
     case_id = int(url.rsplit("/", 1)[1])
-    for action, data in [("acknowledge", {}), ("assign", {"assignee": "amina"}),
-                         ("review", {}), ("note", {"note": "Appel à la banque"}),
-                         ("resolve", {"resolution": "Tranche renvoyée"}),
-                         ("tell", {"satisfied": "true"}), ("close", {})]:
+    for action, data in [
+        ("acknowledge", {}),
+        ("assign", {"assignee": "amina"}),
+        ("review", {}),
+        ("note", {"note": "Appel à la banque"}),
+        ("resolve", {"resolution": "Tranche renvoyée"}),
+        ("tell", {"satisfied": "true"}),
+        ("close", {}),
+    ]:
         r = amina.submit(f"{url}/{action}", {"on": day, **data}, url)
         assert r.status_code == 303, (action, r.text[:3000])
     page = amina.get(url).text
-    for step in ("receive", "acknowledge", "assign", "review", "note", "resolve", "tell",
-                 "close"):
+    for step in ("receive", "acknowledge", "assign", "review", "note", "resolve", "tell", "close"):
         assert f'data-step="{step}"' in page
     assert "Appel à la banque" in page and "Tranche renvoyée" in page
     r = amina.submit(f"{url}/appeal", {"on": day, "reason": "Elle conteste"}, url)

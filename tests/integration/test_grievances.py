@@ -34,8 +34,7 @@ def _today(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_case_from_receipt_to_closing(uow: empower.UnitOfWork) -> None:
     person = make_beneficiary(uow)
     program = make_program(uow)
-    case = make_grievance(uow, beneficiary_id=person.id, program_id=program.id,
-                          province_code=None)
+    case = make_grievance(uow, beneficiary_id=person.id, program_id=program.id, province_code=None)
     assert case.reference == "PLA-2026-00001"
     assert case.province_code == person.province_code
     assert case.status == GrievanceStatus.RECEIVED
@@ -43,11 +42,11 @@ def test_a_case_from_receipt_to_closing(uow: empower.UnitOfWork) -> None:
     assert case.due_on == date(2026, 12, 25)  # fifteen
     cid = case.id
     empower.acknowledge_grievance(uow, cid, on=date(2026, 12, 7), actor=ACTOR)
-    empower.assign_grievance(uow, cid, "user:samira", on=date(2026, 12, 7), actor=ACTOR,
-                             note="Voir avec la banque")
+    empower.assign_grievance(
+        uow, cid, "user:samira", on=date(2026, 12, 7), actor=ACTOR, note="Voir avec la banque"
+    )
     empower.start_review(uow, cid, on=date(2026, 12, 7), actor=ACTOR)
-    empower.add_grievance_note(uow, cid, "La banque confirme un rejet du RIB.", on=LATER,
-                               actor="user:samira")
+    empower.add_grievance_note(uow, cid, "La banque confirme un rejet du RIB.", on=LATER, actor="user:samira")
     with pytest.raises(RuleViolation) as early:
         empower.tell_complainant(uow, cid, on=LATER, actor=ACTOR)
     assert early.value.code == "grievance.not_answered"
@@ -61,13 +60,24 @@ def test_a_case_from_receipt_to_closing(uow: empower.UnitOfWork) -> None:
     assert closed.status == GrievanceStatus.CLOSED and closed.closed_on == LATER
     assert closed.assigned_to == "user:samira" and closed.satisfied is True
     kinds = [s.kind for s in closed.steps]
-    assert kinds == [GrievanceStepKind.RECEIVE, GrievanceStepKind.ACKNOWLEDGE,
-                     GrievanceStepKind.ASSIGN, GrievanceStepKind.REVIEW, GrievanceStepKind.NOTE,
-                     GrievanceStepKind.RESOLVE, GrievanceStepKind.TELL, GrievanceStepKind.CLOSE]
-    actions = list(uow.session.scalars(select(AuditEvent.action).where(
-        AuditEvent.entity == "grievance", AuditEvent.entity_id == cid).order_by(AuditEvent.id)))
-    assert actions == ["receive", "acknowledge", "assign", "review", "note", "resolve", "tell",
-                       "close"]
+    assert kinds == [
+        GrievanceStepKind.RECEIVE,
+        GrievanceStepKind.ACKNOWLEDGE,
+        GrievanceStepKind.ASSIGN,
+        GrievanceStepKind.REVIEW,
+        GrievanceStepKind.NOTE,
+        GrievanceStepKind.RESOLVE,
+        GrievanceStepKind.TELL,
+        GrievanceStepKind.CLOSE,
+    ]
+    actions = list(
+        uow.session.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.entity == "grievance", AuditEvent.entity_id == cid)
+            .order_by(AuditEvent.id)
+        )
+    )
+    assert actions == ["receive", "acknowledge", "assign", "review", "note", "resolve", "tell", "close"]
 
 
 def test_the_audit_log_keeps_no_description_answer_or_note(uow: empower.UnitOfWork) -> None:
@@ -77,8 +87,10 @@ def test_the_audit_log_keeps_no_description_answer_or_note(uow: empower.UnitOfWo
     empower.add_grievance_note(uow, case.id, "Entretien avec Mme Alaoui", on=ON, actor=ACTOR)
     empower.resolve_grievance(uow, case.id, "Virement sur son compte à elle", on=ON, actor=ACTOR)
     uow.commit()
-    logged = " ".join(str(c) for c in uow.session.scalars(
-        select(AuditEvent.changes).where(AuditEvent.entity == "grievance")))
+    logged = " ".join(
+        str(c)
+        for c in uow.session.scalars(select(AuditEvent.changes).where(AuditEvent.entity == "grievance"))
+    )
     for said in ("mari", "0612345678", "Alaoui", "Virement"):
         assert said not in logged
     assert "[redacted]" in logged
@@ -88,16 +100,14 @@ def test_an_appeal_reopens_a_case_once(uow: empower.UnitOfWork) -> None:
     cid = make_grievance(uow).id
     empower.acknowledge_grievance(uow, cid, on=ON, actor=ACTOR)
     empower.start_review(uow, cid, on=ON, actor=ACTOR)
-    empower.declare_unfounded(uow, cid, "La tranche a été payée le 2 décembre.", on=ON,
-                              actor=ACTOR)
+    empower.declare_unfounded(uow, cid, "La tranche a été payée le 2 décembre.", on=ON, actor=ACTOR)
     empower.tell_complainant(uow, cid, on=ON, satisfied=False, actor=ACTOR)
     empower.close_grievance(uow, cid, on=ON, actor=ACTOR)
     case = empower.appeal_grievance(uow, cid, on=LATER, reason="Elle conteste", actor=ACTOR)
     assert case.status == GrievanceStatus.APPEALED and case.closed_on is None
     assert case.complainant_told_on is None and case.due_on > LATER
     empower.start_review(uow, cid, on=LATER, actor=ACTOR)
-    empower.resolve_grievance(uow, cid, "Paiement retrouvé chez Barid Cash.", on=LATER,
-                              actor=ACTOR)
+    empower.resolve_grievance(uow, cid, "Paiement retrouvé chez Barid Cash.", on=LATER, actor=ACTOR)
     empower.tell_complainant(uow, cid, on=LATER, actor=ACTOR)
     empower.close_grievance(uow, cid, on=LATER, actor=ACTOR)
     with pytest.raises(RuleViolation) as twice:
@@ -154,19 +164,25 @@ def test_the_confidential_channel(uow: empower.UnitOfWork) -> None:
     empower.acknowledge_grievance(uow, hidden, on=ON, actor="user:focal", viewer=focal)
 
     def count(viewer: Viewer) -> int:
-        return uow.session.scalar(select(func.count()).select_from(Grievance)
-                                  .where(visible_sql(viewer, Grievance))) or 0
+        return (
+            uow.session.scalar(
+                select(func.count()).select_from(Grievance).where(visible_sql(viewer, Grievance))
+            )
+            or 0
+        )
 
     assert (count(officer), count(focal), count(admin)) == (1, 2, 3)
 
 
 def test_an_erasure_request_is_resolved_by_the_erasure(uow: empower.UnitOfWork) -> None:
     person = make_beneficiary(uow)
-    earlier = make_grievance(uow, beneficiary_id=person.id, province_code=None,
-                             description="Fatima Benali se plaint de son voisin")
+    earlier = make_grievance(
+        uow, beneficiary_id=person.id, province_code=None, description="Fatima Benali se plaint de son voisin"
+    )
     empower.add_grievance_note(uow, earlier.id, "Vu Fatima à Tiznit", on=ON, actor=ACTOR)
-    case = make_grievance(uow, beneficiary_id=person.id, province_code=None,
-                          category="data_protection", request_kind="erasure")
+    case = make_grievance(
+        uow, beneficiary_id=person.id, province_code=None, category="data_protection", request_kind="erasure"
+    )
     cid = case.id
     empower.acknowledge_grievance(uow, cid, on=ON, actor=ACTOR)
     empower.start_review(uow, cid, on=ON, actor=ACTOR)
@@ -180,14 +196,15 @@ def test_an_erasure_request_is_resolved_by_the_erasure(uow: empower.UnitOfWork) 
     assert her is not None and her.erased_on == LATER and her.cin is None
     uow.session.refresh(earlier)
     assert earlier.description is None
-    assert all(s.note is None for s in uow.session.scalars(
-        select(GrievanceStep).where(GrievanceStep.grievance_id == earlier.id)))
+    assert all(
+        s.note is None
+        for s in uow.session.scalars(select(GrievanceStep).where(GrievanceStep.grievance_id == earlier.id))
+    )
 
 
 def test_an_access_request_is_resolved_by_her_file(uow: empower.UnitOfWork) -> None:
     person = make_beneficiary(uow)
-    cid = make_grievance(uow, beneficiary_id=person.id, category="data_protection",
-                         request_kind="access").id
+    cid = make_grievance(uow, beneficiary_id=person.id, category="data_protection", request_kind="access").id
     with pytest.raises(RuleViolation) as too_soon:
         empower.record_subject_file(uow, cid, on=ON, actor=ACTOR)
     assert too_soon.value.code == "grievance.fulfil_not_under_review"

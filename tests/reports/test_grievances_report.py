@@ -43,11 +43,27 @@ def _today(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(common, "today", lambda: date(2026, 12, 31))
 
 
-def _case(uow, received: str, category: str, province: str, *, program=None,  # type: ignore[no-untyped-def]
-          kind: str | None = None) -> int:
-    return empower.receive_grievance(uow, GrievanceCreate(
-        received_on=date.fromisoformat(f"2026-{received}"), channel="phone", category=category,
-        province_code=province, program_id=program, request_kind=kind), actor=ACTOR).id
+def _case(
+    uow,
+    received: str,
+    category: str,
+    province: str,
+    *,
+    program=None,  # type: ignore[no-untyped-def]
+    kind: str | None = None,
+) -> int:
+    return empower.receive_grievance(
+        uow,
+        GrievanceCreate(
+            received_on=date.fromisoformat(f"2026-{received}"),
+            channel="phone",
+            category=category,
+            province_code=province,
+            program_id=program,
+            request_kind=kind,
+        ),
+        actor=ACTOR,
+    ).id
 
 
 def _answer(uow, cid: int, on: str, *, unfounded: bool = False) -> None:  # type: ignore[no-untyped-def]
@@ -55,8 +71,9 @@ def _answer(uow, cid: int, on: str, *, unfounded: bool = False) -> None:  # type
     case = uow.session.get(empower.models.Grievance, cid)
     if case.status == "received":
         empower.acknowledge_grievance(uow, cid, on=case.received_on, actor=ACTOR)
-    empower.start_review(uow, cid, on=case.received_on if case.appealed_on is None
-                         else case.appealed_on, actor=ACTOR)
+    empower.start_review(
+        uow, cid, on=case.received_on if case.appealed_on is None else case.appealed_on, actor=ACTOR
+    )
     if unfounded:
         empower.declare_unfounded(uow, cid, "Non fondée", on=day, actor=ACTOR)
     else:
@@ -96,10 +113,15 @@ def test_october(scenario) -> None:
     report = build_monthly_report(scenario, "2026-10", threshold=1)
     received = _fig(report, "grievances_received")
     assert received["value"] == 6
-    assert received["by_category"] == {"selection": 1, "payment": 2, "training": 1,
-                                       "data_protection": 0, "other": 0, "confidential": 2}
-    assert {k: v for k, v in received["by_region"].items() if v} == {"04": 3, "01": 1,
-                                                                      "confidential": 2}
+    assert received["by_category"] == {
+        "selection": 1,
+        "payment": 2,
+        "training": 1,
+        "data_protection": 0,
+        "other": 0,
+        "confidential": 2,
+    }
+    assert {k: v for k, v in received["by_region"].items() if v} == {"04": 3, "01": 1, "confidential": 2}
     assert "conduct" not in received["by_category"]
     assert _fig(report, "grievances_resolved")["value"] == 5
     assert _fig(report, "median_days_to_resolve")["value"] == 11

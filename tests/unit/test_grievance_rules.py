@@ -52,8 +52,9 @@ def test_holidays_are_not_working_days() -> None:
         parse_holidays("2026-13-01")
 
 
-@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)),
-       st.integers(min_value=0, max_value=40))
+@given(
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)), st.integers(min_value=0, max_value=40)
+)
 def test_add_working_days_counts_exactly_n_working_days(start: date, n: int) -> None:
     end = add_working_days(start, n)
     between = [start + timedelta(days=i) for i in range(1, (end - start).days + 1)]
@@ -64,24 +65,31 @@ def test_add_working_days_counts_exactly_n_working_days(start: date, n: int) -> 
 def test_due_dates_from_category_and_sensitivity() -> None:
     config = GrievanceConfig()
     assert due_dates(FRIDAY, GrievanceCategory.PAYMENT, Sensitivity.STANDARD, config) == (
-        date(2026, 12, 8), add_working_days(FRIDAY, 15))
-    assert due_dates(FRIDAY, GrievanceCategory.CONDUCT, Sensitivity.CONFIDENTIAL, config)[1] == \
-        add_working_days(FRIDAY, 10)
+        date(2026, 12, 8),
+        add_working_days(FRIDAY, 15),
+    )
+    assert due_dates(FRIDAY, GrievanceCategory.CONDUCT, Sensitivity.CONFIDENTIAL, config)[
+        1
+    ] == add_working_days(FRIDAY, 10)
     # The law counts days: a Friday's request is due ten days later, a Monday.
-    assert due_dates(FRIDAY, GrievanceCategory.DATA_PROTECTION, Sensitivity.STANDARD,
-                     config)[1] == date(2026, 12, 14)
+    assert due_dates(FRIDAY, GrievanceCategory.DATA_PROTECTION, Sensitivity.STANDARD, config)[1] == date(
+        2026, 12, 14
+    )
     custom = GrievanceConfig(acknowledge_days=1, resolve_days=5)
     assert due_dates(FRIDAY, GrievanceCategory.OTHER, Sensitivity.STANDARD, custom) == (
-        MONDAY, date(2026, 12, 11))
+        MONDAY,
+        date(2026, 12, 11),
+    )
 
 
 def test_confidential_categories_are_confidential_whatever_was_chosen() -> None:
-    assert sensitivity_for(GrievanceCategory.SEXUAL_EXPLOITATION_ABUSE,
-                           Sensitivity.STANDARD) == Sensitivity.CONFIDENTIAL
+    assert (
+        sensitivity_for(GrievanceCategory.SEXUAL_EXPLOITATION_ABUSE, Sensitivity.STANDARD)
+        == Sensitivity.CONFIDENTIAL
+    )
     assert sensitivity_for(GrievanceCategory.CONDUCT, None) == Sensitivity.CONFIDENTIAL
     assert sensitivity_for(GrievanceCategory.PAYMENT, None) == Sensitivity.STANDARD
-    assert sensitivity_for(GrievanceCategory.OTHER, Sensitivity.CONFIDENTIAL) == \
-        Sensitivity.CONFIDENTIAL
+    assert sensitivity_for(GrievanceCategory.OTHER, Sensitivity.CONFIDENTIAL) == Sensitivity.CONFIDENTIAL
 
 
 def test_deadline_marks() -> None:
@@ -90,15 +98,19 @@ def test_deadline_marks() -> None:
     assert deadline_mark(due, due) == DeadlineMark.AT_RISK
     assert deadline_mark(due, MONDAY) == DeadlineMark.AT_RISK  # 3 working days ahead
     assert deadline_mark(due, FRIDAY) == DeadlineMark.ON_TRACK
-    assert resolved_within_deadline(due, due) and not resolved_within_deadline(
-        due + timedelta(days=1), due) and not resolved_within_deadline(None, due)
+    assert (
+        resolved_within_deadline(due, due)
+        and not resolved_within_deadline(due + timedelta(days=1), due)
+        and not resolved_within_deadline(None, due)
+    )
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.dates(min_value=date(2026, 11, 1), max_value=date(2027, 2, 1)),
-                min_size=1, max_size=20),
-       st.dates(min_value=date(2026, 11, 1), max_value=date(2027, 2, 1)),
-       st.integers(min_value=0, max_value=5))
+@given(
+    st.lists(st.dates(min_value=date(2026, 11, 1), max_value=date(2027, 2, 1)), min_size=1, max_size=20),
+    st.dates(min_value=date(2026, 11, 1), max_value=date(2027, 2, 1)),
+    st.integers(min_value=0, max_value=5),
+)
 def test_the_sql_mark_is_the_pure_mark(dues: list[date], today: date, risk: int) -> None:
     config = GrievanceConfig(at_risk_days=risk)
     engine = create_engine("sqlite://")
@@ -106,12 +118,14 @@ def test_the_sql_mark_is_the_pure_mark(dues: list[date], today: date, risk: int)
     table.metadata.create_all(engine)
     with engine.begin() as conn:
         conn.execute(insert(table), [{"id": i, "due": d} for i, d in enumerate(dues)])
-        rows = conn.execute(select(table.c.id, deadline_mark_sql(table.c.due, today, config))
-                            .order_by(table.c.id)).all()
+        rows = conn.execute(
+            select(table.c.id, deadline_mark_sql(table.c.due, today, config)).order_by(table.c.id)
+        ).all()
     assert [m for _, m in rows] == [deadline_mark(d, today, config).value for d in dues]
 
 
 # --- the state machine ---------------------------------------------------------------------
+
 
 @dataclass
 class Case:
@@ -132,8 +146,11 @@ def _apply(case: Case, action: str) -> Case:
     """What the services do around check_action (no database)."""
     if action == "tell":
         if case.status not in (GrievanceStatus.RESOLVED, GrievanceStatus.UNFOUNDED):
-            raise RuleViolation("no answer", code="grievance.not_answered",
-                                params={"ref": case.reference, "state": case.status.value})
+            raise RuleViolation(
+                "no answer",
+                code="grievance.not_answered",
+                params={"ref": case.reference, "state": case.status.value},
+            )
         return replace(case, complainant_told_on=date(2026, 12, 4))
     if action == "fulfil":
         return replace(case, fulfilled_on=date(2026, 12, 4))
@@ -147,12 +164,11 @@ def _apply(case: Case, action: str) -> Case:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(ACTIONS), max_size=25),
-       st.sampled_from([None, *DataRequestKind]))
-def test_any_sequence_of_actions_keeps_the_rules(actions: list[str],
-                                                 kind: DataRequestKind | None) -> None:
-    case = Case(category=GrievanceCategory.DATA_PROTECTION if kind else GrievanceCategory.PAYMENT,
-                request_kind=kind)
+@given(st.lists(st.sampled_from(ACTIONS), max_size=25), st.sampled_from([None, *DataRequestKind]))
+def test_any_sequence_of_actions_keeps_the_rules(actions: list[str], kind: DataRequestKind | None) -> None:
+    case = Case(
+        category=GrievanceCategory.DATA_PROTECTION if kind else GrievanceCategory.PAYMENT, request_kind=kind
+    )
     appeals = 0
     for action in actions:
         before = case
@@ -167,8 +183,11 @@ def test_any_sequence_of_actions_keeps_the_rules(actions: list[str],
             appeals += 1
         if case.status == GrievanceStatus.CLOSED:
             assert case.resolution and case.complainant_told_on is not None
-        if before.status != GrievanceStatus.RESOLVED and case.status == GrievanceStatus.RESOLVED \
-                and kind in (DataRequestKind.ERASURE, DataRequestKind.ACCESS):
+        if (
+            before.status != GrievanceStatus.RESOLVED
+            and case.status == GrievanceStatus.RESOLVED
+            and kind in (DataRequestKind.ERASURE, DataRequestKind.ACCESS)
+        ):
             assert case.fulfilled_on is not None
     assert appeals <= 1
 
@@ -188,8 +207,11 @@ def test_the_happy_path_and_the_refusals() -> None:
     with pytest.raises(RuleViolation) as twice:
         check_action(case, "appeal")
     assert twice.value.code == "grievance.appeal_once"
-    erasure = Case(category=GrievanceCategory.DATA_PROTECTION,
-                   request_kind=DataRequestKind.ERASURE, status=GrievanceStatus.UNDER_REVIEW)
+    erasure = Case(
+        category=GrievanceCategory.DATA_PROTECTION,
+        request_kind=DataRequestKind.ERASURE,
+        status=GrievanceStatus.UNDER_REVIEW,
+    )
     with pytest.raises(RuleViolation) as unfulfilled:
         check_action(erasure, "resolve")
     assert unfulfilled.value.code == "grievance.not_fulfilled"
@@ -199,8 +221,14 @@ def test_the_happy_path_and_the_refusals() -> None:
 
 # --- the confidential channel --------------------------------------------------------------
 
-VIEWERS = [Viewer("officer"), Viewer("viewer"), Viewer("admin"), Viewer("officer", True),
-           Viewer("admin", True), Viewer("viewer", True)]
+VIEWERS = [
+    Viewer("officer"),
+    Viewer("viewer"),
+    Viewer("admin"),
+    Viewer("officer", True),
+    Viewer("admin", True),
+    Viewer("viewer", True),
+]
 
 
 def test_access_levels() -> None:
@@ -220,14 +248,23 @@ def test_the_sql_visibility_is_the_pure_rule() -> None:
 
     engine = create_engine("sqlite://")
     meta = MetaData()
-    provinces = Table("provinces", meta, Column("code", String, primary_key=True),
-                      Column("region_code", String))
-    cases = Table("grievances", meta, Column("id", Integer, primary_key=True),
-                  Column("province_code", String), Column("sensitivity", String))
+    provinces = Table(
+        "provinces", meta, Column("code", String, primary_key=True), Column("region_code", String)
+    )
+    cases = Table(
+        "grievances",
+        meta,
+        Column("id", Integer, primary_key=True),
+        Column("province_code", String),
+        Column("sensitivity", String),
+    )
     meta.create_all(engine)
-    rows = [{"id": i, "province_code": p, "sensitivity": s}
-            for i, (p, s) in enumerate([(p, s) for p in ("04.441", "01.511")
-                                        for s in ("standard", "confidential")])]
+    rows = [
+        {"id": i, "province_code": p, "sensitivity": s}
+        for i, (p, s) in enumerate(
+            [(p, s) for p in ("04.441", "01.511") for s in ("standard", "confidential")]
+        )
+    ]
     region = {"04.441": "04", "01.511": "01"}
     with engine.begin() as conn:
         conn.execute(insert(provinces), [{"code": k, "region_code": v} for k, v in region.items()])
@@ -235,13 +272,14 @@ def test_the_sql_visibility_is_the_pure_rule() -> None:
         for base in VIEWERS:
             for regions in (None, frozenset({"04"})):
                 viewer = replace(base, regions=regions)
-                seen = set(conn.execute(select(cases.c.id).where(visible_sql(viewer, cases)))
-                           .scalars())
-                full = set(conn.execute(select(cases.c.id).where(
-                    content_visible_sql(viewer, cases))).scalars())
+                seen = set(conn.execute(select(cases.c.id).where(visible_sql(viewer, cases))).scalars())
+                full = set(
+                    conn.execute(select(cases.c.id).where(content_visible_sql(viewer, cases))).scalars()
+                )
                 for row in rows:
-                    level = access_level(viewer, row["sensitivity"], regions is None
-                                         or region[row["province_code"]] in regions)
+                    level = access_level(
+                        viewer, row["sensitivity"], regions is None or region[row["province_code"]] in regions
+                    )
                     assert (row["id"] in seen) == (level != AccessLevel.NONE), (viewer, row)
                     assert (row["id"] in full) == (level == AccessLevel.FULL), (viewer, row)
 
@@ -254,8 +292,7 @@ def test_the_settings_give_the_deadlines() -> None:
     settings = Settings(grievance_resolve_days=5, grievance_holidays="2026-12-07")
     config = settings.rules().grievances
     assert config.resolve_days == 5 and config.holidays == {date(2026, 12, 7)}
-    assert due_dates(FRIDAY, GrievanceCategory.PAYMENT, Sensitivity.STANDARD, config)[1] == \
-        date(2026, 12, 14)
+    assert due_dates(FRIDAY, GrievanceCategory.PAYMENT, Sensitivity.STANDARD, config)[1] == date(2026, 12, 14)
     with pytest.raises(ValidationError, match="not a date"):
         Settings(grievance_holidays="2026-13-01")
     with pytest.raises(ValidationError):
