@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
-from sqlalchemy import inspect, select
+from sqlalchemy import CursorResult, Result, inspect, select
 
 from empower.db import UnitOfWork
 from empower.errors import InvalidInput, NotEligible, NotFound
@@ -24,6 +24,11 @@ from empower.rules import check_not_future
 from empower.text import clean_text
 
 T = TypeVar("T", bound=Base)
+
+
+def matched_rows(result: Result[Any]) -> int:
+    """Rows matched by a conditional UPDATE (how the money rules learn whether they held)."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 def get(uow: UnitOfWork, model: type[T], record_id: int, *, what: str, lock: bool = False) -> T:
@@ -81,8 +86,20 @@ def check_region(uow: UnitOfWork, code: str | None, *, field: str = "region_code
                            value=code)
 
 
-def check_not_archived(person: Beneficiary, on: date) -> None:
-    """Refuse an act dated on or after her archive (or erasure) date."""
+class Archivable(Protocol):
+    """What :func:`check_not_archived` reads of a woman: a :class:`Beneficiary`, or the
+    columns a bulk service read of her (``archive_periods`` as ORM objects or mappings)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def erased_on(self) -> date | None: ...
+    @property
+    def archive_periods(self) -> Any: ...
+
+
+def check_not_archived(person: Archivable, on: date) -> None:
+    """Refuse an act dated on or after her archive (or erasure) date (``NotEligible``)."""
 
     if person.erased_on is not None:
         raise NotEligible(f"beneficiary #{person.id} was erased on {person.erased_on.isoformat()}",
