@@ -214,3 +214,15 @@ def test_focal_point_role_is_given_and_taken(as_user, db, cases) -> None:
         farah_id = farah.id
     accounts.set_focal_point(db, farah_id, False, actor="test:seed")
     assert as_user("farah").get(f"/grievances/{cases['sea']}").status_code == 404
+
+
+def test_an_admin_makes_a_user_the_focal_point_in_the_panel(as_user, db, cases) -> None:
+    with db.unit_of_work(readonly=True) as uow:
+        amina_id = uow.session.scalar(select(User.id).where(User.username == "amina"))
+    admin = as_user("admin")
+    page = admin.get(f"/users/{amina_id}").text
+    assert f'action="/users/{amina_id}/set-focal-point"' in page
+    r = admin.submit(f"/users/{amina_id}/set-focal-point", {}, f"/users/{amina_id}")
+    assert r.status_code == 303
+    assert "des faveurs" in as_user("amina").get(f"/grievances/{cases['sea']}").text
+    assert as_user("omar").post(f"/users/{amina_id}/unset-focal-point").status_code in (403, 404)
