@@ -226,3 +226,35 @@ def test_an_admin_makes_a_user_the_focal_point_in_the_panel(as_user, db, cases) 
     assert r.status_code == 303
     assert "des faveurs" in as_user("amina").get(f"/grievances/{cases['sea']}").text
     assert as_user("omar").post(f"/users/{amina_id}/unset-focal-point").status_code in (403, 404)
+
+
+def test_a_viewer_reads_a_case_without_its_words(as_user, db, seed) -> None:
+    with db.unit_of_work() as uow:
+        cid = make_grievance(uow, description="Son mari garde la carte").id
+        empower.add_grievance_note(uow, cid, "Entretien avec le voisin", on=TODAY, actor="t:x")
+        uow.commit()
+    page = as_user("vera").get(f"/grievances/{cid}").text
+    assert "Son mari" not in page and "voisin" not in page
+    assert "/acknowledge" not in page
+    assert "Son mari" in as_user("amina").get(f"/grievances/{cid}").text
+
+
+def test_an_admin_answers_an_erasure_request_by_erasing(as_user, db, seed) -> None:
+    from empower.models import Beneficiary
+
+    with db.unit_of_work() as uow:
+        cid = make_grievance(uow, beneficiary_id=seed.inside_id, category="data_protection",
+                             request_kind="erasure", province_code=None).id
+        empower.acknowledge_grievance(uow, cid, on=TODAY, actor="t:x")
+        empower.start_review(uow, cid, on=TODAY, actor="t:x")
+        uow.commit()
+    amina = as_user("amina")
+    page = amina.get(f"/grievances/{cid}").text
+    assert "/erase" not in page and "/resolve" not in page  # admins erase; nobody answers by hand
+    admin = as_user("admin")
+    r = admin.submit(f"/grievances/{cid}/erase", {"on": TODAY.isoformat()}, f"/grievances/{cid}")
+    assert r.status_code == 303, r.text[:2000]
+    with db.unit_of_work(readonly=True) as uow:
+        assert uow.session.get(Beneficiary, seed.inside_id).erased_on == TODAY
+        case = uow.session.get(Grievance, cid)
+        assert case.status == GrievanceStatus.RESOLVED and case.fulfilment == "erasure"
