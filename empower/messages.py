@@ -1783,6 +1783,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "الشكاية {reference} مسجلة بقيمة أخرى في {column}؛ الاستيراد لا يصحح شكاية متوصلا بها.",
         "grievance {reference} is recorded with another {column}; an import does not correct a "
         "received complaint"),
+    "grievance.assignee_required": _t(
+        "Indiquez qui instruit la plainte (un nom d'utilisateur).",
+        "حدد من يدرس الشكاية (اسم مستخدم).",
+        "say who investigates (a user name)"),
     "privacy.out_format": _t(
         "« {value} » ne se termine ni par .pdf ni par .json.",
         "«{value}» لا ينتهي بـ .pdf ولا بـ .json.",

@@ -19,7 +19,7 @@ __all__ = ["add_grievances"]
 
 def add_grievances(db: empower.Database, scenario: Any) -> dict[str, int]:
     """Receive the four cases and commit; their ids by name."""
-    woman = next(iter(scenario.people.values()))
+    woman = scenario.people["amina"]  # of 04
     rows = {
         "std04": {"category": "payment", "beneficiary_id": woman},
         "sea04": {"category": "sexual_exploitation_abuse", "province_code": IN},

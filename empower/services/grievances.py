@@ -149,15 +149,20 @@ def grievance_by_reference(uow: UnitOfWork, reference: str, viewer: Viewer | Non
     """A case by its reference, as :func:`load_grievance` lets ``viewer`` see it."""
     reference = clean_text(str(reference), field="reference").strip()
     found = uow.session.scalar(select(Grievance.id).where(Grievance.reference == reference))
+    unknown = NotFound(
+        f"grievance '{reference}' does not exist",
+        code="grievance.unknown",
+        params={"reference": reference},
+        field="reference",
+        value=reference,
+    )
     if found is None:
-        raise NotFound(
-            f"grievance '{reference}' does not exist",
-            code="grievance.unknown",
-            params={"reference": reference},
-            field="reference",
-            value=reference,
-        )
-    return load_grievance(uow, found, viewer)
+        raise unknown
+    try:
+        return load_grievance(uow, found, viewer)
+    except NotFound:
+        # The same refusal as for no case at all: not even its number is said.
+        raise unknown from None
 
 
 def receive_grievance(
@@ -498,7 +503,13 @@ def assign_grievance(
     """Give the case to someone to investigate (any open or answered state; not closed)."""
     who = audit.check_actor(actor)
     on = on or today()
-    assignee = audit.check_actor(assignee) if assignee else assignee
+    if not isinstance(assignee, str) or not assignee.strip():
+        raise InvalidInput(
+            "assignee: say who investigates (a user name)",
+            code="grievance.assignee_required",
+            field="assignee",
+        )
+    assignee = audit.check_actor(assignee)
     case_ = _loggable(uow, grievance_id, viewer, on)
     before = case_.assigned_to
     case_.assigned_to = assignee

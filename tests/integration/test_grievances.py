@@ -216,3 +216,19 @@ def test_an_access_request_is_resolved_by_her_file(uow: empower.UnitOfWork) -> N
     done = empower.record_subject_file(uow, cid, on=ON, actor=ACTOR)
     assert done.status == GrievanceStatus.RESOLVED and done.fulfilment == "subject_file"
     assert uow.session.get(Beneficiary, person.id).erased_on is None  # type: ignore[union-attr]
+
+
+def test_a_hidden_case_by_reference_is_no_case_at_all(uow: empower.UnitOfWork) -> None:
+    make_grievance(uow, reference="PLA-X", category="conduct")
+    with pytest.raises(NotFound) as hidden:
+        grievance_by_reference(uow, "PLA-X", Viewer("officer", regions=frozenset({"04"})))
+    with pytest.raises(NotFound) as missing:
+        grievance_by_reference(uow, "PLA-NONE", Viewer("officer", regions=frozenset({"04"})))
+    assert hidden.value.code == missing.value.code == "grievance.unknown"
+
+
+def test_an_assignment_names_someone(uow: empower.UnitOfWork) -> None:
+    cid = make_grievance(uow).id
+    with pytest.raises(InvalidInput) as nobody:
+        empower.assign_grievance(uow, cid, "  ", on=ON, actor=ACTOR)
+    assert nobody.value.code == "grievance.assignee_required"
