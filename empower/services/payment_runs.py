@@ -67,6 +67,7 @@ from empower.services._common import (
     check_not_archived,
     check_not_in_future,
     check_region,
+    check_unique,
     get,
     matched_rows,
     today,
@@ -252,13 +253,9 @@ def build_batch(uow: UnitOfWork, data: BatchCreate, *, actor: str) -> BatchBuild
                            params={"on": data.planned_on, "days": PLANNED_AHEAD_DAYS},
                            field="planned_on", value=data.planned_on.isoformat())
     if data.reference is not None:
-        other = uow.session.scalar(select(PaymentBatch.id)
-                                   .where(PaymentBatch.reference == data.reference))
-        if other is not None:
-            raise Conflict(f"reference: batch '{data.reference}' already exists (#{other})",
-                           code="payment.batch_reference_taken",
-                           params={"reference": data.reference, "existing_id": other},
-                           field="reference", value=data.reference, existing_id=other)
+        check_unique(uow, PaymentBatch.reference, data.reference,
+                     code="payment.batch_reference_taken", what="batch", field="reference",
+                     param="reference")
     on = data.planned_on
     grants = _due_grants(uow, program, data.region_code)
     ids = [g.id for g in grants]
