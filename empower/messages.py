@@ -1783,6 +1783,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "الشكاية {reference} مسجلة بقيمة أخرى في {column}؛ الاستيراد لا يصحح شكاية متوصلا بها.",
         "grievance {reference} is recorded with another {column}; an import does not correct a "
         "received complaint"),
+    "grievance.reference_taken": _t(
+        "La plainte « {value} » existe déjà (plainte n° {existing_id}).",
+        "الشكاية «{value}» موجودة مسبقا (الشكاية رقم {existing_id}).",
+        "grievance '{value}' already exists (grievance #{existing_id})"),
     "grievance.assignee_required": _t(
         "Indiquez qui instruit la plainte (un nom d'utilisateur).",
         "حدد من يدرس الشكاية (اسم مستخدم).",

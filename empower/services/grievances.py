@@ -46,6 +46,7 @@ from empower.scope import covers
 from empower.services._common import (
     check_not_in_future,
     check_province,
+    check_unique,
     get,
     not_found,
     today,
@@ -183,7 +184,8 @@ def receive_grievance(
     ``grievance.request_kind_not_data``, ``grievance.province_required``,
     ``grievance.request_needs_beneficiary``, ``province.unknown``, ``date.in_future``),
     :class:`NotFound` for a woman, program, grant, payment or intake that does not exist (or a
-    ``province.outside_regions`` for a province outside ``viewer``'s regions).
+    ``province.outside_regions`` for a province outside ``viewer``'s regions),
+    :class:`Conflict` (``grievance.reference_taken``).
     """
     who = audit.check_actor(actor)
     check_not_in_future(uow, data.received_on, field="received_on", today_=today)
@@ -240,6 +242,16 @@ def receive_grievance(
     ):
         if value is not None:
             get(uow, model, value, what=what)
+    if data.reference is not None:
+        # The panel says "already in use" without the number when the case is not hers to see.
+        check_unique(
+            uow,
+            Grievance.reference,
+            data.reference,
+            code="grievance.reference_taken",
+            what="grievance",
+            field="reference",
+        )
     sensitivity = sensitivity_for(data.category, data.sensitivity)
     acknowledge_due, due = due_dates(
         data.received_on, data.category, sensitivity, config or uow.rules.grievances

@@ -232,3 +232,10 @@ def test_an_assignment_names_someone(uow: empower.UnitOfWork) -> None:
     with pytest.raises(InvalidInput) as nobody:
         empower.assign_grievance(uow, cid, "  ", on=ON, actor=ACTOR)
     assert nobody.value.code == "grievance.assignee_required"
+
+
+def test_a_reference_is_taken_once(uow: empower.UnitOfWork) -> None:
+    make_grievance(uow, reference="HL-1")
+    with pytest.raises(empower.Conflict) as twice:
+        make_grievance(uow, reference="HL-1")
+    assert twice.value.code == "grievance.reference_taken"
