@@ -7,12 +7,15 @@ it out as a page and prints it with WeasyPrint, as the monthly report is printed
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from empower.reports.render.html import _env
 
 __all__ = ["render_subject_html", "write_subject_pdf"]
+
+_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 
 _TEXT = {
     "title": {
@@ -63,11 +66,17 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def _direction(value: Any) -> str:
+    # A phone (+212...), a date or a code has no letter to set its direction: in an Arabic
+    # page it would be laid out right to left ("212...+"), so only Arabic text runs that way.
+    return "rtl" if isinstance(value, str) and _ARABIC.search(value) else "ltr"
+
+
 def render_subject_html(content: dict[str, Any], *, lang: str = "fr") -> str:
     """The subject file as one HTML page (right to left in Arabic)."""
     labels = _Labels(lang)
     sections = [
-        (name, [{k: _cell(v) for k, v in row.items()} for row in rows])
+        (name, [[(k, _cell(v), _direction(v)) for k, v in row.items()] for row in rows])
         for name, rows in content["sections"].items()
     ]
     return (
