@@ -227,3 +227,19 @@ def test_insert_rows_turns_a_unique_violation_into_a_conflict(uow: empower.UnitO
     row["id"] = person.id + 100
     with pytest.raises(empower.Conflict), uow.savepoint():
         insert_rows(uow, table_of(Beneficiary), [row])
+
+
+
+def test_insert_rows_fills_the_python_defaults_of_columns_left_out(
+        uow: empower.UnitOfWork) -> None:
+    """Rows without ``at`` get it as ``insert()`` would give it, not a NULL the database
+    refuses: one instant for the statement, between before and after."""
+    before = utcnow()
+    insert_rows(uow, table_of(AuditEvent), [
+        {"actor": "test:bulk", "action": "note", "entity": "program", "entity_id": n,
+         "changes": None} for n in (1, 2)])
+    after = utcnow()
+    stamps = list(uow.session.scalars(select(AuditEvent.at)
+                                      .where(AuditEvent.actor == "test:bulk")))
+    assert len(stamps) == 2 and stamps[0] == stamps[1]
+    assert before <= stamps[0] <= after
