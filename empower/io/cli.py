@@ -82,7 +82,8 @@ def register(app: typer.Typer) -> None:
                                                  "memberships, enrollments, grants, "
                                                  "disbursements, surveys, activities, "
                                                  "sessions, attendance, visits, intakes, "
-                                                 "indicators, targets or contributions")],
+                                                 "grievances, indicators, targets or "
+                                                 "contributions")],
         file: Annotated[Path | None, typer.Argument(help="CSV or XLSX file to import")] = None,
         mode: Annotated[str, typer.Option(
             help="atomic (all or nothing), valid-only (write the valid rows) or dry-run "

@@ -8,7 +8,7 @@ and a manual result are unique per indicator, program, period and ``slot`` (part
 as one text, so a missing partner or region still collides).
 
 Revision ID: 0011_results
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-04
 """
 from __future__ import annotations
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0011_results'
-# The lead re-chains this revision after 0009 and 0010 at merge time.
-down_revision = '0008'
+# Chained after main's head (0010); the lead re-chains it after 0009 at merge time.
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
