@@ -16,11 +16,10 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
-from sqlalchemy import or_, select
 from starlette.concurrency import run_in_threadpool
 
 from empower.errors import EmpowerError
-from empower.models import Program, utcnow
+from empower.models import utcnow
 from empower.panel_queries import dashboard_counts, payment_counts
 from empower.rules import MAX_RECORD_ID, record_number
 from empower.services.results import agreements_behind
@@ -184,12 +183,7 @@ async def home(request: Request, p: Principal = Depends(principal)) -> Response:
     def late() -> list[Any]:
         # Agreements of the programs she sees (an officer: her regions' and national ones).
         with db.unit_of_work(readonly=True) as uow:
-            rows = agreements_behind(uow, today, days=late_days)
-            if p.region_scope is None:
-                return rows
-            seen = set(uow.session.scalars(select(Program.code).where(
-                or_(Program.region_code.is_(None), Program.region_code.in_(p.region_scope)))))
-            return [r for r in rows if r.program_code in seen]
+            return agreements_behind(uow, today, days=late_days, regions=p.region_scope)
 
     figures = await run_in_threadpool(counts)
     behind = await run_in_threadpool(late)

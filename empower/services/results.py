@@ -4,11 +4,12 @@ rules are :mod:`empower.results`."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 
 from empower import audit
 from empower.db import UnitOfWork
@@ -308,8 +309,14 @@ def agreement_contributions(uow: UnitOfWork, agreement_id: int) -> list[Contribu
         Contribution.received_on.desc(), Contribution.id.desc())))
 
 
-def agreements_behind(uow: UnitOfWork, on: date, *, days: int = 90) -> list[AgreementStanding]:
+def agreements_behind(uow: UnitOfWork, on: date, *, days: int = 90,
+                      regions: Collection[str] | None = None) -> list[AgreementStanding]:
     """The agreements whose partners are more than ``days`` behind their schedule on ``on``
-    (:func:`empower.results.days_behind`), most behind first."""
+    (:func:`empower.results.days_behind`), most behind first; with ``regions`` (a panel
+    officer's), only those of national programs and of programs of those regions."""
     late = [s for s in standings(uow, on) if s.days_behind is not None and s.days_behind > days]
+    if regions is not None:
+        seen = set(uow.session.scalars(select(Program.code).where(or_(
+            Program.region_code.is_(None), Program.region_code.in_(list(regions))))))
+        late = [s for s in late if s.program_code in seen]
     return sorted(late, key=lambda s: (-(s.days_behind or 0), s.program_code, s.partner_name))

@@ -176,3 +176,12 @@ def test_agreements_behind_their_schedule(uow: empower.UnitOfWork) -> None:
     assert behind == []
     behind = empower.agreements_behind(uow, date(2026, 7, 2), days=90)
     assert [(s.agreement_id, s.days_behind) for s in behind] == [(late.id, 91)]
+    # an officer of region 01 sees a national program's agreements, not another region's
+    assert len(empower.agreements_behind(uow, date(2026, 7, 2), regions=("01",))) == 1
+    regional = make_program(uow, code="SUD", start_date=date(2026, 1, 1), region_code="09")
+    far = empower.sign_agreement(uow, AgreementCreate(
+        program_id=regional.id, partner_id=other.id, signed_on=date(2026, 1, 1),
+        ends_on=date(2026, 12, 31), committed=Decimal("364")), actor=ACTOR)
+    assert far.id in {s.agreement_id for s in empower.agreements_behind(uow, date(2026, 7, 2))}
+    assert far.id not in {s.agreement_id for s in empower.agreements_behind(
+        uow, date(2026, 7, 2), regions=("01",))}
