@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select, update
 
 from empower import audit
-from empower.bulk import insert_rows
+from empower.bulk import execute_rows, insert_rows
 from empower.db import UnitOfWork
 from empower.errors import (
     Conflict,
@@ -490,7 +490,7 @@ def _reserve(uow: UnitOfWork, wanted: Sequence[tuple[int, int]]) -> set[int]:
         # savepoint rolled back first, to learn which.
         try:
             with uow.savepoint():
-                if matched_rows(uow.session.execute(_RESERVE, params)) == len(params):
+                if execute_rows(uow, _RESERVE, params) == len(params):
                     return {gid for gid, _a in wanted}
                 raise _OneByOne
         except _OneByOne:
@@ -914,10 +914,10 @@ def _settle_all(uow: UnitOfWork, batch: PaymentBatch,
             links = {iid: did for (iid, _t), did in zip(paid, tranche_ids, strict=True)}
             for claim in claims:
                 claim["did"] = links.get(claim["iid"])
-            if matched_rows(uow.session.execute(_CLAIM, claims)) != len(todo):
+            if execute_rows(uow, _CLAIM, claims) != len(todo):
                 raise _OneByOne
             # A paid line's hold is released by the payment itself (disburse_batch).
-            if holds and matched_rows(uow.session.execute(_RELEASE, holds)) != len(holds):
+            if holds and execute_rows(uow, _RELEASE, holds) != len(holds):
                 raise _OneByOne
             for status, events in outcomes.items():
                 audit.record_many(uow, actor=actor, action=_OUTCOME_ACTION[status],
