@@ -199,7 +199,11 @@ async def list_view(request: Request, slug: str, p: Principal = Depends(principa
         page = max(1, min(int(params.get("page") or 1), 100_000))
     except ValueError:
         page = 1
-    ordered = qs.order_by(sort, "-id") if sort.lstrip("-") != "id" else qs.order_by(sort)
+    # Ties are broken by id in the sort's own direction: one index on (column, id) then serves
+    # the page both ways (read forwards or backwards), so a sort stops after a page of rows
+    # instead of sorting the whole table (migration 0009).
+    tie = "-id" if sort.startswith("-") else "id"
+    ordered = qs.order_by(sort, tie) if sort.lstrip("-") != "id" else qs.order_by(sort)
     # One row more than a page tells whether there is a next page without counting.
     rows = await ordered.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1).values(*keys)
     has_next = len(rows) > PAGE_SIZE
