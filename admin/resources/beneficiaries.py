@@ -24,11 +24,11 @@ from .. import models as m
 from ..compat import gettext
 from ..detail import RelatedTables
 from ..forms import DATE_ON, DATE_REASON, Action, EditForm, Field, FormSpec, date_value, form_data
-from ..scope import Principal, check_person, check_province, lookup, periods_filter
+from ..scope import Principal, check_person, check_province, filter_periods, lookup
 from .base import N_, Column, Filter, Resource
 from .filters import by_province, by_region, equals, province_options, region_options, vocab_options, yes_no
 
-__all__ = ["age_band_filter", "resource", "search_beneficiaries", "search_beneficiaries_masked"]
+__all__ = ["age_band_filter", "filter_age_band", "resource", "search_beneficiaries", "search_beneficiaries_masked"]
 
 _C = Column
 
@@ -114,9 +114,32 @@ def age_band_filter(label: str, today: date) -> Q | None:
     return Q(*parts, join_type="AND")
 
 
+def filter_age_band(qs: QuerySet[Any], label: str, today: date) -> QuerySet[Any]:
+    """``qs`` narrowed to the band (:func:`age_band_filter`); unchanged for no such band.
+
+    On SQLite the birth dates are compared as ``+birth_date``, which keeps the comparison off
+    the birth-date index: without statistics of value ranges SQLite takes a band of ten years
+    for a narrow one, reads it through the index and sorts it all for the page (0.25 s at a
+    million women), where reading newest first stops after a page (a band is a fifth of the
+    women). PostgreSQL's statistics choose well by themselves.
+    """
+    try:
+        earliest, latest = age_band_birth_dates(label, today)
+    except KeyError:
+        return qs
+    if _dialect(qs) != "sqlite":
+        cond = age_band_filter(label, today)
+        return qs.filter(cond) if cond is not None else qs
+    qs = qs.annotate(_birth_date=RawSQL('+"birth_date"'))
+    if earliest is not None:
+        qs = qs.filter(_birth_date__gte=earliest.isoformat())
+    if latest is not None:
+        qs = qs.filter(_birth_date__lte=latest.isoformat())
+    return qs
+
+
 def _by_age_band(qs: QuerySet[Any], value: str, _p: Principal) -> QuerySet[Any]:
-    cond = age_band_filter(value, utcnow().date())
-    return qs.filter(cond) if cond is not None else qs
+    return filter_age_band(qs, value, utcnow().date())
 
 
 def _by_enrollment(qs: QuerySet[Any], value: str, _p: Principal) -> QuerySet[Any]:
@@ -131,7 +154,7 @@ def _by_archived(qs: QuerySet[Any], value: str, _p: Principal) -> QuerySet[Any]:
     """"yes": archived as of today (:data:`empower.predicates.ARCHIVED`); "no": not; "all"."""
     if value == "all":
         return qs
-    return qs.filter(periods_filter(ARCHIVED, utcnow().date(), holds=value == "yes"))
+    return filter_periods(qs, ARCHIVED, utcnow().date(), holds=value == "yes")
 
 
 # -- forms and actions -------------------------------------------------------------------------
