@@ -7,7 +7,8 @@ usable index gets one on ``(column, id)``: the list breaks ties by id in the sor
 direction, so the index is read forwards or backwards and stops after a page, on SQLite and
 PostgreSQL alike. The enrolment-status filter (``id IN (SELECT beneficiary_id FROM enrollments
 WHERE status = ...)``) reads its women from ``(status, beneficiary_id)`` instead of every
-enrolment.
+enrolment, and the capped count of a region's (or an officer's provinces') women of one milieu
+reads ``(province_code, milieu)`` alone, not each woman's row.
 
 Revision ID: 0009
 Revises: 0008
@@ -32,6 +33,7 @@ INDEXES = [
     ('ix_beneficiaries_phone_id', 'beneficiaries', ['phone', 'id']),
     ('ix_beneficiaries_milieu_id', 'beneficiaries', ['milieu', 'id']),
     ('ix_beneficiaries_archived_on_id', 'beneficiaries', ['archived_on', 'id']),
+    ('ix_beneficiaries_province_code_milieu', 'beneficiaries', ['province_code', 'milieu']),
     ('ix_enrollments_status_beneficiary_id', 'enrollments', ['status', 'beneficiary_id']),
 ]
 
