@@ -143,6 +143,23 @@ def _by_age_band(qs: QuerySet[Any], value: str, _p: Principal) -> QuerySet[Any]:
 
 
 def _by_enrollment(qs: QuerySet[Any], value: str, _p: Principal) -> QuerySet[Any]:
+    """The page's form on SQLite: each woman read newest first is checked through the
+    enrolments' ``(status, beneficiary_id)`` index, so a page stops after 25 (SQLite reads an
+    ``id IN`` list whole first: every enrolment of the status, 80 ms at a million women for
+    ``enrolled``). PostgreSQL plans ``id IN`` as a semi-join and stops by itself."""
+    if value in {v.value for v in vocab.EnrollmentStatus} and _dialect(qs) == "sqlite":
+        # The status is one of the vocabulary's values (checked above), so it is written in.
+        has = RawSQL("(EXISTS (SELECT 1 FROM enrollments WHERE enrollments.beneficiary_id = "
+                     '"beneficiaries"."id" AND enrollments.status = '
+                     f"'{vocab.EnrollmentStatus(value).value}'))")
+        return qs.annotate(_has_status=has).filter(_has_status=True)
+    return _count_by_enrollment(qs, value, _p)
+
+
+def _count_by_enrollment(qs: QuerySet[Any], value: str, _p: Principal) -> QuerySet[Any]:
+    """The count's form, the same women: the list of the status's women read from the
+    ``(status, beneficiary_id)`` index, which a rare status keeps short (checking each woman
+    as the page does would read the whole table to count 2,500 waitlisted women: 0.3 s)."""
     if value == "none":
         # Checked row by row through the enrolments' beneficiary index: ``NOT IN`` would build
         # the list of every enrolment on each request (most of the table at a million women).
@@ -264,7 +281,8 @@ resource = Resource(
             _by_age_band),
      Filter("enrolment", N_("Enrolment status"),
             lambda _p: [*((v.value, gettext(v.value)) for v in vocab.EnrollmentStatus),
-                        ("none", gettext("never applied"))], _by_enrollment),
+                        ("none", gettext("never applied"))], _by_enrollment,
+            count_apply=_count_by_enrollment),
      Filter("archived", N_("Archived"), yes_no, _by_archived, default="no")],
     extra=[_C("rib", N_("RIB"), "rib", False), _C("commune", N_("Commune")),
            _C("education_level", N_("Education"), "label"),
