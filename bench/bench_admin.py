@@ -79,17 +79,28 @@ def _prepare(url: str, n: int) -> int:
     with contextlib.suppress(Conflict):
         accounts.create_user(db, USER, PASSWORD, role="admin", actor="bench")
     with db.unit_of_work() as uow:
-        rare = uow.session.scalar(select(func.count()).select_from(Beneficiary).where(
-            Beneficiary.last_name == RARE[1]))
+        rare = uow.session.scalar(
+            select(func.count()).select_from(Beneficiary).where(Beneficiary.last_name == RARE[1])
+        )
         if not rare:
             from empower.schemas import BeneficiaryCreate
 
             province = uow.session.scalar(text("SELECT code FROM provinces ORDER BY code"))
             for i, cin in enumerate(("ZZ900001", "ZZ900002")):
-                empower.register_beneficiary(uow, BeneficiaryCreate(
-                    cin=cin, first_name=RARE[0], last_name=RARE[1], first_name_ar=RARE[2],
-                    last_name_ar=RARE[3], birth_date=date(1980 + i, 3, 4),
-                    province_code=province, consent_date=date(2025, 1, 2)), actor="bench")
+                empower.register_beneficiary(
+                    uow,
+                    BeneficiaryCreate(
+                        cin=cin,
+                        first_name=RARE[0],
+                        last_name=RARE[1],
+                        first_name_ar=RARE[2],
+                        last_name_ar=RARE[3],
+                        birth_date=date(1980 + i, 3, 4),
+                        province_code=province,
+                        consent_date=date(2025, 1, 2),
+                    ),
+                    actor="bench",
+                )
             uow.commit()
         if db.is_sqlite:
             uow.session.execute(text("ANALYZE"))
@@ -127,17 +138,17 @@ def _pg_from_sqlite(path: Path, url: str) -> None:
             cols = [c.name for c in table.columns]
             names = ", ".join(cols)
             rows = src.execute(f"SELECT {names} FROM {table.name}")  # noqa: S608
-            bools = {i for i, c in enumerate(table.columns)
-                     if c.type.python_type is bool} if cols else set()
+            bools = {i for i, c in enumerate(table.columns) if c.type.python_type is bool} if cols else set()
             with conn.cursor().copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     if bools:
-                        row = tuple(bool(v) if i in bools and v is not None else v
-                                    for i, v in enumerate(row))
+                        row = tuple(bool(v) if i in bools and v is not None else v for i, v in enumerate(row))
                     copy.write_row(row)
             if "id" in cols:
-                conn.execute(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                             f"coalesce((SELECT max(id) FROM {table.name}), 0) + 1, false)")
+                conn.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                    f"coalesce((SELECT max(id) FROM {table.name}), 0) + 1, false)"
+                )
         conn.commit()
     src.close()
     print(f"  copied {path.name} into {u.database} in {time.perf_counter() - t0:.0f} s")
@@ -169,16 +180,26 @@ def _kinds(url: str) -> list[Kind]:
 
         mid = None
         for start in (top // 2, 0):
-            for row in s.execute(text("SELECT id, cin FROM beneficiaries WHERE id >= :m AND "
-                                      "cin IS NOT NULL ORDER BY id LIMIT 500"), {"m": start}):
+            for row in s.execute(
+                text(
+                    "SELECT id, cin FROM beneficiaries WHERE id >= :m AND "
+                    "cin IS NOT NULL ORDER BY id LIMIT 500"
+                ),
+                {"m": start},
+            ):
                 if cin_search_prefix(row[1], db.rules) is not None:
                     mid = row
                     break
             if mid is not None:
                 break
         assert mid is not None, "no CIN in the database reads as one"
-        region = s.scalar(text("SELECT region_code FROM provinces p JOIN beneficiaries b ON "
-                               "b.province_code = p.code WHERE b.id = :i"), {"i": mid[0]})
+        region = s.scalar(
+            text(
+                "SELECT region_code FROM provinces p JOIN beneficiaries b ON "
+                "b.province_code = p.code WHERE b.id = :i"
+            ),
+            {"i": mid[0]},
+        )
     db.dispose()
     return [
         Kind("default list", "/beneficiaries"),
@@ -207,10 +228,10 @@ class _Capture(logging.Handler):
 
 def _capture(url: str, kinds: list[Kind]) -> None:
     """Serve each kind's URL once in-process and keep every SQL statement it sent."""
+    from empower.admin import create_app
     from fastapi.testclient import TestClient
     from sqlalchemy import event
 
-    from empower.admin import create_app
     from empower.config import Settings
 
     handler = _Capture()
@@ -220,8 +241,7 @@ def _capture(url: str, kinds: list[Kind]) -> None:
     log.propagate = False
     app = create_app(Settings(database_url=url, redis_url=None))
 
-    def on_execute(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any,
-                   many: bool) -> None:
+    def on_execute(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any, many: bool) -> None:
         if not many:
             handler.seen.append((statement, params))
 
@@ -230,16 +250,22 @@ def _capture(url: str, kinds: list[Kind]) -> None:
         with TestClient(app, base_url="http://127.0.0.1") as client:
             page = client.get("/login")
             token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-            r = client.post("/login", data={"username": USER, "password": PASSWORD,
-                                            "csrf_token": token}, follow_redirects=False)
+            r = client.post(
+                "/login",
+                data={"username": USER, "password": PASSWORD, "csrf_token": token},
+                follow_redirects=False,
+            )
             assert r.status_code == 303, r.text[:300]
             for k in kinds:
                 client.get(k.url)  # reference data, caches: what a warm server has
                 handler.seen.clear()
                 r = client.get(k.url)
                 assert r.status_code == 200, (k.url, r.status_code)
-                k.statements = [(sql, params) for sql, params in handler.seen
-                                if sql.lstrip().upper().startswith(("SELECT", "WITH"))]
+                k.statements = [
+                    (sql, params)
+                    for sql, params in handler.seen
+                    if sql.lstrip().upper().startswith(("SELECT", "WITH"))
+                ]
     finally:
         log.removeHandler(handler)
         event.remove(app.state.panel.db.engine, "before_cursor_execute", on_execute)
@@ -257,7 +283,9 @@ def _replayer(url: str) -> Callable[[], Callable[[list[tuple[str, Any]]], None]]
             def run(statements: list[tuple[str, Any]]) -> None:
                 for sql, params in statements:
                     conn.execute(sql, params or ()).fetchall()
+
             return run
+
         return sqlite_conn
     import psycopg
 
@@ -267,12 +295,13 @@ def _replayer(url: str) -> Callable[[], Callable[[list[tuple[str, Any]]], None]]
         def run(statements: list[tuple[str, Any]]) -> None:
             for sql, params in statements:
                 conn.execute(sql, params).fetchall()
+
         return run
+
     return pg_conn
 
 
-def _floor(url: str, kinds: list[Kind], requests: int,
-           concurrency: int) -> dict[str, tuple[float, float]]:
+def _floor(url: str, kinds: list[Kind], requests: int, concurrency: int) -> dict[str, tuple[float, float]]:
     """Per kind: (median alone, p95 in the mix from ``concurrency`` processes), in ms."""
     connect = _replayer(url)
     run = connect()
@@ -318,6 +347,7 @@ def _sweep(url: str, kinds: list[Kind]) -> None:
     """Every filter value and every sort (both ways, alone, after a filter, after a search):
     the page's SQL replayed alone, the slowest first. What the mix leaves out."""
     from empower.admin.resources.beneficiaries import resource
+
     from empower.predicates import AGE_BANDS
     from empower.vocab import EnrollmentStatus, Milieu
 
@@ -326,17 +356,28 @@ def _sweep(url: str, kinds: list[Kind]) -> None:
     with db.engine.connect() as conn:
         from sqlalchemy import text
 
-        province = conn.scalar(text("SELECT code FROM provinces WHERE region_code = :r "
-                                    "ORDER BY code"), {"r": region})
+        province = conn.scalar(
+            text("SELECT code FROM provinces WHERE region_code = :r ORDER BY code"), {"r": region}
+        )
     db.dispose()
-    queries = [f"region={region}", f"province={province}", "archived=yes", "archived=all",
-               *(f"milieu={v.value}" for v in Milieu),
-               *(f"age={b.label}" for b in AGE_BANDS),
-               *(f"enrolment={v.value}" for v in EnrollmentStatus), "enrolment=none"]
+    queries = [
+        f"region={region}",
+        f"province={province}",
+        "archived=yes",
+        "archived=all",
+        *(f"milieu={v.value}" for v in Milieu),
+        *(f"age={b.label}" for b in AGE_BANDS),
+        *(f"enrolment={v.value}" for v in EnrollmentStatus),
+        "enrolment=none",
+    ]
     for c in resource.columns:
         for key in (c.key, f"-{c.key}"):
-            queries += [f"sort={key}", f"province={province}&sort={key}",
-                        f"q=fatima&sort={key}", f"enrolment=exited&sort={key}"]
+            queries += [
+                f"sort={key}",
+                f"province={province}&sort={key}",
+                f"q=fatima&sort={key}",
+                f"enrolment=exited&sort={key}",
+            ]
     pages = [Kind(q, f"/beneficiaries?{q}") for q in queries]
     _capture(url, pages)
     run = _replayer(url)()
@@ -350,11 +391,14 @@ def _sweep(url: str, kinds: list[Kind]) -> None:
             samples.append(time.perf_counter() - t0)
         timed.append((min(samples) * 1000, k.name))
     timed.sort(reverse=True)
-    print(f"  sweep: {len(timed)} list pages (each filter value, each sort both ways, alone, "
-          f"after a province, a name search, a rare status), the page's SQL alone, ms:")
-    print(f"    slowest: " + ", ".join(f"{q} {t:.1f}" for t, q in timed[:8]))
-    print(f"    median {statistics.median(t for t, _ in timed):.1f}, "
-          f"{sum(t > 50 for t, _ in timed)} over 50 ms")
+    print(
+        f"  sweep: {len(timed)} list pages (each filter value, each sort both ways, alone, "
+        f"after a province, a name search, a rare status), the page's SQL alone, ms:"
+    )
+    print("    slowest: " + ", ".join(f"{q} {t:.1f}" for t, q in timed[:8]))
+    print(
+        f"    median {statistics.median(t for t, _ in timed):.1f}, {sum(t > 50 for t, _ in timed)} over 50 ms"
+    )
 
 
 # -- the panel ---------------------------------------------------------------------------------
@@ -372,9 +416,23 @@ def _start(url: str, port: int, workers: int, redis: str) -> subprocess.Popen[by
     if workers > 1:
         env["EMPOWER_REDIS_URL"] = redis
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from empower.cli import main; main()", "admin", "serve",
-         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-c",
+            "from empower.cli import main; main()",
+            "admin",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.time() + 120
     while time.time() < deadline:
         if proc.poll() is not None:
@@ -437,9 +495,13 @@ def _pg_backends(url: str) -> Callable[[], list[int]]:
 
     def pids() -> list[int]:
         with psycopg.connect(_pg_dsn(url), autocommit=True) as conn:
-            return [r[0] for r in conn.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> "
-                "pg_backend_pid()", (name,))]
+            return [
+                r[0]
+                for r in conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (name,)
+                )
+            ]
+
     return pids
 
 
@@ -452,13 +514,14 @@ def _login(base: str) -> dict[str, str]:
         return {"empower_session": c.cookies["empower_session"]}
 
 
-async def _mix(base: str, cookies: dict[str, str], kinds: list[Kind], requests: int,
-               concurrency: int) -> tuple[dict[str, list[float]], float]:
+async def _mix(
+    base: str, cookies: dict[str, str], kinds: list[Kind], requests: int, concurrency: int
+) -> tuple[dict[str, list[float]], float]:
     times: dict[str, list[float]] = {k.name: [] for k in kinds}
     per_client = max(1, requests // concurrency)
     limits = httpx.Limits(max_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, cookies=cookies, limits=limits,
-                                 timeout=60) as client:
+    async with httpx.AsyncClient(base_url=base, cookies=cookies, limits=limits, timeout=60) as client:
+
         async def one(c: int) -> None:
             for i in range(per_client):
                 k = kinds[(c + i) % len(kinds)]
@@ -473,8 +536,14 @@ async def _mix(base: str, cookies: dict[str, str], kinds: list[Kind], requests: 
         return times, time.perf_counter() - t0
 
 
-def _cpu_per_kind(base: str, cookies: dict[str, str], kinds: list[Kind], server: list[int],
-                  backends: Callable[[], list[int]], n: int = 20) -> dict[str, float]:
+def _cpu_per_kind(
+    base: str,
+    cookies: dict[str, str],
+    kinds: list[Kind],
+    server: list[int],
+    backends: Callable[[], list[int]],
+    n: int = 20,
+) -> dict[str, float]:
     """Server CPU ms per request of each kind, one request at a time (panel + PG backends)."""
     out = {}
     with httpx.Client(base_url=base, cookies=cookies, timeout=60) as client:
@@ -493,8 +562,9 @@ def _pct(values: list[float], p: int) -> float:
     return s[max(0, round(p / 100 * len(s)) - 1)] if s else float("nan")
 
 
-def _bench(label: str, url: str, kinds: list[Kind], workers: int, args: Any,
-           floor: dict[str, tuple[float, float]]) -> None:
+def _bench(
+    label: str, url: str, kinds: list[Kind], workers: int, args: Any, floor: dict[str, tuple[float, float]]
+) -> None:
     port = _free_port()
     proc = _start(url, port, workers, args.redis)
     base = f"http://127.0.0.1:{port}"
@@ -510,19 +580,26 @@ def _bench(label: str, url: str, kinds: list[Kind], workers: int, args: Any,
         proc.terminate()
         proc.wait(20)
     every = [t for ts in times.values() for t in ts]
-    print(f"\n{label}, --workers {workers}{' (sessions in Redis)' if workers > 1 else ''}: "
-          f"{len(every)} requests, {args.concurrency} clients, {len(every) / wall:.0f} req/s, "
-          f"load average {load0:.1f}-{load1:.1f} on {os.cpu_count()} cores")
-    print(f"  {'kind':<15} {'p50':>7} {'p95':>7} {'cpu/req':>8} {'sql alone':>10} "
-          f"{'sql p95':>8} {'ratio':>6}")
+    print(
+        f"\n{label}, --workers {workers}{' (sessions in Redis)' if workers > 1 else ''}: "
+        f"{len(every)} requests, {args.concurrency} clients, {len(every) / wall:.0f} req/s, "
+        f"load average {load0:.1f}-{load1:.1f} on {os.cpu_count()} cores"
+    )
+    print(
+        f"  {'kind':<15} {'p50':>7} {'p95':>7} {'cpu/req':>8} {'sql alone':>10} {'sql p95':>8} {'ratio':>6}"
+    )
     for k in kinds:
         p50, p95 = _pct(times[k.name], 50), _pct(times[k.name], 95)
         alone, fp95 = floor[k.name]
-        print(f"  {k.name:<15} {p50:7.1f} {p95:7.1f} {cpu[k.name]:8.1f} {alone:10.2f} "
-              f"{fp95:8.2f} {p95 / fp95:6.1f}")
+        print(
+            f"  {k.name:<15} {p50:7.1f} {p95:7.1f} {cpu[k.name]:8.1f} {alone:10.2f} "
+            f"{fp95:8.2f} {p95 / fp95:6.1f}"
+        )
     p95 = _pct(every, 95)
-    print(f"  {'all':<15} {_pct(every, 50):7.1f} {p95:7.1f}   goal p95 < 100 ms: "
-          f"{'met' if p95 < 100 else 'NOT met'} (ms; ratio = p95 / sql p95)")
+    print(
+        f"  {'all':<15} {_pct(every, 50):7.1f} {p95:7.1f}   goal p95 < 100 ms: "
+        f"{'met' if p95 < 100 else 'NOT met'} (ms; ratio = p95 / sql p95)"
+    )
 
 
 def _pairs(items: list[str]) -> dict[int, str]:
@@ -535,26 +612,44 @@ def _pairs(items: list[str]) -> dict[int, str]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sizes", default="10000,100000",
-                    help="beneficiaries per database, comma-separated")
-    ap.add_argument("--data-dir", type=Path, default=Path("bench-data"),
-                    help="where the SQLite databases are made and kept")
-    ap.add_argument("--sqlite", action="append", default=[], metavar="SIZE=FILE",
-                    help="an existing SQLite database for that size (written: bench account)")
-    ap.add_argument("--pg", action="append", default=[], metavar="SIZE=URL",
-                    help="a PostgreSQL database for that size (postgresql+psycopg://...)")
-    ap.add_argument("--pg-from-sqlite", metavar="URL_PREFIX",
-                    help="make a PostgreSQL database per size from the SQLite one, named "
-                         "URL_PREFIX<size> (e.g. postgresql+psycopg://postgres@127.0.0.1/"
-                         "bench_panel_)")
+    ap.add_argument("--sizes", default="10000,100000", help="beneficiaries per database, comma-separated")
+    ap.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path("bench-data"),
+        help="where the SQLite databases are made and kept",
+    )
+    ap.add_argument(
+        "--sqlite",
+        action="append",
+        default=[],
+        metavar="SIZE=FILE",
+        help="an existing SQLite database for that size (written: bench account)",
+    )
+    ap.add_argument(
+        "--pg",
+        action="append",
+        default=[],
+        metavar="SIZE=URL",
+        help="a PostgreSQL database for that size (postgresql+psycopg://...)",
+    )
+    ap.add_argument(
+        "--pg-from-sqlite",
+        metavar="URL_PREFIX",
+        help="make a PostgreSQL database per size from the SQLite one, named "
+        "URL_PREFIX<size> (e.g. postgresql+psycopg://postgres@127.0.0.1/"
+        "bench_panel_)",
+    )
     ap.add_argument("--backends", default="sqlite,pg")
     ap.add_argument("--workers", default="1,2")
-    ap.add_argument("--redis", default="redis://127.0.0.1:6379/0",
-                    help="the session store when --workers > 1")
+    ap.add_argument(
+        "--redis", default="redis://127.0.0.1:6379/0", help="the session store when --workers > 1"
+    )
     ap.add_argument("--requests", type=int, default=480)
     ap.add_argument("--concurrency", type=int, default=20)
-    ap.add_argument("--sweep", action="store_true",
-                    help="also time every filter value and every sort of the list")
+    ap.add_argument(
+        "--sweep", action="store_true", help="also time every filter value and every sort of the list"
+    )
     args = ap.parse_args()
 
     sizes = [int(s) for s in args.sizes.split(",") if s]

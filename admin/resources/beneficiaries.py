@@ -28,7 +28,8 @@ from ..scope import Principal, check_person, check_province, filter_periods, loo
 from .base import N_, Column, Filter, Resource
 from .filters import by_province, by_region, equals, province_options, region_options, vocab_options, yes_no
 
-__all__ = ["age_band_filter", "filter_age_band", "resource", "search_beneficiaries", "search_beneficiaries_masked"]
+__all__ = ["age_band_filter", "filter_age_band", "resource", "search_beneficiaries",
+           "search_beneficiaries_masked"]
 
 _C = Column
 
@@ -149,7 +150,7 @@ def _by_enrollment(qs: QuerySet[Any], value: str, _p: Principal) -> QuerySet[Any
     ``enrolled``). PostgreSQL plans ``id IN`` as a semi-join and stops by itself."""
     if value in {v.value for v in vocab.EnrollmentStatus} and _dialect(qs) == "sqlite":
         # The status is one of the vocabulary's values (checked above), so it is written in.
-        has = RawSQL("(EXISTS (SELECT 1 FROM enrollments WHERE enrollments.beneficiary_id = "
+        has = RawSQL("(EXISTS (SELECT 1 FROM enrollments WHERE enrollments.beneficiary_id = "  # noqa: S608
                      '"beneficiaries"."id" AND enrollments.status = '
                      f"'{vocab.EnrollmentStatus(value).value}'))")
         return qs.annotate(_has_status=has).filter(_has_status=True)

@@ -14,27 +14,28 @@ Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-04
 """
+
 from __future__ import annotations
 
 from alembic import op
 
-revision = '0009'
-down_revision = '0008'
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
 # (index, table, columns): the same list as the models' ``Index`` entries.
 INDEXES = [
-    ('ix_beneficiaries_first_name_id', 'beneficiaries', ['first_name', 'id']),
-    ('ix_beneficiaries_last_name_id', 'beneficiaries', ['last_name', 'id']),
-    ('ix_beneficiaries_first_name_ar_id', 'beneficiaries', ['first_name_ar', 'id']),
-    ('ix_beneficiaries_last_name_ar_id', 'beneficiaries', ['last_name_ar', 'id']),
-    ('ix_beneficiaries_birth_date_id', 'beneficiaries', ['birth_date', 'id']),
-    ('ix_beneficiaries_phone_id', 'beneficiaries', ['phone', 'id']),
-    ('ix_beneficiaries_milieu_id', 'beneficiaries', ['milieu', 'id']),
-    ('ix_beneficiaries_archived_on_id', 'beneficiaries', ['archived_on', 'id']),
-    ('ix_beneficiaries_province_code_milieu', 'beneficiaries', ['province_code', 'milieu']),
-    ('ix_enrollments_status_beneficiary_id', 'enrollments', ['status', 'beneficiary_id']),
+    ("ix_beneficiaries_first_name_id", "beneficiaries", ["first_name", "id"]),
+    ("ix_beneficiaries_last_name_id", "beneficiaries", ["last_name", "id"]),
+    ("ix_beneficiaries_first_name_ar_id", "beneficiaries", ["first_name_ar", "id"]),
+    ("ix_beneficiaries_last_name_ar_id", "beneficiaries", ["last_name_ar", "id"]),
+    ("ix_beneficiaries_birth_date_id", "beneficiaries", ["birth_date", "id"]),
+    ("ix_beneficiaries_phone_id", "beneficiaries", ["phone", "id"]),
+    ("ix_beneficiaries_milieu_id", "beneficiaries", ["milieu", "id"]),
+    ("ix_beneficiaries_archived_on_id", "beneficiaries", ["archived_on", "id"]),
+    ("ix_beneficiaries_province_code_milieu", "beneficiaries", ["province_code", "milieu"]),
+    ("ix_enrollments_status_beneficiary_id", "enrollments", ["status", "beneficiary_id"]),
 ]
 
 
