@@ -107,7 +107,9 @@ def _prepare(url: str, n: int) -> int:
         uow.commit()
     if not db.is_sqlite:
         with db.engine.connect() as conn:
-            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+            # As autovacuum leaves a table that has settled: statistics, and the visibility map
+            # index-only scans need (a table just filled by COPY has none).
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE")
     db.dispose()
     return int(have)
 
