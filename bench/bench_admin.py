@@ -35,11 +35,13 @@ import logging
 import multiprocessing
 import os
 import re
+import signal
 import socket
 import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -433,9 +435,13 @@ def _start(url: str, port: int, workers: int, redis: str) -> subprocess.Popen[by
         ],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        # A file, not a pipe: uvicorn's workers keep it open, and reading a pipe would wait.
+        stderr=tempfile.TemporaryFile(),  # noqa: SIM115 (closed with the process object)
+        # Its own process group, so that the workers go with it (_stop).
+        start_new_session=True,
     )
-    deadline = time.time() + 120
+    # Workers are slow to start on a loaded machine: up to minutes.
+    deadline = time.time() + 600
     while time.time() < deadline:
         if proc.poll() is not None:
             break
@@ -445,9 +451,23 @@ def _start(url: str, port: int, workers: int, redis: str) -> subprocess.Popen[by
                 return proc
         except httpx.HTTPError:
             pass
-        time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("the panel did not start: " + (proc.stderr.read() or b"").decode()[-2000:])
+        time.sleep(0.5)
+    _stop(proc)
+    assert proc.stderr is not None
+    proc.stderr.seek(0)
+    raise SystemExit("the panel did not start: " + proc.stderr.read().decode()[-2000:])
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """The server and its workers (its process group)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
 
 
 def _stat(pid: int) -> list[str] | None:
@@ -579,8 +599,7 @@ def _bench(
         times, wall = asyncio.run(_mix(base, cookies, kinds, args.requests, args.concurrency))
         load1 = os.getloadavg()[0]
     finally:
-        proc.terminate()
-        proc.wait(20)
+        _stop(proc)
     every = [t for ts in times.values() for t in ts]
     print(
         f"\n{label}, --workers {workers}{' (sessions in Redis)' if workers > 1 else ''}: "
