@@ -107,6 +107,19 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def person_display_name(first_name: str | None, last_name: str | None,
+                        first_name_ar: str | None, last_name_ar: str | None,
+                        person_id: int | None) -> str:
+    """How a woman is named on screen and on a payment line: her names in Latin script, else
+    in Arabic script, else her number."""
+    if first_name or last_name:
+        return f"{first_name} {last_name}" if first_name and last_name else first_name or last_name or ""
+    if first_name_ar or last_name_ar:
+        return (f"{first_name_ar} {last_name_ar}" if first_name_ar and last_name_ar
+                else first_name_ar or last_name_ar or "")
+    return f"#{person_id}"
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core table of a model, typed, for multi-row inserts that bypass the ORM."""
     return Base.metadata.tables[model.__tablename__]
@@ -294,9 +307,8 @@ class Beneficiary(Base):
 
     @property
     def display_name(self) -> str:
-        latin = " ".join(p for p in (self.first_name, self.last_name) if p)
-        arabic = " ".join(p for p in (self.first_name_ar, self.last_name_ar) if p)
-        return latin or arabic or f"#{self.id}"
+        return person_display_name(self.first_name, self.last_name, self.first_name_ar,
+                                   self.last_name_ar, self.id)
 
 
 class ArchivePeriod(Base):

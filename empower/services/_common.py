@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
-from sqlalchemy import inspect, select
+from sqlalchemy import CursorResult, Result, inspect, select
 
 from empower.db import UnitOfWork
-from empower.errors import InvalidInput, NotEligible, NotFound
+from empower.errors import Conflict, InvalidInput, NotEligible, NotFound
 from empower.models import (
     ArchivePeriod,
     Base,
@@ -24,6 +24,26 @@ from empower.rules import check_not_future
 from empower.text import clean_text
 
 T = TypeVar("T", bound=Base)
+
+
+def matched_rows(result: Result[Any]) -> int:
+    """Rows matched by a conditional UPDATE (how the money rules learn whether they held)."""
+    return cast(CursorResult[Any], result).rowcount
+
+
+def check_unique(uow: UnitOfWork, column: Any, value: str, *, code: str, what: str,
+                 field: str, param: str = "value", other_than: int | None = None) -> None:
+    """Refuse a code or reference another record of ``column``'s table already has (besides
+    record ``other_than``, the one being changed): :class:`Conflict` ``code``, its parameters
+    ``{param: value, "existing_id": ...}``."""
+    query = select(column.table.c.id).where(column == value)
+    if other_than is not None:
+        query = query.where(column.table.c.id != other_than)
+    other = uow.session.scalar(query.limit(1))
+    if other is not None:
+        raise Conflict(f"{field}: {what} '{value}' already exists (#{other})", code=code,
+                       params={param: value, "existing_id": other}, field=field, value=value,
+                       existing_id=other)
 
 
 def get(uow: UnitOfWork, model: type[T], record_id: int, *, what: str, lock: bool = False) -> T:
@@ -81,8 +101,20 @@ def check_region(uow: UnitOfWork, code: str | None, *, field: str = "region_code
                            value=code)
 
 
-def check_not_archived(person: Beneficiary, on: date) -> None:
-    """Refuse an act dated on or after her archive (or erasure) date."""
+class Archivable(Protocol):
+    """What :func:`check_not_archived` reads of a woman: a :class:`Beneficiary`, or the
+    columns a bulk service read of her (``archive_periods`` as ORM objects or mappings)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def erased_on(self) -> date | None: ...
+    @property
+    def archive_periods(self) -> Any: ...
+
+
+def check_not_archived(person: Archivable, on: date) -> None:
+    """Refuse an act dated on or after her archive (or erasure) date (``NotEligible``)."""
 
     if person.erased_on is not None:
         raise NotEligible(f"beneficiary #{person.id} was erased on {person.erased_on.isoformat()}",

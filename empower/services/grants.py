@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, Result, bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from empower import audit
 from empower.db import UnitOfWork
@@ -54,15 +54,11 @@ from empower.services._common import (
     check_not_archived,
     check_not_in_future,
     get,
+    matched_rows,
 )
 from empower.services.activities import check_training_completed
 from empower.states import check_transition
 from empower.vocab import GrantStatus
-
-
-def _rowcount(result: Result[Any]) -> int:
-    """Rows matched by a conditional UPDATE (how the money rules learn whether they held)."""
-    return cast(CursorResult[Any], result).rowcount
 
 
 def _reserve_budget(uow: UnitOfWork, program_id: int, amount_c: int) -> bool:
@@ -73,7 +69,7 @@ def _reserve_budget(uow: UnitOfWork, program_id: int, amount_c: int) -> bool:
                Program.committed_centimes + amount_c <= Program.budget_centimes)
         .values(committed_centimes=Program.committed_centimes + amount_c)
         .execution_options(synchronize_session=False))
-    return _rowcount(reserved) == 1
+    return matched_rows(reserved) == 1
 
 
 __all__ = [
@@ -298,7 +294,7 @@ def _end_approved_grant(uow: UnitOfWork, grant_id: int, *, action: str, on: date
         update(Grant).where(Grant.id == grant.id, Grant.status == GrantStatus.APPROVED,
                             Grant.in_flight_centimes == 0)
         .values({"status": status, date_field: on}).execution_options(synchronize_session=False))
-    if _rowcount(claimed) != 1:
+    if matched_rows(claimed) != 1:
         raise InvalidTransition(f"grant {grant.reference}: changed by someone else meanwhile",
                                 code="grant.changed_meanwhile",
                                 params={"reference": grant.reference}, field="status")
@@ -437,7 +433,7 @@ def disburse(uow: UnitOfWork, data: DisbursementCreate, *, actor: str,
         paid_rows = _pay_before_cancellation(uow, grant, amount_c, data.paid_on)
     else:
         uow.session.flush()  # (a Core statement: the session does not flush for it)
-        paid_rows = _rowcount(uow.session.execute(_PAY, {"gid": grant.id, "amount": amount_c,
+        paid_rows = matched_rows(uow.session.execute(_PAY, {"gid": grant.id, "amount": amount_c,
                                                          "released": 0}))
     uow.session.refresh(grant)
     if paid_rows != 1:
@@ -543,17 +539,21 @@ def _disburse_batch(uow: UnitOfWork, items: Sequence[BatchTranche], actor: str) 
     paid = uow.session.execute(_PAY, [{"gid": t.grant_id, "amount": t.amount_centimes,
                                        "released": t.released_centimes} for t in items])
     if not uow.session.get_bind().dialect.supports_sane_multi_rowcount or \
-            _rowcount(paid) != len(items):
+            matched_rows(paid) != len(items):
         raise _NotInBulk
     now = utcnow()
     table = table_of(Disbursement)
     rows = [{"reference": t.reference, "grant_id": t.grant_id, "amount_centimes": t.amount_centimes,
              "paid_on": t.paid_on, "channel": t.channel, "created_at": now} for t in items]
-    tranche_ids: list[int] = []
-    for start in range(0, len(rows), 5000):
-        tranche_ids.extend(uow.session.scalars(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True),
-            rows[start:start + 5000]))
+    # A plain executemany, then the ids by reference (unique): an INSERT .. RETURNING in
+    # parameter order runs one statement per row on SQLite.
+    uow.session.execute(insert(table), rows)
+    by_reference: dict[str, int] = {}
+    for start in range(0, len(refs), 5000):
+        by_reference.update(uow.session.execute(
+            select(table.c.reference, table.c.id)
+            .where(table.c.reference.in_(refs[start:start + 5000]))).tuples().all())
+    tranche_ids = [by_reference[ref] for ref in refs]
     # The grants are locked by the UPDATE: what they hold now is what this payment made them.
     after: dict[int, tuple[int, int | None]] = {}
     for start in range(0, len(ids), 5000):
@@ -585,7 +585,7 @@ def _pay_before_cancellation(uow: UnitOfWork, grant: Grant, amount_c: int, paid_
                    Grant.disbursed_centimes + amount_c <= Grant.amount_approved_centimes)
             .values(disbursed_centimes=Grant.disbursed_centimes + amount_c)
             .execution_options(synchronize_session=False))
-        if _rowcount(paid) != 1:
+        if matched_rows(paid) != 1:
             return 0
         if not _reserve_budget(uow, grant.program_id, amount_c):
             raise BudgetExceeded(

@@ -40,6 +40,7 @@ from empower.errors import (
     RuleViolation,
 )
 from empower.models import (
+    ArchivePeriod,
     Beneficiary,
     CoachingVisit,
     Cooperative,
@@ -50,6 +51,7 @@ from empower.models import (
     Program,
     Province,
     User,
+    person_display_name,
     table_of,
 )
 from empower.rules import (
@@ -65,11 +67,13 @@ from empower.services._common import (
     check_not_archived,
     check_not_in_future,
     check_region,
+    check_unique,
     get,
+    matched_rows,
     today,
 )
 from empower.services.activities import check_training_completed
-from empower.services.grants import BatchTranche, _rowcount, disburse, disburse_batch
+from empower.services.grants import BatchTranche, disburse, disburse_batch
 from empower.states import check_transition
 from empower.vocab import (
     BatchStatus,
@@ -142,7 +146,7 @@ class Reconciliation:
     still_sent: int = 0
 
 
-def _left(grant: Grant, exc: EmpowerError) -> LeftOut:
+def _left(grant: _DueGrant, exc: EmpowerError) -> LeftOut:
     return LeftOut(grant.id, grant.reference, exc.code, exc.message, dict(exc.params))
 
 
@@ -157,14 +161,14 @@ def _batch_reference(uow: UnitOfWork, program: Program, planned_on: date) -> str
     return f"{stem}-{number:02d}"
 
 
-def _payee(channel: PaymentChannel, grant: Grant, uow: UnitOfWork) -> dict[str, Any]:
+def _payee(channel: PaymentChannel, grant: _DueGrant, uow: UnitOfWork) -> dict[str, Any]:
     """The payee columns of an instruction, as the recipient is now; ``NotEligible`` when the
     channel cannot pay her (no RIB for a transfer, no CIN for a cash-out, no phone for mobile
     money)."""
     person = grant.beneficiary
     coop = grant.cooperative
-    name = person.display_name if person is not None else (coop.name or coop.name_ar
-                                                           if coop else None)
+    recipient = person or coop
+    name = recipient.display_name if recipient is not None else None
     out: dict[str, Any] = {"payee_name": name, "payee_cin": None, "payee_rib": None,
                            "payee_phone": None}
     ref = grant.reference
@@ -196,11 +200,10 @@ def _payee(channel: PaymentChannel, grant: Grant, uow: UnitOfWork) -> dict[str, 
     return out
 
 
-def _check_conditions(uow: UnitOfWork, grant: Grant, on: date, last_paid: date | None,
-                      visited: set[tuple[str, int | None]]) -> None:
+def _check_conditions(uow: UnitOfWork, program: Program, grant: _DueGrant, on: date,
+                      last_paid: date | None, visited: set[tuple[str, int | None]]) -> None:
     """The tranche conditions of the grant's program, for a tranche after the first
     (``NotEligible`` naming the one that does not hold)."""
-    program = grant.program
     conditions = set(program.tranche_conditions or [])
     if grant.beneficiary_id is not None and (
             TrancheCondition.TRAINING_COMPLETED in conditions
@@ -250,13 +253,9 @@ def build_batch(uow: UnitOfWork, data: BatchCreate, *, actor: str) -> BatchBuild
                            params={"on": data.planned_on, "days": PLANNED_AHEAD_DAYS},
                            field="planned_on", value=data.planned_on.isoformat())
     if data.reference is not None:
-        other = uow.session.scalar(select(PaymentBatch.id)
-                                   .where(PaymentBatch.reference == data.reference))
-        if other is not None:
-            raise Conflict(f"reference: batch '{data.reference}' already exists (#{other})",
-                           code="payment.batch_reference_taken",
-                           params={"reference": data.reference, "existing_id": other},
-                           field="reference", value=data.reference, existing_id=other)
+        check_unique(uow, PaymentBatch.reference, data.reference,
+                     code="payment.batch_reference_taken", what="batch", field="reference",
+                     param="reference")
     on = data.planned_on
     grants = _due_grants(uow, program, data.region_code)
     ids = [g.id for g in grants]
@@ -266,7 +265,7 @@ def build_batch(uow: UnitOfWork, data: BatchCreate, *, actor: str) -> BatchBuild
     shares = [Decimal(v) for v in program.tranche_shares or []]
 
     left_out: list[LeftOut] = []
-    taken: list[tuple[Grant, int, int, dict[str, Any]]] = []
+    taken: list[tuple[_DueGrant, int, int, dict[str, Any]]] = []
     for grant in grants:
         assert grant.amount_approved_centimes is not None
         if grant.in_flight_centimes or grant.id in open_in:
@@ -295,7 +294,7 @@ def build_batch(uow: UnitOfWork, data: BatchCreate, *, actor: str) -> BatchBuild
                 assert grant.cooperative_id is not None
                 check_cooperative_active(uow, grant.cooperative_id, on)
             if grant.disbursed_centimes > 0:
-                _check_conditions(uow, grant, on, last_paid, visited)
+                _check_conditions(uow, program, grant, on, last_paid, visited)
             payee = _payee(data.channel, grant, uow)
         except EmpowerError as exc:
             left_out.append(_left(grant, exc))
@@ -345,26 +344,80 @@ def build_batch(uow: UnitOfWork, data: BatchCreate, *, actor: str) -> BatchBuild
     return BatchBuild(batch, left_out, len(rows), total)
 
 
-def _due_grants(uow: UnitOfWork, program: Program, region_code: str | None) -> list[Grant]:
-    """The program's approved grants with something left to pay (in one region, if asked),
-    their recipients loaded, by reference."""
-    from sqlalchemy.orm import selectinload
+@dataclass(slots=True)
+class _Recipient:
+    """What a batch reads of a woman or a cooperative (the columns, not the ORM object: a
+    national batch reads tens of thousands)."""
 
-    stmt = (select(Grant).where(Grant.program_id == program.id,
-                                Grant.status == GrantStatus.APPROVED,
-                                Grant.disbursed_centimes < Grant.amount_approved_centimes)
-            .options(selectinload(Grant.beneficiary).selectinload(Beneficiary.archive_periods),
-                     selectinload(Grant.cooperative))
-            .order_by(Grant.reference))
+    id: int
+    display_name: str
+    cin: str | None = None
+    phone: str | None = None
+    rib: str | None = None
+    erased_on: date | None = None
+    archive_periods: list[Any] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _DueGrant:
+    """What a batch reads of a grant whose next tranche may be due."""
+
+    id: int
+    reference: str
+    amount_approved_centimes: int
+    disbursed_centimes: int
+    in_flight_centimes: int
+    approved_on: date | None
+    beneficiary_id: int | None
+    cooperative_id: int | None
+    beneficiary: _Recipient | None
+    cooperative: _Recipient | None
+
+
+def _due_grants(uow: UnitOfWork, program: Program, region_code: str | None) -> list[_DueGrant]:
+    """The program's approved grants with something left to pay (in one region, if asked),
+    with what the batch reads of their recipients (her archive periods included), by
+    reference."""
+    g, b, c = table_of(Grant), table_of(Beneficiary), table_of(Cooperative)
+    stmt = (select(g.c.id, g.c.reference, g.c.amount_approved_centimes, g.c.disbursed_centimes,
+                   g.c.in_flight_centimes, g.c.approved_on, g.c.beneficiary_id,
+                   g.c.cooperative_id, b.c.first_name, b.c.last_name, b.c.first_name_ar,
+                   b.c.last_name_ar, b.c.cin, b.c.phone, b.c.rib, b.c.erased_on,
+                   c.c.name.label("coop_name"), c.c.name_ar.label("coop_name_ar"),
+                   c.c.rib.label("coop_rib"))
+            .select_from(g.outerjoin(b, b.c.id == g.c.beneficiary_id)
+                         .outerjoin(c, c.c.id == g.c.cooperative_id))
+            .where(g.c.program_id == program.id, g.c.status == GrantStatus.APPROVED,
+                   g.c.disbursed_centimes < g.c.amount_approved_centimes)
+            .order_by(g.c.reference))
     if region_code is not None:
         person_region = (select(Province.region_code)
-                         .join(Beneficiary, Beneficiary.province_code == Province.code)
-                         .where(Beneficiary.id == Grant.beneficiary_id).scalar_subquery())
+                         .where(Province.code == b.c.province_code).scalar_subquery())
         coop_region = (select(Province.region_code)
-                       .join(Cooperative, Cooperative.province_code == Province.code)
-                       .where(Cooperative.id == Grant.cooperative_id).scalar_subquery())
+                       .where(Province.code == c.c.province_code).scalar_subquery())
         stmt = stmt.where(func.coalesce(person_region, coop_region) == region_code)
-    return list(uow.session.scalars(stmt))
+    out: list[_DueGrant] = []
+    women: dict[int, _Recipient] = {}
+    for (gid, reference, approved_c, disbursed_c, in_flight_c, approved_on, woman_id, coop_id,
+         first, last, first_ar, last_ar, cin, phone, rib, erased_on, coop_name, coop_name_ar,
+         coop_rib) in uow.session.execute(stmt).all():
+        person = coop = None
+        if woman_id is not None:
+            person = _Recipient(woman_id,
+                                person_display_name(first, last, first_ar, last_ar, woman_id),
+                                cin, phone, rib, erased_on)
+            women[woman_id] = person
+        elif coop_id is not None:
+            coop = _Recipient(coop_id, coop_name or coop_name_ar, rib=coop_rib)
+        out.append(_DueGrant(gid, reference, approved_c, disbursed_c, in_flight_c, approved_on,
+                             woman_id, coop_id, person, coop))
+    periods = table_of(ArchivePeriod)
+    ids = list(women)
+    for chunk in _chunks(ids):
+        for period in uow.session.execute(select(periods).where(
+                periods.c.beneficiary_id.in_(chunk)).order_by(periods.c.archived_on)).mappings():
+            women[period["beneficiary_id"]].archive_periods.append(period)
+    return out
 
 
 def _chunks(ids: Sequence[int], size: int = 5000) -> Iterable[Sequence[int]]:
@@ -396,7 +449,7 @@ def _open_batches(uow: UnitOfWork, ids: Sequence[int]) -> dict[int, str]:
     return out
 
 
-def _visited_since(uow: UnitOfWork, program: Program, grants: Sequence[Grant],
+def _visited_since(uow: UnitOfWork, program: Program, grants: Sequence[_DueGrant],
                    paid: dict[int, tuple[int, date | None]], on: date) -> set[tuple[str, int | None]]:
     """The recipients (``("b", id)`` or ``("c", id)``) with a coaching visit of the program
     after their grant's last tranche and by ``on``, when the program asks for one."""
@@ -436,12 +489,12 @@ def _reserve(uow: UnitOfWork, wanted: Sequence[tuple[int, int]]) -> set[int]:
         # savepoint rolled back first, to learn which.
         try:
             with uow.savepoint():
-                if _rowcount(uow.session.execute(_RESERVE, params)) == len(params):
+                if matched_rows(uow.session.execute(_RESERVE, params)) == len(params):
                     return {gid for gid, _a in wanted}
                 raise _OneByOne
         except _OneByOne:
             pass
-    return {p["gid"] for p in params if _rowcount(uow.session.execute(_RESERVE, p)) == 1}
+    return {p["gid"] for p in params if matched_rows(uow.session.execute(_RESERVE, p)) == 1}
 
 
 _GRANTS = table_of(Grant)
@@ -458,7 +511,7 @@ _CLAIM = (update(_INSTRUCTIONS)
                  _INSTRUCTIONS.c.status == InstructionStatus.SENT)
           .values(status=bindparam("st"), settled_on=bindparam("settled"),
                   paid_on=bindparam("paid"), provider_reference=bindparam("pref"),
-                  failure_reason=bindparam("why")))
+                  failure_reason=bindparam("why"), disbursement_id=bindparam("did")))
 # Reserving an instruction's amount on its grant: still approved, in no open instruction, and
 # the amount fits what is left.
 _RESERVE = (update(_GRANTS)
@@ -471,10 +524,11 @@ _LINK = (update(_INSTRUCTIONS).where(_INSTRUCTIONS.c.id == bindparam("iid"))
          .values(disbursement_id=bindparam("did")))
 
 
-def _release(uow: UnitOfWork, instructions: Iterable[PaymentInstruction]) -> None:
+def _release(uow: UnitOfWork, instructions: Iterable[PaymentInstruction | _Instruction]
+             ) -> None:
     """Give back what open instructions held on their grants."""
     for ins in instructions:
-        if _rowcount(uow.session.execute(_RELEASE, {"gid": ins.grant_id,
+        if matched_rows(uow.session.execute(_RELEASE, {"gid": ins.grant_id,
                                                     "amount": ins.amount_centimes})) != 1:
             raise Conflict(f"instruction {ins.reference}: its grant holds less in flight than "
                            f"the instruction; changed meanwhile", code="payment.changed_meanwhile",
@@ -486,7 +540,7 @@ def _claim_batch(uow: UnitOfWork, batch: PaymentBatch, current: BatchStatus,
     claimed = uow.session.execute(
         update(PaymentBatch).where(PaymentBatch.id == batch.id, PaymentBatch.status == current)
         .values(values).execution_options(synchronize_session=False))
-    if _rowcount(claimed) != 1:
+    if matched_rows(claimed) != 1:
         raise InvalidTransition(f"batch {batch.reference}: changed by someone else meanwhile",
                                 code="payment.batch_changed_meanwhile",
                                 params={"reference": batch.reference}, field="status")
@@ -632,7 +686,7 @@ _OUTCOME_ACTION = {InstructionStatus.PAID: "pay", InstructionStatus.FAILED: "fai
                    InstructionStatus.RETURNED: "return"}
 
 
-def _same_outcome(ins: PaymentInstruction, line: ReturnLine) -> bool:
+def _same_outcome(ins: _Instruction, line: ReturnLine) -> bool:
     if ins.status != line.status:
         return False
     if line.status == InstructionStatus.PAID:
@@ -651,13 +705,35 @@ def _problem(line: ReturnLine | int, code: str, message: str, *, field: str | No
                        {"line": number, **params})
 
 
+@dataclass(slots=True, frozen=True)
+class _Instruction:
+    """What reconciliation reads of an instruction (the columns: a batch has thousands)."""
+
+    id: int
+    reference: str
+    grant_id: int
+    amount_centimes: int
+    status: InstructionStatus
+    paid_on: date | None
+
+
+def _instructions(uow: UnitOfWork, batch: PaymentBatch) -> dict[str, _Instruction]:
+    """The batch's instructions by reference."""
+    t = _INSTRUCTIONS
+    return {row.reference: _Instruction(row.id, row.reference, row.grant_id, row.amount_centimes,
+                                        InstructionStatus(row.status), row.paid_on)
+            for row in uow.session.execute(
+                select(t.c.id, t.c.reference, t.c.grant_id, t.c.amount_centimes, t.c.status,
+                       t.c.paid_on).where(t.c.batch_id == batch.id)).all()}
+
+
 def _plan_return(uow: UnitOfWork, batch: PaymentBatch, lines: Sequence[ReturnLine],
                  problems: list[LineProblem], result: Reconciliation
-                 ) -> list[tuple[PaymentInstruction, ReturnLine]]:
+                 ) -> list[tuple[_Instruction, ReturnLine]]:
     """Check every line of a return file against the batch; what to settle."""
-    by_ref = {ins.reference: ins for ins in batch.instructions}
+    by_ref = _instructions(uow, batch)
     seen: dict[str, ReturnLine] = {}
-    todo: list[tuple[PaymentInstruction, ReturnLine]] = []
+    todo: list[tuple[_Instruction, ReturnLine]] = []
     for line in lines:
         ins = by_ref.get(line.reference)
         if ins is None:
@@ -785,14 +861,14 @@ def reconcile_batch(uow: UnitOfWork, batch_id: int, lines: Sequence[ReturnLine],
     return result
 
 
-def _claim_params(ins: PaymentInstruction, line: ReturnLine, on: date) -> dict[str, Any]:
+def _claim_params(ins: _Instruction, line: ReturnLine, on: date) -> dict[str, Any]:
     paid = line.status == InstructionStatus.PAID
     return {"iid": ins.id, "st": line.status, "settled": line.paid_on if paid else (line.paid_on or on),
             "paid": line.paid_on if paid else None, "pref": line.provider_reference,
-            "why": line.reason}
+            "why": line.reason, "did": None}
 
 
-def _outcome_event(batch: PaymentBatch, ins: PaymentInstruction,
+def _outcome_event(batch: PaymentBatch, ins: _Instruction,
                    line: ReturnLine) -> dict[str, Any]:
     return {"batch": batch.reference, "instruction": ins.reference,
             "amount": str(mad(ins.amount_centimes)), "status": line.status, "reason": line.reason}
@@ -803,7 +879,7 @@ class _OneByOne(Exception):
 
 
 def _settle_all(uow: UnitOfWork, batch: PaymentBatch,
-                todo: Sequence[tuple[PaymentInstruction, ReturnLine]], on: date, actor: str,
+                todo: Sequence[tuple[_Instruction, ReturnLine]], on: date, actor: str,
                 result: Reconciliation) -> bool:
     """Settle every line at once, as :func:`_settle` does one by one and with the same
     statements (the claim, the release of a failed or returned line, the tranches of the paid
@@ -829,17 +905,19 @@ def _settle_all(uow: UnitOfWork, batch: PaymentBatch,
                 for status in (InstructionStatus.FAILED, InstructionStatus.RETURNED)}
     try:
         with uow.savepoint():
-            if _rowcount(uow.session.execute(_CLAIM, claims)) != len(todo):
-                raise _OneByOne
-            # A paid line's hold is released by the payment itself (disburse_batch).
-            if holds and _rowcount(uow.session.execute(_RELEASE, holds)) != len(holds):
-                raise _OneByOne
+            # The tranches first, so that each paid line's claim links its tranche (all in
+            # one savepoint: a claim that does not hold undoes the payments).
             tranche_ids = disburse_batch(uow, [t for _i, t in paid], actor=actor)
             if tranche_ids is None or len(tranche_ids) != len(paid):
                 raise _OneByOne
-            if paid:
-                uow.session.execute(_LINK, [{"iid": iid, "did": did} for (iid, _t), did
-                                            in zip(paid, tranche_ids, strict=True)])
+            links = {iid: did for (iid, _t), did in zip(paid, tranche_ids, strict=True)}
+            for claim in claims:
+                claim["did"] = links.get(claim["iid"])
+            if matched_rows(uow.session.execute(_CLAIM, claims)) != len(todo):
+                raise _OneByOne
+            # A paid line's hold is released by the payment itself (disburse_batch).
+            if holds and matched_rows(uow.session.execute(_RELEASE, holds)) != len(holds):
+                raise _OneByOne
             for status, events in outcomes.items():
                 audit.record_many(uow, actor=actor, action=_OUTCOME_ACTION[status],
                                   entity="grant", items=events)
@@ -852,12 +930,12 @@ def _settle_all(uow: UnitOfWork, batch: PaymentBatch,
     return True
 
 
-def _settle(uow: UnitOfWork, batch: PaymentBatch, ins: PaymentInstruction, line: ReturnLine,
+def _settle(uow: UnitOfWork, batch: PaymentBatch, ins: _Instruction, line: ReturnLine,
             on: date, actor: str, result: Reconciliation) -> None:
     """Settle one sent instruction as the line says (claimed, so a concurrent reconciliation
     of the same line finds it settled)."""
     claimed = uow.session.execute(_CLAIM, _claim_params(ins, line, on))
-    if _rowcount(claimed) != 1:
+    if matched_rows(claimed) != 1:
         raise Conflict(f"{ins.reference}: reconciled by someone else meanwhile",
                        code="payment.changed_meanwhile", params={"reference": ins.reference})
     _release(uow, [ins])
@@ -877,4 +955,3 @@ def _settle(uow: UnitOfWork, batch: PaymentBatch, ins: PaymentInstruction, line:
             result.failed += 1
         else:
             result.returned += 1
-    uow.session.expire(ins)
