@@ -166,3 +166,28 @@ def test_dated_predicates_and_age_bands_in_tortoise_match_their_sql_twins(db, db
         assert sql[(span.name, TODAY, True)] and sql[(span.name, TODAY, False)], span.name
     assert all(sql[("band", label)] for label in bands[1:])
     assert age_band_filter("65+", TODAY) is None and age_band_filter("55-64", TODAY) is None
+
+
+def test_the_enrolment_filter_counts_the_women_its_pages_list(db, db_url, scenario):
+    """The enrolment-status filter has a page form and a count form (bounded work each way):
+    for every value, the same women."""
+    from empower.admin.resources.beneficiaries import resource
+
+    from empower.vocab import EnrollmentStatus
+
+    enrolment = next(f for f in resource.filters if f.name == "enrolment")
+    assert enrolment.count_apply is not None
+    values = [*(v.value for v in EnrollmentStatus), "none", "bogus"]
+
+    def queries() -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
+        for value in values:
+            for form, apply in (("page", enrolment.apply), ("count", enrolment.count_apply)):
+                out[(form, value)] = apply(m.Beneficiary.all(), value, None).values_list(
+                    "id", flat=True)
+        return out
+
+    found = _tortoise(db_url, queries)
+    for value in values:
+        assert found[("page", value)] == found[("count", value)], value
+    assert found[("page", "enrolled")] and found[("page", "none")]
