@@ -27,6 +27,7 @@ from tortoise.expressions import Q, RawSQL, Subquery
 from tortoise.queryset import QuerySet
 
 from empower.errors import Conflict, EmpowerError, InvalidInput, NotFound, RuleViolation
+from empower.grievances import Viewer
 from empower.models import (
     Activity,
     ActivitySession,
@@ -77,6 +78,9 @@ class Principal:
     provinces: tuple[str, ...] = ()
     csrf: str = ""
     token: str = field(default="", repr=False)
+    # Holds the focal-point role on top of ``role`` (users.focal_point): sees the confidential
+    # grievances of her regions.
+    focal_point: bool = False
 
     @property
     def actor(self) -> str:
@@ -99,6 +103,12 @@ class Principal:
     def region_scope(self) -> tuple[str, ...] | None:
         """Region codes she works in, or None for the whole country."""
         return None if self.is_admin else self.regions
+
+    @property
+    def viewer(self) -> Viewer:
+        """Who she is to the grievance rules (:mod:`empower.grievances`)."""
+        scope = self.region_scope
+        return Viewer.of(self.role, self.focal_point, None if scope is None else scope)
 
     # -- query narrowing ----------------------------------------------------------------------
     def within(self, qs: QuerySet[Any]) -> QuerySet[Any]:

@@ -29,6 +29,7 @@ from sqlalchemy import func, insert, select, update
 
 from empower import audit
 from empower.db import Database, UnitOfWork
+from empower.demo_grievances import grievances as _grievances
 from empower.errors import InvalidInput, RuleViolation
 from empower.models import (
     Agreement,
@@ -1070,6 +1071,7 @@ def generate(db: Database, *, beneficiaries: int = 2000, seed: int = 7, as_of: d
         gen.surveys()
         gen.intakes()
         gen.payments()
+        _grievances(gen)
         gen.counts["duplicate_candidate"] = uow.session.scalar(
             select(func.count()).select_from(DuplicateCandidate)) or 0
         uow.commit()

@@ -110,6 +110,12 @@ class Resource:
     # completion): ``page(row, principal, panel)`` gives the context of ``page_template``.
     page: Callable[[dict[str, Any], Principal, Any], Awaitable[dict[str, Any]]] | None = None
     page_template: str = ""
+    # The list's order when the query string names none.
+    default_sort: str = "-id"
+    # ``shown(row, principal)``: the row as she may see it, for rows whose content is hers to
+    # see only in part (a confidential grievance an admin sees exists); applied to lists,
+    # exports and the record's page.
+    shown: Callable[[dict[str, Any], Principal], dict[str, Any]] | None = None
 
     def query(self, principal: Principal) -> QuerySet[Any]:
         """Every row she may see."""

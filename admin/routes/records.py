@@ -40,7 +40,7 @@ from ..rendering import (
     render,
     table_body,
 )
-from ..resources import Resource, visits
+from ..resources import Resource, grievances, visits
 from ..resources.filters import program_options, province_options, region_options
 from ..scope import Principal, as_seen_by
 from ..security import mask_cin, mask_phone, mask_rib
@@ -136,7 +136,7 @@ async def fetch(spec: Resource, p: Principal, record_id: int) -> dict[str, Any]:
     row: dict[str, Any] | None = await spec.query(p).filter(id=record_id).first().values()
     if row is None:
         raise HTTPException(404)
-    return row
+    return row if spec.shown is None else spec.shown(row, p)
 
 
 async def detail_context(request: Request, spec: Resource, p: Principal,
@@ -185,6 +185,9 @@ async def home(request: Request, p: Principal = Depends(principal)) -> Response:
     # Coaching visits whose next visit was due before today, in her regions (the visits list's
     # "overdue" filter, which the card links to).
     figures["overdue_visits"] = await visits.overdue(p.within(m.CoachingVisit.all()), today).count()
+    # Open grievances past their due date that she sees (confidential ones: focal points and
+    # admins only), which the grievances list's "late" mark links to.
+    figures["late_grievances"] = await grievances.late(p, today).count()
     return render(request, "home.html", {"p": p, "counts": figures})
 
 
@@ -196,7 +199,7 @@ async def list_view(request: Request, slug: str, p: Principal = Depends(principa
     params = request.query_params
     qs, q, values = await filtered(request, spec, p, params)
     keys = spec.column_keys()
-    sort = str(params.get("sort") or "-id")
+    sort = str(params.get("sort") or spec.default_sort)
     if not spec.sortable(sort.removeprefix("-"), p):
         sort = "-id"
     try:
@@ -212,6 +215,8 @@ async def list_view(request: Request, slug: str, p: Principal = Depends(principa
     rows = await ordered.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1).values(*keys)
     has_next = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
+    if spec.shown is not None:
+        rows = [spec.shown(r, p) for r in rows]
     await load_names(rows)
     if not has_next:
         total: int | None = (page - 1) * PAGE_SIZE + len(rows)
@@ -265,6 +270,8 @@ async def export(request: Request, slug: str, fmt: str,
     qs, _q, _values = await filtered(request, spec, p, request.query_params)
     keys = [c.key for c in spec.all_columns]
     rows = await qs.order_by("id").limit(200_000).values(*keys)
+    if spec.shown is not None:
+        rows = [spec.shown(r, p) for r in rows]
     for r in rows:
         for c in spec.all_columns:
             if c.kind == "cin" and p.masked:

@@ -10,9 +10,10 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from rapidfuzz import fuzz
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import ColumnElement, String, func, insert, select, text, type_coerce
 
 from empower import audit
+from empower.bulk import insert_rows, planned_each_time
 from empower.db import UnitOfWork
 from empower.errors import Conflict, EmpowerError, InvalidInput, NotEligible, RuleViolation
 from empower.models import (
@@ -21,6 +22,7 @@ from empower.models import (
     DuplicateCandidate,
     Enrollment,
     Grant,
+    Grievance,
     PaymentInstruction,
     Province,
     SurveyRecord,
@@ -40,7 +42,8 @@ from empower.rules import (
 from empower.rules import check_name as _check_name_uncached
 from empower.rules import name_key as _name_key_uncached
 from empower.schemas import BeneficiaryCreate, BeneficiaryUpdate
-from empower.search import purge_erased_words, search_key
+from empower.search import purge_erased_words
+from empower.search import search_key as _search_key_uncached
 from empower.services._common import columns, get, open_archive_period
 from empower.vocab import DuplicateRule, DuplicateStatus, InstructionStatus
 
@@ -66,6 +69,7 @@ _CHUNK = 900
 # once (errors are not cached, so every refused row still gets its own message).
 check_name = lru_cache(maxsize=1 << 16)(_check_name_uncached)
 name_key = lru_cache(maxsize=1 << 16)(_name_key_uncached)
+search_key = lru_cache(maxsize=1 << 16)(_search_key_uncached)
 _NAME_FIELDS = (("first_name", "latin"), ("last_name", "latin"),
                 ("first_name_ar", "arabic"), ("last_name_ar", "arabic"))
 
@@ -162,7 +166,12 @@ def register_beneficiaries(uow: UnitOfWork, rows: Iterable[BeneficiaryCreate], *
     the first. Near-duplicates become duplicate candidates.
     """
     audit.check_actor(actor)
-    today = today or _today()
+    with planned_each_time(uow):
+        return _register_many(uow, rows, actor=actor, today=today or _today())
+
+
+def _register_many(uow: UnitOfWork, rows: Iterable[BeneficiaryCreate], *, actor: str,
+                   today: date) -> BulkResult:
     provinces = _province_codes(uow)
     result = BulkResult()
     prepared: list[tuple[int, dict[str, Any]]] = []
@@ -243,7 +252,7 @@ def _insert_people(uow: UnitOfWork, values: list[dict[str, Any]]) -> list[int]:
             insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True), values))
     for row, bid in zip(values, ids, strict=True):
         row["id"] = bid
-    uow.session.execute(insert(_TABLE), values)
+    insert_rows(uow, _TABLE, values)
     return ids
 
 
@@ -272,15 +281,39 @@ def _detect_duplicates(uow: UnitOfWork, people: list[tuple[int, dict[str, Any]]]
     dates = sorted({row["birth_date"] for _, row in people})
     phones = sorted({row["phone"] for _, row in people if row.get("phone")})
     by_date: dict[date, list[tuple[int, str, str]]] = defaultdict(list)
-    cols = (Beneficiary.id, Beneficiary.birth_date, Beneficiary.match_key,
+    # The birth date as the driver returns it (SQLite: ISO text), turned into a date once per
+    # distinct value rather than once per row by the column's result processor.
+    raw_date = type_coerce(Beneficiary.birth_date, String)
+    as_date: dict[Any, date] = {}
+    cols = (Beneficiary.id, raw_date, Beneficiary.match_key,
             Beneficiary.first_name_ar, Beneficiary.last_name_ar)
+    where: list[ColumnElement[bool]] = [Beneficiary.erased_on.is_(None)]
+    # The people just written are known here: when their ids are one unbroken range (always on
+    # SQLite, whose writer holds the lock; on PostgreSQL unless another writer drew ids in
+    # between) they are not read back, only everyone else born on those days.
+    lo, hi = min(new_ids), max(new_ids)
+    from_memory = len(people) > 1 and hi - lo + 1 == len(new_ids)
+    if from_memory:
+        where.append((Beneficiary.id < lo) | (Beneficiary.id > hi))
+        for pid, row in people:
+            by_date[row["birth_date"]].append(
+                (pid, row.get("match_key") or "",
+                 name_key(row.get("first_name_ar"), row.get("last_name_ar"))))
     # Core rows, not ORM results: this reads every woman born on the batch's birth dates.
     conn = uow.session.connection()
     for chunk in _chunks(dates):
         for bid, bdate, key, far, lar in conn.execute(
-                select(*cols).where(Beneficiary.birth_date.in_(chunk),
-                                    Beneficiary.erased_on.is_(None)).order_by(Beneficiary.id)):
-            by_date[bdate].append((bid, key or "", name_key(far, lar)))
+                select(*cols).where(Beneficiary.birth_date.in_(chunk), *where)
+                .order_by(Beneficiary.id)):
+            day = as_date.get(bdate)
+            if day is None:
+                day = as_date[bdate] = bdate if isinstance(bdate, date) else \
+                    date.fromisoformat(bdate)
+            by_date[day].append((bid, key or "", name_key(far, lar)))
+    if from_memory:
+        # Newest first below relies on id order (other writers' rows may sort after them).
+        for group in by_date.values():
+            group.sort()
     by_phone: dict[str, list[int]] = defaultdict(list)
     for chunk in _chunks(phones):
         for bid, phone in conn.execute(
@@ -301,11 +334,15 @@ def _detect_duplicates(uow: UnitOfWork, people: list[tuple[int, dict[str, Any]]]
             # Pairs among the new rows are looked at once, from the later id.
             if other == pid or (other in new_ids and other > pid):
                 continue
+            # With the threshold as cutoff rapidfuzz gives 0 for any lower score, sooner; only
+            # scores at or above it are used, so the outcome is the same.
             score = 0.0
             if key and other_key:
-                score = 100.0 if key == other_key else fuzz.token_sort_ratio(key, other_key)
+                score = 100.0 if key == other_key else fuzz.token_sort_ratio(
+                    key, other_key, score_cutoff=threshold)
             if key_ar and other_ar and score < 100:
-                score = max(score, fuzz.token_sort_ratio(key_ar, other_ar))
+                score = max(score, fuzz.token_sort_ratio(key_ar, other_ar,
+                                                         score_cutoff=threshold))
             if score >= threshold:
                 pair = (min(pid, other), max(pid, other), DuplicateRule.SAME_NAME_BIRTH_DATE.value)
                 found[pair] = round(score / 100, 3)
@@ -335,8 +372,7 @@ def _detect_duplicates(uow: UnitOfWork, people: list[tuple[int, dict[str, Any]]]
     rows = [{"beneficiary_id": a, "other_beneficiary_id": b, "rule": rule, "score": score,
              "status": DuplicateStatus.OPEN.value, "detected_at": now}
             for (a, b, rule), score in found.items() if (a, b, rule) not in existing]
-    if rows:
-        uow.session.execute(insert(table_of(DuplicateCandidate)), rows)
+    insert_rows(uow, table_of(DuplicateCandidate), rows)
     return len(rows)
 
 
@@ -561,6 +597,22 @@ def erase_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str,
         for name in _PAYEE_FIELDS:
             setattr(line, name, None)
         touched.append(("payment_instruction", line.id, {"fields_erased": list(_PAYEE_FIELDS)}))
+    # Her complaints tell her story: their descriptions and notes go whole; an answer keeps
+    # its words without her identifiers (a closed case needs one). The case's facts stay.
+    for case_ in uow.session.scalars(select(Grievance).where(Grievance.beneficiary_id == person.id)):
+        erased = [name for name in ("description",) if getattr(case_, name) is not None]
+        case_.description = None
+        cleaned = scrub(case_.resolution, pattern)
+        if cleaned != case_.resolution:
+            case_.resolution = cleaned
+            erased.append("resolution")
+        for step in case_.steps:
+            if step.note is not None:
+                step.note = None
+                if "note" not in erased:
+                    erased.append("note")
+        if erased:
+            touched.append(("grievance", case_.id, {"fields_erased": erased}))
     for cand in uow.session.scalars(select(DuplicateCandidate).where(
             (DuplicateCandidate.beneficiary_id == person.id)
             | (DuplicateCandidate.other_beneficiary_id == person.id))):

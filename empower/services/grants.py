@@ -15,9 +15,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from empower import audit
+from empower.bulk import insert_rows
 from empower.db import UnitOfWork
 from empower.errors import (
     BudgetExceeded,
@@ -545,9 +546,9 @@ def _disburse_batch(uow: UnitOfWork, items: Sequence[BatchTranche], actor: str) 
     table = table_of(Disbursement)
     rows = [{"reference": t.reference, "grant_id": t.grant_id, "amount_centimes": t.amount_centimes,
              "paid_on": t.paid_on, "channel": t.channel, "created_at": now} for t in items]
-    # A plain executemany, then the ids by reference (unique): an INSERT .. RETURNING in
+    # Rows straight to the driver, then the ids by reference (unique): an INSERT .. RETURNING in
     # parameter order runs one statement per row on SQLite.
-    uow.session.execute(insert(table), rows)
+    insert_rows(uow, table, rows)
     by_reference: dict[str, int] = {}
     for start in range(0, len(refs), 5000):
         by_reference.update(uow.session.execute(

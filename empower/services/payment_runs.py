@@ -25,9 +25,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from empower import audit
+from empower.bulk import insert_rows
 from empower.db import UnitOfWork
 from empower.errors import (
     Conflict,
@@ -330,7 +331,7 @@ def build_batch(uow: UnitOfWork, data: BatchCreate, *, actor: str) -> BatchBuild
         uow.session.delete(batch)
         uow.session.flush()
         return BatchBuild(None, left_out)
-    uow.session.execute(insert(table_of(PaymentInstruction)), rows)
+    insert_rows(uow, table_of(PaymentInstruction), rows)
     total = sum(r["amount_centimes"] for r in rows)
     audit.record_many(uow, actor=actor, action="reserve", entity="grant", items=events)
     audit.record(uow, actor=actor, action="build", entity="payment_batch", entity_id=batch.id,

@@ -28,6 +28,7 @@ from sqlalchemy import select
 from empower import predicates as pr
 from empower import scope
 from empower.models import Base, Beneficiary
+from tests.grievance_scenario import add_grievances
 from tests.payment_scenario import add_batches
 from tests.scenarios import TODAY, build
 
@@ -59,6 +60,7 @@ def _tortoise(db_url: str, build_queries: Any) -> dict[Any, set[Any]]:
 def scenario(db):
     built = build(db)
     add_batches(db, built)
+    add_grievances(db, built)
     return built
 
 
