@@ -22,7 +22,7 @@ from empower.db import constraint_error
 if TYPE_CHECKING:
     from empower.db import UnitOfWork
 
-__all__ = ["insert_rows", "planned_each_time"]
+__all__ = ["execute_rows", "insert_rows", "planned_each_time"]
 
 # Types whose values repeat across rows (dates, vocabularies) and are hashable: each distinct
 # value is converted once per call.
@@ -120,6 +120,36 @@ def insert_rows(uow: UnitOfWork, table: Table, rows: Sequence[dict[str, Any]]) -
             raise
         raise error from exc
     return len(rows)
+
+
+def execute_rows(uow: UnitOfWork, statement: Any, params: Sequence[dict[str, Any]]) -> int:
+    """Run ``statement`` (an UPDATE or DELETE with named ``bindparam``) once per parameter
+    set, as ``session.execute(statement, params)`` does; returns the rows matched in all (how
+    the money rules learn whether their conditional UPDATEs held).
+
+    On SQLite the statement is compiled once and the values, converted by the parameters' own
+    type processors, go to the driver's executemany as tuples; elsewhere SQLAlchemy's
+    executemany runs it. Constraint violations become domain errors either way.
+    """
+    if not params:
+        return 0
+    conn = uow.session.connection()
+    dialect = conn.dialect
+    if dialect.name != "sqlite" or dialect.driver != "pysqlite":
+        return int(conn.execute(statement, list(params)).rowcount)
+    compiled = statement.compile(dialect=dialect)
+    names = list(compiled.positiontup or ())
+    processors = [compiled.binds[n].type.dialect_impl(dialect).bind_processor(dialect)
+                  for n in names]
+    # The statement's own literals (a status it compares with) are bound parameters too.
+    fixed = compiled.params
+    given = set(params[0])
+    constants = {n: (fixed[n] if f is None else f(fixed[n]))
+                 for n, f in zip(names, processors, strict=True) if n not in given}
+    pairs = list(zip(names, processors, strict=True))
+    values = [tuple([constants[n] if n in constants else p[n] if f is None else f(p[n])
+                     for n, f in pairs]) for p in params]
+    return int(conn.exec_driver_sql(compiled.string, values).rowcount)
 
 
 @contextmanager

@@ -272,6 +272,13 @@ class Beneficiary(Base):
         CheckConstraint("erased_on IS NOT NULL OR cin IS NOT NULL", name="has_cin"),
         CheckConstraint("household_size IS NULL OR household_size >= 1", name="household_positive"),
         Index("ix_beneficiaries_birth_date_match_key", "birth_date", "match_key"),
+        # The panel's list sorts by each column through one of these (migration 0009): ties
+        # go by id in the sort's direction, so the index is read one way or the other.
+        *(Index(f"ix_beneficiaries_{c}_id", c, "id") for c in (
+            "first_name", "last_name", "first_name_ar", "last_name_ar", "birth_date", "phone",
+            "milieu", "archived_on")),
+        # Counting a region's (an officer's) women of one milieu reads this index alone.
+        Index("ix_beneficiaries_province_code_milieu", "province_code", "milieu"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -356,6 +363,8 @@ class Enrollment(Base):
             "(status = 'exited') = (exited_on IS NOT NULL AND exit_reason IS NOT NULL)",
             name="exit_complete",
         ),
+        # The panel's enrolment-status filter reads its women from it (migration 0009).
+        Index("ix_enrollments_status_beneficiary_id", "status", "beneficiary_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

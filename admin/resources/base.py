@@ -59,6 +59,9 @@ class Filter:
     options: Callable[[Principal], Any]
     apply: Callable[[QuerySet[Any], str, Principal], QuerySet[Any]]
     default: str = ""
+    # The same rows in the form a capped count reads fastest, when it differs from the page's
+    # (the page stops after 25 rows, the count reads up to 10,001).
+    count_apply: Callable[[QuerySet[Any], str, Principal], QuerySet[Any]] | None = None
 
 
 @dataclass

@@ -71,9 +71,13 @@ async def capped_count(qs: Any, cap: int) -> int:
     return int(rows[0]["n"])
 
 
-async def filtered(request: Request, spec: Resource, p: Principal,
-                   params: Any) -> tuple[Any, str, dict[str, str]]:
-    """Her rows of the resource, searched and filtered as the query string says."""
+async def filtered(request: Request, spec: Resource, p: Principal, params: Any, *,
+                   counting: bool = False) -> tuple[Any, str, dict[str, str]]:
+    """Her rows of the resource, searched and filtered as the query string says.
+
+    ``counting``: the same rows for the capped count, each filter in the form a count reads
+    fastest (``Filter.count_apply``).
+    """
     qs = spec.query(p)
     # NUL is no character of any name or number, and PostgreSQL refuses it in a parameter.
     q = str(params.get("q") or "").replace("\x00", "")[:100]
@@ -92,7 +96,7 @@ async def filtered(request: Request, spec: Resource, p: Principal,
         v = str(params.get(f.name, f.default) or "").replace("\x00", "")[:40]
         values[f.name] = v
         if v:
-            qs = f.apply(qs, v, p)
+            qs = (f.count_apply if counting and f.count_apply else f.apply)(qs, v, p)
     return qs, q, values
 
 
@@ -212,7 +216,11 @@ async def list_view(request: Request, slug: str, p: Principal = Depends(principa
         page = max(1, min(int(params.get("page") or 1), 100_000))
     except ValueError:
         page = 1
-    ordered = qs.order_by(sort, "-id") if sort.lstrip("-") != "id" else qs.order_by(sort)
+    # Ties are broken by id in the sort's own direction: one index on (column, id) then serves
+    # the page both ways (read forwards or backwards), so a sort stops after a page of rows
+    # instead of sorting the whole table (migration 0009).
+    tie = "-id" if sort.startswith("-") else "id"
+    ordered = qs.order_by(sort, tie) if sort.lstrip("-") != "id" else qs.order_by(sort)
     # One row more than a page tells whether there is a next page without counting.
     rows = await ordered.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1).values(*keys)
     has_next = len(rows) > PAGE_SIZE
@@ -227,7 +235,8 @@ async def list_view(request: Request, slug: str, p: Principal = Depends(principa
         # table on every page view, so only the page is fetched.
         total = None
     else:
-        total = await capped_count(qs, COUNT_CAP)
+        counted, _q, _values = await filtered(request, spec, p, params, counting=True)
+        total = await capped_count(counted, COUNT_CAP)
     filters = []
     for f in spec.filters:
         options = f.options(p)

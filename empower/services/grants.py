@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select, update
 
 from empower import audit
-from empower.bulk import insert_rows
+from empower.bulk import execute_rows, insert_rows
 from empower.db import UnitOfWork
 from empower.errors import (
     BudgetExceeded,
@@ -537,10 +537,11 @@ def _disburse_batch(uow: UnitOfWork, items: Sequence[BatchTranche], actor: str) 
             raise _NotInBulk
         check_not_in_future(uow, t.paid_on, field="paid_on")
         _check_paid_after_approval(grant, t.paid_on)
-    paid = uow.session.execute(_PAY, [{"gid": t.grant_id, "amount": t.amount_centimes,
-                                       "released": t.released_centimes} for t in items])
-    if not uow.session.get_bind().dialect.supports_sane_multi_rowcount or \
-            matched_rows(paid) != len(items):
+    if not uow.session.get_bind().dialect.supports_sane_multi_rowcount:
+        raise _NotInBulk
+    paid = execute_rows(uow, _PAY, [{"gid": t.grant_id, "amount": t.amount_centimes,
+                                     "released": t.released_centimes} for t in items])
+    if paid != len(items):
         raise _NotInBulk
     now = utcnow()
     table = table_of(Disbursement)

@@ -7,7 +7,7 @@ exploitation and abuse cases are confidential: only a user holding the focal-poi
 (``users.focal_point``, on top of her account's role) sees them.
 
 Revision ID: 0010
-Revises: 0008 (the lead re-chains it after 0009 at merge time)
+Revises: 0009
 Create Date: 2026-12-04
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0010'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
