@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0011_results'
-# Chained after main's head (0010); the lead re-chains it after 0009 at merge time.
+# After main's head (0008 -> 0009 -> 0010 -> this one).
 down_revision = '0010'
 branch_labels = None
 depends_on = None
