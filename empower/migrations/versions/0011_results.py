@@ -7,7 +7,7 @@ partners gave under their agreements (``contributions``, cash or in kind valued 
 and a manual result are unique per indicator, program, period and ``slot`` (partner and region
 as one text, so a missing partner or region still collides).
 
-Revision ID: 0011_results
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-04
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0011_results'
+revision = '0011'
 # After main's head (0008 -> 0009 -> 0010 -> this one).
 down_revision = '0010'
 branch_labels = None
