@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select
 
+from empower.bulk import insert_rows
 from empower.errors import InvalidInput
 from empower.models import AuditEvent, table_of, utcnow
 from empower.text import clean_text
@@ -191,8 +192,8 @@ def record_many(uow: UnitOfWork, *, actor: str, action: str, entity: str,
         for entity_id, changes in items
     ]
     if rows:
-        # Core insert on the table: the ORM would split the rows by which values are NULL.
-        uow.session.execute(insert(table_of(AuditEvent)), rows)
+        # Straight to the driver (the ORM would split the rows by which values are NULL).
+        insert_rows(uow, table_of(AuditEvent), rows)
     return len(rows)
 
 

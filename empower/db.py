@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from empower.errors import BudgetExceeded, Conflict, OverDisbursement, RuleViolation
 from empower.rules import RulesConfig
 
-__all__ = ["Database", "UnitOfWork", "connect"]
+__all__ = ["Database", "UnitOfWork", "connect", "constraint_error"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -126,7 +126,21 @@ def _integrity_as_domain_error(context: Any) -> BaseException | None:
         return _lock_timeout_as_domain_error(context)
     if not isinstance(context.sqlalchemy_exception, IntegrityError):
         return None
-    name = _constraint_name(context.original_exception) or "unknown"
+    return _violation(context.original_exception)
+
+
+def constraint_error(exc: BaseException) -> BaseException | None:
+    """The domain error for a driver's constraint violation raised outside SQLAlchemy (the
+    bulk writer's ``COPY``, :mod:`empower.bulk`), as :func:`_integrity_as_domain_error` gives
+    it for a statement; ``None`` when ``exc`` is not a constraint violation."""
+    # By name: psycopg's and sqlite3's IntegrityError share no class but the DB-API's name.
+    if not any(c.__name__ == "IntegrityError" for c in type(exc).__mro__):
+        return None
+    return _violation(exc)
+
+
+def _violation(original: BaseException) -> BaseException:
+    name = _constraint_name(original) or "unknown"
     unique = name.startswith(("uq_", "pk_"))
     cls, code, field, message = _CONSTRAINT_MESSAGES.get(name, (
         Conflict if unique else RuleViolation, "race.unique" if unique else "race.constraint",

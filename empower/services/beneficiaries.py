@@ -13,6 +13,7 @@ from rapidfuzz import fuzz
 from sqlalchemy import func, insert, select, text
 
 from empower import audit
+from empower.bulk import insert_rows
 from empower.db import UnitOfWork
 from empower.errors import Conflict, EmpowerError, InvalidInput, NotEligible, RuleViolation
 from empower.models import (
@@ -40,7 +41,8 @@ from empower.rules import (
 from empower.rules import check_name as _check_name_uncached
 from empower.rules import name_key as _name_key_uncached
 from empower.schemas import BeneficiaryCreate, BeneficiaryUpdate
-from empower.search import purge_erased_words, search_key
+from empower.search import purge_erased_words
+from empower.search import search_key as _search_key_uncached
 from empower.services._common import columns, get, open_archive_period
 from empower.vocab import DuplicateRule, DuplicateStatus, InstructionStatus
 
@@ -66,6 +68,7 @@ _CHUNK = 900
 # once (errors are not cached, so every refused row still gets its own message).
 check_name = lru_cache(maxsize=1 << 16)(_check_name_uncached)
 name_key = lru_cache(maxsize=1 << 16)(_name_key_uncached)
+search_key = lru_cache(maxsize=1 << 16)(_search_key_uncached)
 _NAME_FIELDS = (("first_name", "latin"), ("last_name", "latin"),
                 ("first_name_ar", "arabic"), ("last_name_ar", "arabic"))
 
@@ -243,7 +246,7 @@ def _insert_people(uow: UnitOfWork, values: list[dict[str, Any]]) -> list[int]:
             insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True), values))
     for row, bid in zip(values, ids, strict=True):
         row["id"] = bid
-    uow.session.execute(insert(_TABLE), values)
+    insert_rows(uow, _TABLE, values)
     return ids
 
 
@@ -335,8 +338,7 @@ def _detect_duplicates(uow: UnitOfWork, people: list[tuple[int, dict[str, Any]]]
     rows = [{"beneficiary_id": a, "other_beneficiary_id": b, "rule": rule, "score": score,
              "status": DuplicateStatus.OPEN.value, "detected_at": now}
             for (a, b, rule), score in found.items() if (a, b, rule) not in existing]
-    if rows:
-        uow.session.execute(insert(table_of(DuplicateCandidate)), rows)
+    insert_rows(uow, table_of(DuplicateCandidate), rows)
     return len(rows)
 
 
