@@ -274,6 +274,7 @@ class _Weighted:
         return self.items[bisect.bisect_right(self.cum, rng.random() * self.cum[-1])]
 
 
+SQLITE_CACHE_KIB = 256 * 1024
 # Rows are generated and written this many at a time: memory stays bounded whatever the size.
 CHUNK = 20_000
 
@@ -1318,6 +1319,10 @@ def generate(db: Database, *, beneficiaries: int = 2000, seed: int = 7, as_of: d
             raise RuleViolation(f"the database already holds {existing} beneficiaries; demo data "
                                 f"goes into an empty database", code="demo.not_empty",
                                 params={"existing": existing})
+        if uow.dialect == "sqlite":
+            # The indexes of a national registry outgrow SQLite's 2 MB page cache long before
+            # the end: every insert would read its index pages back from the file.
+            uow.session.connection().exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         gen = _Generator(uow, beneficiaries, seed, as_of, progress or (lambda _s, _n: None))
         gen.programs()
         gen.beneficiaries()
@@ -1331,5 +1336,7 @@ def generate(db: Database, *, beneficiaries: int = 2000, seed: int = 7, as_of: d
         gen.payments()
         gen.counts["duplicate_candidate"] = uow.session.scalar(
             select(func.count()).select_from(DuplicateCandidate)) or 0
+        if uow.dialect == "sqlite":
+            uow.session.connection().exec_driver_sql("PRAGMA cache_size=-2000")  # the default
         uow.commit()
     return DemoSummary(as_of=as_of, counts=gen.counts)
