@@ -5,14 +5,21 @@
 
 Women are registered through the core's bulk registration service, so every registration rule,
 the duplicate detection and the audit log apply to them. Enrolments, cooperatives, grants,
-tranches, surveys and coaching visits are generated already consistent with the rules (enrolled
-on the approval date, within caps and budget, tranches within the approved amount, members join
-active cooperatives...) and written with multi-row inserts, because going through the one-record
-services would take minutes for a national-sized registry; each of those rows still gets its
-audit event (actor ``demo``). Trainings go through the core's services (activities, sessions
-planned, held or cancelled, one ``record_roster`` call per held session), so their rules are the
-services' own; a program with a minimum completion share (MOUBADARA) only pays women who
-completed its training. ``tests/integration/test_demo.py`` checks every rule on the result.
+tranches, trainings (activities, sessions planned, held or cancelled, their rosters), surveys
+and coaching visits are generated already consistent with the rules (enrolled on the approval
+date, within caps and budget, tranches within the approved amount, members join active
+cooperatives, sessions within their activity's and program's dates, only women enrolled that day
+on a roster...; the demo checks them with the predicates the services use) and written a chunk
+at a time with the driver's executemany (COPY on PostgreSQL), because going through the
+one-record services would take hours for a national-sized registry; each of those rows still gets
+the audit event its service writes (actor ``demo``). The calls for applications and the payment
+runs go through their services. A program with a minimum completion share (MOUBADARA) only pays
+women who completed its training. ``tests/integration/test_demo.py`` checks every rule on the
+result.
+
+Memory stays bounded at national scale: what later stages read of each woman is kept in
+columns of small numbers (``array``), enrolments in slotted records, rows never more than a
+chunk at a time (see docs/scaling.md).
 """
 
 from __future__ import annotations
