@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from rapidfuzz import fuzz
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import String, func, insert, select, text, type_coerce
 
 from empower import audit
 from empower.bulk import insert_rows
@@ -275,7 +275,11 @@ def _detect_duplicates(uow: UnitOfWork, people: list[tuple[int, dict[str, Any]]]
     dates = sorted({row["birth_date"] for _, row in people})
     phones = sorted({row["phone"] for _, row in people if row.get("phone")})
     by_date: dict[date, list[tuple[int, str, str]]] = defaultdict(list)
-    cols = (Beneficiary.id, Beneficiary.birth_date, Beneficiary.match_key,
+    # The birth date as the driver returns it (SQLite: ISO text), turned into a date once per
+    # distinct value rather than once per row by the column's result processor.
+    raw_date = type_coerce(Beneficiary.birth_date, String)
+    as_date: dict[Any, date] = {}
+    cols = (Beneficiary.id, raw_date, Beneficiary.match_key,
             Beneficiary.first_name_ar, Beneficiary.last_name_ar)
     # Core rows, not ORM results: this reads every woman born on the batch's birth dates.
     conn = uow.session.connection()
@@ -283,7 +287,11 @@ def _detect_duplicates(uow: UnitOfWork, people: list[tuple[int, dict[str, Any]]]
         for bid, bdate, key, far, lar in conn.execute(
                 select(*cols).where(Beneficiary.birth_date.in_(chunk),
                                     Beneficiary.erased_on.is_(None)).order_by(Beneficiary.id)):
-            by_date[bdate].append((bid, key or "", name_key(far, lar)))
+            day = as_date.get(bdate)
+            if day is None:
+                day = as_date[bdate] = bdate if isinstance(bdate, date) else \
+                    date.fromisoformat(bdate)
+            by_date[day].append((bid, key or "", name_key(far, lar)))
     by_phone: dict[str, list[int]] = defaultdict(list)
     for chunk in _chunks(phones):
         for bid, phone in conn.execute(

@@ -17,7 +17,7 @@ import empower
 from empower.errors import Conflict, EmpowerError
 from empower.io.importing.kinds.base import UNCHANGED, UPDATED, model
 from empower.models import Beneficiary
-from empower.rules import check_name, check_rib, normalize_cin, normalize_phone
+from empower.rules import check_name, check_rib, normalize_phone
 from empower.schemas import BeneficiaryCreate, BeneficiaryUpdate
 
 if TYPE_CHECKING:
@@ -25,7 +25,11 @@ if TYPE_CHECKING:
 
 __all__ = ["BeneficiaryBatch"]
 
-_CHUNK = 2000
+# Rows registered per call of the core's bulk registration: its fixed costs (lookups, the
+# duplicate search's queries) are paid per chunk; a valid-only import still commits every
+# COMMIT_EVERY rows (run.py), which flushes a smaller chunk.
+_CHUNK = 10_000
+_LOAD_CHUNK = 2000
 # How often a chunk is retried after officers registered some of its CINs meanwhile; each retry
 # drops at least one row, so this only bounds a pathological stream of concurrent writers.
 _RACE_RETRIES = 5
@@ -57,11 +61,17 @@ class BeneficiaryBatch:
         self.buffer = []
         if not batch:
             return
-        rules = run.uow.rules
-        cins = [normalize_cin(values["cin"], rules) for _, values, _ in batch]
-        existing: dict[str | None, Beneficiary] = {
-            b.cin: b for b in run.uow.session.scalars(select(Beneficiary).where(
-                Beneficiary.cin.in_(cins)))}
+        # The run normalised each CIN spelling for the row's key already (remembered).
+        cins = [run.cin(values["cin"]) for _, values, _ in batch]
+        # Ids first (a plain query), records only for the women already registered: a first
+        # import loads none.
+        known = [cin for start in range(0, len(cins), _LOAD_CHUNK)
+                 for cin, in run.uow.session.execute(select(Beneficiary.cin).where(
+                     Beneficiary.cin.in_(cins[start:start + _LOAD_CHUNK])))]
+        existing: dict[str | None, Beneficiary] = {}
+        for start in range(0, len(known), _LOAD_CHUNK):
+            existing.update((b.cin, b) for b in run.uow.session.scalars(select(Beneficiary).where(
+                Beneficiary.cin.in_(known[start:start + _LOAD_CHUNK]))))
         fresh: list[tuple[int, dict[str, Any], BeneficiaryCreate, str]] = []
         for (line, values, raw), cin in zip(batch, cins, strict=True):
             person = existing.get(cin)
