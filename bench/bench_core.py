@@ -1,6 +1,6 @@
 """Benchmark: bulk registration through the library against a plain SQLAlchemy Core insert.
 
-    python bench/bench_core.py [--rows 100000] [--pg postgresql+psycopg://postgres@127.0.0.1/test]
+    python bench/bench_core.py [--rows 10000,100000] [--pg postgresql+psycopg://postgres@127.0.0.1/test]
 
 For each backend, in the same run and on fresh databases:
 - baseline: the same rows, already clean, inserted with ``insert(beneficiaries)`` executemany
@@ -9,7 +9,11 @@ For each backend, in the same run and on fresh databases:
   numbers, French labels) through ``BeneficiaryCreate`` and ``register_beneficiaries`` in
   batches of 5,000, with every rule, normalisation, CIN uniqueness, duplicate detection and one
   audit event per woman, then commit.
-Prints both times, rows per second and the ratio (goal: within 3x).
+- floor: the rows the library stored, read back untimed, sent by one plain DB-API
+  ``executemany`` (sqlite3 / psycopg) into the same table of a fresh database, with all its
+  indexes and triggers (the fastest honest way to store the same rows without the library).
+Prints, at 10,000 and 100,000 rows (``--rows``), the library's time, both floors and the
+ratios (goal: within 3x of the executemany).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -98,6 +103,54 @@ def clean_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+# The executemany floor, run in a child process (bench_import) or in-process (here): the rows
+# the library stored, read back untimed with the driver itself (so each value is already what
+# the table holds: clean, normalised, converted), then one plain DB-API ``executemany`` into
+# the same table of a freshly migrated database, with all its indexes, constraints and (SQLite)
+# the full-text trigger, and the same connection settings as the library's engine; commit.
+FLOOR = """
+import sys, time
+from sqlalchemy.engine import make_url
+
+def connect(url):
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        import sqlite3
+        conn = sqlite3.connect(u.database, isolation_level=None)
+        for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL"):
+            conn.execute("PRAGMA " + pragma)
+        return conn, "?"
+    import psycopg
+    return psycopg.connect(u.set(drivername="postgresql").render_as_string(hide_password=False)), "%s"
+
+table = sys.argv[3] if len(sys.argv) > 3 else "beneficiaries"
+src, _ = connect(sys.argv[1])
+cur = src.cursor()
+cur.execute(f"SELECT * FROM {table} ORDER BY id")
+cols = [d[0] for d in cur.description]
+rows = cur.fetchall()
+src.close()
+dst, mark = connect(sys.argv[2])
+sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
+wall, cpu = time.perf_counter(), time.process_time()
+cur = dst.cursor()
+if mark == "?":
+    cur.execute("BEGIN IMMEDIATE")
+cur.executemany(sql, rows)
+dst.commit()
+print(len(rows), time.perf_counter() - wall, time.process_time() - cpu)
+"""
+
+
+def driver_floor(source_url: str, target_url: str, table: str = "beneficiaries"
+                 ) -> tuple[int, float, float]:
+    """Rows, wall and CPU seconds of the executemany floor (see ``FLOOR``) in a child process:
+    ``source_url``'s rows of ``table`` into ``target_url`` (migrated, empty)."""
+    out = subprocess.run([sys.executable, "-c", FLOOR, source_url, target_url, table],
+                         check=True, capture_output=True, text=True).stdout.split()
+    return int(out[0]), float(out[1]), float(out[2])
+
+
 def fresh_database(kind: str, pg_url: str | None) -> tuple[str, Any]:
     """A new empty database URL and a cleanup function."""
     if kind == "sqlite":
@@ -135,45 +188,64 @@ def time_baseline(kind: str, pg_url: str | None, cleaned: list[dict[str, Any]]) 
         drop()
 
 
-def time_library(kind: str, pg_url: str | None, rows: list[dict[str, Any]]) -> tuple[float, int]:
+def time_library(kind: str, pg_url: str | None, rows: list[dict[str, Any]]
+                 ) -> tuple[float, float, str, Any]:
+    """Wall and CPU seconds of the library's bulk registration; the database is kept (its URL
+    and cleanup function are returned) so the executemany floor can read the stored rows."""
     url, drop = fresh_database(kind, pg_url)
-    try:
-        db = empower.connect(url)
-        db.upgrade()
-        start = time.perf_counter()
-        created = 0
-        with db.unit_of_work() as uow:
-            for i in range(0, len(rows), BATCH):
-                inputs = [BeneficiaryCreate.model_validate(r) for r in rows[i:i + BATCH]]
-                result = register_beneficiaries(uow, inputs, actor="bench", today=date(2026, 11, 1))
-                if result.errors:
-                    raise SystemExit(f"row refused: {result.errors[0].message}")
-                created += len(result.created)
-            uow.commit()
-        elapsed = time.perf_counter() - start
-        db.dispose()
-        return elapsed, created
-    finally:
-        drop()
+    db = empower.connect(url)
+    db.upgrade()
+    start, cpu = time.perf_counter(), time.process_time()
+    created = 0
+    with db.unit_of_work() as uow:
+        for i in range(0, len(rows), BATCH):
+            inputs = [BeneficiaryCreate.model_validate(r) for r in rows[i:i + BATCH]]
+            result = register_beneficiaries(uow, inputs, actor="bench", today=date(2026, 11, 1))
+            if result.errors:
+                raise SystemExit(f"row refused: {result.errors[0].message}")
+            created += len(result.created)
+        uow.commit()
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    db.dispose()
+    assert created == len(rows)
+    return elapsed, cpu, url, drop
+
+
+def migrated(kind: str, pg_url: str | None) -> tuple[str, Any]:
+    url, drop = fresh_database(kind, pg_url)
+    db = empower.connect(url)
+    db.upgrade()
+    db.dispose()
+    return url, drop
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--rows", default="10000,100000",
+                        help="comma-separated sizes (default 10000,100000)")
     parser.add_argument("--pg", default=os.environ.get("EMPOWER_BENCH_PG_URL"),
                         help="PostgreSQL server URL (a database is created and dropped)")
     args = parser.parse_args()
-    rows = raw_rows(args.rows)
-    cleaned = clean_rows(rows)
     backends = ["sqlite"] + (["postgresql"] if args.pg else [])
-    print(f"bench_core: {args.rows:,} beneficiaries, batches of {BATCH:,}, "
-          f"python {sys.version.split()[0]}")
-    print(f"{'backend':<11} {'plain insert':>13} {'library bulk':>13} {'rows/s (lib)':>13} {'ratio':>6}")
-    for kind in backends:
-        base = time_baseline(kind, args.pg, cleaned)
-        lib, created = time_library(kind, args.pg, rows)
-        assert created == args.rows
-        print(f"{kind:<11} {base:>12.2f}s {lib:>12.2f}s {args.rows / lib:>13,.0f} {lib / base:>5.2f}x")
+    print(f"bench_core: batches of {BATCH:,}, python {sys.version.split()[0]}; "
+          "wall seconds (library CPU in brackets)")
+    print(f"{'rows':>9} {'backend':<11} {'library bulk':>16} {'Core insert':>12} "
+          f"{'executemany':>12} {'ratio Core':>11} {'ratio exec.':>12}")
+    for n in (int(x) for x in args.rows.split(",")):
+        rows = raw_rows(n)
+        cleaned = clean_rows(rows)
+        for kind in backends:
+            core = time_baseline(kind, args.pg, cleaned)
+            lib, cpu, url, drop = time_library(kind, args.pg, rows)
+            target, drop_target = migrated(kind, args.pg)
+            try:
+                count, floor, _ = driver_floor(url, target)
+                assert count == n
+            finally:
+                drop()
+                drop_target()
+            print(f"{n:>9,} {kind:<11} {lib:>7.2f}s ({cpu:>5.2f}s) {core:>11.2f}s "
+                  f"{floor:>11.2f}s {lib / core:>10.2f}x {lib / floor:>11.2f}x")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Benchmark: ``empower import beneficiaries`` against ``pandas.read_csv`` + ``DataFrame.to_sql``.
 
-    python bench/bench_import.py [--rows 100000] [--big 1000000] [--pg URL] [--no-big]
+    python bench/bench_import.py [--rows 10000,100000] [--big 1000000] [--pg URL] [--no-big|--only-big]
 
 In the same run and on fresh databases, for SQLite and (with ``--pg`` or
 ``EMPOWER_BENCH_PG_URL``) PostgreSQL, each in its own child process:
@@ -9,9 +9,13 @@ In the same run and on fresh databases, for SQLite and (with ``--pg`` or
 - empower: the full ``empower import beneficiaries FILE`` command (atomic mode): reading and
   sniffing, header mapping, cell parsing, every registration rule, CIN uniqueness, duplicate
   detection, one audit event per woman, one transaction.
-Prints both times (wall, and CPU of the client process, which the load of a shared machine
-disturbs less), the ratios (goal: within 3x), and the peak resident memory (``ru_maxrss`` of the
-child) of a ``--big``-row import on SQLite.
+- floor 2: the rows the import stored, read back untimed, sent by one plain DB-API
+  ``executemany`` (sqlite3 / psycopg) into the same table of a fresh database with all its
+  indexes and triggers (``bench_core.FLOOR``).
+Prints, for 10,000 and 100,000 rows (``--rows``), the times (wall, and CPU of the client
+process, which the load of a shared machine disturbs less), the ratios (goal: within 3x of
+both floors), and the peak resident memory (``ru_maxrss`` of the child) of a ``--big``-row
+import on SQLite.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 # Run as `python bench/bench_import.py`: this folder is on the path.
-from bench_core import mobile_digits
+from bench_core import driver_floor, mobile_digits
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -133,46 +137,64 @@ class _PgDatabase:
         self.admin.dispose()
 
 
-def compare(label: str, csv_path: Path, empower_url: str, pandas_url: str) -> None:
+def compare(label: str, csv_path: Path, empower_url: str, pandas_url: str,
+            floor_url: str) -> None:
     base = _child(PANDAS, str(csv_path), pandas_url)
     assert base.code == 0, "pandas baseline failed"
     ours = _child(IMPORT, "import", "beneficiaries", str(csv_path),
                   env={"EMPOWER_DATABASE_URL": empower_url})
     assert ours.code == 0, f"empower import exited {ours.code} (rows rejected?)"
-    print(f"{label:10} pandas read_csv+to_sql {base.wall:6.1f} s wall {base.cpu:6.1f} s CPU   "
-          f"empower import {ours.wall:6.1f} s wall {ours.cpu:6.1f} s CPU   "
-          f"ratio {ours.wall / base.wall:4.1f}x wall, {ours.cpu / base.cpu:4.1f}x CPU "
-          f"(client process)")
+    count, floor_wall, floor_cpu = driver_floor(empower_url, floor_url)
+    print(f"  {label:10} empower import {ours.wall:6.1f} s wall {ours.cpu:6.1f} s CPU | "
+          f"pandas read_csv+to_sql {base.wall:5.1f} s wall {base.cpu:5.1f} s CPU | "
+          f"executemany {floor_wall:5.1f} s wall {floor_cpu:5.1f} s CPU | "
+          f"ratio {ours.wall / base.wall:4.1f}x / {ours.cpu / base.cpu:4.1f}x pandas, "
+          f"{ours.wall / floor_wall:4.1f}x executemany (wall)")
+
+
+def one_size(folder: Path, rows: int, pg: str | None) -> None:
+    csv_path = folder / f"beneficiaries-{rows}.csv"
+    generate(csv_path, rows)
+    size = csv_path.stat().st_size / 1e6
+    print(f"{rows:,} beneficiaries, {size:.1f} MB CSV (semicolons, French headers)")
+    compare("SQLite", csv_path, _fresh_sqlite(folder, f"empower-{rows}.db", True),
+            _fresh_sqlite(folder, f"pandas-{rows}.db", False),
+            _fresh_sqlite(folder, f"floor-{rows}.db", True))
+    if pg:
+        dbs = [_PgDatabase(pg) for _ in range(3)]
+        try:
+            for pgdb in (dbs[0], dbs[2]):
+                db = empower.connect(pgdb.url)
+                db.upgrade()
+                db.dispose()
+            compare("PostgreSQL", csv_path, dbs[0].url, dbs[1].url, dbs[2].url)
+        finally:
+            for pgdb in dbs:
+                pgdb.drop()
+    else:
+        print("  PostgreSQL: skipped (give --pg URL or EMPOWER_BENCH_PG_URL)")
+    csv_path.unlink()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--rows", default="10000,100000",
+                        help="comma-separated sizes (default 10000,100000)")
     parser.add_argument("--big", type=int, default=1_000_000)
     parser.add_argument("--no-big", action="store_true", help="skip the memory run")
+    parser.add_argument("--only-big", action="store_true", help="only the memory run")
     parser.add_argument("--pg", default=os.environ.get("EMPOWER_BENCH_PG_URL"),
                         help="PostgreSQL server URL (a database is created and dropped)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        csv_path = folder / "beneficiaries.csv"
-        generate(csv_path, args.rows)
-        size = csv_path.stat().st_size / 1e6
-        print(f"{args.rows:,} beneficiaries, {size:.1f} MB CSV (semicolons, French headers)")
-        compare("SQLite", csv_path, _fresh_sqlite(folder, "empower.db", True),
-                _fresh_sqlite(folder, "pandas.db", False))
-        if args.pg:
-            ours, theirs = _PgDatabase(args.pg), _PgDatabase(args.pg)
-            try:
-                db = empower.connect(ours.url)
-                db.upgrade()
-                db.dispose()
-                compare("PostgreSQL", csv_path, ours.url, theirs.url)
-            finally:
-                ours.drop()
-                theirs.drop()
-        else:
-            print("PostgreSQL: skipped (give --pg URL or EMPOWER_BENCH_PG_URL)")
+        start = _child("import empower.cli")
+        print(f"(starting the command, Python and its imports, is {start.wall:.1f} s wall "
+              f"{start.cpu:.1f} s CPU of each empower figure; the executemany floor is timed "
+              "in-process, without it)")
+        if not args.only_big:
+            for rows in (int(x) for x in args.rows.split(",")):
+                one_size(folder, rows, args.pg)
         if not args.no_big:
             big = folder / "big.csv"
             generate(big, args.big, seed=5)

@@ -112,9 +112,12 @@ def person_display_name(first_name: str | None, last_name: str | None,
                         person_id: int | None) -> str:
     """How a woman is named on screen and on a payment line: her names in Latin script, else
     in Arabic script, else her number."""
-    latin = " ".join(p for p in (first_name, last_name) if p)
-    arabic = " ".join(p for p in (first_name_ar, last_name_ar) if p)
-    return latin or arabic or f"#{person_id}"
+    if first_name or last_name:
+        return f"{first_name} {last_name}" if first_name and last_name else first_name or last_name or ""
+    if first_name_ar or last_name_ar:
+        return (f"{first_name_ar} {last_name_ar}" if first_name_ar and last_name_ar
+                else first_name_ar or last_name_ar or "")
+    return f"#{person_id}"
 
 
 def table_of(model: type[Base]) -> Table:

@@ -273,9 +273,9 @@ class Periods:
         """The rule over the frame column :attr:`column` (a bool Series; see :meth:`frame_sql`)."""
         values = frame[self.column]
         known = values.dropna().unique()
-        covered = {v: any(self.period.holds_between(a, b, on) for a, b in _parse_periods(v))
-                   for v in known}
-        return values.map(covered).fillna(False).astype(bool)
+        covered = [v for v in known
+                   if any(self.period.holds_between(a, b, on) for a, b in _parse_periods(v))]
+        return values.isin(covered)
 
 
 @lru_cache(maxsize=4096)

@@ -121,8 +121,13 @@ def _valid_moroccan_nsn(nsn: str) -> bool:
     )
 
 
+_NOT_ASCII_DIGIT = re.compile(r"[^0-9]")
+
+
 def _digits(text: str) -> str:
     # Every script's decimal digits, as phonenumbers reads them (٠٦١٢... is 0612...).
+    if text.isascii():  # (the usual case, and a national batch reads tens of thousands)
+        return _NOT_ASCII_DIGIT.sub("", text)
     return "".join(str(unicodedata.decimal(ch)) for ch in text
                    if unicodedata.decimal(ch, None) is not None)
 

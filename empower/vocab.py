@@ -331,15 +331,20 @@ _LABELS = {enum: {fold(k): v for k, v in labels.items()} for enum, labels in _LA
 E = TypeVar("E", bound=StrEnum)
 
 
-def parse_choice(enum: type[E], raw: str, *, field: str) -> E:
-    """Read a vocabulary value from its stored form or a French label; refuse anything else."""
-    key = fold(raw)
+@functools.lru_cache(maxsize=4096)
+def _choice(enum: type[E], key: str) -> E | None:
     for member in enum:
         if key == member.value:
             return member
     mapped = _LABELS.get(enum, {}).get(key)
-    if mapped is not None:
-        return enum(mapped)
+    return enum(mapped) if mapped is not None else None
+
+
+def parse_choice(enum: type[E], raw: str, *, field: str) -> E:
+    """Read a vocabulary value from its stored form or a French label; refuse anything else."""
+    found = _choice(enum, fold(raw))
+    if found is not None:
+        return found
     allowed = ", ".join(m.value for m in enum)
     raise InvalidInput(f"{field}: '{raw}' is not one of {allowed}", code="choice.invalid",
                        params={"value": str(raw), "allowed": [m.value for m in enum]},

@@ -33,7 +33,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from empower.db import Database, UnitOfWork
 from empower.errors import (
@@ -48,7 +48,7 @@ from empower.io.importing.columns import Column, Kind
 from empower.io.importing.headers import map_headers
 from empower.io.reading import open_table
 from empower.io.safety import neutralise
-from empower.models import Grant, PaymentBatch, PaymentInstruction
+from empower.models import Grant, PaymentBatch, PaymentInstruction, table_of
 from empower.rules import mad
 from empower.schemas import ReturnLine, parse_input
 from empower.services._common import get, today
@@ -109,14 +109,17 @@ def _check_exportable(batch: PaymentBatch) -> None:
 
 def _lines(uow: UnitOfWork, batch: PaymentBatch, pseudonymised: bool) -> list[list[Any]]:
     keys = [k for k in _CHANNEL_COLUMNS[batch.channel] if not (pseudonymised and k == "name")]
+    # Columns, not ORM objects: a national batch has tens of thousands of lines.
+    t = table_of(PaymentInstruction)
     rows = uow.session.execute(
-        select(PaymentInstruction, Grant.reference)
-        .join(Grant, Grant.id == PaymentInstruction.grant_id)
-        .where(PaymentInstruction.batch_id == batch.id,
-               PaymentInstruction.status != InstructionStatus.CANCELLED)
-        .order_by(PaymentInstruction.reference)).all()
+        select(t.c.reference, t.c.payee_rib, t.c.payee_cin, t.c.payee_name, t.c.payee_phone,
+               t.c.amount_centimes, t.c.tranche_number, Grant.reference.label("grant_reference"))
+        .join(Grant, Grant.id == t.c.grant_id)
+        .where(t.c.batch_id == batch.id, t.c.status != InstructionStatus.CANCELLED)
+        .order_by(t.c.reference))
     out: list[list[Any]] = []
-    for ins, grant_reference in rows:
+    for ins in rows:
+        grant_reference = ins.grant_reference
         values = {"reference": ins.reference, "rib": ins.payee_rib, "cin": ins.payee_cin,
                   "name": ins.payee_name, "phone": ins.payee_phone,
                   "amount": mad(ins.amount_centimes),
@@ -261,15 +264,17 @@ def _write(uow: UnitOfWork, batch_id: int, path: Path, fmt: str, actor: str,
     if marked:
         send_batch(uow, batch.id, on=today(), actor=actor)
     data = payment_file(uow, batch.id, fmt=fmt, pseudonymised=pseudonymised)
-    lines = [i for i in batch.instructions if i.status != InstructionStatus.CANCELLED]
+    count, total = uow.session.execute(
+        select(func.count(), func.coalesce(func.sum(PaymentInstruction.amount_centimes), 0))
+        .where(PaymentInstruction.batch_id == batch.id,
+               PaymentInstruction.status != InstructionStatus.CANCELLED)).one()
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         tmp.write_bytes(data)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
-    return ExportedFile(batch.reference, batch.channel, path, len(lines),
-                        sum(i.amount_centimes for i in lines), marked)
+    return ExportedFile(batch.reference, batch.channel, path, count, total, marked)
 
 
 # ----------------------------------------------------------------------------- return files

@@ -10,10 +10,10 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from rapidfuzz import fuzz
-from sqlalchemy import String, func, insert, select, text, type_coerce
+from sqlalchemy import ColumnElement, String, func, insert, select, text, type_coerce
 
 from empower import audit
-from empower.bulk import insert_rows
+from empower.bulk import insert_rows, planned_each_time
 from empower.db import UnitOfWork
 from empower.errors import Conflict, EmpowerError, InvalidInput, NotEligible, RuleViolation
 from empower.models import (
@@ -165,7 +165,12 @@ def register_beneficiaries(uow: UnitOfWork, rows: Iterable[BeneficiaryCreate], *
     the first. Near-duplicates become duplicate candidates.
     """
     audit.check_actor(actor)
-    today = today or _today()
+    with planned_each_time(uow):
+        return _register_many(uow, rows, actor=actor, today=today or _today())
+
+
+def _register_many(uow: UnitOfWork, rows: Iterable[BeneficiaryCreate], *, actor: str,
+                   today: date) -> BulkResult:
     provinces = _province_codes(uow)
     result = BulkResult()
     prepared: list[tuple[int, dict[str, Any]]] = []
@@ -281,17 +286,33 @@ def _detect_duplicates(uow: UnitOfWork, people: list[tuple[int, dict[str, Any]]]
     as_date: dict[Any, date] = {}
     cols = (Beneficiary.id, raw_date, Beneficiary.match_key,
             Beneficiary.first_name_ar, Beneficiary.last_name_ar)
+    where: list[ColumnElement[bool]] = [Beneficiary.erased_on.is_(None)]
+    # The people just written are known here: when their ids are one unbroken range (always on
+    # SQLite, whose writer holds the lock; on PostgreSQL unless another writer drew ids in
+    # between) they are not read back, only everyone else born on those days.
+    lo, hi = min(new_ids), max(new_ids)
+    from_memory = len(people) > 1 and hi - lo + 1 == len(new_ids)
+    if from_memory:
+        where.append((Beneficiary.id < lo) | (Beneficiary.id > hi))
+        for pid, row in people:
+            by_date[row["birth_date"]].append(
+                (pid, row.get("match_key") or "",
+                 name_key(row.get("first_name_ar"), row.get("last_name_ar"))))
     # Core rows, not ORM results: this reads every woman born on the batch's birth dates.
     conn = uow.session.connection()
     for chunk in _chunks(dates):
         for bid, bdate, key, far, lar in conn.execute(
-                select(*cols).where(Beneficiary.birth_date.in_(chunk),
-                                    Beneficiary.erased_on.is_(None)).order_by(Beneficiary.id)):
+                select(*cols).where(Beneficiary.birth_date.in_(chunk), *where)
+                .order_by(Beneficiary.id)):
             day = as_date.get(bdate)
             if day is None:
                 day = as_date[bdate] = bdate if isinstance(bdate, date) else \
                     date.fromisoformat(bdate)
             by_date[day].append((bid, key or "", name_key(far, lar)))
+    if from_memory:
+        # Newest first below relies on id order (other writers' rows may sort after them).
+        for group in by_date.values():
+            group.sort()
     by_phone: dict[str, list[int]] = defaultdict(list)
     for chunk in _chunks(phones):
         for bid, phone in conn.execute(
@@ -312,11 +333,15 @@ def _detect_duplicates(uow: UnitOfWork, people: list[tuple[int, dict[str, Any]]]
             # Pairs among the new rows are looked at once, from the later id.
             if other == pid or (other in new_ids and other > pid):
                 continue
+            # With the threshold as cutoff rapidfuzz gives 0 for any lower score, sooner; only
+            # scores at or above it are used, so the outcome is the same.
             score = 0.0
             if key and other_key:
-                score = 100.0 if key == other_key else fuzz.token_sort_ratio(key, other_key)
+                score = 100.0 if key == other_key else fuzz.token_sort_ratio(
+                    key, other_key, score_cutoff=threshold)
             if key_ar and other_ar and score < 100:
-                score = max(score, fuzz.token_sort_ratio(key_ar, other_ar))
+                score = max(score, fuzz.token_sort_ratio(key_ar, other_ar,
+                                                         score_cutoff=threshold))
             if score >= threshold:
                 pair = (min(pid, other), max(pid, other), DuplicateRule.SAME_NAME_BIRTH_DATE.value)
                 found[pair] = round(score / 100, 3)

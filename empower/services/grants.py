@@ -545,11 +545,15 @@ def _disburse_batch(uow: UnitOfWork, items: Sequence[BatchTranche], actor: str) 
     table = table_of(Disbursement)
     rows = [{"reference": t.reference, "grant_id": t.grant_id, "amount_centimes": t.amount_centimes,
              "paid_on": t.paid_on, "channel": t.channel, "created_at": now} for t in items]
-    tranche_ids: list[int] = []
-    for start in range(0, len(rows), 5000):
-        tranche_ids.extend(uow.session.scalars(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True),
-            rows[start:start + 5000]))
+    # A plain executemany, then the ids by reference (unique): an INSERT .. RETURNING in
+    # parameter order runs one statement per row on SQLite.
+    uow.session.execute(insert(table), rows)
+    by_reference: dict[str, int] = {}
+    for start in range(0, len(refs), 5000):
+        by_reference.update(uow.session.execute(
+            select(table.c.reference, table.c.id)
+            .where(table.c.reference.in_(refs[start:start + 5000]))).tuples().all())
+    tranche_ids = [by_reference[ref] for ref in refs]
     # The grants are locked by the UPDATE: what they hold now is what this payment made them.
     after: dict[int, tuple[int, int | None]] = {}
     for start in range(0, len(ids), 5000):

@@ -413,21 +413,19 @@ def _due_grants(uow: UnitOfWork, program: Program, region_code: str | None) -> l
         stmt = stmt.where(func.coalesce(person_region, coop_region) == region_code)
     out: list[_DueGrant] = []
     women: dict[int, _Recipient] = {}
-    for row in uow.session.execute(stmt):
+    for (gid, reference, approved_c, disbursed_c, in_flight_c, approved_on, woman_id, coop_id,
+         first, last, first_ar, last_ar, cin, phone, rib, erased_on, coop_name, coop_name_ar,
+         coop_rib) in uow.session.execute(stmt).all():
         person = coop = None
-        if row.beneficiary_id is not None:
-            person = _Recipient(row.beneficiary_id,
-                                person_display_name(row.first_name, row.last_name,
-                                                    row.first_name_ar, row.last_name_ar,
-                                                    row.beneficiary_id),
-                                row.cin, row.phone, row.rib, row.erased_on)
-            women[row.beneficiary_id] = person
-        elif row.cooperative_id is not None:
-            coop = _Recipient(row.cooperative_id, row.coop_name or row.coop_name_ar,
-                              rib=row.coop_rib)
-        out.append(_DueGrant(row.id, row.reference, row.amount_approved_centimes,
-                             row.disbursed_centimes, row.in_flight_centimes, row.approved_on,
-                             row.beneficiary_id, row.cooperative_id, person, coop))
+        if woman_id is not None:
+            person = _Recipient(woman_id,
+                                person_display_name(first, last, first_ar, last_ar, woman_id),
+                                cin, phone, rib, erased_on)
+            women[woman_id] = person
+        elif coop_id is not None:
+            coop = _Recipient(coop_id, coop_name or coop_name_ar, rib=coop_rib)
+        out.append(_DueGrant(gid, reference, approved_c, disbursed_c, in_flight_c, approved_on,
+                             woman_id, coop_id, person, coop))
     periods = table_of(ArchivePeriod)
     ids = list(women)
     for chunk in _chunks(ids):
@@ -528,7 +526,7 @@ _CLAIM = (update(_INSTRUCTIONS)
                  _INSTRUCTIONS.c.status == InstructionStatus.SENT)
           .values(status=bindparam("st"), settled_on=bindparam("settled"),
                   paid_on=bindparam("paid"), provider_reference=bindparam("pref"),
-                  failure_reason=bindparam("why")))
+                  failure_reason=bindparam("why"), disbursement_id=bindparam("did")))
 # Reserving an instruction's amount on its grant: still approved, in no open instruction, and
 # the amount fits what is left.
 _RESERVE = (update(_GRANTS)
@@ -741,7 +739,7 @@ def _instructions(uow: UnitOfWork, batch: PaymentBatch) -> dict[str, _Instructio
                                         InstructionStatus(row.status), row.paid_on)
             for row in uow.session.execute(
                 select(t.c.id, t.c.reference, t.c.grant_id, t.c.amount_centimes, t.c.status,
-                       t.c.paid_on).where(t.c.batch_id == batch.id))}
+                       t.c.paid_on).where(t.c.batch_id == batch.id)).all()}
 
 
 def _plan_return(uow: UnitOfWork, batch: PaymentBatch, lines: Sequence[ReturnLine],
@@ -882,7 +880,7 @@ def _claim_params(ins: _Instruction, line: ReturnLine, on: date) -> dict[str, An
     paid = line.status == InstructionStatus.PAID
     return {"iid": ins.id, "st": line.status, "settled": line.paid_on if paid else (line.paid_on or on),
             "paid": line.paid_on if paid else None, "pref": line.provider_reference,
-            "why": line.reason}
+            "why": line.reason, "did": None}
 
 
 def _outcome_event(batch: PaymentBatch, ins: _Instruction,
@@ -922,17 +920,19 @@ def _settle_all(uow: UnitOfWork, batch: PaymentBatch,
                 for status in (InstructionStatus.FAILED, InstructionStatus.RETURNED)}
     try:
         with uow.savepoint():
+            # The tranches first, so that each paid line's claim links its tranche (all in
+            # one savepoint: a claim that does not hold undoes the payments).
+            tranche_ids = disburse_batch(uow, [t for _i, t in paid], actor=actor)
+            if tranche_ids is None or len(tranche_ids) != len(paid):
+                raise _OneByOne
+            links = {iid: did for (iid, _t), did in zip(paid, tranche_ids, strict=True)}
+            for claim in claims:
+                claim["did"] = links.get(claim["iid"])
             if matched_rows(uow.session.execute(_CLAIM, claims)) != len(todo):
                 raise _OneByOne
             # A paid line's hold is released by the payment itself (disburse_batch).
             if holds and matched_rows(uow.session.execute(_RELEASE, holds)) != len(holds):
                 raise _OneByOne
-            tranche_ids = disburse_batch(uow, [t for _i, t in paid], actor=actor)
-            if tranche_ids is None or len(tranche_ids) != len(paid):
-                raise _OneByOne
-            if paid:
-                uow.session.execute(_LINK, [{"iid": iid, "did": did} for (iid, _t), did
-                                            in zip(paid, tranche_ids, strict=True)])
             for status, events in outcomes.items():
                 audit.record_many(uow, actor=actor, action=_OUTCOME_ACTION[status],
                                   entity="grant", items=events)

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 
 import empower
+from empower.bulk import planned_each_time
 from empower.db import Database, UnitOfWork
 from empower.errors import EmpowerError, InvalidInput, NotFound
 from empower.io.importing.cells import Memo, new_memo, parse_row
@@ -209,7 +210,8 @@ def import_file(db: Database, kind: str, path: str | Path, *, mode: str = "atomi
     path = Path(path)
     actor = actor or f"import:{path.name}"
     report = ImportReport(kind=spec.name, mode=mode, file=str(path))
-    with _collect_less(), open_table(path) as table, db.unit_of_work() as uow:
+    with _collect_less(), open_table(path) as table, db.unit_of_work() as uow, \
+            planned_each_time(uow):
         run = ImportRun(db, uow, spec, report, actor=actor, today=today or utcnow().date(),
                         on_rejection=on_rejection, lang=lang)
         positions, run.headers, report.ignored_columns = map_headers(spec, table.headers,
