@@ -25,6 +25,7 @@ __all__ = [
     "create_user",
     "record_failed_login",
     "record_login",
+    "set_focal_point",
     "set_active",
     "set_language",
     "update_user",
@@ -175,6 +176,20 @@ def update_user(db: Database, user_id: int, *, role: str, regions: Sequence[str]
         audit.record(uow, actor=actor, action="update", entity="user", entity_id=user_id,
                      changes={"role": [before["role"], role_value.value],
                               "regions": [before["regions"], codes]})
+        uow.commit()
+
+
+def set_focal_point(db: Database, user_id: int, focal_point: bool, *, actor: str) -> None:
+    """Give or take the focal-point role (confidential grievances of her regions), on top of
+    her account's role; her sessions end so it applies at once. Raises :class:`NotFound`."""
+    with db.unit_of_work() as uow:
+        user = _get(uow, user_id, lock=True)
+        if user.focal_point == focal_point:
+            return
+        user.focal_point = focal_point
+        user.session_generation += 1
+        audit.record(uow, actor=actor, action="update", entity="user", entity_id=user_id,
+                     changes={"focal_point": [not focal_point, focal_point]})
         uow.commit()
 
 

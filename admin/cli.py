@@ -75,7 +75,10 @@ def create_user(name: str = typer.Argument(..., help="User name: 3 to 60 of a-z,
                 role: str = typer.Option(..., "--role", help="admin, officer or viewer."),
                 region: list[str] = typer.Option([], "--region",  # noqa: B006
                                                  help="HCP region code (repeatable)."),
-                language: str = typer.Option("fr", help="fr, ar or en.")) -> None:
+                language: str = typer.Option("fr", help="fr, ar or en."),
+                focal_point: bool = typer.Option(
+                    False, "--focal-point", help="Also the focal point: sees the confidential "
+                                                 "grievances of her regions.")) -> None:
     """Create a panel account; the password is read without echo, or from standard input."""
     from empower.admin import accounts
     from empower.admin.compat import normalize_locale
@@ -89,6 +92,8 @@ def create_user(name: str = typer.Argument(..., help="User name: 3 to 60 of a-z,
         user_id = accounts.create_user(db, name, password, role=role, regions=region,
                                        language=normalize_locale(language),
                                        actor="cli:create-user")
+        if focal_point:
+            accounts.set_focal_point(db, user_id, True, actor="cli:create-user")
     except EmpowerError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc

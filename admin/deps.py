@@ -86,7 +86,7 @@ async def principal(request: Request) -> Principal:
         compat.set_locale(request.headers.get("accept-language"))
         raise LoginRequired
     user = await m.User.filter(id=data.user_id).first().values(
-        "id", "username", "role", "language", "is_active", "session_generation")
+        "id", "username", "role", "language", "is_active", "session_generation", "focal_point")
     if not user or not user["is_active"] or user["session_generation"] != data.generation:
         await panel.sessions.end(token)
         raise LoginRequired
@@ -96,7 +96,8 @@ async def principal(request: Request) -> Principal:
     compat.set_locale(user["language"])
     p = Principal(id=user["id"], username=user["username"], role=user["role"],
                   language=user["language"], regions=regions, provinces=provinces,
-                  csrf=data.csrf, token=token or "")
+                  csrf=data.csrf, token=token or "",
+                  focal_point=bool(user["focal_point"]))
     request.state.principal = p
     return p
 

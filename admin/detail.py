@@ -54,7 +54,9 @@ async def related(resources: dict[str, Resource], spec: Resource, row: dict[str,
     if spec.related is not None:
         tables = await spec.related(row, p, RelatedTables(resources, p, cell_fn, prepare))
     audit: list[dict[str, Any]] = []
-    if spec.audit_entity:
+    # A row shown in part (``Resource.shown``: a confidential case for an admin) keeps its
+    # history too: the events name the woman and the records concerned.
+    if spec.audit_entity and not row.get("hidden"):
         audit = await m.AuditEvent.filter(entity=spec.audit_entity, entity_id=row["id"]).order_by(
             "id").limit(500).values("at", "actor", "action", "changes")
     return {"tables": tables, "audit": audit}

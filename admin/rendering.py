@@ -26,8 +26,10 @@ from empower.errors import (
     NotFound,
     RuleViolation,
 )
+from empower.grievances import OPEN_STATUSES, GrievanceConfig, deadline_mark
 from empower.messages import describe
 from empower.messages import render as render_message
+from empower.models import utcnow
 
 from . import compat
 from . import models as m
@@ -158,9 +160,13 @@ async def load_names(rows: list[dict[str, Any]]) -> None:
 
 # -- cells and rows ----------------------------------------------------------------------------
 def cell(spec: Resource, col: Column, row: dict[str, Any], p: Principal, *,
-         province_names: dict[str, tuple[str, str]]) -> Any:
+         province_names: dict[str, tuple[str, str]],
+         grievances: GrievanceConfig | None = None) -> Any:
     """One value as shown to her: masked, formatted for her locale, or a link by name."""
     v = row.get(col.key)
+    if col.kind == "deadline":
+        # A due date, and for an open case its mark (empower.grievances.deadline_mark).
+        return deadline_cell(v, row.get("status"), grievances)
     if col.kind == "cin":
         return mask_cin(v) if p.masked else (v or "")
     if col.kind == "phone":
@@ -200,7 +206,24 @@ def cell(spec: Resource, col: Column, row: dict[str, Any], p: Principal, *,
 
 def cells_for(request: Request) -> Callable[..., Any]:
     """:func:`cell` bound to this application's province names (read at start-up)."""
-    return partial(cell, province_names=request.app.state.panel.province_names)
+    panel = request.app.state.panel
+    return partial(cell, province_names=panel.province_names,
+                   grievances=panel.db.rules.grievances)
+
+
+_MARK_STYLE = {"on_track": "green", "at_risk": "yellow", "late": "red"}
+
+
+def deadline_cell(due: Any, status: Any, config: GrievanceConfig | None) -> Any:
+    """A grievance's due date with its on-track / at-risk / late badge while it is open."""
+    if due is None:
+        return ""
+    text = fmt_date(due)
+    if status not in {s.value for s in OPEN_STATUSES}:
+        return text
+    mark = deadline_mark(due, utcnow().date(), config).value
+    return Markup('{} <span class="badge bg-{}-lt" data-mark="{}">{}</span>').format(
+        text, _MARK_STYLE[mark], mark, compat.gettext(f"mark_{mark}"))
 
 
 @lru_cache(maxsize=2048)

@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from tortoise.expressions import Q, Subquery
+from tortoise.expressions import Q, RawSQL, Subquery
 from tortoise.queryset import QuerySet
 
 from empower.errors import Conflict, EmpowerError, InvalidInput, NotFound, RuleViolation
+from empower.grievances import Viewer
 from empower.models import (
     Activity,
     ActivitySession,
@@ -58,6 +59,7 @@ __all__ = [
     "check_province",
     "check_session",
     "lookup",
+    "filter_periods",
     "periods_filter",
     "span_filter",
     "tortoise_condition",
@@ -76,6 +78,9 @@ class Principal:
     provinces: tuple[str, ...] = ()
     csrf: str = ""
     token: str = field(default="", repr=False)
+    # Holds the focal-point role on top of ``role`` (users.focal_point): sees the confidential
+    # grievances of her regions.
+    focal_point: bool = False
 
     @property
     def actor(self) -> str:
@@ -98,6 +103,12 @@ class Principal:
     def region_scope(self) -> tuple[str, ...] | None:
         """Region codes she works in, or None for the whole country."""
         return None if self.is_admin else self.regions
+
+    @property
+    def viewer(self) -> Viewer:
+        """Who she is to the grievance rules (:mod:`empower.grievances`)."""
+        scope = self.region_scope
+        return Viewer.of(self.role, self.focal_point, None if scope is None else scope)
 
     # -- query narrowing ----------------------------------------------------------------------
     def within(self, qs: QuerySet[Any]) -> QuerySet[Any]:
@@ -182,6 +193,27 @@ def periods_filter(periods: Periods, on: date, *, holds: bool = True) -> Q:
     rows = m.MODELS[m.model_name(periods.period.table)].filter(span_filter(periods.period, on))
     owners = Subquery(rows.values(periods.owner))
     return Q(id__in=owners) if holds else Q(id__not_in=owners)
+
+
+def filter_periods(qs: QuerySet[Any], periods: Periods, on: date, *,
+                   holds: bool = True) -> QuerySet[Any]:
+    """``qs`` narrowed to the owners whose periods cover ``on`` (``holds=False``: do not).
+
+    The same rule as :func:`periods_filter`, in the form whose work is bounded by the page:
+    the few owners in the state are a list (``id IN``, read from the period table); the many
+    not in it are checked row by row with the core's own ``NOT EXISTS``
+    (:meth:`empower.predicates.Periods.sql_text`, compiled for the panel's database), one index
+    probe per row read, instead of a ``NOT IN`` list of every period built on each request
+    (7 ms of the default list at a million women on SQLite, 24 ms of its count).
+    """
+    if holds:
+        return qs.filter(periods_filter(periods, on))
+    condition = periods.sql_text(on, qs.model._meta.db_table, _dialect(qs), holds=False)
+    return qs.annotate(_not_in_periods=RawSQL(f"({condition})")).filter(_not_in_periods=True)
+
+
+def _dialect(qs: QuerySet[Any]) -> str:
+    return str(qs._db.capabilities.dialect)
 
 
 # -- write side: records referenced by a form, checked inside the unit of work ----------------

@@ -77,6 +77,20 @@ from empower.services.grants import (
     reject_grant,
     submit_grant,
 )
+from empower.services.grievances import (
+    acknowledge_grievance,
+    add_grievance_note,
+    appeal_grievance,
+    assign_grievance,
+    close_grievance,
+    declare_unfounded,
+    fulfil_erasure,
+    receive_grievance,
+    record_subject_file,
+    resolve_grievance,
+    start_review,
+    tell_complainant,
+)
 from empower.services.payment_runs import (
     approve_batch,
     build_batch,
@@ -116,6 +130,10 @@ __all__ = [
     # payment runs: batches, a second signature, the provider's file and its return
     "approve_batch", "build_batch", "cancel_batch", "close_batch", "reconcile_batch",
     "send_batch",
+    # grievances: complaints and data-protection requests (law 09-08)
+    "acknowledge_grievance", "add_grievance_note", "appeal_grievance", "assign_grievance",
+    "close_grievance", "declare_unfounded", "fulfil_erasure", "receive_grievance",
+    "record_subject_file", "resolve_grievance", "start_review", "tell_complainant",
     # outcomes
     "record_survey",
     # duplicates

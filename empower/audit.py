@@ -29,6 +29,11 @@ SENSITIVE_FIELDS = frozenset(
      "commune", "birth_date", "rib", "payee_name", "payee_cin", "payee_rib", "payee_phone"}
 )
 REDACTED = "[redacted]"
+# Fields personal on some records only: a grievance's description, answer and notes tell her
+# story (and an anonymous complainant's), so the log keeps whether they were set, not the text.
+ENTITY_SENSITIVE_FIELDS: dict[str, frozenset[str]] = {
+    "grievance": frozenset({"description", "resolution", "note"}),
+}
 # Free text an officer types (reasons, notes, grant purposes) is kept, but the identifiers of
 # the women the event is about are blanked out of it first: the log is append-only, so an
 # erasure could not remove them later.
@@ -45,15 +50,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def redact(changes: Mapping[str, Any]) -> dict[str, Any]:
+def redact(changes: Mapping[str, Any], entity: str | None = None) -> dict[str, Any]:
     """JSON-ready copy of ``changes`` with sensitive fields' values replaced by ``[redacted]``.
 
     ``changes`` maps a field to its new value or to an ``[old, new]`` pair; a redacted pair keeps
     whether the value was set, so the log still shows that a phone was added or removed.
+    ``entity`` adds the fields personal on that kind of record (:data:`ENTITY_SENSITIVE_FIELDS`).
     """
     out: dict[str, Any] = {}
+    sensitive = SENSITIVE_FIELDS | ENTITY_SENSITIVE_FIELDS.get(entity or "", frozenset())
     for key, value in changes.items():
-        if key in SENSITIVE_FIELDS:
+        if key in sensitive:
             if isinstance(value, list | tuple):
                 out[key] = [None if v is None else REDACTED for v in value]
             else:
@@ -170,7 +177,7 @@ def record(uow: UnitOfWork, *, actor: str, action: str, entity: str, entity_id: 
         changes = scrub_free_text(uow, entity, entity_id, changes)
     uow.session.add(AuditEvent(
         at=utcnow(), actor=check_actor(actor), action=action, entity=entity, entity_id=entity_id,
-        changes=redact(changes) if changes else None,
+        changes=redact(changes, entity) if changes else None,
     ))
 
 
@@ -188,7 +195,8 @@ def record_many(uow: UnitOfWork, *, actor: str, action: str, entity: str,
                                              if changes and _free_texts(changes)])
     rows = [
         {"at": at, "actor": who, "action": action, "entity": entity, "entity_id": entity_id,
-         "changes": redact(_scrubbed(changes, people.get(entity_id, []))) if changes else None}
+         "changes": redact(_scrubbed(changes, people.get(entity_id, [])), entity)
+         if changes else None}
         for entity_id, changes in items
     ]
     if rows:

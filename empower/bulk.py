@@ -22,7 +22,7 @@ from empower.db import constraint_error
 if TYPE_CHECKING:
     from empower.db import UnitOfWork
 
-__all__ = ["IdBlock", "insert_rows", "planned_each_time"]
+__all__ = ["IdBlock", "execute_rows", "insert_rows", "planned_each_time"]
 
 # Types whose values repeat across rows (dates, vocabularies) and are hashable: each distinct
 # value is converted once per call.
@@ -45,11 +45,28 @@ def _converter(column: Any, dialect: Any) -> Callable[[Any], Any] | None:
     return convert
 
 
+def _defaults(table: Table, names: Sequence[str]) -> dict[str, Any]:
+    """The Python-side defaults of the columns the rows leave out (``created_at``...), as
+    ``insert()`` would fill them: computed once for the call (the same instant for every row
+    of one statement)."""
+    out: dict[str, Any] = {}
+    for column in table.columns:
+        default = column.default
+        if column.name in names or default is None:
+            continue
+        if getattr(default, "is_scalar", False):
+            out[column.name] = default.arg  # type: ignore[attr-defined]
+        elif getattr(default, "is_callable", False):
+            out[column.name] = default.arg(None)  # type: ignore[attr-defined]
+    return out
+
+
 def insert_rows(uow: UnitOfWork, table: Table, rows: Sequence[dict[str, Any]]) -> int:
     """Insert ``rows`` (dicts with the same keys, column names of ``table``) in the unit of
     work's transaction; returns how many.
 
-    Stores what ``session.execute(insert(table), rows)`` stores, in a fraction of the time.
+    Stores what ``session.execute(insert(table), rows)`` stores (the Python-side defaults of
+    the columns left out included), in a fraction of the time.
     Raises the domain error of a constraint the rows break (``Conflict`` for a unique one, see
     :func:`empower.db.constraint_error`); nothing of the call is kept then only if the caller
     runs it in a savepoint or rolls back (as with any statement).
@@ -57,6 +74,10 @@ def insert_rows(uow: UnitOfWork, table: Table, rows: Sequence[dict[str, Any]]) -
     if not rows:
         return 0
     names = list(rows[0])
+    defaults = _defaults(table, names)
+    if defaults:
+        rows = [{**row, **defaults} for row in rows]
+        names += list(defaults)
     conn = uow.session.connection()
     dialect = conn.dialect
     if dialect.name not in ("sqlite", "postgresql") or dialect.driver != (
@@ -99,6 +120,36 @@ def insert_rows(uow: UnitOfWork, table: Table, rows: Sequence[dict[str, Any]]) -
             raise
         raise error from exc
     return len(rows)
+
+
+def execute_rows(uow: UnitOfWork, statement: Any, params: Sequence[dict[str, Any]]) -> int:
+    """Run ``statement`` (an UPDATE or DELETE with named ``bindparam``) once per parameter
+    set, as ``session.execute(statement, params)`` does; returns the rows matched in all (how
+    the money rules learn whether their conditional UPDATEs held).
+
+    On SQLite the statement is compiled once and the values, converted by the parameters' own
+    type processors, go to the driver's executemany as tuples; elsewhere SQLAlchemy's
+    executemany runs it. Constraint violations become domain errors either way.
+    """
+    if not params:
+        return 0
+    conn = uow.session.connection()
+    dialect = conn.dialect
+    if dialect.name != "sqlite" or dialect.driver != "pysqlite":
+        return int(conn.execute(statement, list(params)).rowcount)
+    compiled = statement.compile(dialect=dialect)
+    names = list(compiled.positiontup or ())
+    processors = [compiled.binds[n].type.dialect_impl(dialect).bind_processor(dialect)
+                  for n in names]
+    # The statement's own literals (a status it compares with) are bound parameters too.
+    fixed = compiled.params
+    given = set(params[0])
+    constants = {n: (fixed[n] if f is None else f(fixed[n]))
+                 for n, f in zip(names, processors, strict=True) if n not in given}
+    pairs = list(zip(names, processors, strict=True))
+    values = [tuple([constants[n] if n in constants else p[n] if f is None else f(p[n])
+                     for n, f in pairs]) for p in params]
+    return int(conn.exec_driver_sql(compiled.string, values).rowcount)
 
 
 @contextmanager

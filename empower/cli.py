@@ -145,6 +145,7 @@ _mounted: set[str] = set()
 _PLUGIN_HELP = {
     "admin": "The admin panel: serve it, create accounts.",
     "report": "Monthly KPI reports (xlsx, html, pdf, json).",
+    "privacy": "Law 09-08 requests: her subject file (pdf, json).",
 }
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from empower.grievances import GrievanceConfig
 from empower.rules import DEFAULT_CIN_PATTERN, RulesConfig
 
 __all__ = ["Settings"]
@@ -63,6 +64,40 @@ class Settings(BaseSettings):
     # Panel roles (comma-separated) whose users may approve a payment batch built by someone
     # else: the second signature on money.
     batch_approver_roles: str = "admin"
+    # The grievance mechanism's deadlines (empower.grievances): working days to acknowledge a
+    # complaint and to answer it (a confidential case has its own), days (calendar, as the law
+    # counts them) to answer a data-protection request, working days before the due date when
+    # an open case is marked at risk; holidays (comma-separated YYYY-MM-DD) are not working days.
+    grievance_acknowledge_days: int = Field(2, ge=0, le=60)
+    grievance_resolve_days: int = Field(15, ge=1, le=365)
+    grievance_confidential_resolve_days: int = Field(10, ge=1, le=365)
+    grievance_data_protection_days: int = Field(10, ge=1, le=365)
+    grievance_at_risk_days: int = Field(3, ge=0, le=60)
+    grievance_holidays: str = ""
+
+    @field_validator("grievance_holidays")
+    @classmethod
+    def _holidays(cls, value: str) -> str:
+        from empower.errors import InvalidInput
+        from empower.grievances import parse_holidays
+
+        try:
+            parse_holidays(value)
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from exc
+        return value
+
+    def grievances(self) -> GrievanceConfig:
+        """The grievance deadlines these settings describe."""
+        from empower.grievances import parse_holidays
+
+        return GrievanceConfig(
+            acknowledge_days=self.grievance_acknowledge_days,
+            resolve_days=self.grievance_resolve_days,
+            confidential_resolve_days=self.grievance_confidential_resolve_days,
+            data_protection_days=self.grievance_data_protection_days,
+            at_risk_days=self.grievance_at_risk_days,
+            holidays=parse_holidays(self.grievance_holidays))
 
     def reads_url(self) -> str:
         """Where reports and exports read: the replica when one is set, else the primary."""
@@ -104,4 +139,5 @@ class Settings(BaseSettings):
         return RulesConfig(cin_pattern=self.cin_pattern, min_age=self.min_age,
                            name_match_threshold=self.duplicate_name_threshold,
                            future_days_margin=self.future_days_margin,
-                           batch_approver_roles=tuple(self.batch_approver_roles.split(",")))
+                           batch_approver_roles=tuple(self.batch_approver_roles.split(",")),
+                           grievances=self.grievances())

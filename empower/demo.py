@@ -38,6 +38,7 @@ from sqlalchemy import bindparam, func, select, update
 from empower import audit
 from empower.bulk import IdBlock, insert_rows, planned_each_time
 from empower.db import Database, UnitOfWork
+from empower.demo_grievances import grievances as _grievances
 from empower.errors import InvalidInput, RuleViolation
 from empower.models import (
     Activity,
@@ -466,6 +467,10 @@ class _Generator:
                 "milieu": "rural" if self.p_rural[i] else "urban",
                 "birth_date": date.fromordinal(self.p_birth[i]),
                 "registered_on": date.fromordinal(self.p_reg[i])}
+
+    def beneficiary_ids(self) -> array[int]:
+        """The women's ids, in the order they were registered."""
+        return self.p_id
 
     def index_of(self, beneficiary_id: int) -> int:
         """Her position in the registration order (ids grow with it)."""
@@ -1345,6 +1350,7 @@ def generate(db: Database, *, beneficiaries: int = 2000, seed: int = 7, as_of: d
             gen.surveys()
             gen.intakes()
             gen.payments()
+            _grievances(gen)
         gen.counts["duplicate_candidate"] = uow.session.scalar(
             select(func.count()).select_from(DuplicateCandidate)) or 0
         if uow.dialect == "sqlite":

@@ -105,6 +105,36 @@ LABELS: dict[str, dict[str, str]] = {
     "waitlisted": {"fr": "sur liste d'attente", "ar": "في لائحة الانتظار"},
     "waitlist": {"fr": "mise en liste d'attente", "ar": "الوضع في لائحة الانتظار"},
     "override": {"fr": "dérogation", "ar": "استثناء"},
+    # grievances: the record, its states and actions (issue 14)
+    "grievance": {"fr": "plainte", "ar": "شكاية", "en": "grievance"},
+    "received": {"fr": "reçue", "ar": "متوصل بها"},
+    "acknowledged": {"fr": "accusé de réception envoyé", "ar": "تم الإشعار بالتوصل"},
+    "under_review": {"fr": "en instruction", "ar": "قيد الدراسة", "en": "under review"},
+    "resolved": {"fr": "traitée", "ar": "تمت معالجتها"},
+    "unfounded": {"fr": "non fondée", "ar": "غير مؤسسة"},
+    "appealed": {"fr": "en recours", "ar": "موضوع طعن"},
+    "acknowledge": {"fr": "accusé de réception", "ar": "الإشعار بالتوصل"},
+    "review": {"fr": "instruction", "ar": "الدراسة"},
+    "resolve": {"fr": "réponse", "ar": "المعالجة"},
+    "appeal": {"fr": "recours", "ar": "الطعن"},
+    "resolution": {"fr": "réponse", "ar": "الجواب", "en": "a resolution"},
+    "complainant_told_on": {"fr": "date à laquelle la plaignante a été informée",
+                            "ar": "تاريخ إخبار المشتكية",
+                            "en": "the date the complainant was told"},
+    "access": {"fr": "accès", "ar": "الولوج"},
+    "correction": {"fr": "rectification", "ar": "التصحيح"},
+    "objection": {"fr": "opposition", "ar": "التعرض"},
+    "erasure": {"fr": "effacement", "ar": "المحو"},
+    "subject_file": {"fr": "dossier de la personne concernée", "ar": "ملف الشخص المعني",
+                     "en": "her subject file"},
+    "selection": {"fr": "sélection", "ar": "الانتقاء"},
+    "payment": {"fr": "paiement", "ar": "الأداء"},
+    "training": {"fr": "formation", "ar": "التكوين"},
+    "conduct": {"fr": "comportement", "ar": "السلوك"},
+    "sexual_exploitation_abuse": {"fr": "exploitation et abus sexuels", "ar": "الاستغلال والاعتداء الجنسي",
+                                  "en": "sexual exploitation and abuse"},
+    "data_protection": {"fr": "données personnelles", "ar": "المعطيات الشخصية",
+                        "en": "data protection"},
 }
 
 
@@ -1673,6 +1703,102 @@ CATALOG: dict[str, dict[str, str]] = {
         "ولا يغير تاريخه.",
         "enrolment #{id} is an application to an intake, recorded with another {column}; an "
         "import does not move or redate it"),
+    # --- issue 14, grievances (empower/grievances.py, empower/services/grievances.py) ---------
+    "grievance.unknown": _t(
+        "La plainte « {reference} » n'existe pas (ou n'est pas de votre ressort).",
+        "الشكاية «{reference}» غير موجودة (أو خارج اختصاصك).",
+        "grievance '{reference}' does not exist"),
+    "grievance.close_unanswered": _t(
+        "Plainte {ref} : clôture impossible sans {missing:label}.",
+        "الشكاية {ref}: لا يمكن الإغلاق بدون {missing:label}.",
+        "grievance {ref}: cannot close without {missing:label}"),
+    "grievance.appeal_once": _t(
+        "La plainte {ref} a déjà fait l'objet d'un recours le {on} ; un recours ne la rouvre "
+        "qu'une fois.",
+        "الشكاية {ref} سبق أن كانت موضوع طعن بتاريخ {on}؛ الطعن يعيد فتحها مرة واحدة فقط.",
+        "grievance {ref} was already appealed on {on}; an appeal reopens it once"),
+    "grievance.not_fulfilled": _t(
+        "Plainte {ref} : une demande de type {kind:label} se traite en l'exécutant "
+        "({needed:label}), pas par une réponse écrite.",
+        "الشكاية {ref}: طلب من نوع {kind:label} يعالج بتنفيذه ({needed:label})، لا بجواب مكتوب.",
+        "grievance {ref}: a {kind:label} request is resolved by fulfilling it ({needed:label}), "
+        "not by a written answer"),
+    "grievance.confidential": _t(
+        "La plainte {ref} est confidentielle : seul le point focal la traite.",
+        "الشكاية {ref} سرية: لا يعالجها إلا ضابط الاتصال.",
+        "grievance {ref} is confidential: only a focal point acts on it"),
+    "grievance.request_kind_required": _t(
+        "Une demande relative aux données personnelles précise le droit exercé (accès, "
+        "rectification, opposition, effacement).",
+        "طلب متعلق بالمعطيات الشخصية يحدد الحق الممارس (الولوج، التصحيح، التعرض، المحو).",
+        "a data-protection request says which right (access, correction, objection, erasure)"),
+    "grievance.request_kind_not_data": _t(
+        "Seule une demande relative aux données personnelles a un type de demande (celle-ci "
+        "est de catégorie {category:label}).",
+        "وحده طلب المعطيات الشخصية له نوع طلب (هذه من فئة {category:label}).",
+        "only a data-protection request has a request kind (this is {category:label})"),
+    "grievance.request_needs_beneficiary": _t(
+        "Une demande de type {kind:label} porte sur sa propre fiche : indiquez la bénéficiaire.",
+        "طلب من نوع {kind:label} يخص سجلها: حدد المستفيدة.",
+        "a {kind:label} request is about her own record: say whose"),
+    "grievance.province_required": _t(
+        "Une plainte sans bénéficiaire enregistrée indique la province concernée.",
+        "شكاية بدون مستفيدة مسجلة تحدد الإقليم المعني.",
+        "a complaint without a registered woman says which province it concerns"),
+    "grievance.before_received": _t(
+        "Le {on} est avant la réception de la plainte ({received_on}).",
+        "تاريخ {on} سابق لتاريخ التوصل بالشكاية ({received_on}).",
+        "{on} is before the case was received ({received_on})"),
+    "grievance.answer_required": _t(
+        "Indiquez ce qui a été décidé et pourquoi.",
+        "بين ما تقرر ولماذا.",
+        "say what was decided and why"),
+    "grievance.not_answered": _t(
+        "La plainte {ref} est {state:label} : il n'y a pas encore de réponse à communiquer.",
+        "الشكاية {ref} في وضعية {state:label}: لا يوجد بعد جواب لتبليغه.",
+        "grievance {ref} is {state:label}: there is no answer to tell yet"),
+    "grievance.told_before_answer": _t(
+        "Le {on} est avant la réponse ({resolved_on}).",
+        "تاريخ {on} سابق لتاريخ الجواب ({resolved_on}).",
+        "{on} is before the answer ({resolved_on})"),
+    "grievance.note_empty": _t(
+        "Une note dit quelque chose.",
+        "الملاحظة يجب أن تتضمن نصا.",
+        "a note says something"),
+    "grievance.closed": _t(
+        "La plainte {ref} est clôturée.",
+        "الشكاية {ref} مغلقة.",
+        "grievance {ref} is closed"),
+    "grievance.wrong_request": _t(
+        "La plainte {ref} n'est pas une demande de type {kind:label}.",
+        "الشكاية {ref} ليست طلبا من نوع {kind:label}.",
+        "grievance {ref} is not a {kind:label} request"),
+    "grievance.fulfil_not_under_review": _t(
+        "La plainte {ref} est {state:label} : une demande s'exécute pendant son instruction.",
+        "الشكاية {ref} في وضعية {state:label}: الطلب ينفذ أثناء دراسته.",
+        "grievance {ref} is {state:label}: a request is fulfilled while under review"),
+    "import.grievance_differs": _t(
+        "La plainte {reference} est enregistrée avec une autre valeur de {column} ; un import "
+        "ne corrige pas une plainte reçue.",
+        "الشكاية {reference} مسجلة بقيمة أخرى في {column}؛ الاستيراد لا يصحح شكاية متوصلا بها.",
+        "grievance {reference} is recorded with another {column}; an import does not correct a "
+        "received complaint"),
+    "grievance.reference_taken": _t(
+        "La plainte « {value} » existe déjà (plainte n° {existing_id}).",
+        "الشكاية «{value}» موجودة مسبقا (الشكاية رقم {existing_id}).",
+        "grievance '{value}' already exists (grievance #{existing_id})"),
+    "grievance.assignee_required": _t(
+        "Indiquez qui instruit la plainte (un nom d'utilisateur).",
+        "حدد من يدرس الشكاية (اسم مستخدم).",
+        "say who investigates (a user name)"),
+    "privacy.out_format": _t(
+        "« {value} » ne se termine ni par .pdf ni par .json.",
+        "«{value}» لا ينتهي بـ .pdf ولا بـ .json.",
+        "'{value}' ends neither in .pdf nor in .json"),
+    "privacy.not_her_request": _t(
+        "La demande {ref} n'est pas la sienne.",
+        "الطلب {ref} ليس طلبها.",
+        "{ref} is not her request"),
 }
 
 

@@ -43,12 +43,17 @@ from empower.vocab import (
     BatchStatus,
     Channel,
     CooperativeRole,
+    DataRequestKind,
     DuplicateRule,
     DuplicateStatus,
     EducationLevel,
     EnrollmentStatus,
     ExitReason,
     GrantStatus,
+    GrievanceCategory,
+    GrievanceChannel,
+    GrievanceStatus,
+    GrievanceStepKind,
     InstructionStatus,
     IntakeStatus,
     MaritalStatus,
@@ -57,6 +62,7 @@ from empower.vocab import (
     PaymentChannel,
     Role,
     Sector,
+    Sensitivity,
     SessionStatus,
     SurveyRound,
     VisitKind,
@@ -76,6 +82,8 @@ __all__ = [
     "DuplicateCandidate",
     "Enrollment",
     "Grant",
+    "Grievance",
+    "GrievanceStep",
     "Disbursement",
     "Intake",
     "Membership",
@@ -256,6 +264,13 @@ class Beneficiary(Base):
         CheckConstraint("erased_on IS NOT NULL OR cin IS NOT NULL", name="has_cin"),
         CheckConstraint("household_size IS NULL OR household_size >= 1", name="household_positive"),
         Index("ix_beneficiaries_birth_date_match_key", "birth_date", "match_key"),
+        # The panel's list sorts by each column through one of these (migration 0009): ties
+        # go by id in the sort's direction, so the index is read one way or the other.
+        *(Index(f"ix_beneficiaries_{c}_id", c, "id") for c in (
+            "first_name", "last_name", "first_name_ar", "last_name_ar", "birth_date", "phone",
+            "milieu", "archived_on")),
+        # Counting a region's (an officer's) women of one milieu reads this index alone.
+        Index("ix_beneficiaries_province_code_milieu", "province_code", "milieu"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -340,6 +355,8 @@ class Enrollment(Base):
             "(status = 'exited') = (exited_on IS NOT NULL AND exit_reason IS NOT NULL)",
             name="exit_complete",
         ),
+        # The panel's enrolment-status filter reads its women from it (migration 0009).
+        Index("ix_enrollments_status_beneficiary_id", "status", "beneficiary_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -744,6 +761,94 @@ class DuplicateCandidate(Base):
     other_beneficiary: Mapped[Beneficiary] = relationship(foreign_keys=[other_beneficiary_id])
 
 
+class Grievance(Base):
+    """A complaint or a data-protection request (law 09-08), from receipt to closing.
+
+    The woman is optional (anonymous complaints are allowed); the province always says whose
+    the case is (hers when she is known). ``description`` and ``resolution`` are personal:
+    redacted in the audit log, never exported, never in a report. Conduct and sexual
+    exploitation and abuse cases are confidential (``sensitivity``): only a focal point sees
+    them (:func:`empower.grievances.access_level`).
+    """
+
+    __tablename__ = "grievances"
+    __table_args__ = (
+        CheckConstraint("(category = 'data_protection') = (request_kind IS NOT NULL)",
+                        name="request_kind_for_data_protection"),
+        CheckConstraint("category NOT IN ('conduct', 'sexual_exploitation_abuse') "
+                        "OR sensitivity = 'confidential'", name="confidential_categories"),
+        CheckConstraint("status <> 'closed' OR (resolution IS NOT NULL "
+                        "AND complainant_told_on IS NOT NULL)", name="closed_when_answered"),
+        CheckConstraint("due_on >= received_on AND acknowledge_due_on >= received_on",
+                        name="due_after_received"),
+        Index("ix_grievances_status_due_on", "status", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    received_on: Mapped[date] = mapped_column(Date, index=True)
+    received_by: Mapped[str] = mapped_column(String(100))
+    channel: Mapped[GrievanceChannel] = mapped_column(vocab(GrievanceChannel, "grievance_channel"))
+    category: Mapped[GrievanceCategory] = mapped_column(
+        vocab(GrievanceCategory, "grievance_category"), index=True)
+    request_kind: Mapped[DataRequestKind | None] = mapped_column(
+        vocab(DataRequestKind, "data_request_kind"))
+    sensitivity: Mapped[Sensitivity] = mapped_column(vocab(Sensitivity, "sensitivity"))
+    beneficiary_id: Mapped[int | None] = mapped_column(ForeignKey("beneficiaries.id"), index=True)
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id"), index=True)
+    grant_id: Mapped[int | None] = mapped_column(ForeignKey("grants.id"), index=True)
+    payment_instruction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("payment_instructions.id"), index=True)
+    intake_id: Mapped[int | None] = mapped_column(ForeignKey("intakes.id"), index=True)
+    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"), index=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[GrievanceStatus] = mapped_column(vocab(GrievanceStatus, "grievance_status"))
+    acknowledge_due_on: Mapped[date] = mapped_column(Date)
+    acknowledged_on: Mapped[date | None] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    assigned_to: Mapped[str | None] = mapped_column(String(100), index=True)
+    resolution: Mapped[str | None] = mapped_column(Text)
+    resolved_on: Mapped[date | None] = mapped_column(Date, index=True)
+    complainant_told_on: Mapped[date | None] = mapped_column(Date)
+    satisfied: Mapped[bool | None] = mapped_column(Boolean)
+    appealed_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    # A data-protection request is fulfilled by what the law asks: erasure_beneficiary ran, or
+    # her subject file was produced ("erasure", "subject_file").
+    fulfilled_on: Mapped[date | None] = mapped_column(Date)
+    fulfilment: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    beneficiary: Mapped[Beneficiary | None] = relationship()
+    program: Mapped[Program | None] = relationship()
+    province: Mapped[Province] = relationship()
+    steps: Mapped[list[GrievanceStep]] = relationship(
+        back_populates="grievance", order_by="GrievanceStep.id")
+
+
+class GrievanceStep(Base):
+    """A line of a grievance's log (append-only): an action, an assignment or a note."""
+
+    __tablename__ = "grievance_steps"
+    __table_args__ = (Index("ix_grievance_steps_kind_on", "kind", "on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grievance_id: Mapped[int] = mapped_column(ForeignKey("grievances.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    on: Mapped[date] = mapped_column(Date)
+    actor: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[GrievanceStepKind] = mapped_column(vocab(GrievanceStepKind, "grievance_step_kind"))
+    assigned_to: Mapped[str | None] = mapped_column(String(100))
+    # Personal, like the description: redacted in the audit log, never exported.
+    note: Mapped[str | None] = mapped_column(Text)
+    # An answer (resolve, unfounded) records the deadline in force and since when the request
+    # it answers was open (received, or appealed): the report's dated facts.
+    due_on: Mapped[date | None] = mapped_column(Date)
+    opened_on: Mapped[date | None] = mapped_column(Date)
+
+    grievance: Mapped[Grievance] = relationship(back_populates="steps")
+
+
 class AuditEvent(Base):
     """Append-only record of every write: who, when, what, with sensitive values redacted."""
 
@@ -777,6 +882,9 @@ class User(Base):
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Holds the focal_point role on top of ``role`` (migration 0010): sees the confidential
+    # grievances (conduct, sexual exploitation and abuse) of her regions.
+    focal_point: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     regions: Mapped[list[UserRegion]] = relationship(cascade="all, delete-orphan")
 

@@ -248,6 +248,25 @@ class Periods:
         t = Base.metadata.tables[self.period.table].alias(f"{self.period.table}_of")
         return exists().where(t.c[self.owner] == _column(target, "id"), self.period.sql(on, t))
 
+    def sql_text(self, on: date, table: str, dialect: str, *, holds: bool = True) -> str:
+        """:meth:`sql` over ``table`` (or its negation) as SQL text for ``dialect`` (``sqlite``
+        or ``postgres``), the day written as a literal: a condition another query builder (the
+        panel's ORM) puts in its ``WHERE``, correlated to ``table`` by name. Nothing else is
+        written in, so the text is safe whatever ``on`` is (a date).
+        """
+        from sqlalchemy import literal_column, not_
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        owner = Base.metadata.tables[table]
+        cond = self.sql(on, owner)
+        # Compiled inside a SELECT from the owner table so that the EXISTS correlates to it;
+        # the condition is the text after WHERE.
+        stmt: Any = select(literal_column("1")).select_from(owner).where(
+            cond if holds else not_(cond))
+        compiler = sqlite.dialect() if dialect == "sqlite" else postgresql.dialect()
+        compiled = str(stmt.compile(dialect=compiler, compile_kwargs={"literal_binds": True}))
+        return compiled.split("\nWHERE ", 1)[1]
+
     def frame_sql(self, owner_id: Any, lo: date, hi: date) -> ColumnElement[Any]:
         """The owner's periods meeting ``lo``..``hi`` as text, for the columns of a frame.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
@@ -17,6 +17,7 @@ from functools import lru_cache
 import phonenumbers
 
 from empower.errors import InvalidInput, NotEligible, RuleViolation
+from empower.grievances import GrievanceConfig
 
 # The CIN and age rules are defined in empower.predicates; they stay importable from here.
 from empower.predicates import DEFAULT_CIN_PATTERN, age_on, cin_pattern, normalize_cin
@@ -79,6 +80,8 @@ class RulesConfig:
     future_days_margin: int = 1
     # The panel roles whose users may approve a payment batch (someone else built it).
     batch_approver_roles: tuple[str, ...] = ("admin",)
+    # The grievance mechanism's deadlines (empower.grievances).
+    grievances: GrievanceConfig = field(default_factory=GrievanceConfig)
 
     def __post_init__(self) -> None:
         # A pattern that does not compile is refused when the settings are read, not at the

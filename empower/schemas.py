@@ -29,13 +29,17 @@ from empower.vocab import (
     AttendanceStatus,
     Channel,
     CooperativeRole,
+    DataRequestKind,
     EducationLevel,
+    GrievanceCategory,
+    GrievanceChannel,
     InstructionStatus,
     MaritalStatus,
     Milieu,
     PartnerKind,
     PaymentChannel,
     Sector,
+    Sensitivity,
     SurveyRound,
     VisitKind,
     parse_choice,
@@ -53,6 +57,7 @@ __all__ = [
     "DisbursementCreate",
     "EnrollmentCreate",
     "GrantCreate",
+    "GrievanceCreate",
     "IntakeCreate",
     "MembershipCreate",
     "PartnerCreate",
@@ -392,6 +397,27 @@ class BatchCreate(_Input):
     provider: Text = Field(None, max_length=100)
     # 30 at most: each line's reference is the batch's plus "-00001".
     reference: Text = Field(None, max_length=30)
+
+
+class GrievanceCreate(_Input):
+    """A complaint or a data-protection request as received (phone line, in person, an
+    association, a letter, WhatsApp). The woman is optional (anonymous complaints are allowed);
+    without her, ``province_code`` says whose the case is. ``request_kind`` is given for a
+    data-protection request only. Without ``reference`` one is made (``PLA-2026-00001``)."""
+
+    reference: Text = Field(None, max_length=40)
+    received_on: Day
+    channel: Annotated[GrievanceChannel, _choice(GrievanceChannel)]
+    category: Annotated[GrievanceCategory, _choice(GrievanceCategory)]
+    request_kind: Annotated[DataRequestKind | None, _choice(DataRequestKind)] = None
+    sensitivity: Annotated[Sensitivity | None, _choice(Sensitivity)] = None
+    beneficiary_id: RecordId | None = None
+    program_id: RecordId | None = None
+    grant_id: RecordId | None = None
+    payment_instruction_id: RecordId | None = None
+    intake_id: RecordId | None = None
+    province_code: Text = None
+    description: Text = Field(None, max_length=8000)
 
 
 class ReturnLine(_Input):

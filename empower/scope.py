@@ -23,6 +23,8 @@ two translations of one definition, tested against each other:
   A batch built without a region takes the program's grants of every region: it is the whole
   country's, and no set of regions covers it (admins only). A payment instruction (a line of a
   batch): its grant's, like a tranche.
+- a grievance: its province (the woman's when she is known); a step of its log: its grievance's.
+  Confidential cases are narrowed further by the focal-point rule (empower.grievances).
 """
 
 from __future__ import annotations
@@ -119,6 +121,10 @@ RULES: dict[str, Rule] = {
     # Not national: a batch without a region holds grants of every region.
     "payment_batches": InRegions("region_code", via="region"),
     "payment_instructions": Through("grant_id", "grants"),
+    # A grievance: its province (hers when she is known, else the one it was filed for); the
+    # confidential channel narrows this further (empower.grievances.visible_sql).
+    "grievances": InRegions("province_code"),
+    "grievance_steps": Through("grievance_id", "grievances"),
 }
 
 

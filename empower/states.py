@@ -10,6 +10,7 @@ from empower.vocab import (
     BatchStatus,
     EnrollmentStatus,
     GrantStatus,
+    GrievanceStatus,
     InstructionStatus,
     IntakeStatus,
     SessionStatus,
@@ -19,6 +20,7 @@ __all__ = [
     "BATCH_TRANSITIONS",
     "ENROLLMENT_TRANSITIONS",
     "GRANT_TRANSITIONS",
+    "GRIEVANCE_TRANSITIONS",
     "INSTRUCTION_TRANSITIONS",
     "INTAKE_TRANSITIONS",
     "SESSION_TRANSITIONS",
@@ -73,7 +75,23 @@ INSTRUCTION_TRANSITIONS: dict[tuple[InstructionStatus, str], InstructionStatus] 
     (InstructionStatus.SENT, "return"): InstructionStatus.RETURNED,
 }
 
+# A grievance: acknowledged, investigated, answered; an answer may be appealed (once, which
+# empower.grievances.check_action enforces), which reopens the review.
+GRIEVANCE_TRANSITIONS: dict[tuple[GrievanceStatus, str], GrievanceStatus] = {
+    (GrievanceStatus.RECEIVED, "acknowledge"): GrievanceStatus.ACKNOWLEDGED,
+    (GrievanceStatus.ACKNOWLEDGED, "review"): GrievanceStatus.UNDER_REVIEW,
+    (GrievanceStatus.UNDER_REVIEW, "resolve"): GrievanceStatus.RESOLVED,
+    (GrievanceStatus.UNDER_REVIEW, "unfounded"): GrievanceStatus.UNFOUNDED,
+    (GrievanceStatus.RESOLVED, "close"): GrievanceStatus.CLOSED,
+    (GrievanceStatus.UNFOUNDED, "close"): GrievanceStatus.CLOSED,
+    (GrievanceStatus.RESOLVED, "appeal"): GrievanceStatus.APPEALED,
+    (GrievanceStatus.UNFOUNDED, "appeal"): GrievanceStatus.APPEALED,
+    (GrievanceStatus.CLOSED, "appeal"): GrievanceStatus.APPEALED,
+    (GrievanceStatus.APPEALED, "review"): GrievanceStatus.UNDER_REVIEW,
+}
+
 _TABLES: dict[type[StrEnum], dict[Any, Any]] = {
+    GrievanceStatus: GRIEVANCE_TRANSITIONS,
     BatchStatus: BATCH_TRANSITIONS,
     InstructionStatus: INSTRUCTION_TRANSITIONS,
     EnrollmentStatus: ENROLLMENT_TRANSITIONS,

@@ -24,8 +24,14 @@ __all__ = [
     "DuplicateRule",
     "DuplicateStatus",
     "EducationLevel",
+    "DataRequestKind",
     "EnrollmentStatus",
     "ExitReason",
+    "FOCAL_POINT",
+    "GrievanceCategory",
+    "GrievanceChannel",
+    "GrievanceStatus",
+    "GrievanceStepKind",
     "GrantStatus",
     "InstructionStatus",
     "IntakeStatus",
@@ -36,6 +42,7 @@ __all__ = [
     "Role",
     "Sector",
     "SessionStatus",
+    "Sensitivity",
     "SurveyRound",
     "TrancheCondition",
     "VisitKind",
@@ -227,6 +234,74 @@ class Role(StrEnum):
     VIEWER = "viewer"
 
 
+# The confidential channel's role, held on top of an account's role (``users.focal_point``): an
+# admin, an officer or a viewer designated as the program's focal point for conduct and sexual
+# exploitation, abuse and harassment cases.
+FOCAL_POINT = "focal_point"
+
+
+class GrievanceChannel(StrEnum):
+    """How a complaint reached the program."""
+
+    PHONE = "phone"
+    IN_PERSON = "in_person"
+    ASSOCIATION = "association"
+    LETTER = "letter"
+    WHATSAPP = "whatsapp"
+    EMAIL = "email"
+    OTHER = "other"
+
+
+class GrievanceCategory(StrEnum):
+    SELECTION = "selection"
+    PAYMENT = "payment"
+    TRAINING = "training"
+    CONDUCT = "conduct"
+    SEXUAL_EXPLOITATION_ABUSE = "sexual_exploitation_abuse"
+    DATA_PROTECTION = "data_protection"
+    OTHER = "other"
+
+
+class DataRequestKind(StrEnum):
+    """A data-protection request's right (law 09-08)."""
+
+    ACCESS = "access"
+    CORRECTION = "correction"
+    OBJECTION = "objection"
+    ERASURE = "erasure"
+
+
+class Sensitivity(StrEnum):
+    STANDARD = "standard"
+    CONFIDENTIAL = "confidential"
+
+
+class GrievanceStatus(StrEnum):
+    RECEIVED = "received"
+    ACKNOWLEDGED = "acknowledged"
+    UNDER_REVIEW = "under_review"
+    RESOLVED = "resolved"
+    UNFOUNDED = "unfounded"
+    APPEALED = "appealed"
+    CLOSED = "closed"
+
+
+class GrievanceStepKind(StrEnum):
+    """A line of a grievance's log: each action of its state machine, an assignment, a note."""
+
+    RECEIVE = "receive"
+    ACKNOWLEDGE = "acknowledge"
+    ASSIGN = "assign"
+    NOTE = "note"
+    REVIEW = "review"
+    RESOLVE = "resolve"
+    UNFOUNDED = "unfounded"
+    TELL = "tell"
+    APPEAL = "appeal"
+    CLOSE = "close"
+    FULFIL = "fulfil"
+
+
 @functools.lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """Case-, accent- and spacing-insensitive key: ``" Présidente "`` -> ``"presidente"``.
@@ -321,6 +396,29 @@ _LABELS: dict[type[StrEnum], dict[str, str]] = {
         "formation_achevee": "training_completed", "formation_terminee": "training_completed",
         "visite_depuis_la_derniere_tranche": "visit_since_last_tranche",
     },
+    GrievanceChannel: {
+        "telephone": "phone", "ligne_verte": "phone", "appel": "phone", "hotline": "phone",
+        "en_personne": "in_person", "sur_place": "in_person", "guichet": "in_person",
+        "visite": "in_person", "association_partenaire": "association", "courrier": "letter",
+        "lettre": "letter", "whatsapp": "whatsapp", "courriel": "email", "e_mail": "email",
+        "mail": "email", "autre": "other", "هاتف": "phone", "حضوريا": "in_person",
+        "جمعية": "association", "رسالة": "letter", "واتساب": "whatsapp",
+    },
+    GrievanceCategory: {
+        "selection": "selection", "ciblage": "selection", "paiement": "payment",
+        "tranche": "payment", "formation": "training", "comportement": "conduct",
+        "conduite": "conduct", "exploitation_et_abus_sexuels": "sexual_exploitation_abuse",
+        "eas": "sexual_exploitation_abuse", "eas_hs": "sexual_exploitation_abuse",
+        "harcelement_sexuel": "sexual_exploitation_abuse", "donnees_personnelles": "data_protection",
+        "protection_des_donnees": "data_protection", "loi_09_08": "data_protection",
+        "autre": "other",
+    },
+    DataRequestKind: {
+        "acces": "access", "rectification": "correction", "correction": "correction",
+        "opposition": "objection", "effacement": "erasure", "suppression": "erasure",
+    },
+    Sensitivity: {"normale": "standard", "normal": "standard", "standard": "standard",
+                  "confidentielle": "confidential", "confidentiel": "confidential"},
     SurveyRound: {"ligne_de_base": "baseline", "base": "baseline", "6m": "m6", "12m": "m12", "24m": "m24"},
 }
 

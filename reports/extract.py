@@ -55,6 +55,8 @@ from empower.models import (
     Disbursement,
     Enrollment,
     Grant,
+    Grievance,
+    GrievanceStep,
     Intake,
     Membership,
     PaymentBatch,
@@ -115,6 +117,12 @@ class Facts:
     intakes: pd.DataFrame
     applications: pd.DataFrame
     regions: list[str] = field(default_factory=list)
+    # grievances (docs/kpis.md, grievances): see _grievances. Defaults: facts built by hand
+    # (the KPI functions' tests) need not carry them.
+    grievances: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["region", "category", "received_on", "n"]))
+    answers: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["region", "category", "on", "opened_on", "due_on"]))
 
     def frames(self) -> dict[str, pd.DataFrame]:
         return {f.name: getattr(self, f.name) for f in fields(self)
@@ -460,13 +468,14 @@ def extract(uow: UnitOfWork, first: Month, last: Month, scope: Scope | None = No
     payments = group("payments",
                      lambda: _payments(uow, w, g, recipients, grant_dims, grant_scope))
     targeting = group("targeting", lambda: _targeting(uow, w, scope, pid, b, p))
+    grievances = group("grievances", lambda: _grievances(uow, w, scope, pid, dimensions))
     region_codes = [scope.region] if scope.region else sorted(
         uow.session.scalars(select(Region.code)).all())
     return Facts(first=first, last=last, people=people, enrolments=enrolments,
                  cooperatives=cooperatives, memberships=memberships, grants=grants,
                  disbursements=disbursements, first_disbursements=first_disbursements, cohort=cohort,
                  surveys=surveys, jobs=jobs, **trainings, **payments, **targeting,
-                 regions=region_codes)
+                 regions=region_codes, **grievances)
 
 
 def rewindow(uow: UnitOfWork, frame: pd.DataFrame, first: Month, last: Month) -> pd.DataFrame:
@@ -491,7 +500,43 @@ def rewindow(uow: UnitOfWork, frame: pd.DataFrame, first: Month, last: Month) ->
 # The frames read together by one helper: a trend that needs none of them skips it.
 _GROUPS = {"trainings": ["sessions", "roster", "training_lines", "visits", "funded", "visited"],
            "payments": ["instructions", "paid_lines"],
-           "targeting": ["intakes", "applications"]}
+           "targeting": ["intakes", "applications"],
+           "grievances": ["grievances", "answers"]}
+
+# Categories never broken down (docs/kpis.md, grievances): one cell of their own.
+_CONFIDENTIAL = ("conduct", "sexual_exploitation_abuse")
+
+
+def _grievances(uow: UnitOfWork, w: _Window, scope: Scope, pid: int | None,
+                dimensions: bool) -> dict[str, pd.DataFrame]:
+    """The facts of the grievance KPIs: cases received in the window grouped by region,
+    category (confidential ones as ``confidential``, region ``confidential`` too) and date
+    (``grievances``), and the answers given in the window, one row each, with the deadline in
+    force and since when the request was open (``answers``). No description, answer or note
+    is read."""
+    gv, pv = Grievance.__table__.alias("gv"), Province.__table__.alias("pv")
+    st = GrievanceStep.__table__.alias("st")
+    category = type_coerce(gv.c.category, String)
+    secret = category.in_(_CONFIDENTIAL)
+    if dimensions:
+        dims = [case((secret, "confidential"), else_=pv.c.region_code).label("region"),
+                case((secret, "confidential"), else_=category).label("category")]
+    else:
+        dims = [literal("").label("region"), literal("").label("category")]
+    cases = gv.join(pv, pv.c.code == gv.c.province_code)
+    conds: list[ColumnElement[bool]] = []
+    if scope.region:
+        conds.append(pv.c.region_code == scope.region)
+    if pid is not None:
+        conds.append(gv.c.program_id == pid)
+    received = _grouped(uow, select(*dims, w.clamp(gv.c.received_on, "received_on"))
+                        .select_from(cases)
+                        .where(gv.c.received_on >= w.start, gv.c.received_on <= w.end, *conds))
+    answers = _frame(uow, select(*dims, st.c.on, st.c.opened_on, st.c.due_on)
+                     .select_from(st.join(cases, gv.c.id == st.c.grievance_id))
+                     .where(type_coerce(st.c.kind, String).in_(("resolve", "unfounded")),
+                            st.c.on >= w.start, st.c.on <= w.end, *conds))
+    return {"grievances": received, "answers": answers}
 
 
 def _recipient(w: _Window, t: Any) -> tuple[Any, list[ColumnElement[Any]], Any]:

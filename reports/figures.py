@@ -30,8 +30,10 @@ PLACE_BREAKDOWNS = {"by_region": "region", "by_province": "province"}
 PAYMENT_BREAKDOWNS = {**BREAKDOWNS, "by_channel": "channel"}
 # Applicants to an intake are also broken down by disability (the fairness check).
 TARGETING_BREAKDOWNS = {**BREAKDOWNS, "by_disability": "disability"}
-ALL_BREAKDOWNS = {**PAYMENT_BREAKDOWNS, **TARGETING_BREAKDOWNS, "by_exit_reason": "exit_reason",
-                  "by_outcome": "outcome"}
+# Grievances: by region and category, confidential categories as one cell of their own.
+GRIEVANCE_BREAKDOWNS = {"by_region": "region", "by_category": "category"}
+ALL_BREAKDOWNS = {**PAYMENT_BREAKDOWNS, **TARGETING_BREAKDOWNS, **GRIEVANCE_BREAKDOWNS,
+                  "by_exit_reason": "exit_reason", "by_outcome": "outcome"}
 # Breakdowns only some figures have: exits by reason, failed payment lines by outcome.
 EXTRA_BREAKDOWNS = {"exits": "by_exit_reason", "instructions_failed": "by_outcome"}
 AGE_ORDER = [band.label for band in AGE_BANDS]
@@ -39,6 +41,7 @@ MILIEU_ORDER = ["urban", "rural"]
 CHANNEL_ORDER = [c.value for c in PaymentChannel]
 OUTCOME_ORDER = ["failed", "returned"]
 DISABILITY_ORDER = ["yes", "no"]
+CATEGORY_ORDER = ["selection", "payment", "training", "data_protection", "other", "confidential"]
 
 
 @dataclass(frozen=True)
@@ -149,9 +152,17 @@ CATALOGUE: tuple[Kpi, ...] = (
     Kpi("median_days_approval_to_payment", "payments", "median_days",
         lambda f, m: kpis.days_approval_to_payment(f.paid_lines, m), tuple(PAYMENT_BREAKDOWNS)),
     *TARGETING,
+    Kpi("grievances_received", "grievances", "count",
+        lambda f, m: kpis.grievances_received(f.grievances, m), tuple(GRIEVANCE_BREAKDOWNS)),
+    Kpi("grievances_resolved", "grievances", "count",
+        lambda f, m: kpis.grievances_resolved(f.answers, m), tuple(GRIEVANCE_BREAKDOWNS)),
+    Kpi("median_days_to_resolve", "grievances", "median_days",
+        lambda f, m: kpis.days_to_resolve(f.answers, m), tuple(GRIEVANCE_BREAKDOWNS)),
+    Kpi("grievances_resolved_in_time_share", "grievances", "share",
+        lambda f, m: kpis.resolved_in_time(f.answers, m), tuple(GRIEVANCE_BREAKDOWNS)),
 )
 FAMILIES = ("reach", "cooperatives", "grants", "outcomes", "trainings", "payments",
-            "targeting")
+            "targeting", "grievances")
 # The headline KPIs get a 12-month trend in the published formats.
 HEADLINE = ("beneficiaries_registered", "active_enrollments", "new_enrollments",
             "cooperatives_active", "grants_approved_amount", "disbursed_amount",
@@ -191,7 +202,7 @@ def _ordered_keys(column: str, present: list[Any], regions: list[str]) -> list[s
     """Fixed categories first (all regions, age bands, milieux, even at zero), then the rest."""
     base = {"region": regions, "age_band": AGE_ORDER, "milieu": MILIEU_ORDER,
             "channel": CHANNEL_ORDER, "outcome": OUTCOME_ORDER,
-            "disability": DISABILITY_ORDER}.get(column, [])
+            "disability": DISABILITY_ORDER, "category": CATEGORY_ORDER}.get(column, [])
     rest = sorted(str(k) for k in present if k not in base and k is not None)
     return [*base, *rest]
 

@@ -600,3 +600,49 @@ def waitlist_promotions(applications: pd.DataFrame, month: Month) -> pd.DataFram
     """Women enrolled from a waiting list within the month (any intake)."""
     return _counted(applications, _between(applications["promoted_on"], month.start, month.end),
                     TARGETING_DIMS)
+
+
+# --- Grievances -----------------------------------------------------------------------------
+# ``grievances``: cases by ``region`` and ``category`` (confidential categories as the cell
+# ``confidential`` in both), ``received_on`` and ``n``. ``answers``: one row per answer (a step
+# ``resolve`` or ``unfounded``) with ``on``, ``opened_on`` and ``due_on``.
+GRIEVANCE_DIMS = ["region", "category"]
+
+
+def grievances_received(grievances: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Grievances received within the month."""
+    if grievances.empty:
+        return pd.DataFrame(columns=[*GRIEVANCE_DIMS, "n"])
+    return _counted(grievances, _between(grievances["received_on"], month.start, month.end),
+                    GRIEVANCE_DIMS)
+
+
+def _answers(answers: pd.DataFrame, month: Month) -> pd.DataFrame:
+    if answers.empty:
+        return answers.iloc[0:0]
+    return answers.loc[_between(answers["on"], month.start, month.end)]
+
+
+def grievances_resolved(answers: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Answers (resolved or unfounded) given within the month."""
+    sel = _answers(answers, month)
+    out = sel[GRIEVANCE_DIMS].copy() if len(sel) else pd.DataFrame(columns=GRIEVANCE_DIMS)
+    out["n"] = 1
+    return out.reset_index(drop=True)
+
+
+def days_to_resolve(answers: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Days from the request's opening to its answer, one row per answer within the month."""
+    sel = _answers(answers, month)
+    out = sel[GRIEVANCE_DIMS].copy() if len(sel) else pd.DataFrame(columns=GRIEVANCE_DIMS)
+    out["x"] = [(on - opened).days for on, opened in zip(sel["on"], sel["opened_on"], strict=True)]
+    return out.reset_index(drop=True)
+
+
+def resolved_in_time(answers: pd.DataFrame, month: Month) -> pd.DataFrame:
+    """Answers within the month (denominator) and those given by their deadline (numerator)."""
+    sel = _answers(answers, month)
+    out = sel[GRIEVANCE_DIMS].copy() if len(sel) else pd.DataFrame(columns=GRIEVANCE_DIMS)
+    out["denominator"] = 1
+    out["numerator"] = [int(on <= due) for on, due in zip(sel["on"], sel["due_on"], strict=True)]
+    return out.reset_index(drop=True)

@@ -119,3 +119,14 @@ def make_payable(uow: empower.UnitOfWork, program: Program, *, amount: str = "20
     woman = make_enrolled(uow, program, **person)
     grant = make_grant(uow, program, beneficiary_id=woman.id, amount=amount)
     return empower.approve_grant(uow, grant.id, on=approved_on, actor=approver)
+
+
+def make_grievance(uow: empower.UnitOfWork, **overrides: object):  # type: ignore[no-untyped-def]
+    """A complaint received by phone about a payment, in province 04.441 (no woman named)."""
+    from empower.schemas import GrievanceCreate
+
+    data: dict[str, object] = {"received_on": date(2026, 12, 4), "channel": "phone",
+                               "category": "payment", "province_code": "04.441",
+                               "description": "La deuxième tranche n'est pas arrivée."}
+    data.update(overrides)
+    return empower.receive_grievance(uow, GrievanceCreate.model_validate(data), actor=ACTOR)

@@ -24,11 +24,12 @@ from .. import models as m
 from ..compat import gettext
 from ..detail import RelatedTables
 from ..forms import DATE_ON, DATE_REASON, Action, EditForm, Field, FormSpec, date_value, form_data
-from ..scope import Principal, check_person, check_province, lookup, periods_filter
+from ..scope import Principal, check_person, check_province, filter_periods, lookup
 from .base import N_, Column, Filter, Resource
 from .filters import by_province, by_region, equals, province_options, region_options, vocab_options, yes_no
 
-__all__ = ["age_band_filter", "resource", "search_beneficiaries", "search_beneficiaries_masked"]
+__all__ = ["age_band_filter", "filter_age_band", "resource", "search_beneficiaries",
+           "search_beneficiaries_masked"]
 
 _C = Column
 
@@ -114,14 +115,58 @@ def age_band_filter(label: str, today: date) -> Q | None:
     return Q(*parts, join_type="AND")
 
 
+def filter_age_band(qs: QuerySet[Any], label: str, today: date) -> QuerySet[Any]:
+    """``qs`` narrowed to the band (:func:`age_band_filter`); unchanged for no such band.
+
+    On SQLite the birth dates are compared as ``+birth_date``, which keeps the comparison off
+    the birth-date index: without statistics of value ranges SQLite takes a band of ten years
+    for a narrow one, reads it through the index and sorts it all for the page (0.25 s at a
+    million women), where reading newest first stops after a page (a band is a fifth of the
+    women). PostgreSQL's statistics choose well by themselves.
+    """
+    try:
+        earliest, latest = age_band_birth_dates(label, today)
+    except KeyError:
+        return qs
+    if _dialect(qs) != "sqlite":
+        cond = age_band_filter(label, today)
+        return qs.filter(cond) if cond is not None else qs
+    qs = qs.annotate(_birth_date=RawSQL('+"birth_date"'))
+    if earliest is not None:
+        qs = qs.filter(_birth_date__gte=earliest.isoformat())
+    if latest is not None:
+        qs = qs.filter(_birth_date__lte=latest.isoformat())
+    return qs
+
+
 def _by_age_band(qs: QuerySet[Any], value: str, _p: Principal) -> QuerySet[Any]:
-    cond = age_band_filter(value, utcnow().date())
-    return qs.filter(cond) if cond is not None else qs
+    return filter_age_band(qs, value, utcnow().date())
 
 
 def _by_enrollment(qs: QuerySet[Any], value: str, _p: Principal) -> QuerySet[Any]:
+    """The page's form on SQLite: each woman read newest first is checked through the
+    enrolments' ``(status, beneficiary_id)`` index, so a page stops after 25 (SQLite reads an
+    ``id IN`` list whole first: every enrolment of the status, 80 ms at a million women for
+    ``enrolled``). PostgreSQL plans ``id IN`` as a semi-join and stops by itself."""
+    if value in {v.value for v in vocab.EnrollmentStatus} and _dialect(qs) == "sqlite":
+        # The status is one of the vocabulary's values (checked above), so it is written in.
+        has = RawSQL("(EXISTS (SELECT 1 FROM enrollments WHERE enrollments.beneficiary_id = "  # noqa: S608
+                     '"beneficiaries"."id" AND enrollments.status = '
+                     f"'{vocab.EnrollmentStatus(value).value}'))")
+        return qs.annotate(_has_status=has).filter(_has_status=True)
+    return _count_by_enrollment(qs, value, _p)
+
+
+def _count_by_enrollment(qs: QuerySet[Any], value: str, _p: Principal) -> QuerySet[Any]:
+    """The count's form, the same women: the list of the status's women read from the
+    ``(status, beneficiary_id)`` index, which a rare status keeps short (checking each woman
+    as the page does would read the whole table to count 2,500 waitlisted women: 0.3 s)."""
     if value == "none":
-        return qs.filter(id__not_in=Subquery(m.Enrollment.all().values("beneficiary_id")))
+        # Checked row by row through the enrolments' beneficiary index: ``NOT IN`` would build
+        # the list of every enrolment on each request (most of the table at a million women).
+        never = RawSQL('(NOT EXISTS (SELECT 1 FROM enrollments WHERE '
+                       'enrollments.beneficiary_id = "beneficiaries"."id"))')
+        return qs.annotate(_never_applied=never).filter(_never_applied=True)
     if value not in {v.value for v in vocab.EnrollmentStatus}:
         return qs
     return qs.filter(id__in=Subquery(m.Enrollment.filter(status=value).values("beneficiary_id")))
@@ -131,7 +176,7 @@ def _by_archived(qs: QuerySet[Any], value: str, _p: Principal) -> QuerySet[Any]:
     """"yes": archived as of today (:data:`empower.predicates.ARCHIVED`); "no": not; "all"."""
     if value == "all":
         return qs
-    return qs.filter(periods_filter(ARCHIVED, utcnow().date(), holds=value == "yes"))
+    return filter_periods(qs, ARCHIVED, utcnow().date(), holds=value == "yes")
 
 
 # -- forms and actions -------------------------------------------------------------------------
@@ -237,7 +282,8 @@ resource = Resource(
             _by_age_band),
      Filter("enrolment", N_("Enrolment status"),
             lambda _p: [*((v.value, gettext(v.value)) for v in vocab.EnrollmentStatus),
-                        ("none", gettext("never applied"))], _by_enrollment),
+                        ("none", gettext("never applied"))], _by_enrollment,
+            count_apply=_count_by_enrollment),
      Filter("archived", N_("Archived"), yes_no, _by_archived, default="no")],
     extra=[_C("rib", N_("RIB"), "rib", False), _C("commune", N_("Commune")),
            _C("education_level", N_("Education"), "label"),

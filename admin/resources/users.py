@@ -40,6 +40,7 @@ resource = Resource(
     "users", N_("Users"), m.User,
     [_C("id", "#"), _C("username", N_("User name")), _C("role", N_("Role"), "label"),
      _C("language", N_("Language")), _C("is_active", N_("Active"), "bool"),
+     _C("focal_point", N_("Focal point (grievances)"), "bool"),
      # Failures lock a user name for one client address (empower.admin.throttle), not the
      # account: this is when the latest such lock ends.
      _C("locked_until", N_("Last lockout until"), "datetime"),

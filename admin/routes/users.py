@@ -81,6 +81,10 @@ async def user_action(request: Request, record_id: int, action: str,
         if action in ("deactivate", "activate"):
             await run_in_threadpool(accounts.set_active, db, record_id,
                                     action == "activate", actor=p.actor)
+        elif action in ("set-focal-point", "unset-focal-point"):
+            # The confidential channel's role (grievances), on top of her role.
+            await run_in_threadpool(accounts.set_focal_point, db, record_id,
+                                    action == "set-focal-point", actor=p.actor)
         elif action == "update":
             regions = _regions(str(form.get("regions") or ""))
             await run_in_threadpool(lambda: accounts.update_user(

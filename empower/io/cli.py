@@ -81,7 +81,8 @@ def register(app: typer.Typer) -> None:
         kind: Annotated[str, typer.Argument(help="programs, beneficiaries, cooperatives, "
                                                  "memberships, enrollments, grants, "
                                                  "disbursements, surveys, activities, "
-                                                 "sessions, attendance, visits or intakes")],
+                                                 "sessions, attendance, visits, intakes or "
+                                                 "grievances")],
         file: Annotated[Path | None, typer.Argument(help="CSV or XLSX file to import")] = None,
         mode: Annotated[str, typer.Option(
             help="atomic (all or nothing), valid-only (write the valid rows) or dry-run "

@@ -8,7 +8,7 @@ from typing import Any, Protocol, TypeVar, cast
 from sqlalchemy import CursorResult, Result, inspect, select
 
 from empower.db import UnitOfWork
-from empower.errors import InvalidInput, NotEligible, NotFound
+from empower.errors import Conflict, InvalidInput, NotEligible, NotFound
 from empower.models import (
     ArchivePeriod,
     Base,
@@ -29,6 +29,21 @@ T = TypeVar("T", bound=Base)
 def matched_rows(result: Result[Any]) -> int:
     """Rows matched by a conditional UPDATE (how the money rules learn whether they held)."""
     return cast(CursorResult[Any], result).rowcount
+
+
+def check_unique(uow: UnitOfWork, column: Any, value: str, *, code: str, what: str,
+                 field: str, param: str = "value", other_than: int | None = None) -> None:
+    """Refuse a code or reference another record of ``column``'s table already has (besides
+    record ``other_than``, the one being changed): :class:`Conflict` ``code``, its parameters
+    ``{param: value, "existing_id": ...}``."""
+    query = select(column.table.c.id).where(column == value)
+    if other_than is not None:
+        query = query.where(column.table.c.id != other_than)
+    other = uow.session.scalar(query.limit(1))
+    if other is not None:
+        raise Conflict(f"{field}: {what} '{value}' already exists (#{other})", code=code,
+                       params={param: value, "existing_id": other}, field=field, value=value,
+                       existing_id=other)
 
 
 def get(uow: UnitOfWork, model: type[T], record_id: int, *, what: str, lock: bool = False) -> T:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from empower import audit
 from empower.db import UnitOfWork
-from empower.errors import Conflict, EmpowerError, InvalidInput, NotEligible
+from empower.errors import EmpowerError, InvalidInput, NotEligible
 from empower.models import (
     Activity,
     ActivitySession,
@@ -45,6 +45,7 @@ from empower.services._common import (
     check_not_in_future,
     check_program_running,
     check_province,
+    check_unique,
     get,
     not_found,
 )
@@ -68,15 +69,6 @@ __all__ = [
 ]
 
 
-def _unique(uow: UnitOfWork, column: Any, value: str, *, code: str, what: str,
-            field: str) -> None:
-    other = uow.session.scalar(select(column.table.c.id).where(column == value))
-    if other is not None:
-        raise Conflict(f"{field}: {what} '{value}' already exists (#{other})", code=code,
-                       params={"value": value, "existing_id": other}, field=field, value=value,
-                       existing_id=other)
-
-
 def create_activity(uow: UnitOfWork, data: ActivityCreate, *, actor: str) -> Activity:
     """Create an activity of a program, its dates within the program's.
 
@@ -96,7 +88,7 @@ def create_activity(uow: UnitOfWork, data: ActivityCreate, *, actor: str) -> Act
                            field="ends_on", value=data.ends_on.isoformat())
     check_program_running(program, data.starts_on, field="starts_on")
     check_program_running(program, data.ends_on, field="ends_on")
-    _unique(uow, Activity.code, data.code, code="activity.code_taken", what="activity",
+    check_unique(uow, Activity.code, data.code, code="activity.code_taken", what="activity",
             field="code")
     activity = Activity(**data.model_dump())
     uow.session.add(activity)
@@ -115,7 +107,7 @@ def plan_session(uow: UnitOfWork, data: SessionCreate, *, actor: str) -> Activit
     audit.check_actor(actor)
     activity = get(uow, Activity, data.activity_id, what="activity")
     _check_in_activity(activity, data.scheduled_on)
-    _unique(uow, ActivitySession.reference, data.reference, code="session.reference_taken",
+    check_unique(uow, ActivitySession.reference, data.reference, code="session.reference_taken",
             what="session", field="reference")
     session = ActivitySession(**data.model_dump(), status=SessionStatus.PLANNED)
     uow.session.add(session)
@@ -458,7 +450,7 @@ def record_visit(uow: UnitOfWork, data: VisitCreate, *, actor: str,
     else:
         assert data.cooperative_id is not None
         check_cooperative_active(uow, data.cooperative_id, on)
-    _unique(uow, CoachingVisit.reference, data.reference, code="visit.reference_taken",
+    check_unique(uow, CoachingVisit.reference, data.reference, code="visit.reference_taken",
             what="visit", field="reference")
     visit = CoachingVisit(**data.model_dump())
     uow.session.add(visit)

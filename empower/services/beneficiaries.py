@@ -22,6 +22,7 @@ from empower.models import (
     DuplicateCandidate,
     Enrollment,
     Grant,
+    Grievance,
     PaymentInstruction,
     Province,
     SurveyRecord,
@@ -596,6 +597,22 @@ def erase_beneficiary(uow: UnitOfWork, beneficiary_id: int, *, actor: str,
         for name in _PAYEE_FIELDS:
             setattr(line, name, None)
         touched.append(("payment_instruction", line.id, {"fields_erased": list(_PAYEE_FIELDS)}))
+    # Her complaints tell her story: their descriptions and notes go whole; an answer keeps
+    # its words without her identifiers (a closed case needs one). The case's facts stay.
+    for case_ in uow.session.scalars(select(Grievance).where(Grievance.beneficiary_id == person.id)):
+        erased = [name for name in ("description",) if getattr(case_, name) is not None]
+        case_.description = None
+        cleaned = scrub(case_.resolution, pattern)
+        if cleaned != case_.resolution:
+            case_.resolution = cleaned
+            erased.append("resolution")
+        for step in case_.steps:
+            if step.note is not None:
+                step.note = None
+                if "note" not in erased:
+                    erased.append("note")
+        if erased:
+            touched.append(("grievance", case_.id, {"fields_erased": erased}))
     for cand in uow.session.scalars(select(DuplicateCandidate).where(
             (DuplicateCandidate.beneficiary_id == person.id)
             | (DuplicateCandidate.other_beneficiary_id == person.id))):

@@ -15,9 +15,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from empower import audit
+from empower.bulk import execute_rows, insert_rows
 from empower.db import UnitOfWork
 from empower.errors import (
     BudgetExceeded,
@@ -536,18 +537,19 @@ def _disburse_batch(uow: UnitOfWork, items: Sequence[BatchTranche], actor: str) 
             raise _NotInBulk
         check_not_in_future(uow, t.paid_on, field="paid_on")
         _check_paid_after_approval(grant, t.paid_on)
-    paid = uow.session.execute(_PAY, [{"gid": t.grant_id, "amount": t.amount_centimes,
-                                       "released": t.released_centimes} for t in items])
-    if not uow.session.get_bind().dialect.supports_sane_multi_rowcount or \
-            matched_rows(paid) != len(items):
+    if not uow.session.get_bind().dialect.supports_sane_multi_rowcount:
+        raise _NotInBulk
+    paid = execute_rows(uow, _PAY, [{"gid": t.grant_id, "amount": t.amount_centimes,
+                                     "released": t.released_centimes} for t in items])
+    if paid != len(items):
         raise _NotInBulk
     now = utcnow()
     table = table_of(Disbursement)
     rows = [{"reference": t.reference, "grant_id": t.grant_id, "amount_centimes": t.amount_centimes,
              "paid_on": t.paid_on, "channel": t.channel, "created_at": now} for t in items]
-    # A plain executemany, then the ids by reference (unique): an INSERT .. RETURNING in
+    # Rows straight to the driver, then the ids by reference (unique): an INSERT .. RETURNING in
     # parameter order runs one statement per row on SQLite.
-    uow.session.execute(insert(table), rows)
+    insert_rows(uow, table, rows)
     by_reference: dict[str, int] = {}
     for start in range(0, len(refs), 5000):
         by_reference.update(uow.session.execute(

@@ -25,9 +25,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from empower import audit
+from empower.bulk import execute_rows, insert_rows
 from empower.db import UnitOfWork
 from empower.errors import (
     Conflict,
@@ -67,6 +68,7 @@ from empower.services._common import (
     check_not_archived,
     check_not_in_future,
     check_region,
+    check_unique,
     get,
     matched_rows,
     today,
@@ -259,18 +261,13 @@ def build_batch(uow: UnitOfWork, data: BatchCreate, *, actor: str) -> BatchBuild
                            params={"on": data.planned_on, "days": PLANNED_AHEAD_DAYS},
                            field="planned_on", value=data.planned_on.isoformat())
     if data.reference is not None:
-        other = uow.session.scalar(select(PaymentBatch.id)
-                                   .where(PaymentBatch.reference == data.reference))
-        if other is not None:
-            raise Conflict(f"reference: batch '{data.reference}' already exists (#{other})",
-                           code="payment.batch_reference_taken",
-                           params={"reference": data.reference, "existing_id": other},
-                           field="reference", value=data.reference, existing_id=other)
+        check_unique(uow, PaymentBatch.reference, data.reference,
+                     code="payment.batch_reference_taken", what="batch", field="reference",
+                     param="reference")
     on = data.planned_on
     grants = _due_grants(uow, program, data.region_code)
-    ids = [g.id for g in grants]
-    paid = _tranches_paid(uow, ids, on)
-    open_in = _open_batches(uow, ids)
+    paid = _tranches_paid(uow, program, on)
+    open_in = _open_batches(uow, program)
     visited = _visited_since(uow, program, grants, paid, on)
     # Every later tranche checks her training: read for all of them in a few queries.
     trained = (completions_of(uow, [g.beneficiary_id for g in grants
@@ -345,7 +342,7 @@ def build_batch(uow: UnitOfWork, data: BatchCreate, *, actor: str) -> BatchBuild
         uow.session.delete(batch)
         uow.session.flush()
         return BatchBuild(None, left_out)
-    uow.session.execute(insert(table_of(PaymentInstruction)), rows)
+    insert_rows(uow, table_of(PaymentInstruction), rows)
     total = sum(r["amount_centimes"] for r in rows)
     audit.record_many(uow, actor=actor, action="reserve", entity="grant", items=events)
     audit.record(uow, actor=actor, action="build", entity="payment_batch", entity_id=batch.id,
@@ -426,42 +423,38 @@ def _due_grants(uow: UnitOfWork, program: Program, region_code: str | None) -> l
             coop = _Recipient(coop_id, coop_name or coop_name_ar, rib=coop_rib)
         out.append(_DueGrant(gid, reference, approved_c, disbursed_c, in_flight_c, approved_on,
                              woman_id, coop_id, person, coop))
+    # Her archive periods (few women have any), through the program's grants, not an id list.
     periods = table_of(ArchivePeriod)
-    ids = list(women)
-    for chunk in _chunks(ids):
-        for period in uow.session.execute(select(periods).where(
-                periods.c.beneficiary_id.in_(chunk)).order_by(periods.c.archived_on)).mappings():
-            women[period["beneficiary_id"]].archive_periods.append(period)
+    for period in uow.session.execute(
+            select(periods).where(periods.c.beneficiary_id.in_(
+                select(g.c.beneficiary_id).where(g.c.program_id == program.id,
+                                                 g.c.status == GrantStatus.APPROVED)))
+            .order_by(periods.c.archived_on)).mappings().all():
+        woman = women.get(period["beneficiary_id"])
+        if woman is not None:
+            woman.archive_periods.append(period)
     return out
 
 
-def _chunks(ids: Sequence[int], size: int = 5000) -> Iterable[Sequence[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start:start + size]
-
-
-def _tranches_paid(uow: UnitOfWork, ids: Sequence[int],
+def _tranches_paid(uow: UnitOfWork, program: Program,
                    on: date) -> dict[int, tuple[int, date | None]]:
-    """Per grant: how many tranches are paid, and the last payment date."""
-    out: dict[int, tuple[int, date | None]] = {}
-    for chunk in _chunks(ids):
-        for gid, count, last in uow.session.execute(
-                select(Disbursement.grant_id, func.count(), func.max(Disbursement.paid_on))
-                .where(Disbursement.grant_id.in_(chunk)).group_by(Disbursement.grant_id)):
-            out[gid] = (count, last)
-    return out
+    """Per approved grant of the program: how many tranches are paid, and the last payment
+    date (a join on the program, not a list of ids: a national batch has tens of thousands)."""
+    return {gid: (count, last) for gid, count, last in uow.session.execute(
+        select(Disbursement.grant_id, func.count(), func.max(Disbursement.paid_on))
+        .join(Grant, Grant.id == Disbursement.grant_id)
+        .where(Grant.program_id == program.id, Grant.status == GrantStatus.APPROVED)
+        .group_by(Disbursement.grant_id)).tuples().all()}
 
 
-def _open_batches(uow: UnitOfWork, ids: Sequence[int]) -> dict[int, str]:
-    """Per grant in an open instruction: the batch's reference."""
-    out: dict[int, str] = {}
-    for chunk in _chunks(ids):
-        out.update(uow.session.execute(
-            select(PaymentInstruction.grant_id, PaymentBatch.reference)
-            .join(PaymentBatch, PaymentBatch.id == PaymentInstruction.batch_id)
-            .where(PaymentInstruction.grant_id.in_(chunk),
-                   PaymentInstruction.status.in_(OPEN_INSTRUCTION))).all())
-    return out
+def _open_batches(uow: UnitOfWork, program: Program) -> dict[int, str]:
+    """Per approved grant of the program in an open instruction: the batch's reference."""
+    return dict(uow.session.execute(
+        select(PaymentInstruction.grant_id, PaymentBatch.reference)
+        .join(PaymentBatch, PaymentBatch.id == PaymentInstruction.batch_id)
+        .join(Grant, Grant.id == PaymentInstruction.grant_id)
+        .where(Grant.program_id == program.id, Grant.status == GrantStatus.APPROVED,
+               PaymentInstruction.status.in_(OPEN_INSTRUCTION))).tuples().all())
 
 
 def _visited_since(uow: UnitOfWork, program: Program, grants: Sequence[_DueGrant],
@@ -504,7 +497,7 @@ def _reserve(uow: UnitOfWork, wanted: Sequence[tuple[int, int]]) -> set[int]:
         # savepoint rolled back first, to learn which.
         try:
             with uow.savepoint():
-                if matched_rows(uow.session.execute(_RESERVE, params)) == len(params):
+                if execute_rows(uow, _RESERVE, params) == len(params):
                     return {gid for gid, _a in wanted}
                 raise _OneByOne
         except _OneByOne:
@@ -928,10 +921,10 @@ def _settle_all(uow: UnitOfWork, batch: PaymentBatch,
             links = {iid: did for (iid, _t), did in zip(paid, tranche_ids, strict=True)}
             for claim in claims:
                 claim["did"] = links.get(claim["iid"])
-            if matched_rows(uow.session.execute(_CLAIM, claims)) != len(todo):
+            if execute_rows(uow, _CLAIM, claims) != len(todo):
                 raise _OneByOne
             # A paid line's hold is released by the payment itself (disburse_batch).
-            if holds and matched_rows(uow.session.execute(_RELEASE, holds)) != len(holds):
+            if holds and execute_rows(uow, _RELEASE, holds) != len(holds):
                 raise _OneByOne
             for status, events in outcomes.items():
                 audit.record_many(uow, actor=actor, action=_OUTCOME_ACTION[status],

@@ -22,7 +22,6 @@ from sqlalchemy.orm import aliased
 from empower import audit
 from empower.db import UnitOfWork
 from empower.errors import (
-    Conflict,
     EmpowerError,
     InvalidInput,
     InvalidTransition,
@@ -46,6 +45,7 @@ from empower.services._common import (
     check_not_in_future,
     check_province,
     check_region,
+    check_unique,
     get,
     today,
 )
@@ -207,11 +207,8 @@ def create_intake(uow: UnitOfWork, data: IntakeCreate, *, actor: str) -> Intake:
     audit.check_actor(actor)
     program = get(uow, Program, data.program_id, what="program")
     values = _check_intake(uow, data, program)
-    other = uow.session.scalar(select(Intake.id).where(Intake.code == data.code))
-    if other is not None:
-        raise Conflict(f"code: intake '{data.code}' already exists (#{other})",
-                       code="intake.code_taken", params={"code": data.code, "existing_id": other},
-                       field="code", value=data.code, existing_id=other)
+    check_unique(uow, Intake.code, data.code, code="intake.code_taken", what="intake",
+                 field="code", param="code")
     intake = Intake(**values, rules_version=1, status=IntakeStatus.DRAFT)
     uow.session.add(intake)
     uow.session.flush()
@@ -242,11 +239,8 @@ def update_intake(uow: UnitOfWork, intake_id: int, data: IntakeCreate, *,
                             code="intake.program_fixed", params={"code": intake.code},
                             field="program_id", value=data.program_id)
     values = _check_intake(uow, data, program)
-    if values["code"] != intake.code and uow.session.scalar(
-            select(Intake.id).where(Intake.code == values["code"])) is not None:
-        raise Conflict(f"code: intake '{data.code}' already exists", code="intake.code_taken",
-                       params={"code": data.code, "existing_id": 0}, field="code",
-                       value=data.code)
+    check_unique(uow, Intake.code, values["code"], code="intake.code_taken", what="intake",
+                 field="code", param="code", other_than=intake.id)
     before = {k: getattr(intake, k) for k in values}
     changes = audit.diff(before, values)
     if not changes:

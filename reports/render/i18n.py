@@ -72,6 +72,16 @@ _TEXT: dict[str, dict[str, str]] = {
     "trainings": {"fr": "Formations et suivi", "ar": "التكوين والمواكبة",
                   "en": "Trainings and coaching"},
     "payments": {"fr": "Paiements", "ar": "الأداءات", "en": "Payments"},
+    "grievances": {"fr": "Plaintes et demandes", "ar": "الشكايات والطلبات", "en": "Grievances"},
+    "selection": {"fr": "Sélection", "ar": "الانتقاء", "en": "Selection"},
+    "payment": {"fr": "Paiement", "ar": "الأداء", "en": "Payment"},
+    "training": {"fr": "Formation", "ar": "التكوين", "en": "Training"},
+    "data_protection": {"fr": "Données personnelles (loi 09-08)",
+                        "ar": "المعطيات الشخصية (القانون 09-08)",
+                        "en": "Data protection (law 09-08)"},
+    "confidential": {"fr": "Confidentielles (comportement, EAS)",
+                     "ar": "سرية (السلوك، الاستغلال والاعتداء الجنسي)",
+                     "en": "Confidential (conduct, SEA)"},
     "bank_transfer": {"fr": "Virement bancaire", "ar": "تحويل بنكي", "en": "Bank transfer"},
     "cash_out": {"fr": "Retrait en espèces", "ar": "سحب نقدي", "en": "Cash-out"},
     "mobile_money": {"fr": "Paiement mobile", "ar": "الأداء عبر الهاتف", "en": "Mobile money"},
@@ -207,6 +217,18 @@ _KPI: dict[str, dict[str, str]] = {
     "waitlist_promotions": {"fr": "Admissions depuis une liste d'attente",
                             "ar": "الانخراطات من لائحة الانتظار",
                             "en": "Enrolments from a waiting list"},
+    "grievances_received": {"fr": "Plaintes et demandes reçues",
+                            "ar": "الشكايات والطلبات المتوصل بها",
+                            "en": "Grievances received"},
+    "grievances_resolved": {"fr": "Plaintes et demandes traitées (réponses)",
+                            "ar": "الشكايات والطلبات المعالجة (الأجوبة)",
+                            "en": "Grievances answered"},
+    "median_days_to_resolve": {"fr": "Délai médian de réponse (jours)",
+                               "ar": "المدة الوسيطة للجواب (أيام)",
+                               "en": "Median days to answer"},
+    "grievances_resolved_in_time_share": {"fr": "Part des réponses données dans le délai",
+                                          "ar": "نسبة الأجوبة المقدمة داخل الأجل",
+                                          "en": "Share answered within the deadline"},
 }
 
 
@@ -230,7 +252,7 @@ class Labels:
 
     def category(self, dimension: str, key: str) -> str:
         """A breakdown key as a reader sees it: region and province names, translated labels."""
-        if key == "unknown":  # e.g. a session of an activity with no province
+        if key in ("unknown", "confidential"):  # a session with no province; confidential cases
             return self(key)
         if dimension == "region":
             return f"{self._regions.get(key, key)} ({key})"

@@ -20,7 +20,7 @@ DIMENSIONS = (("by_region", "region"), ("by_province", "province"), ("by_age_ban
               ("by_milieu", "milieu"), ("by_disability", "disability"),
               ("by_channel", "channel"),
               ("by_exit_reason", "exit_reason"), ("by_outcome", "outcome"),
-              ("by_program", "program"))
+              ("by_category", "category"), ("by_program", "program"))
 KINDS = {k.key: k.kind for k in CATALOGUE}
 
 

@@ -158,7 +158,7 @@ def _family(ws: Worksheet, blocks: list[Block], L: Labels, threshold: int) -> No
 
 
 _DIM_ORDER = ["total", "region", "province", "age_band", "milieu", "disability", "channel",
-              "exit_reason", "outcome", "program"]
+              "exit_reason", "outcome", "category", "program"]
 
 
 def _trends(ws: Worksheet, blocks: list[Block], L: Labels, threshold: int) -> None:

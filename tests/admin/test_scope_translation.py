@@ -15,13 +15,20 @@ import pytest
 from empower.admin import compat
 from empower.admin import models as m
 from empower.admin.app import tortoise_url
-from empower.admin.resources.beneficiaries import age_band_filter
-from empower.admin.scope import Principal, periods_filter, span_filter, tortoise_condition
+from empower.admin.resources.beneficiaries import age_band_filter, filter_age_band
+from empower.admin.scope import (
+    Principal,
+    filter_periods,
+    periods_filter,
+    span_filter,
+    tortoise_condition,
+)
 from sqlalchemy import select
 
 from empower import predicates as pr
 from empower import scope
 from empower.models import Base, Beneficiary
+from tests.grievance_scenario import add_grievances
 from tests.payment_scenario import add_batches
 from tests.scenarios import TODAY, build
 
@@ -53,6 +60,7 @@ def _tortoise(db_url: str, build_queries: Any) -> dict[Any, set[Any]]:
 def scenario(db):
     built = build(db)
     add_batches(db, built)
+    add_grievances(db, built)
     return built
 
 
@@ -137,6 +145,22 @@ def test_dated_predicates_and_age_bands_in_tortoise_match_their_sql_twins(db, db
             out[("band", label)] = m.Beneficiary.filter(cond).values_list("id", flat=True)
         return out
 
+    def panel_forms() -> dict[Any, Any]:
+        """The forms the list's filters run (bounded work at a million women): same rows."""
+        out: dict[Any, Any] = {}
+        for periods in PERIODS:
+            for on in DAYS:
+                for holds in (True, False):
+                    out[(periods.name, on, holds)] = filter_periods(
+                        m.Beneficiary.all(), periods, on, holds=holds).values_list(
+                            "id", flat=True)
+        for label in bands:
+            out[("band", label)] = filter_age_band(m.Beneficiary.all(), label, TODAY
+                                                   ).values_list("id", flat=True)
+        return out
+
+    panel = _tortoise(db_url, panel_forms)
+    assert panel == {k: v for k, v in sql.items() if k in panel}
     tortoise = _tortoise(db_url, queries)
     assert tortoise == sql
     # Both sides of each predicate have rows on the day itself.
@@ -144,3 +168,28 @@ def test_dated_predicates_and_age_bands_in_tortoise_match_their_sql_twins(db, db
         assert sql[(span.name, TODAY, True)] and sql[(span.name, TODAY, False)], span.name
     assert all(sql[("band", label)] for label in bands[1:])
     assert age_band_filter("65+", TODAY) is None and age_band_filter("55-64", TODAY) is None
+
+
+def test_the_enrolment_filter_counts_the_women_its_pages_list(db, db_url, scenario):
+    """The enrolment-status filter has a page form and a count form (bounded work each way):
+    for every value, the same women."""
+    from empower.admin.resources.beneficiaries import resource
+
+    from empower.vocab import EnrollmentStatus
+
+    enrolment = next(f for f in resource.filters if f.name == "enrolment")
+    assert enrolment.count_apply is not None
+    values = [*(v.value for v in EnrollmentStatus), "none", "bogus"]
+
+    def queries() -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
+        for value in values:
+            for form, apply in (("page", enrolment.apply), ("count", enrolment.count_apply)):
+                out[(form, value)] = apply(m.Beneficiary.all(), value, None).values_list(
+                    "id", flat=True)
+        return out
+
+    found = _tortoise(db_url, queries)
+    for value in values:
+        assert found[("page", value)] == found[("count", value)], value
+    assert found[("page", "enrolled")] and found[("page", "none")]

@@ -227,3 +227,44 @@ def test_insert_rows_turns_a_unique_violation_into_a_conflict(uow: empower.UnitO
     row["id"] = person.id + 100
     with pytest.raises(empower.Conflict), uow.savepoint():
         insert_rows(uow, table_of(Beneficiary), [row])
+
+
+
+def test_insert_rows_fills_the_python_defaults_of_columns_left_out(
+        uow: empower.UnitOfWork) -> None:
+    """Rows without ``at`` get it as ``insert()`` would give it, not a NULL the database
+    refuses: one instant for the statement, between before and after."""
+    before = utcnow()
+    insert_rows(uow, table_of(AuditEvent), [
+        {"actor": "test:bulk", "action": "note", "entity": "program", "entity_id": n,
+         "changes": None} for n in (1, 2)])
+    after = utcnow()
+    stamps = list(uow.session.scalars(select(AuditEvent.at)
+                                      .where(AuditEvent.actor == "test:bulk")))
+    assert len(stamps) == 2 and stamps[0] == stamps[1]
+    assert before <= stamps[0] <= after
+
+
+def test_execute_rows_counts_the_rows_each_condition_matched(uow: empower.UnitOfWork) -> None:
+    """A conditional UPDATE run by ``execute_rows`` matches, changes and counts what
+    ``session.execute`` would: a literal of the statement is applied, a set whose condition
+    does not hold changes nothing."""
+    from sqlalchemy import bindparam, update
+
+    from empower.bulk import execute_rows
+    from empower.models import Region
+
+    regions = table_of(Region)
+    codes = list(uow.session.scalars(select(Region.code).order_by(Region.code).limit(3)))
+    uow.session.execute(update(regions).where(regions.c.code == codes[2])
+                        .values(population_2024=7))
+    statement = (update(regions)
+                 .where(regions.c.code == bindparam("c"), regions.c.population_2024.is_(None)
+                        | (regions.c.population_2024 != 7))
+                 .values(population_2024=bindparam("p")))
+    matched = execute_rows(uow, statement, [{"c": codes[0], "p": 100}, {"c": codes[1], "p": 200},
+                                            {"c": codes[2], "p": 300}, {"c": "zz", "p": 1}])
+    assert matched == 2
+    got = dict(uow.session.execute(select(regions.c.code, regions.c.population_2024)
+                                   .where(regions.c.code.in_(codes))).tuples().all())
+    assert got == {codes[0]: 100, codes[1]: 200, codes[2]: 7}

@@ -187,3 +187,28 @@ def test_targeting_migrates_down_and_up_keeping_enrolments_and_their_checks(
         with pytest.raises(EmpowerError):  # the exit CHECK survived the rebuild
             uow.session.connection().exec_driver_sql(
                 "UPDATE enrollments SET status = 'exited'")
+
+
+def test_grievances_migrate_down_and_up_keeping_the_users_and_their_regions(
+        db: empower.Database) -> None:
+    """0010 adds users.focal_point in place: no rebuild of users, whose regions would go with
+    it under ON DELETE CASCADE."""
+    from alembic import command
+
+    from empower.db import alembic_config
+    from empower.models import User, UserRegion
+    from tests.factories import make_grievance
+
+    with db.unit_of_work() as uow:
+        uow.session.add(User(username="amina", password_hash="!", role="officer",
+                             regions=[UserRegion(region_code="04")], focal_point=True))
+        make_grievance(uow, received_on=date(2024, 3, 1))
+        uow.commit()
+    command.downgrade(alembic_config(db), "0008")
+    tables = inspect(db.engine).get_table_names()
+    assert "grievances" not in tables and "grievance_steps" not in tables
+    assert "focal_point" not in {c["name"] for c in inspect(db.engine).get_columns("users")}
+    db.upgrade()
+    with db.unit_of_work(readonly=True) as uow:
+        user = uow.session.scalars(select(User)).one()
+        assert user.focal_point is False and [r.region_code for r in user.regions] == ["04"]

@@ -24,6 +24,8 @@ from empower.models import (
     DuplicateCandidate,
     Enrollment,
     Grant,
+    Grievance,
+    GrievanceStep,
     Membership,
     Partner,
     PaymentBatch,
@@ -32,6 +34,7 @@ from empower.models import (
     Province,
     SurveyRecord,
 )
+from tests.grievance_scenario import add_grievances
 from tests.payment_scenario import add_batches
 from tests.scenarios import build
 
@@ -79,6 +82,9 @@ def named(uow: Any, scenario: Any) -> dict[str, dict[int, Any]]:
         "payment_batches": {i: name for name, i in scenario.batches.items()},
         "payment_instructions": {i: grants[g] for i, g in s.execute(
             select(PaymentInstruction.id, PaymentInstruction.grant_id))},
+        "grievances": dict(s.execute(select(Grievance.id, Grievance.reference)).all()),
+        "grievance_steps": dict(s.execute(select(GrievanceStep.id, Grievance.reference).join(
+            Grievance, Grievance.id == GrievanceStep.grievance_id)).all()),
     }
 
 
@@ -125,6 +131,11 @@ def expected(regions: set[str], provinces: dict[str, str]) -> dict[str, set[Any]
         "payment_batches": ({"b04"} if "04" in regions else set()) | (
             {"b01"} if "01" in regions else set()),
         "payment_instructions": grants & {"amina", "khadija_out", "k04", "k01"},
+        # A grievance is its province's (Amina's for hers); a step, its grievance's.
+        "grievances": ({"SC-std04", "SC-sea04"} if "04" in regions else set()) | (
+            {"SC-cnd01", "SC-std01"} if "01" in regions else set()),
+        "grievance_steps": ({"SC-std04", "SC-sea04"} if "04" in regions else set()) | (
+            {"SC-cnd01", "SC-std01"} if "01" in regions else set()),
     }
 
 
@@ -134,7 +145,8 @@ MODELS = {"beneficiaries": Beneficiary, "cooperatives": Cooperative, "enrollment
           "programs": Program, "agreements": Agreement, "partners": Partner,
           "provinces": Province, "activities": Activity, "activity_sessions": ActivitySession,
           "attendances": Attendance, "coaching_visits": CoachingVisit,
-          "payment_batches": PaymentBatch, "payment_instructions": PaymentInstruction}
+          "payment_batches": PaymentBatch, "payment_instructions": PaymentInstruction,
+          "grievances": Grievance, "grievance_steps": GrievanceStep}
 
 
 def _key(model: Any) -> Any:
@@ -149,6 +161,7 @@ def _regions_of_provinces(uow: Any) -> dict[str, str]:
 def scenario(db):
     built = build(db)
     built.batches = add_batches(db, built)
+    add_grievances(db, built)
     return built
 
 

@@ -373,7 +373,7 @@ def test_every_format_and_the_xlsx_totals_equal_the_json(demo, tmp_path):
     wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
     assert wb.sheetnames == ["Synthèse", "Portée", "Coopératives", "Subventions", "Résultats",
                              "Formations et suivi", "Paiements",
-                             "Ciblage et sélection", "Tendances"]
+                             "Ciblage et sélection", "Plaintes et demandes", "Tendances"]
     from empower.reports.render.i18n import Labels
 
     L = Labels("fr")

@@ -29,6 +29,10 @@ PUBLIC = [
     # payment runs
     "ReturnRefused", "approve_batch", "build_batch", "cancel_batch", "close_batch",
     "reconcile_batch", "send_batch",
+    # grievances
+    "acknowledge_grievance", "add_grievance_note", "appeal_grievance", "assign_grievance",
+    "close_grievance", "declare_unfounded", "fulfil_erasure", "receive_grievance",
+    "record_subject_file", "resolve_grievance", "start_review", "tell_complainant",
 ]
 # Modules a script may import names from, besides the package itself.
 PUBLIC_MODULES = {"empower.schemas", "empower.models", "empower.vocab", "empower.errors"}

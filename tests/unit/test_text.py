@@ -120,6 +120,8 @@ _BASE: dict[str, dict[str, Any]] = {
     "IntakeCreate": {"program_id": 1, "code": "APPEL-1", "name": "Appel 2024",
                      "opens_on": date(2024, 1, 1), "closes_on": date(2024, 2, 1), "places": 10},
     "BatchCreate": {"program_id": 1, "channel": "cash_out", "planned_on": date(2024, 1, 8)},
+    "GrievanceCreate": {"received_on": date(2024, 1, 8), "channel": "phone",
+                        "category": "payment", "province_code": "04.441"},
     "ReturnLine": {"line": 2, "reference": "PAY-1-00001", "status": "payée",
                    "paid_on": date(2024, 1, 9)},
 }

@@ -33,11 +33,15 @@ from empower.vocab import (
     AttendanceStatus,
     Channel,
     CooperativeRole,
+    DataRequestKind,
     EducationLevel,
     ExitReason,
+    GrievanceCategory,
+    GrievanceChannel,
     MaritalStatus,
     Milieu,
     Sector,
+    Sensitivity,
     SessionStatus,
     SurveyRound,
     VisitKind,
@@ -398,9 +402,44 @@ INTAKES = Kind("intakes", (
                                           "liste d'attente jusqu'au")),
 ), key=("code",))
 
+# --- grievances: a hotline's or a desk's spreadsheet of complaints (issue 14) ---------------
+
+GRIEVANCES = Kind("grievances", (
+    Column("reference", text, "unique reference of the complaint (the hotline's ticket; the "
+           "key)", ("référence", "ref", "n° de plainte", "numéro de plainte", "ticket"),
+           required=True),
+    Column("received_on", a_date, DATE_HELP, ("date", "date de réception", "reçue le",
+                                              "date de la plainte"), required=True),
+    Column("channel", choice(GrievanceChannel), "how it came: phone, in_person, association, "
+           "letter, whatsapp, email, other (téléphone, en personne, courrier...)",
+           ("canal", "moyen", "mode de réception", "source"), required=True,
+           allowed=", ".join(m.value for m in GrievanceChannel)),
+    Column("category", choice(GrievanceCategory), "what it is about: selection, payment, "
+           "training, conduct, sexual_exploitation_abuse, data_protection, other",
+           ("catégorie", "type", "objet", "motif"), required=True,
+           allowed=", ".join(m.value for m in GrievanceCategory)),
+    Column("request_kind", choice(DataRequestKind), "for a data-protection request only: "
+           "access, correction, objection, erasure (accès, rectification, opposition, "
+           "effacement)", ("type de demande", "droit exercé", "demande"),
+           allowed=", ".join(m.value for m in DataRequestKind)),
+    Column("sensitivity", choice(Sensitivity), "standard or confidential; conduct and sexual "
+           "exploitation and abuse cases are confidential whatever it says",
+           ("sensibilité", "confidentialité"), allowed=", ".join(m.value for m in Sensitivity)),
+    Column("cin", text, "CIN of the woman who complains; empty for an anonymous complaint",
+           _CIN.aliases + ("plaignante",)),
+    Column("province_code", province, PROVINCE_HELP + "; required when no CIN is given",
+           ("province", "code province", "préfecture")),
+    Column("program_code", text, "code of the program concerned, if any",
+           _PROGRAM_CODE.aliases),
+    Column("grant_reference", text, "reference of the grant concerned, if any",
+           ("subvention", "référence subvention", "référence de la subvention")),
+    Column("description", text, "what she said (personal: redacted in the audit log, never "
+           "exported)", ("description", "plainte", "objet de la plainte", "résumé", "détails")),
+), key=("reference",))
+
 KINDS: dict[str, Kind] = {k.name: k for k in (
     PROGRAMS, BENEFICIARIES, COOPERATIVES, MEMBERSHIPS, ENROLLMENTS, GRANTS, DISBURSEMENTS,
-    SURVEYS, ACTIVITIES, SESSIONS, ATTENDANCE, VISITS, INTAKES)}
+    SURVEYS, ACTIVITIES, SESSIONS, ATTENDANCE, VISITS, INTAKES, GRIEVANCES)}
 
 
 def kind_spec(name: str) -> Kind:

@@ -16,6 +16,7 @@ from empower.io.importing.kinds import (
     disbursements,
     enrollments,
     grants,
+    grievances,
     intakes,
     memberships,
     programs,
@@ -37,7 +38,7 @@ UPSERTS: dict[str, Upsert] = {
     "memberships": memberships.upsert, "enrollments": enrollments.upsert,
     "grants": grants.upsert, "disbursements": disbursements.upsert, "surveys": surveys.upsert,
     "activities": activities.upsert, "sessions": sessions.upsert, "visits": visits.upsert,
-    "intakes": intakes.upsert,
+    "intakes": intakes.upsert, "grievances": grievances.upsert,
 }
 
 
