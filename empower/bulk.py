@@ -15,14 +15,14 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Boolean, Date, DateTime, Enum, Table, insert
+from sqlalchemy import Boolean, Date, DateTime, Enum, Table, func, insert, select, text
 
 from empower.db import constraint_error
 
 if TYPE_CHECKING:
     from empower.db import UnitOfWork
 
-__all__ = ["execute_rows", "insert_rows", "planned_each_time"]
+__all__ = ["IdBlock", "execute_rows", "insert_rows", "planned_each_time"]
 
 # Types whose values repeat across rows (dates, vocabularies) and are hashable: each distinct
 # value is converted once per call.
@@ -174,3 +174,38 @@ def planned_each_time(uow: UnitOfWork) -> Iterator[None]:
         yield
     finally:
         raw.prepare_threshold = before
+
+
+class IdBlock:
+    """Hands out the ids of new rows of one table before they are written, so that rows
+    referring to them can be built first and every table sent with :func:`insert_rows`
+    (no ``RETURNING``, which SQLite answers one row at a time when the order matters).
+
+    On PostgreSQL the ids are drawn from the table's sequence, ``block`` at a time (an unused
+    remainder is a gap, as after any rollback). On SQLite they follow the largest id: a writer
+    holds the database's write lock from its first statement, and SQLite gives a new row the
+    next one (no ``AUTOINCREMENT``), so they are the ids SQLite would have chosen. Nothing else
+    may insert into the table while the block is in use.
+    """
+
+    def __init__(self, uow: UnitOfWork, table: Table, *, block: int = 20_000) -> None:
+        self._uow = uow
+        self._table = table
+        self._block = block
+        self._free: list[int] = []
+        self._next: int | None = None
+        if uow.dialect == "sqlite":
+            self._next = (uow.session.scalar(select(func.max(table.c.id))) or 0) + 1
+
+    def take(self) -> int:
+        """The next id."""
+        if self._next is not None:
+            value = self._next
+            self._next += 1
+            return value
+        if not self._free:
+            self._free = sorted(self._uow.session.scalars(
+                text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) "
+                     "FROM generate_series(1, :n)"), {"t": self._table.name, "n": self._block}),
+                reverse=True)
+        return self._free.pop()

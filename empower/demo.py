@@ -5,35 +5,47 @@
 
 Women are registered through the core's bulk registration service, so every registration rule,
 the duplicate detection and the audit log apply to them. Enrolments, cooperatives, grants,
-tranches, surveys and coaching visits are generated already consistent with the rules (enrolled
-on the approval date, within caps and budget, tranches within the approved amount, members join
-active cooperatives...) and written with multi-row inserts, because going through the one-record
-services would take minutes for a national-sized registry; each of those rows still gets its
-audit event (actor ``demo``). Trainings go through the core's services (activities, sessions
-planned, held or cancelled, one ``record_roster`` call per held session), so their rules are the
-services' own; a program with a minimum completion share (MOUBADARA) only pays women who
-completed its training. ``tests/integration/test_demo.py`` checks every rule on the result.
+tranches, trainings (activities, sessions planned, held or cancelled, their rosters), surveys
+and coaching visits are generated already consistent with the rules (enrolled on the approval
+date, within caps and budget, tranches within the approved amount, members join active
+cooperatives, sessions within their activity's and program's dates, only women enrolled that day
+on a roster...; the demo checks them with the predicates the services use) and written a chunk
+at a time with the driver's executemany (COPY on PostgreSQL), because going through the
+one-record services would take hours for a national-sized registry; each of those rows still gets
+the audit event its service writes (actor ``demo``). The calls for applications and the payment
+runs go through their services. A program with a minimum completion share (MOUBADARA) only pays
+women who completed its training. ``tests/integration/test_demo.py`` checks every rule on the
+result.
+
+Memory stays bounded at national scale: what later stages read of each woman is kept in
+columns of small numbers (``array``), enrolments in slotted records, rows never more than a
+chunk at a time (see docs/scaling.md).
 """
 
 from __future__ import annotations
 
 import bisect
 import random
-from collections.abc import Callable, Iterator
+from array import array
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from empower import audit
+from empower.bulk import IdBlock, insert_rows, planned_each_time
 from empower.db import Database, UnitOfWork
 from empower.demo_grievances import grievances as _grievances
 from empower.errors import InvalidInput, RuleViolation
 from empower.models import (
+    Activity,
+    ActivitySession,
     Agreement,
     ArchivePeriod,
+    Attendance,
     Base,
     Beneficiary,
     CoachingVisit,
@@ -48,9 +60,11 @@ from empower.models import (
     Program,
     SurveyRecord,
     User,
+    table_of,
     utcnow,
 )
 from empower.predicates import (
+    ACTIVITY_RUNNING,
     COOPERATIVE_ACTIVE,
     ENROLLMENT_ACTIVE,
     PROGRAM_RUNNING,
@@ -60,22 +74,13 @@ from empower.predicates import (
 from empower.reference import provinces
 from empower.rules import next_tranche, normalize_phone
 from empower.schemas import (
-    ActivityCreate,
-    AttendanceMark,
     BatchCreate,
     BeneficiaryCreate,
     EnrollmentCreate,
     IntakeCreate,
     ReturnLine,
-    SessionCreate,
 )
-from empower.services.activities import (
-    cancel_session,
-    create_activity,
-    hold_session,
-    plan_session,
-    record_roster,
-)
+from empower.services._common import check_program_running
 from empower.services.beneficiaries import register_beneficiaries
 from empower.services.enrollments import apply, exit_enrollment
 from empower.services.payment_runs import (
@@ -220,6 +225,49 @@ def _months(d: date, n: int) -> date:
     return date(year, month, day)
 
 
+PHONE_PREFIXES = ["061", "062", "066", "067", "068", "065", "070", "077", "078"]
+CIN_CODES = {prefix: i for i, prefix in enumerate(
+    sorted({p for prefixes in CIN_PREFIXES.values() for p in prefixes}))}
+# Women are registered this many at a time: each call's duplicate search reads every woman
+# already registered who was born on the days of its women (nearly all days, at 50,000): at a
+# million women, 20,000 a call read 25 million rows, 50,000 a call read 10 million.
+REGISTER_CHUNK = 50_000
+
+
+def _spaced(raw: str) -> str:
+    return f"{raw[:2]} {raw[2:4]} {raw[4:6]} {raw[6:8]} {raw[8:]}"
+
+
+def _phone_text(code: int) -> str:
+    prefix, number = divmod(code, 10_000_000)
+    return _spaced(f"{PHONE_PREFIXES[prefix]}{number:07d}")
+
+
+def _names(first: int, last: int, script: int) -> dict[str, str | None]:
+    """The name fields of FIRST_NAMES[first] LAST_NAMES[last] in one script (1: Arabic
+    only, 2: Latin only) or both (0)."""
+    (fn, fn_ar), (ln, ln_ar) = FIRST_NAMES[first], LAST_NAMES[last]
+    if script == 1:
+        return {"first_name": None, "last_name": None, "first_name_ar": fn_ar,
+                "last_name_ar": ln_ar}
+    if script == 2:
+        return {"first_name": fn, "last_name": ln, "first_name_ar": None, "last_name_ar": None}
+    return {"first_name": fn, "last_name": ln, "first_name_ar": fn_ar, "last_name_ar": ln_ar}
+
+
+def _activity_changes(row: dict[str, Any]) -> dict[str, Any]:
+    """What create_activity logs: the activity as created."""
+    return {k: row[k] for k in ("program_id", "code", "kind", "title", "partner_id",
+                                "province_code", "starts_on", "ends_on", "planned_sessions",
+                                "completion_share")}
+
+
+def _session_changes(row: dict[str, Any]) -> dict[str, Any]:
+    """What plan_session logs: the session as planned."""
+    return {k: row[k] for k in ("activity_id", "reference", "scheduled_on", "commune",
+                                "facilitator")}
+
+
 class _Weighted:
     """Draw from items with weights in O(log n) (provinces by census population)."""
 
@@ -235,9 +283,135 @@ class _Weighted:
         return self.items[bisect.bisect_right(self.cum, rng.random() * self.cum[-1])]
 
 
-def _chunked(rows: list[dict[str, Any]], size: int = 5000) -> Iterator[list[dict[str, Any]]]:
-    for i in range(0, len(rows), size):
-        yield rows[i:i + size]
+SQLITE_CACHE_KIB = 256 * 1024
+# Rows are generated and written this many at a time: memory stays bounded whatever the size.
+CHUNK = 20_000
+
+
+class _Table:
+    """Rows of one table written ``CHUNK`` at a time with the driver's executemany (or COPY),
+    each with its audit event; ids are handed out as rows are made (:class:`IdBlock`), so rows
+    that refer to them can be made before anything is written."""
+
+    def __init__(self, gen: _Generator, model: type[Base], entity: str | None, action: str,
+                 changes: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None,
+                 *, ids: bool = True, count: str | None = None) -> None:
+        self.gen = gen
+        self.table = Base.metadata.tables[model.__tablename__]
+        self.entity = entity
+        self.action = action
+        self.changes = changes
+        self.ids = IdBlock(gen.uow, self.table) if ids else None
+        self.count = entity if count is None else count  # "": not counted
+        self.rows: list[dict[str, Any]] = []
+        self.written = 0
+        # Columns the rows leave out but the ORM would fill (a Python-side default): the
+        # driver-level insert does not know them.
+        self._defaults = [c for c in self.table.c
+                          if c.default is not None and not c.primary_key]
+
+    def add(self, row: dict[str, Any]) -> int:
+        """Queue ``row``; returns its id (0 for a table written without ids)."""
+        new_id = 0
+        if self.ids is not None:
+            new_id = row["id"] = self.ids.take()
+        self.rows.append(row)
+        return new_id
+
+    def flush(self) -> None:
+        rows, self.rows = self.rows, []
+        if not rows:
+            return
+        if any(key not in self.table.c for key in rows[0]):
+            keys = [key for key in rows[0] if key in self.table.c]
+            rows = [{key: row[key] for key in keys} for row in rows]
+        missing = [c for c in self._defaults if c.name not in rows[0]]
+        for column in missing:
+            default = column.default
+            value = default.arg(None) if default.is_callable else default.arg  # type: ignore[union-attr]
+            for row in rows:
+                row[column.name] = value
+        insert_rows(self.gen.uow, self.table, rows)
+        if self.entity is not None:
+            changes = self.changes
+            audit.record_many(self.gen.uow, actor=ACTOR, action=self.action, entity=self.entity,
+                              items=((r["id"], changes(r) if changes else None) for r in rows))
+        self.written += len(rows)
+        if self.count:
+            self.gen.counts[self.count] = self.gen.counts.get(self.count, 0) + len(rows)
+
+
+class _Events:
+    """Audit events of one entity and action about rows another :class:`_Table` writes."""
+
+    def __init__(self, gen: _Generator, entity: str, action: str) -> None:
+        self.gen = gen
+        self.entity = entity
+        self.action = action
+        self.rows: list[tuple[int, dict[str, Any] | None]] = []
+
+    def add(self, entity_id: int, changes: dict[str, Any] | None) -> None:
+        self.rows.append((entity_id, changes))
+
+    def flush(self) -> None:
+        rows, self.rows = self.rows, []
+        if rows:
+            audit.record_many(self.gen.uow, actor=ACTOR, action=self.action, entity=self.entity,
+                              items=rows)
+
+
+class _Sink:
+    """Tables and events written together, in the order they were declared (a row's parent
+    before it, an entity's creation before what happens to it), once ``CHUNK`` rows wait."""
+
+    def __init__(self) -> None:
+        self.parts: list[_Table | _Events] = []
+
+    def table(self, *args: Any, **kwargs: Any) -> _Table:
+        part = _Table(*args, **kwargs)
+        self.parts.append(part)
+        return part
+
+    def events(self, gen: _Generator, entity: str, action: str) -> _Events:
+        part = _Events(gen, entity, action)
+        self.parts.append(part)
+        return part
+
+    def maybe_flush(self) -> None:
+        if sum(len(p.rows) for p in self.parts) >= CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        for part in self.parts:
+            part.flush()
+
+
+@dataclass(frozen=True, slots=True)
+class _GrantSeen:
+    id: int
+    program_id: int
+    beneficiary_id: int | None
+    cooperative_id: int | None
+    first_paid_on: date | None
+    paid: bool
+
+
+class _Enrolled:
+    """What the later stages read of an enrolment that began (most of the registry at national
+    scale: slots, and dates shared between records, rather than a dict per enrolment)."""
+
+    __slots__ = ("beneficiary_id", "enrolled_on", "exited_on", "person", "program_id")
+
+    def __init__(self, person: int, beneficiary_id: int, program_id: int, enrolled_on: date,
+                 exited_on: date | None) -> None:
+        self.person = person
+        self.beneficiary_id = beneficiary_id
+        self.program_id = program_id
+        self.enrolled_on = enrolled_on
+        self.exited_on = exited_on
+
+    def __getitem__(self, key: str) -> Any:
+        return getattr(self, key)
 
 
 class _Generator:
@@ -260,6 +434,10 @@ class _Generator:
         # rest of the demo as it was.
         self.pay_rng = random.Random(f"{seed}-payments")
         self.batches_from = as_of - timedelta(days=PAYMENT_RUN_DAYS[0])
+        self._days: dict[date, date] = {}
+        self.prov_codes = [p["code"] for p in provs]
+        self.prov_index = {code: i for i, code in enumerate(self.prov_codes)}
+        self.region_of = [p["region_code"] for p in provs]
 
     # -- helpers --------------------------------------------------------------------------
     def day_between(self, a: date, b: date) -> date:
@@ -267,18 +445,42 @@ class _Generator:
             return a
         return a + timedelta(days=self.rng.randint(0, (b - a).days))
 
-    def insert(self, model: type[Base], rows: list[dict[str, Any]], entity: str, action: str,
+    def insert(self, model: type[Base], rows: Iterable[dict[str, Any]], entity: str, action: str,
                changes: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> list[int]:
-        """Multi-row insert returning ids, plus one audit event per row."""
-        ids: list[int] = []
-        for chunk in _chunked(rows):
-            table = Base.metadata.tables[model.__tablename__]
-            stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-            ids.extend(self.uow.session.scalars(stmt, chunk))
-        audit.record_many(self.uow, actor=ACTOR, action=action, entity=entity, items=(
-            (i, changes(r) if changes else None) for i, r in zip(ids, rows, strict=True)))
-        self.counts[entity] = self.counts.get(entity, 0) + len(ids)
+        """Write ``rows`` (a chunk at a time), each with its audit event; returns their ids."""
+        table = _Table(self, model, entity, action, changes)
+        ids = []
+        for row in rows:
+            ids.append(table.add(row))
+            if len(table.rows) >= CHUNK:
+                table.flush()
+        table.flush()
         return ids
+
+    def day(self, value: date) -> date:
+        """``value``, as one shared object per day (records keep many of the same dates)."""
+        return self._days.setdefault(value, value)
+
+    def person(self, i: int) -> dict[str, Any]:
+        """The ``i``-th woman registered, as the targeting reads her."""
+        return {"id": self.p_id[i], "region": self.region_of[self.p_prov[i]],
+                "milieu": "rural" if self.p_rural[i] else "urban",
+                "birth_date": date.fromordinal(self.p_birth[i]),
+                "registered_on": date.fromordinal(self.p_reg[i])}
+
+    def beneficiary_ids(self) -> array[int]:
+        """The women's ids, in the order they were registered."""
+        return self.p_id
+
+    def index_of(self, beneficiary_id: int) -> int:
+        """Her position in the registration order (ids grow with it)."""
+        i = bisect.bisect_left(self.p_id, beneficiary_id)
+        assert self.p_id[i] == beneficiary_id
+        return i
+
+    def archived_on(self, i: int) -> date | None:
+        value = self.p_archived[i]
+        return date.fromordinal(value) if value else None
 
     # -- programs and partners ------------------------------------------------------------
     def programs(self) -> None:
@@ -322,16 +524,18 @@ class _Generator:
                     lambda r: {"program_id": r["program_id"], "partner_id": r["partner_id"]})
 
     # -- beneficiaries ----------------------------------------------------------------------
-    def phone(self) -> str:
+    def phone(self) -> tuple[str, int]:
+        """A mobile number as a woman writes it, and its code in :attr:`p_phone`."""
         while True:
-            prefix = self.rng.choice(["061", "062", "066", "067", "068", "065", "070", "077", "078"])
-            raw = f"{prefix}{self.rng.randint(0, 9_999_999):07d}"
+            prefix = self.rng.choice(PHONE_PREFIXES)
+            number = self.rng.randint(0, 9_999_999)
+            raw = f"{prefix}{number:07d}"
             try:
                 phone = normalize_phone(raw)
             except InvalidInput:
                 continue
             if phone:
-                return f"{raw[:2]} {raw[2:4]} {raw[4:6]} {raw[6:8]} {raw[8:]}"
+                return _spaced(raw), PHONE_PREFIXES.index(prefix) * 10_000_000 + number
 
     def rib(self) -> str:
         """A 24-digit RIB: a bank's code, a city code, the account, and the mod-97 key."""
@@ -341,18 +545,33 @@ class _Generator:
         return body + f"{97 - int(body) * 100 % 97:02d}"
 
     def beneficiaries(self) -> None:
+        """Women drawn a chunk at a time and registered through the bulk registration service.
+        What the later stages read of them is kept in columns of small numbers (dates as
+        ordinals, names and phones as codes), not a dict per woman."""
         rng = self.rng
-        used_cins: set[str] = set()
-        inputs: list[BeneficiaryCreate] = []
+        used_cins: set[int] = set()
         span = (self.as_of - self.start).days
-        self.people: list[dict[str, Any]] = []
+        self.p_id = array("q")
+        self.p_prov = array("H")
+        self.p_reg = array("i")
+        self.p_birth = array("i")
+        self.p_rural = bytearray()
+        self.p_archived = array("i")
+        p_names = bytearray()  # first name, last name, script (0 both, 1 Arabic, 2 Latin)
+        p_phone = array("q")  # PHONE_PREFIXES index * 10**7 + number, -1 for none
+        inputs: list[BeneficiaryCreate] = []
+        done = 0
         for i in range(self.n):
             province = self.provinces.draw(rng)
             region = self.province_region[province]
+            prefixes = CIN_PREFIXES[region]
             while True:
-                cin = rng.choice(CIN_PREFIXES[region]) + str(rng.randint(10_000, 999_999))
-                if cin not in used_cins:
-                    used_cins.add(cin)
+                k = rng.randrange(len(prefixes))
+                number = rng.randint(10_000, 999_999)
+                code = CIN_CODES[prefixes[k]] * 1_000_000 + number
+                if code not in used_cins:
+                    used_cins.add(code)
+                    cin = prefixes[k] + str(number)
                     break
             # Registrations ramp up over the two years.
             registered = self.start + timedelta(days=int(span * (rng.random() ** 0.8)))
@@ -360,28 +579,26 @@ class _Generator:
             birth = registered - timedelta(days=age * 365 + rng.randint(10, 355))
             if age_on(birth, registered) < 18:
                 birth = _months(birth, -12)
-            first, first_ar = rng.choice(FIRST_NAMES)
-            last, last_ar = rng.choice(LAST_NAMES)
-            script = rng.random()
-            names: dict[str, str | None] = {"first_name": first, "last_name": last, "first_name_ar": first_ar,
-                     "last_name_ar": last_ar}
-            if script < 0.12:
-                names["first_name"] = names["last_name"] = None
-            elif script < 0.22:
-                names["first_name_ar"] = names["last_name_ar"] = None
-            phone = self.phone() if rng.random() < 0.78 else None
+            first = rng.randrange(len(FIRST_NAMES))
+            last = rng.randrange(len(LAST_NAMES))
+            script_draw = rng.random()
+            script = 1 if script_draw < 0.12 else 2 if script_draw < 0.22 else 0
+            phone, phone_code = self.phone() if rng.random() < 0.78 else (None, -1)
             if i > 10 and rng.random() < 0.004:
                 # A woman registered twice under another CIN (typo, or a new card): the kind of
                 # near-duplicate officers must resolve.
-                twin = self.people[rng.randrange(len(self.people))]
-                if age_on(twin["birth_date"], registered) >= 18:
-                    names = {k: twin[k] for k in names}
-                    birth = twin["birth_date"]
+                twin = rng.randrange(i)
+                twin_birth = date.fromordinal(self.p_birth[twin])
+                if age_on(twin_birth, registered) >= 18:
+                    first, last, script = (p_names[3 * twin], p_names[3 * twin + 1],
+                                           p_names[3 * twin + 2])
+                    birth = twin_birth
             elif phone is None and i > 10 and rng.random() < 0.01:
-                phone = self.people[rng.randrange(len(self.people))]["phone_raw"]
+                phone_code = p_phone[rng.randrange(i)]
+                phone = _phone_text(phone_code) if phone_code >= 0 else None
             rural_p = 0.25 if self.province_kind[province] == "prefecture" else 0.62
             data = {
-                "cin": cin, **names, "birth_date": birth, "phone": phone,
+                "cin": cin, **_names(first, last, script), "birth_date": birth, "phone": phone,
                 "province_code": province,
                 "commune": rng.choice(COMMUNES),
                 "milieu": "rural" if rng.random() < rural_p else "urban",
@@ -399,53 +616,66 @@ class _Generator:
                 "rib": self.rib() if self.pay_rng.random() < 0.8 else None,
             }
             inputs.append(BeneficiaryCreate.model_validate(data))
-            self.people.append({**data, "phone_raw": phone, "region": region})
-        created: list[int] = []
-        for start in range(0, len(inputs), 5000):
-            batch = inputs[start:start + 5000]
-            result = register_beneficiaries(self.uow, batch, actor=ACTOR, today=self.as_of)
-            if result.errors:
-                refused = result.errors[0]
-                raise RuleViolation(
-                    f"demo data refused at item {start + refused.index}: {refused.message}",
-                    code="demo.item_refused",
-                    params={"index": start + refused.index, "reason": refused.error})
-            created.extend(result.created)
-            self.progress("beneficiaries", len(batch))
-        for person, bid in zip(self.people, created, strict=True):
-            person["id"] = bid
-        self.counts["beneficiary"] = len(created)
+            self.p_prov.append(self.prov_index[province])
+            self.p_reg.append(registered.toordinal())
+            self.p_birth.append(birth.toordinal())
+            self.p_rural.append(data["milieu"] == "rural")
+            self.p_archived.append(0)
+            p_names.extend((first, last, script))
+            p_phone.append(phone_code)
+            if len(inputs) == REGISTER_CHUNK or i == self.n - 1:
+                self.register(inputs, done)
+                done += len(inputs)
+                inputs = []
+        self.counts["beneficiary"] = len(self.p_id)
+
+    def register(self, inputs: list[BeneficiaryCreate], start: int) -> None:
+        result = register_beneficiaries(self.uow, inputs, actor=ACTOR, today=self.as_of)
+        if result.errors:
+            refused = result.errors[0]
+            raise RuleViolation(
+                f"demo data refused at item {start + refused.index}: {refused.message}",
+                code="demo.item_refused",
+                params={"index": start + refused.index, "reason": refused.error})
+        self.p_id.extend(result.created)
+        self.progress("beneficiaries", len(inputs))
 
     # -- enrolments -----------------------------------------------------------------------
     def enrollments(self) -> None:
         rng = self.rng
-        rows: list[dict[str, Any]] = []
-        self.enrolled: list[dict[str, Any]] = []
+        self.enrolled: list[_Enrolled] = []
         progs = self.program_rows
         archived: list[tuple[int, date]] = []
         restored: list[tuple[int, date, date]] = []
-        for person in self.people:
+        sink = _Sink()
+        table = sink.table(self, Enrollment, "enrollment", "apply",
+                           lambda r: {"status": r["status"], "applied_on": r["applied_on"],
+                                      "enrolled_on": r["enrolled_on"],
+                                      "exited_on": r["exited_on"]})
+        for i in range(self.n):
+            bid = self.p_id[i]
+            registered_on = date.fromordinal(self.p_reg[i])
             if rng.random() > 0.86:
                 # Some who never applied leave the registry (moved away, asked to be removed);
                 # a few come back and are restored, their archive period closed.
                 if rng.random() < 0.15:
-                    day = self.day_between(person["registered_on"] + timedelta(days=30), self.as_of)
+                    day = self.day_between(registered_on + timedelta(days=30), self.as_of)
                     back = day + timedelta(days=rng.randint(30, 150))
                     if back <= self.as_of and rng.random() < 0.2:
-                        restored.append((person["id"], day, back))
+                        restored.append((bid, day, back))
                     elif day <= self.as_of:
-                        archived.append((person["id"], day))
-                        person["archived_on"] = day
+                        archived.append((bid, day))
+                        self.p_archived[i] = day.toordinal()
                 continue
             choices = ["AWAL", "AWAL", "MOUBADARA"]
-            if person["region"] == "08":
+            if self.region_of[self.p_prov[i]] == "08":
                 choices += ["TAMKINE-DT", "TAMKINE-DT", "TAMKINE-DT"]
             prog = progs[rng.choice(choices)]
-            applied = max(person["registered_on"], prog["start_date"]) + timedelta(
+            applied = max(registered_on, prog["start_date"]) + timedelta(
                 days=rng.randint(0, 45))
             if applied > self.as_of or not PROGRAM_RUNNING.holds(prog, applied):
                 continue
-            row = {"beneficiary_id": person["id"], "program_id": prog["id"], "applied_on": applied,
+            row = {"beneficiary_id": bid, "program_id": prog["id"], "applied_on": applied,
                    "status": "applied", "enrolled_on": None, "rejected_on": None,
                    "exited_on": None, "exit_reason": None, "created_at": self.now}
             fate = rng.random()
@@ -466,16 +696,24 @@ class _Generator:
                                              [70, 20, 2, 8])[0]
                     if exit_day is not None and exit_day <= self.as_of:
                         row.update(status="exited", exited_on=exit_day, exit_reason=reason)
-            rows.append(row)
-        for bid, day in archived:
-            self.uow.session.execute(update(Beneficiary).where(Beneficiary.id == bid)
-                                     .values(archived_on=day))
+            table.add(row)
+            if row["enrolled_on"] is not None:
+                self.enrolled.append(_Enrolled(
+                    i, bid, prog["id"], self.day(row["enrolled_on"]),
+                    self.day(row["exited_on"]) if row["exited_on"] else None))
+            sink.maybe_flush()
+        sink.flush()
+        if archived:
+            people = table_of(Beneficiary)
+            self.uow.session.execute(
+                update(people).where(people.c.id == bindparam("bid"))
+                .values(archived_on=bindparam("day")),
+                [{"bid": bid, "day": day} for bid, day in archived])
         periods = ([{"beneficiary_id": bid, "archived_on": day, "restored_on": None}
                     for bid, day in archived]
                    + [{"beneficiary_id": bid, "archived_on": day, "restored_on": back}
                       for bid, day, back in restored])
-        if periods:
-            self.uow.session.execute(insert(ArchivePeriod), periods)
+        insert_rows(self.uow, table_of(ArchivePeriod), periods)
         audit.record_many(self.uow, actor=ACTOR, action="archive", entity="beneficiary",
                           items=[(bid, {"archived_on": [None, day]}) for bid, day in archived]
                           + [(bid, {"archived_on": [None, day]}) for bid, day, _ in restored])
@@ -484,13 +722,7 @@ class _Generator:
                                  for bid, day, back in restored))
         self.counts["archived"] = len(archived)
         self.counts["restored"] = len(restored)
-        ids = self.insert(Enrollment, rows, "enrollment", "apply",
-                          lambda r: {"status": r["status"], "applied_on": r["applied_on"],
-                                     "enrolled_on": r["enrolled_on"], "exited_on": r["exited_on"]})
-        for row, eid in zip(rows, ids, strict=True):
-            if row["enrolled_on"] is not None:
-                self.enrolled.append({**row, "id": eid})
-        self.progress("enrolments", len(rows))
+        self.progress("enrolments", table.written)
 
     # -- calls for applications ---------------------------------------------------------------
     def intakes(self) -> None:
@@ -529,14 +761,16 @@ class _Generator:
         by_region: dict[str, list[dict[str, Any]]] = {}
         for c in self.coops:
             by_region.setdefault(self.province_region[c["province_code"]], []).append(c)
-        members: list[dict[str, Any]] = []
         roles_taken: dict[int, set[str]] = {}
-        for person in self.people:
-            if rng.random() > 0.3 or person.get("archived_on"):
+        members = _Table(self, Membership, "membership", "admit",
+                         lambda r: {"cooperative_id": r["cooperative_id"], "role": r["role"],
+                                    "joined_on": r["joined_on"]})
+        for i in range(self.n):
+            if rng.random() > 0.3 or self.p_archived[i]:
                 continue
-            options = by_region.get(person["region"]) or self.coops
+            options = by_region.get(self.region_of[self.p_prov[i]]) or self.coops
             coop = rng.choice(options)
-            joined = max(person["registered_on"], coop["founded_on"]) + timedelta(
+            joined = max(date.fromordinal(self.p_reg[i]), coop["founded_on"]) + timedelta(
                 days=rng.randint(0, 120))
             if joined > self.as_of or not COOPERATIVE_ACTIVE.holds(coop, joined):
                 continue
@@ -547,12 +781,12 @@ class _Generator:
             left = coop["dissolved_on"]
             if left is None and rng.random() < 0.08:
                 left = self.day_between(joined, self.as_of)
-            members.append({"cooperative_id": coop["id"], "beneficiary_id": person["id"],
-                            "role": role, "joined_on": joined, "left_on": left})
-        self.insert(Membership, members, "membership", "admit",
-                    lambda r: {"cooperative_id": r["cooperative_id"], "role": r["role"],
-                               "joined_on": r["joined_on"]})
-        self.progress("cooperatives", len(rows) + len(members))
+            members.add({"cooperative_id": coop["id"], "beneficiary_id": self.p_id[i],
+                         "role": role, "joined_on": joined, "left_on": left})
+            if len(members.rows) >= CHUNK:
+                members.flush()
+        members.flush()
+        self.progress("cooperatives", len(rows) + members.written)
 
     # -- grants and tranches ----------------------------------------------------------------
     def grants(self) -> None:
@@ -665,48 +899,66 @@ class _Generator:
                     tranches[-1]["paid_on"] if paid else g["approved_on"], self.as_of)
                 g.update(status="cancelled", cancelled_on=cancel_on)
                 committed[g["program_id"]] -= approved - paid
+        first_paid = [g.pop("first_paid_on", None) for g in grants]
         ids = self.insert(Grant, grants, "grant", "submit",
                           lambda r: {"reference": r["reference"], "status": r["status"],
                                      "approved_on": r["approved_on"]})
-        for g, gid in zip(grants, ids, strict=True):
-            g["id"] = gid
-        rows = [{k: v for k, v in t.items() if k != "grant"} | {"grant_id": t["grant"]["id"]}
-                for t in tranches]
-        self.insert(Disbursement, rows, "disbursement", "pay",
-                    lambda r: {"reference": r["reference"], "amount_centimes": r["amount_centimes"],
-                               "paid_on": r["paid_on"]})
-        self.counts["disbursement"] = len(rows)
+        rows = ({k: v for k, v in t.items() if k != "grant"} | {"grant_id": t["grant"]["id"]}
+                for t in tranches)
+        tranche_ids = self.insert(Disbursement, rows, "disbursement", "pay",
+                           lambda r: {"reference": r["reference"],
+                                      "amount_centimes": r["amount_centimes"],
+                                      "paid_on": r["paid_on"]})
         for pid, value in committed.items():
             self.uow.session.execute(update(Program).where(Program.id == pid)
                                      .values(committed_centimes=value))
-        self.grant_rows = grants
-        self.progress("grants", len(grants) + len(rows))
+        # What the visits and the surveys read of a grant.
+        self.grant_rows = [_GrantSeen(gid, g["program_id"], g["beneficiary_id"],
+                                      g["cooperative_id"], first, g["disbursed_centimes"] > 0)
+                           for gid, g, first in zip(ids, grants, first_paid, strict=True)]
+        self.progress("grants", len(grants) + len(tranche_ids))
 
     # -- trainings -------------------------------------------------------------------------
     def trainings(self) -> None:
         """A training per cohort: the women of a program enrolled in the same quarter, in
         groups of at most 30 by province, follow 8 to 20 weekly sessions starting after the
         quarter; a few sessions are cancelled and made up a few days later, those after
-        ``as_of`` are still planned."""
+        ``as_of`` are still planned.
+
+        Written as the activity services write them (an activity created, sessions planned,
+        then held or cancelled, one roster per held session, each with the services' audit
+        event), a chunk at a time: one service call per session would take hours at national
+        scale. The services' rules are checked here with the same predicates: the activity
+        and its sessions within the program's dates, a session within its activity's, a woman
+        on a roster only while her enrolment is active (enrolled women are never archived)."""
         rng = self.rng
-        people = {p["id"]: p for p in self.people}
-        cohorts: dict[tuple[str, int], list[dict[str, Any]]] = {}
+        by_id = {p["id"]: p for p in self.program_rows.values()}
+        cohorts: dict[tuple[str, int], list[_Enrolled]] = {}
         for enr in self.enrolled:
-            prog = next(p for p in self.program_rows.values() if p["id"] == enr["program_id"])
+            prog = by_id[enr.program_id]
             if prog["code"] not in TRAININGS:
                 continue
-            quarter = (enr["enrolled_on"] - prog["start_date"]).days // 91
+            quarter = (enr.enrolled_on - prog["start_date"]).days // 91
             cohorts.setdefault((prog["code"], quarter), []).append(enr)
         self.completed_on: dict[tuple[int, int], date] = {}
         programs = {p.code: p for p in self.uow.session.scalars(select(Program))}
+        sink = _Sink()
+        activities = sink.table(self, Activity, "activity", "create", _activity_changes)
+        # Counted as they are planned: the sessions made up for a cancelled one, not that one.
+        sessions = sink.table(self, ActivitySession, "session", "plan", _session_changes,
+                              count="")
+        cancelled = sink.events(self, "session", "cancel")
+        held = sink.events(self, "session", "hold")
+        attendances = sink.table(self, Attendance, None, "", ids=False, count="attendance")
+        rosters = sink.events(self, "session", "record_roster")
         seq = 0
         for (code, quarter), members in sorted(cohorts.items()):
             program = programs[code]
             # Groups of at most 30 women of neighbouring provinces.
-            members.sort(key=lambda m: (people[m["beneficiary_id"]]["province_code"],
-                                        m["beneficiary_id"]))
+            members.sort(key=lambda m: (self.prov_codes[self.p_prov[m.person]],
+                                        m.beneficiary_id))
             # Steady habits: most women come almost always, some often, a few rarely.
-            habit = {m["beneficiary_id"]: rng.choices([0.96, 0.86, 0.65, 0.3], [45, 30, 15, 10])[0]
+            habit = {m.beneficiary_id: rng.choices([0.96, 0.86, 0.65, 0.3], [45, 30, 15, 10])[0]
                      for m in members}
             for group in (members[i:i + 30] for i in range(0, len(members), 30)):
                 starts = (program.start_date + timedelta(days=(quarter + 1) * 91
@@ -722,85 +974,101 @@ class _Generator:
                 seq += 1
                 counts: dict[str, int] = {}
                 for m in group:
-                    prov = people[m["beneficiary_id"]]["province_code"]
+                    prov = self.prov_codes[self.p_prov[m.person]]
                     counts[prov] = counts.get(prov, 0) + 1
-                activity = create_activity(self.uow, ActivityCreate.model_validate({
+                activity: dict[str, Any] = {
                     "program_id": program.id, "code": f"{code}-F{seq:04d}", "kind": "training",
                     "title": rng.choice(TRAININGS[code]),
                     "partner_id": rng.choice(self.partner_ids),
                     "province_code": max(sorted(counts), key=lambda c: counts[c]),
                     "starts_on": starts, "ends_on": days[-1] + timedelta(days=5),
-                    "planned_sessions": len(days), "completion_share": 0.8}), actor=ACTOR)
+                    "planned_sessions": len(days), "completion_share": 0.8,
+                    "created_at": self.now}
+                check_program_running(program, activity["starts_on"], field="starts_on")
+                check_program_running(program, activity["ends_on"], field="ends_on")
+                activity_id = activities.add(activity)
                 facilitator = f"{rng.choice(FIRST_NAMES)[0]} {rng.choice(LAST_NAMES)[0]}"
                 present: dict[int, int] = {}
                 for k, day in enumerate(days):
-                    ref = f"{activity.code}-S{k + 1:02d}"
+                    ref = f"{activity['code']}-S{k + 1:02d}"
                     if day <= self.as_of and rng.random() < 0.06:
                         # Cancelled (a souk day, the rain) and made up three days later.
-                        off = plan_session(self.uow, SessionCreate.model_validate(
-                            {"activity_id": activity.id, "reference": f"{ref}X",
-                             "scheduled_on": day, "commune": rng.choice(COMMUNES),
-                             "facilitator": facilitator}), actor=ACTOR)
-                        cancel_session(self.uow, off.id, actor=ACTOR, reason="reportée")
+                        off = sessions.add(self._session(
+                            activity, activity_id, f"{ref}X", day, facilitator, "cancelled"))
+                        cancelled.add(off, {"status": ["planned", "cancelled"],
+                                            "reason": "reportée"})
                         day += timedelta(days=3)
-                    session = plan_session(self.uow, SessionCreate.model_validate(
-                        {"activity_id": activity.id, "reference": ref, "scheduled_on": day,
-                         "commune": rng.choice(COMMUNES), "facilitator": facilitator}),
-                        actor=ACTOR)
+                    status = "held" if day <= self.as_of else "planned"
+                    session_id = sessions.add(self._session(
+                        activity, activity_id, ref, day, facilitator, status))
                     self.counts["session"] = self.counts.get("session", 0) + 1
-                    if day > self.as_of:
+                    if status == "planned":
                         continue  # still planned
-                    hold_session(self.uow, session.id, actor=ACTOR, today=self.as_of)
-                    marks = []
+                    held.add(session_id, {"status": ["planned", "held"]})
+                    marks = {"present": 0, "absent": 0, "excused": 0}
                     for m in group:
-                        if not ENROLLMENT_ACTIVE.holds(m, day):
+                        if not ENROLLMENT_ACTIVE.holds_between(m.enrolled_on, m.exited_on, day):
                             continue
-                        bid = m["beneficiary_id"]
+                        bid = m.beneficiary_id
                         if rng.random() < habit[bid]:
-                            status = "present"
+                            mark = "present"
                             present[bid] = present.get(bid, 0) + 1
                             minimum = program.min_completion_share
                             if (minimum is not None and (bid, program.id) not in self.completed_on
                                     and completion_met(present[bid], len(days), minimum)):
                                 self.completed_on[(bid, program.id)] = day
                         else:
-                            status = "excused" if rng.random() < 0.35 else "absent"
-                        marks.append(AttendanceMark(beneficiary_id=bid, status=status))
-                    if marks:
-                        record_roster(self.uow, session.id, marks, actor=ACTOR)
-                        self.counts["attendance"] = self.counts.get("attendance", 0) + len(marks)
-                self.counts["activity"] = self.counts.get("activity", 0) + 1
+                            mark = "excused" if rng.random() < 0.35 else "absent"
+                        marks[mark] += 1
+                        attendances.add({"session_id": session_id, "beneficiary_id": bid,
+                                         "status": mark})
+                    lines = sum(marks.values())
+                    if lines:
+                        # The event record_roster writes: counts, never who.
+                        rosters.add(session_id, {**marks, "added": lines, "changed": []})
+                sink.maybe_flush()
+        sink.flush()
         self.progress("trainings", seq)
+
+    def _session(self, activity: dict[str, Any], activity_id: int, reference: str, day: date,
+                 facilitator: str, status: str) -> dict[str, Any]:
+        # plan_session's rule: within the activity's dates and the program's.
+        if not ACTIVITY_RUNNING.holds(activity, day):
+            raise RuleViolation(f"demo session {reference} outside its activity",
+                                code="demo.item_refused", params={"index": reference,
+                                                                   "reason": "session"})
+        return {"activity_id": activity_id, "reference": reference, "scheduled_on": day,
+                "commune": self.rng.choice(COMMUNES), "facilitator": facilitator,
+                "status": status, "created_at": self.now}
 
     # -- coaching visits --------------------------------------------------------------------
     def visits(self) -> None:
         """A coach visits each funded project every one to two months during its first year
         after the first tranche; a few follow-ups lapse, their next visit overdue."""
         rng = self.rng
-        people = {p["id"]: p for p in self.people}
         coops = {c["id"]: c for c in self.coops}
-        first_paid: dict[int, date] = {}
+        table = _Table(self, CoachingVisit, "visit", "record",
+                       lambda r: {"reference": r["reference"], "visited_on": r["visited_on"],
+                                  "note": None if r["note"] is None else audit.REDACTED})
+        count = 0
         for g in self.grant_rows:
-            if g.get("first_paid_on") is not None:
-                first_paid[g["id"]] = g["first_paid_on"]
-        rows: list[dict[str, Any]] = []
-        for g in self.grant_rows:
-            paid = first_paid.get(g["id"])
+            paid = g.first_paid_on
             if paid is None:
                 continue
-            if g["beneficiary_id"] is not None:
-                until = people[g["beneficiary_id"]].get("archived_on")
+            if g.beneficiary_id is not None:
+                until = self.archived_on(self.index_of(g.beneficiary_id))
             else:
-                until = coops[g["cooperative_id"]]["dissolved_on"]
+                until = coops[g.cooperative_id]["dissolved_on"]
             last_day = min(d for d in (self.as_of, paid + timedelta(days=365),
                                        until - timedelta(days=1) if until else None) if d)
             visit = paid + timedelta(days=rng.randint(7, 40))
             lapses = rng.random() < 0.15
             while visit <= last_day:
                 due = visit + timedelta(days=rng.randint(30, 60))
-                rows.append({
-                    "reference": f"V-{len(rows) + 1:06d}", "program_id": g["program_id"],
-                    "beneficiary_id": g["beneficiary_id"], "cooperative_id": g["cooperative_id"],
+                count += 1
+                table.add({
+                    "reference": f"V-{count:06d}", "program_id": g.program_id,
+                    "beneficiary_id": g.beneficiary_id, "cooperative_id": g.cooperative_id,
                     "visited_on": visit,
                     "kind": rng.choices(["on_site", "phone", "group"], [60, 30, 10])[0],
                     "next_visit_due": due if due <= paid + timedelta(days=365) else None,
@@ -808,10 +1076,10 @@ class _Generator:
                 if lapses and rng.random() < 0.4:
                     break  # the coach stopped coming: the next visit is overdue
                 visit = due + timedelta(days=rng.randint(-5, 10))
-        self.insert(CoachingVisit, rows, "visit", "record",
-                    lambda r: {"reference": r["reference"], "visited_on": r["visited_on"],
-                               "note": None if r["note"] is None else audit.REDACTED})
-        self.progress("visits", len(rows))
+            if len(table.rows) >= CHUNK:
+                table.flush()
+        table.flush()
+        self.progress("visits", count)
 
     # -- payment runs ---------------------------------------------------------------------------
     def payments(self) -> None:
@@ -880,20 +1148,20 @@ class _Generator:
     # -- surveys ------------------------------------------------------------------------------
     def surveys(self) -> None:
         rng = self.rng
-        paid_women = {g["beneficiary_id"] for g in self.grant_rows
-                      if g.get("beneficiary_id") and g["disbursed_centimes"] > 0}
-        rows: list[dict[str, Any]] = []
+        paid_women = {g.beneficiary_id for g in self.grant_rows if g.beneficiary_id and g.paid}
+        table = _Table(self, SurveyRecord, "survey", "record",
+                       lambda r: {"round": r["round"], "surveyed_on": r["surveyed_on"]})
         for enr in self.enrolled:
-            bid = enr["beneficiary_id"]
-            base_day = enr["enrolled_on"] + timedelta(days=rng.randint(0, 10))
+            bid = enr.beneficiary_id
+            base_day = enr.enrolled_on + timedelta(days=rng.randint(0, 10))
             if base_day > self.as_of:
                 continue
             income = 0 if rng.random() < 0.3 else int(rng.lognormvariate(6.4, 0.6))
             has_account = rng.random() < 0.27
             grantee = bid in paid_women
-            rows.append(self._survey(enr, "baseline", base_day, income, has_account, False, 0))
+            table.add(self._survey(enr, "baseline", base_day, income, has_account, False, 0))
             for rnd, months, response in (("m6", 6, 0.85), ("m12", 12, 0.75), ("m24", 24, 0.65)):
-                day = _months(enr["enrolled_on"], months) + timedelta(days=rng.randint(-10, 20))
+                day = _months(enr.enrolled_on, months) + timedelta(days=rng.randint(-10, 20))
                 if day > self.as_of or rng.random() > response:
                     continue
                 growth = rng.gauss(0.35 if grantee else 0.08, 0.3) * (months / 12) ** 0.5
@@ -901,14 +1169,15 @@ class _Generator:
                 has_account = has_account or rng.random() < (0.3 if grantee else 0.1)
                 operating = grantee and rng.random() < 0.78
                 jobs = rng.choices([0, 1, 2, 3], [60, 25, 10, 5])[0] if operating else 0
-                rows.append(self._survey(enr, rnd, day, income, has_account, operating, jobs))
-        self.insert(SurveyRecord, rows, "survey", "record",
-                    lambda r: {"round": r["round"], "surveyed_on": r["surveyed_on"]})
-        self.progress("surveys", len(rows))
+                table.add(self._survey(enr, rnd, day, income, has_account, operating, jobs))
+            if len(table.rows) >= CHUNK:
+                table.flush()
+        table.flush()
+        self.progress("surveys", table.written)
 
-    def _survey(self, enr: dict[str, Any], rnd: str, day: date, income: int, account: bool,
+    def _survey(self, enr: _Enrolled, rnd: str, day: date, income: int, account: bool,
                 operating: bool, jobs: int) -> dict[str, Any]:
-        return {"beneficiary_id": enr["beneficiary_id"], "program_id": enr["program_id"],
+        return {"beneficiary_id": enr.beneficiary_id, "program_id": enr.program_id,
                 "round": rnd, "surveyed_on": day, "monthly_income_centimes": income * 100,
                 "has_savings": self.rng.random() < (0.5 if account else 0.2),
                 "has_account": account, "borrowed_formal": self.rng.random() < 0.12,
@@ -927,31 +1196,34 @@ class _Targeting:
         self.gen = gen
         self.uow = gen.uow
 
-    def pool(self, program: dict[str, Any], before: date) -> list[dict[str, Any]]:
-        """Women who could apply to ``program`` until ``before``: registered, never archived,
-        not already applied to it."""
+    def pool(self, program: dict[str, Any], before: date) -> list[int]:
+        """Women who could apply to ``program`` until ``before`` (their positions in the
+        registration order): registered, never archived, not already applied to it."""
+        gen = self.gen
         session = self.uow.session
         taken = set(session.scalars(select(Enrollment.beneficiary_id)
                                     .where(Enrollment.program_id == program["id"])))
-        archived = set(session.scalars(select(ArchivePeriod.beneficiary_id)))
-        return [p for p in self.gen.people if p["id"] not in taken and p["id"] not in archived
-                and p["registered_on"] <= before]
+        taken.update(session.scalars(select(ArchivePeriod.beneficiary_id)))
+        last = before.toordinal()
+        return [i for i in range(len(gen.p_id))
+                if gen.p_id[i] not in taken and gen.p_reg[i] <= last]
 
-    @staticmethod
-    def busiest(pool: list[dict[str, Any]], skip: str | None = None) -> str:
+    def busiest(self, pool: list[int], skip: str | None = None) -> str:
         counts: dict[str, int] = {}
-        for person in pool:
-            if person["region"] != skip:
-                counts[person["region"]] = counts.get(person["region"], 0) + 1
+        for i in pool:
+            region = self.gen.region_of[self.gen.p_prov[i]]
+            if region != skip:
+                counts[region] = counts.get(region, 0) + 1
         return max(sorted(counts), key=lambda r: counts[r])
 
-    def applicants(self, pool: list[dict[str, Any]], region: str, opens: date, closes: date,
+    def applicants(self, pool: list[int], region: str, opens: date, closes: date,
                    rural: float, urban: float, most: int) -> list[tuple[date, dict[str, Any]]]:
         rng = self.gen.rng
         out = []
-        for person in pool:
-            if person["region"] != region:
+        for i in pool:
+            if self.gen.region_of[self.gen.p_prov[i]] != region:
                 continue
+            person = self.gen.person(i)
             chance = rural if person["milieu"] == "rural" else urban
             if age_on(person["birth_date"], closes) > 45:
                 chance *= 0.3  # a call for women up to 45: fewer older women apply
@@ -1031,8 +1303,8 @@ class _Targeting:
             return
         # another region than the first call's, when there is one
         first = self.busiest(pool)
-        region = (self.busiest(pool, skip=first) if len({p["region"] for p in pool}) > 1
-                  else first)
+        regions = {self.gen.region_of[self.gen.p_prov[i]] for i in pool}
+        region = self.busiest(pool, skip=first) if len(regions) > 1 else first
         rules: list[dict[str, Any]] = [{"field": "vulnerability_score", "op": "<", "value": 50},
                  {"field": "enrolled_elsewhere", "op": "is false"}]
         intake = self.call(program, f"MOUBADARA-{gen.as_of.year}-R{region}",
@@ -1060,24 +1332,33 @@ def generate(db: Database, *, beneficiaries: int = 2000, seed: int = 7, as_of: d
             raise RuleViolation(f"the database already holds {existing} beneficiaries; demo data "
                                 f"goes into an empty database", code="demo.not_empty",
                                 params={"existing": existing})
-        gen = _Generator(uow, beneficiaries, seed, as_of, progress or (lambda _s, _n: None))
-        gen.programs()
-        gen.beneficiaries()
-        gen.enrollments()
-        gen.cooperatives()
-        gen.trainings()
-        gen.grants()
-        gen.visits()
-        gen.surveys()
-        gen.intakes()
-        gen.payments()
-        _grievances(gen)
-        # The logframe and the partners' contributions (its own module: a few hundred rows
-        # through the services).
-        from empower.demo_results import generate_results
+        if uow.dialect == "sqlite":
+            # The indexes of a national registry outgrow SQLite's 2 MB page cache long before
+            # the end: every insert would read its index pages back from the file.
+            uow.session.connection().exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+        # Statements planned for their values: a plan made while the tables were empty would
+        # stay for the whole run (planned_each_time).
+        with planned_each_time(uow):
+            gen = _Generator(uow, beneficiaries, seed, as_of, progress or (lambda _s, _n: None))
+            gen.programs()
+            gen.beneficiaries()
+            gen.enrollments()
+            gen.cooperatives()
+            gen.trainings()
+            gen.grants()
+            gen.visits()
+            gen.surveys()
+            gen.intakes()
+            gen.payments()
+            _grievances(gen)
+            # The logframe and the partners' contributions (its own module: a few hundred rows
+            # through the services).
+            from empower.demo_results import generate_results
 
-        gen.counts.update(generate_results(uow, seed=seed, as_of=as_of))
+            gen.counts.update(generate_results(uow, seed=seed, as_of=as_of))
         gen.counts["duplicate_candidate"] = uow.session.scalar(
             select(func.count()).select_from(DuplicateCandidate)) or 0
+        if uow.dialect == "sqlite":
+            uow.session.connection().exec_driver_sql("PRAGMA cache_size=-2000")  # the default
         uow.commit()
     return DemoSummary(as_of=as_of, counts=gen.counts)

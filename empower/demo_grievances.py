@@ -72,7 +72,7 @@ def grievances(gen: Any) -> None:
     generator, for its women, provinces, last day and counts)."""
     uow, as_of = gen.uow, gen.as_of
     rng = random.Random(f"{gen.rng.random()}-grievances")
-    women = [p for p in gen.people if p.get("id") is not None]
+    women = gen.beneficiary_ids()  # in registration order
     count = max(20, min(400, gen.n // 8))
     counts = {"grievance": 0, "grievance_answered": 0, "grievance_closed": 0}
 
@@ -91,7 +91,7 @@ def grievances(gen: Any) -> None:
                 channel=_weighted(rng, CHANNELS),
                 category=category,
                 request_kind=kind,
-                beneficiary_id=woman["id"] if woman else None,
+                beneficiary_id=woman,
                 province_code=None if woman else gen.provinces.draw(rng),
                 description=WORDS[category],
             ),

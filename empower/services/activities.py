@@ -58,6 +58,7 @@ __all__ = [
     "cancel_session",
     "check_training_completed",
     "completions",
+    "completions_of",
     "create_activity",
     "hold_session",
     "plan_session",
@@ -490,28 +491,44 @@ def completions(uow: UnitOfWork, beneficiary_id: int, as_of: date, *,
     An activity counts once she has a roster line on one of its sessions dated on or before
     ``as_of``; her present sessions are those of held sessions dated by then.
     """
+    return completions_of(uow, [beneficiary_id], as_of, program_id=program_id,
+                          kind=kind).get(beneficiary_id, [])
+
+
+def completions_of(uow: UnitOfWork, beneficiary_ids: Iterable[int], as_of: date, *,
+                   program_id: int | None = None,
+                   kind: ActivityKind | None = None) -> dict[int, list[Completion]]:
+    """:func:`completions` of many women at once (a payment batch checks thousands), by id: a
+    query per 900 women, not one per woman. A woman on no roster has no entry."""
     s = table_of(ActivitySession)
     a = table_of(Attendance)
     present = func.coalesce(func.sum(cast(attended_sql(as_of, a, s), Integer)), 0)
-    stmt = (select(Activity.id, Activity.code, present, Activity.planned_sessions,
-                   Activity.completion_share)
+    stmt = (select(a.c.beneficiary_id, Activity.id, Activity.code, present,
+                   Activity.planned_sessions, Activity.completion_share)
             .select_from(a)
             .join(s, s.c.id == a.c.session_id)
             .join(Activity, Activity.id == s.c.activity_id)
-            .where(a.c.beneficiary_id == beneficiary_id, s.c.scheduled_on <= as_of)
-            .group_by(Activity.id, Activity.code, Activity.planned_sessions,
+            .where(s.c.scheduled_on <= as_of)
+            .group_by(a.c.beneficiary_id, Activity.id, Activity.code, Activity.planned_sessions,
                       Activity.completion_share)
-            .order_by(Activity.starts_on, Activity.id))
+            .order_by(a.c.beneficiary_id, Activity.starts_on, Activity.id))
     if program_id is not None:
         stmt = stmt.where(Activity.program_id == program_id)
     if kind is not None:
         stmt = stmt.where(Activity.kind == kind)
-    return [Completion(int(i), code, int(p), int(n), float(share))
-            for i, code, p, n, share in uow.session.execute(stmt)]
+    ids = sorted(set(beneficiary_ids))
+    out: dict[int, list[Completion]] = {}
+    for start in range(0, len(ids), 900):
+        for woman, i, code, p, n, share in uow.session.execute(
+                stmt.where(a.c.beneficiary_id.in_(ids[start:start + 900]))):
+            out.setdefault(woman, []).append(Completion(int(i), code, int(p), int(n),
+                                                        float(share)))
+    return out
 
 
 def check_training_completed(uow: UnitOfWork, program: Program, beneficiary_id: int,
-                             on: date, *, required: bool = False) -> None:
+                             on: date, *, required: bool = False,
+                             done: Mapping[int, list[Completion]] | None = None) -> None:
     """Refuse money for a woman who has not completed the program's training, when the program
     sets a minimum completion share (or ``required``: a tranche plan asks for it, and each
     activity's own completion share applies where the program sets no minimum).
@@ -520,14 +537,18 @@ def check_training_completed(uow: UnitOfWork, program: Program, beneficiary_id: 
     and for each of them her present sessions over the planned number must reach the
     program's minimum.
 
+    ``done``: the program's training completions as of ``on`` already read for many women
+    (:func:`completions_of`), when checking many at once.
+
     Raises :class:`NotEligible` naming her figures ("attended 5 of 12 sessions, 0.42 < 0.80").
     """
     program_minimum = program.min_completion_share
     if program_minimum is None and not required:
         return
     minimum = program_minimum if program_minimum is not None else 0.0
-    rows = completions(uow, beneficiary_id, on, program_id=program.id,
-                       kind=ActivityKind.TRAINING)
+    rows = (done.get(beneficiary_id, []) if done is not None else
+            completions(uow, beneficiary_id, on, program_id=program.id,
+                        kind=ActivityKind.TRAINING))
     if not rows:
         raise NotEligible(
             f"beneficiary #{beneficiary_id} is on the roster of no training activity of program "

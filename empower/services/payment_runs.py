@@ -73,10 +73,11 @@ from empower.services._common import (
     matched_rows,
     today,
 )
-from empower.services.activities import check_training_completed
+from empower.services.activities import Completion, check_training_completed, completions_of
 from empower.services.grants import BatchTranche, disburse, disburse_batch
 from empower.states import check_transition
 from empower.vocab import (
+    ActivityKind,
     BatchStatus,
     Channel,
     GrantStatus,
@@ -201,16 +202,22 @@ def _payee(channel: PaymentChannel, grant: _DueGrant, uow: UnitOfWork) -> dict[s
     return out
 
 
+def _checks_training(program: Program) -> bool:
+    return (TrancheCondition.TRAINING_COMPLETED in (program.tranche_conditions or [])
+            or program.min_completion_share is not None)
+
+
 def _check_conditions(uow: UnitOfWork, program: Program, grant: _DueGrant, on: date,
-                      last_paid: date | None, visited: set[tuple[str, int | None]]) -> None:
+                      last_paid: date | None, visited: set[tuple[str, int | None]],
+                      trained: dict[int, list[Completion]] | None = None) -> None:
     """The tranche conditions of the grant's program, for a tranche after the first
-    (``NotEligible`` naming the one that does not hold)."""
+    (``NotEligible`` naming the one that does not hold). ``trained``: the completions of
+    the batch's women, read at once."""
     conditions = set(program.tranche_conditions or [])
-    if grant.beneficiary_id is not None and (
-            TrancheCondition.TRAINING_COMPLETED in conditions
-            or program.min_completion_share is not None):
+    if grant.beneficiary_id is not None and _checks_training(program):
         check_training_completed(uow, program, grant.beneficiary_id, on,
-                                 required=TrancheCondition.TRAINING_COMPLETED in conditions)
+                                 required=TrancheCondition.TRAINING_COMPLETED in conditions,
+                                 done=trained)
     if TrancheCondition.VISIT_SINCE_LAST_TRANCHE in conditions:
         key = (("b", grant.beneficiary_id) if grant.beneficiary_id is not None
                else ("c", grant.cooperative_id))
@@ -262,6 +269,11 @@ def build_batch(uow: UnitOfWork, data: BatchCreate, *, actor: str) -> BatchBuild
     paid = _tranches_paid(uow, program, on)
     open_in = _open_batches(uow, program)
     visited = _visited_since(uow, program, grants, paid, on)
+    # Every later tranche checks her training: read for all of them in a few queries.
+    trained = (completions_of(uow, [g.beneficiary_id for g in grants
+                                    if g.beneficiary_id is not None and g.disbursed_centimes > 0],
+                              on, program_id=program.id, kind=ActivityKind.TRAINING)
+               if _checks_training(program) else None)
     shares = [Decimal(v) for v in program.tranche_shares or []]
 
     left_out: list[LeftOut] = []
@@ -294,7 +306,7 @@ def build_batch(uow: UnitOfWork, data: BatchCreate, *, actor: str) -> BatchBuild
                 assert grant.cooperative_id is not None
                 check_cooperative_active(uow, grant.cooperative_id, on)
             if grant.disbursed_centimes > 0:
-                _check_conditions(uow, program, grant, on, last_paid, visited)
+                _check_conditions(uow, program, grant, on, last_paid, visited, trained)
             payee = _payee(data.channel, grant, uow)
         except EmpowerError as exc:
             left_out.append(_left(grant, exc))
