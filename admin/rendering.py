@@ -121,17 +121,19 @@ _NAME_SOURCES = {
     "activity_id": ("activities", ("code",)),
     "intake_id": ("intakes", ("code",)),
     "batch_id": ("payment_batches", ("reference",)),
+    "indicator_id": ("indicators", ("code",)),
 }
 _NAME_MODELS: dict[str, Any] = {"beneficiaries": m.Beneficiary, "cooperatives": m.Cooperative,
                                 "programs": m.Program, "partners": m.Partner, "grants": m.Grant,
                                 "activities": m.Activity, "intakes": m.Intake,
-                                "payment_batches": m.PaymentBatch}
+                                "payment_batches": m.PaymentBatch, "indicators": m.Indicator}
 
 # Where a link column points (None: the name is shown without a link).
 LINK_TARGETS = {
     "beneficiary_id": "beneficiaries", "other_beneficiary_id": "beneficiaries",
     "cooperative_id": "cooperatives", "grant_id": "grants", "program_id": None,
     "activity_id": "activities", "intake_id": "intakes", "batch_id": "payment_batches",
+    "partner_id": "partners", "indicator_id": "indicators",
 }
 
 
@@ -182,6 +184,8 @@ def cell(spec: Resource, col: Column, row: dict[str, Any], p: Principal, *,
         return fmt_datetime(v)
     if col.kind == "mad":
         return fmt_mad(v)
+    if col.kind == "number":
+        return fmt_number(v)
     if col.kind in ("label", "bool"):
         return label(v, col.context)
     if col.kind == "province" and v:

@@ -75,7 +75,7 @@ async def page(row: dict[str, Any], p: Principal, panel: Any) -> dict[str, Any]:
 resource = Resource(
     "agreements", N_("Agreements"), m.Agreement,
     [_C("id", "#"), _C("program_id", N_("Program"), "link"),
-     _C("partner_id", N_("Partner")), _C("signed_on", N_("Signed on"), "date"),
+     _C("partner_id", N_("Partner"), "link"), _C("signed_on", N_("Signed on"), "date"),
      _C("ends_on", N_("Ends on"), "date"), _C("committed_centimes", N_("Committed"), "mad"),
      _C("status", N_("Status"), "label")],
     lambda p: p.within, None, "",

@@ -43,10 +43,10 @@ def create_target(uow: Any, values: dict[str, Any], p: Principal) -> str:
 
 resource = Resource(
     "targets", N_("Targets"), m.Target,
-    [_C("id", "#"), _C("indicator_id", N_("Indicator")),
-     _C("program_id", N_("Program"), "link"), _C("partner_id", N_("Partner")),
-     _C("region_code", N_("Region")), _C("period", N_("Period")), _C("value", N_("Target")),
-     _C("baseline", N_("Baseline"))],
+    [_C("id", "#"), _C("indicator_id", N_("Indicator"), "link"),
+     _C("program_id", N_("Program"), "link"), _C("partner_id", N_("Partner"), "link"),
+     _C("region_code", N_("Region")), _C("period", N_("Period")), _C("value", N_("Target"), "number"),
+     _C("baseline", N_("Baseline"), "number")],
     lambda p: p.scope_all, None, "",
     [Filter("program", N_("Program"), program_options, by_int("program_id"))],
     admin_only=True, create_roles=("admin",),
