@@ -181,8 +181,8 @@ def _cell(kind: str, figure: dict[str, Any], region: str | None) -> tuple[Any, b
     if region is None:
         if kind in ("share", "money_share"):
             num, den = figure.get("numerator"), figure.get("denominator")
-            return (float(num), float(den)) if num is not None else None, bool(
-                figure.get("suppressed"))
+            return (float(num), float(den)) if num is not None and den is not None else None, \
+                bool(figure.get("suppressed"))
         if kind == "money":  # its number of records rides along: what its suppression reads
             return (figure.get("value"), figure.get("count")), bool(figure.get("suppressed"))
         return figure.get("value"), bool(figure.get("suppressed"))
@@ -192,8 +192,8 @@ def _cell(kind: str, figure: dict[str, Any], region: str | None) -> tuple[Any, b
     value = cells.get(region)
     if isinstance(value, dict):
         num, den = value.get("numerator"), value.get("denominator")
-        return (float(num), float(den)) if num is not None else None, bool(
-            value.get("suppressed"))
+        return (float(num), float(den)) if num is not None and den is not None else None, \
+            bool(value.get("suppressed"))
     hidden = region in figure.get("suppressed_cells", {}).get("by_region", [])
     return value, hidden
 
@@ -296,7 +296,7 @@ def build_results_report(db: Database, period: Period | str, *, program: str | N
             if indicator.kpi != MANUAL and indicator.kpi in KINDS:
                 needed.setdefault(code, set()).add(indicator.kpi)
         sources = {code: _Figures(uow, code, keys, threshold) for code, keys in needed.items()}
-        manual = uow.session.scalars(select(ManualResult)).all()
+        manual = list(uow.session.scalars(select(ManualResult)))
         for target in chosen:
             indicator, code, pname = by_target[target.id]
             rows.append(_row(target, indicator, code, pname, period, now_index, sources,

@@ -159,7 +159,7 @@ def _charts(rows: list[dict[str, Any]], say: _Say) -> list[str]:
         targets = [r["row"].prorated_target * scale for r in rs]
         actuals = [float("nan") if r["chart_actual"] is None else r["chart_actual"] * scale
                    for r in rs]
-        with matplotlib.rc_context(_style(say.L)):  # type: ignore[arg-type]
+        with matplotlib.rc_context(_style(say.L)):
             fig = Figure(figsize=(6.4, 0.55 * len(rs) + 1.1))
             ax = fig.add_subplot()
             ys = list(range(len(rs)))[::-1]
@@ -309,9 +309,9 @@ def results_xlsx(report: ResultsReport, path: Path, *, lang: str = "fr") -> None
             c = ws.cell(row=at, column=11, value=r["status_text"])
             c.font = Font(bold=True, color="FFFFFF")
             c.fill = PatternFill("solid", fgColor=_STATUS_COLOURS[r["status"]])
-    for col, width in zip("ABCDEFGHIJK", (34, 10, 18, 26, 12, 12, 12, 14, 12, 12, 10),
-                          strict=True):
-        ws.column_dimensions[col].width = width
+    for letter, width in zip("ABCDEFGHIJK", (34, 10, 18, 26, 12, 12, 12, 14, 12, 12, 10),
+                             strict=True):
+        ws.column_dimensions[letter].width = width
     ws.freeze_panes = "B6"
     # Charts: one per indicator, over its rows (a hidden actual is a text mark: no bar). Their
     # categories are a label column beside the table.
@@ -388,8 +388,9 @@ def partners_xlsx(report: PartnersReport, path: Path, *, lang: str = "fr") -> No
                 c.number_format = '#,##0.00 "MAD"'
             elif col in (3, 9):
                 c.number_format = "yyyy-mm-dd"
-    for col, width in zip("ABCDEFGHIJ", (10, 28, 12, 16, 16, 16, 16, 16, 14, 10), strict=True):
-        ws.column_dimensions[col].width = width
+    for letter, width in zip("ABCDEFGHIJ", (10, 28, 12, 16, 16, 16, 16, 16, 14, 10),
+                             strict=True):
+        ws.column_dimensions[letter].width = width
     wb.save(path)
 
 
