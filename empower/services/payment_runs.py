@@ -266,7 +266,7 @@ def build_batch(uow: UnitOfWork, data: BatchCreate, *, actor: str) -> BatchBuild
                      param="reference")
     on = data.planned_on
     grants = _due_grants(uow, program, data.region_code)
-    paid = _tranches_paid(uow, program, on)
+    paid = _tranches_paid(uow, program)
     open_in = _open_batches(uow, program)
     visited = _visited_since(uow, program, grants, paid, on)
     # Every later tranche checks her training: read for all of them in a few queries.
@@ -436,8 +436,7 @@ def _due_grants(uow: UnitOfWork, program: Program, region_code: str | None) -> l
     return out
 
 
-def _tranches_paid(uow: UnitOfWork, program: Program,
-                   on: date) -> dict[int, tuple[int, date | None]]:
+def _tranches_paid(uow: UnitOfWork, program: Program) -> dict[int, tuple[int, date | None]]:
     """Per approved grant of the program: how many tranches are paid, and the last payment
     date (a join on the program, not a list of ids: a national batch has tens of thousands)."""
     return {gid: (count, last) for gid, count, last in uow.session.execute(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, or_, select
 
@@ -118,6 +118,35 @@ def _slot_query(model: type[Target] | type[ManualResult], data: TargetCreate | M
                                model.period == str(period), model.slot == slot)
 
 
+SlotRecord = TypeVar("SlotRecord", Target, ManualResult)
+
+
+def _upsert_slot(uow: UnitOfWork, model: type[SlotRecord], entity: str,
+                 data: TargetCreate | ManualResultCreate, period: Period, slot: str,
+                 values: dict[str, Any], actor: str) -> tuple[SlotRecord, str]:
+    """The record of the slot, created or corrected to ``values`` (audited); with ``created``,
+    ``updated`` or ``unchanged``."""
+    record = uow.session.scalar(_slot_query(model, data, period, slot))
+    if record is None:
+        record = model(indicator_id=data.indicator_id, program_id=data.program_id,
+                       partner_id=data.partner_id, region_code=data.region_code,
+                       period=str(period), slot=slot, **values)
+        uow.session.add(record)
+        uow.session.flush()
+        audit.record(uow, actor=actor, action="create", entity=entity, entity_id=record.id,
+                     changes={**data.model_dump(), "period": str(period)})
+        return record, "created"
+    changes = audit.diff({k: getattr(record, k) for k in values}, values)
+    if not changes:
+        return record, "unchanged"
+    for key, value in values.items():
+        setattr(record, key, value)
+    uow.session.flush()
+    audit.record(uow, actor=actor, action="update", entity=entity, entity_id=record.id,
+                 changes=changes)
+    return record, "updated"
+
+
 def set_target(uow: UnitOfWork, data: TargetCreate, *, actor: str) -> tuple[Target, str]:
     """Record the target of an indicator for a program (and optional partner and region) over a
     period, or correct its value and baseline: one target per indicator, program, partner,
@@ -127,26 +156,9 @@ def set_target(uow: UnitOfWork, data: TargetCreate, *, actor: str) -> tuple[Targ
     ``region.unknown``, ``target.period_outside_program``)."""
     audit.check_actor(actor)
     period, slot = _check_slot(uow, data)
-    target = uow.session.scalar(_slot_query(Target, data, period, slot))
     values = {"value": float(data.value),
               "baseline": None if data.baseline is None else float(data.baseline)}
-    if target is None:
-        target = Target(indicator_id=data.indicator_id, program_id=data.program_id,
-                        partner_id=data.partner_id, region_code=data.region_code,
-                        period=str(period), slot=slot, **values)
-        uow.session.add(target)
-        uow.session.flush()
-        audit.record(uow, actor=actor, action="create", entity="target", entity_id=target.id,
-                     changes={**data.model_dump(), "period": str(period)})
-        return target, "created"
-    changes = audit.diff({"value": target.value, "baseline": target.baseline}, values)
-    if not changes:
-        return target, "unchanged"
-    target.value, target.baseline = values["value"], values["baseline"]
-    uow.session.flush()
-    audit.record(uow, actor=actor, action="update", entity="target", entity_id=target.id,
-                 changes=changes)
-    return target, "updated"
+    return _upsert_slot(uow, Target, "target", data, period, slot, values, actor)
 
 
 def record_manual_result(uow: UnitOfWork, data: ManualResultCreate, *,
@@ -166,25 +178,8 @@ def record_manual_result(uow: UnitOfWork, data: ManualResultCreate, *,
                            code="result.not_manual",
                            params={"code": indicator.code, "kpi": indicator.kpi},
                            field="indicator", value=indicator.code)
-    result = uow.session.scalar(_slot_query(ManualResult, data, period, slot))
     values = {"value": float(data.value), "source": data.source}
-    if result is None:
-        result = ManualResult(indicator_id=data.indicator_id, program_id=data.program_id,
-                              partner_id=data.partner_id, region_code=data.region_code,
-                              period=str(period), slot=slot, **values)
-        uow.session.add(result)
-        uow.session.flush()
-        audit.record(uow, actor=actor, action="create", entity="manual_result",
-                     entity_id=result.id, changes={**data.model_dump(), "period": str(period)})
-        return result, "created"
-    changes = audit.diff({"value": result.value, "source": result.source}, values)
-    if not changes:
-        return result, "unchanged"
-    result.value, result.source = values["value"], values["source"]
-    uow.session.flush()
-    audit.record(uow, actor=actor, action="update", entity="manual_result", entity_id=result.id,
-                 changes=changes)
-    return result, "updated"
+    return _upsert_slot(uow, ManualResult, "manual_result", data, period, slot, values, actor)
 
 
 def record_contribution(uow: UnitOfWork, data: ContributionCreate, *,
