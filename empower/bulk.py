@@ -74,10 +74,6 @@ def insert_rows(uow: UnitOfWork, table: Table, rows: Sequence[dict[str, Any]]) -
     if not rows:
         return 0
     names = list(rows[0])
-    defaults = _defaults(table, names)
-    if defaults:
-        rows = [{**row, **defaults} for row in rows]
-        names += list(defaults)
     conn = uow.session.connection()
     dialect = conn.dialect
     if dialect.name not in ("sqlite", "postgresql") or dialect.driver != (
@@ -85,18 +81,23 @@ def insert_rows(uow: UnitOfWork, table: Table, rows: Sequence[dict[str, Any]]) -
     ):
         uow.session.execute(insert(table), list(rows))
         return len(rows)
-    cols = [table.c[n] for n in names]
-    converters = [_converter(c, dialect) for c in cols]
+    converters = [_converter(table.c[n], dialect) for n in names]
     plain = all(c is None for c in converters)
+    # The defaults are the same for every row: converted once, appended to each.
+    defaults = _defaults(table, names)
+    tail = tuple(v if (f := _converter(table.c[n], dialect)) is None else f(v)
+                 for n, v in defaults.items())
+    names += list(defaults)
 
     def tuples() -> Any:
+        given = names[:len(converters)]
         if plain:
             for row in rows:
-                yield tuple([row[n] for n in names])
+                yield (*[row[n] for n in given], *tail)
             return
-        pairs = list(zip(names, converters, strict=True))
+        pairs = list(zip(given, converters, strict=True))
         for row in rows:
-            yield tuple([row[n] if f is None else f(row[n]) for n, f in pairs])
+            yield (*[row[n] if f is None else f(row[n]) for n, f in pairs], *tail)
 
     quote = dialect.identifier_preparer.quote
     column_list = ", ".join(quote(n) for n in names)
